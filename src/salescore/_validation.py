@@ -1,0 +1,168 @@
+"""Private helpers that collect every validation problem before raising."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any, NoReturn
+
+from salescore.errors import FieldError, ValidationError
+
+__all__ = ["Checker", "ensure_aware", "fail"]
+
+
+def fail(path: str, value: Any, message: str) -> NoReturn:
+    """Raise a :class:`ValidationError` with one problem."""
+    raise ValidationError.single(path, value, message)
+
+
+def ensure_aware(value: Any, path: str = "at") -> datetime:
+    """Return ``value`` if it is a timezone-aware datetime, else raise.
+
+    Args:
+        value: The value to check.
+        path: The field's name, used in the error.
+
+    Returns:
+        The same datetime.
+
+    Raises:
+        ValidationError: ``value`` is not a datetime or is naive.
+    """
+    if not isinstance(value, datetime):
+        fail(path, value, "must be a timezone-aware datetime")
+    if value.tzinfo is None or value.utcoffset() is None:
+        fail(path, value, "must be timezone-aware (naive datetimes are refused)")
+    return value
+
+
+class Checker:
+    """Collects problems and raises them together.
+
+    Use ``with Checker("Lead") as c: c.check(cond, path, value, msg)``; leaving
+    the block raises one :class:`ValidationError` listing every problem.
+    """
+
+    __slots__ = ("errors", "subject")
+
+    def __init__(self, subject: str = "") -> None:
+        self.subject = subject
+        self.errors: list[FieldError] = []
+
+    def __enter__(self) -> Checker:
+        return self
+
+    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
+        if exc_type is None:
+            self.raise_if_any()
+
+    def add(self, path: str, value: Any, message: str) -> None:
+        """Record a problem."""
+        self.errors.append(FieldError(path, value, message))
+
+    def check(self, ok: bool, path: str, value: Any, message: str) -> bool:
+        """Record a problem unless ``ok``; return ``ok``."""
+        if not ok:
+            self.errors.append(FieldError(path, value, message))
+        return ok
+
+    def aware(self, value: Any, path: str, *, optional: bool = False) -> None:
+        """Check that ``value`` is an aware datetime (or ``None`` if optional)."""
+        if value is None and optional:
+            return
+        if not isinstance(value, datetime):
+            self.add(path, value, "must be a timezone-aware datetime")
+        elif value.tzinfo is None or value.utcoffset() is None:
+            self.add(path, value, "must be timezone-aware (naive datetimes are refused)")
+
+    def text(self, value: Any, path: str, *, optional: bool = False, empty: bool = False) -> None:
+        """Check that ``value`` is a string (non-blank unless ``empty``)."""
+        if value is None and optional:
+            return
+        if not isinstance(value, str):
+            self.add(path, value, "must be a string")
+        elif not empty and not value.strip():
+            self.add(path, value, "must not be blank")
+
+    def number(
+        self,
+        value: Any,
+        path: str,
+        *,
+        optional: bool = False,
+        minimum: float | None = None,
+        maximum: float | None = None,
+        integer: bool = False,
+    ) -> None:
+        """Check a finite number, optionally an int, within ``[minimum, maximum]``."""
+        if value is None and optional:
+            return
+        kinds: tuple[type, ...] = (int,) if integer else (int, float, Decimal)
+        if isinstance(value, bool) or not isinstance(value, kinds):
+            self.add(path, value, "must be an integer" if integer else "must be a number")
+            return
+        if isinstance(value, float | Decimal) and not _finite(value):
+            self.add(path, value, "must be finite")
+            return
+        if minimum is not None and value < minimum:
+            self.add(path, value, f"must be at least {minimum}")
+        if maximum is not None and value > maximum:
+            self.add(path, value, f"must be at most {maximum}")
+
+    def probability(self, value: Any, path: str, *, optional: bool = False) -> None:
+        """Check a probability: a number in [0, 1]."""
+        self.number(value, path, optional=optional, minimum=0, maximum=1)
+
+    def instance(self, value: Any, kind: type | tuple[type, ...], path: str,
+                 *, optional: bool = False) -> bool:
+        """Check ``isinstance(value, kind)``; return whether it held."""
+        if value is None and optional:
+            return True
+        names = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
+        return self.check(isinstance(value, kind), path, value, f"must be a {names}")
+
+    def duration(self, value: Any, path: str, *, optional: bool = False) -> None:
+        """Check a non-negative :class:`~datetime.timedelta`."""
+        if value is None and optional:
+            return
+        if not isinstance(value, timedelta):
+            self.add(path, value, "must be a timedelta")
+        elif value < timedelta(0):
+            self.add(path, value, "must not be negative")
+
+    def date(self, value: Any, path: str, *, optional: bool = False) -> None:
+        """Check a calendar date (not a datetime)."""
+        if value is None and optional:
+            return
+        if isinstance(value, datetime) or not isinstance(value, date):
+            self.add(path, value, "must be a date")
+
+    @contextmanager
+    def nested(self, prefix: str) -> Iterator[None]:
+        """Run checks whose :class:`ValidationError` is folded in under ``prefix``."""
+        try:
+            yield
+        except ValidationError as exc:
+            self.errors.extend(e.prefixed(prefix) for e in exc.errors)
+
+    def call(self, prefix: str, fn: Callable[[], Any]) -> Any:
+        """Call ``fn``; fold a :class:`ValidationError` it raises in under ``prefix``."""
+        try:
+            return fn()
+        except ValidationError as exc:
+            self.errors.extend(e.prefixed(prefix) for e in exc.errors)
+            return None
+
+    def raise_if_any(self) -> None:
+        """Raise one :class:`ValidationError` with every recorded problem, if any."""
+        if self.errors:
+            raise ValidationError(self.errors, self.subject)
+
+
+def _finite(value: float | Decimal) -> bool:
+    if isinstance(value, Decimal):
+        return value.is_finite()
+    return math.isfinite(value)
