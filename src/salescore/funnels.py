@@ -1,0 +1,94 @@
+"""Ready-made funnels.
+
+* :data:`MARKETING`: awareness → interest → consideration → decision.
+* :data:`LEAD_STATUS`: a lead's working status, with an explicit table of
+  allowed moves (``converted`` is reached only by converting the lead).
+* :data:`LIFECYCLE`: subscriber → lead → mql → sql → opportunity → customer →
+  evangelist; forward only, skipping allowed.
+* :data:`B2B_PIPELINE`: a business-to-business deal pipeline with default
+  probabilities and forecast categories; amount and close date are required
+  to enter ``proposal`` and a lost reason to enter ``closed_lost``.
+
+Copy and adapt them (they are plain data) to build your own.
+"""
+
+from __future__ import annotations
+
+from salescore.domain.stages import (
+    ForecastCategory,
+    Funnel,
+    Stage,
+    StageKind,
+    TransitionPolicy,
+)
+
+__all__ = ["B2B_PIPELINE", "LEAD_STATUS", "LIFECYCLE", "MARKETING"]
+
+MARKETING = Funnel(
+    key="marketing",
+    label="Marketing funnel",
+    stages=(
+        Stage(key="awareness"),
+        Stage(key="interest"),
+        Stage(key="consideration"),
+        Stage(key="decision"),
+    ),
+    policy=TransitionPolicy(skipping=True, backwards=False),
+)
+
+LEAD_STATUS = Funnel(
+    key="lead_status",
+    label="Lead status",
+    stages=(
+        Stage(key="new"),
+        Stage(key="working"),
+        Stage(key="nurturing"),
+        Stage(key="qualified"),
+        Stage(key="disqualified", kind=StageKind.LOST),
+        Stage(key="converted", kind=StageKind.WON),
+    ),
+    policy=TransitionPolicy.explicit(
+        {
+            "new": {"working", "nurturing", "qualified", "disqualified"},
+            "working": {"nurturing", "qualified", "disqualified"},
+            "nurturing": {"working", "qualified", "disqualified"},
+            "qualified": {"working", "disqualified", "converted"},
+            "disqualified": {"working", "nurturing"},
+            "converted": set(),
+        }
+    ),
+)
+
+LIFECYCLE = Funnel(
+    key="lifecycle",
+    label="Lifecycle stage",
+    stages=(
+        Stage(key="subscriber"),
+        Stage(key="lead"),
+        Stage(key="mql", label="Marketing-qualified lead"),
+        Stage(key="sql", label="Sales-qualified lead"),
+        Stage(key="opportunity"),
+        Stage(key="customer"),
+        Stage(key="evangelist"),
+    ),
+    policy=TransitionPolicy(skipping=True, backwards=False),
+)
+
+B2B_PIPELINE = Funnel(
+    key="b2b_pipeline",
+    label="B2B pipeline",
+    stages=(
+        Stage(key="qualification", probability=0.10,
+              forecast_category=ForecastCategory.PIPELINE),
+        Stage(key="discovery", probability=0.20, forecast_category=ForecastCategory.PIPELINE),
+        Stage(key="proposal", probability=0.50, forecast_category=ForecastCategory.BEST_CASE,
+              requires=("amount", "close_date")),
+        Stage(key="negotiation", probability=0.75, forecast_category=ForecastCategory.COMMIT,
+              requires=("amount", "close_date")),
+        Stage(key="closed_won", label="Closed won", kind=StageKind.WON, probability=1.0,
+              forecast_category=ForecastCategory.CLOSED),
+        Stage(key="closed_lost", label="Closed lost", kind=StageKind.LOST, probability=0.0,
+              forecast_category=ForecastCategory.OMITTED, requires=("lost_reason",)),
+    ),
+    policy=TransitionPolicy(skipping=True, backwards=True, reopen=True),
+)
