@@ -417,7 +417,7 @@ class Money:
 
     # -- arithmetic -------------------------------------------------------
 
-    def __add__(self, other: object) -> Money:
+    def __add__(self, other: Money | int) -> Money:
         if type(other) is Money:
             if other.currency != self.currency:
                 raise _mismatch("add", self, other)
@@ -426,12 +426,12 @@ class Money:
             return self
         return NotImplemented
 
-    def __radd__(self, other: object) -> Money:
+    def __radd__(self, other: int) -> Money:
         if type(other) is int and other == 0:
             return self
         return NotImplemented
 
-    def __sub__(self, other: object) -> Money:
+    def __sub__(self, other: Money | int) -> Money:
         if type(other) is Money:
             if other.currency != self.currency:
                 raise _mismatch("subtract", self, other)
@@ -440,7 +440,7 @@ class Money:
             return self
         return NotImplemented
 
-    def __mul__(self, other: object) -> Money:
+    def __mul__(self, other: Decimal | int | float) -> Money:
         factor = _factor(other)
         if factor is None:
             return NotImplemented
@@ -497,25 +497,25 @@ class Money:
         if other.currency != self.currency:
             raise _mismatch("compare", self, other)
 
-    def __lt__(self, other: object) -> bool:
+    def __lt__(self, other: Money) -> bool:
         if type(other) is not Money:
             return NotImplemented
         self._check_same(other)
         return self.amount < other.amount
 
-    def __le__(self, other: object) -> bool:
+    def __le__(self, other: Money) -> bool:
         if type(other) is not Money:
             return NotImplemented
         self._check_same(other)
         return self.amount <= other.amount
 
-    def __gt__(self, other: object) -> bool:
+    def __gt__(self, other: Money) -> bool:
         if type(other) is not Money:
             return NotImplemented
         self._check_same(other)
         return self.amount > other.amount
 
-    def __ge__(self, other: object) -> bool:
+    def __ge__(self, other: Money) -> bool:
         if type(other) is not Money:
             return NotImplemented
         self._check_same(other)
