@@ -27,7 +27,7 @@ from typing import Any, ClassVar, Self
 
 import attrs
 
-from salescore._validation import ensure_aware, fail
+from salescore._validation import fail
 from salescore.domain.events import Event, FieldsChanged, StageChanged
 from salescore.domain.stages import Funnel, StageVisit, stage_visits
 from salescore.domain.stages import is_stale as _is_stale
@@ -106,7 +106,8 @@ class Aggregate:
     def _record(self, *events: Event) -> Self:
         """Fold ``events`` into a new state; nothing changes if any is refused."""
         obj = self
-        last = obj.history[-1].at if obj.history else None
+        history = obj.history
+        last = history[-1].at if history else None
         for event in events:
             if event.subject_id != obj.id:
                 fail("subject_id", event.subject_id, f"event belongs to another item, not {obj.id}")
@@ -114,9 +115,8 @@ class Aggregate:
                 fail("at", event.at, f"is earlier than the last event ({last.isoformat()}): "
                      "events of one item never go back in time")
             changes = obj._apply(event)
-            obj = attrs.evolve(
-                obj, version=obj.version + 1, history=(*obj.history, event), **changes
-            )
+            history = (*history, event)
+            obj = attrs.evolve(obj, version=len(history), history=history, **changes)
             last = event.at
         return obj
 
@@ -201,13 +201,16 @@ class Aggregate:
             TransitionError: the move is not allowed or requirements are unmet.
             ValidationError: a bad ``at`` or ``actor``.
         """
-        ensure_aware(at, "at")
         funnel = self.funnel(funnel_key)
-        current = self.stage_in(funnel_key)
+        field = self._stage_fields.get(funnel_key)
+        if field is None:
+            fail("funnel", funnel_key, f"{type(self).__name__} does not move in this funnel")
+        current = getattr(self, field)
         staged = self._record(*before) if before else self
-        reasons = funnel.refusals(staged, current, to_stage)
-        if reasons:
-            raise TransitionError(self.id, current, to_stage, reasons)
+        if not funnel.allows_freely(current, to_stage):
+            reasons = funnel.refusals(staged, current, to_stage)
+            if reasons:
+                raise TransitionError(self.id, current, to_stage, reasons)
         move = StageChanged(subject_id=self.id, at=at, actor=actor, funnel=funnel_key,
                             from_stage=current, to_stage=to_stage, reason=reason)
         return staged._record(move, *after)

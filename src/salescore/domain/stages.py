@@ -199,6 +199,9 @@ class Funnel:
     _allowed: dict[str, frozenset[str]] = attrs.field(
         init=False, eq=False, repr=False, hash=False
     )
+    _free: frozenset[tuple[str, str]] = attrs.field(
+        init=False, eq=False, repr=False, hash=False
+    )
 
     def __attrs_post_init__(self) -> None:
         with Checker("Funnel") as c:
@@ -234,7 +237,13 @@ class Funnel:
         if not self.initial:
             object.__setattr__(self, "initial", self.stages[0].key)
         object.__setattr__(self, "_index", {s.key: i for i, s in enumerate(self.stages)})
-        object.__setattr__(self, "_allowed", _build_table(self.stages, self.policy))
+        allowed = _build_table(self.stages, self.policy)
+        object.__setattr__(self, "_allowed", allowed)
+        unconditional = {s.key for s in self.stages if not s.requires}
+        object.__setattr__(self, "_free", frozenset(
+            (src, dst) for src, targets in allowed.items() for dst in targets
+            if dst in unconditional
+        ))
 
     # --- queries ----------------------------------------------------------
 
@@ -268,6 +277,10 @@ class Funnel:
     def can_move(self, from_stage: str, to_stage: str) -> bool:
         """Whether the policy allows ``from_stage → to_stage``."""
         return to_stage in self._allowed.get(from_stage, ())
+
+    def allows_freely(self, from_stage: str, to_stage: str) -> bool:
+        """Whether the move is allowed and the target has no entry requirements."""
+        return (from_stage, to_stage) in self._free
 
     def is_closed(self, key: str) -> bool:
         """Whether the stage is a won or lost end."""
