@@ -11,10 +11,11 @@ raises a :class:`~salescore.errors.ValidationError` that names ``currency``.
 from __future__ import annotations
 
 import decimal
+import math
 import re
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import Final, final, overload
+from typing import Final, NoReturn, cast, final, overload
 
 import attrs
 
@@ -51,14 +52,18 @@ _CTX: Final = decimal.Context(
     Emin=decimal.MIN_EMIN,
     traps=[decimal.InvalidOperation, decimal.DivisionByZero, decimal.Overflow],
 )
+# Parsing reports a malformed string as NaN instead of raising.
+_PARSE: Final = decimal.Context(traps=[])
 _ZERO: Final = Decimal(0)
+_NAN: Final = Decimal("NaN")
 _ONE: Final = Decimal(1)
 _QUANTA: Final[dict[int, Decimal]] = {d: Decimal(1).scaleb(-d) for d in range(5)}
 _CODE_SHAPE: Final = re.compile(r"[A-Z]{3}")
 _GROUPED: Final = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?")
 
 _new = object.__new__
-_set = object.__setattr__
+_add = _CTX.add
+_subtract = _CTX.subtract
 
 
 def currency_minor_unit(code: str) -> int:
@@ -92,6 +97,22 @@ def _currency_problem(code: object) -> str:
     return "is not an active ISO 4217 currency code"
 
 
+def _fast_amount(value: object) -> Decimal | None:
+    """Convert the common, valid amounts quickly; ``None`` means "check fully"."""
+    if type(value) is str:
+        parsed = Decimal(value, _PARSE) if "," not in value else _NAN
+        if not parsed.is_finite():
+            return None
+        if not parsed or "e" in value or "E" in value:
+            return _tidy(parsed)
+        return parsed
+    if type(value) is Decimal:
+        return _tidy(value) if value.is_finite() else None
+    if type(value) is int:
+        return Decimal(value)
+    return None
+
+
 def _to_decimal(value: object, path: str, checker: Checker) -> Decimal | None:
     """Convert an amount-like value, recording a problem instead of raising."""
     if isinstance(value, Decimal):
@@ -117,7 +138,7 @@ def _to_decimal(value: object, path: str, checker: Checker) -> Decimal | None:
         if _GROUPED.fullmatch(text):
             text = text.replace(",", "")
         try:
-            parsed = Decimal(text)
+            parsed = Decimal(text, _CTX)
         except decimal.InvalidOperation:
             checker.add(path, value, "must be a numeric string such as '12.50'")
             return None
@@ -177,6 +198,35 @@ def _factor(value: object) -> Decimal | None:
     return result
 
 
+def _bad_rounding(rounding: object) -> NoReturn:
+    fail("rounding", rounding, f"must be one of {', '.join(sorted(ROUNDING_MODES))}")
+
+
+def _integer_weights(ratios: Sequence[object]) -> list[int]:
+    """Check allocation ratios and scale them to integers by one power of ten."""
+    checker = Checker("allocation")
+    weights: list[Decimal] = []
+    for i, ratio in enumerate(ratios):
+        path = f"ratios[{i}]"
+        if isinstance(ratio, float):
+            if not math.isfinite(ratio):
+                checker.add(path, ratio, "must be finite")
+                continue
+            weight: Decimal | None = Decimal(repr(ratio))
+        else:
+            weight = _to_decimal(ratio, path, checker)
+        if weight is None:
+            continue
+        if weight < 0:
+            checker.add(path, ratio, "must not be negative")
+            continue
+        weights.append(weight)
+    checker.raise_if_any()
+    tuples = [w.as_tuple() for w in weights]
+    scale = max(0, *(-int(t.exponent) for t in tuples))
+    return [int("".join(map(str, t.digits))) * 10 ** (int(t.exponent) + scale) for t in tuples]
+
+
 def _mismatch(op: str, a: Money, b: Money) -> ValidationError:
     return ValidationError.single(
         "currency",
@@ -188,8 +238,8 @@ def _mismatch(op: str, a: Money, b: Money) -> ValidationError:
 def _make(amount: Decimal, currency: str) -> Money:
     """Build a Money from already-valid parts, skipping validation."""
     obj: Money = _new(Money)
-    _set(obj, "amount", amount)
-    _set(obj, "currency", currency)
+    _set_amount(obj, amount)
+    _set_currency(obj, currency)
     return obj
 
 
@@ -233,14 +283,17 @@ class Money:
     currency: str
 
     def __init__(self, amount: Decimal | int | str, currency: str) -> None:
-        checker = Checker("Money")
-        value = _to_decimal(amount, "amount", checker)
-        if not isinstance(currency, str) or currency not in MINOR_UNITS:
-            checker.add("currency", currency, _currency_problem(currency))
-        checker.raise_if_any()
-        assert value is not None
-        _set(self, "amount", _tidy(value))
-        _set(self, "currency", currency)
+        value = _fast_amount(amount)
+        if value is None or type(currency) is not str or currency not in MINOR_UNITS:
+            checker = Checker("Money")
+            value = _to_decimal(amount, "amount", checker)
+            if not isinstance(currency, str) or currency not in MINOR_UNITS:
+                checker.add("currency", currency, _currency_problem(currency))
+            checker.raise_if_any()
+            assert value is not None
+            value = _tidy(value)
+        _set_amount(self, value)
+        _set_currency(self, currency)
 
     # -- constructors -----------------------------------------------------
 
@@ -312,7 +365,13 @@ class Money:
         Raises:
             ValidationError: ``rounding`` is not a :mod:`decimal` rounding mode.
         """
-        return self._quantize(self.minor_unit, rounding)
+        if rounding not in ROUNDING_MODES:
+            _bad_rounding(rounding)
+        places = MINOR_UNITS[self.currency]
+        amount = self.amount
+        ctx = _CTX if amount.adjusted() + places + 2 <= _PRECISION else _context_for(amount, places)
+        value = amount.quantize(_QUANTA[places], rounding, ctx)
+        return _make(value if value else _tidy(value), self.currency)
 
     def __round__(self, ndigits: int | None = None) -> Money:
         """Support :func:`round`: ``round(m)`` rounds to the minor unit.
@@ -332,7 +391,7 @@ class Money:
 
     def _quantize(self, places: int, rounding: str) -> Money:
         if rounding not in ROUNDING_MODES:
-            fail("rounding", rounding, f"must be one of {', '.join(sorted(ROUNDING_MODES))}")
+            _bad_rounding(rounding)
         quantum = _QUANTA.get(places) or _ONE.scaleb(-places)
         ctx = _context_for(self.amount, places)
         value = self.amount.quantize(quantum, rounding=rounding, context=ctx)
@@ -370,50 +429,32 @@ class Money:
                 number, or all are zero (every bad ratio is listed, with paths
                 like ``ratios[1]``).
         """
-        checker = Checker("allocation")
-        weights: list[Decimal] = []
         if isinstance(ratios, str) or not isinstance(ratios, Sequence):
             fail("ratios", ratios, "must be a sequence of numbers")
         if not ratios:
             fail("ratios", ratios, "must not be empty")
-        for i, ratio in enumerate(ratios):
-            path = f"ratios[{i}]"
-            if isinstance(ratio, float):
-                weight = Decimal(str(ratio))
-                if not weight.is_finite():
-                    checker.add(path, ratio, "must be finite")
-                    continue
-            else:
-                converted = _to_decimal(ratio, path, checker)
-                if converted is None:
-                    continue
-                weight = converted
-            if weight < 0:
-                checker.add(path, ratio, "must not be negative")
-                continue
-            weights.append(weight)
-        checker.raise_if_any()
-        if not any(weights):
+        if all(type(r) is int and r >= 0 for r in ratios):
+            nums = cast("list[int]", list(ratios))
+        else:
+            nums = _integer_weights(ratios)
+        denominator = sum(nums)
+        if not denominator:
             fail("ratios", tuple(ratios), "must not all be zero")
 
-        places = self.minor_unit
+        places = MINOR_UNITS[self.currency]
         total = self._quantize(places, rounding).amount
         sign, digits, _ = total.as_tuple()
         units = int("".join(map(str, digits)))
-        # Scale every weight to an integer with one common power of ten.
-        scale = max(0, *(-_exponent(w) for w in weights))
-        nums = [int(w.scaleb(scale, context=_wide(w.adjusted() + scale + 2))) for w in weights]
-        denominator = sum(nums)
         shares = [divmod(units * n, denominator) for n in nums]
         parts = [q for q, _ in shares]
         leftover = units - sum(parts)
-        by_remainder = sorted(range(len(shares)), key=lambda i: (-shares[i][1], i))
-        for i in by_remainder[:leftover]:
-            parts[i] += 1
+        if leftover:
+            by_remainder = sorted(range(len(shares)), key=lambda i: (-shares[i][1], i))
+            for i in by_remainder[:leftover]:
+                parts[i] += 1
         minus = "-" if sign else ""
-        return tuple(
-            _make(Decimal(f"{minus if p else ''}{p}E-{places}"), self.currency) for p in parts
-        )
+        currency = self.currency
+        return tuple(_make(Decimal(f"{minus if p else ''}{p}E-{places}"), currency) for p in parts)
 
     # -- arithmetic -------------------------------------------------------
 
@@ -421,7 +462,10 @@ class Money:
         if type(other) is Money:
             if other.currency != self.currency:
                 raise _mismatch("add", self, other)
-            return _make(_CTX.add(self.amount, other.amount), self.currency)
+            result = _new(Money)  # inlined _make: this is the hottest path
+            _set_amount(result, _add(self.amount, other.amount))
+            _set_currency(result, self.currency)
+            return result
         if type(other) is int and other == 0:
             return self
         return NotImplemented
@@ -435,16 +479,31 @@ class Money:
         if type(other) is Money:
             if other.currency != self.currency:
                 raise _mismatch("subtract", self, other)
-            return _make(_CTX.subtract(self.amount, other.amount), self.currency)
+            result = _new(Money)
+            _set_amount(result, _subtract(self.amount, other.amount))
+            _set_currency(result, self.currency)
+            return result
         if type(other) is int and other == 0:
             return self
         return NotImplemented
 
     def __mul__(self, other: Decimal | int | float) -> Money:
-        factor = _factor(other)
-        if factor is None:
+        if type(other) is int:
+            result = _CTX.multiply(self.amount, other)
+            return _make(result if result else _tidy(result), self.currency)
+        if type(other) is float:
+            text = repr(other)
+            factor = Decimal(text)
+            if not factor.is_finite():
+                fail("factor", other, "must be finite")
+            result = _CTX.multiply(self.amount, factor)
+            if not result or "e+" in text:
+                result = _tidy(result)
+            return _make(result, self.currency)
+        factor_ = _factor(other)
+        if factor_ is None:
             return NotImplemented
-        return _make(_tidy(_CTX.multiply(self.amount, factor)), self.currency)
+        return _make(_tidy(_CTX.multiply(self.amount, factor_)), self.currency)
 
     __rmul__ = __mul__
 
@@ -538,3 +597,7 @@ class Money:
         if not spec:
             return str(self)
         return f"{format(self.amount, spec)} {self.currency}"
+
+
+_set_amount = Money.__dict__["amount"].__set__
+_set_currency = Money.__dict__["currency"].__set__
