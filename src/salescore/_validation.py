@@ -107,17 +107,19 @@ class Checker:
         if isinstance(value, float | Decimal) and not _finite(value):
             self.add(path, value, "must be finite")
             return
-        if minimum is not None and value < minimum:
+        num: Any = value
+        if minimum is not None and num < minimum:
             self.add(path, value, f"must be at least {minimum}")
-        if maximum is not None and value > maximum:
+        if maximum is not None and num > maximum:
             self.add(path, value, f"must be at most {maximum}")
 
     def probability(self, value: Any, path: str, *, optional: bool = False) -> None:
         """Check a probability: a number in [0, 1]."""
         self.number(value, path, optional=optional, minimum=0, maximum=1)
 
-    def instance(self, value: Any, kind: type | tuple[type, ...], path: str,
-                 *, optional: bool = False) -> bool:
+    def instance(
+        self, value: Any, kind: type | tuple[type, ...], path: str, *, optional: bool = False
+    ) -> bool:
         """Check ``isinstance(value, kind)``; return whether it held."""
         if value is None and optional:
             return True

@@ -8,14 +8,14 @@ simulations.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Protocol, runtime_checkable
 
 from salescore._validation import ensure_aware, fail
 
 __all__ = ["UTC", "Clock", "ManualClock", "SystemClock", "ensure_aware", "to_utc"]
 
-UTC = timezone.utc
+UTC = UTC
 
 
 @runtime_checkable

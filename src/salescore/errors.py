@@ -215,8 +215,10 @@ class RuleSyntaxError(ValidationError):
         )
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (_rebuild_rule_syntax_error, (self.errors[0].message, self.text, self.line,
-                                             self.column, self.expected))
+        return (
+            _rebuild_rule_syntax_error,
+            (self.errors[0].message, self.text, self.line, self.column, self.expected),
+        )
 
 
 def _rebuild_rule_syntax_error(

@@ -91,8 +91,10 @@ class DeterministicIds:
     __slots__ = ("_counters", "namespace", "seed")
 
     def __init__(self, namespace: str, seed: int = 0) -> None:
-        if not isinstance(namespace, str) or not namespace or not all(
-            ch.isalnum() or ch in "_." for ch in namespace
+        if (
+            not isinstance(namespace, str)
+            or not namespace
+            or not all(ch.isalnum() or ch in "_." for ch in namespace)
         ):
             fail("namespace", namespace, "must be non-empty: letters, digits, '_' or '.'")
         if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:

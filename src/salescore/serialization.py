@@ -235,6 +235,14 @@ def _structure_bool(value: Any, _: type) -> bool:
     raise _fail(value, "must be true or false")
 
 
+def _structure_enum(value: Any, cls: type[enum.Enum]) -> enum.Enum:
+    try:
+        return cls(value)
+    except ValueError:
+        allowed = ", ".join(repr(m.value) for m in cls)
+        raise _fail(value, f"must be one of {allowed}") from None
+
+
 def _is_frozenset(t: Any) -> bool:
     origin = getattr(t, "__origin__", t)
     return origin in (frozenset, set)
@@ -363,7 +371,7 @@ def _read_document(conv: cattrs.Converter, cls: type[T], data: Any, *, exact: bo
 
 
 def _subclass_named(base: type, name: str) -> type | None:
-    stack = list(base.__subclasses__())
+    stack: list[type] = list(base.__subclasses__())
     while stack:
         sub = stack.pop()
         if type_name(sub) == name:
@@ -398,15 +406,14 @@ def _make_converter(detailed: bool) -> cattrs.Converter:
     conv.register_structure_hook(timedelta, _structure_timedelta)
     conv.register_unstructure_hook(Decimal, str)
     conv.register_structure_hook(Decimal, _structure_decimal)
-    # Exact-type predicates: a singledispatch hook for ``str`` would also
-    # catch ``StrEnum`` subclasses.
-    for kind, hook in (
-        (str, _structure_str),
-        (int, _structure_int),
-        (float, _structure_float),
-        (bool, _structure_bool),
-    ):
-        conv.register_structure_hook_func(lambda t, k=kind: t is k, hook)
+    # Strict scalars. Enums get their own hooks so that a ``StrEnum`` (which
+    # is also a ``str``) is not caught by the ``str`` hook.
+    conv.register_structure_hook(str, _structure_str)
+    conv.register_structure_hook(int, _structure_int)
+    conv.register_structure_hook(float, _structure_float)
+    conv.register_structure_hook(bool, _structure_bool)
+    for kind in (enum.Enum, enum.StrEnum, enum.IntEnum):
+        conv.register_structure_hook(kind, _structure_enum)
 
     def unstructure_set(value: Any) -> list[Any]:
         return sorted((conv.unstructure(v) for v in value), key=_json_sort_key)
@@ -436,9 +443,11 @@ def _collect(exc: BaseException, path: str, out: list[FieldError]) -> None:
                     sub_path = f"{path}.{note.name}" if path else note.name
                     break
                 if isinstance(note, IterableValidationNote):
-                    sub_path = f"{path}[{note.index!r}]" if isinstance(
-                        note.index, str
-                    ) else f"{path}[{note.index}]"
+                    sub_path = (
+                        f"{path}[{note.index!r}]"
+                        if isinstance(note.index, str)
+                        else f"{path}[{note.index}]"
+                    )
                     break
             _collect(sub, sub_path, out)
     elif isinstance(exc, ForbiddenExtraKeysError):
@@ -458,7 +467,7 @@ def _collect(exc: BaseException, path: str, out: list[FieldError]) -> None:
 def _structure_reporting(cls: type[T], data: Any, *, exact: bool) -> T:
     try:
         return _read_document(_fast, cls, data, exact=exact)
-    except Exception:  # noqa: BLE001 - re-run in detail to report every problem
+    except Exception:
         pass
     try:
         return _read_document(_detailed, cls, data, exact=exact)

@@ -15,7 +15,8 @@ Subclasses implement:
 * ``_apply(event)``: the field changes an event of their own makes (the base
   handles :class:`StageChanged` and :class:`FieldsChanged`);
 * ``_stage_fields`` (class variable): funnel key → the attribute holding the
-  current stage in that funnel;
+  current stage in that funnel (or override ``_stage_field`` when the funnel
+  varies per item, as a deal's pipeline does);
 * ``funnel(key)``: the :class:`Funnel` object for a funnel key.
 """
 
@@ -57,6 +58,10 @@ class Aggregate:
 
     # --- to be provided by subclasses ------------------------------------------
 
+    def _stage_field(self, funnel_key: str) -> str | None:
+        """The attribute holding the current stage in ``funnel_key`` (``None``: none)."""
+        return self._stage_fields.get(funnel_key)
+
     @classmethod
     def _created(cls, event: Event) -> Self:
         """Build the state right after the creation event (without history)."""
@@ -65,7 +70,7 @@ class Aggregate:
     def _apply(self, event: Event) -> dict[str, Any]:
         """Return the field changes that ``event`` makes to this state."""
         if type(event) is StageChanged:
-            name = self._stage_fields.get(event.funnel)
+            name = self._stage_field(event.funnel)
             if name is None:
                 fail("funnel", event.funnel, f"{type(self).__name__} has no such funnel")
             return {name: event.to_stage}
@@ -112,8 +117,12 @@ class Aggregate:
             if event.subject_id != obj.id:
                 fail("subject_id", event.subject_id, f"event belongs to another item, not {obj.id}")
             if last is not None and event.at < last:
-                fail("at", event.at, f"is earlier than the last event ({last.isoformat()}): "
-                     "events of one item never go back in time")
+                fail(
+                    "at",
+                    event.at,
+                    f"is earlier than the last event ({last.isoformat()}): "
+                    "events of one item never go back in time",
+                )
             changes = obj._apply(event)
             history = (*history, event)
             obj = attrs.evolve(obj, version=len(history), history=history, **changes)
@@ -138,8 +147,14 @@ class Aggregate:
             if reasons:
                 raise TransitionError(obj.id, None, stage, reasons)
         events = [
-            StageChanged(subject_id=created.subject_id, at=created.at, actor=created.actor,
-                         funnel=f.key, from_stage=None, to_stage=stage)
+            StageChanged(
+                subject_id=created.subject_id,
+                at=created.at,
+                actor=created.actor,
+                funnel=f.key,
+                from_stage=None,
+                to_stage=stage,
+            )
             for f, stage in entries
         ]
         return obj._record(*events)
@@ -174,7 +189,7 @@ class Aggregate:
     def stage_in(self, funnel: Funnel | str) -> str:
         """The current stage in ``funnel`` (a Funnel or its key)."""
         key = funnel.key if isinstance(funnel, Funnel) else funnel
-        name = self._stage_fields.get(key)
+        name = self._stage_field(key)
         if name is None:
             fail("funnel", key, f"{type(self).__name__} does not move in this funnel")
         return str(getattr(self, name))
@@ -202,7 +217,7 @@ class Aggregate:
             ValidationError: a bad ``at`` or ``actor``.
         """
         funnel = self.funnel(funnel_key)
-        field = self._stage_fields.get(funnel_key)
+        field = self._stage_field(funnel_key)
         if field is None:
             fail("funnel", funnel_key, f"{type(self).__name__} does not move in this funnel")
         current = getattr(self, field)
@@ -211,8 +226,15 @@ class Aggregate:
             reasons = funnel.refusals(staged, current, to_stage)
             if reasons:
                 raise TransitionError(self.id, current, to_stage, reasons)
-        move = StageChanged(subject_id=self.id, at=at, actor=actor, funnel=funnel_key,
-                            from_stage=current, to_stage=to_stage, reason=reason)
+        move = StageChanged(
+            subject_id=self.id,
+            at=at,
+            actor=actor,
+            funnel=funnel_key,
+            from_stage=current,
+            to_stage=to_stage,
+            reason=reason,
+        )
         return staged._record(move, *after)
 
     # --- stage questions (folds over history) ------------------------------------------

@@ -110,7 +110,15 @@ class FieldsChanged(Event):
                 c.add("changes", self.changes, "must be a non-empty mapping")
                 return
             for name, pair in self.changes.items():
-                c.check(isinstance(name, str) and bool(name), "changes", name,
-                        "field names must be non-empty strings")
-                c.check(isinstance(pair, tuple) and len(pair) == 2, f"changes.{name}", pair,
-                        "must be an (old, new) pair")
+                c.check(
+                    isinstance(name, str) and bool(name),
+                    "changes",
+                    name,
+                    "field names must be non-empty strings",
+                )
+                c.check(
+                    isinstance(pair, tuple) and len(pair) == 2,
+                    f"changes.{name}",
+                    pair,
+                    "must be an (old, new) pair",
+                )

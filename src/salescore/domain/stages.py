@@ -90,14 +90,21 @@ class Stage:
     def __attrs_post_init__(self) -> None:
         with Checker("Stage") as c:
             if c.instance(self.key, str, "key"):
-                c.check(bool(_KEY.match(self.key)), "key", self.key,
-                        "must be snake case: a lower-case letter, then letters, digits or '_'")
+                c.check(
+                    bool(_KEY.match(self.key)),
+                    "key",
+                    self.key,
+                    "must be snake case: a lower-case letter, then letters, digits or '_'",
+                )
             c.text(self.label, "label", empty=True)
-            c.check(isinstance(self.kind, StageKind), "kind", self.kind,
-                    "must be a StageKind (open, won or lost)")
+            c.check(
+                isinstance(self.kind, StageKind),
+                "kind",
+                self.kind,
+                "must be a StageKind (open, won or lost)",
+            )
             c.probability(self.probability, "probability", optional=True)
-            c.instance(self.forecast_category, ForecastCategory, "forecast_category",
-                       optional=True)
+            c.instance(self.forecast_category, ForecastCategory, "forecast_category", optional=True)
             c.duration(self.rotting_after, "rotting_after", optional=True)
             if c.instance(self.requires, tuple, "requires"):
                 for i, name in enumerate(self.requires):
@@ -163,9 +170,9 @@ def _build_table(stages: Sequence[Stage], policy: TransitionPolicy) -> dict[str,
         if stage.kind is StageKind.OPEN:
             i = position[stage.key]
             for j, other in enumerate(progression):
-                if j > i and (policy.skipping or j == i + 1):
-                    targets.add(other.key)
-                elif j < i and policy.backwards and other.kind is StageKind.OPEN:
+                forward = j > i and (policy.skipping or j == i + 1)
+                backward = j < i and policy.backwards and other.kind is StageKind.OPEN
+                if forward or backward:
                     targets.add(other.key)
             targets.update(lost)
         elif policy.reopen:
@@ -196,12 +203,8 @@ class Funnel:
     label: str = ""
     initial: str = ""
     _index: dict[str, int] = attrs.field(init=False, eq=False, repr=False, hash=False)
-    _allowed: dict[str, frozenset[str]] = attrs.field(
-        init=False, eq=False, repr=False, hash=False
-    )
-    _free: frozenset[tuple[str, str]] = attrs.field(
-        init=False, eq=False, repr=False, hash=False
-    )
+    _allowed: dict[str, frozenset[str]] = attrs.field(init=False, eq=False, repr=False, hash=False)
+    _free: frozenset[tuple[str, str]] = attrs.field(init=False, eq=False, repr=False, hash=False)
 
     def __attrs_post_init__(self) -> None:
         with Checker("Funnel") as c:
@@ -214,12 +217,14 @@ class Funnel:
                     if not c.instance(stage, Stage, f"stages[{i}]"):
                         ok = False
                         continue
-                    c.check(stage.key not in seen, f"stages[{i}].key", stage.key,
-                            "duplicate stage key")
+                    c.check(
+                        stage.key not in seen, f"stages[{i}].key", stage.key, "duplicate stage key"
+                    )
                     seen.add(stage.key)
                 c.check(
                     any(isinstance(s, Stage) and s.kind is StageKind.OPEN for s in self.stages),
-                    "stages", tuple(getattr(s, "key", s) for s in self.stages),
+                    "stages",
+                    tuple(getattr(s, "key", s) for s in self.stages),
                     "a funnel needs at least one open stage",
                 )
                 keys = {getattr(s, "key", None) for s in self.stages}
@@ -240,10 +245,16 @@ class Funnel:
         allowed = _build_table(self.stages, self.policy)
         object.__setattr__(self, "_allowed", allowed)
         unconditional = {s.key for s in self.stages if not s.requires}
-        object.__setattr__(self, "_free", frozenset(
-            (src, dst) for src, targets in allowed.items() for dst in targets
-            if dst in unconditional
-        ))
+        object.__setattr__(
+            self,
+            "_free",
+            frozenset(
+                (src, dst)
+                for src, targets in allowed.items()
+                for dst in targets
+                if dst in unconditional
+            ),
+        )
 
     # --- queries ----------------------------------------------------------
 
@@ -311,8 +322,10 @@ class Funnel:
                 reasons.append(f"already in {to_stage!r}")
             elif not self.can_move(from_stage, to_stage):
                 allowed = ", ".join(sorted(self._allowed.get(from_stage, ()))) or "nothing"
-                reasons.append(f"{self.key} does not allow {from_stage} → {to_stage} "
-                               f"(allowed from {from_stage}: {allowed})")
+                reasons.append(
+                    f"{self.key} does not allow {from_stage} → {to_stage} "
+                    f"(allowed from {from_stage}: {allowed})"
+                )
         reasons.extend(unmet_requirements(self.stages[self._index[to_stage]], subject))
         return reasons
 
@@ -330,10 +343,7 @@ def _lookup(subject: Any, path: str) -> Any:
     for part in path.split("."):
         if value is None:
             return None
-        if isinstance(value, Mapping):
-            value = value.get(part)
-        else:
-            value = getattr(value, part, None)
+        value = value.get(part) if isinstance(value, Mapping) else getattr(value, part, None)
     return value
 
 
@@ -489,7 +499,8 @@ def move_count(events: Iterable[Event], funnel: Funnel | str) -> int:
     """Number of moves in the funnel (the entry at creation is not a move)."""
     key = _funnel_key(funnel)
     return sum(
-        1 for e in events
+        1
+        for e in events
         if type(e) is StageChanged and e.funnel == key and e.from_stage is not None
     )
 

@@ -1,0 +1,5 @@
+"""Public test kit for code that uses salescore (extra: ``salescore[testing]``).
+
+:mod:`salescore.testing.strategies` has Hypothesis strategies for every
+public type.
+"""
