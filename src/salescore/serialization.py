@@ -42,6 +42,7 @@ from salescore.errors import FieldError, ValidationError
 __all__ = [
     "from_dict",
     "from_json",
+    "register_codec",
     "register_polymorphic",
     "register_type",
     "register_upcaster",
@@ -57,6 +58,7 @@ Upcaster = Callable[[dict[str, Any]], dict[str, Any]]
 _TYPES: dict[str, type] = {}
 _UPCASTERS: dict[tuple[str, int], Upcaster] = {}
 _POLYMORPHIC: list[type] = []
+_CODECS: list[type] = []
 
 
 def type_name(cls: type) -> str:
@@ -112,6 +114,33 @@ def register_polymorphic(base: type[T]) -> type[T]:
         for conv in (_fast, _detailed):
             _install_polymorphic(conv, base)
     return base
+
+
+def register_codec(
+    base: type[T],
+    encode: Callable[[T], Any],
+    decode: Callable[[Any], T],
+) -> None:
+    """Serialise fields typed as ``base`` (or a subclass) with custom functions.
+
+    For types that have their own data form, such as rules (their JSON form).
+
+    Args:
+        base: The class; fields typed as it or as a subclass use the codec.
+        encode: Object → JSON-ready data.
+        decode: Data → object; raises :class:`ValidationError` on bad data.
+    """
+
+    def matches(t: Any) -> bool:
+        return isinstance(t, type) and issubclass(t, base)
+
+    def structure(data: Any, _: type) -> T:
+        return decode(data)
+
+    for conv in (_fast, _detailed):
+        conv.register_unstructure_hook_func(matches, encode)
+        conv.register_structure_hook_func(matches, structure)
+    _CODECS.append(base)
 
 
 def register_upcaster(type_name: str, from_schema: int, fn: Upcaster) -> None:
