@@ -5,6 +5,9 @@
   allowed moves (``converted`` is reached only by converting the lead).
 * :data:`LIFECYCLE`: subscriber → lead → mql → sql → opportunity → customer →
   evangelist; forward only, skipping allowed.
+* :data:`CASE_STATUS`: a service case's status: new → open → pending (waiting
+  on the customer) / on hold (waiting on a third party) → solved → closed,
+  with an explicit table of allowed moves (see its docstring).
 * :data:`B2B_PIPELINE`: a business-to-business deal pipeline with default
   probabilities and forecast categories; amount and close date are required
   to enter ``proposal`` and a lost reason to enter ``closed_lost``.
@@ -22,7 +25,7 @@ from salescore.domain.stages import (
     TransitionPolicy,
 )
 
-__all__ = ["B2B_PIPELINE", "LEAD_STATUS", "LIFECYCLE", "MARKETING"]
+__all__ = ["B2B_PIPELINE", "CASE_STATUS", "LEAD_STATUS", "LIFECYCLE", "MARKETING"]
 
 MARKETING = Funnel(
     key="marketing",
@@ -110,3 +113,46 @@ B2B_PIPELINE = Funnel(
     ),
     policy=TransitionPolicy(skipping=True, backwards=True, reopen=True),
 )
+
+CASE_STATUS = Funnel(
+    key="case_status",
+    label="Case status",
+    stages=(
+        Stage(key="new"),
+        Stage(key="open"),
+        Stage(key="pending", label="Pending (waiting on the customer)"),
+        Stage(key="on_hold", label="On hold (waiting on a third party)"),
+        Stage(key="solved", kind=StageKind.WON),
+        Stage(key="closed", kind=StageKind.WON),
+    ),
+    policy=TransitionPolicy.explicit(
+        {
+            "new": {"open", "pending", "on_hold", "solved", "closed"},
+            "open": {"pending", "on_hold", "solved", "closed"},
+            "pending": {"open", "on_hold", "solved", "closed"},
+            "on_hold": {"open", "pending", "solved", "closed"},
+            "solved": {"open", "closed"},
+            "closed": set(),
+        }
+    ),
+)
+"""A service case's status.
+
+Allowed moves (the explicit table):
+
+======== ==================================================
+from     to
+======== ==================================================
+new      open, pending, on_hold, solved, closed
+open     pending, on_hold, solved, closed
+pending  open, on_hold, solved, closed
+on_hold  open, pending, solved, closed
+solved   open (a reopen), closed
+closed   nothing: closed is final
+======== ==================================================
+
+:class:`~salescore.domain.service.ServiceCase` adds the checks that need more
+than the table: a reopen (solved → open) only within the case's reopen
+window, and an unsolved case reaches ``closed`` only by being merged into
+another case.
+"""
