@@ -1,0 +1,319 @@
+"""Field normalisers shared by leads, contacts and accounts.
+
+A normaliser takes ``(value, path, region)`` and returns the value's normal
+form or raises a :class:`~salescore.errors.ValidationError` naming ``path``;
+``region`` is the default phone region (used by phone normalisers only).
+Every normaliser returns its argument itself when it is already normal, so
+checking a valid object costs little. :func:`normalise` runs a table of them,
+collecting every problem before raising.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from decimal import Decimal
+from math import isfinite
+from typing import Any
+
+from salescore._validation import Checker, fail
+from salescore.domain._normalize import _country, _domain, _email, _phone, _time_zone
+from salescore.domain.custom_fields import CustomFieldSchema, _check_custom
+from salescore.errors import FieldError, ValidationError
+from salescore.money import Money
+
+Normaliser = Callable[[Any, str, "str | None"], Any]
+
+
+def opt_text(value: Any, path: str, region: str | None = None) -> str | None:
+    """Optional text: stripped; blank becomes ``None``."""
+    if value is None:
+        return None
+    if type(value) is str:
+        stripped = value.strip()
+        if stripped is value and value:
+            return value
+        return stripped or None
+    fail(path, value, "must be a string or None")
+
+
+def req_text(value: Any, path: str, region: str | None = None) -> str:
+    """Required text: stripped, not blank."""
+    result = opt_text(value, path)
+    if result is None:
+        fail(path, value, "is required and must not be blank")
+    return result
+
+
+def opt_id(value: Any, path: str, region: str | None = None) -> str | None:
+    """An optional id: a non-blank string without surrounding spaces."""
+    if value is None or (type(value) is str and value and value.strip() is value):
+        return value
+    fail(path, value, "must be an id (a non-blank string without surrounding spaces) or None")
+
+
+def opt_email(value: Any, path: str, region: str | None = None) -> str | None:
+    """An optional email address, normalised."""
+    if value is None:
+        return None
+    if type(value) is str and not value.strip():
+        return None
+    return _email(value, path)
+
+
+def opt_phone(value: Any, path: str, region: str | None = None) -> str | None:
+    """An optional phone number, in E.164."""
+    if value is None:
+        return None
+    if type(value) is str and not value.strip():
+        return None
+    return _phone(value, path, region)
+
+
+def opt_domain(value: Any, path: str, region: str | None = None) -> str | None:
+    """An optional web domain, normalised."""
+    if value is None:
+        return None
+    if type(value) is str and not value.strip():
+        return None
+    return _domain(value, path)
+
+
+def opt_country(value: Any, path: str, region: str | None = None) -> str | None:
+    """An optional ISO 3166-1 alpha-2 code, upper-case."""
+    if value is None:
+        return None
+    if type(value) is str and not value.strip():
+        return None
+    return _country(value, path)
+
+
+def opt_time_zone(value: Any, path: str, region: str | None = None) -> str | None:
+    """An optional IANA time-zone name."""
+    if value is None:
+        return None
+    if type(value) is str and not value.strip():
+        return None
+    return _time_zone(value, path)
+
+
+def opt_count(value: Any, path: str, region: str | None = None) -> int | None:
+    """An optional non-negative integer."""
+    if value is None or (type(value) is int and value >= 0):
+        return value
+    fail(path, value, "must be a non-negative integer or None")
+
+
+def opt_amount(value: Any, path: str, region: str | None = None) -> Money | None:
+    """An optional non-negative :class:`Money`."""
+    if value is None or (type(value) is Money and value.amount >= 0):
+        return value
+    fail(path, value, "must be a non-negative Money amount or None")
+
+
+def score(value: Any, path: str, region: str | None = None) -> float:
+    """A finite score, stored as a float."""
+    if type(value) is float and isfinite(value):
+        return value
+    if isinstance(value, int | Decimal) and not isinstance(value, bool):
+        as_float = float(value)
+        if isfinite(as_float):
+            return as_float
+    fail(path, value, "must be a finite number")
+
+
+def tags(value: Any, path: str, region: str | None = None) -> frozenset[str]:
+    """A set of tags: stripped, non-blank strings; stored as a frozenset."""
+    if type(value) is frozenset and all(type(t) is str and t and t.strip() is t for t in value):
+        return value
+    if isinstance(value, str) or not isinstance(value, Iterable):
+        fail(path, value, "must be a collection of tag strings")
+    result = set()
+    for tag in value:
+        if not isinstance(tag, str) or not tag.strip():
+            fail(path, tag, "tags must be non-blank strings")
+        result.add(tag.strip())
+    return frozenset(result)
+
+
+def custom(value: Any, path: str, region: str | None = None) -> Mapping[str, Any]:
+    """Custom field values without a schema: snake-case names, serialisable values."""
+    if type(value) is dict and not value:
+        return value
+    checker = Checker()
+    result = _check_custom(value, checker, path)
+    checker.raise_if_any()
+    if type(value) is dict and result == value:
+        return value
+    return result
+
+
+def normalise(
+    specs: Mapping[str, Normaliser],
+    values: Mapping[str, Any],
+    *,
+    subject: str,
+    region: str | None = None,
+    schema: CustomFieldSchema | None = None,
+    checker: Checker | None = None,
+) -> dict[str, Any]:
+    """Normalise ``values`` with ``specs``, raising once with every problem.
+
+    Args:
+        specs: Field name → normaliser; names not in it are refused.
+        values: The values given.
+        subject: The class name, for the error message.
+        region: The default phone region.
+        schema: Custom field schema the ``custom`` value is validated against.
+        checker: An existing checker to add problems to (then nothing is
+            raised here; the caller raises).
+
+    Returns:
+        The normal values.
+
+    Raises:
+        ValidationError: listing every bad or unknown field.
+    """
+    c = checker if checker is not None else Checker(subject)
+    result: dict[str, Any] = {}
+    for name, value in values.items():
+        fn = specs.get(name)
+        if fn is None:
+            c.add(name, value, f"is not a field that can be set on a {subject}")
+            continue
+        if name == "custom" and schema is not None:
+            result[name] = schema.check(value, c, "custom")
+            continue
+        try:
+            result[name] = fn(value, name, region)
+        except ValidationError as exc:
+            c.errors.extend(exc.errors)
+    if checker is None:
+        c.raise_if_any()
+    return result
+
+
+def normalise_self(obj: Any, specs: Mapping[str, Normaliser], region: str | None) -> None:
+    """Normalise an attrs object's fields in place (for ``__attrs_post_init__``).
+
+    Raises:
+        ValidationError: listing every bad field.
+    """
+    errors: list[FieldError] | None = None
+    for name, fn in specs.items():
+        value = getattr(obj, name)
+        try:
+            new = fn(value, name, region)
+        except ValidationError as exc:
+            if errors is None:
+                errors = []
+            errors.extend(exc.errors)
+            continue
+        if new is not value:
+            object.__setattr__(obj, name, new)
+    if errors:
+        raise ValidationError(errors, type(obj).__name__)
+
+
+def emails(value: Any, path: str, region: str | None = None) -> tuple[str, ...]:
+    """A tuple of distinct email addresses, each normalised; the first is primary."""
+    if type(value) is tuple:
+        normal = True
+        for item in value:
+            if type(item) is not str or _email(item, path) is not item:
+                normal = False
+                break
+        if normal and len({e.lower() for e in value}) == len(value):
+            return value
+    if isinstance(value, str) or not isinstance(value, Iterable):
+        fail(path, value, "must be a sequence of email addresses")
+    c = Checker()
+    result: list[str] = []
+    seen: set[str] = set()
+    for i, item in enumerate(value):
+        try:
+            email = _email(item, f"{path}[{i}]")
+        except ValidationError as exc:
+            c.errors.extend(exc.errors)
+            continue
+        if email.lower() in seen:
+            c.add(f"{path}[{i}]", item, "repeats an address already given")
+            continue
+        seen.add(email.lower())
+        result.append(email)
+    c.raise_if_any()
+    return tuple(result)
+
+
+def phones(value: Any, path: str, region: str | None = None) -> tuple[str, ...]:
+    """A tuple of distinct phone numbers in E.164; the first is primary."""
+    if type(value) is tuple:
+        normal = True
+        for item in value:
+            if type(item) is not str or _phone(item, path, region) is not item:
+                normal = False
+                break
+        if normal and len(set(value)) == len(value):
+            return value
+    if isinstance(value, str) or not isinstance(value, Iterable):
+        fail(path, value, "must be a sequence of phone numbers")
+    c = Checker()
+    result: list[str] = []
+    for i, item in enumerate(value):
+        try:
+            phone = _phone(item, f"{path}[{i}]", region)
+        except ValidationError as exc:
+            c.errors.extend(exc.errors)
+            continue
+        if phone in result:
+            c.add(f"{path}[{i}]", item, "repeats a number already given")
+            continue
+        result.append(phone)
+    c.raise_if_any()
+    return tuple(result)
+
+
+def edit(
+    obj: Any,
+    specs: Mapping[str, Normaliser],
+    fields: Mapping[str, Any],
+    *,
+    at: Any,
+    actor: str,
+    reason: str | None,
+    region: str | None,
+    schema: CustomFieldSchema | None,
+    refused: Mapping[str, str],
+) -> Any:
+    """Validate an edit of ``obj`` and record it as one ``FieldsChanged``.
+
+    Args:
+        obj: The aggregate.
+        specs: The editable fields' normalisers.
+        fields: Field name → new value.
+        at: When.
+        actor: Who.
+        reason: Why, if given.
+        region: Default phone region.
+        schema: Custom field schema for ``custom``.
+        refused: Field name → why it cannot be edited this way.
+
+    Returns:
+        The new aggregate (``obj`` itself when nothing changes).
+
+    Raises:
+        ValidationError: every bad, unknown or refused field at once.
+    """
+    subject = type(obj).__name__
+    c = Checker(subject)
+    allowed: dict[str, Any] = {}
+    for name, value in fields.items():
+        why = refused.get(name)
+        if why is not None:
+            c.add(name, value, why)
+        elif name not in specs:
+            c.add(name, value, f"is not a field of {subject}")
+        else:
+            allowed[name] = value
+    changes = normalise(specs, allowed, subject=subject, region=region, schema=schema, checker=c)
+    c.raise_if_any()
+    return obj._edit(changes, at=at, actor=actor, reason=reason)

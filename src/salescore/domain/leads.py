@@ -1,0 +1,807 @@
+"""Leads: unqualified prospects, their status, lifecycle stage, source and conversion.
+
+A :class:`Lead` holds a person's and a company's details inline until it is
+converted into a contact (and an account, and maybe an opportunity). Its
+status moves through :data:`~salescore.funnels.LEAD_STATUS`:
+
+=============  ==================================================
+from           allowed to
+=============  ==================================================
+new            working, nurturing, qualified, disqualified
+working        nurturing, qualified, disqualified
+nurturing      working, qualified, disqualified
+qualified      working, disqualified, converted (by conversion only)
+disqualified   working, nurturing (recycling, with a reason)
+converted      nothing: it is final
+=============  ==================================================
+
+Disqualifying needs a reason, and so does recycling a disqualified lead.
+``converted`` is reached only through conversion (:meth:`Lead._record_conversion`,
+called by the conversion code); :meth:`Lead.move_to` refuses it.
+Its lifecycle stage moves separately through :data:`~salescore.funnels.LIFECYCLE`.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any, ClassVar, Final, Self
+
+import attrs
+
+from salescore import funnels
+from salescore._iso3166 import COUNTRY_CODES
+from salescore._validation import Checker
+from salescore.domain import _fields as fld
+from salescore.domain._normalize import _FAST_MAX, _KNOWN_ZONES, _NORMAL_DOMAIN, _NORMAL_EMAIL
+from salescore.domain.aggregate import Aggregate
+from salescore.domain.custom_fields import CustomFieldSchema
+from salescore.domain.events import Event, StageChanged
+from salescore.domain.parties import PartyKind, PartyRef
+from salescore.domain.stages import Funnel
+from salescore.errors import FieldError, TransitionError, ValidationError
+from salescore.money import Money
+
+__all__ = ["Lead", "LeadConverted", "LeadCreated", "LeadSource", "LeadStatus"]
+
+
+class LeadStatus(enum.StrEnum):
+    """A lead's working status (the stages of :data:`~salescore.funnels.LEAD_STATUS`)."""
+
+    NEW = "new"
+    WORKING = "working"
+    NURTURING = "nurturing"
+    QUALIFIED = "qualified"
+    DISQUALIFIED = "disqualified"
+    CONVERTED = "converted"
+
+
+_email_ok: Final = _NORMAL_EMAIL.fullmatch
+_domain_ok: Final = _NORMAL_DOMAIN.fullmatch
+_phone_ok: Final = re.compile(r"\+[1-9][0-9]{7,14}").fullmatch
+
+_SOURCE_TEXT: Final = (
+    "campaign_id",
+    "utm_source",
+    "utm_medium",
+    "utm_campaign",
+    "utm_term",
+    "utm_content",
+    "referrer",
+)
+
+
+@attrs.frozen(kw_only=True)
+class LeadSource:
+    """Where a lead came from: a channel, a campaign and the UTM parameters.
+
+    Attributes:
+        channel: The marketing channel, in your own words
+            (``"paid_search"``, ``"webinar"``, ``"referral"``…).
+        campaign_id: The campaign, if known.
+        utm_source: ``utm_source`` (``"google"``).
+        utm_medium: ``utm_medium`` (``"cpc"``).
+        utm_campaign: ``utm_campaign``.
+        utm_term: ``utm_term``.
+        utm_content: ``utm_content``.
+        referrer: The referring page or person.
+
+    Raises:
+        ValidationError: a blank channel or a non-string value.
+    """
+
+    channel: str
+    campaign_id: str | None = None
+    utm_source: str | None = None
+    utm_medium: str | None = None
+    utm_campaign: str | None = None
+    utm_term: str | None = None
+    utm_content: str | None = None
+    referrer: str | None = None
+
+    def __attrs_post_init__(self) -> None:
+        fns = _SOURCE_FIELDS
+        if all(fn(getattr(self, n), n, None) is getattr(self, n) for n, fn in fns.items()):
+            return
+        fld.normalise_self(self, fns, None)
+
+
+_SOURCE_FIELDS: Final[dict[str, fld.Normaliser]] = {
+    "channel": fld.req_text,
+    **dict.fromkeys(_SOURCE_TEXT, fld.opt_text),
+}
+
+
+def _opt_source(value: Any, path: str, region: str | None = None) -> LeadSource | None:
+    if value is None or type(value) is LeadSource:
+        return value
+    raise ValidationError.single(path, value, "must be a LeadSource or None")
+
+
+_LEAD_FIELDS: Final[dict[str, fld.Normaliser]] = {
+    "first_name": fld.opt_text,
+    "last_name": fld.opt_text,
+    "email": fld.opt_email,
+    "phone": fld.opt_phone,
+    "title": fld.opt_text,
+    "company": fld.opt_text,
+    "domain": fld.opt_domain,
+    "industry": fld.opt_text,
+    "employees": fld.opt_count,
+    "annual_revenue": fld.opt_amount,
+    "country": fld.opt_country,
+    "time_zone": fld.opt_time_zone,
+    "original_source": _opt_source,
+    "latest_source": _opt_source,
+    "owner_id": fld.opt_id,
+    "score": fld.score,
+    "custom": fld.custom,
+}
+
+
+def _opt_aware(value: Any, path: str, region: str | None = None) -> datetime | None:
+    if value is None or (
+        isinstance(value, datetime) and value.tzinfo is not None and value.utcoffset() is not None
+    ):
+        return value
+    raise ValidationError.single(path, value, "must be a timezone-aware datetime or None")
+
+
+def _status(value: Any, path: str, region: str | None = None) -> LeadStatus:
+    if type(value) is LeadStatus:
+        return value
+    try:
+        return LeadStatus(value)
+    except ValueError:
+        raise ValidationError.single(path, value, "is not a lead status") from None
+
+
+def _lifecycle(value: Any, path: str, region: str | None = None) -> str:
+    if type(value) is str and value in funnels.LIFECYCLE:
+        return value
+    raise ValidationError.single(path, value, "is not a stage of the lifecycle funnel")
+
+
+_LIFECYCLE_KEYS: Final = frozenset(funnels.LIFECYCLE.keys)
+
+_STATE_FIELDS: Final[dict[str, fld.Normaliser]] = {
+    **_LEAD_FIELDS,
+    "status": _status,
+    "lifecycle_stage": _lifecycle,
+    "disqualify_reason": fld.opt_text,
+    "converted_contact_id": fld.opt_id,
+    "converted_account_id": fld.opt_id,
+    "converted_opportunity_id": fld.opt_id,
+    "converted_at": _opt_aware,
+}
+
+_REFUSED: Final = {
+    "status": "moves through the lead status funnel: use move_to()",
+    "lifecycle_stage": "moves through the lifecycle funnel: use set_lifecycle_stage()",
+    "disqualify_reason": "is set by disqualifying: move_to('disqualified', reason=...)",
+    "converted_contact_id": "is set only by converting the lead",
+    "converted_account_id": "is set only by converting the lead",
+    "converted_opportunity_id": "is set only by converting the lead",
+    "converted_at": "is set only by converting the lead",
+    "original_source": "is set once, when the lead is created",
+    "id": "cannot be changed",
+    "version": "cannot be changed",
+    "history": "cannot be changed",
+}
+_EDITABLE: Final = {k: v for k, v in _LEAD_FIELDS.items() if k not in _REFUSED}
+_IDENTIFYING: Final = ("email", "phone", "first_name", "last_name", "company")
+
+
+def _is_normal(s: Lead) -> bool:
+    """The cheap check of the common case: every field already valid and normal.
+
+    ``False`` sends the lead through the detailed check (a disqualified or
+    converted lead always goes there).
+    """
+    v: Any = s.email
+    if v is not None and not (type(v) is str and len(v) <= _FAST_MAX and _email_ok(v)):
+        return False
+    v = s.phone
+    if v is not None and not (type(v) is str and _phone_ok(v)):
+        return False
+    v = s.domain
+    if v is not None and not (
+        type(v) is str and len(v) <= _FAST_MAX and not v.startswith("www.") and _domain_ok(v)
+    ):
+        return False
+    v = s.country
+    if v is not None and not (type(v) is str and v in COUNTRY_CODES):
+        return False
+    v = s.time_zone
+    if v is not None and (type(v) is not str or v not in _KNOWN_ZONES):
+        return False
+    v = s.employees
+    if v is not None and not (type(v) is int and v >= 0):
+        return False
+    v = s.annual_revenue
+    if v is not None and not (type(v) is Money and v.amount >= 0):
+        return False
+    v = s.score
+    if type(v) is not float or v - v != 0.0:
+        return False
+    v = s.custom
+    if type(v) is not dict or v:
+        return False
+    v = s.original_source
+    if v is not None and type(v) is not LeadSource:
+        return False
+    v = s.latest_source
+    if v is not None and type(v) is not LeadSource:
+        return False
+    if type(s.status) is not LeadStatus or s.disqualify_reason is not None:
+        return False
+    v = s.lifecycle_stage
+    if type(v) is not str or v not in _LIFECYCLE_KEYS:
+        return False
+    if s.converted_at is not None or s.converted_contact_id is not None:
+        return False
+    for v in (s.first_name, s.last_name, s.title, s.company, s.industry, s.owner_id):
+        if v is not None and (type(v) is not str or v.strip() is not v or v == ""):
+            return False
+    return True
+
+
+@attrs.frozen(kw_only=True)
+class LeadCreated(Event):
+    """A lead was captured; carries its initial fields (see :class:`Lead`).
+
+    The values are normal already; they are validated again when a lead is
+    built from the event.
+    """
+
+    first_name: str | None = None
+    last_name: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    title: str | None = None
+    company: str | None = None
+    domain: str | None = None
+    industry: str | None = None
+    employees: int | None = None
+    annual_revenue: Money | None = None
+    country: str | None = None
+    time_zone: str | None = None
+    original_source: LeadSource | None = None
+    latest_source: LeadSource | None = None
+    owner_id: str | None = None
+    score: float = 0.0
+    custom: Mapping[str, Any] = attrs.field(factory=dict)
+
+
+@attrs.frozen(kw_only=True)
+class LeadConverted(Event):
+    """A lead was converted: the records it became.
+
+    Recorded by :meth:`Lead._record_conversion`, immediately followed by the
+    lead's :class:`~salescore.domain.events.StageChanged` to ``converted``.
+    This event is the lead → contact link that timelines and attribution follow.
+
+    Attributes:
+        contact_id: The contact the lead became (new or existing).
+        account_id: The contact's account (new or existing).
+        opportunity_id: The opportunity created, if any.
+    """
+
+    contact_id: str
+    account_id: str
+    opportunity_id: str | None = None
+
+    def _check(self) -> None:
+        with Checker("LeadConverted") as c:
+            for name in ("contact_id", "account_id"):
+                c.text(getattr(self, name), name)
+            c.text(self.opportunity_id, "opportunity_id", optional=True)
+
+
+@attrs.frozen(kw_only=True)
+class Lead(Aggregate):
+    """An unqualified prospect: a person and a company, inline until converted.
+
+    Create with :meth:`new`; change with :meth:`move_to`,
+    :meth:`set_lifecycle_stage`, :meth:`update`, :meth:`assign`,
+    :meth:`set_score` and :meth:`set_latest_source`. Every change returns a
+    new lead with its events appended to ``history``.
+
+    Attributes:
+        first_name: Given name.
+        last_name: Family name.
+        email: Email address, normalised (domain lower-case, local part as given).
+        phone: Phone number in E.164.
+        title: Job title.
+        company: Company name.
+        domain: The company's web domain, normalised.
+        industry: Industry, in your taxonomy's words.
+        employees: Company head count.
+        annual_revenue: Company revenue per year.
+        country: ISO 3166-1 alpha-2 code, upper-case; also the default
+            region for reading national phone numbers.
+        time_zone: IANA time-zone name.
+        original_source: Where the lead first came from (set at creation).
+        latest_source: Where it came from most recently.
+        owner_id: The owning rep, team or queue.
+        score: The lead score (0 until a score model sets it).
+        custom: Custom field values (``custom.<name>``).
+        status: The lead status (:data:`~salescore.funnels.LEAD_STATUS`).
+        lifecycle_stage: The lifecycle stage (:data:`~salescore.funnels.LIFECYCLE`).
+        disqualify_reason: Why it is disqualified (``None`` unless it is).
+        converted_contact_id: The contact it became.
+        converted_account_id: The account of that contact.
+        converted_opportunity_id: The opportunity created at conversion, if any.
+        converted_at: When it was converted.
+
+    Raises:
+        ValidationError: every bad field at once.
+    """
+
+    _stage_fields: ClassVar[Mapping[str, str]] = {
+        "lead_status": "status",
+        "lifecycle": "lifecycle_stage",
+    }
+
+    first_name: str | None = None
+    last_name: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    title: str | None = None
+    company: str | None = None
+    domain: str | None = None
+    industry: str | None = None
+    employees: int | None = None
+    annual_revenue: Money | None = None
+    country: str | None = None
+    time_zone: str | None = None
+    original_source: LeadSource | None = None
+    latest_source: LeadSource | None = None
+    owner_id: str | None = None
+    score: float = 0.0
+    custom: Mapping[str, Any] = attrs.field(factory=dict)
+    status: LeadStatus = LeadStatus.NEW
+    lifecycle_stage: str = "lead"
+    disqualify_reason: str | None = None
+    converted_contact_id: str | None = None
+    converted_account_id: str | None = None
+    converted_opportunity_id: str | None = None
+    converted_at: datetime | None = None
+
+    def __attrs_post_init__(self) -> None:
+        if not _is_normal(self):
+            fld.normalise_self(self, _STATE_FIELDS, self.country)
+
+    # --- creation and replay ----------------------------------------------------------
+
+    @classmethod
+    def new(
+        cls,
+        *,
+        id: str,
+        at: datetime,
+        actor: str,
+        first_name: str | None = None,
+        last_name: str | None = None,
+        email: str | None = None,
+        phone: str | None = None,
+        title: str | None = None,
+        company: str | None = None,
+        domain: str | None = None,
+        industry: str | None = None,
+        employees: int | None = None,
+        annual_revenue: Money | None = None,
+        country: str | None = None,
+        time_zone: str | None = None,
+        source: LeadSource | None = None,
+        owner_id: str | None = None,
+        score: float = 0.0,
+        custom: Mapping[str, Any] | None = None,
+        lifecycle_stage: str = "lead",
+        schema: CustomFieldSchema | None = None,
+        default_region: str | None = None,
+    ) -> Lead:
+        """Capture a lead.
+
+        The history is exactly :class:`LeadCreated`, then the entries into
+        the lead status funnel (``new``) and the lifecycle funnel, so a new
+        lead has version 3.
+
+        Args:
+            id: The new lead's id.
+            at: When (timezone-aware).
+            actor: Who or what captured it (``"web-form"``, a rep's id).
+            first_name: Given name.
+            last_name: Family name.
+            email: Email address; normalised.
+            phone: Phone number; normalised to E.164 (see ``default_region``).
+            title: Job title.
+            company: Company name.
+            domain: Company web domain or address; normalised.
+            industry: Industry.
+            employees: Head count.
+            annual_revenue: Yearly revenue.
+            country: ISO 3166-1 alpha-2 code.
+            time_zone: IANA time-zone name.
+            source: Where it came from: both the original and the latest source.
+            owner_id: Owner id.
+            score: Initial score.
+            custom: Custom field values.
+            lifecycle_stage: Lifecycle stage to start in (``"lead"``).
+            schema: Validate ``custom`` against this schema.
+            default_region: Country to read a national phone number in;
+                defaults to ``country``.
+
+        Returns:
+            The lead, version 3, status ``new``.
+
+        Raises:
+            ValidationError: every bad field at once; a lead needs at least
+                an email, a phone, a name or a company.
+            TransitionError: ``lifecycle_stage`` is not a lifecycle stage.
+        """
+        errors: list[FieldError] = []
+        if default_region is not None and phone is not None:
+            try:
+                phone = fld.opt_phone(phone, "phone", default_region)
+            except ValidationError as exc:
+                errors.extend(exc.errors)
+                phone = None
+        if schema is not None:
+            c = Checker("Lead")
+            custom = schema.check({} if custom is None else custom, c)
+            errors.extend(c.errors)
+        try:
+            # Validates and normalises every field at once.
+            lead = cls(
+                id=id,
+                first_name=first_name,
+                last_name=last_name,
+                email=email,
+                phone=phone,
+                title=title,
+                company=company,
+                domain=domain,
+                industry=industry,
+                employees=employees,
+                annual_revenue=annual_revenue,
+                country=country,
+                time_zone=time_zone,
+                original_source=source,
+                latest_source=source,
+                owner_id=owner_id,
+                score=score,
+                custom={} if custom is None else custom,
+                lifecycle_stage=lifecycle_stage,
+            )
+        except ValidationError as exc:
+            errors.extend(e for e in exc.errors if e.path != "lifecycle_stage")
+            if not any(e.path == "lifecycle_stage" for e in exc.errors) or errors:
+                raise ValidationError(errors, "Lead") from None
+            raise TransitionError(
+                id,
+                None,
+                str(lifecycle_stage),
+                funnels.LIFECYCLE.refusals(None, None, str(lifecycle_stage)),
+            ) from None
+        if not (lead.email or lead.phone or lead.first_name or lead.last_name or lead.company):
+            errors.append(
+                FieldError("email", None, "a lead needs an email, a phone, a name or a company")
+            )
+        if errors:
+            raise ValidationError(errors, "Lead")
+        stage = lead.lifecycle_stage
+        created = LeadCreated(
+            subject_id=id,
+            at=at,
+            actor=actor,
+            first_name=lead.first_name,
+            last_name=lead.last_name,
+            email=lead.email,
+            phone=lead.phone,
+            title=lead.title,
+            company=lead.company,
+            domain=lead.domain,
+            industry=lead.industry,
+            employees=lead.employees,
+            annual_revenue=lead.annual_revenue,
+            country=lead.country,
+            time_zone=lead.time_zone,
+            original_source=lead.original_source,
+            latest_source=lead.latest_source,
+            owner_id=lead.owner_id,
+            score=lead.score,
+            custom=lead.custom,
+        )
+        history = (
+            created,
+            StageChanged(
+                subject_id=id,
+                at=at,
+                actor=actor,
+                funnel="lead_status",
+                from_stage=None,
+                to_stage="new",
+            ),
+            StageChanged(
+                subject_id=id,
+                at=at,
+                actor=actor,
+                funnel="lifecycle",
+                from_stage=None,
+                to_stage=stage,
+            ),
+        )
+        # The lead was validated above and nobody holds it yet: give it its history
+        # in place. Equivalent to ``cls._new(created, [(LEAD_STATUS, "new"),
+        # (LIFECYCLE, stage)])`` (whose entries have no requirements), without
+        # building and validating four intermediate states.
+        object.__setattr__(lead, "version", 3)
+        object.__setattr__(lead, "history", history)
+        return lead
+
+    @classmethod
+    def _created(cls, event: Event) -> Self:
+        if type(event) is not LeadCreated:
+            raise ValidationError.single(
+                "history[0]", type(event).__name__, "a lead's history starts with LeadCreated"
+            )
+        return cls(
+            id=event.subject_id,
+            first_name=event.first_name,
+            last_name=event.last_name,
+            email=event.email,
+            phone=event.phone,
+            title=event.title,
+            company=event.company,
+            domain=event.domain,
+            industry=event.industry,
+            employees=event.employees,
+            annual_revenue=event.annual_revenue,
+            country=event.country,
+            time_zone=event.time_zone,
+            original_source=event.original_source,
+            latest_source=event.latest_source,
+            owner_id=event.owner_id,
+            score=event.score,
+            custom=event.custom,
+        )
+
+    def _apply(self, event: Event) -> dict[str, Any]:
+        if type(event) is StageChanged and event.funnel == "lead_status":
+            to = _status(event.to_stage, "to_stage")
+            if to is LeadStatus.DISQUALIFIED:
+                return {"status": to, "disqualify_reason": event.reason}
+            if self.disqualify_reason is not None:
+                return {"status": to, "disqualify_reason": None}
+            return {"status": to}
+        if type(event) is LeadConverted:
+            return {
+                "converted_contact_id": event.contact_id,
+                "converted_account_id": event.account_id,
+                "converted_opportunity_id": event.opportunity_id,
+                "converted_at": event.at,
+            }
+        return super()._apply(event)
+
+    def funnel(self, key: str) -> Funnel:
+        """The funnel for ``"lead_status"`` or ``"lifecycle"``.
+
+        Raises:
+            ValidationError: any other key.
+        """
+        if key == "lead_status":
+            return funnels.LEAD_STATUS
+        if key == "lifecycle":
+            return funnels.LIFECYCLE
+        return super().funnel(key)
+
+    # --- queries -------------------------------------------------------------------
+
+    @property
+    def ref(self) -> PartyRef:
+        """A :class:`~salescore.domain.parties.PartyRef` to this lead."""
+        return PartyRef(PartyKind.LEAD, self.id)
+
+    @property
+    def name(self) -> str:
+        """First and last name joined (empty if neither is known)."""
+        return " ".join(n for n in (self.first_name, self.last_name) if n)
+
+    @property
+    def is_converted(self) -> bool:
+        """Whether the lead has been converted."""
+        return self.status is LeadStatus.CONVERTED
+
+    # --- transitions -----------------------------------------------------------------
+
+    def move_to(
+        self,
+        status: LeadStatus | str,
+        *,
+        at: datetime,
+        actor: str,
+        reason: str | None = None,
+    ) -> Lead:
+        """Move the lead to another status, per the table in this module's docs.
+
+        Args:
+            status: The target status.
+            at: When (not before the lead's last event).
+            actor: Who.
+            reason: Why; required to disqualify, and to recycle a
+                disqualified lead.
+
+        Returns:
+            The lead with one more event (a ``StageChanged``).
+
+        Raises:
+            TransitionError: the table does not allow the move, a required
+                reason is missing, or the target is ``converted`` (only
+                conversion reaches it); every reason is listed.
+            ValidationError: a bad ``at`` or ``actor``.
+        """
+        target = str(status)
+        current = self.status
+        has_reason = isinstance(reason, str) and bool(reason.strip())
+        reasons: list[str] = []
+        if target == LeadStatus.CONVERTED:
+            reasons.append("only conversion reaches 'converted'")
+        if target == LeadStatus.DISQUALIFIED and not has_reason:
+            reasons.append("a reason is required to disqualify a lead")
+        if (
+            current is LeadStatus.DISQUALIFIED
+            and target in (LeadStatus.WORKING, LeadStatus.NURTURING)
+            and not has_reason
+        ):
+            reasons.append("a reason is required to recycle a disqualified lead")
+        if reasons:
+            for why in funnels.LEAD_STATUS.refusals(self, current, target):
+                if why not in reasons:
+                    reasons.append(why)
+            raise TransitionError(self.id, current.value, target, reasons)
+        return self._move("lead_status", target, at=at, actor=actor, reason=reason)
+
+    def set_lifecycle_stage(
+        self, stage: str, *, at: datetime, actor: str, reason: str | None = None
+    ) -> Lead:
+        """Move the lead in the lifecycle funnel (forward only, skipping allowed).
+
+        Raises:
+            TransitionError: the funnel does not allow the move.
+        """
+        return self._move("lifecycle", str(stage), at=at, actor=actor, reason=reason)
+
+    def update(
+        self,
+        *,
+        at: datetime,
+        actor: str,
+        reason: str | None = None,
+        schema: CustomFieldSchema | None = None,
+        default_region: str | None = None,
+        **fields: Any,
+    ) -> Lead:
+        """Edit fields, recording one ``FieldsChanged`` (nothing if no value differs).
+
+        Values are normalised as in :meth:`new`. Stage fields, the
+        conversion references, ``disqualify_reason`` and ``original_source``
+        cannot be edited this way.
+
+        Args:
+            at: When.
+            actor: Who.
+            reason: Why, if given.
+            schema: Validate ``custom`` against this schema.
+            default_region: Country to read a national phone number in;
+                defaults to the (new) ``country``.
+            **fields: Field name → new value.
+
+        Returns:
+            The updated lead.
+
+        Raises:
+            ValidationError: every bad, unknown or refused field at once.
+        """
+        region = default_region
+        if region is None:
+            country = fields.get("country", self.country)
+            region = country if isinstance(country, str) else None
+        result: Lead = fld.edit(
+            self,
+            _EDITABLE,
+            fields,
+            at=at,
+            actor=actor,
+            reason=reason,
+            region=region,
+            schema=schema,
+            refused=_REFUSED,
+        )
+        return result
+
+    def assign(self, owner_id: str, *, at: datetime, actor: str, reason: str | None = None) -> Lead:
+        """Give the lead to another owner (rep, team or queue id).
+
+        Returns:
+            The updated lead.
+        """
+        return self.update(owner_id=owner_id, at=at, actor=actor, reason=reason)
+
+    def set_score(
+        self, score: float, *, at: datetime, actor: str, reason: str | None = None
+    ) -> Lead:
+        """Record a new score (a ``FieldsChanged`` of ``score``).
+
+        Returns:
+            The updated lead (unchanged if the score is the same).
+        """
+        return self.update(score=score, at=at, actor=actor, reason=reason)
+
+    def set_latest_source(self, source: LeadSource, *, at: datetime, actor: str) -> Lead:
+        """Record where the lead came from most recently (a new form fill, a new campaign).
+
+        Returns:
+            The updated lead.
+        """
+        return self.update(latest_source=source, at=at, actor=actor)
+
+    # --- the conversion hook ---------------------------------------------------------
+
+    def _record_conversion(
+        self,
+        *,
+        at: datetime,
+        actor: str,
+        contact_id: str,
+        account_id: str,
+        opportunity_id: str | None = None,
+        reason: str | None = None,
+    ) -> Lead:
+        """Record the lead's conversion; for the conversion code only.
+
+        Appends :class:`LeadConverted` (with the contact, account and
+        optional opportunity ids) and then ``StageChanged(lead_status:
+        qualified → converted)``; version advances by 2. The lifecycle
+        stage is left as it is.
+
+        Args:
+            at: When.
+            actor: Who.
+            contact_id: The contact the lead became.
+            account_id: That contact's account.
+            opportunity_id: The opportunity created, if any.
+            reason: Recorded on the status change.
+
+        Returns:
+            The converted lead.
+
+        Raises:
+            TransitionError: the lead is not qualified.
+            ValidationError: bad ids, ``at`` or ``actor``.
+        """
+        if self.status is not LeadStatus.QUALIFIED:
+            raise TransitionError(
+                self.id,
+                self.status.value,
+                LeadStatus.CONVERTED.value,
+                [f"only a qualified lead can be converted (it is {self.status.value})"],
+            )
+        converted = LeadConverted(
+            subject_id=self.id,
+            at=at,
+            actor=actor,
+            contact_id=contact_id,
+            account_id=account_id,
+            opportunity_id=opportunity_id,
+        )
+        return self._move(
+            "lead_status",
+            LeadStatus.CONVERTED.value,
+            at=at,
+            actor=actor,
+            reason=reason,
+            before=(converted,),
+        )

@@ -1,0 +1,641 @@
+"""The people and companies we sell to: accounts, contacts and party references.
+
+* :class:`Account`: a company (or any organisation), possibly part of a
+  hierarchy through ``parent_id``.
+* :class:`Contact`: a person, usually at an account, with email addresses,
+  phone numbers and a lifecycle stage moved through
+  :data:`~salescore.funnels.LIFECYCLE`.
+* :class:`PartyRef`: "a lead or a contact", wherever either may appear.
+
+Both are event-sourced aggregates: ``new`` records the creation event (and,
+for a contact, its entry into the lifecycle funnel); every edit is a
+:class:`~salescore.domain.events.FieldsChanged`. Email addresses, phone
+numbers, domains, countries and time zones are normalised on the way in
+(:func:`normalize_email`, :func:`normalize_phone`, :func:`normalize_domain`,
+:func:`normalize_country`, :func:`normalize_time_zone`).
+
+Consent (per channel and purpose, with its source and time) is recorded by the
+outreach part of salescore and is not part of these objects yet.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any, ClassVar, Self
+
+import attrs
+
+from salescore import funnels
+from salescore._validation import Checker
+from salescore.domain import _fields as fld
+from salescore.domain._normalize import (
+    normalize_country,
+    normalize_domain,
+    normalize_email,
+    normalize_phone,
+    normalize_time_zone,
+)
+from salescore.domain.aggregate import Aggregate
+from salescore.domain.custom_fields import CustomFieldSchema
+from salescore.domain.events import Event
+from salescore.domain.stages import Funnel
+from salescore.errors import ValidationError
+from salescore.money import Money
+
+__all__ = [
+    "Account",
+    "AccountCreated",
+    "Contact",
+    "ContactCreated",
+    "PartyKind",
+    "PartyRef",
+    "account_ancestors",
+    "normalize_country",
+    "normalize_domain",
+    "normalize_email",
+    "normalize_phone",
+    "normalize_time_zone",
+]
+
+
+class PartyKind(enum.StrEnum):
+    """What a :class:`PartyRef` points to."""
+
+    LEAD = "lead"
+    CONTACT = "contact"
+
+
+@attrs.frozen
+class PartyRef:
+    """A reference to a lead or a contact.
+
+    Attributes:
+        kind: Lead or contact.
+        id: The lead's or contact's id.
+
+    Raises:
+        ValidationError: an unknown kind or a blank id.
+
+    Example:
+        >>> PartyRef.contact("contact-1")
+        PartyRef(kind=<PartyKind.CONTACT: 'contact'>, id='contact-1')
+    """
+
+    kind: PartyKind
+    id: str
+
+    def __attrs_post_init__(self) -> None:
+        if type(self.kind) is PartyKind and type(self.id) is str and self.id:
+            return
+        with Checker("PartyRef") as c:
+            try:
+                object.__setattr__(self, "kind", PartyKind(self.kind))
+            except ValueError:
+                c.add("kind", self.kind, "must be 'lead' or 'contact'")
+            c.text(self.id, "id")
+
+    @classmethod
+    def lead(cls, id: str) -> PartyRef:
+        """A reference to the lead ``id``."""
+        return cls(PartyKind.LEAD, id)
+
+    @classmethod
+    def contact(cls, id: str) -> PartyRef:
+        """A reference to the contact ``id``."""
+        return cls(PartyKind.CONTACT, id)
+
+    def __str__(self) -> str:
+        return f"{self.kind.value}:{self.id}"
+
+
+# --- accounts ------------------------------------------------------------------
+
+_ACCOUNT_FIELDS: dict[str, fld.Normaliser] = {
+    "name": fld.req_text,
+    "domain": fld.opt_domain,
+    "industry": fld.opt_text,
+    "employees": fld.opt_count,
+    "annual_revenue": fld.opt_amount,
+    "country": fld.opt_country,
+    "parent_id": fld.opt_id,
+    "owner_id": fld.opt_id,
+    "tags": fld.tags,
+    "custom": fld.custom,
+}
+
+
+@attrs.frozen(kw_only=True)
+class AccountCreated(Event):
+    """An account was created; carries its initial fields (see :class:`Account`)."""
+
+    name: str
+    domain: str | None = None
+    industry: str | None = None
+    employees: int | None = None
+    annual_revenue: Money | None = None
+    country: str | None = None
+    parent_id: str | None = None
+    owner_id: str | None = None
+    tags: frozenset[str] = frozenset()
+    custom: Mapping[str, Any] = attrs.field(factory=dict)
+
+
+@attrs.frozen(kw_only=True)
+class Account(Aggregate):
+    """A company or other organisation we sell to or serve.
+
+    Create with :meth:`new`; change with :meth:`update`, :meth:`assign`,
+    :meth:`set_parent`, :meth:`add_tags` and :meth:`remove_tags`, each of
+    which returns a new account with one more event.
+
+    Attributes:
+        name: The account's name.
+        domain: Web domain, normalised (``'acme.io'``).
+        industry: Industry, as your taxonomy names it (``'saas'``).
+        employees: Head count.
+        annual_revenue: Yearly revenue (non-negative Money).
+        country: ISO 3166-1 alpha-2 code, upper-case (checked against the
+            built-in list of assigned codes).
+        parent_id: The parent account in a hierarchy (never the account itself).
+        owner_id: The owning rep, team or queue.
+        tags: Free labels.
+        custom: Custom field values (``custom.<name>``).
+
+    Raises:
+        ValidationError: every bad field at once.
+    """
+
+    name: str
+    domain: str | None = None
+    industry: str | None = None
+    employees: int | None = None
+    annual_revenue: Money | None = None
+    country: str | None = None
+    parent_id: str | None = None
+    owner_id: str | None = None
+    tags: frozenset[str] = frozenset()
+    custom: Mapping[str, Any] = attrs.field(factory=dict)
+
+    def __attrs_post_init__(self) -> None:
+        fld.normalise_self(self, _ACCOUNT_FIELDS, None)
+        if self.parent_id is not None and self.parent_id == self.id:
+            raise ValidationError.single(
+                "parent_id", self.parent_id, "an account cannot be its own parent"
+            )
+
+    @classmethod
+    def new(
+        cls,
+        *,
+        id: str,
+        at: datetime,
+        actor: str,
+        name: str,
+        domain: str | None = None,
+        industry: str | None = None,
+        employees: int | None = None,
+        annual_revenue: Money | None = None,
+        country: str | None = None,
+        parent_id: str | None = None,
+        owner_id: str | None = None,
+        tags: Iterable[str] = (),
+        custom: Mapping[str, Any] | None = None,
+        schema: CustomFieldSchema | None = None,
+    ) -> Account:
+        """Create an account, recording :class:`AccountCreated`.
+
+        Args:
+            id: The new account's id.
+            at: When (timezone-aware).
+            actor: Who or what created it.
+            name: The name (required).
+            domain: Web domain or address; normalised.
+            industry: Industry.
+            employees: Head count.
+            annual_revenue: Yearly revenue.
+            country: ISO 3166-1 alpha-2 code.
+            parent_id: Parent account id.
+            owner_id: Owner id.
+            tags: Labels.
+            custom: Custom field values.
+            schema: Validate ``custom`` against this schema.
+
+        Returns:
+            The account, version 1.
+
+        Raises:
+            ValidationError: every bad field at once.
+        """
+        values = fld.normalise(
+            _ACCOUNT_FIELDS,
+            {
+                "name": name,
+                "domain": domain,
+                "industry": industry,
+                "employees": employees,
+                "annual_revenue": annual_revenue,
+                "country": country,
+                "parent_id": parent_id,
+                "owner_id": owner_id,
+                "tags": frozenset(tags) if not isinstance(tags, str) else tags,
+                "custom": {} if custom is None else custom,
+            },
+            subject="Account",
+            schema=schema,
+        )
+        if values.get("parent_id") is not None and values["parent_id"] == id:
+            raise ValidationError.single(
+                "parent_id", parent_id, "an account cannot be its own parent"
+            )
+        return cls._new(AccountCreated(subject_id=id, at=at, actor=actor, **values))
+
+    @classmethod
+    def _created(cls, event: Event) -> Self:
+        if not isinstance(event, AccountCreated):
+            raise ValidationError.single(
+                "history[0]",
+                type(event).__name__,
+                "an account's history starts with AccountCreated",
+            )
+        return cls(id=event.subject_id, **{n: getattr(event, n) for n in _ACCOUNT_FIELDS})
+
+    def update(
+        self,
+        *,
+        at: datetime,
+        actor: str,
+        reason: str | None = None,
+        schema: CustomFieldSchema | None = None,
+        **fields: Any,
+    ) -> Account:
+        """Edit fields, recording one :class:`FieldsChanged` (none if nothing differs).
+
+        Args:
+            at: When.
+            actor: Who.
+            reason: Why, if given.
+            schema: Validate ``custom`` against this schema.
+            **fields: Field name → new value (any field listed on the class).
+
+        Returns:
+            The updated account.
+
+        Raises:
+            ValidationError: every bad or unknown field at once; an account
+                made its own parent.
+        """
+        if fields.get("parent_id") is not None and fields["parent_id"] == self.id:
+            raise ValidationError.single(
+                "parent_id", fields["parent_id"], "an account cannot be its own parent"
+            )
+        result: Account = fld.edit(
+            self,
+            _ACCOUNT_FIELDS,
+            fields,
+            at=at,
+            actor=actor,
+            reason=reason,
+            region=None,
+            schema=schema,
+            refused={},
+        )
+        return result
+
+    def assign(
+        self, owner_id: str, *, at: datetime, actor: str, reason: str | None = None
+    ) -> Account:
+        """Give the account to another owner (rep, team or queue id).
+
+        Returns:
+            The updated account.
+        """
+        return self.update(owner_id=owner_id, at=at, actor=actor, reason=reason)
+
+    def set_parent(
+        self, parent_id: str | None, *, at: datetime, actor: str, reason: str | None = None
+    ) -> Account:
+        """Place the account under ``parent_id`` (``None``: make it a top-level account).
+
+        Raises:
+            ValidationError: the account would be its own parent.
+        """
+        return self.update(parent_id=parent_id, at=at, actor=actor, reason=reason)
+
+    def add_tags(self, *tags: str, at: datetime, actor: str) -> Account:
+        """Add labels (existing ones are kept).
+
+        Returns:
+            The updated account.
+        """
+        return self.update(tags=self.tags | fld.tags(tags, "tags"), at=at, actor=actor)
+
+    def remove_tags(self, *tags: str, at: datetime, actor: str) -> Account:
+        """Remove labels (absent ones are ignored).
+
+        Returns:
+            The updated account.
+        """
+        return self.update(tags=self.tags - frozenset(tags), at=at, actor=actor)
+
+
+def account_ancestors(account_id: str, parents: Mapping[str, str | None]) -> tuple[str, ...]:
+    """The chain of parent accounts above ``account_id``, nearest first.
+
+    Args:
+        account_id: The account to start from.
+        parents: Account id → its parent id (``None`` for a top-level
+            account), for every account that may appear in the chain.
+
+    Returns:
+        The ancestor ids; empty for a top-level account.
+
+    Raises:
+        ValidationError: the hierarchy has a cycle.
+
+    Example:
+        >>> account_ancestors("a3", {"a1": None, "a2": "a1", "a3": "a2"})
+        ('a2', 'a1')
+    """
+    chain: list[str] = []
+    seen = {account_id}
+    current = parents.get(account_id)
+    while current is not None:
+        if current in seen:
+            raise ValidationError.single(
+                "parent_id",
+                current,
+                f"the account hierarchy has a cycle: {' → '.join([account_id, *chain, current])}",
+            )
+        chain.append(current)
+        seen.add(current)
+        current = parents.get(current)
+    return tuple(chain)
+
+
+# --- contacts ------------------------------------------------------------------
+
+_CONTACT_FIELDS: dict[str, fld.Normaliser] = {
+    "first_name": fld.opt_text,
+    "last_name": fld.opt_text,
+    "emails": fld.emails,
+    "phones": fld.phones,
+    "title": fld.opt_text,
+    "account_id": fld.opt_id,
+    "time_zone": fld.opt_time_zone,
+    "owner_id": fld.opt_id,
+    "custom": fld.custom,
+}
+_CONTACT_REFUSED = {
+    "lifecycle_stage": "moves through the lifecycle funnel: use set_lifecycle_stage()",
+}
+
+
+@attrs.frozen(kw_only=True)
+class ContactCreated(Event):
+    """A contact was created; carries its initial fields (see :class:`Contact`)."""
+
+    first_name: str | None = None
+    last_name: str | None = None
+    emails: tuple[str, ...] = ()
+    phones: tuple[str, ...] = ()
+    title: str | None = None
+    account_id: str | None = None
+    time_zone: str | None = None
+    owner_id: str | None = None
+    custom: Mapping[str, Any] = attrs.field(factory=dict)
+
+
+@attrs.frozen(kw_only=True)
+class Contact(Aggregate):
+    """A person we sell to or serve, usually at an account.
+
+    Create with :meth:`new`; change with :meth:`update`, :meth:`assign`,
+    :meth:`add_email`, :meth:`remove_email` and :meth:`set_lifecycle_stage`.
+
+    Attributes:
+        first_name: Given name.
+        last_name: Family name.
+        emails: Normalised addresses, distinct; the first is the primary one.
+        phones: E.164 numbers, distinct; the first is the primary one.
+        title: Job title.
+        account_id: The account the person works for.
+        time_zone: IANA time-zone name (checked through :mod:`zoneinfo`).
+        owner_id: The owning rep, team or queue.
+        lifecycle_stage: Stage in :data:`~salescore.funnels.LIFECYCLE`.
+        custom: Custom field values (``custom.<name>``).
+
+    Raises:
+        ValidationError: every bad field at once.
+    """
+
+    _stage_fields: ClassVar[Mapping[str, str]] = {"lifecycle": "lifecycle_stage"}
+
+    first_name: str | None = None
+    last_name: str | None = None
+    emails: tuple[str, ...] = ()
+    phones: tuple[str, ...] = ()
+    title: str | None = None
+    account_id: str | None = None
+    time_zone: str | None = None
+    owner_id: str | None = None
+    lifecycle_stage: str = "lead"
+    custom: Mapping[str, Any] = attrs.field(factory=dict)
+
+    def __attrs_post_init__(self) -> None:
+        fld.normalise_self(self, _CONTACT_FIELDS, None)
+        if self.lifecycle_stage not in funnels.LIFECYCLE:
+            raise ValidationError.single(
+                "lifecycle_stage", self.lifecycle_stage, "is not a stage of the lifecycle funnel"
+            )
+
+    @property
+    def ref(self) -> PartyRef:
+        """A :class:`PartyRef` to this contact."""
+        return PartyRef(PartyKind.CONTACT, self.id)
+
+    @property
+    def email(self) -> str | None:
+        """The primary email address (the first), if any."""
+        return self.emails[0] if self.emails else None
+
+    @property
+    def phone(self) -> str | None:
+        """The primary phone number (the first), if any."""
+        return self.phones[0] if self.phones else None
+
+    @property
+    def name(self) -> str:
+        """First and last name joined (empty if neither is known)."""
+        return " ".join(n for n in (self.first_name, self.last_name) if n)
+
+    def funnel(self, key: str) -> Funnel:
+        """The lifecycle funnel for ``"lifecycle"``.
+
+        Raises:
+            ValidationError: any other key.
+        """
+        if key == "lifecycle":
+            return funnels.LIFECYCLE
+        return super().funnel(key)
+
+    @classmethod
+    def new(
+        cls,
+        *,
+        id: str,
+        at: datetime,
+        actor: str,
+        first_name: str | None = None,
+        last_name: str | None = None,
+        emails: Iterable[str] = (),
+        phones: Iterable[str] = (),
+        title: str | None = None,
+        account_id: str | None = None,
+        time_zone: str | None = None,
+        owner_id: str | None = None,
+        lifecycle_stage: str = "lead",
+        custom: Mapping[str, Any] | None = None,
+        schema: CustomFieldSchema | None = None,
+        default_region: str | None = None,
+    ) -> Contact:
+        """Create a contact: :class:`ContactCreated` and its entry into the lifecycle funnel.
+
+        Args:
+            id: The new contact's id.
+            at: When (timezone-aware).
+            actor: Who or what created it.
+            first_name: Given name.
+            last_name: Family name.
+            emails: Addresses, primary first; normalised.
+            phones: Numbers, primary first; normalised to E.164.
+            title: Job title.
+            account_id: The account.
+            time_zone: IANA time-zone name.
+            owner_id: Owner id.
+            lifecycle_stage: The lifecycle stage to start in (``"lead"``).
+            custom: Custom field values.
+            schema: Validate ``custom`` against this schema.
+            default_region: Country to read national phone numbers in.
+
+        Returns:
+            The contact, version 2.
+
+        Raises:
+            ValidationError: every bad field at once; a contact needs a
+                name or an email address.
+            TransitionError: ``lifecycle_stage`` is not a lifecycle stage.
+        """
+        values = fld.normalise(
+            _CONTACT_FIELDS,
+            {
+                "first_name": first_name,
+                "last_name": last_name,
+                "emails": emails,
+                "phones": phones,
+                "title": title,
+                "account_id": account_id,
+                "time_zone": time_zone,
+                "owner_id": owner_id,
+                "custom": {} if custom is None else custom,
+            },
+            subject="Contact",
+            region=default_region,
+            schema=schema,
+        )
+        if not (values["first_name"] or values["last_name"] or values["emails"]):
+            raise ValidationError.single(
+                "last_name", None, "a contact needs a name or an email address"
+            )
+        created = ContactCreated(subject_id=id, at=at, actor=actor, **values)
+        return cls._new(created, [(funnels.LIFECYCLE, lifecycle_stage)])
+
+    @classmethod
+    def _created(cls, event: Event) -> Self:
+        if not isinstance(event, ContactCreated):
+            raise ValidationError.single(
+                "history[0]", type(event).__name__, "a contact's history starts with ContactCreated"
+            )
+        return cls(id=event.subject_id, **{n: getattr(event, n) for n in _CONTACT_FIELDS})
+
+    def update(
+        self,
+        *,
+        at: datetime,
+        actor: str,
+        reason: str | None = None,
+        schema: CustomFieldSchema | None = None,
+        default_region: str | None = None,
+        **fields: Any,
+    ) -> Contact:
+        """Edit fields, recording one :class:`FieldsChanged` (none if nothing differs).
+
+        Args:
+            at: When.
+            actor: Who.
+            reason: Why, if given.
+            schema: Validate ``custom`` against this schema.
+            default_region: Country to read national phone numbers in.
+            **fields: Field name → new value.
+
+        Returns:
+            The updated contact.
+
+        Raises:
+            ValidationError: every bad, unknown or refused field at once
+                (``lifecycle_stage`` moves only through :meth:`set_lifecycle_stage`).
+        """
+        result: Contact = fld.edit(
+            self,
+            _CONTACT_FIELDS,
+            fields,
+            at=at,
+            actor=actor,
+            reason=reason,
+            region=default_region,
+            schema=schema,
+            refused=_CONTACT_REFUSED,
+        )
+        return result
+
+    def assign(
+        self, owner_id: str, *, at: datetime, actor: str, reason: str | None = None
+    ) -> Contact:
+        """Give the contact to another owner.
+
+        Returns:
+            The updated contact.
+        """
+        return self.update(owner_id=owner_id, at=at, actor=actor, reason=reason)
+
+    def add_email(self, email: str, *, at: datetime, actor: str, primary: bool = False) -> Contact:
+        """Add an address (last, or first when ``primary``).
+
+        Raises:
+            ValidationError: malformed, or already one of the contact's addresses.
+        """
+        address = normalize_email(email)
+        emails = (address, *self.emails) if primary else (*self.emails, address)
+        return self.update(emails=emails, at=at, actor=actor)
+
+    def remove_email(self, email: str, *, at: datetime, actor: str) -> Contact:
+        """Remove an address (the next one becomes primary if it was the first).
+
+        Raises:
+            ValidationError: not one of the contact's addresses.
+        """
+        address = normalize_email(email)
+        if address not in self.emails:
+            raise ValidationError.single("emails", email, "is not one of the contact's addresses")
+        return self.update(emails=tuple(e for e in self.emails if e != address), at=at, actor=actor)
+
+    def set_lifecycle_stage(
+        self, stage: str, *, at: datetime, actor: str, reason: str | None = None
+    ) -> Contact:
+        """Move the contact in the lifecycle funnel (forward only).
+
+        Raises:
+            TransitionError: the funnel does not allow the move.
+        """
+        return self._move("lifecycle", str(stage), at=at, actor=actor, reason=reason)
