@@ -5,6 +5,7 @@
   allowed moves (``converted`` is reached only by converting the lead).
 * :data:`LIFECYCLE`: subscriber → lead → mql → sql → opportunity → customer →
   evangelist; forward only, skipping allowed.
+* :data:`TASK_STATUS`: open → done or cancelled; either may be reopened.
 * :data:`CASE_STATUS`: a service case's status: new → open → pending (waiting
   on the customer) / on hold (waiting on a third party) → solved → closed,
   with an explicit table of allowed moves (see its docstring).
@@ -25,7 +26,7 @@ from salescore.domain.stages import (
     TransitionPolicy,
 )
 
-__all__ = ["B2B_PIPELINE", "CASE_STATUS", "LEAD_STATUS", "LIFECYCLE", "MARKETING"]
+__all__ = ["B2B_PIPELINE", "CASE_STATUS", "LEAD_STATUS", "LIFECYCLE", "MARKETING", "TASK_STATUS"]
 
 MARKETING = Funnel(
     key="marketing",
@@ -112,6 +113,19 @@ B2B_PIPELINE = Funnel(
         ),
     ),
     policy=TransitionPolicy(skipping=True, backwards=True, reopen=True),
+)
+
+TASK_STATUS = Funnel(
+    key="task_status",
+    label="Task status",
+    stages=(
+        Stage(key="open"),
+        Stage(key="done", kind=StageKind.WON),
+        Stage(key="cancelled", kind=StageKind.LOST),
+    ),
+    policy=TransitionPolicy.explicit(
+        {"open": {"done", "cancelled"}, "done": {"open"}, "cancelled": {"open"}}
+    ),
 )
 
 CASE_STATUS = Funnel(
