@@ -1,0 +1,86 @@
+"""Rules: conditions over leads, contacts, accounts, deals, cases and mappings.
+
+A rule is a typed, immutable tree that answers TRUE, FALSE or UNKNOWN
+(three-valued, Kleene logic) for a subject. Write it as text
+(:func:`parse`), with the Python builders (:func:`field`, :func:`all_of` …)
+or from its JSON form (:meth:`Rule.from_dict`); the three round-trip.
+Rules compile once into plain Python functions, and every answer can be
+explained (:meth:`Rule.explain`).
+
+Example:
+    >>> from salescore.rules import parse, Truth
+    >>> fit = parse("industry in ['saas', 'fintech'] and employees >= 50")
+    >>> fit.evaluate({"industry": "saas", "employees": 120}) is Truth.TRUE
+    True
+    >>> parse("budget >= 10000").explain({}).missing_fields
+    ('budget',)
+"""
+
+from salescore.rules._builders import (
+    Term,
+    all_of,
+    any_of,
+    count,
+    field,
+    literal,
+    not_,
+    now,
+)
+from salescore.rules._explain import ClauseResult, Explanation
+from salescore.rules._nodes import (
+    MAX_DEPTH,
+    And,
+    Between,
+    Compare,
+    Constant,
+    Count,
+    Field,
+    In,
+    IsNull,
+    LiteralValue,
+    Not,
+    Now,
+    Op,
+    Operand,
+    Or,
+    Rule,
+    Value,
+)
+from salescore.rules._parser import MAX_LENGTH, parse
+from salescore.rules._schema import FieldKind, RuleSchema
+from salescore.rules._truth import Truth
+
+__all__ = [
+    "MAX_DEPTH",
+    "MAX_LENGTH",
+    "And",
+    "Between",
+    "ClauseResult",
+    "Compare",
+    "Constant",
+    "Count",
+    "Explanation",
+    "Field",
+    "FieldKind",
+    "In",
+    "IsNull",
+    "LiteralValue",
+    "Not",
+    "Now",
+    "Op",
+    "Operand",
+    "Or",
+    "Rule",
+    "RuleSchema",
+    "Term",
+    "Truth",
+    "Value",
+    "all_of",
+    "any_of",
+    "count",
+    "field",
+    "literal",
+    "not_",
+    "now",
+    "parse",
+]

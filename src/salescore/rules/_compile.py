@@ -1,0 +1,409 @@
+"""Compiling a rule tree into a plain Python function.
+
+The generator writes Python source from the validated tree and executes it,
+the way attrs builds ``__init__``. No text from the rule ever enters the
+source: field names, relation paths and literals are bound in the function's
+namespace under generated names (``_p0``, ``_c1`` …); the source holds only
+those names, fixed templates, and operator symbols taken from a fixed table.
+
+Inside the generated code truth is ``True``/``False``/``None``; the top-level
+function returns :class:`Truth`. ``and``/``or`` return as soon as the answer
+is known. Each field read is specialised for dict subjects (``s[name]``) and
+for objects (``getattr``), and each comparison has a fast path for the common
+exact types (int/float against an int literal, str against a str literal …)
+that falls back to the general semantics in ``_values``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any, Final
+
+from salescore._validation import fail
+from salescore.rules._nodes import (
+    And,
+    Between,
+    Compare,
+    Constant,
+    Count,
+    Field,
+    In,
+    IsNull,
+    Not,
+    Now,
+    Op,
+    Operand,
+    Or,
+    Rule,
+    Value,
+)
+from salescore.rules._truth import Truth
+from salescore.rules._values import (
+    MISSING,
+    check_at,
+    compare,
+    count_records,
+    is_in,
+    resolve,
+    resolve_first,
+)
+
+__all__ = ["compile_rule", "generate_source"]
+
+_SYMBOL: Final = {Op.EQ: "==", Op.NE: "!=", Op.LT: "<", Op.LE: "<=", Op.GT: ">", Op.GE: ">="}
+_PASS: Final = "pass"
+
+
+def _need_at() -> None:
+    fail("at", None, "this rule uses now or within, so evaluating it needs at=")
+
+
+def _first0(subject: Any, name: str, context: Any) -> Any:
+    value = resolve_first(subject, name, context)
+    return None if value is MISSING else value
+
+
+def _resolve0(subject: Any, segments: tuple[str, ...], context: Any) -> Any:
+    value = resolve(subject, segments, context)
+    return None if value is MISSING else value
+
+
+def _between(value: Any, low: Any, high: Any) -> bool | None:
+    lo = compare(">=", value, low)
+    hi = compare("<=", value, high)
+    if lo is False or hi is False:
+        return False
+    if lo is None or hi is None:
+        return None
+    return True
+
+
+def _count(
+    subject: Any, segments: tuple[str, ...], where: Any, within: Any, at: Any, context: Any
+) -> int | None:
+    return count_records(resolve(subject, segments, context), where, within, at, context)
+
+
+_BASE_NAMESPACE: Final[dict[str, Any]] = {
+    "__builtins__": {},
+    "_T": Truth.TRUE,
+    "_F": Truth.FALSE,
+    "_U": Truth.UNKNOWN,
+    "_M": MISSING,
+    "_dict": dict,
+    "_int": int,
+    "_float": float,
+    "_str": str,
+    "_bool": bool,
+    "_ga": getattr,
+    "_KeyError": KeyError,
+    "_first0": _first0,
+    "_res0": _resolve0,
+    "_cmp": compare,
+    "_isin": is_in,
+    "_between": _between,
+    "_count": _count,
+    "_check_at": check_at,
+    "_need_at": _need_at,
+}
+
+
+class _Generator:
+    def __init__(self) -> None:
+        self.ns: dict[str, Any] = dict(_BASE_NAMESPACE)
+        self.blocks: list[str] = []
+        self.n_const = 0
+        self.n_func = 0
+        self.n_var = 0
+        self.consts: dict[tuple[Any, ...], str] = {}
+        self.subs: dict[int, str] = {}
+
+    # ----------------------------------------------------------------- names
+
+    def const(self, value: Any, prefix: str = "_c") -> str:
+        key = (prefix, type(value), repr(value))
+        name = self.consts.get(key)
+        if name is None:
+            name = f"{prefix}{self.n_const}"
+            self.n_const += 1
+            self.ns[name] = value
+            self.consts[key] = name
+        return name
+
+    def var(self) -> str:
+        self.n_var += 1
+        return f"v{self.n_var}"
+
+    # ----------------------------------------------------------------- functions
+
+    def function(self, rule: Rule, *, top: bool) -> str:
+        if not top and id(rule) in self.subs:
+            return self.subs[id(rule)]
+        name = "_rule" if top else f"_f{self.n_func}"
+        if not top:
+            self.subs[id(rule)] = name
+        self.n_func += 1
+        ret = ("_T", "_F", "_U") if top else ("True", "False", "None")
+        lines = [f"def {name}(subject, at=None, context=None):"]
+        if top:
+            lines.append("    if at is not None:")
+            lines.append("        _check_at(at)")
+            if rule.needs_at:
+                lines.append("    else:")
+                lines.append("        _need_at()")
+        lines.append("    if subject.__class__ is _dict:")
+        self.body(rule, lines, 2, ret, on_dict=True)
+        self.body(rule, lines, 1, ret, on_dict=False)
+        self.blocks.append("\n".join(lines))
+        return name
+
+    def body(
+        self, rule: Rule, out: list[str], depth: int, ret: tuple[str, str, str], *, on_dict: bool
+    ) -> None:
+        t, f, u = ret
+        pad = "    " * depth
+        if isinstance(rule, And | Or):
+            out.append(f"{pad}u = False")
+            for child in rule.rules:
+                if isinstance(rule, And):
+                    actions = (_PASS, f"return {f}", "u = True")
+                else:
+                    actions = (f"return {t}", _PASS, "u = True")
+                self.test(child, out, depth, actions, on_dict=on_dict)
+            last = f if isinstance(rule, Or) else t
+            out.append(f"{pad}return {u} if u else {last}")
+        else:
+            self.test(
+                rule, out, depth, (f"return {t}", f"return {f}", f"return {u}"), on_dict=on_dict
+            )
+            out.append(f"{pad}return {u}")
+
+    # ----------------------------------------------------------------- tests
+
+    def test(
+        self,
+        rule: Rule,
+        out: list[str],
+        depth: int,
+        actions: tuple[str, str, str],
+        *,
+        on_dict: bool,
+    ) -> None:
+        """Emit code that runs ``actions[0]`` if TRUE, ``[1]`` if FALSE, ``[2]`` if UNKNOWN."""
+        pad = "    " * depth
+        on_true, on_false, on_none = actions
+        if isinstance(rule, Not):
+            self.test(rule.rule, out, depth, (on_false, on_true, on_none), on_dict=on_dict)
+            return
+        if isinstance(rule, Constant):
+            out.append(f"{pad}{on_true if rule.value else on_false}")
+            return
+        if isinstance(rule, And | Or):
+            fn = self.function(rule, top=False)
+            c = self.var()
+            out.append(f"{pad}{c} = {fn}(subject, at, context)")
+            self.tri(c, out, depth, actions)
+            return
+        if isinstance(rule, IsNull):
+            v = self.fetch(rule.field, out, depth, on_dict=on_dict)
+            yes, no = (on_false, on_true) if rule.negated else (on_true, on_false)
+            self.branch(f"{v} is None", yes, no, out, depth)
+            return
+        if isinstance(rule, Compare):
+            self.compare(rule, out, depth, actions, on_dict=on_dict)
+            return
+        if isinstance(rule, In):
+            v = self.fetch(rule.operand, out, depth, on_dict=on_dict)
+            items = tuple(x.value for x in rule.values)
+            if rule.negated:
+                actions = (on_false, on_true, on_none)
+            if items and all(type(x) is str for x in items):
+                fast = f"{v}.__class__ is _str"
+                expr = f"{v} in {self.const(frozenset(items), '_s')}"
+                self.fast(v, fast, expr, f"_isin({v}, {self.const(items)})", out, depth, actions)
+            else:
+                c = self.var()
+                out.append(f"{pad}{c} = _isin({v}, {self.const(items)})")
+                self.tri(c, out, depth, actions)
+            return
+        assert isinstance(rule, Between)
+        v = self.fetch(rule.operand, out, depth, on_dict=on_dict)
+        lo = self.fetch(rule.low, out, depth, on_dict=on_dict)
+        hi = self.fetch(rule.high, out, depth, on_dict=on_dict)
+        general = f"_between({v}, {lo}, {hi})"
+        if (
+            not isinstance(rule.operand, Value)
+            and isinstance(rule.low, Value)
+            and isinstance(rule.high, Value)
+            and type(rule.low.value) is int
+            and type(rule.high.value) is int
+        ):
+            fast = f"({v}.__class__ is _int or {v}.__class__ is _float)"
+            self.fast(v, fast, f"{lo} <= {v} <= {hi}", general, out, depth, actions)
+        else:
+            c = self.var()
+            out.append(f"{pad}{c} = {general}")
+            self.tri(c, out, depth, actions)
+
+    def compare(
+        self,
+        rule: Compare,
+        out: list[str],
+        depth: int,
+        actions: tuple[str, str, str],
+        *,
+        on_dict: bool,
+    ) -> None:
+        pad = "    " * depth
+        left = self.fetch(rule.left, out, depth, on_dict=on_dict)
+        right = self.fetch(rule.right, out, depth, on_dict=on_dict)
+        op = rule.op
+        general = f"_cmp({self.const(op.value, '_o')}, {left}, {right})"
+        literal: Value | None = None
+        v = ""
+        if isinstance(rule.right, Value) and not isinstance(rule.left, Value):
+            literal, v = rule.right, left
+        elif isinstance(rule.left, Value) and not isinstance(rule.right, Value):
+            literal, v = rule.left, right
+        fast = self.fast_condition(literal, v, op)
+        if literal is None or fast is None:
+            c = self.var()
+            out.append(f"{pad}{c} = {general}")
+            self.tri(c, out, depth, actions)
+            return
+        expr = f"{left} {_SYMBOL[op]} {right}"
+        self.fast(v, fast, expr, general, out, depth, actions)
+
+    @staticmethod
+    def fast_condition(literal: Value | None, v: str, op: Op) -> str | None:
+        if literal is None:
+            return None
+        kind = type(literal.value)
+        if kind is int:
+            return f"({v}.__class__ is _int or {v}.__class__ is _float)"
+        if kind is Decimal:
+            return f"{v}.__class__ is _int"
+        if kind is str:
+            return f"{v}.__class__ is _str"
+        if kind is bool and op in (Op.EQ, Op.NE):
+            return f"{v}.__class__ is _bool"
+        return None
+
+    # ----------------------------------------------------------------- emitters
+
+    def fast(
+        self,
+        v: str,
+        fast: str,
+        expr: str,
+        general: str,
+        out: list[str],
+        depth: int,
+        actions: tuple[str, str, str],
+    ) -> None:
+        pad = "    " * depth
+        on_true, on_false, on_none = actions
+        out.append(f"{pad}if {v} is None:")
+        out.append(f"{pad}    {on_none}")
+        out.append(f"{pad}elif {fast}:")
+        self.branch(expr, on_true, on_false, out, depth + 1)
+        out.append(f"{pad}else:")
+        c = self.var()
+        out.append(f"{pad}    {c} = {general}")
+        self.tri(c, out, depth + 1, actions)
+
+    @staticmethod
+    def branch(cond: str, yes: str, no: str, out: list[str], depth: int) -> None:
+        pad = "    " * depth
+        if yes == _PASS and no == _PASS:
+            return
+        if no == _PASS:
+            out.append(f"{pad}if {cond}:")
+            out.append(f"{pad}    {yes}")
+        elif yes == _PASS:
+            out.append(f"{pad}if not ({cond}):")
+            out.append(f"{pad}    {no}")
+        else:
+            out.append(f"{pad}if {cond}:")
+            out.append(f"{pad}    {yes}")
+            out.append(f"{pad}else:")
+            out.append(f"{pad}    {no}")
+
+    @staticmethod
+    def tri(c: str, out: list[str], depth: int, actions: tuple[str, str, str]) -> None:
+        pad = "    " * depth
+        cases = [
+            (f"{c} is True", actions[0]),
+            (f"{c} is False", actions[1]),
+            (f"{c} is None", actions[2]),
+        ]
+        word = "if"
+        for cond, action in cases:
+            if action == _PASS:
+                continue
+            out.append(f"{pad}{word} {cond}:")
+            out.append(f"{pad}    {action}")
+            word = "elif"
+
+    def fetch(self, operand: Operand, out: list[str], depth: int, *, on_dict: bool) -> str:
+        """Emit code putting the operand's value (``None`` when missing) in a variable."""
+        pad = "    " * depth
+        if isinstance(operand, Value):
+            return self.const(operand.value)
+        v = self.var()
+        if isinstance(operand, Field):
+            segments = operand.segments
+            if len(segments) > 1:
+                out.append(f"{pad}{v} = _res0(subject, {self.const(segments, '_p')}, context)")
+            elif on_dict:
+                p = self.const(segments[0], "_p")
+                out.append(f"{pad}try:")
+                out.append(f"{pad}    {v} = subject[{p}]")
+                out.append(f"{pad}except _KeyError:")
+                out.append(f"{pad}    {v} = _first0(subject, {p}, context)")
+            else:
+                p = self.const(segments[0], "_p")
+                out.append(f"{pad}{v} = _ga(subject, {p}, _M)")
+                out.append(f"{pad}if {v} is _M:")
+                out.append(f"{pad}    {v} = _first0(subject, {p}, context)")
+            return v
+        if isinstance(operand, Now):
+            out.append(f"{pad}{v} = at + {self.const(operand.offset)}")
+            return v
+        assert isinstance(operand, Count)
+        where = "None" if operand.where is None else self.function(operand.where, top=False)
+        segs = self.const(tuple(operand.relation.split(".")), "_p")
+        within = self.const(operand.within)
+        out.append(f"{pad}{v} = _count(subject, {segs}, {where}, {within}, at, context)")
+        return v
+
+
+def generate_source(rule: Rule) -> tuple[str, dict[str, Any]]:
+    """Return the generated source for ``rule`` and the namespace it runs in.
+
+    Args:
+        rule: The rule.
+
+    Returns:
+        ``(source, namespace)``; the entry point is ``_rule``.
+    """
+    gen = _Generator()
+    gen.function(rule, top=True)
+    return "\n\n".join(gen.blocks) + "\n", gen.ns
+
+
+def compile_rule(rule: Rule) -> Callable[..., Truth]:
+    """Compile ``rule`` into a function ``(subject, at=None, context=None) -> Truth``.
+
+    Args:
+        rule: The rule.
+
+    Returns:
+        The compiled function.
+    """
+    source, ns = generate_source(rule)
+    code = compile(source, "<salescore rule>", "exec")
+    exec(code, ns)  # the source holds no rule text: see the module docstring
+    fn: Callable[..., Truth] = ns["_rule"]
+    return fn

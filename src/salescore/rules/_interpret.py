@@ -1,0 +1,206 @@
+"""The tree-walking evaluator: the reference semantics, and :meth:`Rule.explain`.
+
+The compiled code (``_compile``) must agree with :func:`interpret` on every
+rule and subject; a property test holds it to that.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from salescore._validation import fail
+from salescore.rules._explain import ClauseResult, Explanation
+from salescore.rules._nodes import (
+    And,
+    Between,
+    Compare,
+    Constant,
+    Count,
+    Field,
+    In,
+    IsNull,
+    Not,
+    Now,
+    Operand,
+    Or,
+    Rule,
+    Value,
+)
+from salescore.rules._truth import Truth
+from salescore.rules._values import MISSING, check_at, compare, count_records, is_in, resolve
+
+__all__ = ["explain", "interpret", "require_at"]
+
+
+def require_at(rule: Rule, at: Any) -> None:
+    """Check ``at``: aware when given, and given when the rule needs it."""
+    check_at(at)
+    if at is None and rule.needs_at:
+        fail("at", None, "this rule uses now or within, so evaluating it needs at=")
+
+
+def _and(values: list[bool | None]) -> bool | None:
+    if any(v is False for v in values):
+        return False
+    if any(v is None for v in values):
+        return None
+    return True
+
+
+def _or(values: list[bool | None]) -> bool | None:
+    if any(v is True for v in values):
+        return True
+    if any(v is None for v in values):
+        return None
+    return False
+
+
+class _Walker:
+    def __init__(self, at: datetime | None, context: Any, trace: bool) -> None:
+        self.at = at
+        self.context = context
+        self.trace = trace
+        self.clauses: list[ClauseResult] = []
+
+    def operand(self, op: Operand, subject: Any, missing: list[str]) -> Any:
+        if isinstance(op, Value):
+            return op.value
+        if isinstance(op, Field):
+            value = resolve(subject, op.segments, self.context)
+            if value is None or value is MISSING:
+                missing.append(op.path)
+                return None
+            return value
+        if isinstance(op, Now):
+            assert self.at is not None
+            return self.at + op.offset
+        assert isinstance(op, Count)
+        records = resolve(subject, tuple(op.relation.split(".")), self.context)
+        where = op.where
+        inner = _Walker(self.at, self.context, trace=False)
+
+        def match(record: Any, at: Any, context: Any) -> bool | None:
+            assert where is not None
+            return inner.rule(where, record, 0, [])
+
+        n = count_records(
+            records, None if where is None else match, op.within, self.at, self.context
+        )
+        if n is None:
+            missing.append(op.relation)
+        return n
+
+    def rule(self, node: Rule, subject: Any, depth: int, decisive: list[str]) -> bool | None:
+        """Evaluate ``node``; append to ``decisive`` the missing fields an UNKNOWN rests on."""
+        index = len(self.clauses)
+        missing: list[str] = []
+        seen: list[tuple[str, Any]] = []
+        result: bool | None
+        if isinstance(node, And | Or):
+            parts: list[bool | None] = []
+            child_missing: list[list[str]] = []
+            for child in node.rules:
+                found: list[str] = []
+                parts.append(self.rule(child, subject, depth + 1, found))
+                child_missing.append(found)
+            result = _and(parts) if isinstance(node, And) else _or(parts)
+            if result is None:
+                for part, found in zip(parts, child_missing, strict=True):
+                    if part is None:
+                        missing.extend(found)
+        elif isinstance(node, Not):
+            found = []
+            inner = self.rule(node.rule, subject, depth + 1, found)
+            result = None if inner is None else not inner
+            missing.extend(found)
+        elif isinstance(node, Constant):
+            result = node.value
+        else:
+            operands: tuple[Operand, ...] = node._operands()
+            values = [self.operand(o, subject, missing) for o in operands]
+            if self.trace:
+                seen = [
+                    (o.to_text(), v)
+                    for o, v in zip(operands, values, strict=True)
+                    if not isinstance(o, Value)
+                ]
+            result = self.leaf(node, values)
+            if result is not None:
+                missing = []
+        if self.trace:
+            self.clauses.insert(
+                index,
+                ClauseResult(
+                    rule=node,
+                    text=node.to_text(),
+                    result=Truth.of(result),
+                    depth=depth,
+                    seen=tuple(seen),
+                    missing=tuple(dict.fromkeys(missing)) if result is None else (),
+                ),
+            )
+        if result is None:
+            decisive.extend(missing)
+        return result
+
+    @staticmethod
+    def leaf(node: Rule, values: list[Any]) -> bool | None:
+        if isinstance(node, Compare):
+            return compare(node.op.value, values[0], values[1])
+        if isinstance(node, In):
+            found = is_in(values[0], [v.value for v in node.values])
+            if found is None or not node.negated:
+                return found
+            return not found
+        if isinstance(node, Between):
+            lo = compare(">=", values[0], values[1])
+            hi = compare("<=", values[0], values[2])
+            return _and([lo, hi])
+        assert isinstance(node, IsNull)
+        return (values[0] is not None) if node.negated else (values[0] is None)
+
+
+def interpret(
+    rule: Rule, subject: Any, at: datetime | None = None, context: Mapping[str, Any] | None = None
+) -> Truth:
+    """Evaluate ``rule`` by walking its tree (the reference semantics).
+
+    Args:
+        rule: The rule.
+        subject: An object or a mapping.
+        at: The evaluation time.
+        context: Related data by name.
+
+    Returns:
+        TRUE, FALSE or UNKNOWN.
+    """
+    require_at(rule, at)
+    return Truth.of(_Walker(at, context, trace=False).rule(rule, subject, 0, []))
+
+
+def explain(
+    rule: Rule, subject: Any, at: datetime | None = None, context: Mapping[str, Any] | None = None
+) -> Explanation:
+    """Evaluate ``rule`` and record every clause (see :meth:`Rule.explain`).
+
+    Args:
+        rule: The rule.
+        subject: An object or a mapping.
+        at: The evaluation time.
+        context: Related data by name.
+
+    Returns:
+        The explanation.
+    """
+    require_at(rule, at)
+    walker = _Walker(at, context, trace=True)
+    decisive: list[str] = []
+    result = walker.rule(rule, subject, 0, decisive)
+    return Explanation(
+        rule=rule,
+        result=Truth.of(result),
+        clauses=tuple(walker.clauses),
+        missing_fields=tuple(dict.fromkeys(decisive)),
+    )

@@ -1,0 +1,1045 @@
+"""The rule tree: frozen attrs nodes, their text form and their JSON form."""
+
+from __future__ import annotations
+
+import enum
+import re
+from collections.abc import Callable, Iterable, Mapping
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, Final, NoReturn, TypeAlias
+
+import attrs
+
+from salescore._validation import Checker
+from salescore.errors import FieldError, ValidationError
+from salescore.rules._truth import Truth
+
+if TYPE_CHECKING:
+    from salescore.rules._explain import Explanation
+    from salescore.rules._schema import RuleSchema
+
+__all__ = [
+    "KEYWORDS",
+    "MAX_DEPTH",
+    "And",
+    "Between",
+    "Compare",
+    "Constant",
+    "Count",
+    "Field",
+    "In",
+    "IsNull",
+    "LiteralValue",
+    "Not",
+    "Now",
+    "Op",
+    "Operand",
+    "Or",
+    "Rule",
+    "Value",
+    "duration_text",
+    "iso_duration",
+    "literal_text",
+    "parse_iso_duration",
+]
+
+#: The deepest rule tree accepted (by builders, ``from_dict`` and ``parse``).
+MAX_DEPTH: Final = 64
+
+#: Words that cannot start a field path (they may follow a dot).
+KEYWORDS: Final = frozenset(
+    {"and", "or", "not", "in", "is", "null", "true", "false", "between", "now", "within", "where"}
+)
+
+_SEGMENT = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
+
+#: The Python types a literal may have.
+LiteralValue: TypeAlias = str | int | bool | Decimal | date | datetime | timedelta
+
+CompiledRule: TypeAlias = Callable[..., Truth]
+
+
+class Op(enum.StrEnum):
+    """A comparison operator."""
+
+    EQ = "=="
+    NE = "!="
+    LT = "<"
+    LE = "<="
+    GT = ">"
+    GE = ">="
+
+
+# --------------------------------------------------------------------------- text helpers
+
+
+def _string_text(value: str) -> str:
+    out = ["'"]
+    for ch in value:
+        if ch == "\\":
+            out.append("\\\\")
+        elif ch == "'":
+            out.append("\\'")
+        elif ch == "\n":
+            out.append("\\n")
+        elif ch == "\r":
+            out.append("\\r")
+        elif ch == "\t":
+            out.append("\\t")
+        elif not ch.isprintable():
+            code = ord(ch)
+            out.append(f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}")
+        else:
+            out.append(ch)
+    out.append("'")
+    return "".join(out)
+
+
+def duration_text(value: timedelta) -> str:
+    """Format a whole-second duration in the rule syntax (``14d``, ``-3h``, ``90s``).
+
+    Args:
+        value: A timedelta without fractions of a second.
+
+    Returns:
+        The text, in the largest unit that divides it exactly.
+    """
+    seconds = value.days * 86400 + value.seconds
+    sign = "-" if seconds < 0 else ""
+    seconds = abs(seconds)
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds % size == 0:
+            return f"{sign}{seconds // size}{unit}"
+    return f"{sign}{seconds}s"
+
+
+def iso_duration(value: timedelta) -> str:
+    """Format a whole-second duration as ISO 8601 (``P14D``, ``PT3H``, ``-P1DT2H``).
+
+    Args:
+        value: A timedelta without fractions of a second.
+
+    Returns:
+        The ISO 8601 text (days are the largest unit).
+    """
+    seconds = value.days * 86400 + value.seconds
+    sign = "-" if seconds < 0 else ""
+    seconds = abs(seconds)
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    text = f"{sign}P"
+    if days:
+        text += f"{days}D"
+    if hours or minutes or secs or not days:
+        text += "T"
+        if hours:
+            text += f"{hours}H"
+        if minutes:
+            text += f"{minutes}M"
+        if secs or not (days or hours or minutes):
+            text += f"{secs}S"
+    return text
+
+
+_ISO_DURATION = re.compile(r"(-)?P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?\Z")
+
+
+def parse_iso_duration(text: str) -> timedelta:
+    """Parse the ISO 8601 durations written by :func:`iso_duration`.
+
+    Args:
+        text: For example ``P14D``, ``PT3H30M`` or ``-P1D``.
+
+    Returns:
+        The duration.
+
+    Raises:
+        ValueError: ``text`` is not such a duration.
+    """
+    m = _ISO_DURATION.match(text)
+    if m is None or text.endswith(("P", "T")):
+        raise ValueError(f"not an ISO 8601 duration of days, hours, minutes, seconds: {text!r}")
+    sign, d, h, mi, s = m.groups()
+    total = timedelta(
+        days=int(d or 0), hours=int(h or 0), minutes=int(mi or 0), seconds=int(s or 0)
+    )
+    return -total if sign else total
+
+
+def literal_text(value: LiteralValue) -> str:
+    """Format a literal value in the rule syntax.
+
+    Args:
+        value: A validated literal.
+
+    Returns:
+        Text that :func:`salescore.rules.parse` reads back as an equal literal.
+    """
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, str):
+        return _string_text(value)
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, Decimal):
+        text = str(value)
+        if "." in text or "E" in text:
+            return text
+        return f"decimal('{text}')"
+    if isinstance(value, datetime):
+        return f"datetime('{value.isoformat()}')"
+    if isinstance(value, date):
+        return f"date('{value.isoformat()}')"
+    return duration_text(value)
+
+
+# --------------------------------------------------------------------------- validation helpers
+
+
+def _check_path(c: Checker, path: Any, where: str) -> None:
+    if not isinstance(path, str):
+        c.add(where, path, "must be a string")
+        return
+    segments = path.split(".")
+    for seg in segments:
+        if seg.startswith("_"):
+            c.add(where, path, "names must not start with '_'")
+            return
+        if not _SEGMENT.match(seg):
+            c.add(where, path, "must be a dotted path of names made of letters, digits and '_'")
+            return
+    if segments[0] in KEYWORDS:
+        c.add(where, path, f"{segments[0]!r} is a reserved word and cannot start a path")
+
+
+def _check_duration(c: Checker, value: Any, where: str) -> None:
+    if not isinstance(value, timedelta):
+        c.add(where, value, "must be a timedelta")
+    elif value.microseconds:
+        c.add(where, value, "must be a whole number of seconds")
+
+
+def _convert_literal(value: Any) -> Any:
+    if isinstance(value, enum.Enum):
+        value = value.value
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            return value  # refused by the validator
+        return Decimal(str(value))
+    return value
+
+
+def _literal_key(value: Any) -> tuple[str, Any]:
+    if isinstance(value, datetime):
+        return ("datetime", value.isoformat())
+    if isinstance(value, Decimal):
+        return ("Decimal", str(value))
+    return (type(value).__name__, value)
+
+
+def _fail_bool(self: object) -> NoReturn:
+    raise TypeError(
+        f"{type(self).__name__} has no truth value; evaluate it, or compare rules with `==` "
+        "only outside builder expressions"
+    )
+
+
+# --------------------------------------------------------------------------- operands
+
+
+class Operand:
+    """Base class of what a comparison compares: a field, a value, ``now`` or a count."""
+
+    __slots__ = ()
+
+    def to_text(self) -> str:
+        """Return the operand in the rule syntax."""
+        raise NotImplementedError
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the operand's JSON form."""
+        raise NotImplementedError
+
+    def _depth(self) -> int:
+        return 0
+
+    @property
+    def needs_at(self) -> bool:
+        """Whether evaluating this operand needs the evaluation's ``at``."""
+        return False
+
+    def __str__(self) -> str:
+        return self.to_text()
+
+
+@attrs.frozen
+class Field(Operand):
+    """A field of the subject, named by a dotted path.
+
+    Args:
+        path: ``employees``, ``account.industry`` or ``custom.budget``. Each
+            segment is a name of letters, digits and ``_`` that starts with a
+            letter; the first segment must not be a reserved word.
+
+    Raises:
+        ValidationError: The path is malformed.
+    """
+
+    path: str
+
+    def __attrs_post_init__(self) -> None:
+        with Checker("Field") as c:
+            _check_path(c, self.path, "path")
+
+    @property
+    def segments(self) -> tuple[str, ...]:
+        """The path split at its dots."""
+        return tuple(self.path.split("."))
+
+    def to_text(self) -> str:
+        """Return the path."""
+        return self.path
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return ``{"type": "field", "path": ...}``."""
+        return {"type": "field", "path": self.path}
+
+
+@attrs.frozen
+class Value(Operand):
+    """A literal: str, int, bool, Decimal, date, aware datetime or duration.
+
+    A float is turned into ``Decimal(str(x))`` and an enum member into its
+    ``.value``. Two values are equal only when their types and texts are
+    (``1``, ``True`` and ``Decimal('1.0')`` are three different literals).
+
+    Args:
+        value: The literal.
+
+    Raises:
+        ValidationError: Another type, a non-finite number, a naive datetime
+            or a duration with fractions of a second.
+    """
+
+    value: LiteralValue = attrs.field(converter=_convert_literal, eq=_literal_key)
+
+    def __attrs_post_init__(self) -> None:
+        v = self.value
+        with Checker("Value") as c:
+            if isinstance(v, bool | str | int | date):
+                if isinstance(v, datetime):
+                    c.aware(v, "value")
+                elif isinstance(v, int) and not isinstance(v, bool):
+                    c.check(v.bit_length() <= 3321, "value", "…", "must have at most 1000 digits")
+            elif isinstance(v, Decimal):
+                c.check(v.is_finite(), "value", v, "must be a finite number")
+            elif isinstance(v, timedelta):
+                _check_duration(c, v, "value")
+            elif isinstance(v, float):
+                c.add("value", v, "must be a finite number")
+            else:
+                c.add(
+                    "value",
+                    v,
+                    "must be a str, int, bool, Decimal, date, aware datetime or timedelta",
+                )
+
+    @property
+    def kind(self) -> str:
+        """``str``, ``int``, ``decimal``, ``bool``, ``date``, ``datetime`` or ``duration``."""
+        v = self.value
+        if isinstance(v, bool):
+            return "bool"
+        if isinstance(v, str):
+            return "str"
+        if isinstance(v, int):
+            return "int"
+        if isinstance(v, Decimal):
+            return "decimal"
+        if isinstance(v, datetime):
+            return "datetime"
+        if isinstance(v, date):
+            return "date"
+        return "duration"
+
+    def to_text(self) -> str:
+        """Return the literal in the rule syntax."""
+        return literal_text(self.value)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return ``{"type": "value", "kind": ..., "value": ...}`` (JSON-safe)."""
+        v = self.value
+        kind = self.kind
+        out: Any
+        if kind in ("str", "int", "bool"):
+            out = v
+        elif kind == "decimal":
+            out = str(v)
+        elif kind in ("date", "datetime"):
+            out = v.isoformat()  # type: ignore[union-attr]
+        else:
+            out = iso_duration(v)  # type: ignore[arg-type]
+        return {"type": "value", "kind": kind, "value": out}
+
+
+@attrs.frozen
+class Now(Operand):
+    """The evaluation's ``at``, optionally shifted: ``now``, ``now - 14d``.
+
+    Args:
+        offset: Added to ``at`` (negative for the past); whole seconds.
+
+    Raises:
+        ValidationError: ``offset`` is not a whole-second timedelta.
+    """
+
+    offset: timedelta = timedelta(0)
+
+    def __attrs_post_init__(self) -> None:
+        with Checker("Now") as c:
+            _check_duration(c, self.offset, "offset")
+
+    @property
+    def needs_at(self) -> bool:
+        """Always true."""
+        return True
+
+    def to_text(self) -> str:
+        """Return ``now``, ``now + 3h`` or ``now - 14d``."""
+        if not self.offset:
+            return "now"
+        if self.offset < timedelta(0):
+            return f"now - {duration_text(-self.offset)}"
+        return f"now + {duration_text(self.offset)}"
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return ``{"type": "now", "offset": "-P14D"}``."""
+        return {"type": "now", "offset": iso_duration(self.offset)}
+
+
+@attrs.frozen
+class Count(Operand):
+    """How many related records match: ``count(interactions where … within 14d)``.
+
+    The records are found like a field (on the subject, else in the context);
+    each is an object or a mapping. A record counts when ``where`` is TRUE for
+    it (UNKNOWN does not count) and, with ``within``, when its ``at`` lies in
+    ``[at - within, at]``. Missing or null records make the count unknown.
+
+    Args:
+        relation: The path of the records, such as ``interactions``.
+        where: A rule evaluated against each record, or ``None``.
+        within: A non-negative whole-second window before ``at``, or ``None``.
+
+    Raises:
+        ValidationError: A malformed path, a non-rule ``where`` or a bad window.
+    """
+
+    relation: str
+    where: Rule | None = None
+    within: timedelta | None = None
+
+    def __attrs_post_init__(self) -> None:
+        with Checker("Count") as c:
+            _check_path(c, self.relation, "relation")
+            if self.where is not None and not isinstance(self.where, Rule):
+                c.add("where", self.where, "must be a Rule or None")
+            if self.within is not None:
+                _check_duration(c, self.within, "within")
+                if isinstance(self.within, timedelta) and self.within < timedelta(0):
+                    c.add("within", self.within, "must not be negative")
+
+    def _depth(self) -> int:
+        return self.where.depth if self.where is not None else 0
+
+    @property
+    def needs_at(self) -> bool:
+        """Whether there is a window, or the ``where`` rule needs ``at``."""
+        return self.within is not None or (self.where is not None and self.where.needs_at)
+
+    def to_text(self) -> str:
+        """Return ``count(relation where … within …)``."""
+        text = f"count({self.relation}"
+        if self.where is not None:
+            text += f" where {self.where.to_text()}"
+        if self.within is not None:
+            text += f" within {duration_text(self.within)}"
+        return text + ")"
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return ``{"type": "count", "relation", "where", "within"}``."""
+        return {
+            "type": "count",
+            "relation": self.relation,
+            "where": None if self.where is None else self.where.to_dict(),
+            "within": None if self.within is None else iso_duration(self.within),
+        }
+
+
+def _as_operand(value: Any) -> Operand:
+    from salescore.rules._builders import Term
+
+    if isinstance(value, Term):
+        return value.operand
+    if isinstance(value, Operand):
+        return value
+    return Value(value)
+
+
+# --------------------------------------------------------------------------- rules
+
+
+class Rule:
+    """A rule: a condition that is TRUE, FALSE or UNKNOWN for a subject.
+
+    Rules are immutable and compare equal when their trees are equal. Write
+    them with :func:`salescore.rules.parse`, with the builders
+    (:func:`~salescore.rules.field`, :func:`~salescore.rules.all_of`, …) or
+    from their JSON form (:meth:`from_dict`); the three round-trip.
+    Combine rules with ``&``, ``|`` and ``~``.
+
+    ``rule.evaluate(subject, at=None, context=None) -> Truth`` evaluates the
+    rule against a subject: an object (attributes) or a mapping (keys).
+    ``at`` is the evaluation time, timezone-aware, required when the rule
+    uses ``now`` or ``within``; ``context`` maps names to related data
+    (``interactions``, ``account`` …), and a path whose first name is not on
+    the subject is looked up there. The answer is UNKNOWN when a field it
+    depends on is missing or null. It raises :class:`ValidationError` when
+    ``at`` is naive, or missing but needed. The rule is compiled on first use
+    (:meth:`compile`); ``evaluate`` then *is* the compiled function, so a call
+    costs no more than the generated code.
+    """
+
+    __slots__ = ("_tree_depth", "evaluate")
+
+    _tree_depth: int
+
+    __bool__ = _fail_bool
+
+    def __attrs_post_init__(self) -> None:
+        with Checker(type(self).__name__) as c:
+            self._validate(c)
+        depth = 1 + self._child_depth()
+        if depth > MAX_DEPTH:
+            raise ValidationError.single(
+                "rule", type(self).__name__, f"is nested deeper than {MAX_DEPTH} levels"
+            )
+        object.__setattr__(self, "_tree_depth", depth)
+
+    def _validate(self, c: Checker) -> None:
+        raise NotImplementedError
+
+    def _child_depth(self) -> int:
+        return 0
+
+    @property
+    def depth(self) -> int:
+        """How deeply the tree is nested (a single comparison is 1)."""
+        return self._tree_depth
+
+    @property
+    def needs_at(self) -> bool:
+        """Whether evaluation needs ``at`` (the rule uses ``now`` or ``within``)."""
+        return any(o.needs_at for o in self._operands()) or any(r.needs_at for r in self._rules())
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        """The subject paths the rule reads, in order of first use.
+
+        Relations counted by ``count(…)`` are included; fields read from the
+        counted records are not.
+        """
+        seen: dict[str, None] = {}
+        self._collect_fields(seen)
+        return tuple(seen)
+
+    def _collect_fields(self, seen: dict[str, None]) -> None:
+        for o in self._operands():
+            if isinstance(o, Field):
+                seen.setdefault(o.path, None)
+            elif isinstance(o, Count):
+                seen.setdefault(o.relation, None)
+        for r in self._rules():
+            r._collect_fields(seen)
+
+    def _operands(self) -> tuple[Operand, ...]:
+        return ()
+
+    def _rules(self) -> tuple[Rule, ...]:
+        return ()
+
+    # ----------------------------------------------------------------- evaluation
+
+    if TYPE_CHECKING:
+
+        def evaluate(
+            self,
+            subject: Any,
+            at: datetime | None = None,
+            context: Mapping[str, Any] | None = None,
+        ) -> Truth:
+            """See the class docstring."""
+
+    def __getattr__(self, name: str) -> Any:
+        # ``evaluate`` is a slot holding the compiled function, filled on first
+        # use: later calls go straight to the compiled code.
+        if name == "evaluate":
+            return self.compile()
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+    def compile(self) -> CompiledRule:
+        """Return the compiled evaluator, building and caching it on first call.
+
+        Returns:
+            A function ``(subject, at=None, context=None) -> Truth``: the
+            same function that :meth:`evaluate` is.
+        """
+        try:
+            fn: CompiledRule = _EVALUATE_SLOT.__get__(self, type(self))
+        except AttributeError:
+            from salescore.rules._compile import compile_rule
+
+            fn = compile_rule(self)
+            object.__setattr__(self, "evaluate", fn)
+        return fn
+
+    def explain(
+        self, subject: Any, at: datetime | None = None, context: Mapping[str, Any] | None = None
+    ) -> Explanation:
+        """Evaluate the rule and say why, clause by clause.
+
+        Args:
+            subject: An object or a mapping.
+            at: The evaluation time (aware); required for ``now``/``within``.
+            context: Related data by name.
+
+        Returns:
+            An :class:`~salescore.rules.Explanation` with the result, every
+            clause's result and the values it saw, and ``missing_fields``:
+            the missing or null fields that leave the result UNKNOWN.
+
+        Raises:
+            ValidationError: ``at`` is naive, or missing when needed.
+        """
+        from salescore.rules._interpret import explain
+
+        return explain(self, subject, at, context)
+
+    def check(self, schema: RuleSchema) -> Rule:
+        """Check the rule against a schema of the subject's fields.
+
+        Args:
+            schema: Field path → :class:`~salescore.rules.FieldKind` (a nested
+                mapping for a relation's records).
+
+        Returns:
+            The rule itself, so that checks can be chained.
+
+        Raises:
+            ValidationError: Every unknown field, and every comparison of a
+                field with a value of the wrong kind, by field path.
+        """
+        from salescore.rules._schema import check_rule
+
+        check_rule(self, schema)
+        return self
+
+    # ----------------------------------------------------------------- forms
+
+    def to_text(self) -> str:
+        """Return the rule in the text syntax; ``parse(r.to_text()) == r``."""
+        raise NotImplementedError
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the rule's JSON form: nested dicts tagged with ``"type"``.
+
+        The result is ``json.dumps``-able and ``Rule.from_dict`` reads it back
+        as an equal rule.
+        """
+        raise NotImplementedError
+
+    @classmethod
+    def from_dict(cls, data: Any) -> Rule:
+        """Build a rule from its JSON form (see :meth:`to_dict`).
+
+        Args:
+            data: The decoded JSON.
+
+        Returns:
+            The rule.
+
+        Raises:
+            ValidationError: Every problem found, with paths such as
+                ``rules[1].left.kind``.
+        """
+        from salescore.rules._json import rule_from_dict
+
+        rule = rule_from_dict(data)
+        if not isinstance(rule, cls):
+            raise ValidationError.single("type", data.get("type"), f"is not a {cls.__name__} rule")
+        return rule
+
+    def __str__(self) -> str:
+        return self.to_text()
+
+    # ----------------------------------------------------------------- combinators
+
+    def __and__(self, other: Rule) -> Rule:
+        if not isinstance(other, Rule):
+            return NotImplemented
+        return And((self, other))
+
+    def __or__(self, other: Rule) -> Rule:
+        if not isinstance(other, Rule):
+            return NotImplemented
+        return Or((self, other))
+
+    def __invert__(self) -> Rule:
+        return Not(self)
+
+
+_EVALUATE_SLOT: Any = Rule.__dict__["evaluate"]
+
+
+def _flatten(kind: type[And] | type[Or], rules: Iterable[Any]) -> tuple[Any, ...]:
+    out: list[Any] = []
+    for r in rules:
+        if type(r) is kind:
+            out.extend(r.rules)
+        else:
+            out.append(r)
+    return tuple(out)
+
+
+def _check_operand(c: Checker, value: Any, where: str) -> None:
+    if not isinstance(value, Operand):
+        c.add(where, value, "must be an operand (Field, Value, Now or Count)")
+
+
+def _as_op(value: Any) -> Any:
+    if isinstance(value, str) and value in Op._value2member_map_:
+        return Op(value)
+    return value
+
+
+@attrs.frozen
+class Compare(Rule):
+    """``left op right``, for example ``employees >= 50``.
+
+    Args:
+        left: The left operand.
+        op: One of ``== != < <= > >=``.
+        right: The right operand.
+    """
+
+    left: Operand = attrs.field(converter=_as_operand)
+    op: Op = attrs.field(converter=_as_op)
+    right: Operand = attrs.field(converter=_as_operand)
+
+    def _validate(self, c: Checker) -> None:
+        _check_operand(c, self.left, "left")
+        c.check(isinstance(self.op, Op), "op", self.op, "must be one of == != < <= > >=")
+        _check_operand(c, self.right, "right")
+
+    def _child_depth(self) -> int:
+        return max(self.left._depth(), self.right._depth())
+
+    def _operands(self) -> tuple[Operand, ...]:
+        return (self.left, self.right)
+
+    def to_text(self) -> str:
+        """Return ``left op right``."""
+        return f"{self.left.to_text()} {self.op.value} {self.right.to_text()}"
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return ``{"type": "compare", "left", "op", "right"}``."""
+        return {
+            "type": "compare",
+            "left": self.left.to_dict(),
+            "op": self.op.value,
+            "right": self.right.to_dict(),
+        }
+
+
+def _as_values(values: Any) -> Any:
+    if isinstance(values, str | bytes | Mapping) or not isinstance(values, Iterable):
+        return values
+    return tuple(v if isinstance(v, Value) else Value(v) for v in values)
+
+
+@attrs.frozen
+class In(Rule):
+    """``operand in [a, b, …]`` (or ``not in`` when ``negated``).
+
+    Args:
+        operand: What is looked for.
+        values: The literals (plain values are wrapped in :class:`Value`).
+        negated: ``True`` for ``not in``.
+    """
+
+    operand: Operand = attrs.field(converter=_as_operand)
+    values: tuple[Value, ...] = attrs.field(converter=_as_values)
+    negated: bool = False
+
+    def _validate(self, c: Checker) -> None:
+        _check_operand(c, self.operand, "operand")
+        c.check(
+            isinstance(self.values, tuple) and all(isinstance(v, Value) for v in self.values),
+            "values",
+            self.values,
+            "must be a sequence of literals",
+        )
+        c.check(isinstance(self.negated, bool), "negated", self.negated, "must be a bool")
+
+    def _child_depth(self) -> int:
+        return self.operand._depth()
+
+    def _operands(self) -> tuple[Operand, ...]:
+        return (self.operand,)
+
+    def to_text(self) -> str:
+        """Return ``x in [...]`` or ``x not in [...]``."""
+        items = ", ".join(v.to_text() for v in self.values)
+        word = "not in" if self.negated else "in"
+        return f"{self.operand.to_text()} {word} [{items}]"
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return ``{"type": "in", "operand", "values", "negated"}``."""
+        return {
+            "type": "in",
+            "operand": self.operand.to_dict(),
+            "values": [v.to_dict() for v in self.values],
+            "negated": self.negated,
+        }
+
+
+@attrs.frozen
+class Between(Rule):
+    """``operand between low and high``, both ends included.
+
+    It means ``operand >= low and operand <= high`` (Kleene ``and``).
+
+    Args:
+        operand: The tested value.
+        low: The lower bound.
+        high: The upper bound.
+    """
+
+    operand: Operand = attrs.field(converter=_as_operand)
+    low: Operand = attrs.field(converter=_as_operand)
+    high: Operand = attrs.field(converter=_as_operand)
+
+    def _validate(self, c: Checker) -> None:
+        _check_operand(c, self.operand, "operand")
+        _check_operand(c, self.low, "low")
+        _check_operand(c, self.high, "high")
+
+    def _child_depth(self) -> int:
+        return max(self.operand._depth(), self.low._depth(), self.high._depth())
+
+    def _operands(self) -> tuple[Operand, ...]:
+        return (self.operand, self.low, self.high)
+
+    def to_text(self) -> str:
+        """Return ``x between a and b``."""
+        return f"{self.operand.to_text()} between {self.low.to_text()} and {self.high.to_text()}"
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return ``{"type": "between", "operand", "low", "high"}``."""
+        return {
+            "type": "between",
+            "operand": self.operand.to_dict(),
+            "low": self.low.to_dict(),
+            "high": self.high.to_dict(),
+        }
+
+
+def _as_field(value: Any) -> Any:
+    from salescore.rules._builders import Term
+
+    if isinstance(value, Term):
+        value = value.operand
+    if isinstance(value, str):
+        return Field(value)
+    return value
+
+
+@attrs.frozen
+class IsNull(Rule):
+    """``field is null`` (or ``is not null`` when ``negated``); never UNKNOWN.
+
+    A missing field counts as null.
+
+    Args:
+        field: The field (a path string is accepted).
+        negated: ``True`` for ``is not null``.
+    """
+
+    field: Field = attrs.field(converter=_as_field)
+    negated: bool = False
+
+    def _validate(self, c: Checker) -> None:
+        c.check(isinstance(self.field, Field), "field", self.field, "must be a Field")
+        c.check(isinstance(self.negated, bool), "negated", self.negated, "must be a bool")
+
+    def _operands(self) -> tuple[Operand, ...]:
+        return (self.field,)
+
+    def to_text(self) -> str:
+        """Return ``x is null`` or ``x is not null``."""
+        return f"{self.field.path} is {'not null' if self.negated else 'null'}"
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return ``{"type": "is_null", "field", "negated"}``."""
+        return {"type": "is_null", "field": self.field.path, "negated": self.negated}
+
+
+def _check_children(c: Checker, rules: Any) -> None:
+    if not isinstance(rules, tuple):
+        c.add("rules", rules, "must be a sequence of rules")
+        return
+    c.check(len(rules) >= 2, "rules", rules, "needs at least two rules")
+    for i, r in enumerate(rules):
+        if not isinstance(r, Rule):
+            c.add(f"rules[{i}]", r, "must be a Rule")
+
+
+def _as_and_rules(value: Any) -> Any:
+    if isinstance(value, list | tuple):
+        return _flatten(And, value)
+    return value
+
+
+def _as_or_rules(value: Any) -> Any:
+    if isinstance(value, list | tuple):
+        return _flatten(Or, value)
+    return value
+
+
+def _group_text(rule: Rule) -> str:
+    text = rule.to_text()
+    return f"({text})" if isinstance(rule, Or) else text
+
+
+@attrs.frozen
+class And(Rule):
+    """All of the rules (Kleene ``and``): FALSE if any is FALSE, else UNKNOWN if any is.
+
+    Nested ``And`` rules are flattened into this one (``and`` is associative),
+    so ``And([a, And([b, c])]) == And([a, b, c])``.
+
+    Args:
+        rules: Two or more rules.
+    """
+
+    rules: tuple[Rule, ...] = attrs.field(converter=_as_and_rules)
+
+    def _validate(self, c: Checker) -> None:
+        _check_children(c, self.rules)
+
+    def _child_depth(self) -> int:
+        return max(r.depth for r in self.rules)
+
+    def _rules(self) -> tuple[Rule, ...]:
+        return self.rules
+
+    def to_text(self) -> str:
+        """Return ``a and b and …`` (parenthesising ``or``)."""
+        return " and ".join(_group_text(r) for r in self.rules)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return ``{"type": "and", "rules": [...]}``."""
+        return {"type": "and", "rules": [r.to_dict() for r in self.rules]}
+
+
+@attrs.frozen
+class Or(Rule):
+    """Any of the rules (Kleene ``or``): TRUE if any is TRUE, else UNKNOWN if any is.
+
+    Nested ``Or`` rules are flattened into this one.
+
+    Args:
+        rules: Two or more rules.
+    """
+
+    rules: tuple[Rule, ...] = attrs.field(converter=_as_or_rules)
+
+    def _validate(self, c: Checker) -> None:
+        _check_children(c, self.rules)
+
+    def _child_depth(self) -> int:
+        return max(r.depth for r in self.rules)
+
+    def _rules(self) -> tuple[Rule, ...]:
+        return self.rules
+
+    def to_text(self) -> str:
+        """Return ``a or b or …``."""
+        return " or ".join(r.to_text() for r in self.rules)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return ``{"type": "or", "rules": [...]}``."""
+        return {"type": "or", "rules": [r.to_dict() for r in self.rules]}
+
+
+@attrs.frozen
+class Not(Rule):
+    """The negation of a rule; ``not UNKNOWN`` is UNKNOWN.
+
+    Args:
+        rule: The negated rule.
+    """
+
+    rule: Rule
+
+    def _validate(self, c: Checker) -> None:
+        c.check(isinstance(self.rule, Rule), "rule", self.rule, "must be a Rule")
+
+    def _child_depth(self) -> int:
+        return self.rule.depth
+
+    def _rules(self) -> tuple[Rule, ...]:
+        return (self.rule,)
+
+    def to_text(self) -> str:
+        """Return ``not x`` (parenthesising ``and``/``or``)."""
+        inner = self.rule.to_text()
+        if isinstance(self.rule, And | Or):
+            inner = f"({inner})"
+        return f"not {inner}"
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return ``{"type": "not", "rule": ...}``."""
+        return {"type": "not", "rule": self.rule.to_dict()}
+
+
+@attrs.frozen
+class Constant(Rule):
+    """A rule that is always TRUE (``true``) or always FALSE (``false``).
+
+    Args:
+        value: The answer.
+    """
+
+    value: bool
+
+    def _validate(self, c: Checker) -> None:
+        c.check(isinstance(self.value, bool), "value", self.value, "must be a bool")
+
+    def to_text(self) -> str:
+        """Return ``true`` or ``false``."""
+        return "true" if self.value else "false"
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return ``{"type": "constant", "value": ...}``."""
+        return {"type": "constant", "value": self.value}
+
+
+def raise_field_errors(errors: list[FieldError], subject: str = "rule") -> None:
+    """Raise one :class:`ValidationError` listing ``errors`` (if any)."""
+    if errors:
+        raise ValidationError(errors, subject)

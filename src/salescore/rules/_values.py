@@ -1,0 +1,236 @@
+"""Value semantics shared by the interpreter and the compiled code.
+
+Everything here works on plain Python values and returns ``True``, ``False`` or
+``None`` (unknown); :class:`~salescore.rules.Truth` is only made at the edge.
+"""
+
+from __future__ import annotations
+
+import enum
+import operator
+from collections.abc import Callable, Iterable, Mapping
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any, Final
+
+from salescore._validation import ensure_aware
+from salescore.money import Money
+
+__all__ = [
+    "MISSING",
+    "OPS",
+    "check_at",
+    "compare",
+    "count_records",
+    "is_in",
+    "resolve",
+    "resolve_first",
+    "resolve_rest",
+    "value_kind",
+]
+
+
+class _Missing:
+    """The marker for a field that is not there at all (as opposed to ``None``)."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "MISSING"
+
+
+MISSING: Final = _Missing()
+
+OPS: Final[Mapping[str, Callable[[Any, Any], Any]]] = {
+    "==": operator.eq,
+    "!=": operator.ne,
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+}
+
+
+def check_at(at: Any) -> None:
+    """Raise unless ``at`` is an aware datetime (``None`` passes)."""
+    if at is not None:
+        ensure_aware(at, "at")
+
+
+def _step(obj: Any, name: str) -> Any:
+    if isinstance(obj, Mapping):
+        return obj.get(name, MISSING)
+    return getattr(obj, name, MISSING)
+
+
+def resolve_first(subject: Any, name: str, context: Any) -> Any:
+    """Resolve the first segment of a path: the subject, then the context.
+
+    Returns:
+        The value, or :data:`MISSING`.
+    """
+    value = _step(subject, name)
+    if value is MISSING and context is not None and isinstance(context, Mapping):
+        value = context.get(name, MISSING)
+    return value
+
+
+def resolve_rest(value: Any, rest: tuple[str, ...]) -> Any:
+    """Walk the remaining segments of a path from ``value``.
+
+    Returns:
+        The value, ``None`` (a null on the way) or :data:`MISSING`.
+    """
+    for name in rest:
+        if value is None or value is MISSING:
+            return value
+        value = _step(value, name)
+    return value
+
+
+def resolve(subject: Any, segments: tuple[str, ...], context: Any) -> Any:
+    """Resolve a dotted path against a subject, falling back to the context.
+
+    The first segment is looked up on the subject (attribute, or key of a
+    mapping); when the subject has no such field and ``context`` is a mapping
+    holding that key, the context's value is used. Further segments walk
+    attributes or mapping keys.
+
+    Returns:
+        The value, ``None`` or :data:`MISSING`.
+    """
+    return resolve_rest(resolve_first(subject, segments[0], context), segments[1:])
+
+
+def value_kind(value: Any) -> str:
+    """Classify a (non-null, enum-free) value for comparison purposes.
+
+    Returns:
+        One of ``"flag"``, ``"number"``, ``"text"``, ``"datetime"``, ``"date"``,
+        ``"duration"``, ``"money"`` or ``"other"``.
+    """
+    if isinstance(value, bool):
+        return "flag"
+    if isinstance(value, int | float | Decimal):
+        return "number"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, datetime):
+        return "datetime"
+    if isinstance(value, date):
+        return "date"
+    if isinstance(value, timedelta):
+        return "duration"
+    if isinstance(value, Money):
+        return "money"
+    return "other"
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, enum.Enum):
+        return value.value
+    return value
+
+
+def compare(op: str, a: Any, b: Any) -> bool | None:
+    """Compare two values with three-valued semantics.
+
+    * ``None`` or :data:`MISSING` on either side: ``None`` (unknown).
+    * Enum members compare by their ``.value``.
+    * Numbers (int, float, Decimal; not bool) compare numerically; a float
+      against a Decimal compares as floats.
+    * :class:`~salescore.money.Money` against a number compares its amount
+      (the currency is not looked at); Money against Money of the same
+      currency compares amounts, of another currency is "not equal".
+    * Values of different kinds, or that cannot be ordered (a naive against an
+      aware datetime): ``==`` is False, ``!=`` is True, orderings are False.
+
+    Args:
+        op: One of ``== != < <= > >=``.
+        a: The left value.
+        b: The right value.
+
+    Returns:
+        ``True``, ``False`` or ``None``.
+    """
+    if a is None or b is None or a is MISSING or b is MISSING:
+        return None
+    a = _plain(a)
+    b = _plain(b)
+    if a is None or b is None:
+        return None
+    ka = value_kind(a)
+    kb = value_kind(b)
+    if ka == "money" or kb == "money":
+        if ka == "money" and kb == "money":
+            if a.currency != b.currency:
+                return op == "!="
+            a, b = a.amount, b.amount
+        elif ka == "money" and kb == "number":
+            a = a.amount
+        elif kb == "money" and ka == "number":
+            b = b.amount
+        else:
+            return op == "!="
+        ka = kb = "number"
+    if ka != kb:
+        return op == "!="
+    if ka == "number":
+        if isinstance(a, float) and isinstance(b, Decimal):
+            b = float(b)
+        elif isinstance(b, float) and isinstance(a, Decimal):
+            a = float(a)
+    try:
+        return bool(OPS[op](a, b))
+    except (TypeError, ValueError, ArithmeticError):
+        return op == "!="
+
+
+def is_in(value: Any, items: Iterable[Any]) -> bool | None:
+    """``value in items`` with the equality of :func:`compare`.
+
+    Returns:
+        ``None`` when ``value`` is null or missing, else whether any item equals it.
+    """
+    if value is None or value is MISSING:
+        return None
+    return any(compare("==", value, item) is True for item in items)
+
+
+def count_records(
+    records: Any,
+    where: Callable[[Any, Any, Any], bool | None] | None,
+    within: timedelta | None,
+    at: datetime | None,
+    context: Any,
+) -> int | None:
+    """Count the related records that satisfy ``where`` inside the window.
+
+    A record counts when ``where`` is TRUE for it (UNKNOWN does not count) and,
+    with ``within``, when its ``at`` lies in ``[at - within, at]``.
+
+    Returns:
+        The count, or ``None`` when ``records`` is null, missing or not a
+        collection of records.
+    """
+    if records is None or records is MISSING:
+        return None
+    if isinstance(records, str | bytes | Mapping) or not isinstance(records, Iterable):
+        return None
+    start = end = None
+    if within is not None and at is not None:
+        start, end = at - within, at
+    n = 0
+    for record in records:
+        if start is not None:
+            when = _plain(_step(record, "at"))
+            if not isinstance(when, datetime):
+                continue
+            try:
+                if not start <= when <= end:  # type: ignore[operator]
+                    continue
+            except TypeError:
+                continue
+        if where is None or where(record, at, context) is True:
+            n += 1
+    return n
