@@ -1,0 +1,1232 @@
+"""Opportunities: the deals a qualified lead becomes, moving through a pipeline.
+
+An :class:`Opportunity` moves through a pipeline (a
+:class:`~salescore.domain.stages.Funnel`, :data:`~salescore.funnels.B2B_PIPELINE`
+by default) with the same stage mechanism leads and cases use, so entry
+requirements apply (``amount`` and ``close_date`` to enter ``proposal``, a
+``lost_reason`` to enter ``closed_lost``) and every unmet one is named.
+
+Rules worth knowing:
+
+* **Probability and forecast category** follow the stage: each move sets the
+  stage's defaults (an open stage without a default probability gives 0.0,
+  without a default category ``pipeline``). :meth:`Opportunity.override_probability`
+  and :meth:`Opportunity.override_forecast_category` set a value that
+  survives until the next stage change. A won deal's probability is always
+  1.0 and its category ``closed``; a lost deal's 0.0 and ``omitted``;
+  a closed deal's values cannot be overridden.
+* **Closing** happens through :meth:`Opportunity.close_won` and
+  :meth:`Opportunity.close_lost` (a lost reason is required), or through
+  :meth:`Opportunity.move_to` with a won or lost stage, which does the same
+  (the move's ``reason`` is the won or lost reason). Either way an
+  :class:`OpportunityClosed` event records the outcome and ``closed_at``.
+* **Reopening** a closed deal is explicit: :meth:`Opportunity.reopen`, with a
+  reason, records :class:`OpportunityReopened` (clearing ``closed_at`` and the
+  reasons) and the move back to an open stage. :meth:`Opportunity.move_to`
+  refuses to leave a closed stage.
+* **Amount and line items**: a deal has either a hand-set ``amount`` or line
+  items (:class:`~salescore.domain.products.LineItem`); with lines the amount is
+  derived, the sum of the lines' rounded totals, and setting a different
+  amount is a :class:`~salescore.errors.ValidationError`. Adding the first line
+  replaces a hand-set amount; removing the last leaves a zero amount in the
+  deal's currency. Every line is in the deal's currency.
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime
+from typing import Any, Final, Self
+
+import attrs
+
+from salescore import funnels
+from salescore._validation import Checker, fail
+from salescore.domain.aggregate import Aggregate
+from salescore.domain.custom_fields import CustomFieldSchema, _check_custom
+from salescore.domain.events import Event, FieldsChanged, StageChanged
+from salescore.domain.leads import LeadSource
+from salescore.domain.products import LineItem, line_items_total
+from salescore.domain.stages import ForecastCategory, Funnel, Stage, StageKind
+from salescore.errors import FieldError, TransitionError, ValidationError
+from salescore.money import Money
+
+__all__ = [
+    "ContactRole",
+    "ForecastCategoryOverridden",
+    "LineItemAdded",
+    "LineItemRemoved",
+    "LineItemsReplaced",
+    "Opportunity",
+    "OpportunityClosed",
+    "OpportunityCreated",
+    "OpportunityReopened",
+    "OpportunityType",
+    "ProbabilityOverridden",
+]
+
+
+class ContactRole(enum.StrEnum):
+    """The part a contact plays in a deal."""
+
+    DECISION_MAKER = "decision_maker"
+    ECONOMIC_BUYER = "economic_buyer"
+    CHAMPION = "champion"
+    INFLUENCER = "influencer"
+    EVALUATOR = "evaluator"
+    USER = "user"
+    OTHER = "other"
+
+
+class OpportunityType(enum.StrEnum):
+    """What kind of business a deal is."""
+
+    NEW_BUSINESS = "new_business"
+    RENEWAL = "renewal"
+    UPSELL = "upsell"
+    EXPANSION = "expansion"
+
+
+# --- field normalisers ---------------------------------------------------------------
+# Each takes (value, path) and returns the normal form or raises ValidationError.
+
+
+def _req_text(value: Any, path: str) -> str:
+    if type(value) is str and value and value.strip() == value:
+        return value
+    if isinstance(value, str) and value.strip():
+        return value.strip()
+    fail(path, value, "is required and must be a non-blank string")
+
+
+def _opt_text(value: Any, path: str) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value.strip() or None
+    fail(path, value, "must be a string or None")
+
+
+def _opt_id(value: Any, path: str) -> str | None:
+    if value is None or (type(value) is str and value and value.strip() == value):
+        return value
+    fail(path, value, "must be an id (a non-blank string without surrounding spaces) or None")
+
+
+def _opt_money(value: Any, path: str) -> Money | None:
+    if value is None or (type(value) is Money and value.amount >= 0):
+        return value
+    fail(path, value, "must be a non-negative Money amount or None")
+
+
+def _opt_date(value: Any, path: str) -> date | None:
+    if value is None or (type(value) is date):
+        return value
+    fail(path, value, "must be a date (not a datetime) or None")
+
+
+def _opt_months(value: Any, path: str) -> int | None:
+    if value is None or (type(value) is int and value >= 1):
+        return value
+    fail(path, value, "must be a whole number of months (at least 1) or None")
+
+
+def _opt_aware(value: Any, path: str) -> datetime | None:
+    if value is None or (
+        isinstance(value, datetime) and value.tzinfo is not None and value.utcoffset() is not None
+    ):
+        return value
+    fail(path, value, "must be a timezone-aware datetime or None")
+
+
+def _type(value: Any, path: str) -> OpportunityType:
+    if type(value) is OpportunityType:
+        return value
+    try:
+        return OpportunityType(value)
+    except ValueError:
+        allowed = ", ".join(t.value for t in OpportunityType)
+        fail(path, value, f"must be an opportunity type ({allowed})")
+
+
+def _category(value: Any, path: str) -> ForecastCategory:
+    if type(value) is ForecastCategory:
+        return value
+    try:
+        return ForecastCategory(value)
+    except ValueError:
+        allowed = ", ".join(c.value for c in ForecastCategory)
+        fail(path, value, f"must be a forecast category ({allowed})")
+
+
+def _competitors(value: Any, path: str) -> tuple[str, ...]:
+    if (
+        type(value) is tuple
+        and all(type(v) is str and v and v.strip() == v for v in value)
+        and len(set(value)) == len(value)
+    ):
+        return value
+    if isinstance(value, str) or not isinstance(value, Iterable):
+        fail(path, value, "must be a sequence of competitor names")
+    result: list[str] = []
+    c = Checker()
+    for i, name in enumerate(value):
+        if not isinstance(name, str) or not name.strip():
+            c.add(f"{path}[{i}]", name, "must be a non-blank string")
+        elif name.strip() not in result:
+            result.append(name.strip())
+    c.raise_if_any()
+    return tuple(result)
+
+
+def _roles(value: Any, path: str) -> Mapping[str, frozenset[ContactRole]]:
+    if not isinstance(value, Mapping):
+        fail(path, value, "must map contact ids to sets of contact roles")
+    c = Checker()
+    result: dict[str, frozenset[ContactRole]] = {}
+    for contact_id, roles in value.items():
+        where = f"{path}.{contact_id}"
+        if not isinstance(contact_id, str) or not contact_id or contact_id.strip() != contact_id:
+            c.add(path, contact_id, "contact ids must be non-blank strings")
+            continue
+        if isinstance(roles, str) or not isinstance(roles, Iterable):
+            c.add(where, roles, "must be a set of contact roles")
+            continue
+        normal: set[ContactRole] = set()
+        for role in roles:
+            try:
+                normal.add(ContactRole(role))
+            except ValueError:
+                allowed = ", ".join(r.value for r in ContactRole)
+                c.add(where, role, f"is not a contact role ({allowed})")
+        if normal:
+            result[contact_id] = frozenset(normal)
+    c.raise_if_any()
+    if (
+        type(value) is dict
+        and value == result
+        and all(
+            type(v) is frozenset and all(type(r) is ContactRole for r in v) for v in value.values()
+        )
+    ):
+        return value
+    return result
+
+
+def _source(value: Any, path: str) -> LeadSource | None:
+    if value is None or type(value) is LeadSource:
+        return value
+    fail(path, value, "must be a LeadSource or None")
+
+
+def _custom(value: Any, path: str) -> Mapping[str, Any]:
+    if type(value) is dict and not value:
+        return value
+    c = Checker()
+    result = _check_custom(value, c, path)
+    c.raise_if_any()
+    if type(value) is dict and result == value:
+        return value
+    return result
+
+
+def _probability(value: Any, path: str) -> float:
+    if (
+        isinstance(value, int | float)
+        and not isinstance(value, bool)
+        and math.isfinite(value)
+        and 0 <= value <= 1
+    ):
+        return float(value)
+    fail(path, value, "must be a probability: a number in [0, 1]")
+
+
+def _flag(value: Any, path: str) -> bool:
+    if type(value) is bool:
+        return value
+    fail(path, value, "must be True or False")
+
+
+_Normaliser = Any  # Callable[[Any, str], Any]; kept loose for the table below
+
+#: Fields that ``update`` (and ``move_to(context=...)``) may set.
+_EDITABLE: Final[dict[str, _Normaliser]] = {
+    "name": _req_text,
+    "account_id": _opt_id,
+    "primary_contact_id": _opt_id,
+    "contact_roles": _roles,
+    "owner_id": _opt_id,
+    "team_id": _opt_id,
+    "type": _type,
+    "amount": _opt_money,
+    "recurring": _opt_money,
+    "term_months": _opt_months,
+    "close_date": _opt_date,
+    "competitors": _competitors,
+    "next_step": _opt_text,
+    "campaign_id": _opt_id,
+    "custom": _custom,
+}
+#: Fields set at creation (the editable ones plus the source and the lines).
+_CREATED: Final[dict[str, _Normaliser]] = {**_EDITABLE, "source": _source}
+_STATE: Final[dict[str, _Normaliser]] = {
+    **_CREATED,
+    "probability": _probability,
+    "probability_overridden": _flag,
+    "forecast_category": _category,
+    "forecast_category_overridden": _flag,
+    "won_reason": _opt_text,
+    "lost_reason": _opt_text,
+    "closed_at": _opt_aware,
+}
+_REFUSED: Final = {
+    "stage": "moves through the pipeline: use move_to(), close_won(), close_lost() or reopen()",
+    "pipeline": "is fixed when the deal is created",
+    "probability": "follows the stage: use override_probability()",
+    "probability_overridden": "is set by override_probability()",
+    "forecast_category": "follows the stage: use override_forecast_category()",
+    "forecast_category_overridden": "is set by override_forecast_category()",
+    "line_items": "use add_line_item(), remove_line_item() or replace_line_items()",
+    "won_reason": "is set by closing the deal won",
+    "lost_reason": "is set by closing the deal lost",
+    "closed_at": "is set by closing the deal",
+    "source": "is set once, when the deal is created",
+    "id": "cannot be changed",
+    "version": "cannot be changed",
+    "history": "cannot be changed",
+}
+
+
+def _normalise(
+    specs: Mapping[str, _Normaliser], values: Mapping[str, Any], checker: Checker
+) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for name, value in values.items():
+        fn = specs.get(name)
+        if fn is None:
+            why = _REFUSED.get(name, "is not a field of Opportunity")
+            checker.add(name, value, why)
+            continue
+        try:
+            result[name] = fn(value, name)
+        except ValidationError as exc:
+            checker.errors.extend(exc.errors)
+    return result
+
+
+# --- events ----------------------------------------------------------------------------
+
+
+@attrs.frozen(kw_only=True)
+class OpportunityCreated(Event):
+    """A deal was opened; carries its pipeline and initial fields (see :class:`Opportunity`)."""
+
+    name: str
+    pipeline: Funnel
+    account_id: str | None = None
+    primary_contact_id: str | None = None
+    contact_roles: Mapping[str, frozenset[ContactRole]] = attrs.field(factory=dict)
+    owner_id: str | None = None
+    team_id: str | None = None
+    type: OpportunityType = OpportunityType.NEW_BUSINESS
+    amount: Money | None = None
+    line_items: tuple[LineItem, ...] = ()
+    recurring: Money | None = None
+    term_months: int | None = None
+    close_date: date | None = None
+    competitors: tuple[str, ...] = ()
+    next_step: str | None = None
+    source: LeadSource | None = None
+    campaign_id: str | None = None
+    custom: Mapping[str, Any] = attrs.field(factory=dict)
+
+
+@attrs.frozen(kw_only=True)
+class OpportunityClosed(Event):
+    """A deal was closed won or lost (followed by its move to the closing stage).
+
+    Attributes:
+        won: Whether it was won.
+        reason: The won or lost reason.
+    """
+
+    won: bool
+    reason: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class OpportunityReopened(Event):
+    """A closed deal was reopened (followed by its move to an open stage).
+
+    Attributes:
+        from_stage: The closed stage it left.
+        reason: Why it was reopened.
+    """
+
+    from_stage: str
+    reason: str
+
+
+@attrs.frozen(kw_only=True)
+class ProbabilityOverridden(Event):
+    """A rep set the deal's probability by hand (``None``: back to the stage default).
+
+    Attributes:
+        probability: The new probability in [0, 1], or ``None``.
+        reason: Why, if given.
+    """
+
+    probability: float | None
+    reason: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class ForecastCategoryOverridden(Event):
+    """A rep set the deal's forecast category by hand (``None``: back to the stage default).
+
+    Attributes:
+        category: The new category, or ``None``.
+        reason: Why, if given.
+    """
+
+    category: ForecastCategory | None
+    reason: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class LineItemAdded(Event):
+    """A line was added at the end of the deal's lines.
+
+    Attributes:
+        item: The line.
+    """
+
+    item: LineItem
+
+
+@attrs.frozen(kw_only=True)
+class LineItemRemoved(Event):
+    """A line was removed.
+
+    Attributes:
+        position: Its position (0-based) among the lines.
+        item: The line removed (for the record).
+    """
+
+    position: int
+    item: LineItem
+
+
+@attrs.frozen(kw_only=True)
+class LineItemsReplaced(Event):
+    """Every line was replaced at once.
+
+    Attributes:
+        items: The new lines (possibly none).
+    """
+
+    items: tuple[LineItem, ...]
+
+
+# --- the aggregate ----------------------------------------------------------------------
+
+
+def _defaults(stage: Stage) -> tuple[float, ForecastCategory]:
+    if stage.kind is StageKind.WON:
+        return 1.0, ForecastCategory.CLOSED
+    if stage.kind is StageKind.LOST:
+        return 0.0, ForecastCategory.OMITTED
+    probability = 0.0 if stage.probability is None else float(stage.probability)
+    category = stage.forecast_category or ForecastCategory.PIPELINE
+    return probability, category
+
+
+@attrs.frozen(kw_only=True)
+class Opportunity(Aggregate):
+    """A deal: what is sold to whom, for how much, and how far it has come.
+
+    Create with :meth:`new`. Every change is a method that returns a new deal
+    with its events appended to ``history``; see the module docs for the
+    rules on probability, closing, reopening and line items.
+
+    Attributes:
+        name: The deal's name.
+        pipeline: The funnel it moves through (fixed at creation).
+        stage: Its stage in ``pipeline``.
+        account_id: The account buying.
+        primary_contact_id: The main contact.
+        contact_roles: Contact id → the roles that contact plays.
+        owner_id: The owning rep.
+        team_id: The owning team.
+        type: New business, renewal, upsell or expansion.
+        amount: The deal's value (with line items: their total).
+        line_items: The products sold.
+        recurring: Recurring revenue per month, for subscriptions.
+        term_months: The subscription term in months.
+        close_date: Expected (or, once closed, agreed) close date.
+        probability: Win probability in [0, 1].
+        probability_overridden: Whether ``probability`` was set by hand.
+        forecast_category: Pipeline, best case, commit, closed or omitted.
+        forecast_category_overridden: Whether it was set by hand.
+        competitors: Competitors in the deal.
+        next_step: The agreed next step.
+        won_reason: Why it was won (once won).
+        lost_reason: Why it was lost (required to close lost).
+        closed_at: When it was closed (``None`` while open).
+        source: Where the lead behind it came from, for attribution.
+        campaign_id: The campaign credited with it.
+        custom: Custom field values (``custom.<name>``).
+
+    Raises:
+        ValidationError: every bad field at once.
+    """
+
+    name: str
+    pipeline: Funnel = funnels.B2B_PIPELINE
+    stage: str = ""
+    account_id: str | None = None
+    primary_contact_id: str | None = None
+    contact_roles: Mapping[str, frozenset[ContactRole]] = attrs.field(factory=dict)
+    owner_id: str | None = None
+    team_id: str | None = None
+    type: OpportunityType = OpportunityType.NEW_BUSINESS
+    amount: Money | None = None
+    line_items: tuple[LineItem, ...] = ()
+    recurring: Money | None = None
+    term_months: int | None = None
+    close_date: date | None = None
+    probability: float = 0.0
+    probability_overridden: bool = False
+    forecast_category: ForecastCategory = ForecastCategory.PIPELINE
+    forecast_category_overridden: bool = False
+    competitors: tuple[str, ...] = ()
+    next_step: str | None = None
+    won_reason: str | None = None
+    lost_reason: str | None = None
+    closed_at: datetime | None = None
+    source: LeadSource | None = None
+    campaign_id: str | None = None
+    custom: Mapping[str, Any] = attrs.field(factory=dict)
+
+    def __attrs_post_init__(self) -> None:
+        c = Checker("Opportunity")
+        for name, fn in _STATE.items():
+            value = getattr(self, name)
+            try:
+                new = fn(value, name)
+            except ValidationError as exc:
+                c.errors.extend(exc.errors)
+                continue
+            if new is not value:
+                object.__setattr__(self, name, new)
+        if not isinstance(self.pipeline, Funnel):
+            c.add("pipeline", self.pipeline, "must be a Funnel")
+        elif self.stage and self.stage not in self.pipeline:
+            c.add("stage", self.stage, f"is not a stage of {self.pipeline.key!r}")
+        if c.instance(self.line_items, tuple, "line_items"):
+            for i, item in enumerate(self.line_items):
+                c.instance(item, LineItem, f"line_items[{i}]")
+        if not c.errors:
+            _check_money(self.amount, self.line_items, self.recurring, c)
+        c.raise_if_any()
+
+    # --- creation and replay -------------------------------------------------------
+
+    @classmethod
+    def new(
+        cls,
+        *,
+        id: str,
+        at: datetime,
+        actor: str,
+        name: str,
+        pipeline: Funnel = funnels.B2B_PIPELINE,
+        stage: str | None = None,
+        account_id: str | None = None,
+        primary_contact_id: str | None = None,
+        contact_roles: Mapping[str, Iterable[ContactRole | str]] | None = None,
+        owner_id: str | None = None,
+        team_id: str | None = None,
+        type: OpportunityType | str = OpportunityType.NEW_BUSINESS,
+        amount: Money | None = None,
+        line_items: Iterable[LineItem] = (),
+        recurring: Money | None = None,
+        term_months: int | None = None,
+        close_date: date | None = None,
+        competitors: Iterable[str] = (),
+        next_step: str | None = None,
+        source: LeadSource | None = None,
+        campaign_id: str | None = None,
+        custom: Mapping[str, Any] | None = None,
+        schema: CustomFieldSchema | None = None,
+    ) -> Opportunity:
+        """Open a deal: :class:`OpportunityCreated` and its entry into the pipeline.
+
+        Args:
+            id: The new deal's id.
+            at: When (timezone-aware).
+            actor: Who or what opened it.
+            name: The deal's name (required).
+            pipeline: The funnel it moves through.
+            stage: The open stage to start in; the pipeline's initial stage
+                by default. Its entry requirements apply.
+            account_id: The account.
+            primary_contact_id: The main contact.
+            contact_roles: Contact id → roles.
+            owner_id: The owning rep.
+            team_id: The owning team.
+            type: What kind of business.
+            amount: The value; with ``line_items`` it must equal their total
+                (or be left out).
+            line_items: The products sold.
+            recurring: Recurring revenue per month.
+            term_months: Subscription term in months.
+            close_date: Expected close date.
+            competitors: Competitors in the deal.
+            next_step: The agreed next step.
+            source: Where the lead behind it came from.
+            campaign_id: The campaign credited; defaults to the source's.
+            custom: Custom field values.
+            schema: Validate ``custom`` against this schema.
+
+        Returns:
+            The deal, version 2.
+
+        Raises:
+            ValidationError: every bad field at once (including an amount
+                that disagrees with the lines, or mixed currencies).
+            TransitionError: the start stage is closed, or its entry
+                requirements are not met (each one named).
+        """
+        c = Checker("Opportunity")
+        raw: dict[str, Any] = {
+            "name": name,
+            "account_id": account_id,
+            "primary_contact_id": primary_contact_id,
+            "contact_roles": {} if contact_roles is None else contact_roles,
+            "owner_id": owner_id,
+            "team_id": team_id,
+            "type": type,
+            "amount": amount,
+            "recurring": recurring,
+            "term_months": term_months,
+            "close_date": close_date,
+            "competitors": competitors,
+            "next_step": next_step,
+            "source": source,
+            "campaign_id": campaign_id,
+            "custom": {} if custom is None else custom,
+        }
+        values = _normalise(_CREATED, raw, c)
+        if schema is not None and "custom" in values:
+            values["custom"] = schema.check(values["custom"], c, "custom")
+        lines: tuple[LineItem, ...] = ()
+        try:
+            lines = _line_tuple(line_items)
+        except ValidationError as exc:
+            c.errors.extend(exc.errors)
+        if not isinstance(pipeline, Funnel):
+            c.add("pipeline", pipeline, "must be a Funnel")
+        c.raise_if_any()
+        if lines and values["amount"] is None:
+            values["amount"] = line_items_total(lines)
+        _check_money(values["amount"], lines, values["recurring"], c)
+        c.raise_if_any()
+        if values["campaign_id"] is None and source is not None:
+            values["campaign_id"] = source.campaign_id
+        start = pipeline.initial if stage is None else str(stage)
+        if start in pipeline and pipeline.is_closed(start):
+            raise TransitionError(
+                id, None, start, [f"a deal starts in an open stage, not {start!r}"]
+            )
+        created = OpportunityCreated(
+            subject_id=id, at=at, actor=actor, pipeline=pipeline, line_items=lines, **values
+        )
+        return cls._new(created, [(pipeline, start)])
+
+    @classmethod
+    def _created(cls, event: Event) -> Self:
+        if type(event) is not OpportunityCreated:
+            raise ValidationError.single(
+                "history[0]",
+                type(event).__name__,
+                "a deal's history starts with OpportunityCreated",
+            )
+        fields = {name: getattr(event, name) for name in _CREATED}
+        return cls(
+            id=event.subject_id, pipeline=event.pipeline, line_items=event.line_items, **fields
+        )
+
+    def _stage_field(self, funnel_key: str) -> str | None:
+        return "stage" if funnel_key == self.pipeline.key else None
+
+    def funnel(self, key: str) -> Funnel:
+        """The deal's pipeline, for its key.
+
+        Raises:
+            ValidationError: any other key.
+        """
+        if key == self.pipeline.key:
+            return self.pipeline
+        return super().funnel(key)
+
+    def _apply(self, event: Event) -> dict[str, Any]:
+        kind = type(event)
+        if kind is StageChanged:
+            assert isinstance(event, StageChanged)
+            changes = super()._apply(event)
+            probability, category = _defaults(self.pipeline.stage(event.to_stage))
+            changes.update(
+                probability=probability,
+                probability_overridden=False,
+                forecast_category=category,
+                forecast_category_overridden=False,
+            )
+            return changes
+        if kind is OpportunityClosed:
+            assert isinstance(event, OpportunityClosed)
+            if event.won:
+                return {"closed_at": event.at, "won_reason": event.reason, "lost_reason": None}
+            return {"closed_at": event.at, "lost_reason": event.reason, "won_reason": None}
+        if kind is OpportunityReopened:
+            return {"closed_at": None, "won_reason": None, "lost_reason": None}
+        if kind is ProbabilityOverridden:
+            assert isinstance(event, ProbabilityOverridden)
+            if event.probability is None:
+                default, _ = _defaults(self.pipeline.stage(self.stage))
+                return {"probability": default, "probability_overridden": False}
+            return {"probability": event.probability, "probability_overridden": True}
+        if kind is ForecastCategoryOverridden:
+            assert isinstance(event, ForecastCategoryOverridden)
+            if event.category is None:
+                _, default_category = _defaults(self.pipeline.stage(self.stage))
+                return {
+                    "forecast_category": default_category,
+                    "forecast_category_overridden": False,
+                }
+            return {"forecast_category": event.category, "forecast_category_overridden": True}
+        if kind is LineItemAdded:
+            assert isinstance(event, LineItemAdded)
+            return self._with_lines((*self.line_items, event.item))
+        if kind is LineItemRemoved:
+            assert isinstance(event, LineItemRemoved)
+            i = event.position
+            if not 0 <= i < len(self.line_items) or self.line_items[i] != event.item:
+                fail("position", i, "does not name the line removed")
+            return self._with_lines(self.line_items[:i] + self.line_items[i + 1 :])
+        if kind is LineItemsReplaced:
+            assert isinstance(event, LineItemsReplaced)
+            return self._with_lines(event.items)
+        return super()._apply(event)
+
+    def _with_lines(self, lines: tuple[LineItem, ...]) -> dict[str, Any]:
+        if lines:
+            return {"line_items": lines, "amount": line_items_total(lines)}
+        amount = None if self.amount is None else Money.zero(self.amount.currency)
+        return {"line_items": lines, "amount": amount}
+
+    # --- queries -----------------------------------------------------------------------
+
+    @property
+    def stage_kind(self) -> StageKind:
+        """Whether the current stage is open, won or lost."""
+        return self.pipeline.stage(self.stage).kind
+
+    @property
+    def is_open(self) -> bool:
+        """Whether the deal is in an open stage."""
+        return self.stage_kind is StageKind.OPEN
+
+    @property
+    def is_closed(self) -> bool:
+        """Whether the deal is won or lost."""
+        return self.stage_kind is not StageKind.OPEN
+
+    @property
+    def is_won(self) -> bool:
+        """Whether the deal is won."""
+        return self.stage_kind is StageKind.WON
+
+    @property
+    def is_lost(self) -> bool:
+        """Whether the deal is lost."""
+        return self.stage_kind is StageKind.LOST
+
+    @property
+    def currency(self) -> str | None:
+        """The deal's currency (its amount's), if it has an amount."""
+        return None if self.amount is None else self.amount.currency
+
+    @property
+    def weighted_amount(self) -> Money | None:
+        """Expected revenue: ``amount × probability``, not rounded (``None`` without amount)."""
+        return None if self.amount is None else self.amount * self.probability
+
+    @property
+    def contract_value(self) -> Money | None:
+        """``recurring × term_months`` for a subscription (``None`` if either is missing)."""
+        if self.recurring is None or self.term_months is None:
+            return None
+        return self.recurring * self.term_months
+
+    @property
+    def annual_recurring(self) -> Money | None:
+        """``recurring × 12`` (``None`` without recurring revenue)."""
+        return None if self.recurring is None else self.recurring * 12
+
+    # --- stage moves -------------------------------------------------------------------
+
+    def move_to(
+        self,
+        stage: str,
+        *,
+        at: datetime,
+        actor: str,
+        reason: str | None = None,
+        context: Mapping[str, Any] | None = None,
+    ) -> Opportunity:
+        """Move the deal to another stage of its pipeline.
+
+        Moving to a won stage is :meth:`close_won` and to a lost stage is
+        :meth:`close_lost`, with ``reason`` as the won or lost reason. A
+        closed deal leaves its stage only through :meth:`reopen`.
+
+        Args:
+            stage: The target stage key.
+            at: When (not before the deal's last event).
+            actor: Who.
+            reason: Why; for a close, the won or lost reason.
+            context: Field values set together with the move (as one
+                ``FieldsChanged`` just before it); they count towards the
+                target's entry requirements, e.g.
+                ``{"amount": Money("9000", "EUR"), "close_date": date(2027, 3, 31)}``.
+
+        Returns:
+            The deal with its new events.
+
+        Raises:
+            TransitionError: the policy forbids the move, the deal is
+                closed, or entry requirements are unmet (all named).
+            ValidationError: bad ``context`` values, ``at`` or ``actor``.
+        """
+        target = str(stage)
+        if self.is_closed:
+            raise TransitionError(
+                self.id,
+                self.stage,
+                target,
+                [f"the deal is closed ({self.stage}): reopen it with reopen()"],
+            )
+        if target in self.pipeline:
+            kind = self.pipeline.stage(target).kind
+            if kind is StageKind.WON:
+                return self._close(True, target, at=at, actor=actor, reason=reason, context=context)
+            if kind is StageKind.LOST:
+                return self._close(
+                    False, target, at=at, actor=actor, reason=reason, context=context
+                )
+        before = self._context_events(context, at=at, actor=actor)
+        return self._move(
+            self.pipeline.key, target, at=at, actor=actor, reason=reason, before=before
+        )
+
+    def close_won(
+        self, *, at: datetime, actor: str, reason: str | None = None, stage: str | None = None
+    ) -> Opportunity:
+        """Close the deal won: :class:`OpportunityClosed` and the move to the won stage.
+
+        Args:
+            at: When.
+            actor: Who.
+            reason: Why it was won.
+            stage: Which won stage (the pipeline's first by default).
+
+        Returns:
+            The won deal: probability 1.0, category closed, ``closed_at`` set.
+
+        Raises:
+            TransitionError: the deal is closed already, or the policy or
+                the stage's requirements refuse the move.
+            ValidationError: ``stage`` is not a won stage.
+        """
+        target = self._closing_stage(StageKind.WON, stage)
+        return self._close(True, target, at=at, actor=actor, reason=reason, context=None)
+
+    def close_lost(
+        self, *, at: datetime, actor: str, reason: str, stage: str | None = None
+    ) -> Opportunity:
+        """Close the deal lost: :class:`OpportunityClosed` and the move to the lost stage.
+
+        Args:
+            at: When.
+            actor: Who.
+            reason: Why it was lost (required; becomes ``lost_reason``).
+            stage: Which lost stage (the pipeline's first by default).
+
+        Returns:
+            The lost deal: probability 0.0, category omitted, ``closed_at`` set.
+
+        Raises:
+            TransitionError: no reason, the deal is closed already, or the
+                policy or the stage's requirements refuse the move.
+            ValidationError: ``stage`` is not a lost stage.
+        """
+        target = self._closing_stage(StageKind.LOST, stage)
+        return self._close(False, target, at=at, actor=actor, reason=reason, context=None)
+
+    def _closing_stage(self, kind: StageKind, stage: str | None) -> str:
+        if stage is not None:
+            if self.pipeline.stage(stage).kind is not kind:
+                fail("stage", stage, f"is not a {kind.value} stage of {self.pipeline.key!r}")
+            return stage
+        for s in self.pipeline.stages:
+            if s.kind is kind:
+                return s.key
+        fail("stage", None, f"{self.pipeline.key!r} has no {kind.value} stage")
+
+    def _close(
+        self,
+        won: bool,
+        target: str,
+        *,
+        at: datetime,
+        actor: str,
+        reason: str | None,
+        context: Mapping[str, Any] | None,
+    ) -> Opportunity:
+        why = _opt_text(reason, "reason")
+        if self.is_closed:
+            raise TransitionError(
+                self.id,
+                self.stage,
+                target,
+                [f"the deal is closed already ({self.stage}): reopen it first"],
+            )
+        before = list(self._context_events(context, at=at, actor=actor))
+        before.append(
+            OpportunityClosed(subject_id=self.id, at=at, actor=actor, won=won, reason=why)
+        )
+        if not won and why is None:
+            staged = self._record(*before)
+            reasons = self.pipeline.refusals(staged, self.stage, target)
+            needed = f"lost_reason is required to enter {target!r}"
+            if needed not in reasons:
+                reasons.insert(0, needed)
+            raise TransitionError(self.id, self.stage, target, reasons)
+        return self._move(
+            self.pipeline.key, target, at=at, actor=actor, reason=why, before=tuple(before)
+        )
+
+    def reopen(self, to_stage: str, *, at: datetime, actor: str, reason: str) -> Opportunity:
+        """Reopen a closed deal: :class:`OpportunityReopened` and the move to ``to_stage``.
+
+        Clears ``closed_at`` and the won or lost reason (the history keeps them).
+
+        Args:
+            to_stage: The open stage to go back to (its requirements apply).
+            at: When.
+            actor: Who.
+            reason: Why (required).
+
+        Returns:
+            The reopened deal, with the stage's default probability and category.
+
+        Raises:
+            TransitionError: the deal is open, ``to_stage`` is not open, no
+                reason is given, or the pipeline does not allow reopening
+                (every reason named).
+        """
+        target = str(to_stage)
+        why = _opt_text(reason, "reason")
+        reasons: list[str] = []
+        if self.is_open:
+            reasons.append(f"only a closed deal can be reopened (it is in {self.stage!r})")
+        if target in self.pipeline and self.pipeline.is_closed(target):
+            reasons.append(f"a deal is reopened to an open stage, not {target!r}")
+        if why is None:
+            reasons.append("a reason is required to reopen a deal")
+        if reasons:
+            raise TransitionError(self.id, self.stage, target, reasons)
+        assert why is not None
+        reopened = OpportunityReopened(
+            subject_id=self.id, at=at, actor=actor, from_stage=self.stage, reason=why
+        )
+        return self._move(
+            self.pipeline.key, target, at=at, actor=actor, reason=why, before=(reopened,)
+        )
+
+    # --- probability and forecast -------------------------------------------------------
+
+    def override_probability(
+        self, probability: float | None, *, at: datetime, actor: str, reason: str | None = None
+    ) -> Opportunity:
+        """Set the probability by hand until the next stage change.
+
+        Args:
+            probability: In [0, 1]; ``None`` goes back to the stage default.
+            at: When.
+            actor: Who.
+            reason: Why, if given.
+
+        Returns:
+            The deal with a :class:`ProbabilityOverridden` event.
+
+        Raises:
+            ValidationError: not a probability, or the deal is closed (its
+                probability is fixed).
+        """
+        value = None if probability is None else _probability(probability, "probability")
+        if self.is_closed:
+            fail("probability", probability, f"is fixed on a closed deal ({self.stage})")
+        return self._record(
+            ProbabilityOverridden(
+                subject_id=self.id,
+                at=at,
+                actor=actor,
+                probability=value,
+                reason=_opt_text(reason, "reason"),
+            )
+        )
+
+    def override_forecast_category(
+        self,
+        category: ForecastCategory | str | None,
+        *,
+        at: datetime,
+        actor: str,
+        reason: str | None = None,
+    ) -> Opportunity:
+        """Set the forecast category by hand until the next stage change.
+
+        Args:
+            category: The category; ``None`` goes back to the stage default.
+            at: When.
+            actor: Who.
+            reason: Why, if given.
+
+        Returns:
+            The deal with a :class:`ForecastCategoryOverridden` event.
+
+        Raises:
+            ValidationError: not a category, or the deal is closed.
+        """
+        value = None if category is None else _category(category, "forecast_category")
+        if self.is_closed:
+            fail("forecast_category", category, f"is fixed on a closed deal ({self.stage})")
+        return self._record(
+            ForecastCategoryOverridden(
+                subject_id=self.id,
+                at=at,
+                actor=actor,
+                category=value,
+                reason=_opt_text(reason, "reason"),
+            )
+        )
+
+    # --- edits -------------------------------------------------------------------------------
+
+    def _changes(
+        self, fields: Mapping[str, Any], schema: CustomFieldSchema | None
+    ) -> dict[str, Any]:
+        c = Checker("Opportunity")
+        values = _normalise(_EDITABLE, fields, c)
+        if schema is not None and "custom" in values:
+            values["custom"] = schema.check(values["custom"], c, "custom")
+        if not c.errors:
+            amount = values.get("amount", self.amount)
+            recurring = values.get("recurring", self.recurring)
+            _check_money(amount, self.line_items, recurring, c)
+        c.raise_if_any()
+        return values
+
+    def _context_events(
+        self, context: Mapping[str, Any] | None, *, at: datetime, actor: str
+    ) -> tuple[Event, ...]:
+        if not context:
+            return ()
+        values = self._changes(context, None)
+        pairs = {k: (getattr(self, k), v) for k, v in values.items() if getattr(self, k) != v}
+        if not pairs:
+            return ()
+        return (FieldsChanged(subject_id=self.id, at=at, actor=actor, changes=pairs),)
+
+    def update(
+        self,
+        *,
+        at: datetime,
+        actor: str,
+        reason: str | None = None,
+        schema: CustomFieldSchema | None = None,
+        **fields: Any,
+    ) -> Opportunity:
+        """Edit fields, recording one ``FieldsChanged`` (nothing if no value differs).
+
+        Editable: ``name``, ``account_id``, ``primary_contact_id``,
+        ``contact_roles``, ``owner_id``, ``team_id``, ``type``, ``amount``
+        (only to the lines' total when there are lines), ``recurring``,
+        ``term_months``, ``close_date``, ``competitors``, ``next_step``,
+        ``campaign_id`` and ``custom``. The rest move through their own methods.
+
+        Args:
+            at: When.
+            actor: Who.
+            reason: Why, if given.
+            schema: Validate ``custom`` against this schema.
+            **fields: Field name → new value.
+
+        Returns:
+            The updated deal.
+
+        Raises:
+            ValidationError: every bad, unknown or refused field at once.
+        """
+        values = self._changes(fields, schema)
+        return self._edit(values, at=at, actor=actor, reason=reason)
+
+    def set_amount(
+        self, amount: Money | None, *, at: datetime, actor: str, reason: str | None = None
+    ) -> Opportunity:
+        """Set the amount by hand.
+
+        Raises:
+            ValidationError: negative, in another currency than the
+                recurring revenue, or different from the lines' total.
+        """
+        return self.update(amount=amount, at=at, actor=actor, reason=reason)
+
+    def set_close_date(
+        self, close_date: date | None, *, at: datetime, actor: str, reason: str | None = None
+    ) -> Opportunity:
+        """Set the expected close date.
+
+        Raises:
+            ValidationError: not a date.
+        """
+        return self.update(close_date=close_date, at=at, actor=actor, reason=reason)
+
+    def set_contact_roles(
+        self,
+        contact_id: str,
+        roles: Iterable[ContactRole | str],
+        *,
+        at: datetime,
+        actor: str,
+    ) -> Opportunity:
+        """Give a contact its roles in the deal (an empty set removes the contact).
+
+        Raises:
+            ValidationError: an unknown role or a bad id.
+        """
+        current = dict(self.contact_roles)
+        normal = _roles({contact_id: tuple(roles)}, "contact_roles")
+        if contact_id in normal:
+            current[contact_id] = normal[contact_id]
+        else:
+            current.pop(contact_id, None)
+        return self.update(contact_roles=current, at=at, actor=actor)
+
+    def add_line_item(self, item: LineItem, *, at: datetime, actor: str) -> Opportunity:
+        """Add a line; the amount becomes the lines' total.
+
+        Raises:
+            ValidationError: not a line item, or in another currency than the deal.
+        """
+        lines = _line_tuple((item,))
+        self._check_lines((*self.line_items, *lines))
+        return self._record(LineItemAdded(subject_id=self.id, at=at, actor=actor, item=lines[0]))
+
+    def remove_line_item(self, position: int, *, at: datetime, actor: str) -> Opportunity:
+        """Remove the line at ``position`` (0-based).
+
+        Raises:
+            ValidationError: no line at that position.
+        """
+        if (
+            isinstance(position, bool)
+            or not isinstance(position, int)
+            or not 0 <= position < len(self.line_items)
+        ):
+            fail("position", position, f"no such line (the deal has {len(self.line_items)})")
+        return self._record(
+            LineItemRemoved(
+                subject_id=self.id,
+                at=at,
+                actor=actor,
+                position=position,
+                item=self.line_items[position],
+            )
+        )
+
+    def replace_line_items(
+        self, items: Iterable[LineItem], *, at: datetime, actor: str
+    ) -> Opportunity:
+        """Replace every line at once (``()`` removes them all).
+
+        Raises:
+            ValidationError: not line items, or mixed currencies.
+        """
+        lines = _line_tuple(items)
+        if lines == self.line_items:
+            return self
+        self._check_lines(lines)
+        return self._record(LineItemsReplaced(subject_id=self.id, at=at, actor=actor, items=lines))
+
+    def _check_lines(self, lines: tuple[LineItem, ...]) -> None:
+        currency = self.currency or (lines[0].currency if lines else None)
+        with Checker("Opportunity") as c:
+            for i, item in enumerate(lines):
+                c.check(
+                    item.currency == currency,
+                    f"line_items[{i}]",
+                    item.unit_price,
+                    f"is in {item.currency}, not the deal's currency {currency}",
+                )
+
+
+def _line_tuple(items: Any) -> tuple[LineItem, ...]:
+    if isinstance(items, str | bytes) or not isinstance(items, Iterable):
+        fail("line_items", items, "must be a sequence of LineItem")
+    seq = tuple(items)
+    with Checker("Opportunity") as c:
+        for i, item in enumerate(seq):
+            c.instance(item, LineItem, f"line_items[{i}]")
+    return seq
+
+
+def _check_money(
+    amount: Money | None,
+    lines: tuple[LineItem, ...],
+    recurring: Money | None,
+    c: Checker,
+) -> None:
+    """Record problems with the amount, the lines and the recurring revenue."""
+    if lines:
+        currency = amount.currency if amount is not None else lines[0].currency
+        bad = False
+        for i, item in enumerate(lines):
+            if item.currency != currency:
+                bad = True
+                c.add(
+                    f"line_items[{i}]",
+                    item.unit_price,
+                    f"is in {item.currency}, not the deal's currency {currency}",
+                )
+        if not bad:
+            total = line_items_total(lines, currency)
+            if amount is None or amount != total:
+                c.errors.append(
+                    FieldError(
+                        "amount",
+                        amount,
+                        f"must equal the line items' total ({total}): "
+                        "with line items the amount is derived",
+                    )
+                )
+    if amount is not None and recurring is not None and amount.currency != recurring.currency:
+        c.add(
+            "recurring",
+            recurring,
+            f"must be in the deal's currency ({amount.currency})",
+        )
