@@ -12,6 +12,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping
 from datetime import datetime
+from types import SimpleNamespace
 from typing import Any, ClassVar, Final, Self
 
 import attrs
@@ -239,6 +240,18 @@ class Task(Aggregate):
         with Checker("Task") as c:
             p = _member(TaskPriority, priority, "priority", c)
             k = _member(TaskKind, kind, "kind", c)
+            values = SimpleNamespace(
+                subject=subj,
+                title=title,
+                due_at=due_at,
+                priority=p,
+                assignee_id=assignee_id,
+                kind=k,
+                interaction_id=interaction_id,
+                notes=notes,
+            )
+            with c.nested(""):
+                _check_fields(values, "Task", skip_enums=True)
         created = TaskCreated(
             subject_id=id,
             at=at,
@@ -252,7 +265,6 @@ class Task(Aggregate):
             interaction_id=interaction_id,
             notes=notes,
         )
-        _check_fields(created, "Task")
         return cls._new(created, [(funnels.TASK_STATUS, TaskStatus.OPEN.value)])
 
     @classmethod
@@ -434,13 +446,14 @@ def _member(cls: Any, value: Any, path: str, c: Checker) -> Any:
         return value
 
 
-def _check_fields(obj: Any, subject: str) -> None:
+def _check_fields(obj: Any, subject: str, *, skip_enums: bool = False) -> None:
     with Checker(subject) as c:
         c.instance(obj.subject, TaskSubject, "subject")
         c.text(obj.title, "title")
         c.aware(obj.due_at, "due_at")
         c.text(obj.assignee_id, "assignee_id", optional=True)
-        c.instance(obj.priority, TaskPriority, "priority")
-        c.instance(obj.kind, TaskKind, "kind")
+        if not skip_enums:
+            c.instance(obj.priority, TaskPriority, "priority")
+            c.instance(obj.kind, TaskKind, "kind")
         c.text(obj.interaction_id, "interaction_id", optional=True)
         c.text(obj.notes, "notes", optional=True, empty=True)
