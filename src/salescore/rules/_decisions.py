@@ -1,0 +1,58 @@
+"""What every decision point shares: UNKNOWN counts as not met, and says why.
+
+Score criteria, qualification items and routing rules all evaluate rules the
+same way: the compiled function first (fast), and only when the answer is
+UNKNOWN the interpreter's explanation, to learn which fields were missing.
+Rule-typed fields of decision objects serialise through the rule's own JSON
+form (:meth:`~salescore.rules.Rule.to_dict`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from salescore.rules._explain import Explanation
+from salescore.rules._nodes import Rule
+from salescore.rules._truth import Truth
+from salescore.rules._values import MISSING, resolve
+from salescore.serialization import register_codec
+
+__all__ = ["lookup", "missing_fields", "seen_values", "text_list"]
+
+register_codec(Rule, lambda rule: rule.to_dict(), Rule.from_dict)
+
+
+def missing_fields(
+    rule: Rule, subject: Any, at: datetime | None, context: Mapping[str, Any] | None
+) -> tuple[str, ...]:
+    """The fields that leave ``rule`` UNKNOWN for ``subject`` (empty if it is decided)."""
+    return rule.explain(subject, at, context).missing_fields
+
+
+def seen_values(explanation: Explanation) -> dict[str, Any]:
+    """The non-literal operands an explanation saw, by their text, first value kept."""
+    out: dict[str, Any] = {}
+    for clause in explanation.clauses:
+        for text, value in clause.seen:
+            out.setdefault(text, value)
+    return out
+
+
+def lookup(subject: Any, path: str, context: Mapping[str, Any] | None) -> Any:
+    """Resolve a dotted path like a rule does; ``None`` for missing or null."""
+    value = resolve(subject, tuple(path.split(".")), context)
+    return None if value is MISSING else value
+
+
+def text_list(items: tuple[str, ...]) -> str:
+    """``a, b and c``."""
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def is_true(truth: Truth) -> bool:
+    """Whether ``truth`` is TRUE (UNKNOWN is not met)."""
+    return truth is Truth.TRUE
