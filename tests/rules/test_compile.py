@@ -127,9 +127,9 @@ def test_missing_at_is_an_error_exactly_when_needed(rule: Rule) -> None:
 def test_source_holds_no_rule_text() -> None:
     text = (
         "zzfield in ['qqq', 'www'] and yyfield.xx >= 12345 and "
-        "count(vvrel where uufield == 'ppp' within 9d) > 7 and not tt between 1.25 and 9.75"
+        "count(vvrel where uufield == 'ppp' within 9d) > 7 and not ttfield between 1.25 and 9.75"
     )
-    source, namespace = generate_source(parse(text))
+    source, namespace, names = generate_source(parse(text))
     for piece in (
         "zzfield",
         "qqq",
@@ -143,16 +143,28 @@ def test_source_holds_no_rule_text() -> None:
         "9d",
         "1.25",
         "9.75",
-        "tt",
+        "ttfield",
     ):
         assert piece not in source, piece
     assert "qqq" in namespace["_s1"]
+    assert sorted(names.values()) == ["ttfield", "uufield", "zzfield"]
+
+
+def test_field_names_that_are_python_keywords_work_on_objects() -> None:
+    class Plain:
+        pass
+
+    subject = Plain()
+    setattr(subject, "from", "web")
+    rule = parse("from == 'web' and class is null")
+    assert rule.evaluate(subject) is Truth.TRUE
+    assert rule.evaluate({"from": "web"}) is Truth.TRUE
 
 
 def test_hostile_strings_stay_data() -> None:
     rule = parse("x == '\\'); import os; os.system(\\'echo\\')' or y == \"\\\"\\n__import__\"")
     assert rule.evaluate({"x": "'); import os; os.system('echo')"}) is Truth.TRUE
-    source, _ = generate_source(rule)
+    source, _, _ = generate_source(rule)
     assert "import" not in source
 
 

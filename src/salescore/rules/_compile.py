@@ -2,9 +2,13 @@
 
 The generator writes Python source from the validated tree and executes it,
 the way attrs builds ``__init__``. No text from the rule ever enters the
-source: field names, relation paths and literals are bound in the function's
-namespace under generated names (``_p0``, ``_c1`` …); the source holds only
-those names, fixed templates, and operator symbols taken from a fixed table.
+source: literals and paths are bound in the function's namespace under
+generated names (``_p0``, ``_c1`` …), and an attribute read is written with a
+placeholder name (``subject._a0``) that is swapped for the field's name in the
+compiled code object's name table (``co_names``) — the field name is data
+there, exactly as it is for ``getattr``, but the read stays a plain, fast
+attribute load. The source holds only generated names, fixed templates, and
+operator symbols taken from a fixed table.
 
 Inside the generated code truth is ``True``/``False``/``None``; the top-level
 function returns :class:`Truth`. ``and``/``or`` return as soon as the answer
@@ -18,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from decimal import Decimal
+from types import CodeType
 from typing import Any, Final
 
 from salescore._validation import fail
@@ -96,8 +101,8 @@ _BASE_NAMESPACE: Final[dict[str, Any]] = {
     "_float": float,
     "_str": str,
     "_bool": bool,
-    "_ga": getattr,
     "_KeyError": KeyError,
+    "_AttributeError": AttributeError,
     "_first0": _first0,
     "_res0": _resolve0,
     "_cmp": compare,
@@ -118,6 +123,7 @@ class _Generator:
         self.n_var = 0
         self.consts: dict[tuple[Any, ...], str] = {}
         self.subs: dict[int, str] = {}
+        self.attributes: dict[str, str] = {}
 
     # ----------------------------------------------------------------- names
 
@@ -130,6 +136,14 @@ class _Generator:
             self.ns[name] = value
             self.consts[key] = name
         return name
+
+    def attribute(self, name: str) -> str:
+        """Return a placeholder attribute name that stands for ``name`` in the source."""
+        placeholder = self.attributes.get(name)
+        if placeholder is None:
+            placeholder = f"_a{len(self.attributes)}"
+            self.attributes[name] = placeholder
+        return placeholder
 
     def var(self) -> str:
         self.n_var += 1
@@ -304,10 +318,12 @@ class _Generator:
     ) -> None:
         pad = "    " * depth
         on_true, on_false, on_none = actions
-        out.append(f"{pad}if {v} is None:")
-        out.append(f"{pad}    {on_none}")
-        out.append(f"{pad}elif {fast}:")
+        out.append(f"{pad}if {fast}:")
+        if (on_true, on_false) == (_PASS, _PASS):
+            out.append(f"{pad}    pass")
         self.branch(expr, on_true, on_false, out, depth + 1)
+        out.append(f"{pad}elif {v} is None:")
+        out.append(f"{pad}    {on_none}")
         out.append(f"{pad}else:")
         c = self.var()
         out.append(f"{pad}    {c} = {general}")
@@ -364,8 +380,9 @@ class _Generator:
                 out.append(f"{pad}    {v} = _first0(subject, {p}, context)")
             else:
                 p = self.const(segments[0], "_p")
-                out.append(f"{pad}{v} = _ga(subject, {p}, _M)")
-                out.append(f"{pad}if {v} is _M:")
+                out.append(f"{pad}try:")
+                out.append(f"{pad}    {v} = subject.{self.attribute(segments[0])}")
+                out.append(f"{pad}except _AttributeError:")
                 out.append(f"{pad}    {v} = _first0(subject, {p}, context)")
             return v
         if isinstance(operand, Now):
@@ -379,18 +396,26 @@ class _Generator:
         return v
 
 
-def generate_source(rule: Rule) -> tuple[str, dict[str, Any]]:
-    """Return the generated source for ``rule`` and the namespace it runs in.
+def generate_source(rule: Rule) -> tuple[str, dict[str, Any], dict[str, str]]:
+    """Return the generated source for ``rule``, its namespace and its attribute names.
 
     Args:
         rule: The rule.
 
     Returns:
-        ``(source, namespace)``; the entry point is ``_rule``.
+        ``(source, namespace, names)``: the entry point is ``_rule``, and
+        ``names`` maps each placeholder attribute name in the source to the
+        field name it stands for.
     """
     gen = _Generator()
     gen.function(rule, top=True)
-    return "\n\n".join(gen.blocks) + "\n", gen.ns
+    names = {placeholder: name for name, placeholder in gen.attributes.items()}
+    return "\n\n".join(gen.blocks) + "\n", gen.ns, names
+
+
+def _rename(code: CodeType, names: dict[str, str]) -> CodeType:
+    consts = tuple(_rename(c, names) if isinstance(c, CodeType) else c for c in code.co_consts)
+    return code.replace(co_consts=consts, co_names=tuple(names.get(n, n) for n in code.co_names))
 
 
 def compile_rule(rule: Rule) -> Callable[..., Truth]:
@@ -402,8 +427,8 @@ def compile_rule(rule: Rule) -> Callable[..., Truth]:
     Returns:
         The compiled function.
     """
-    source, ns = generate_source(rule)
-    code = compile(source, "<salescore rule>", "exec")
+    source, ns, names = generate_source(rule)
+    code = _rename(compile(source, "<salescore rule>", "exec"), names)
     exec(code, ns)  # the source holds no rule text: see the module docstring
     fn: Callable[..., Truth] = ns["_rule"]
     return fn
