@@ -1,0 +1,1082 @@
+"""Service cases: requests for help, their conversation, status, SLAs and satisfaction.
+
+A :class:`ServiceCase` is what a customer's request becomes: who asked
+(``requester_id``, a contact id, and ``account_id``), what about (``subject``,
+``description``, ``category``), through which :class:`~salescore.domain.interactions.Channel`,
+how urgent (:class:`Priority`), who works it (``assignee_id`` and ``group_id``:
+rep, team or queue ids) and where it stands. Its status moves through
+:data:`~salescore.funnels.CASE_STATUS` like every other funnel, so its
+history holds :class:`~salescore.domain.events.StageChanged` events:
+
+=========  ==========================================================
+from       to
+=========  ==========================================================
+new        open, pending, on_hold, solved, (closed: by a merge only)
+open       pending, on_hold, solved, (closed: by a merge only)
+pending    open, on_hold, solved, (closed: by a merge only)
+on_hold    open, pending, solved, (closed: by a merge only)
+solved     open (a reopen, within ``reopen_window``), closed
+closed     nothing: a closed case is final
+=========  ==========================================================
+
+``pending`` means waiting on the customer, ``on_hold`` waiting on a third
+party. A reopen after the window is refused: the customer opens a new case.
+A public customer reply to a pending case moves it back to ``open``.
+
+Every reply (:class:`CaseReplied`) and internal note (:class:`CaseNoteAdded`)
+is an event carrying its author kind (agent, customer, system) and whether it
+was public. SLA policies are applied as events (:class:`SlaPolicyApplied`)
+carrying the whole policy, so the SLA clocks (:meth:`ServiceCase.sla_clocks`,
+see :mod:`salescore.domain.sla`) are a pure fold over the history.
+
+Satisfaction survey answers (:class:`CsatResponse`, :class:`NpsResponse`,
+:class:`CesResponse`) are values that may be recorded on the case.
+
+**First-contact resolution** (:attr:`ServiceCase.first_contact_resolution`):
+the case was solved with exactly one public agent reply, and never reopened
+(a merged duplicate is not a resolution).
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
+from typing import Any, ClassVar, Final, Self
+
+import attrs
+
+from salescore import funnels
+from salescore._validation import Checker, ensure_aware, fail
+from salescore.domain.aggregate import Aggregate
+from salescore.domain.events import Event, StageChanged
+from salescore.domain.interactions import Channel
+from salescore.domain.sla import (
+    Milestone,
+    PolicyChoice,
+    Priority,
+    SlaClock,
+    SlaPolicy,
+    choose_policy,
+    sla_clocks,
+)
+from salescore.domain.stages import Funnel
+from salescore.errors import TransitionError
+from salescore.serialization import register_polymorphic
+
+__all__ = [
+    "DEFAULT_REOPEN_WINDOW",
+    "AuthorKind",
+    "CaseAssigned",
+    "CaseMerged",
+    "CaseNoteAdded",
+    "CaseOpened",
+    "CaseReplied",
+    "CaseStatus",
+    "CesResponse",
+    "CsatResponse",
+    "NpsCategory",
+    "NpsResponse",
+    "Priority",
+    "PriorityChanged",
+    "SatisfactionRecorded",
+    "SatisfactionResponse",
+    "ServiceCase",
+    "SlaPolicyApplied",
+    "merge_cases",
+]
+
+DEFAULT_REOPEN_WINDOW: Final = timedelta(days=7)
+"""How long after being solved a case may be reopened, unless it says otherwise."""
+
+_FINAL = "a closed case is final: open a new case"
+
+
+class CaseStatus(enum.StrEnum):
+    """A case's status (the stages of :data:`~salescore.funnels.CASE_STATUS`)."""
+
+    NEW = "new"
+    OPEN = "open"
+    PENDING = "pending"
+    ON_HOLD = "on_hold"
+    SOLVED = "solved"
+    CLOSED = "closed"
+
+
+class AuthorKind(enum.StrEnum):
+    """Who wrote a reply or note."""
+
+    AGENT = "agent"
+    CUSTOMER = "customer"
+    SYSTEM = "system"
+
+
+# --------------------------------------------------------------------------- satisfaction
+
+
+class NpsCategory(enum.StrEnum):
+    """Net Promoter groups: 0–6 detractors, 7–8 passives, 9–10 promoters."""
+
+    DETRACTOR = "detractor"
+    PASSIVE = "passive"
+    PROMOTER = "promoter"
+
+
+@register_polymorphic
+@attrs.frozen(kw_only=True)
+class SatisfactionResponse:
+    """Base of survey answers: a score on the survey's scale.
+
+    Attributes:
+        score: The answer, an integer on the survey's scale.
+        at: When it was given (aware).
+        case_id: The case it is about, if any.
+        respondent_id: Who answered (a contact id), if known.
+        comment: Free text, if any.
+
+    Raises:
+        ValidationError: Listing every bad field (a score off the scale…).
+    """
+
+    scale: ClassVar[tuple[int, int]] = (0, 10)
+
+    score: int
+    at: datetime
+    case_id: str | None = None
+    respondent_id: str | None = None
+    comment: str | None = None
+
+    def __attrs_post_init__(self) -> None:
+        low, high = self.scale
+        with Checker(type(self).__name__) as c:
+            c.number(self.score, "score", integer=True, minimum=low, maximum=high)
+            c.aware(self.at, "at")
+            c.text(self.case_id, "case_id", optional=True)
+            c.text(self.respondent_id, "respondent_id", optional=True)
+            c.text(self.comment, "comment", optional=True, empty=True)
+
+
+@attrs.frozen(kw_only=True)
+class CsatResponse(SatisfactionResponse):
+    """Customer satisfaction, 1 (very unsatisfied) to 5 (very satisfied)."""
+
+    scale: ClassVar[tuple[int, int]] = (1, 5)
+
+    @property
+    def satisfied(self) -> bool:
+        """Whether the answer is 4 or 5 (the usual CSAT "satisfied" share)."""
+        return self.score >= 4
+
+
+@attrs.frozen(kw_only=True)
+class NpsResponse(SatisfactionResponse):
+    """Net Promoter answer: how likely to recommend, 0 to 10."""
+
+    scale: ClassVar[tuple[int, int]] = (0, 10)
+
+    @property
+    def category(self) -> NpsCategory:
+        """Detractor (0–6), passive (7–8) or promoter (9–10)."""
+        if self.score >= 9:
+            return NpsCategory.PROMOTER
+        if self.score >= 7:
+            return NpsCategory.PASSIVE
+        return NpsCategory.DETRACTOR
+
+
+@attrs.frozen(kw_only=True)
+class CesResponse(SatisfactionResponse):
+    """Customer effort: "it was easy to get my issue resolved", 1 (disagree) to 7 (agree)."""
+
+    scale: ClassVar[tuple[int, int]] = (1, 7)
+
+    @property
+    def low_effort(self) -> bool:
+        """Whether the answer is 5 or more (agreement that it was easy)."""
+        return self.score >= 5
+
+
+# --------------------------------------------------------------------------- events
+
+
+def _check_window(c: Checker, value: Any, path: str) -> None:
+    if c.instance(value, timedelta, path):
+        c.check(value >= timedelta(0), path, value, "must not be negative")
+
+
+@attrs.frozen(kw_only=True)
+class CaseOpened(Event):
+    """A service case was opened.
+
+    Attributes:
+        requester_id: The contact who asked.
+        subject: One line on what it is about.
+        description: The request in full.
+        channel: How it came in.
+        priority: How urgent it is.
+        account_id: The requester's account, if known.
+        category: A category of your own ("billing", "bug" …), if any.
+        assignee_id: The rep working it, if assigned.
+        group_id: The team or queue it sits in, if any.
+        reopen_window: How long after being solved it may be reopened.
+    """
+
+    requester_id: str
+    subject: str
+    description: str = ""
+    channel: Channel = Channel.EMAIL
+    priority: Priority = Priority.NORMAL
+    account_id: str | None = None
+    category: str | None = None
+    assignee_id: str | None = None
+    group_id: str | None = None
+    reopen_window: timedelta = DEFAULT_REOPEN_WINDOW
+
+    def _check(self) -> None:
+        with Checker("CaseOpened") as c:
+            c.text(self.requester_id, "requester_id")
+            c.text(self.subject, "subject")
+            c.text(self.description, "description", empty=True)
+            c.instance(self.channel, Channel, "channel")
+            c.instance(self.priority, Priority, "priority")
+            for name in ("account_id", "category", "assignee_id", "group_id"):
+                c.text(getattr(self, name), name, optional=True)
+            _check_window(c, self.reopen_window, "reopen_window")
+
+
+@attrs.frozen(kw_only=True)
+class CaseReplied(Event):
+    """A reply was added to the case's conversation.
+
+    Attributes:
+        author_kind: Agent, customer or system.
+        body: The text.
+        public: Whether the customer sees it (a private reply is visible to
+            agents only).
+        author_id: The author's id (a rep's or a contact's), if not the actor.
+    """
+
+    author_kind: AuthorKind
+    body: str
+    public: bool = True
+    author_id: str | None = None
+
+    def _check(self) -> None:
+        with Checker("CaseReplied") as c:
+            c.instance(self.author_kind, AuthorKind, "author_kind")
+            c.text(self.body, "body")
+            c.instance(self.public, bool, "public")
+            c.text(self.author_id, "author_id", optional=True)
+
+
+@attrs.frozen(kw_only=True)
+class CaseNoteAdded(Event):
+    """An internal note was added (never public).
+
+    Attributes:
+        author_kind: Agent, customer or system (usually agent or system).
+        body: The text.
+        author_id: The author's id, if not the actor.
+    """
+
+    author_kind: AuthorKind
+    body: str
+    author_id: str | None = None
+
+    @property
+    def public(self) -> bool:
+        """Always ``False``: a note is internal."""
+        return False
+
+    def _check(self) -> None:
+        with Checker("CaseNoteAdded") as c:
+            c.instance(self.author_kind, AuthorKind, "author_kind")
+            c.text(self.body, "body")
+            c.text(self.author_id, "author_id", optional=True)
+
+
+@attrs.frozen(kw_only=True)
+class PriorityChanged(Event):
+    """The case's priority changed.
+
+    Attributes:
+        from_priority: The old priority.
+        to_priority: The new priority.
+        reason: Why, if given.
+    """
+
+    from_priority: Priority
+    to_priority: Priority
+    reason: str | None = None
+
+    def _check(self) -> None:
+        with Checker("PriorityChanged") as c:
+            c.instance(self.from_priority, Priority, "from_priority")
+            c.instance(self.to_priority, Priority, "to_priority")
+            c.text(self.reason, "reason", optional=True, empty=True)
+
+
+@attrs.frozen(kw_only=True)
+class CaseAssigned(Event):
+    """Who works the case changed.
+
+    Attributes:
+        assignee_id: The new assignee (a rep id), or ``None``.
+        group_id: The new group (a team or queue id), or ``None``.
+        reason: Why, if given (a routing decision's explanation …).
+    """
+
+    assignee_id: str | None
+    group_id: str | None
+    reason: str | None = None
+
+    def _check(self) -> None:
+        with Checker("CaseAssigned") as c:
+            c.text(self.assignee_id, "assignee_id", optional=True)
+            c.text(self.group_id, "group_id", optional=True)
+            c.text(self.reason, "reason", optional=True, empty=True)
+
+
+@attrs.frozen(kw_only=True)
+class CaseMerged(Event):
+    """A duplicate case was merged into another.
+
+    Recorded on both cases: on the duplicate (``subject_id ==
+    duplicate_id``), which is then closed, and on the target.
+
+    Attributes:
+        duplicate_id: The case merged away.
+        target_id: The case that carries on.
+        reason: Why, if given.
+    """
+
+    duplicate_id: str
+    target_id: str
+    reason: str | None = None
+
+    def _check(self) -> None:
+        with Checker("CaseMerged") as c:
+            c.text(self.duplicate_id, "duplicate_id")
+            c.text(self.target_id, "target_id")
+            c.check(
+                self.duplicate_id != self.target_id,
+                "target_id",
+                self.target_id,
+                "a case cannot be merged into itself",
+            )
+            c.check(
+                self.subject_id in (self.duplicate_id, self.target_id),
+                "subject_id",
+                self.subject_id,
+                "must be the duplicate or the target",
+            )
+            c.text(self.reason, "reason", optional=True, empty=True)
+
+
+@attrs.frozen(kw_only=True)
+class SlaPolicyApplied(Event):
+    """An SLA policy was applied to the case (or removed, with ``policy=None``).
+
+    The whole policy travels in the event, so the case's SLA clocks can be
+    computed from its history alone.
+
+    Attributes:
+        policy: The policy, or ``None`` to remove the case's SLA.
+        reason: Why this policy (from :class:`~salescore.domain.sla.PolicyChoice`).
+        unknown_fields: Fields that were unknown when the policy was chosen.
+    """
+
+    policy: SlaPolicy | None
+    reason: str = ""
+    unknown_fields: tuple[str, ...] = ()
+
+    def _check(self) -> None:
+        with Checker("SlaPolicyApplied") as c:
+            c.instance(self.policy, SlaPolicy, "policy", optional=True)
+            c.text(self.reason, "reason", empty=True)
+
+
+@attrs.frozen(kw_only=True)
+class SatisfactionRecorded(Event):
+    """A satisfaction survey answer about the case was recorded.
+
+    Attributes:
+        response: The answer (CSAT, NPS or CES).
+    """
+
+    response: SatisfactionResponse
+
+    def _check(self) -> None:
+        with Checker("SatisfactionRecorded") as c:
+            c.instance(self.response, SatisfactionResponse, "response")
+
+
+# --------------------------------------------------------------------------- the case
+
+
+class _Keep(enum.Enum):
+    KEEP = "keep"
+
+
+_KEEP: Final = _Keep.KEEP
+_EDITABLE: Final = frozenset({"subject", "description", "category", "account_id", "channel"})
+
+
+@attrs.frozen(kw_only=True)
+class ServiceCase(Aggregate):
+    """A customer's request for help, from opening to closing.
+
+    Create one with :meth:`open`; every change returns a new case with the
+    change recorded in ``history``.
+
+    Attributes:
+        requester_id: The contact who asked.
+        subject: One line on what it is about.
+        description: The request in full.
+        channel: How it came in.
+        priority: How urgent it is.
+        account_id: The requester's account, if known.
+        category: A category, if any.
+        assignee_id: The rep working it (a rep id), if any.
+        group_id: The team or queue it sits in, if any.
+        reopen_window: How long after being solved it may be reopened.
+        status: The current status (a :data:`~salescore.funnels.CASE_STATUS` key).
+        sla_policy: The SLA policy in force, if any.
+        merged_into: The case this one was merged into (then it is closed).
+        merged_cases: The duplicates merged into this case, oldest first.
+        solved_at: When it was last solved, while it is solved or closed.
+        reopens: How many times it was reopened.
+        satisfaction: Survey answers recorded on the case, oldest first.
+    """
+
+    _stage_fields: ClassVar[Mapping[str, str]] = {"case_status": "status"}
+
+    requester_id: str
+    subject: str
+    description: str = ""
+    channel: Channel = Channel.EMAIL
+    priority: Priority = Priority.NORMAL
+    account_id: str | None = None
+    category: str | None = None
+    assignee_id: str | None = None
+    group_id: str | None = None
+    reopen_window: timedelta = DEFAULT_REOPEN_WINDOW
+    status: str = ""
+    sla_policy: SlaPolicy | None = None
+    merged_into: str | None = None
+    merged_cases: tuple[str, ...] = ()
+    solved_at: datetime | None = None
+    reopens: int = 0
+    satisfaction: tuple[SatisfactionResponse, ...] = ()
+
+    # --- aggregate plumbing ----------------------------------------------------------
+
+    @classmethod
+    def _created(cls, event: Event) -> Self:
+        if not isinstance(event, CaseOpened):
+            fail("history[0]", type(event).__name__, "a case's history starts with CaseOpened")
+        return cls(
+            id=event.subject_id,
+            requester_id=event.requester_id,
+            subject=event.subject,
+            description=event.description,
+            channel=event.channel,
+            priority=event.priority,
+            account_id=event.account_id,
+            category=event.category,
+            assignee_id=event.assignee_id,
+            group_id=event.group_id,
+            reopen_window=event.reopen_window,
+        )
+
+    def funnel(self, key: str) -> Funnel:
+        """Return the case status funnel for ``"case_status"``.
+
+        Raises:
+            ValidationError: Any other key.
+        """
+        if key != funnels.CASE_STATUS.key:
+            fail("funnel", key, "a service case moves only in 'case_status'")
+        return funnels.CASE_STATUS
+
+    def _apply(self, event: Event) -> dict[str, Any]:
+        kind = type(event)
+        if kind is CaseReplied or kind is CaseNoteAdded:
+            return {}
+        if kind is StageChanged:
+            assert isinstance(event, StageChanged)
+            changes = super()._apply(event)
+            if event.to_stage == CaseStatus.SOLVED:
+                changes["solved_at"] = event.at
+            elif event.from_stage == CaseStatus.SOLVED and event.to_stage != CaseStatus.CLOSED:
+                changes["solved_at"] = None
+                changes["reopens"] = self.reopens + 1
+            return changes
+        if isinstance(event, PriorityChanged):
+            return {"priority": event.to_priority}
+        if isinstance(event, CaseAssigned):
+            return {"assignee_id": event.assignee_id, "group_id": event.group_id}
+        if isinstance(event, SlaPolicyApplied):
+            return {"sla_policy": event.policy}
+        if isinstance(event, CaseMerged):
+            if event.duplicate_id == self.id:
+                return {"merged_into": event.target_id}
+            return {"merged_cases": (*self.merged_cases, event.duplicate_id)}
+        if isinstance(event, SatisfactionRecorded):
+            return {"satisfaction": (*self.satisfaction, event.response)}
+        return super()._apply(event)
+
+    # --- creation ----------------------------------------------------------------------
+
+    @classmethod
+    def open(
+        cls,
+        *,
+        id: str,
+        at: datetime,
+        actor: str,
+        requester_id: str,
+        subject: str,
+        description: str = "",
+        channel: Channel | str = Channel.EMAIL,
+        priority: Priority | str = Priority.NORMAL,
+        account_id: str | None = None,
+        category: str | None = None,
+        assignee_id: str | None = None,
+        group_id: str | None = None,
+        reopen_window: timedelta = DEFAULT_REOPEN_WINDOW,
+        sla_policy: SlaPolicy | PolicyChoice | None = None,
+    ) -> Self:
+        """Open a case (status ``new``), optionally with its SLA policy.
+
+        Args:
+            id: The case id.
+            at: When it was opened (aware).
+            actor: Who or what opened it (an agent, ``"email-gateway"`` …).
+            requester_id: The contact who asked.
+            subject: One line on what it is about.
+            description: The request in full.
+            channel: How it came in (a :class:`~salescore.domain.interactions.Channel`
+                or its value).
+            priority: How urgent it is.
+            account_id: The requester's account, if known.
+            category: A category, if any.
+            assignee_id: A rep id, if assigned from the start.
+            group_id: A team or queue id, if any.
+            reopen_window: How long after being solved it may be reopened.
+            sla_policy: A policy (or a :class:`~salescore.domain.sla.PolicyChoice`)
+                to apply at once; its clocks start at ``at``.
+
+        Returns:
+            The case: ``CaseOpened``, its entry into the status funnel and,
+            with a policy, ``SlaPolicyApplied``.
+
+        Raises:
+            ValidationError: Listing every bad field.
+        """
+        with Checker("ServiceCase") as c:
+            ch = c.call("channel", lambda: Channel(channel))
+            pr = c.call("priority", lambda: Priority(priority))
+        created = CaseOpened(
+            subject_id=id,
+            at=at,
+            actor=actor,
+            requester_id=requester_id,
+            subject=subject,
+            description=description,
+            channel=ch,
+            priority=pr,
+            account_id=account_id,
+            category=category,
+            assignee_id=assignee_id,
+            group_id=group_id,
+            reopen_window=reopen_window,
+        )
+        case = cls._new(created, [(funnels.CASE_STATUS, CaseStatus.NEW.value)])
+        if sla_policy is not None:
+            case = case.apply_sla_policy(sla_policy, at=at, actor=actor)
+        return case
+
+    # --- guards ------------------------------------------------------------------------
+
+    def _refuse_if_closed(self, action: str) -> None:
+        if self.status == CaseStatus.CLOSED:
+            raise TransitionError(self.id, self.status, action, [_FINAL])
+
+    # --- conversation ------------------------------------------------------------------
+
+    def reply(
+        self,
+        body: str,
+        *,
+        at: datetime,
+        actor: str,
+        author_kind: AuthorKind | str = AuthorKind.AGENT,
+        public: bool = True,
+        author_id: str | None = None,
+        status: CaseStatus | str | None = None,
+    ) -> Self:
+        """Add a reply, optionally moving the status in the same change.
+
+        A public customer reply to a ``pending`` case moves it to ``open``
+        (the customer answered) unless ``status`` says otherwise.
+
+        Args:
+            body: The text.
+            at: When (aware).
+            actor: Who recorded it.
+            author_kind: Agent (default), customer or system.
+            public: Whether the customer sees it.
+            author_id: The author's id, if not ``actor``.
+            status: A status to move to with the reply ("submit as pending").
+
+        Returns:
+            The case with the reply (and the move) recorded.
+
+        Raises:
+            TransitionError: The case is closed, or the move is refused.
+            ValidationError: A bad field.
+        """
+        self._refuse_if_closed("reply")
+        with Checker("CaseReplied") as c:
+            kind = c.call("author_kind", lambda: AuthorKind(author_kind))
+        event = CaseReplied(
+            subject_id=self.id,
+            at=at,
+            actor=actor,
+            author_kind=kind,
+            body=body,
+            public=public,
+            author_id=author_id,
+        )
+        target = None if status is None else str(CaseStatus(status))
+        if (
+            target is None
+            and kind is AuthorKind.CUSTOMER
+            and public
+            and self.status == CaseStatus.PENDING
+        ):
+            target = CaseStatus.OPEN.value
+        if target is None or target == self.status:
+            return self._record(event)
+        return self._status_move(target, at=at, actor=actor, reason=None, before=(event,))
+
+    def add_note(
+        self,
+        body: str,
+        *,
+        at: datetime,
+        actor: str,
+        author_kind: AuthorKind | str = AuthorKind.AGENT,
+        author_id: str | None = None,
+    ) -> Self:
+        """Add an internal note (never public; SLA clocks ignore it).
+
+        Args:
+            body: The text.
+            at: When (aware).
+            actor: Who recorded it.
+            author_kind: Usually agent (default) or system.
+            author_id: The author's id, if not ``actor``.
+
+        Returns:
+            The case with the note recorded.
+
+        Raises:
+            TransitionError: The case is closed.
+            ValidationError: A bad field.
+        """
+        self._refuse_if_closed("note")
+        with Checker("CaseNoteAdded") as c:
+            kind = c.call("author_kind", lambda: AuthorKind(author_kind))
+        return self._record(
+            CaseNoteAdded(
+                subject_id=self.id,
+                at=at,
+                actor=actor,
+                author_kind=kind,
+                body=body,
+                author_id=author_id,
+            )
+        )
+
+    # --- status ------------------------------------------------------------------------
+
+    def move_to(
+        self, status: CaseStatus | str, *, at: datetime, actor: str, reason: str | None = None
+    ) -> Self:
+        """Move the case to another status.
+
+        Args:
+            status: The target status.
+            at: When (aware).
+            actor: Who moved it.
+            reason: Why, if given.
+
+        Returns:
+            The moved case.
+
+        Raises:
+            TransitionError: The move is not in the table, the case is
+                closed, a reopen comes after the window, or an unsolved case
+                is to be closed (only a merge does that).
+            ValidationError: ``status`` is not a case status, or a bad ``at``.
+        """
+        with Checker("ServiceCase") as c:
+            target = c.call("status", lambda: CaseStatus(status))
+        return self._status_move(str(target), at=at, actor=actor, reason=reason)
+
+    def _status_move(
+        self,
+        target: str,
+        *,
+        at: datetime,
+        actor: str,
+        reason: str | None,
+        before: Sequence[Event] = (),
+        merge: bool = False,
+    ) -> Self:
+        ensure_aware(at, "at")
+        current = self.status
+        reasons: list[str] = []
+        if current == CaseStatus.CLOSED:
+            reasons.append(_FINAL)
+        elif target == CaseStatus.CLOSED and current != CaseStatus.SOLVED and not merge:
+            reasons.append("solve the case first: an unsolved case is closed only by a merge")
+        elif current == CaseStatus.SOLVED and target != CaseStatus.CLOSED:
+            solved = self.solved_at
+            if solved is not None and at - solved > self.reopen_window:
+                ends = solved + self.reopen_window
+                reasons.append(
+                    f"the reopen window ({self.reopen_window}) ended at {ends.isoformat()}: "
+                    "the customer opens a new case"
+                )
+        if reasons:
+            raise TransitionError(self.id, current, target, reasons)
+        return self._move(
+            funnels.CASE_STATUS.key, target, at=at, actor=actor, reason=reason, before=before
+        )
+
+    def solve(self, *, at: datetime, actor: str, reason: str | None = None) -> Self:
+        """Mark the case solved (see :meth:`move_to`)."""
+        return self._status_move(CaseStatus.SOLVED.value, at=at, actor=actor, reason=reason)
+
+    def reopen(self, *, at: datetime, actor: str, reason: str | None = None) -> Self:
+        """Reopen a solved case within its reopen window (see :meth:`move_to`).
+
+        Raises:
+            TransitionError: The case is not solved, or the window has passed.
+        """
+        if self.status != CaseStatus.SOLVED:
+            raise TransitionError(self.id, self.status, "open", ["only a solved case is reopened"])
+        return self._status_move(CaseStatus.OPEN.value, at=at, actor=actor, reason=reason)
+
+    def close(self, *, at: datetime, actor: str, reason: str | None = None) -> Self:
+        """Close a solved case for good (see :meth:`move_to`)."""
+        return self._status_move(CaseStatus.CLOSED.value, at=at, actor=actor, reason=reason)
+
+    # --- fields ------------------------------------------------------------------------
+
+    def change_priority(
+        self, priority: Priority | str, *, at: datetime, actor: str, reason: str | None = None
+    ) -> Self:
+        """Change the priority; running SLA clocks are re-targeted, keeping used time.
+
+        Args:
+            priority: The new priority.
+            at: When (aware).
+            actor: Who changed it.
+            reason: Why, if given.
+
+        Returns:
+            The case (unchanged when the priority is the same).
+
+        Raises:
+            TransitionError: The case is closed.
+            ValidationError: Not a priority, or a bad ``at``.
+        """
+        self._refuse_if_closed("priority")
+        with Checker("ServiceCase") as c:
+            new = c.call("priority", lambda: Priority(priority))
+        if new == self.priority:
+            return self
+        return self._record(
+            PriorityChanged(
+                subject_id=self.id,
+                at=at,
+                actor=actor,
+                from_priority=self.priority,
+                to_priority=new,
+                reason=reason,
+            )
+        )
+
+    def assign(
+        self,
+        *,
+        at: datetime,
+        actor: str,
+        assignee_id: str | _Keep | None = _KEEP,
+        group_id: str | _Keep | None = _KEEP,
+        reason: str | None = None,
+    ) -> Self:
+        """Change who works the case: a rep, and/or a team or queue.
+
+        Args:
+            at: When (aware).
+            actor: Who assigned it (a person or a router).
+            assignee_id: The new rep id, ``None`` to unassign; omitted: unchanged.
+            group_id: The new team or queue id, ``None`` to clear; omitted: unchanged.
+            reason: Why, if given.
+
+        Returns:
+            The case (unchanged when nothing differs).
+
+        Raises:
+            TransitionError: The case is closed.
+            ValidationError: A bad id or ``at``.
+        """
+        self._refuse_if_closed("assign")
+        who = self.assignee_id if isinstance(assignee_id, _Keep) else assignee_id
+        group = self.group_id if isinstance(group_id, _Keep) else group_id
+        if who == self.assignee_id and group == self.group_id:
+            return self
+        return self._record(
+            CaseAssigned(
+                subject_id=self.id,
+                at=at,
+                actor=actor,
+                assignee_id=who,
+                group_id=group,
+                reason=reason,
+            )
+        )
+
+    def edit(self, *, at: datetime, actor: str, reason: str | None = None, **changes: Any) -> Self:
+        """Edit descriptive fields: subject, description, category, account_id, channel.
+
+        Args:
+            at: When (aware).
+            actor: Who edited.
+            reason: Why, if given.
+            **changes: The new values.
+
+        Returns:
+            The case, with a ``FieldsChanged`` for the fields that differ.
+
+        Raises:
+            TransitionError: The case is closed.
+            ValidationError: Every field that may not be edited this way or
+                has a bad value.
+        """
+        self._refuse_if_closed("edit")
+        with Checker("ServiceCase") as c:
+            for name in sorted(changes):
+                if name not in _EDITABLE:
+                    c.add(name, changes[name], "cannot be edited (use the case's own methods)")
+            if "channel" in changes:
+                changes["channel"] = c.call("channel", lambda: Channel(changes["channel"]))
+            c.text(changes.get("subject", "x"), "subject")
+            c.text(changes.get("description", ""), "description", empty=True)
+            for name in ("category", "account_id"):
+                c.text(changes.get(name), name, optional=True)
+        return self._edit(changes, at=at, actor=actor, reason=reason)
+
+    # --- SLA -----------------------------------------------------------------------------
+
+    def apply_sla_policy(
+        self, policy: SlaPolicy | PolicyChoice | None, *, at: datetime, actor: str
+    ) -> Self:
+        """Apply an SLA policy (or a choice from :func:`~salescore.domain.sla.choose_policy`).
+
+        The new policy re-targets the running clocks from ``at`` on, keeping
+        the time already used and paused; ``None`` removes the SLA and
+        cancels the open clocks.
+
+        Args:
+            policy: The policy, a choice, or ``None``.
+            at: When (aware).
+            actor: Who or what applied it.
+
+        Returns:
+            The case (unchanged when the policy is the one in force).
+
+        Raises:
+            TransitionError: The case is closed.
+            ValidationError: A bad ``at`` or policy.
+        """
+        self._refuse_if_closed("sla")
+        if isinstance(policy, PolicyChoice):
+            chosen, why, unknown = policy.policy, policy.reason, policy.unknown_fields
+        else:
+            chosen, why, unknown = policy, "", ()
+        has_policy = any(type(e) is SlaPolicyApplied for e in self.history)
+        if chosen == self.sla_policy and (chosen is not None or not has_policy):
+            return self
+        return self._record(
+            SlaPolicyApplied(
+                subject_id=self.id,
+                at=at,
+                actor=actor,
+                policy=chosen,
+                reason=why,
+                unknown_fields=unknown,
+            )
+        )
+
+    def choose_sla_policy(
+        self,
+        policies: Sequence[SlaPolicy],
+        *,
+        at: datetime,
+        actor: str,
+        context: Mapping[str, Any] | None = None,
+    ) -> Self:
+        """Choose the policy from ``policies`` for this case and apply it.
+
+        Args:
+            policies: The policies, in order; a default last.
+            at: When (aware); conditions are evaluated at this instant.
+            actor: Who or what applied it.
+            context: Related data for the conditions.
+
+        Returns:
+            The case with ``SlaPolicyApplied`` recorded (unchanged when the
+            chosen policy is already in force).
+
+        Raises:
+            TransitionError: The case is closed.
+            ValidationError: A bad ``at`` or policy list.
+        """
+        return self.apply_sla_policy(choose_policy(policies, self, at, context), at=at, actor=actor)
+
+    def sla_clocks(self, at: datetime) -> tuple[SlaClock, ...]:
+        """The case's SLA clocks at ``at`` (see :func:`~salescore.domain.sla.sla_clocks`)."""
+        return sla_clocks(self, at)
+
+    def milestones(self, at: datetime) -> tuple[Milestone, ...]:
+        """The case's SLA clocks at ``at`` as :class:`~salescore.domain.sla.Milestone` data."""
+        return tuple(c.milestone() for c in sla_clocks(self, at))
+
+    # --- satisfaction ------------------------------------------------------------------
+
+    def record_satisfaction(self, response: SatisfactionResponse, *, actor: str) -> Self:
+        """Record a survey answer about this case (also after it is closed).
+
+        The event's time is the response's ``at``.
+
+        Args:
+            response: The answer; its ``case_id`` must be this case or ``None``
+                (then it is set to this case).
+            actor: Who or what recorded it (``"survey-tool"`` …).
+
+        Returns:
+            The case with ``SatisfactionRecorded``.
+
+        Raises:
+            ValidationError: The answer is about another case, or is not a
+                survey answer.
+        """
+        if not isinstance(response, SatisfactionResponse):
+            fail("response", response, "must be a CsatResponse, NpsResponse or CesResponse")
+        if response.case_id is None:
+            response = attrs.evolve(response, case_id=self.id)
+        elif response.case_id != self.id:
+            fail("response.case_id", response.case_id, f"is another case, not {self.id}")
+        return self._record(
+            SatisfactionRecorded(subject_id=self.id, at=response.at, actor=actor, response=response)
+        )
+
+    # --- derived facts -------------------------------------------------------------------
+
+    @property
+    def is_solved(self) -> bool:
+        """Whether the case is solved or closed after being solved."""
+        return self.status == CaseStatus.SOLVED or (
+            self.status == CaseStatus.CLOSED and self.merged_into is None
+        )
+
+    def replies(self, *, public: bool | None = None) -> tuple[CaseReplied, ...]:
+        """The replies, oldest first (only public or private ones if asked)."""
+        return tuple(
+            e
+            for e in self.history
+            if type(e) is CaseReplied and (public is None or e.public is public)
+        )
+
+    @property
+    def first_contact_resolution(self) -> bool:
+        """Whether the case was solved with one public agent reply and no reopen.
+
+        Defined as: the case is solved (or closed after being solved, not
+        by a merge), it has exactly one public reply by an agent, and it
+        was never reopened.
+        """
+        if not self.is_solved or self.reopens:
+            return False
+        agent = sum(
+            1
+            for e in self.history
+            if type(e) is CaseReplied and e.public and e.author_kind is AuthorKind.AGENT
+        )
+        return agent == 1
+
+
+def merge_cases(
+    duplicate: ServiceCase,
+    target: ServiceCase,
+    *,
+    at: datetime,
+    actor: str,
+    reason: str | None = None,
+) -> tuple[ServiceCase, ServiceCase]:
+    """Merge a duplicate case into another: the duplicate is closed, the target records it.
+
+    Both sides are checked before anything is recorded.
+
+    Args:
+        duplicate: The case to merge away; it must not be closed.
+        target: The case that carries on; it must not be closed.
+        at: When (aware).
+        actor: Who merged them.
+        reason: Why, if given.
+
+    Returns:
+        ``(duplicate, target)`` after the merge: the duplicate with
+        ``CaseMerged`` and its move to ``closed`` (its open SLA clocks are
+        cancelled), the target with ``CaseMerged``.
+
+    Raises:
+        TransitionError: Either case is closed, or they are the same case.
+        ValidationError: A bad ``at``.
+    """
+    reasons: list[str] = []
+    if duplicate.id == target.id:
+        reasons.append("a case cannot be merged into itself")
+    if duplicate.status == CaseStatus.CLOSED:
+        reasons.append(f"the duplicate {duplicate.id} is closed")
+    if target.status == CaseStatus.CLOSED:
+        reasons.append(f"the target {target.id} is closed")
+    if reasons:
+        raise TransitionError(duplicate.id, duplicate.status, CaseStatus.CLOSED.value, reasons)
+
+    def event(subject: str) -> CaseMerged:
+        return CaseMerged(
+            subject_id=subject,
+            at=at,
+            actor=actor,
+            duplicate_id=duplicate.id,
+            target_id=target.id,
+            reason=reason,
+        )
+
+    new_target = target._record(event(target.id))
+    new_duplicate = duplicate._status_move(
+        CaseStatus.CLOSED.value,
+        at=at,
+        actor=actor,
+        reason=reason or f"merged into {target.id}",
+        before=(event(duplicate.id),),
+        merge=True,
+    )
+    return new_duplicate, new_target
