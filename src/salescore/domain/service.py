@@ -57,6 +57,7 @@ from salescore.domain.sla import (
     Priority,
     SlaClock,
     SlaPolicy,
+    _enum,
     choose_policy,
     sla_clocks,
 )
@@ -575,8 +576,8 @@ class ServiceCase(Aggregate):
             ValidationError: Listing every bad field.
         """
         with Checker("ServiceCase") as c:
-            ch = c.call("channel", lambda: Channel(channel))
-            pr = c.call("priority", lambda: Priority(priority))
+            ch = _enum(c, Channel, channel, "channel")
+            pr = _enum(c, Priority, priority, "priority")
         created = CaseOpened(
             subject_id=id,
             at=at,
@@ -639,7 +640,7 @@ class ServiceCase(Aggregate):
         """
         self._refuse_if_closed("reply")
         with Checker("CaseReplied") as c:
-            kind = c.call("author_kind", lambda: AuthorKind(author_kind))
+            kind = _enum(c, AuthorKind, author_kind, "author_kind")
         event = CaseReplied(
             subject_id=self.id,
             at=at,
@@ -688,7 +689,7 @@ class ServiceCase(Aggregate):
         """
         self._refuse_if_closed("note")
         with Checker("CaseNoteAdded") as c:
-            kind = c.call("author_kind", lambda: AuthorKind(author_kind))
+            kind = _enum(c, AuthorKind, author_kind, "author_kind")
         return self._record(
             CaseNoteAdded(
                 subject_id=self.id,
@@ -723,7 +724,7 @@ class ServiceCase(Aggregate):
             ValidationError: ``status`` is not a case status, or a bad ``at``.
         """
         with Checker("ServiceCase") as c:
-            target = c.call("status", lambda: CaseStatus(status))
+            target = _enum(c, CaseStatus, status, "status")
         return self._status_move(str(target), at=at, actor=actor, reason=reason)
 
     def _status_move(
@@ -797,7 +798,7 @@ class ServiceCase(Aggregate):
         """
         self._refuse_if_closed("priority")
         with Checker("ServiceCase") as c:
-            new = c.call("priority", lambda: Priority(priority))
+            new = _enum(c, Priority, priority, "priority")
         if new == self.priority:
             return self
         return self._record(
@@ -875,7 +876,7 @@ class ServiceCase(Aggregate):
                 if name not in _EDITABLE:
                     c.add(name, changes[name], "cannot be edited (use the case's own methods)")
             if "channel" in changes:
-                changes["channel"] = c.call("channel", lambda: Channel(changes["channel"]))
+                changes["channel"] = _enum(c, Channel, changes["channel"], "channel")
             c.text(changes.get("subject", "x"), "subject")
             c.text(changes.get("description", ""), "description", empty=True)
             for name in ("category", "account_id"):

@@ -49,7 +49,6 @@ Solving a case stops every reply clock. Closing a case that was never solved
 from __future__ import annotations
 
 import enum
-import functools
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Final
@@ -135,13 +134,23 @@ def _explain(rule: Rule, subject: Any, at: datetime, context: Mapping[str, Any] 
     return rule.explain(subject, at=at, context=context)
 
 
+def _enum(c: Checker, cls: type[enum.StrEnum], value: Any, path: str) -> Any:
+    """Return ``cls(value)``, or record the problem and return ``None``."""
+    try:
+        return cls(value)
+    except ValueError:
+        choices = ", ".join(m.value for m in cls)
+        c.add(path, value, f"must be one of {choices}")
+        return None
+
+
 def _to_pauses(value: Any) -> dict[SlaMetric, frozenset[str]]:
     if not isinstance(value, Mapping):
         fail("pauses", value, "must map metrics to collections of statuses")
     with Checker("SlaPolicy") as c:
         out: dict[SlaMetric, frozenset[str]] = {}
         for key, statuses in value.items():
-            metric = c.call(f"pauses.{key}", functools.partial(SlaMetric, key))
+            metric = _enum(c, SlaMetric, key, f"pauses.{key}")
             if isinstance(statuses, str) or not isinstance(statuses, Iterable):
                 c.add(f"pauses.{key}", statuses, "must be a collection of statuses")
             elif metric is not None:
@@ -165,14 +174,16 @@ class SlaTarget:
         ValidationError: Listing every bad field.
     """
 
-    metric: SlaMetric = attrs.field(converter=SlaMetric)
-    priority: Priority = attrs.field(converter=Priority)
+    metric: SlaMetric
+    priority: Priority
     duration: timedelta
     business_time: bool = True
     calendar: BusinessCalendar | None = None
 
     def __attrs_post_init__(self) -> None:
         with Checker("SlaTarget") as c:
+            object.__setattr__(self, "metric", _enum(c, SlaMetric, self.metric, "metric"))
+            object.__setattr__(self, "priority", _enum(c, Priority, self.priority, "priority"))
             if c.instance(self.duration, timedelta, "duration"):
                 c.check(self.duration > timedelta(0), "duration", self.duration, "must be positive")
             c.instance(self.business_time, bool, "business_time")
@@ -893,7 +904,7 @@ class EscalationRule:
     """
 
     name: str
-    metric: SlaMetric = attrs.field(converter=SlaMetric)
+    metric: SlaMetric
     at_fraction: float | None = None
     before_due: timedelta | None = None
     after_breach: bool = False
@@ -904,6 +915,7 @@ class EscalationRule:
     def __attrs_post_init__(self) -> None:
         with Checker("EscalationRule") as c:
             c.text(self.name, "name")
+            object.__setattr__(self, "metric", _enum(c, SlaMetric, self.metric, "metric"))
             c.number(self.at_fraction, "at_fraction", optional=True, minimum=0)
             if isinstance(self.at_fraction, int | float) and not isinstance(self.at_fraction, bool):
                 c.check(self.at_fraction > 0, "at_fraction", self.at_fraction, "must be positive")
