@@ -18,7 +18,15 @@ from salescore.serialization import from_json, to_json
 from salescore.testing import strategies
 
 # Strategies for building blocks that are not salescore objects themselves.
-BUILDING_BLOCKS = {"aware_datetimes", "deterministic_ids", "json_values", "stage_keys"}
+BUILDING_BLOCKS = {
+    "RULE_FIELDS",
+    "aware_datetimes",
+    "deterministic_ids",
+    "json_values",
+    "rule_literals",
+    "stage_keys",
+    "truths",
+}
 NAMES = sorted(set(strategies.__all__) - BUILDING_BLOCKS)
 
 

@@ -7,7 +7,7 @@ Importing :mod:`salescore` loads no database driver and no network client.
 
 from __future__ import annotations
 
-from salescore import funnels
+from salescore import funnels, rules
 from salescore.clock import Clock, ManualClock, SystemClock
 from salescore.domain.aggregate import Aggregate
 from salescore.domain.events import Event, FieldsChanged, StageChanged
@@ -31,6 +31,7 @@ from salescore.errors import (
 )
 from salescore.ids import DeterministicIds, IdFactory, RandomIds
 from salescore.money import KNOWN_CURRENCIES, Money, currency_minor_unit
+from salescore.rules import Rule, Truth
 from salescore.serialization import (
     from_dict,
     from_json,
@@ -57,6 +58,7 @@ __all__ = [
     "Money",
     "NotFound",
     "RandomIds",
+    "Rule",
     "RuleSyntaxError",
     "SalescoreError",
     "Stage",
@@ -67,6 +69,7 @@ __all__ = [
     "SystemClock",
     "TransitionError",
     "TransitionPolicy",
+    "Truth",
     "ValidationError",
     "__version__",
     "currency_minor_unit",
@@ -74,6 +77,7 @@ __all__ = [
     "from_json",
     "funnels",
     "register_upcaster",
+    "rules",
     "to_dict",
     "to_json",
 ]

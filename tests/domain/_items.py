@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
-from typing import Self
+from typing import Any, Self
 
 import attrs
 
@@ -47,8 +48,18 @@ class Item(Aggregate):
         created = ItemCreated(subject_id=id, at=at, actor=actor, name=name, pipeline=pipeline)
         return cls._new(created, [(pipeline, pipeline.initial)])
 
-    def move_to(self, stage: str, *, at: datetime, actor: str, reason: str | None = None) -> Self:
-        return self._move(self.pipeline.key, stage, at=at, actor=actor, reason=reason)
+    def move_to(
+        self,
+        stage: str,
+        *,
+        at: datetime,
+        actor: str,
+        reason: str | None = None,
+        context: Mapping[str, Any] | None = None,
+    ) -> Self:
+        return self._move(
+            self.pipeline.key, stage, at=at, actor=actor, reason=reason, context=context
+        )
 
     def edit(self, *, at: datetime, actor: str, **changes: object) -> Self:
         return self._edit(changes, at=at, actor=actor)

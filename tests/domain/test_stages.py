@@ -350,3 +350,60 @@ def test_refusal_leaves_state_untouched_even_after_before_events() -> None:
         item._move("b2b_pipeline", "proposal", at=T0, actor="rep-1", before=(before,))
     assert item.amount is None
     assert attrs.evolve(item) == item
+
+
+# --- entry rules --------------------------------------------------------------------
+
+
+def _ruled_funnel() -> Funnel:
+    from salescore.rules import parse
+
+    return Funnel(
+        key="ruled",
+        stages=(
+            Stage(key="open"),
+            Stage(
+                key="engaged",
+                entry_rule=parse(
+                    "amount >= 1000 and count(interactions where kind == 'clicked' within 14d) >= 2"
+                ),
+            ),
+        ),
+    )
+
+
+def test_entry_rule_sees_at_and_context() -> None:
+    funnel = _ruled_funnel()
+    item = Item.new(id="i", at=T0, actor="a", name="n", pipeline=funnel).edit(
+        at=T0, actor="a", amount=5000
+    )
+    clicks = [{"kind": "clicked", "at": T0 + timedelta(days=d)} for d in (1, 2)]
+    moved = item.move_to(
+        "engaged", at=T0 + timedelta(days=3), actor="a", context={"interactions": clicks}
+    )
+    assert moved.stage == "engaged"
+    with pytest.raises(TransitionError) as info:
+        item.move_to(
+            "engaged", at=T0 + timedelta(days=30), actor="a", context={"interactions": clicks}
+        )
+    assert info.value.reasons == (
+        "entry rule of 'engaged' is not met: amount >= 1000 and "
+        "count(interactions where kind == 'clicked' within 14d) >= 2",
+    )
+
+
+def test_entry_rule_unknown_counts_as_not_met_and_names_the_fields() -> None:
+    funnel = _ruled_funnel()
+    item = Item.new(id="i", at=T0, actor="a", name="n", pipeline=funnel)
+    with pytest.raises(TransitionError) as info:
+        item.move_to("engaged", at=T0 + timedelta(days=1), actor="a")
+    (reason,) = info.value.reasons
+    assert reason.endswith("(unknown: amount, interactions)")
+    assert item.stage == "open"
+
+
+def test_funnel_with_entry_rule_round_trips() -> None:
+    funnel = _ruled_funnel()
+    text = to_json(funnel)
+    assert from_json(Funnel, text) == funnel
+    assert '"entry_rule":{"rules":' in text

@@ -143,7 +143,7 @@ class Aggregate:
         """
         obj = attrs.evolve(cls._created(created), version=1, history=(created,))
         for f, stage in entries:
-            reasons = f.refusals(obj, None, stage)
+            reasons = f.refusals(obj, None, stage, at=created.at)
             if reasons:
                 raise TransitionError(obj.id, None, stage, reasons)
         events = [
@@ -202,6 +202,7 @@ class Aggregate:
         at: datetime,
         actor: str,
         reason: str | None = None,
+        context: Mapping[str, Any] | None = None,
         before: Sequence[Event] = (),
         after: Sequence[Event] = (),
     ) -> Self:
@@ -209,7 +210,8 @@ class Aggregate:
 
         The funnel's policy and the target's entry requirements are checked
         against the state after the ``before`` events (so a close that sets a
-        lost reason can satisfy a requirement for one). Every reason for a
+        lost reason can satisfy a requirement for one). The target's entry
+        rule sees the move's ``at`` and ``context``. Every reason for a
         refusal is reported at once and nothing is recorded.
 
         Raises:
@@ -223,7 +225,7 @@ class Aggregate:
         current = getattr(self, field)
         staged = self._record(*before) if before else self
         if not funnel.allows_freely(current, to_stage):
-            reasons = funnel.refusals(staged, current, to_stage)
+            reasons = funnel.refusals(staged, current, to_stage, at=at, context=context)
             if reasons:
                 raise TransitionError(self.id, current, to_stage, reasons)
         move = StageChanged(

@@ -21,6 +21,7 @@ import attrs
 
 from salescore._validation import Checker, ensure_aware, fail
 from salescore.domain.events import Event, StageChanged
+from salescore.rules import Rule, Truth
 
 __all__ = [
     "ForecastCategory",
@@ -77,6 +78,8 @@ class Stage:
         forecast_category: The stage's default forecast category, if any.
         rotting_after: Age in the stage after which an item counts as stale.
         requires: Fields that must be set (not ``None``, not empty) to enter.
+        entry_rule: A rule the item must satisfy to enter (evaluated with the
+            move's ``at`` and ``context``); UNKNOWN counts as not met.
     """
 
     key: str
@@ -86,6 +89,7 @@ class Stage:
     forecast_category: ForecastCategory | None = None
     rotting_after: timedelta | None = None
     requires: tuple[str, ...] = ()
+    entry_rule: Rule | None = None
 
     def __attrs_post_init__(self) -> None:
         with Checker("Stage") as c:
@@ -109,6 +113,7 @@ class Stage:
             if c.instance(self.requires, tuple, "requires"):
                 for i, name in enumerate(self.requires):
                     c.text(name, f"requires[{i}]")
+            c.instance(self.entry_rule, Rule, "entry_rule", optional=True)
         if not self.label:
             object.__setattr__(self, "label", _label(self.key))
         if not isinstance(self.kind, StageKind):  # pragma: no cover - rejected above
@@ -244,7 +249,7 @@ class Funnel:
         object.__setattr__(self, "_index", {s.key: i for i, s in enumerate(self.stages)})
         allowed = _build_table(self.stages, self.policy)
         object.__setattr__(self, "_allowed", allowed)
-        unconditional = {s.key for s in self.stages if not s.requires}
+        unconditional = {s.key for s in self.stages if not s.requires and s.entry_rule is None}
         object.__setattr__(
             self,
             "_free",
@@ -302,6 +307,9 @@ class Funnel:
         subject: Any,
         from_stage: str | None,
         to_stage: str,
+        *,
+        at: datetime | None = None,
+        context: Mapping[str, Any] | None = None,
     ) -> list[str]:
         """Every reason a move would be refused (empty when it is allowed).
 
@@ -310,6 +318,8 @@ class Funnel:
                 its fields are checked against the target's requirements.
             from_stage: The current stage (``None`` when entering the funnel).
             to_stage: The target stage.
+            at: The time of the move, handed to the entry rule.
+            context: Related data for the entry rule (interactions, account…).
 
         Returns:
             The reasons, one sentence each.
@@ -326,7 +336,8 @@ class Funnel:
                     f"{self.key} does not allow {from_stage} → {to_stage} "
                     f"(allowed from {from_stage}: {allowed})"
                 )
-        reasons.extend(unmet_requirements(self.stages[self._index[to_stage]], subject))
+        stage = self.stages[self._index[to_stage]]
+        reasons.extend(unmet_requirements(stage, subject, at=at, context=context))
         return reasons
 
 
@@ -347,22 +358,43 @@ def _lookup(subject: Any, path: str) -> Any:
     return value
 
 
-def unmet_requirements(stage: Stage, subject: Any) -> list[str]:
+def unmet_requirements(
+    stage: Stage,
+    subject: Any,
+    *,
+    at: datetime | None = None,
+    context: Mapping[str, Any] | None = None,
+) -> list[str]:
     """Say which of ``stage``'s entry requirements ``subject`` does not meet.
+
+    The required fields come first, then the entry rule. The rule is
+    evaluated three-valued; UNKNOWN counts as not met, and the reason names
+    the fields that were unknown.
 
     Args:
         stage: The stage to enter.
         subject: The item (an object or a mapping); dotted paths and
             ``custom.<name>`` reach into nested values.
+        at: The time of the move (for rules that depend on time).
+        context: Related data for the rule.
 
     Returns:
         One sentence per unmet requirement, in the stage's order.
     """
-    return [
+    reasons = [
         f"{name} is required to enter {stage.key!r}"
         for name in stage.requires
         if not _is_set(_lookup(subject, name))
     ]
+    rule = stage.entry_rule
+    if rule is not None:
+        explanation = rule.explain(subject, at=at, context=context)
+        if explanation.result is not Truth.TRUE:
+            reason = f"entry rule of {stage.key!r} is not met: {rule.to_text()}"
+            if explanation.missing_fields:
+                reason += f" (unknown: {', '.join(explanation.missing_fields)})"
+            reasons.append(reason)
+    return reasons
 
 
 # --- folds over history ------------------------------------------------------

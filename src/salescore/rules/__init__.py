@@ -49,6 +49,7 @@ from salescore.rules._nodes import (
 from salescore.rules._parser import MAX_LENGTH, parse
 from salescore.rules._schema import FieldKind, RuleSchema
 from salescore.rules._truth import Truth
+from salescore.serialization import register_codec as _register_codec
 
 __all__ = [
     "MAX_DEPTH",
@@ -84,3 +85,7 @@ __all__ = [
     "now",
     "parse",
 ]
+
+# Rule-typed fields anywhere (funnel entry rules, SLA conditions, score
+# criteria…) serialise through the rule's own JSON form.
+_register_codec(Rule, lambda rule: rule.to_dict(), Rule.from_dict)

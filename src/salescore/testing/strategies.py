@@ -24,16 +24,21 @@ from salescore.testing._foundation import (
     transition_policies,
 )
 from salescore.testing._money import money
+from salescore.testing._rules import RULE_FIELDS, rule_literals, rules, truths
 
 __all__ = [
+    "RULE_FIELDS",
     "aware_datetimes",
     "deterministic_ids",
     "fields_changed",
     "funnels",
     "json_values",
     "money",
+    "rule_literals",
+    "rules",
     "stage_changed",
     "stage_keys",
     "stages",
     "transition_policies",
+    "truths",
 ]
