@@ -206,6 +206,12 @@ class Framework:
         return tuple(seen)
 
 
+def _as_status(value: Any) -> Any:
+    if isinstance(value, str) and value in ItemStatus._value2member_map_:
+        return ItemStatus(value)
+    return value
+
+
 @attrs.frozen(kw_only=True)
 class RepAnswer:
     """A rep's answer to one item, and where it came from.
@@ -223,7 +229,7 @@ class RepAnswer:
     """
 
     item_key: str
-    answer: ItemStatus = attrs.field(converter=ItemStatus)
+    answer: ItemStatus = attrs.field(converter=_as_status)
     at: datetime
     actor: str
     note: str = ""
@@ -232,6 +238,12 @@ class RepAnswer:
     def __attrs_post_init__(self) -> None:
         with Checker("RepAnswer") as c:
             c.text(self.item_key, "item_key")
+            c.check(
+                isinstance(self.answer, ItemStatus),
+                "answer",
+                self.answer,
+                "must be confirmed, not_met, unknown or disqualifying",
+            )
             c.aware(self.at, "at")
             c.text(self.actor, "actor")
             c.text(self.note, "note", empty=True)

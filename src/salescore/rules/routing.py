@@ -16,7 +16,7 @@ Availability, when reps are given:
   false — a :class:`~salescore.calendar.BusinessCalendar` or anything with
   that method) is skipped;
 * a rep whose open load (``state.loads``) is at or above their capacity
-  (``rep.capacities[capacity_key]``, ``"leads"`` by default; no entry means
+  (``rep.capacities[capacity_key]``, ``"open_leads"`` by default; no entry means
   no limit) is skipped.
 
 When a rule's rep is unavailable, or no rep of its team is, routing goes on
@@ -169,7 +169,7 @@ class RoutingTable:
         rules: Evaluated in order; first match (that can take the work) wins.
         default: The fallback target, or ``None`` to leave work unassigned.
         capacity_key: Which of a rep's capacities limits this work
-            (``"leads"``).
+            (``"open_leads"``).
 
     Raises:
         ValidationError: Every bad field at once (duplicate rule keys too).
@@ -178,7 +178,7 @@ class RoutingTable:
     key: str
     rules: tuple[RoutingRule, ...] = attrs.field(converter=_as_tuple)
     default: Target | None = None
-    capacity_key: str = "leads"
+    capacity_key: str = "open_leads"
 
     def __attrs_post_init__(self) -> None:
         with Checker("RoutingTable") as c:
@@ -432,7 +432,7 @@ def route(
         default: Overrides the table's default (required to have one when
             ``table`` is a plain sequence).
         context: Related data for the rules.
-        capacity_key: Overrides the table's capacity key (``"leads"``).
+        capacity_key: Overrides the table's capacity key (``"open_leads"``).
 
     Returns:
         The :class:`RoutingDecision`, whose ``state`` is the state after it.
@@ -448,7 +448,7 @@ def route(
     else:
         rules = tuple(table)
         fallback = default
-        cap_key = "leads" if capacity_key is None else capacity_key
+        cap_key = "open_leads" if capacity_key is None else capacity_key
     router = _Router(state, at, _index(reps), _index(teams) or {}, cap_key)
     trail: list[RuleCheck] = []
     unknown: dict[str, None] = {}

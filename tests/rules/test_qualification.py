@@ -1,0 +1,217 @@
+"""Qualification frameworks: verdicts, evidence, rep answers, open questions, round trips."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from salescore.errors import ValidationError
+from salescore.rules import parse
+from salescore.rules.qualification import (
+    ANUM,
+    BANT,
+    CHAMP,
+    FRAMEWORKS,
+    GPCTBA_CI,
+    MEDDIC,
+    MEDDPICC,
+    Framework,
+    FrameworkItem,
+    ItemStatus,
+    RepAnswer,
+    Verdict,
+    assess,
+)
+from salescore.serialization import from_json, to_json
+
+AT = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
+
+READY = {
+    "budget": 40000,
+    "decision_maker_identified": True,
+    "need_identified": True,
+    "timeline_days": 60,
+}
+
+
+def test_qualified_with_evidence() -> None:
+    v = assess(BANT, READY, at=AT)
+    assert v.verdict is Verdict.QUALIFIED
+    assert v.open_questions == ()
+    assert v.with_status(ItemStatus.CONFIRMED) == ("budget", "authority", "need", "timeline")
+    budget = v.item("budget")
+    assert (budget.source, dict(budget.evidence)) == ("rule", {"budget": 40000})
+    assert v.reasons[0] == "Budget: confirmed (budget > 0; budget = 40000)"
+
+
+def test_needs_information_lists_open_questions_and_missing_fields() -> None:
+    v = assess(BANT, {"budget": 40000, "timeline_days": 400}, at=AT)
+    assert v.verdict is Verdict.NEEDS_INFORMATION
+    assert [(i.key, i.status) for i in v.items] == [
+        ("budget", ItemStatus.CONFIRMED),
+        ("authority", ItemStatus.UNKNOWN),
+        ("need", ItemStatus.UNKNOWN),
+        ("timeline", ItemStatus.NOT_MET),
+    ]
+    assert v.open_questions == (
+        "Who makes the buying decision, and are we talking to them?",
+        "What problem does this solve for them?",
+    )
+    assert v.missing_fields == ("decision_maker_identified", "need_identified")
+    assert v.reasons == (
+        "Authority: unknown (decision_maker_identified == true; missing decision_maker_identified)",
+        "Need: unknown (need_identified == true; missing need_identified)",
+        "Timeline: not met (timeline_days <= 180; timeline_days = 400)",
+    )
+
+
+def test_rep_answer_overrides_the_rule_and_carries_the_interaction() -> None:
+    answers = [
+        RepAnswer(item_key="timeline", answer="unknown", at=AT - timedelta(days=2), actor="rep-7"),
+        RepAnswer(
+            item_key="timeline",
+            answer="confirmed",
+            at=AT - timedelta(days=1),
+            actor="rep-7",
+            note="go-live before Q3",
+            interaction_id="call-42",
+        ),
+    ]
+    v = assess(BANT, {**READY, "timeline_days": 400}, answers=answers, at=AT)
+    assert v.verdict is Verdict.QUALIFIED
+    timeline = v.item("timeline")
+    assert (timeline.status, timeline.source, timeline.interaction_id) == (
+        ItemStatus.CONFIRMED,
+        "answer",
+        "call-42",
+    )
+    assert timeline.reason == (
+        "Timeline: confirmed by rep-7 on 2026-03-01 in interaction call-42: go-live before Q3"
+    )
+
+
+def test_disqualified_by_answer_or_rule() -> None:
+    no = RepAnswer(
+        item_key="budget",
+        answer=ItemStatus.DISQUALIFYING,
+        at=AT,
+        actor="rep-7",
+        note="no budget this year",
+        interaction_id="call-43",
+    )
+    v = assess(BANT, READY, answers=[no], at=AT)
+    assert v.verdict is Verdict.DISQUALIFIED
+    assert v.reasons == (
+        "Budget: disqualifying by rep-7 on 2026-03-02 in interaction call-43: no budget this year",
+    )
+    custom = Framework(
+        key="smb",
+        name="SMB fit",
+        items=(
+            FrameworkItem(
+                key="country",
+                question="Where are they?",
+                rule=parse("country in ['DE', 'AT', 'CH']"),
+                disqualify_if=parse("country in ['KP', 'IR']"),
+            ),
+            FrameworkItem(
+                key="size",
+                question="How many people?",
+                rule=parse("employees between 5 and 200"),
+                required=False,
+            ),
+        ),
+    )
+    v = assess(custom, {"country": "KP"})
+    assert v.verdict is Verdict.DISQUALIFIED
+    assert v.item("country").source == "disqualify_if"
+    assert v.reasons == ("Country: disqualifying (country in ['KP', 'IR']; country = 'KP')",)
+    # An optional unknown item does not block qualifying, but is still asked.
+    v = assess(custom, {"country": "DE"})
+    assert v.verdict is Verdict.QUALIFIED
+    assert v.open_questions == ("How many people?",)
+
+
+def test_min_confirmed() -> None:
+    fw = Framework(
+        key="two_of_three",
+        name="Two of three",
+        items=tuple(
+            FrameworkItem(key=k, question=f"{k}?", rule=parse(f"{k} == true"), required=False)
+            for k in ("a", "b", "c")
+        ),
+        min_confirmed=2,
+    )
+    assert assess(fw, {"a": True, "b": True}).verdict is Verdict.QUALIFIED
+    v = assess(fw, {"a": True, "b": False})
+    assert v.verdict is Verdict.NEEDS_INFORMATION
+    assert v.reasons == ("1 of 3 items confirmed; 2 are needed",)
+    assert v.open_questions == ("c?",)
+
+
+def test_items_without_rules_need_answers() -> None:
+    fw = Framework(key="f", name="F", items=(FrameworkItem(key="pain", question="Pain?"),))
+    v = assess(fw, {})
+    assert (v.verdict, v.open_questions, v.reasons) == (
+        Verdict.NEEDS_INFORMATION,
+        ("Pain?",),
+        ("Pain: unknown (no answer yet)",),
+    )
+
+
+def test_bad_answers_and_frameworks_are_refused() -> None:
+    with pytest.raises(ValidationError) as info:
+        assess(
+            BANT, {}, answers=[RepAnswer(item_key="champion", answer="confirmed", at=AT, actor="x")]
+        )
+    assert [e.path for e in info.value.errors] == ["answers[0].item_key"]
+    with pytest.raises(ValidationError):
+        RepAnswer(item_key="budget", answer="maybe", at=AT, actor="x")
+    with pytest.raises(ValidationError) as info:
+        Framework(key="f", name="F", items=(BANT.items[0], BANT.items[0]), min_confirmed=5)
+    assert sorted(e.path for e in info.value.errors) == ["items[1].key", "min_confirmed"]
+
+
+def test_ready_made_frameworks() -> None:
+    assert list(FRAMEWORKS) == ["bant", "champ", "anum", "gpctba_ci", "meddic", "meddpicc"]
+    assert [len(f.items) for f in (BANT, CHAMP, ANUM, GPCTBA_CI, MEDDIC, MEDDPICC)] == [
+        4,
+        4,
+        4,
+        8,
+        6,
+        8,
+    ]
+    assert [i.key for i in MEDDPICC.items] == [
+        "metrics",
+        "economic_buyer",
+        "decision_criteria",
+        "decision_process",
+        "paper_process",
+        "identify_pain",
+        "champion",
+        "competition",
+    ]
+    assert CHAMP.fields == (
+        "challenges_identified",
+        "decision_maker_identified",
+        "budget",
+        "priority",
+    )
+    everything = {f: True for fw in FRAMEWORKS.values() for f in fw.fields}
+    everything.update(budget=1, timeline_days=30, priority="high")
+    for fw in FRAMEWORKS.values():
+        assert assess(fw, everything).verdict is Verdict.QUALIFIED, fw.key
+        empty = assess(fw, {})
+        assert empty.verdict is Verdict.NEEDS_INFORMATION
+        assert empty.open_questions == tuple(i.question for i in fw.items)
+
+
+def test_json_round_trips() -> None:
+    for fw in FRAMEWORKS.values():
+        assert from_json(Framework, to_json(fw)) == fw
+    answer = RepAnswer(
+        item_key="need", answer="confirmed", at=AT, actor="rep", interaction_id="m-1"
+    )
+    assert from_json(RepAnswer, to_json(answer)) == answer

@@ -1,0 +1,329 @@
+"""Score models: exact scores with caps and decay, unknowns, thresholds, apply_score."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from salescore.domain.leads import Lead
+from salescore.errors import ValidationError
+from salescore.rules import Truth, field, parse
+from salescore.rules.scoring import (
+    Criterion,
+    HalfLife,
+    ScoreGroup,
+    ScoreModel,
+    Step,
+    StepDecay,
+    Threshold,
+    apply_score,
+    score,
+)
+from salescore.serialization import from_json, to_json
+
+AT = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
+DAY = timedelta(days=1)
+
+
+def _touch(kind: str, age: timedelta) -> dict[str, Any]:
+    return {"kind": kind, "at": AT - age}
+
+
+MODEL = ScoreModel(
+    key="b2b",
+    criteria=(
+        Criterion(key="industry", rule=parse("industry in ['saas', 'fintech']"), points=25),
+        Criterion(key="size", rule=parse("employees >= 100"), points=20),
+        Criterion(key="freemail", rule=parse("email_domain == 'gmail.com'"), points=-15),
+        Criterion(
+            key="click",
+            rule=parse("kind == 'click'"),
+            points=5,
+            group="engagement",
+            per_record="interactions",
+            decay=HalfLife(timedelta(days=7)),
+        ),
+        Criterion(
+            key="visit",
+            rule=parse("kind == 'visit'"),
+            points=4,
+            group="engagement",
+            per_record="interactions",
+            decay=StepDecay(((7 * DAY, 1.0), (30 * DAY, 0.5), (90 * DAY, 0.0))),
+        ),
+    ),
+    groups=(ScoreGroup(key="fit", cap=40), ScoreGroup(key="engagement", cap=30)),
+    cap=60,
+    floor=0,
+    thresholds=(
+        Threshold(key="sql", score=80, stage="sql"),
+        Threshold(key="mql", score=50, stage="mql"),
+    ),
+)
+
+TOUCHES = [
+    _touch("click", 0 * DAY),  # 5 × 1      = 5
+    _touch("click", 7 * DAY),  # 5 × 0.5    = 2.5
+    _touch("click", 14 * DAY),  # 5 × 0.25   = 1.25
+    _touch("visit", 3 * DAY),  # 4 × 1      = 4
+    _touch("visit", 10 * DAY),  # 4 × 0.5    = 2
+    _touch("visit", 60 * DAY),  # 4 × 0      = 0
+    _touch("visit", 100 * DAY),  # beyond 90d = 0
+    _touch("open", 1 * DAY),  # no criterion
+]
+
+
+def test_exact_score_with_group_cap_and_decay() -> None:
+    lead = {"industry": "saas", "employees": 150, "email_domain": "acme.io"}
+    result = score(MODEL, lead, at=AT, context={"interactions": TOUCHES})
+    # fit: 25 + 20 = 45, capped at 40; engagement: 8.75 + 6 = 14.75.
+    assert [(g.key, g.raw, g.points) for g in result.groups] == [
+        ("fit", 45.0, 40.0),
+        ("engagement", 14.75, 14.75),
+    ]
+    assert result.raw_total == 54.75
+    assert result.total == 54.75
+    assert not result.capped
+    click = result.line("click")
+    assert (click.result, click.matches, click.points_before_decay, click.points) == (
+        Truth.TRUE,
+        3,
+        15.0,
+        8.75,
+    )
+    visit = result.line("visit")
+    assert (visit.matches, visit.points_before_decay, visit.points) == (4, 16.0, 6.0)
+    assert result.line("freemail").result is Truth.FALSE
+    assert result.line("freemail").points == 0.0
+    assert [t.key for t in result.thresholds_crossed] == ["mql"]
+    assert result.stage == "mql"
+    assert result.unknown_fields == ()
+    assert MODEL.total(lead, at=AT, context={"interactions": TOUCHES}) == 54.75
+
+
+def test_negative_points_and_total_cap() -> None:
+    freemail = {"industry": "saas", "employees": 150, "email_domain": "gmail.com"}
+    result = score(MODEL, freemail, at=AT, context={"interactions": []})
+    # 25 + 20 - 15 = 30 (under the fit cap); no engagement.
+    assert result.group("fit").points == 30.0
+    assert result.total == 30.0
+    busy = [_touch("click", 0 * DAY)] * 10  # 50 engagement, capped at 30
+    result = score(
+        MODEL, {"industry": "saas", "employees": 500}, at=AT, context={"interactions": busy}
+    )
+    assert result.group("engagement").raw == 50.0
+    assert result.group("engagement").points == 30.0
+    assert result.raw_total == 70.0  # 40 + 30
+    assert result.total == 60.0  # the total cap
+    assert result.capped
+
+
+def test_total_floor() -> None:
+    model = ScoreModel(
+        key="m",
+        criteria=(Criterion(key="bad", rule=parse("spam == true"), points=-50),),
+        floor=0,
+    )
+    result = score(model, {"spam": True}, at=AT)
+    assert result.raw_total == -50.0
+    assert result.total == 0.0
+
+
+def test_unknown_counts_as_not_met_and_is_recorded() -> None:
+    result = score(MODEL, {"industry": "retail"}, at=AT)
+    size = result.line("size")
+    assert size.result is Truth.UNKNOWN
+    assert size.points == 0.0
+    assert size.missing_fields == ("employees",)
+    assert result.line("click").missing_fields == ("interactions",)
+    assert result.unknown_fields == ("employees", "email_domain", "interactions")
+    assert result.total == 0.0
+
+
+def test_decay_on_the_subject_age_field() -> None:
+    model = ScoreModel(
+        key="m",
+        criteria=(
+            Criterion(
+                key="demo",
+                rule=parse("demo_requested == true"),
+                points=40,
+                group="engagement",
+                decay=HalfLife(timedelta(days=10)),
+                age_field="demo_requested_at",
+            ),
+        ),
+    )
+    fresh = {"demo_requested": True, "demo_requested_at": AT - 20 * DAY}
+    assert score(model, fresh, at=AT).total == 10.0  # 40 × 0.25
+    no_date = score(model, {"demo_requested": True}, at=AT)
+    assert no_date.total == 0.0
+    assert no_date.line("demo").result is Truth.UNKNOWN
+    assert no_date.unknown_fields == ("demo_requested_at",)
+
+
+def test_step_decay_boundaries_are_inclusive() -> None:
+    decay = StepDecay(((7 * DAY, 1.0), (30 * DAY, 0.5)))
+    assert decay.steps == (Step(within=7 * DAY, factor=1.0), Step(within=30 * DAY, factor=0.5))
+    assert decay.factor(timedelta(0)) == 1.0
+    assert decay.factor(7 * DAY) == 1.0
+    assert decay.factor(7 * DAY + timedelta(seconds=1)) == 0.5
+    assert decay.factor(30 * DAY) == 0.5
+    assert decay.factor(31 * DAY) == 0.0
+    assert decay.factor(-DAY) == 1.0
+
+
+def test_half_life_values() -> None:
+    h = HalfLife(timedelta(days=7))
+    assert [h.factor(d * DAY) for d in (0, 7, 14, 21)] == [1.0, 0.5, 0.25, 0.125]
+    assert h.factor(-3 * DAY) == 1.0
+
+
+def test_validation_lists_every_problem() -> None:
+    with pytest.raises(ValidationError) as info:
+        ScoreModel(
+            key="m",
+            criteria=(
+                Criterion(key="a", rule=parse("x == 1"), points=1, group="nope"),
+                Criterion(key="a", rule=parse("x == 2"), points=1),
+            ),
+            cap=10,
+            floor=20,
+        )
+    paths = sorted(e.path for e in info.value.errors)
+    assert paths == ["criteria[0].group", "criteria[1].key", "floor"]
+    with pytest.raises(ValidationError) as info:
+        StepDecay(((30 * DAY, 0.5), (7 * DAY, 1.0)))
+    assert sorted(e.path for e in info.value.errors) == ["steps[1].factor", "steps[1].within"]
+    with pytest.raises(ValidationError):
+        HalfLife(timedelta(0))
+    with pytest.raises(ValidationError):
+        score(MODEL, {}, at=datetime(2026, 1, 1))  # naive
+
+
+def test_json_round_trip() -> None:
+    back = from_json(ScoreModel, to_json(MODEL))
+    assert back == MODEL
+    lead = {"industry": "fintech", "employees": 80}
+    ctx = {"interactions": TOUCHES}
+    assert score(back, lead, at=AT, context=ctx) == score(MODEL, lead, at=AT, context=ctx)
+
+
+def test_builders_work_as_criteria() -> None:
+    model = ScoreModel(
+        key="m",
+        criteria=(Criterion(key="big", rule=field("employees") >= 1000, points=12.5),),
+    )
+    assert score(model, {"employees": 5000}, at=AT).total == 12.5
+
+
+# --------------------------------------------------------------------------- apply_score
+
+
+def _lead() -> Lead:
+    return Lead.new(
+        id="lead-1",
+        at=AT - DAY,
+        actor="web-form",
+        email="ana@acme.io",
+        industry="saas",
+        employees=150,
+    )
+
+
+def test_apply_score_records_score_and_moves_lifecycle_forward() -> None:
+    lead = _lead()
+    result = score(MODEL, lead, at=AT, context={"interactions": TOUCHES})
+    assert result.total == 54.75  # email_domain is not a Lead field: freemail is UNKNOWN
+    moved = apply_score(lead, result, at=AT, actor="scoring")
+    assert moved.score == 54.75
+    assert moved.lifecycle_stage == "mql"
+    assert moved.version == lead.version + 2
+    changed, stage = moved.history[-2:]
+    assert type(changed).__name__ == "FieldsChanged"
+    assert changed.changes == {"score": (0.0, 54.75)}
+    assert (stage.funnel, stage.from_stage, stage.to_stage) == ("lifecycle", "lead", "mql")
+    assert stage.reason == "score 54.75 reached 'mql' (50) in score model 'b2b'"
+
+
+def test_apply_score_never_moves_backwards() -> None:
+    lead = _lead().set_lifecycle_stage("sql", at=AT, actor="rep")
+    low = score(
+        MODEL, {"industry": "saas", "employees": 150}, at=AT, context={"interactions": TOUCHES}
+    )
+    assert low.stage == "mql"
+    after = apply_score(lead, low, at=AT, actor="scoring")
+    assert after.lifecycle_stage == "sql"
+    assert after.version == lead.version + 1  # only the score
+    again = apply_score(after, low, at=AT, actor="scoring")
+    assert again is after  # nothing changed, nothing recorded
+
+
+# --------------------------------------------------------------------------- properties
+
+_points = st.integers(min_value=-50, max_value=50)
+_bound = st.none() | st.integers(min_value=-20, max_value=100)
+
+
+@st.composite
+def _models_and_subjects(draw: st.DrawFn) -> tuple[ScoreModel, dict[str, Any]]:
+    n = draw(st.integers(min_value=1, max_value=8))
+    groups = []
+    for key in ("fit", "engagement"):
+        lo, hi = draw(_bound), draw(_bound)
+        if lo is not None and hi is not None and lo > hi:
+            lo, hi = hi, lo
+        groups.append(ScoreGroup(key=key, floor=lo, cap=hi))
+    lo, hi = draw(_bound), draw(_bound)
+    if lo is not None and hi is not None and lo > hi:
+        lo, hi = hi, lo
+    criteria = tuple(
+        Criterion(
+            key=f"c{i}",
+            rule=parse(f"f{i} == true"),
+            points=draw(_points),
+            group=draw(st.sampled_from(["fit", "engagement"])),
+        )
+        for i in range(n)
+    )
+    model = ScoreModel(key="m", criteria=criteria, groups=tuple(groups), floor=lo, cap=hi)
+    subject = {f"f{i}": draw(st.sampled_from([True, False, None])) for i in range(n)}
+    return model, subject
+
+
+@settings(max_examples=150)
+@given(_models_and_subjects())
+def test_scores_stay_within_caps(case: tuple[ScoreModel, dict[str, Any]]) -> None:
+    model, subject = case
+    result = score(model, subject, at=AT)
+    for group, spec in zip(result.groups, model.groups, strict=True):
+        if spec.cap is not None:
+            assert group.points <= spec.cap
+        if spec.floor is not None:
+            assert group.points >= spec.floor
+    if model.cap is not None:
+        assert result.total <= model.cap
+    if model.floor is not None:
+        assert result.total >= model.floor
+    assert result.raw_total == sum(g.points for g in result.groups)
+    assert model.total(subject, at=AT) == result.total
+    unknown = [f"f{i}" for i in range(len(model.criteria)) if subject[f"f{i}"] is None]
+    assert result.unknown_fields == tuple(unknown)
+
+
+_ages = st.integers(min_value=-10 * 86400, max_value=400 * 86400).map(
+    lambda s: timedelta(seconds=s)
+)
+
+
+@given(_ages, _ages, st.integers(min_value=1, max_value=60))
+def test_decay_is_monotonic_in_age(a: timedelta, b: timedelta, days: int) -> None:
+    young, old = min(a, b), max(a, b)
+    half = HalfLife(timedelta(days=days))
+    steps = StepDecay(((timedelta(days=days), 1.0), (timedelta(days=days * 3), 0.4)))
+    for decay in (half, steps):
+        assert 0.0 <= decay.factor(old) <= decay.factor(young) <= 1.0
