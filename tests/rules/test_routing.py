@@ -101,7 +101,8 @@ def test_least_loaded_with_capacity_and_closed_hours() -> None:
         (
             "enterprise",
             Truth.TRUE,
-            "no rep of team ent is available: dee is at capacity (2/2); eve is outside working hours",
+            "no rep of team ent is available: dee is at capacity (2/2); "
+            "eve is outside working hours",
         ),
         ("emea", Truth.UNKNOWN, "unknown: counts as not met"),
         ("vip", Truth.TRUE, "eve is outside working hours"),

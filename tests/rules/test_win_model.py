@@ -205,6 +205,7 @@ def test_probability_and_log_odds_agree(
         assert p.log_odds is None
         return
     assert 0.0 <= p.probability <= 1.0
-    assert p.prior_log_odds is not None and p.log_odds is not None
+    assert p.prior_log_odds is not None
+    assert p.log_odds is not None
     assert p.log_odds == pytest.approx(p.prior_log_odds + sum(c.term for c in p.contributions))
     assert math.log(p.probability / (1 - p.probability)) == pytest.approx(p.log_odds, abs=1e-9)
