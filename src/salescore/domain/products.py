@@ -96,7 +96,7 @@ class Product:
     def __attrs_post_init__(self) -> None:
         with Checker("Product") as c:
             c.text(self.code, "code")
-            if isinstance(self.code, str) and self.code.strip() != self.code:
+            if isinstance(self.code, str) and self.code.strip() and self.code.strip() != self.code:
                 c.add("code", self.code, "must not have surrounding spaces")
             c.text(self.name, "name")
             c.text(self.family, "family", optional=True)
