@@ -31,7 +31,7 @@ import attrs
 
 from salescore._validation import Checker
 from salescore.domain.parties import PartyRef
-from salescore.serialization import register_polymorphic
+from salescore.serialization import register_polymorphic, register_type
 
 __all__ = [
     "CallDisposition",
@@ -149,6 +149,7 @@ class Outcome:
     """Base of the typed outcomes of an interaction."""
 
 
+@register_type
 @attrs.frozen(kw_only=True)
 class CallOutcome(Outcome):
     """The outcome of a call.
@@ -175,6 +176,7 @@ class CallOutcome(Outcome):
         return self.disposition in CONVERSATIONS
 
 
+@register_type
 @attrs.frozen(kw_only=True)
 class MeetingOutcome(Outcome):
     """The outcome of a meeting (in person or video).

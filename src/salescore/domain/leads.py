@@ -43,6 +43,7 @@ from salescore.domain.parties import PartyKind, PartyRef
 from salescore.domain.stages import Funnel
 from salescore.errors import FieldError, TransitionError, ValidationError
 from salescore.money import Money
+from salescore.serialization import register_type
 
 __all__ = ["Lead", "LeadConverted", "LeadCreated", "LeadSource", "LeadStatus"]
 
@@ -102,10 +103,22 @@ class LeadSource:
     referrer: str | None = None
 
     def __attrs_post_init__(self) -> None:
-        fns = _SOURCE_FIELDS
-        if all(fn(getattr(self, n), n, None) is getattr(self, n) for n, fn in fns.items()):
-            return
-        fld.normalise_self(self, fns, None)
+        v: str | None = self.channel
+        if type(v) is str and v and v.strip() is v:
+            for v in (
+                self.campaign_id,
+                self.utm_source,
+                self.utm_medium,
+                self.utm_campaign,
+                self.utm_term,
+                self.utm_content,
+                self.referrer,
+            ):
+                if v is not None and (type(v) is not str or not v or v.strip() is not v):
+                    break
+            else:
+                return
+        fld.normalise_self(self, _SOURCE_FIELDS, None)
 
 
 _SOURCE_FIELDS: Final[dict[str, fld.Normaliser]] = {
@@ -248,6 +261,7 @@ def _is_normal(s: Lead) -> bool:
     return True
 
 
+@register_type
 @attrs.frozen(kw_only=True)
 class LeadCreated(Event):
     """A lead was captured; carries its initial fields (see :class:`Lead`).
@@ -275,6 +289,7 @@ class LeadCreated(Event):
     custom: Mapping[str, Any] = attrs.field(factory=dict)
 
 
+@register_type
 @attrs.frozen(kw_only=True)
 class LeadConverted(Event):
     """A lead was converted: the records it became.

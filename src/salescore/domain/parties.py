@@ -43,6 +43,7 @@ from salescore.domain.events import Event
 from salescore.domain.stages import Funnel
 from salescore.errors import ValidationError
 from salescore.money import Money
+from salescore.serialization import register_type
 
 __all__ = [
     "Account",
@@ -126,6 +127,7 @@ _ACCOUNT_FIELDS: dict[str, fld.Normaliser] = {
 }
 
 
+@register_type
 @attrs.frozen(kw_only=True)
 class AccountCreated(Event):
     """An account was created; carries its initial fields (see :class:`Account`)."""
@@ -392,6 +394,7 @@ _CONTACT_REFUSED = {
 }
 
 
+@register_type
 @attrs.frozen(kw_only=True)
 class ContactCreated(Event):
     """A contact was created; carries its initial fields (see :class:`Contact`)."""

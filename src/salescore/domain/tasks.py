@@ -25,6 +25,7 @@ from salescore.domain.interactions import Interaction
 from salescore.domain.parties import PartyKind, PartyRef
 from salescore.domain.stages import Funnel
 from salescore.errors import ValidationError
+from salescore.serialization import register_type
 
 __all__ = [
     "Task",
@@ -116,6 +117,7 @@ class TaskSubject:
         return None
 
 
+@register_type
 @attrs.frozen(kw_only=True)
 class TaskCreated(Event):
     """A task was created; carries its initial fields (see :class:`Task`)."""

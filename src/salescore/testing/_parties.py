@@ -48,6 +48,11 @@ _COMPANIES = ("Acme", "Globex", "Initech", "Umbrella", "Hooli", "Stark Industrie
 _INDUSTRIES = ("saas", "fintech", "retail", "manufacturing", "healthcare", "education")
 _COUNTRIES = ("DE", "GB", "US", "FR", "ES", "NL", "JP", "BR")
 _ZONES = ("Europe/Berlin", "Europe/London", "America/New_York", "Asia/Tokyo", "UTC")
+_CUSTOM_SAMPLES: tuple[dict[str, Any], ...] = (
+    {},
+    {"budget": Decimal("12000")},
+    {"newsletter": True},
+)
 _PHONES = ("+14155552671", "+442079460958", "+4930901820", "+33142685300", "+81312345678")
 
 
@@ -225,7 +230,7 @@ def leads(draw: st.DrawFn, *, moves: bool = True) -> Lead:
         source=draw(_opt(lead_sources())),
         owner_id=draw(_opt(_ids("rep"))),
         score=draw(st.integers(0, 100)),
-        custom=draw(st.sampled_from([{}, {"budget": Decimal("12000")}, {"newsletter": True}])),
+        custom=draw(st.sampled_from(_CUSTOM_SAMPLES)),
     )
     if not moves:
         return lead
