@@ -21,7 +21,7 @@ from typing import Any
 import attrs
 
 from salescore._validation import Checker
-from salescore.serialization import register_polymorphic
+from salescore.serialization import register_polymorphic, register_type
 
 __all__ = ["Event", "FieldsChanged", "StageChanged"]
 
@@ -65,6 +65,7 @@ class Event:
         """Validate subclass fields; overridden by events that have some."""
 
 
+@register_type
 @attrs.frozen(kw_only=True)
 class StageChanged(Event):
     """An item moved from one stage of a funnel to another.
@@ -92,6 +93,7 @@ class StageChanged(Event):
             c.text(self.reason, "reason", optional=True, empty=True)
 
 
+@register_type
 @attrs.frozen(kw_only=True)
 class FieldsChanged(Event):
     """Fields of an item were edited (anything that is not a stage move).
