@@ -1,0 +1,313 @@
+"""Campaigns, their status, costs and hierarchy; campaign members."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from hypothesis import given, settings
+
+from salescore.domain.campaigns import (
+    CAMPAIGN_STATUS,
+    Campaign,
+    CampaignMember,
+    CampaignMemberAdded,
+    CampaignStatus,
+    CampaignType,
+    CostRecorded,
+    MemberRepointed,
+    MemberStatus,
+    MemberStatusChanged,
+    campaign_ancestors,
+    check_campaign_parent,
+    default_member_statuses,
+)
+from salescore.domain.events import StageChanged
+from salescore.domain.parties import PartyRef
+from salescore.domain.stages import StageVisit
+from salescore.errors import NotFound, TransitionError, ValidationError
+from salescore.money import Money
+from salescore.serialization import from_json, to_json
+from salescore.testing._deals import campaign_members, campaigns
+
+T0 = datetime(2026, 2, 2, 9, 0, tzinfo=UTC)
+
+
+def h(hours: float) -> datetime:
+    return T0 + timedelta(hours=hours)
+
+
+def webinar(**fields: object) -> Campaign:
+    return Campaign.new(
+        id="cmp-1",
+        at=T0,
+        actor="mkt",
+        name="Spring webinar",
+        type=CampaignType.WEBINAR,
+        budget=Money("5000.00", "EUR"),
+        start_date=date(2026, 3, 10),
+        end_date=date(2026, 3, 10),
+        **fields,  # type: ignore[arg-type]
+    )
+
+
+def same_after_replay_and_json(x: Campaign | CampaignMember) -> None:
+    assert type(x).from_events(x.history) == x
+    assert from_json(type(x), to_json(x)) == x
+    assert x.version == len(x.history)
+
+
+# --- campaigns ----------------------------------------------------------------------------------
+
+
+def test_new_campaign_is_planned_with_type_statuses() -> None:
+    c = webinar()
+    assert c.status is CampaignStatus.PLANNED
+    assert [s.key for s in c.member_statuses] == ["invited", "registered", "attended", "no_show"]
+    assert c.default_member_status == "invited"
+    assert c.responded_statuses == frozenset({"registered", "attended", "no_show"})
+    assert c.version == 2
+    assert isinstance(c.history[1], StageChanged)
+    assert c.history[1].funnel == "campaign_status"
+    same_after_replay_and_json(c)
+
+
+def test_default_member_statuses_per_type() -> None:
+    assert [s.key for s in default_member_statuses("paid_search")] == ["sent", "responded"]
+    email = default_member_statuses(CampaignType.EMAIL)
+    assert [(s.key, s.responded) for s in email] == [
+        ("sent", False),
+        ("opened", False),
+        ("clicked", True),
+        ("responded", True),
+        ("unsubscribed", False),
+    ]
+    with pytest.raises(ValidationError):
+        default_member_statuses("radio")
+
+
+def test_new_lists_every_bad_field() -> None:
+    with pytest.raises(ValidationError) as info:
+        Campaign.new(
+            id="cmp-1",
+            at=T0,
+            actor="mkt",
+            name="",
+            type="radio",
+            budget=Money("-1", "EUR"),
+            start_date="2026-01-01",  # type: ignore[arg-type]
+        )
+    assert info.value.paths == ("name", "type", "start_date", "budget")
+
+
+def test_dates_and_default_status_are_checked() -> None:
+    with pytest.raises(ValidationError) as info:
+        Campaign.new(
+            id="c",
+            at=T0,
+            actor="m",
+            name="x",
+            start_date=date(2026, 3, 10),
+            end_date=date(2026, 3, 1),
+            member_statuses=[MemberStatus(key="sent")],
+            default_member_status="opened",
+        )
+    assert info.value.paths == ("end_date", "default_member_status")
+
+
+def test_member_statuses_must_be_distinct_and_non_empty() -> None:
+    with pytest.raises(ValidationError) as info:
+        Campaign.new(
+            id="c",
+            at=T0,
+            actor="m",
+            name="x",
+            member_statuses=[MemberStatus(key="sent"), MemberStatus(key="sent")],
+        )
+    assert info.value.paths == ("member_statuses[1].key",)
+    with pytest.raises(ValidationError):
+        Campaign.new(id="c", at=T0, actor="m", name="x", member_statuses=[])
+    with pytest.raises(ValidationError):
+        MemberStatus(key="Sent Out")
+    assert MemberStatus(key="no_show").label == "No show"
+
+
+def test_status_moves_and_history() -> None:
+    c = webinar().activate(at=h(24), actor="mkt").complete(at=h(24 * 40), actor="mkt")
+    assert c.status is CampaignStatus.COMPLETED
+    assert c.time_in_stage(CAMPAIGN_STATUS, "active") == timedelta(days=39)
+    with pytest.raises(TransitionError, match="does not allow completed → active"):
+        c.move_to("active", at=h(24 * 41), actor="mkt")
+    with pytest.raises(TransitionError):
+        webinar().complete(at=h(1), actor="mkt")
+    same_after_replay_and_json(c)
+
+
+def test_abort_needs_a_reason() -> None:
+    with pytest.raises(TransitionError, match="reason is required"):
+        webinar().abort(at=h(1), actor="mkt", reason=" ")
+    c = webinar().abort(at=h(1), actor="mkt", reason="speaker ill")
+    assert c.status is CampaignStatus.ABORTED
+    assert c.history[-1].reason == "speaker ill"  # type: ignore[attr-defined]
+
+
+def test_costs_accumulate() -> None:
+    c = webinar().record_cost(Money("1200.00", "EUR"), at=h(1), actor="mkt", note="ads")
+    c = c.record_cost(Money("300.50", "EUR"), at=h(2), actor="mkt")
+    assert c.actual_cost == Money("1500.50", "EUR")
+    assert c.budget_remaining == Money("3499.50", "EUR")
+    assert isinstance(c.history[-1], CostRecorded)
+    same_after_replay_and_json(c)
+
+
+def test_costs_refuse_other_currency_and_non_positive() -> None:
+    c = webinar()
+    with pytest.raises(ValidationError, match=r"campaign's currency \(EUR\)"):
+        c.record_cost(Money("10", "USD"), at=h(1), actor="mkt")
+    for bad in (Money("0", "EUR"), Money("-5", "EUR")):
+        with pytest.raises(ValidationError):
+            c.record_cost(bad, at=h(1), actor="mkt")
+    no_budget = Campaign.new(id="c2", at=T0, actor="m", name="x")
+    assert no_budget.budget_remaining is None
+    first = no_budget.record_cost(Money("10", "USD"), at=h(1), actor="m")
+    with pytest.raises(ValidationError):
+        first.record_cost(Money("10", "EUR"), at=h(2), actor="m")
+
+
+def test_update_and_refused_fields() -> None:
+    c = webinar().update(at=h(1), actor="mkt", name="Spring webinar 2026", owner_id="mkt-2")
+    assert c.name == "Spring webinar 2026"
+    with pytest.raises(ValidationError) as info:
+        c.update(at=h(2), actor="mkt", status="active", parent_id="x", actual_cost=None)
+    assert info.value.paths == ("status", "parent_id", "actual_cost")
+    with pytest.raises(ValidationError) as info:
+        c.update(at=h(2), actor="mkt", end_date=date(2026, 1, 1))
+    assert info.value.paths == ("end_date",)
+
+
+def test_set_member_statuses() -> None:
+    statuses = [MemberStatus(key="sent"), MemberStatus(key="replied", responded=True)]
+    c = webinar().set_member_statuses(statuses, at=h(1), actor="mkt")
+    assert c.default_member_status == "sent"
+    with pytest.raises(ValidationError):
+        c.set_member_statuses(statuses, default="invited", at=h(2), actor="mkt")
+    same_after_replay_and_json(c)
+
+
+# --- hierarchy ---------------------------------------------------------------------
+
+
+def _family() -> dict[str, Campaign]:
+    root = Campaign.new(id="root", at=T0, actor="m", name="Root")
+    mid = Campaign.new(id="mid", at=T0, actor="m", name="Mid", parent_id="root")
+    leaf = Campaign.new(id="leaf", at=T0, actor="m", name="Leaf", parent_id="mid")
+    return {c.id: c for c in (root, mid, leaf)}
+
+
+def test_ancestors() -> None:
+    family = _family()
+    assert campaign_ancestors("leaf", family) == ("mid", "root")
+    assert campaign_ancestors("root", family) == ()
+
+
+def test_campaign_cannot_be_its_own_ancestor() -> None:
+    family = _family()
+    with pytest.raises(ValidationError) as info:
+        family["root"].set_parent("leaf", campaigns=family, at=h(1), actor="m")
+    assert info.value.paths == ("parent_id",)
+    assert "would make 'root' its own ancestor (leaf → mid → root)" in str(info.value)
+    with pytest.raises(ValidationError, match="its own parent"):
+        check_campaign_parent("mid", "mid", family)
+    with pytest.raises(ValidationError, match="its own parent"):
+        Campaign.new(id="x", at=T0, actor="m", name="x", parent_id="x")
+    with pytest.raises(NotFound):
+        check_campaign_parent("mid", "ghost", family)
+    moved = family["leaf"].set_parent("root", campaigns=family, at=h(1), actor="m")
+    assert moved.parent_id == "root"
+    assert family["leaf"].set_parent(None, campaigns=family, at=h(1), actor="m").parent_id is None
+
+
+def test_cycle_in_data_is_reported() -> None:
+    family = _family()
+    looped = {**family, "root": Campaign(id="root", name="Root", parent_id="leaf")}
+    with pytest.raises(ValidationError, match="cycle"):
+        campaign_ancestors("leaf", looped)
+
+
+# --- members -----------------------------------------------------------------------
+
+
+def test_member_starts_in_default_status_and_tracks_first_response() -> None:
+    c = webinar()
+    m = CampaignMember.new(id="m-1", at=h(1), actor="mkt", campaign=c, party=PartyRef.lead("l-1"))
+    assert (m.status, m.responded, m.first_responded_at) == ("invited", False, None)
+    m = m.set_status("registered", campaign=c, at=h(5), actor="form")
+    m = m.set_status("attended", campaign=c, at=h(50), actor="webinar-tool")
+    m = m.set_status("invited", campaign=c, at=h(60), actor="mkt")
+    m = m.set_status("no_show", campaign=c, at=h(70), actor="mkt")
+    assert m.first_responded_at == h(5)
+    assert m.status == "no_show"
+    assert m.status_history() == (
+        StageVisit("invited", h(1), h(5)),
+        StageVisit("registered", h(5), h(50)),
+        StageVisit("attended", h(50), h(60)),
+        StageVisit("invited", h(60), h(70)),
+        StageVisit("no_show", h(70), None),
+    )
+    assert [type(e) for e in m.history] == [CampaignMemberAdded] + [MemberStatusChanged] * 4
+    same_after_replay_and_json(m)
+
+
+def test_member_added_in_responded_status() -> None:
+    c = webinar()
+    m = CampaignMember.new(
+        id="m-1", at=h(1), actor="mkt", campaign=c, party=PartyRef.contact("c-1"), status="attended"
+    )
+    assert m.first_responded_at == h(1)
+    assert m.set_status("attended", campaign=c, at=h(2), actor="mkt") is m
+
+
+def test_member_status_is_checked_against_its_campaign() -> None:
+    c = webinar()
+    m = CampaignMember.new(id="m-1", at=h(1), actor="mkt", campaign=c, party=PartyRef.lead("l"))
+    with pytest.raises(ValidationError, match="not a member status of campaign 'cmp-1'"):
+        m.set_status("opened", campaign=c, at=h(2), actor="mkt")
+    other = Campaign.new(id="cmp-2", at=T0, actor="mkt", name="Other")
+    with pytest.raises(ValidationError) as info:
+        m.set_status("sent", campaign=other, at=h(2), actor="mkt")
+    assert info.value.paths == ("campaign",)
+    with pytest.raises(ValidationError):
+        CampaignMember.new(
+            id="m-2", at=h(1), actor="mkt", campaign=c, party=PartyRef.lead("l"), status="clicked"
+        )
+
+
+def test_repoint_records_the_change() -> None:
+    c = webinar()
+    m = CampaignMember.new(id="m-1", at=h(1), actor="mkt", campaign=c, party=PartyRef.lead("l-1"))
+    m = m.repoint(PartyRef.contact("c-9"), at=h(3), actor="sales", reason="lead converted")
+    assert m.party == PartyRef.contact("c-9")
+    assert m.parties() == (PartyRef.lead("l-1"), PartyRef.contact("c-9"))
+    event = m.history[-1]
+    assert isinstance(event, MemberRepointed)
+    assert (event.from_party, event.to_party) == (PartyRef.lead("l-1"), PartyRef.contact("c-9"))
+    with pytest.raises(ValidationError):
+        m.repoint(PartyRef.contact("c-9"), at=h(4), actor="sales")
+    same_after_replay_and_json(m)
+
+
+@settings(max_examples=30)
+@given(campaigns())
+def test_generated_campaigns_replay_and_round_trip(c: Campaign) -> None:
+    same_after_replay_and_json(c)
+    if c.actual_cost is not None and c.budget is not None:
+        assert c.budget_remaining == c.budget - c.actual_cost
+
+
+@settings(max_examples=30)
+@given(campaign_members())
+def test_generated_members_replay_and_round_trip(m: CampaignMember) -> None:
+    same_after_replay_and_json(m)
+    changes = [e for e in m.history if isinstance(e, MemberStatusChanged | CampaignMemberAdded)]
+    responded = [e.at for e in changes if e.responded]
+    assert m.first_responded_at == (responded[0] if responded else None)
