@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from salescore.rules._explain import Explanation
-from salescore.rules._nodes import Rule
+from salescore.rules._nodes import And, Between, Compare, Field, In, Not, Or, Rule, Value
 from salescore.rules._truth import Truth
 from salescore.rules._values import MISSING, resolve
 from salescore.serialization import register_codec
@@ -27,8 +27,53 @@ register_codec(Rule, lambda rule: rule.to_dict(), Rule.from_dict)
 def missing_fields(
     rule: Rule, subject: Any, at: datetime | None, context: Mapping[str, Any] | None
 ) -> tuple[str, ...]:
-    """The fields that leave ``rule`` UNKNOWN for ``subject`` (empty if it is decided)."""
-    return rule.explain(subject, at, context).missing_fields
+    """The fields that leave ``rule`` UNKNOWN for ``subject`` (empty if it is decided).
+
+    Call it only for an UNKNOWN answer. The answer is the same as
+    ``rule.explain(...).missing_fields``, found faster: a comparison of fields
+    and literals is UNKNOWN exactly when one of its fields is missing or null,
+    and an ``and``/``or``/``not`` is UNKNOWN through its UNKNOWN parts, which
+    the compiled parts find. Anything else is explained (interpreted).
+    """
+    found = _missing(rule, subject, at, context)
+    if found is None:
+        return rule.explain(subject, at, context).missing_fields
+    return found
+
+
+def _missing(
+    rule: Rule, subject: Any, at: datetime | None, context: Mapping[str, Any] | None
+) -> tuple[str, ...] | None:
+    if isinstance(rule, And | Or):
+        out: dict[str, None] = {}
+        for part in rule.rules:
+            if part.evaluate(subject, at, context) is Truth.UNKNOWN:
+                found = _missing(part, subject, at, context)
+                if found is None:
+                    return None
+                out.update(dict.fromkeys(found))
+        return tuple(out)
+    if isinstance(rule, Not):
+        return _missing(rule.rule, subject, at, context)
+    operands: tuple[Any, ...]
+    if isinstance(rule, Compare):
+        operands = (rule.left, rule.right)
+    elif isinstance(rule, In):
+        operands = (rule.operand,)
+    elif isinstance(rule, Between):
+        operands = (rule.operand, rule.low, rule.high)
+    else:
+        return None
+    if not all(type(o) is Field or type(o) is Value for o in operands):
+        return None
+    found = tuple(
+        dict.fromkeys(
+            o.path
+            for o in operands
+            if type(o) is Field and lookup(subject, o.path, context) is None
+        )
+    )
+    return found or None
 
 
 def seen_values(explanation: Explanation) -> dict[str, Any]:

@@ -66,6 +66,7 @@ __all__ = [
 ]
 
 _TRUE: Final = Truth.TRUE
+_FALSE: Final = Truth.FALSE
 _ZERO: Final = timedelta(0)
 
 
@@ -343,15 +344,21 @@ def _as_tuple(value: Any) -> Any:
     return value
 
 
+_Row = tuple[Callable[..., Truth], float, int, Callable[[timedelta], float] | None, Any, str, bool]
+
+
 @attrs.frozen
 class _Plan:
     """The compiled form of a model: one row per criterion."""
 
-    rows: tuple[
-        tuple[Callable[..., Truth], float, int, Callable[[timedelta], float] | None, Any, str],
-        ...,
-    ]
-    simple: bool
+    rows: tuple[_Row, ...]
+    #: ``(function, points, group index)`` when no criterion decays, counts
+    #: records or needs ``at``: the fast path of :meth:`ScoreModel.total`.
+    simple: tuple[tuple[Callable[..., Truth], float, int], ...] | None
+    #: Per criterion, its line when FALSE and (when it neither decays nor
+    #: counts records) when TRUE: immutable, so shared by every result.
+    false_lines: tuple[CriterionScore, ...]
+    true_lines: tuple[CriterionScore | None, ...]
 
 
 @attrs.frozen(kw_only=True)
@@ -434,11 +441,38 @@ class ScoreModel:
                     None if crit.decay is None else crit.decay.factor,
                     None if crit.per_record is None else tuple(crit.per_record.split(".")),
                     crit.age_field,
+                    crit.rule.needs_at,
                 )
                 for crit in self.criteria
             )
-            simple = all(r[3] is None and r[4] is None for r in rows)
-            plan = _Plan(rows, simple)
+            simple = None
+            if all(r[3] is None and r[4] is None and not r[6] for r in rows):
+                simple = tuple((r[0], r[1], r[2]) for r in rows)
+            false_lines = tuple(
+                CriterionScore(
+                    key=c.key,
+                    group=c.group,
+                    result=Truth.FALSE,
+                    matches=0,
+                    points_before_decay=0.0,
+                    points=0.0,
+                )
+                for c in self.criteria
+            )
+            true_lines = tuple(
+                CriterionScore(
+                    key=c.key,
+                    group=c.group,
+                    result=Truth.TRUE,
+                    matches=1,
+                    points_before_decay=c.points,
+                    points=c.points,
+                )
+                if c.decay is None and c.per_record is None
+                else None
+                for c in self.criteria
+            )
+            plan = _Plan(rows, simple, false_lines, true_lines)
             object.__setattr__(self, "_plan", plan)
         return plan
 
@@ -459,11 +493,14 @@ class ScoreModel:
             ValidationError: ``at`` is naive.
         """
         ensure_aware(at, "at")
-        plan = self._compiled()
+        plan = self._plan or self._compiled()
         sums = [0.0] * len(self.groups)
-        if plan.simple:
-            for fn, points, g, _, _, _ in plan.rows:
-                if fn(subject, at, context) is _TRUE:
+        simple = plan.simple
+        if simple is not None:
+            # No rule needs ``at`` (checked once above): the compiled
+            # functions are called without it, which skips their own check.
+            for fn, points, g in simple:
+                if fn(subject, None, context) is _TRUE:
                     sums[g] += points
         else:
             for row in plan.rows:
@@ -508,16 +545,13 @@ def _age(value: Any, at: datetime) -> timedelta | None:
     return at - value
 
 
-_Row = tuple[Callable[..., Truth], float, int, Callable[[timedelta], float] | None, Any, str]
-
-
 def _row_points(
     row: _Row, subject: Any, at: datetime, context: Mapping[str, Any] | None
 ) -> tuple[float, float, int, Truth]:
     """Points of one criterion: (after decay, before decay, matches, truth)."""
-    fn, points, _, decay, relation, age_field = row
+    fn, points, _, decay, relation, age_field, needs_at = row
     if relation is None:
-        truth = fn(subject, at, context)
+        truth = fn(subject, at if needs_at else None, context)
         if truth is not _TRUE:
             return 0.0, 0.0, 0, truth
         if decay is None:
@@ -533,8 +567,9 @@ def _row_points(
         return 0.0, 0.0, 0, Truth.UNKNOWN
     after = 0.0
     n = 0
+    when = at if needs_at else None
     for record in records:
-        if fn(record, at, context) is not _TRUE:
+        if fn(record, when, context) is not _TRUE:
             continue
         n += 1
         if decay is None:
@@ -710,16 +745,37 @@ def score(
     lines: list[CriterionScore] = []
     unknown: dict[str, None] = {}
     groups = model.groups
-    for crit, row in zip(model.criteria, plan.rows, strict=True):
-        after, before, n, truth = _row_points(row, subject, at, context)
-        sums[row[2]] += after
-        missing: tuple[str, ...] = ()
-        if truth is Truth.UNKNOWN:
-            missing = _criterion_missing(crit, subject, at, context)
-            for f in missing:
-                unknown.setdefault(f, None)
-        lines.append(
-            CriterionScore(
+    false_lines = plan.false_lines
+    true_lines = plan.true_lines
+    criteria = model.criteria
+    for i, row in enumerate(plan.rows):
+        fn, points, g, decay, relation, _, needs_at = row
+        if decay is None and relation is None:
+            # The common case, inlined: a plain rule, fixed points.
+            truth = fn(subject, at if needs_at else None, context)
+            if truth is _TRUE:
+                sums[g] += points
+                lines.append(true_lines[i])  # type: ignore[arg-type]
+                continue
+            if truth is _FALSE:
+                lines.append(false_lines[i])
+                continue
+            after = before = 0.0
+            n = 0
+        else:
+            after, before, n, truth = _row_points(row, subject, at, context)
+            sums[g] += after
+        line: CriterionScore
+        if truth is _FALSE:
+            line = false_lines[i]
+        else:
+            crit = criteria[i]
+            missing: tuple[str, ...] = ()
+            if truth is Truth.UNKNOWN:
+                missing = _criterion_missing(crit, subject, at, context)
+                for f in missing:
+                    unknown.setdefault(f, None)
+            line = CriterionScore(
                 key=crit.key,
                 group=crit.group,
                 result=truth,
@@ -728,7 +784,7 @@ def score(
                 points=after,
                 missing_fields=missing,
             )
-        )
+        lines.append(line)
     clamped = _clamped_groups(groups, sums)
     raw_total = sum(clamped)
     total = _clamp(raw_total, model.floor, model.cap)
