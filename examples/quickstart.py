@@ -1,4 +1,4 @@
-"""Quickstart: a small deal funnel, a few items moved through it, and JSON.
+"""Quickstart: leads and their touches, a small deal funnel, stage histories and JSON.
 
 Run with ``python examples/quickstart.py``.
 """
@@ -10,7 +10,19 @@ from typing import Any, Self
 
 import attrs
 
-from salescore import Aggregate, Event, Funnel, Stage, StageKind, TransitionPolicy, funnels
+from salescore import (
+    Aggregate,
+    Event,
+    Funnel,
+    Interaction,
+    Lead,
+    Stage,
+    StageChanged,
+    StageKind,
+    TransitionPolicy,
+    funnels,
+)
+from salescore.domain.interactions import count_interactions
 from salescore.errors import TransitionError
 from salescore.ids import DeterministicIds
 from salescore.serialization import from_json, to_json
@@ -68,9 +80,73 @@ class Deal(Aggregate):
         return self._edit(changes, at=at, actor=actor)
 
 
+def leads(ids: DeterministicIds, monday: datetime) -> None:
+    """Capture two leads, log a call and emails, move one through its statuses."""
+    ana = Lead.new(
+        id=ids.new("lead"),
+        at=monday,
+        actor="web-form",
+        first_name="Ana",
+        email="Ana.Silva@Acme.io",
+        company="Acme",
+        industry="saas",
+        employees=120,
+    )
+    ben = Lead.new(
+        id=ids.new("lead"),
+        at=monday + timedelta(minutes=20),
+        actor="import",
+        email="ben@globex.example",
+        company="Globex",
+    )
+    touches = [
+        Interaction.email(
+            id=ids.new("touch"),
+            at=monday + timedelta(hours=h),
+            actor="esp",
+            message_id="msg-1",
+            kind=kind,
+            party=ana.ref,
+        )
+        for h, kind in ((1, "sent"), (3, "opened"), (4, "clicked"), (28, "clicked"))
+    ]
+    touches.append(
+        Interaction.call(
+            id=ids.new("touch"),
+            at=monday + timedelta(days=2),
+            actor="rep-7",
+            disposition="meeting_booked",
+            sentiment="positive",
+            duration=timedelta(minutes=12),
+            party=ana.ref,
+            rep_id="rep-7",
+        )
+    )
+    clicks = count_interactions(touches, channel="email", kind="clicked")
+    print(f"{ana.name} ({ana.email}) clicked {clicks} times, then booked a meeting")
+
+    ana = ana.move_to("working", at=monday + timedelta(days=1), actor="rep-7")
+    ana = ana.move_to(
+        "qualified", at=monday + timedelta(days=2), actor="rep-7", reason="meeting booked"
+    )
+    ben = ben.move_to(
+        "disqualified", at=monday + timedelta(days=1), actor="rep-2", reason="student project"
+    )
+    for lead in (ana, ben):
+        print(f"\n{lead.company} lead {lead.id}: {lead.status}, version {lead.version}")
+        for event in lead.history:
+            move = ""
+            if isinstance(event, StageChanged):
+                move = f" {event.funnel}: {event.from_stage or '(entry)'} → {event.to_stage}"
+            print(f"  {event.at:%a %H:%M}  {type(event).__name__}{move}")
+        assert from_json(Lead, to_json(lead)) == lead
+
+
 def main() -> None:
     ids = DeterministicIds(namespace="quickstart", seed=1)
     monday = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+    leads(ids, monday)
+    print()
 
     acme = Deal.open(id=ids.new("deal"), name="Acme", at=monday, actor="rep-7")
     acme = acme.move_to("demo", at=monday + timedelta(hours=26), actor="rep-7")

@@ -120,3 +120,19 @@ def test_importing_salescore_loads_no_driver_or_network_client() -> None:
         "httpx",
     ):
         assert name not in loaded, name
+
+
+def test_every_public_module_imports_first_in_a_fresh_interpreter() -> None:
+    modules = [
+        "salescore.funnels",
+        "salescore.domain.leads",
+        "salescore.domain.stages",
+        "salescore.rules",
+        "salescore.serialization",
+        "salescore.testing.strategies",
+    ]
+    for name in modules:
+        done = subprocess.run(
+            [sys.executable, "-c", f"import {name}"], capture_output=True, text=True, check=False
+        )
+        assert done.returncode == 0, (name, done.stderr[-500:])

@@ -21,6 +21,9 @@ from salescore.testing import strategies
 BUILDING_BLOCKS = {
     "RULE_FIELDS",
     "aware_datetimes",
+    "custom_fields_with_values",
+    "emails",
+    "phone_numbers",
     "deterministic_ids",
     "json_values",
     "rule_literals",

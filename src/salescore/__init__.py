@@ -7,10 +7,37 @@ Importing :mod:`salescore` loads no database driver and no network client.
 
 from __future__ import annotations
 
+# isort: off
+# The domain package is initialised before ``salescore.funnels``: its modules
+# use the ready-made funnels, and the funnels are built from its stages.
+from salescore import domain
 from salescore import funnels, rules
+
+# isort: on
 from salescore.clock import Clock, ManualClock, SystemClock
 from salescore.domain.aggregate import Aggregate
+from salescore.domain.custom_fields import CustomField, CustomFieldSchema, FieldType
 from salescore.domain.events import Event, FieldsChanged, StageChanged
+from salescore.domain.interactions import (
+    CallDisposition,
+    CallOutcome,
+    Channel,
+    Direction,
+    EmailEventKind,
+    Interaction,
+    MeetingOutcome,
+    MeetingStatus,
+    Sentiment,
+)
+from salescore.domain.leads import Lead, LeadSource, LeadStatus
+from salescore.domain.parties import (
+    Account,
+    Contact,
+    PartyKind,
+    PartyRef,
+    normalize_email,
+    normalize_phone,
+)
 from salescore.domain.stages import (
     ForecastCategory,
     Funnel,
@@ -19,6 +46,8 @@ from salescore.domain.stages import (
     StageVisit,
     TransitionPolicy,
 )
+from salescore.domain.tasks import Task, TaskKind, TaskPriority, TaskStatus, TaskSubject
+from salescore.domain.team import Queue, QueuePurpose, Rep, RepRole, Team
 from salescore.errors import (
     ConcurrencyError,
     FieldError,
@@ -44,38 +73,70 @@ __version__ = "0.1.0.dev0"
 
 __all__ = [
     "KNOWN_CURRENCIES",
+    "Account",
     "Aggregate",
+    "CallDisposition",
+    "CallOutcome",
+    "Channel",
     "Clock",
     "ConcurrencyError",
+    "Contact",
+    "CustomField",
+    "CustomFieldSchema",
     "DeterministicIds",
+    "Direction",
+    "EmailEventKind",
     "Event",
     "FieldError",
+    "FieldType",
     "FieldsChanged",
     "ForecastCategory",
     "Funnel",
     "IdFactory",
+    "Interaction",
+    "Lead",
+    "LeadSource",
+    "LeadStatus",
     "ManualClock",
+    "MeetingOutcome",
+    "MeetingStatus",
     "Money",
     "NotFound",
+    "PartyKind",
+    "PartyRef",
+    "Queue",
+    "QueuePurpose",
     "RandomIds",
+    "Rep",
+    "RepRole",
     "Rule",
     "RuleSyntaxError",
     "SalescoreError",
+    "Sentiment",
     "Stage",
     "StageChanged",
     "StageKind",
     "StageVisit",
     "StorageError",
     "SystemClock",
+    "Task",
+    "TaskKind",
+    "TaskPriority",
+    "TaskStatus",
+    "TaskSubject",
+    "Team",
     "TransitionError",
     "TransitionPolicy",
     "Truth",
     "ValidationError",
     "__version__",
     "currency_minor_unit",
+    "domain",
     "from_dict",
     "from_json",
     "funnels",
+    "normalize_email",
+    "normalize_phone",
     "register_upcaster",
     "rules",
     "to_dict",
