@@ -4,7 +4,7 @@ Score criteria, qualification items and routing rules all evaluate rules the
 same way: the compiled function first (fast), and only when the answer is
 UNKNOWN the interpreter's explanation, to learn which fields were missing.
 Rule-typed fields of decision objects serialise through the rule's own JSON
-form (:meth:`~salescore.rules.Rule.to_dict`).
+form (the codec is registered by :mod:`salescore.rules`).
 """
 
 from __future__ import annotations
@@ -17,11 +17,8 @@ from salescore.rules._explain import Explanation
 from salescore.rules._nodes import And, Between, Compare, Field, In, Not, Or, Rule, Value
 from salescore.rules._truth import Truth
 from salescore.rules._values import MISSING, resolve
-from salescore.serialization import register_codec
 
 __all__ = ["lookup", "missing_fields", "seen_values", "text_list"]
-
-register_codec(Rule, lambda rule: rule.to_dict(), Rule.from_dict)
 
 
 def missing_fields(
