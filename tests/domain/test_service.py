@@ -210,7 +210,7 @@ def test_replies_and_notes_are_recorded_with_author_kind_and_visibility() -> Non
 
 
 def test_reply_can_move_status_in_one_change() -> None:
-    case = new_case().reply("Can you send a screenshot?", at=T0 + H, actor="rep-1", status="pending")
+    case = new_case().reply("Screenshot, please?", at=T0 + H, actor="rep-1", status="pending")
     assert case.status == "pending"
     assert [type(e).__name__ for e in case.history[-2:]] == ["CaseReplied", "StageChanged"]
 
@@ -333,7 +333,8 @@ def test_satisfaction_recorded_on_case_even_after_closing() -> None:
     assert [r.score for r in case.satisfaction] == [5, 6]
     assert case.satisfaction[0].case_id == "case-1"
     assert isinstance(case.history[-1], SatisfactionRecorded)
-    assert isinstance(case.satisfaction[0], CsatResponse) and case.satisfaction[0].satisfied
+    assert isinstance(case.satisfaction[0], CsatResponse)
+    assert case.satisfaction[0].satisfied
     with pytest.raises(ValidationError):
         case.record_satisfaction(NpsResponse(score=9, at=T0 + 4 * H, case_id="other"), actor="s")
 

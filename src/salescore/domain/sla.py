@@ -681,10 +681,21 @@ def sla_clocks(case: ServiceCase, at: datetime) -> tuple[SlaClock, ...]:
     open_: dict[SlaMetric, _Builder] = {b.metric: b for b in clocks}
     cycles = {SlaMetric.NEXT_REPLY: 0, SlaMetric.PERIODIC_UPDATE: 0}
 
-    def cut(b: _Builder, t: datetime) -> None:
-        if t > b.since or not b.pieces:
-            b.pieces.append((b.since, t, status, pol, priority))
+    def cut(b: _Builder, t: datetime, *, final: bool = False) -> None:
+        piece = (b.since, t, status, pol, priority)
+        if t > b.since:
+            b.pieces.append(piece)
             b.since = t
+        elif not b.pieces:
+            b.pieces.append(piece)
+        elif final:
+            # An empty piece records the state at the very end (a change at
+            # the same instant decides the target the clock ends with).
+            last = b.pieces[-1]
+            if last[0] == last[1] == t:
+                b.pieces[-1] = piece
+            else:
+                b.pieces.append(piece)
 
     def cut_all(t: datetime) -> None:
         for b in open_.values():
@@ -693,7 +704,7 @@ def sla_clocks(case: ServiceCase, at: datetime) -> tuple[SlaClock, ...]:
     def stop(metric: SlaMetric, t: datetime, *, cancel: bool = False) -> None:
         b = open_.pop(metric, None)
         if b is not None:
-            cut(b, t)
+            cut(b, t, final=True)
             b.completed = t
             b.cancelled = cancel
 
@@ -717,6 +728,9 @@ def sla_clocks(case: ServiceCase, at: datetime) -> tuple[SlaClock, ...]:
             before, status = status, e.to_stage  # type: ignore[attr-defined]
             if status == _SOLVED:
                 solved_at = t
+                res = open_.get(SlaMetric.RESOLUTION)
+                if res is not None:  # dormant from now on; remember the state at solving
+                    cut(res, t, final=True)
                 for m in (SlaMetric.FIRST_REPLY, SlaMetric.NEXT_REPLY, SlaMetric.PERIODIC_UPDATE):
                     stop(m, t)
             elif status == _CLOSED:
@@ -760,7 +774,8 @@ def sla_clocks(case: ServiceCase, at: datetime) -> tuple[SlaClock, ...]:
                 begin(SlaMetric.NEXT_REPLY, t)
     if not policies:
         return ()
-    cut_all(at)
+    for b in open_.values():
+        cut(b, at, final=True)
     res = open_.get(SlaMetric.RESOLUTION)
     if res is not None and status == _SOLVED and solved_at is not None:
         res.completed = solved_at
@@ -775,7 +790,7 @@ def _evaluate(
     out: list[SlaClock] = []
     for b in builders:
         end = b.completed if b.completed is not None else at
-        pieces = [p for p in b.pieces if p[0] < end] or b.pieces[:1]
+        pieces = [p for p in b.pieces if p[0] < end or p[0] == p[1] == end] or b.pieces[:1]
         used = paused = timedelta(0)
         breached: datetime | None = None
         pauses: list[PauseSpan] = []
@@ -783,7 +798,9 @@ def _evaluate(
         cal: BusinessCalendar | None = None
         target: timedelta | None = None
         targeted = paused_now = False
-        last = len(pieces) - 1
+        # The last piece with any length: a clock reaching its target within an
+        # earlier piece stays open past the due time.
+        last = max((i for i, p in enumerate(pieces) if min(p[1], end) > p[0]), default=-1)
         for i, (a, z, status, pidx, prio) in enumerate(pieces):
             z = min(z, end)
             policy = policies[pidx] if pidx >= 0 else first

@@ -38,7 +38,8 @@ _CALENDAR = BusinessCalendar.weekdays(time(9), time(17), tz="Europe/Berlin")
 
 
 def _durations(max_hours: int = 48) -> st.SearchStrategy[timedelta]:
-    return st.integers(min_value=1, max_value=max_hours * 4).map(lambda q: timedelta(minutes=15 * q))
+    quarters = st.integers(min_value=1, max_value=max_hours * 4)
+    return quarters.map(lambda q: timedelta(minutes=15 * q))
 
 
 def sla_targets(
