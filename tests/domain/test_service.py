@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, time, timedelta
 
 import pytest
@@ -143,14 +144,15 @@ def test_unsolved_case_cannot_be_closed() -> None:
 
 def test_closed_case_is_final() -> None:
     case = new_case().solve(at=T0 + H, actor="rep-1").close(at=T0 + 2 * H, actor="rep-1")
-    for attempt in (
+    attempts: list[Callable[[], object]] = [
         lambda: case.reply("hello?", at=T0 + 3 * H, actor="contact-1", author_kind="customer"),
         lambda: case.add_note("n", at=T0 + 3 * H, actor="rep-1"),
         lambda: case.move_to("open", at=T0 + 3 * H, actor="rep-1"),
         lambda: case.change_priority("urgent", at=T0 + 3 * H, actor="rep-1"),
         lambda: case.assign(at=T0 + 3 * H, actor="rep-1", assignee_id="rep-2"),
         lambda: case.edit(at=T0 + 3 * H, actor="rep-1", subject="x"),
-    ):
+    ]
+    for attempt in attempts:
         with pytest.raises(TransitionError) as info:
             attempt()
         assert info.value.reasons == ("a closed case is final: open a new case",)

@@ -40,11 +40,11 @@ CAL = BusinessCalendar.weekdays(time(9), time(17), tz="Europe/Berlin")
 
 
 def berlin(*args: int) -> datetime:
-    return datetime(*args, tzinfo=BERLIN)  # type: ignore[misc]
+    return datetime(*args, tzinfo=BERLIN)  # type: ignore[arg-type,misc]
 
 
 def utc(*args: int) -> datetime:
-    return datetime(*args, tzinfo=UTC)  # type: ignore[misc]
+    return datetime(*args, tzinfo=UTC)  # type: ignore[arg-type,misc]
 
 
 def policy(

@@ -144,6 +144,26 @@ def _enum(c: Checker, cls: type[enum.StrEnum], value: Any, path: str) -> Any:
         return None
 
 
+def _as_metric(value: SlaMetric | str) -> SlaMetric:
+    """Convert a metric's value; a bad one is kept for the class's check to report."""
+    try:
+        return SlaMetric(value)
+    except ValueError:
+        return value  # type: ignore[return-value]
+
+
+def _as_priority(value: Priority | str) -> Priority:
+    """Convert a priority's value; a bad one is kept for the class's check to report."""
+    try:
+        return Priority(value)
+    except ValueError:
+        return value  # type: ignore[return-value]
+
+
+def _as_targets(value: Iterable[SlaTarget]) -> tuple[SlaTarget, ...]:
+    return tuple(value)
+
+
 def _to_pauses(value: Any) -> dict[SlaMetric, frozenset[str]]:
     if not isinstance(value, Mapping):
         fail("pauses", value, "must map metrics to collections of statuses")
@@ -174,8 +194,8 @@ class SlaTarget:
         ValidationError: Listing every bad field.
     """
 
-    metric: SlaMetric
-    priority: Priority
+    metric: SlaMetric = attrs.field(converter=_as_metric)
+    priority: Priority = attrs.field(converter=_as_priority)
     duration: timedelta
     business_time: bool = True
     calendar: BusinessCalendar | None = None
@@ -213,7 +233,7 @@ class SlaPolicy:
     """
 
     name: str
-    targets: tuple[SlaTarget, ...] = attrs.field(converter=tuple)
+    targets: tuple[SlaTarget, ...] = attrs.field(converter=_as_targets)
     calendar: BusinessCalendar | None = None
     applies_when: str | None = attrs.field(default=None, converter=_to_rule_text)
     pauses: Mapping[SlaMetric, frozenset[str]] = attrs.field(
@@ -921,7 +941,7 @@ class EscalationRule:
     """
 
     name: str
-    metric: SlaMetric
+    metric: SlaMetric = attrs.field(converter=_as_metric)
     at_fraction: float | None = None
     before_due: timedelta | None = None
     after_breach: bool = False
