@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import enum
 import json
+import types
+import typing
 from collections.abc import Callable, Mapping
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
@@ -241,9 +243,31 @@ def _structure_decimal(value: Any, _: type) -> Decimal:
 
 
 def _structure_str(value: Any, _: type) -> str:
-    if isinstance(value, str):
+    if type(value) is str:
         return value
+    if isinstance(value, str):  # a StrEnum member
+        return str(value)
     raise _fail(value, "must be a string")
+
+
+def _structure_optional_str(value: Any, _: Any) -> str | None:
+    if value is None or type(value) is str:
+        return value
+    if isinstance(value, str):  # a StrEnum member
+        return str(value)
+    raise _fail(value, "must be a string or null")
+
+
+def _identity(value: Any) -> Any:
+    return value
+
+
+def _is_simple_optional(t: Any) -> bool:
+    """``X | None`` for one type ``X`` (unions of several types are left to cattrs)."""
+    if typing.get_origin(t) not in (typing.Union, types.UnionType):
+        return False
+    args = typing.get_args(t)
+    return len(args) == 2 and type(None) in args
 
 
 def _structure_int(value: Any, _: type) -> int:
@@ -393,9 +417,12 @@ def _read_document(conv: cattrs.Converter, cls: type[T], data: Any, *, exact: bo
         if exact or candidate is None or not issubclass(candidate, cls):
             raise ValidationError.single("_type", name, f"expected {type_name(cls)}")
         target = candidate
-    body = _upcast(name, target, dict(data))
-    body.pop("_type", None)
-    body.pop("_schema", None)
+    if data.get("_schema", 1) == schema_of(target):
+        body = {k: v for k, v in data.items() if k != "_type" and k != "_schema"}
+    else:
+        body = _upcast(name, target, dict(data))
+        body.pop("_type", None)
+        body.pop("_schema", None)
     return cast(T, conv.structure(body, target))
 
 
@@ -416,8 +443,20 @@ def _install_polymorphic(conv: cattrs.Converter, base: type) -> None:
     def unstructure(obj: Any) -> Any:
         return _document(conv, obj)
 
+    # Fast path: documents of a known subclass at its current schema go
+    # straight to that subclass's hook; anything else takes the full route.
+    known: dict[str, tuple[type, int, Callable[[Any, Any], Any]]] = {}
+
     def structure(data: Any, _: type) -> Any:
-        return _read_document(conv, base, data, exact=False)
+        if type(data) is dict:
+            entry = known.get(data.get("_type"))  # type: ignore[arg-type]
+            if entry is not None and data.get("_schema", 1) == entry[1]:
+                body = {k: v for k, v in data.items() if k != "_type" and k != "_schema"}
+                return entry[2](body, entry[0])
+        result: Any = _read_document(conv, base, data, exact=False)
+        cls = type(result)
+        known.setdefault(type_name(cls), (cls, schema_of(cls), conv.get_structure_hook(cls)))
+        return result
 
     conv.register_unstructure_hook_func(matches, unstructure)
     conv.register_structure_hook_func(matches, structure)
@@ -443,6 +482,32 @@ def _make_converter(detailed: bool) -> cattrs.Converter:
     conv.register_structure_hook(bool, _structure_bool)
     for kind in (enum.Enum, enum.StrEnum, enum.IntEnum):
         conv.register_structure_hook(kind, _structure_enum)
+
+    def optional_hook(t: Any) -> Callable[[Any, Any], Any]:
+        (inner_type,) = [a for a in typing.get_args(t) if a is not type(None)]
+        if inner_type is str:
+            return _structure_optional_str
+        inner = conv.get_structure_hook(inner_type)
+
+        def structure_optional(value: Any, _: Any) -> Any:
+            return None if value is None else inner(value, inner_type)
+
+        return structure_optional
+
+    conv.register_structure_hook_factory(_is_simple_optional, optional_hook)
+
+    def optional_unstructure_hook(t: Any) -> Callable[[Any], Any]:
+        (inner_type,) = [a for a in typing.get_args(t) if a is not type(None)]
+        if inner_type in (str, int, bool):
+            return _identity
+        inner = conv.get_unstructure_hook(inner_type)
+
+        def unstructure_optional(value: Any) -> Any:
+            return None if value is None else inner(value)
+
+        return unstructure_optional
+
+    conv.register_unstructure_hook_factory(_is_simple_optional, optional_unstructure_hook)
 
     def unstructure_set(value: Any) -> list[Any]:
         return sorted((conv.unstructure(v) for v in value), key=_json_sort_key)

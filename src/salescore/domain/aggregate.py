@@ -222,7 +222,7 @@ class Aggregate:
         field = self._stage_field(funnel_key)
         if field is None:
             fail("funnel", funnel_key, f"{type(self).__name__} does not move in this funnel")
-        current = getattr(self, field)
+        current = str(getattr(self, field))
         staged = self._record(*before) if before else self
         if not funnel.allows_freely(current, to_stage):
             reasons = funnel.refusals(staged, current, to_stage, at=at, context=context)
