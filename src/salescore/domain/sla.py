@@ -298,7 +298,11 @@ class SlaPolicy:
         Returns:
             The target, or ``None``.
         """
-        return self._index.get((SlaMetric(metric), Priority(priority)))
+        if type(metric) is not SlaMetric:
+            metric = SlaMetric(metric)
+        if type(priority) is not Priority:
+            priority = Priority(priority)
+        return self._index.get((metric, priority))
 
     def calendar_of(self, target: SlaTarget) -> BusinessCalendar | None:
         """The calendar a target is measured on (``None``: calendar time).
@@ -324,7 +328,9 @@ class SlaPolicy:
         Returns:
             ``True`` when the clock is paused in that status.
         """
-        return status in self.pauses.get(SlaMetric(metric), ())
+        if type(metric) is not SlaMetric:
+            metric = SlaMetric(metric)
+        return status in self.pauses.get(metric, ())
 
 
 @attrs.frozen(kw_only=True)
