@@ -60,7 +60,19 @@ from salescore.errors import (
 )
 from salescore.ids import DeterministicIds, IdFactory, RandomIds
 from salescore.money import KNOWN_CURRENCIES, Money, currency_minor_unit
-from salescore.rules import Rule, Truth
+from salescore.rules import (
+    Framework,
+    RoutingState,
+    RoutingTable,
+    Rule,
+    ScoreModel,
+    Truth,
+    WinModel,
+    apply_score,
+    assess,
+    route,
+    score,
+)
 from salescore.serialization import (
     from_dict,
     from_json,
@@ -91,6 +103,7 @@ __all__ = [
     "FieldType",
     "FieldsChanged",
     "ForecastCategory",
+    "Framework",
     "Funnel",
     "IdFactory",
     "Interaction",
@@ -109,9 +122,12 @@ __all__ = [
     "RandomIds",
     "Rep",
     "RepRole",
+    "RoutingState",
+    "RoutingTable",
     "Rule",
     "RuleSyntaxError",
     "SalescoreError",
+    "ScoreModel",
     "Sentiment",
     "Stage",
     "StageChanged",
@@ -129,7 +145,10 @@ __all__ = [
     "TransitionPolicy",
     "Truth",
     "ValidationError",
+    "WinModel",
     "__version__",
+    "apply_score",
+    "assess",
     "currency_minor_unit",
     "domain",
     "from_dict",
@@ -138,7 +157,9 @@ __all__ = [
     "normalize_email",
     "normalize_phone",
     "register_upcaster",
+    "route",
     "rules",
+    "score",
     "to_dict",
     "to_json",
 ]

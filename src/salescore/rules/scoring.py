@@ -627,7 +627,6 @@ class GroupScore:
         key: The group.
         raw: The sum of its criteria's points.
         points: ``raw`` clamped to the group's floor and cap.
-        capped: Whether the clamp changed it.
     """
 
     key: str
