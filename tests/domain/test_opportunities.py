@@ -137,12 +137,12 @@ def test_every_unmet_requirement_is_named_and_nothing_recorded() -> None:
     assert d.version == 2
 
 
-def test_move_with_context_sets_fields_and_enters() -> None:
+def test_move_with_changes_sets_fields_and_enters() -> None:
     d = deal().move_to(
         "proposal",
         at=h(2),
         actor="rep-1",
-        context={"amount": Money("9000.00", "EUR"), "close_date": date(2026, 5, 31)},
+        changes={"amount": Money("9000.00", "EUR"), "close_date": date(2026, 5, 31)},
     )
     assert d.stage == "proposal"
     assert d.amount == Money("9000.00", "EUR")
@@ -150,6 +150,32 @@ def test_move_with_context_sets_fields_and_enters() -> None:
     assert d.probability == 0.5
     assert d.forecast_category is ForecastCategory.BEST_CASE
     same_after_replay_and_json(d)
+
+
+def test_move_hands_context_and_time_to_the_entry_rule() -> None:
+    from salescore.rules import parse
+
+    stages = list(funnels.B2B_PIPELINE.stages)
+    stages[1] = Stage(
+        key="discovery",
+        probability=0.2,
+        entry_rule=parse("count(interactions where kind == 'meeting_held' within 30d) >= 1"),
+    )
+    pipeline = Funnel(
+        key="ruled_pipeline", stages=tuple(stages), policy=funnels.B2B_PIPELINE.policy
+    )
+    d = deal(pipeline=pipeline)
+    meetings = [{"kind": "meeting_held", "at": h(1)}]
+    moved = d.move_to("discovery", at=h(2), actor="rep-1", context={"interactions": meetings})
+    assert moved.stage == "discovery"
+    with pytest.raises(TransitionError) as info:
+        d.move_to("discovery", at=h(2), actor="rep-1")
+    assert info.value.reasons == (
+        "entry rule of 'discovery' is not met: "
+        "count(interactions where kind == 'meeting_held' within 30d) >= 1 "
+        "(unknown: interactions)",
+    )
+    same_after_replay_and_json(moved)
 
 
 def test_time_in_stage_and_history() -> None:

@@ -251,7 +251,7 @@ def _flag(value: Any, path: str) -> bool:
 
 _Normaliser = Any  # Callable[[Any, str], Any]; kept loose for the table below
 
-#: Fields that ``update`` (and ``move_to(context=...)``) may set.
+#: Fields that ``update`` (and ``move_to(changes=...)``) may set.
 _EDITABLE: Final[dict[str, _Normaliser]] = {
     "name": _req_text,
     "account_id": _opt_id,
@@ -785,6 +785,7 @@ class Opportunity(Aggregate):
         at: datetime,
         actor: str,
         reason: str | None = None,
+        changes: Mapping[str, Any] | None = None,
         context: Mapping[str, Any] | None = None,
     ) -> Opportunity:
         """Move the deal to another stage of its pipeline.
@@ -798,10 +799,12 @@ class Opportunity(Aggregate):
             at: When (not before the deal's last event).
             actor: Who.
             reason: Why; for a close, the won or lost reason.
-            context: Field values set together with the move (as one
+            changes: Field values set together with the move (as one
                 ``FieldsChanged`` just before it); they count towards the
                 target's entry requirements, e.g.
                 ``{"amount": Money("9000", "EUR"), "close_date": date(2027, 3, 31)}``.
+            context: Related data handed to the target stage's entry rule
+                (interactions, the account…), with the move's ``at``.
 
         Returns:
             The deal with its new events.
@@ -809,7 +812,7 @@ class Opportunity(Aggregate):
         Raises:
             TransitionError: the policy forbids the move, the deal is
                 closed, or entry requirements are unmet (all named).
-            ValidationError: bad ``context`` values, ``at`` or ``actor``.
+            ValidationError: bad ``changes`` values, ``at`` or ``actor``.
         """
         target = str(stage)
         if self.is_closed:
@@ -822,14 +825,34 @@ class Opportunity(Aggregate):
         if target in self.pipeline:
             kind = self.pipeline.stage(target).kind
             if kind is StageKind.WON:
-                return self._close(True, target, at=at, actor=actor, reason=reason, context=context)
+                return self._close(
+                    True,
+                    target,
+                    at=at,
+                    actor=actor,
+                    reason=reason,
+                    changes=changes,
+                    context=context,
+                )
             if kind is StageKind.LOST:
                 return self._close(
-                    False, target, at=at, actor=actor, reason=reason, context=context
+                    False,
+                    target,
+                    at=at,
+                    actor=actor,
+                    reason=reason,
+                    changes=changes,
+                    context=context,
                 )
-        before = self._context_events(context, at=at, actor=actor)
+        before = self._change_events(changes, at=at, actor=actor)
         return self._move(
-            self.pipeline.key, target, at=at, actor=actor, reason=reason, before=before
+            self.pipeline.key,
+            target,
+            at=at,
+            actor=actor,
+            reason=reason,
+            context=context,
+            before=before,
         )
 
     def close_won(
@@ -852,7 +875,7 @@ class Opportunity(Aggregate):
             ValidationError: ``stage`` is not a won stage.
         """
         target = self._closing_stage(StageKind.WON, stage)
-        return self._close(True, target, at=at, actor=actor, reason=reason, context=None)
+        return self._close(True, target, at=at, actor=actor, reason=reason)
 
     def close_lost(
         self, *, at: datetime, actor: str, reason: str, stage: str | None = None
@@ -874,7 +897,7 @@ class Opportunity(Aggregate):
             ValidationError: ``stage`` is not a lost stage.
         """
         target = self._closing_stage(StageKind.LOST, stage)
-        return self._close(False, target, at=at, actor=actor, reason=reason, context=None)
+        return self._close(False, target, at=at, actor=actor, reason=reason)
 
     def _closing_stage(self, kind: StageKind, stage: str | None) -> str:
         if stage is not None:
@@ -894,7 +917,8 @@ class Opportunity(Aggregate):
         at: datetime,
         actor: str,
         reason: str | None,
-        context: Mapping[str, Any] | None,
+        changes: Mapping[str, Any] | None = None,
+        context: Mapping[str, Any] | None = None,
     ) -> Opportunity:
         why = _opt_text(reason, "reason")
         if self.is_closed:
@@ -904,19 +928,25 @@ class Opportunity(Aggregate):
                 target,
                 [f"the deal is closed already ({self.stage}): reopen it first"],
             )
-        before = list(self._context_events(context, at=at, actor=actor))
+        before = list(self._change_events(changes, at=at, actor=actor))
         before.append(
             OpportunityClosed(subject_id=self.id, at=at, actor=actor, won=won, reason=why)
         )
         if not won and why is None:
             staged = self._record(*before)
-            reasons = self.pipeline.refusals(staged, self.stage, target)
+            reasons = self.pipeline.refusals(staged, self.stage, target, at=at, context=context)
             needed = f"lost_reason is required to enter {target!r}"
             if needed not in reasons:
                 reasons.insert(0, needed)
             raise TransitionError(self.id, self.stage, target, reasons)
         return self._move(
-            self.pipeline.key, target, at=at, actor=actor, reason=why, before=tuple(before)
+            self.pipeline.key,
+            target,
+            at=at,
+            actor=actor,
+            reason=why,
+            context=context,
+            before=tuple(before),
         )
 
     def reopen(self, to_stage: str, *, at: datetime, actor: str, reason: str) -> Opportunity:
@@ -1041,12 +1071,12 @@ class Opportunity(Aggregate):
         c.raise_if_any()
         return values
 
-    def _context_events(
-        self, context: Mapping[str, Any] | None, *, at: datetime, actor: str
+    def _change_events(
+        self, changes: Mapping[str, Any] | None, *, at: datetime, actor: str
     ) -> tuple[Event, ...]:
-        if not context:
+        if not changes:
             return ()
-        values = self._changes(context, None)
+        values = self._changes(changes, None)
         pairs = {k: (getattr(self, k), v) for k, v in values.items() if getattr(self, k) != v}
         if not pairs:
             return ()
