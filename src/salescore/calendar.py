@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
+import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import MAXYEAR, UTC, date, datetime, time, timedelta
 from typing import Any, Final, NoReturn, TypeAlias
@@ -118,27 +119,89 @@ def _parse_rule(text: str) -> Any:
 
 
 class _RuleDates:
-    """Expands one holiday rule lazily, year by year, remembering what it saw."""
+    """Expands one holiday rule lazily, year by year, remembering what it saw.
 
-    __slots__ = ("_by_year", "_complete_to", "_iter")
+    One instance per rule text is shared by every calendar (see :func:`_rule_dates`);
+    a lock keeps the shared iterator safe across threads.
+    """
+
+    __slots__ = ("_by_year", "_complete_to", "_iter", "_lock", "_pending")
 
     def __init__(self, text: str) -> None:
         self._iter: Iterator[datetime] | None = iter(_parse_rule(text))
-        self._by_year: dict[int, set[int]] = {}
+        self._by_year: dict[int, frozenset[int]] = {}
         self._complete_to = 0  # every year up to this one is fully known
+        self._pending: dict[int, set[int]] = {}  # seen, in years not yet complete
+        self._lock = threading.Lock()
 
-    def year(self, year: int) -> set[int] | None:
-        while self._iter is not None and self._complete_to < year:
-            try:
-                occurrence = next(self._iter)
-            except (StopIteration, OverflowError, ValueError):
-                self._iter = None
-                break
-            y = occurrence.year
-            if y - 1 > self._complete_to:
-                self._complete_to = y - 1
-            self._by_year.setdefault(y, set()).add(occurrence.toordinal())
-        return self._by_year.get(year)
+    def year(self, year: int) -> frozenset[int]:
+        if self._complete_to >= year:
+            return self._by_year.get(year, _NO_DAYS)
+        with self._lock:
+            pending = self._pending
+            while self._iter is not None and self._complete_to < year:
+                try:
+                    occurrence = next(self._iter)
+                except (StopIteration, OverflowError, ValueError):
+                    self._iter = None
+                    break
+                y = occurrence.year
+                pending.setdefault(y, set()).add(occurrence.toordinal())
+                if y - 1 > self._complete_to:
+                    self._publish(pending, y - 1)
+            self._publish(pending, MAXYEAR if self._iter is None else self._complete_to)
+        return self._by_year.get(year, _NO_DAYS)
+
+    def _publish(self, pending: dict[int, set[int]], complete_to: int) -> None:
+        for y in [y for y in pending if y <= complete_to]:
+            self._by_year[y] = self._by_year.get(y, _NO_DAYS) | pending.pop(y)
+        self._complete_to = max(self._complete_to, complete_to)
+
+
+_NO_DAYS: Final[frozenset[int]] = frozenset()
+_RULE_CACHE: dict[str, _RuleDates] = {}
+_DST_CACHE: dict[tuple[str, int], frozenset[int]] = {}
+_SHARED_CACHE_SIZE: Final = 1_024
+
+
+def _rule_dates(text: str) -> _RuleDates:
+    """The shared expansion of one rule text (parsing it on first use)."""
+    found = _RULE_CACHE.get(text)
+    if found is None:
+        found = _RuleDates(text)
+        if len(_RULE_CACHE) >= _SHARED_CACHE_SIZE:
+            _RULE_CACHE.clear()
+        _RULE_CACHE[text] = found
+    return found
+
+
+def _clock_change_days(key: str, zone: ZoneInfo, year: int) -> frozenset[int]:
+    """Ordinals of the days of ``year`` on or next to a change of the zone's offset.
+
+    Offsets are sampled at every local midnight and noon; a change between two
+    samples marks the day it falls in and the days either side.
+    """
+    found = _DST_CACHE.get((key, year))
+    if found is not None:
+        return found
+    first = date(year, 1, 1).toordinal()
+    last = date(year, 12, 31).toordinal()
+    marks: set[int] = set()
+    prev_off = None
+    for n in range(max(first - 1, _MIN_ORD - 1), min(last + 1, _MAX_ORD + 1) + 2):
+        base = datetime.fromordinal(n)
+        at_midnight = zone.utcoffset(base)
+        at_noon = zone.utcoffset(base + _HOUR_12)
+        if prev_off is not None and prev_off != at_midnight:
+            marks.update((n - 2, n - 1, n))
+        if at_midnight != at_noon:
+            marks.update((n - 1, n, n + 1))
+        prev_off = at_noon
+    found = frozenset(m for m in marks if first <= m <= last)
+    if len(_DST_CACHE) >= _SHARED_CACHE_SIZE:
+        _DST_CACHE.clear()
+    _DST_CACHE[key, year] = found
+    return found
 
 
 class _Engine:
@@ -176,7 +239,7 @@ class _Engine:
             d.toordinal(): tuple((_tod_us(s), _tod_us(e) or _DAY_US) for s, e in iv)
             for d, iv in exceptions
         }
-        self._rules = [_RuleDates(text) for text in holiday_rules]
+        self._rules = [_rule_dates(text) for text in holiday_rules]
         self._rule_years: dict[int, frozenset[int]] = {}
         self._specials: dict[int, list[int]] = {}
         self._days: dict[int, tuple[tuple[int, int], ...]] = {}
@@ -191,7 +254,7 @@ class _Engine:
         if found is None:
             acc: set[int] = set()
             for rule in self._rules:
-                acc |= rule.year(year) or set()
+                acc |= rule.year(year)
             found = self._rule_years[year] = frozenset(acc)
         return found
 
@@ -215,21 +278,7 @@ class _Engine:
             return found
         first = date(year, 1, 1).toordinal()
         last = date(year, 12, 31).toordinal()
-        marks: set[int] = set()
-        zone = self.zone
-        lo, hi = max(first - 1, _MIN_ORD - 1), min(last + 1, _MAX_ORD + 1)
-        prev_off = None
-        # Offsets at every local midnight and noon: a change between two samples
-        # marks the day, and the days either side of it, as special.
-        for n in range(lo, hi + 2):
-            base = datetime.fromordinal(n)
-            at_midnight = zone.utcoffset(base)
-            at_noon = zone.utcoffset(base + _HOUR_12)
-            if prev_off is not None and prev_off != at_midnight:
-                marks.update((n - 2, n - 1, n))
-            if at_midnight != at_noon:
-                marks.update((n - 1, n, n + 1))
-            prev_off = at_noon
+        marks = set(_clock_change_days(self.definition[0], self.zone, year))
         marks.update(h for h in self.holidays if first <= h <= last)
         marks.update(x for x in self.exceptions if first <= x <= last)
         if self._rules:
@@ -629,7 +678,7 @@ class BusinessCalendar:
                 checker.add(f"holiday_rules[{i}]", text, "must be an RRULE string")
                 continue
             try:
-                _parse_rule(text)
+                _rule_dates(text)
             except Exception as exc:  # dateutil raises many kinds for bad text
                 checker.add(f"holiday_rules[{i}]", text, f"is not a valid RRULE: {exc}")
                 continue
