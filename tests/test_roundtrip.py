@@ -26,6 +26,7 @@ BUILDING_BLOCKS = {
     "phone_numbers",
     "deterministic_ids",
     "json_values",
+    "member_statuses",
     "rule_literals",
     "stage_keys",
     "truths",

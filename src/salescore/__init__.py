@@ -16,6 +16,18 @@ from salescore import funnels, rules
 # isort: on
 from salescore.clock import Clock, ManualClock, SystemClock
 from salescore.domain.aggregate import Aggregate
+from salescore.domain.campaigns import (
+    Campaign,
+    CampaignMember,
+    CampaignStatus,
+    CampaignType,
+    MemberStatus,
+)
+from salescore.domain.conversion import (
+    Conversion,
+    OpportunitySpec,
+    convert_lead,
+)
 from salescore.domain.custom_fields import CustomField, CustomFieldSchema, FieldType
 from salescore.domain.events import Event, FieldsChanged, StageChanged
 from salescore.domain.interactions import (
@@ -30,6 +42,11 @@ from salescore.domain.interactions import (
     Sentiment,
 )
 from salescore.domain.leads import Lead, LeadSource, LeadStatus
+from salescore.domain.opportunities import (
+    ContactRole,
+    Opportunity,
+    OpportunityType,
+)
 from salescore.domain.parties import (
     Account,
     Contact,
@@ -37,6 +54,12 @@ from salescore.domain.parties import (
     PartyRef,
     normalize_email,
     normalize_phone,
+)
+from salescore.domain.products import (
+    LineItem,
+    PriceBook,
+    Product,
+    price_line,
 )
 from salescore.domain.service import (
     AuthorKind,
@@ -111,12 +134,18 @@ __all__ = [
     "AuthorKind",
     "CallDisposition",
     "CallOutcome",
+    "Campaign",
+    "CampaignMember",
+    "CampaignStatus",
+    "CampaignType",
     "CaseStatus",
     "CesResponse",
     "Channel",
     "Clock",
     "ConcurrencyError",
     "Contact",
+    "ContactRole",
+    "Conversion",
     "CsatResponse",
     "CustomField",
     "CustomFieldSchema",
@@ -136,15 +165,22 @@ __all__ = [
     "Lead",
     "LeadSource",
     "LeadStatus",
+    "LineItem",
     "ManualClock",
     "MeetingOutcome",
     "MeetingStatus",
+    "MemberStatus",
     "Money",
     "NotFound",
     "NpsResponse",
+    "Opportunity",
+    "OpportunitySpec",
+    "OpportunityType",
     "PartyKind",
     "PartyRef",
+    "PriceBook",
     "Priority",
+    "Product",
     "Queue",
     "QueuePurpose",
     "RandomIds",
@@ -184,6 +220,7 @@ __all__ = [
     "apply_score",
     "assess",
     "choose_policy",
+    "convert_lead",
     "currency_minor_unit",
     "domain",
     "evaluate_escalations",
@@ -193,6 +230,7 @@ __all__ = [
     "merge_cases",
     "normalize_email",
     "normalize_phone",
+    "price_line",
     "register_upcaster",
     "route",
     "rules",

@@ -9,6 +9,27 @@ of the domain.
 from __future__ import annotations
 
 from salescore.domain.aggregate import Aggregate
+from salescore.domain.campaigns import (
+    CAMPAIGN_STATUS,
+    Campaign,
+    CampaignCreated,
+    CampaignMember,
+    CampaignMemberAdded,
+    CampaignStatus,
+    CampaignType,
+    CostRecorded,
+    MemberRepointed,
+    MemberStatus,
+    MemberStatusChanged,
+    campaign_ancestors,
+    check_campaign_parent,
+    default_member_statuses,
+)
+from salescore.domain.conversion import (
+    Conversion,
+    OpportunitySpec,
+    convert_lead,
+)
 from salescore.domain.custom_fields import CustomField, CustomFieldSchema, FieldType
 from salescore.domain.events import Event, FieldsChanged, StageChanged
 from salescore.domain.interactions import (
@@ -26,6 +47,19 @@ from salescore.domain.interactions import (
     timeline,
 )
 from salescore.domain.leads import Lead, LeadConverted, LeadCreated, LeadSource, LeadStatus
+from salescore.domain.opportunities import (
+    ContactRole,
+    ForecastCategoryOverridden,
+    LineItemAdded,
+    LineItemRemoved,
+    LineItemsReplaced,
+    Opportunity,
+    OpportunityClosed,
+    OpportunityCreated,
+    OpportunityReopened,
+    OpportunityType,
+    ProbabilityOverridden,
+)
 from salescore.domain.parties import (
     Account,
     AccountCreated,
@@ -39,6 +73,13 @@ from salescore.domain.parties import (
     normalize_email,
     normalize_phone,
     normalize_time_zone,
+)
+from salescore.domain.products import (
+    LineItem,
+    PriceBook,
+    Product,
+    line_items_total,
+    price_line,
 )
 from salescore.domain.service import (
     DEFAULT_REOPEN_WINDOW,
@@ -98,6 +139,7 @@ from salescore.domain.tasks import (
 from salescore.domain.team import Queue, QueuePurpose, Rep, RepRole, Team
 
 __all__ = [
+    "CAMPAIGN_STATUS",
     "DEFAULT_PAUSES",
     "DEFAULT_REOPEN_WINDOW",
     "Account",
@@ -106,6 +148,12 @@ __all__ = [
     "AuthorKind",
     "CallDisposition",
     "CallOutcome",
+    "Campaign",
+    "CampaignCreated",
+    "CampaignMember",
+    "CampaignMemberAdded",
+    "CampaignStatus",
+    "CampaignType",
     "CaseAssigned",
     "CaseMerged",
     "CaseNoteAdded",
@@ -116,6 +164,9 @@ __all__ = [
     "Channel",
     "Contact",
     "ContactCreated",
+    "ContactRole",
+    "Conversion",
+    "CostRecorded",
     "CsatResponse",
     "CustomField",
     "CustomFieldSchema",
@@ -127,6 +178,7 @@ __all__ = [
     "FieldType",
     "FieldsChanged",
     "ForecastCategory",
+    "ForecastCategoryOverridden",
     "Funnel",
     "Interaction",
     "Lead",
@@ -134,18 +186,34 @@ __all__ = [
     "LeadCreated",
     "LeadSource",
     "LeadStatus",
+    "LineItem",
+    "LineItemAdded",
+    "LineItemRemoved",
+    "LineItemsReplaced",
     "MeetingOutcome",
     "MeetingStatus",
+    "MemberRepointed",
+    "MemberStatus",
+    "MemberStatusChanged",
     "Milestone",
     "NpsCategory",
     "NpsResponse",
+    "Opportunity",
+    "OpportunityClosed",
+    "OpportunityCreated",
+    "OpportunityReopened",
+    "OpportunitySpec",
+    "OpportunityType",
     "PartyKind",
     "PartyRef",
     "PauseSpan",
     "PolicyCheck",
     "PolicyChoice",
+    "PriceBook",
     "Priority",
     "PriorityChanged",
+    "ProbabilityOverridden",
+    "Product",
     "Queue",
     "QueuePurpose",
     "Rep",
@@ -173,17 +241,23 @@ __all__ = [
     "Team",
     "TransitionPolicy",
     "account_ancestors",
+    "campaign_ancestors",
+    "check_campaign_parent",
     "choose_policy",
+    "convert_lead",
     "count_interactions",
+    "default_member_statuses",
     "evaluate_escalations",
     "explain_escalations",
     "filter_interactions",
+    "line_items_total",
     "merge_cases",
     "normalize_country",
     "normalize_domain",
     "normalize_email",
     "normalize_phone",
     "normalize_time_zone",
+    "price_line",
     "sla_clocks",
     "timeline",
 ]

@@ -12,6 +12,15 @@ Use them in your own property tests::
 
 from __future__ import annotations
 
+from salescore.testing._deals import (
+    campaign_members,
+    campaigns,
+    line_items,
+    member_statuses,
+    opportunities,
+    price_books,
+    products,
+)
 from salescore.testing._foundation import (
     aware_datetimes,
     deterministic_ids,
@@ -67,6 +76,8 @@ __all__ = [
     "RULE_FIELDS",
     "accounts",
     "aware_datetimes",
+    "campaign_members",
+    "campaigns",
     "ces_responses",
     "contacts",
     "criteria",
@@ -83,10 +94,15 @@ __all__ = [
     "json_values",
     "lead_sources",
     "leads",
+    "line_items",
+    "member_statuses",
     "money",
     "nps_responses",
+    "opportunities",
     "party_refs",
     "phone_numbers",
+    "price_books",
+    "products",
     "queues",
     "rep_answers",
     "reps",
