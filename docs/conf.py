@@ -32,7 +32,9 @@ napoleon_numpy_docstring = False
 napoleon_use_rtype = False
 
 intersphinx_mapping: dict[str, tuple[str, None]] = {}
-suppress_warnings = ["myst.xref_missing"]
+# Signatures mention the builtin ``type``; several classes have a ``type``
+# field, which makes that cross-reference ambiguous.
+suppress_warnings = ["myst.xref_missing", "ref.python"]
 
 html_theme = "furo"
 html_title = "salescore"
