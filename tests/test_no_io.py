@@ -42,7 +42,6 @@ FORBIDDEN = {
     "shutil",
     "tempfile",
     "multiprocessing",
-    "threading",
     "selectors",
     "io",
     "os",

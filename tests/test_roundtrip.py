@@ -22,6 +22,7 @@ BUILDING_BLOCKS = {
     "RULE_FIELDS",
     "aware_datetimes",
     "custom_fields_with_values",
+    "day_hours",
     "emails",
     "phone_numbers",
     "deterministic_ids",

@@ -14,6 +14,7 @@ from salescore import domain
 from salescore import funnels, rules
 
 # isort: on
+from salescore.calendar import BusinessCalendar
 from salescore.clock import Clock, ManualClock, SystemClock
 from salescore.domain.aggregate import Aggregate
 from salescore.domain.campaigns import (
@@ -132,6 +133,7 @@ __all__ = [
     "Account",
     "Aggregate",
     "AuthorKind",
+    "BusinessCalendar",
     "CallDisposition",
     "CallOutcome",
     "Campaign",

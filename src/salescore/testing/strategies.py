@@ -12,6 +12,7 @@ Use them in your own property tests::
 
 from __future__ import annotations
 
+from salescore.testing._calendar import business_calendars, day_hours
 from salescore.testing._deals import (
     campaign_members,
     campaigns,
@@ -76,6 +77,7 @@ __all__ = [
     "RULE_FIELDS",
     "accounts",
     "aware_datetimes",
+    "business_calendars",
     "campaign_members",
     "campaigns",
     "ces_responses",
@@ -84,6 +86,7 @@ __all__ = [
     "csat_responses",
     "custom_field_schemas",
     "custom_fields_with_values",
+    "day_hours",
     "deterministic_ids",
     "emails",
     "escalation_rules",
