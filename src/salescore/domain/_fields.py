@@ -11,6 +11,7 @@ collecting every problem before raising.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from datetime import date
 from decimal import Decimal
 from math import isfinite
 from typing import Any
@@ -49,6 +50,13 @@ def opt_id(value: Any, path: str, region: str | None = None) -> str | None:
     if value is None or (type(value) is str and value and value.strip() is value):
         return value
     fail(path, value, "must be an id (a non-blank string without surrounding spaces) or None")
+
+
+def opt_date(value: Any, path: str, region: str | None = None) -> date | None:
+    """An optional calendar date (not a datetime)."""
+    if value is None or type(value) is date:
+        return value
+    fail(path, value, "must be a date (not a datetime) or None")
 
 
 def opt_email(value: Any, path: str, region: str | None = None) -> str | None:

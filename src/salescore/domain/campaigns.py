@@ -21,13 +21,18 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
 from typing import Any, ClassVar, Final, Self
 
 import attrs
 
 from salescore._validation import Checker, fail
+from salescore.domain._fields import opt_amount as _opt_money
+from salescore.domain._fields import opt_date as _opt_date
+from salescore.domain._fields import opt_id as _opt_id
+from salescore.domain._fields import opt_text as _opt_text
+from salescore.domain._fields import req_text as _req_text
 from salescore.domain.aggregate import Aggregate
 from salescore.domain.events import Event, StageChanged
 from salescore.domain.parties import PartyRef
@@ -188,38 +193,6 @@ def _campaign_type(value: Any, path: str) -> CampaignType:
 # --- field normalisers (value, path) -> normal value ---------------------------------
 
 
-def _req_text(value: Any, path: str) -> str:
-    if isinstance(value, str) and value.strip():
-        return value if value.strip() == value else value.strip()
-    fail(path, value, "is required and must be a non-blank string")
-
-
-def _opt_text(value: Any, path: str) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, str):
-        return value.strip() or None
-    fail(path, value, "must be a string or None")
-
-
-def _opt_id(value: Any, path: str) -> str | None:
-    if value is None or (type(value) is str and value and value.strip() == value):
-        return value
-    fail(path, value, "must be an id (a non-blank string without surrounding spaces) or None")
-
-
-def _opt_date(value: Any, path: str) -> date | None:
-    if value is None or type(value) is date:
-        return value
-    fail(path, value, "must be a date (not a datetime) or None")
-
-
-def _opt_money(value: Any, path: str) -> Money | None:
-    if value is None or (type(value) is Money and value.amount >= 0):
-        return value
-    fail(path, value, "must be a non-negative Money amount or None")
-
-
 def _statuses(value: Any, path: str) -> tuple[MemberStatus, ...]:
     if isinstance(value, str) or not isinstance(value, Iterable):
         fail(path, value, "must be a sequence of MemberStatus")
@@ -234,7 +207,7 @@ def _statuses(value: Any, path: str) -> tuple[MemberStatus, ...]:
     return seq
 
 
-_EDITABLE: Final = {
+_EDITABLE: Final[dict[str, Callable[[Any, str], Any]]] = {
     "name": _req_text,
     "type": _campaign_type,
     "start_date": _opt_date,

@@ -44,6 +44,11 @@ import attrs
 
 from salescore import funnels
 from salescore._validation import Checker, fail
+from salescore.domain._fields import opt_amount as _opt_money
+from salescore.domain._fields import opt_date as _opt_date
+from salescore.domain._fields import opt_id as _opt_id
+from salescore.domain._fields import opt_text as _opt_text
+from salescore.domain._fields import req_text as _req_text
 from salescore.domain.aggregate import Aggregate
 from salescore.domain.custom_fields import CustomFieldSchema, _check_custom
 from salescore.domain.events import Event, FieldsChanged, StageChanged
@@ -91,40 +96,6 @@ class OpportunityType(enum.StrEnum):
 
 # --- field normalisers ---------------------------------------------------------------
 # Each takes (value, path) and returns the normal form or raises ValidationError.
-
-
-def _req_text(value: Any, path: str) -> str:
-    if type(value) is str and value and value.strip() == value:
-        return value
-    if isinstance(value, str) and value.strip():
-        return value.strip()
-    fail(path, value, "is required and must be a non-blank string")
-
-
-def _opt_text(value: Any, path: str) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, str):
-        return value.strip() or None
-    fail(path, value, "must be a string or None")
-
-
-def _opt_id(value: Any, path: str) -> str | None:
-    if value is None or (type(value) is str and value and value.strip() == value):
-        return value
-    fail(path, value, "must be an id (a non-blank string without surrounding spaces) or None")
-
-
-def _opt_money(value: Any, path: str) -> Money | None:
-    if value is None or (type(value) is Money and value.amount >= 0):
-        return value
-    fail(path, value, "must be a non-negative Money amount or None")
-
-
-def _opt_date(value: Any, path: str) -> date | None:
-    if value is None or (type(value) is date):
-        return value
-    fail(path, value, "must be a date (not a datetime) or None")
 
 
 def _opt_months(value: Any, path: str) -> int | None:
