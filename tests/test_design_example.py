@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -13,7 +13,7 @@ from salescore.ids import DeterministicIds
 
 def test_design_example() -> None:
     ids = DeterministicIds(namespace="demo", seed=1)
-    t0 = datetime(2026, 11, 2, 9, 0, tzinfo=timezone.utc)
+    t0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 
     lead = Lead.new(
         id=ids.new("lead"),
