@@ -83,8 +83,34 @@ class StageChanged(Event):
     to_stage: str
     reason: str | None = None
 
+    def __attrs_post_init__(self) -> None:
+        # The common case in one expression: stage moves are the most
+        # frequent events, so they skip the general path when all is well.
+        at = self.at
+        if (
+            type(self.subject_id) is str
+            and self.subject_id
+            and type(self.actor) is str
+            and self.actor
+            and type(self.funnel) is str
+            and self.funnel
+            and type(self.to_stage) is str
+            and (self.from_stage is None or type(self.from_stage) is str)
+            and (self.reason is None or type(self.reason) is str)
+            and type(at) is datetime
+            and at.utcoffset() is not None
+        ):
+            return
+        super().__attrs_post_init__()
+
     def _check(self) -> None:
-        if type(self.funnel) is str and self.funnel and type(self.to_stage) is str:
+        if (
+            type(self.funnel) is str
+            and self.funnel
+            and type(self.to_stage) is str
+            and (self.from_stage is None or type(self.from_stage) is str)
+            and (self.reason is None or type(self.reason) is str)
+        ):
             return
         with Checker("StageChanged") as c:
             c.text(self.funnel, "funnel")
