@@ -407,3 +407,19 @@ def test_funnel_with_entry_rule_round_trips() -> None:
     text = to_json(funnel)
     assert from_json(Funnel, text) == funnel
     assert '"entry_rule":{"rules":' in text
+
+
+def test_stage_changed_lists_every_bad_field() -> None:
+    with pytest.raises(ValidationError) as info:
+        StageChanged(
+            subject_id="x",
+            at=datetime(2026, 1, 1),
+            actor="",
+            funnel="f",
+            from_stage=3,  # type: ignore[arg-type]
+            to_stage="b",
+        )
+    assert info.value.paths == ("actor", "at", "from_stage")
+    with pytest.raises(ValidationError) as info:
+        StageChanged(subject_id="x", at=T0, actor="a", funnel="", from_stage=3, to_stage="b")  # type: ignore[arg-type]
+    assert info.value.paths == ("funnel", "from_stage")

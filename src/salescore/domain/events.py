@@ -59,7 +59,8 @@ class Event:
             c.text(self.subject_id, "subject_id")
             c.text(self.actor, "actor")
             c.aware(self.at, "at")
-        self._check()
+            with c.nested(""):
+                self._check()
 
     def _check(self) -> None:
         """Validate subclass fields; overridden by events that have some."""
