@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import enum
 import math
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TypeVar
 
 from salescore.errors import FieldError, ValidationError
 
-__all__ = ["Checker", "ensure_aware", "fail"]
+__all__ = ["Checker", "ensure_aware", "fail", "to_member"]
+
+E = TypeVar("E", bound=enum.Enum)
 
 
 def fail(path: str, value: Any, message: str) -> NoReturn:
@@ -37,6 +40,32 @@ def ensure_aware(value: Any, path: str = "at") -> datetime:
     if value.tzinfo is None or value.utcoffset() is None:
         fail(path, value, "must be timezone-aware (naive datetimes are refused)")
     return value
+
+
+def to_member(cls: type[E], value: Any, path: str, what: str | None = None) -> E:
+    """Return the member of enum ``cls`` that ``value`` is or names, else raise.
+
+    Args:
+        cls: The enum.
+        value: A member or a member's value.
+        path: The field's name, used in the error.
+        what: The kind of value in words (``"a campaign type"``); the error
+            then reads "must be a campaign type (…)" instead of "must be one of …".
+
+    Returns:
+        The member.
+
+    Raises:
+        ValidationError: ``value`` is not a member's value; the message lists
+            the allowed values.
+    """
+    if type(value) is cls:
+        return value
+    try:
+        return cls(value)
+    except ValueError:
+        allowed = ", ".join(str(m.value) for m in cls)
+        fail(path, value, f"must be {what} ({allowed})" if what else f"must be one of {allowed}")
 
 
 class Checker:
@@ -125,6 +154,14 @@ class Checker:
             return True
         names = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
         return self.check(isinstance(value, kind), path, value, f"must be a {names}")
+
+    def member(self, cls: type[E], value: Any, path: str, default: Any = None) -> Any:
+        """Return :func:`to_member` of ``value``, or record the problem and return ``default``."""
+        try:
+            return to_member(cls, value, path)
+        except ValidationError as exc:
+            self.errors.extend(exc.errors)
+            return default
 
     def duration(self, value: Any, path: str, *, optional: bool = False) -> None:
         """Check a non-negative :class:`~datetime.timedelta`."""

@@ -27,7 +27,7 @@ from typing import Any, ClassVar, Final, Self
 
 import attrs
 
-from salescore._validation import Checker, fail
+from salescore._validation import Checker, fail, to_member
 from salescore.domain._fields import opt_amount as _opt_money
 from salescore.domain._fields import opt_date as _opt_date
 from salescore.domain._fields import opt_id as _opt_id
@@ -181,13 +181,7 @@ def default_member_statuses(
 
 
 def _campaign_type(value: Any, path: str) -> CampaignType:
-    if type(value) is CampaignType:
-        return value
-    try:
-        return CampaignType(value)
-    except ValueError:
-        allowed = ", ".join(t.value for t in CampaignType)
-        fail(path, value, f"must be a campaign type ({allowed})")
+    return to_member(CampaignType, value, path, "a campaign type")
 
 
 # --- field normalisers (value, path) -> normal value ---------------------------------

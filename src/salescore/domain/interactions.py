@@ -29,7 +29,7 @@ from typing import Any, Final
 
 import attrs
 
-from salescore._validation import Checker
+from salescore._validation import Checker, to_member
 from salescore.domain.parties import PartyRef
 from salescore.serialization import register_polymorphic, register_type
 
@@ -543,16 +543,7 @@ class Interaction:
 
 
 def _enum(cls: type[Any], value: Any, path: str) -> Any:
-    if value is None or isinstance(value, cls):
-        return value
-    try:
-        return cls(value)
-    except ValueError:
-        from salescore.errors import ValidationError
-
-        raise ValidationError.single(
-            path, value, f"must be one of {', '.join(m.value for m in cls)}"
-        ) from None
+    return value if value is None else to_member(cls, value, path)
 
 
 def filter_interactions(

@@ -43,7 +43,7 @@ from typing import Any, Final, Self
 import attrs
 
 from salescore import funnels
-from salescore._validation import Checker, fail
+from salescore._validation import Checker, fail, to_member
 from salescore.domain._fields import opt_amount as _opt_money
 from salescore.domain._fields import opt_date as _opt_date
 from salescore.domain._fields import opt_id as _opt_id
@@ -113,23 +113,11 @@ def _opt_aware(value: Any, path: str) -> datetime | None:
 
 
 def _type(value: Any, path: str) -> OpportunityType:
-    if type(value) is OpportunityType:
-        return value
-    try:
-        return OpportunityType(value)
-    except ValueError:
-        allowed = ", ".join(t.value for t in OpportunityType)
-        fail(path, value, f"must be an opportunity type ({allowed})")
+    return to_member(OpportunityType, value, path, "an opportunity type")
 
 
 def _category(value: Any, path: str) -> ForecastCategory:
-    if type(value) is ForecastCategory:
-        return value
-    try:
-        return ForecastCategory(value)
-    except ValueError:
-        allowed = ", ".join(c.value for c in ForecastCategory)
-        fail(path, value, f"must be a forecast category ({allowed})")
+    return to_member(ForecastCategory, value, path, "a forecast category")
 
 
 def _competitors(value: Any, path: str) -> tuple[str, ...]:

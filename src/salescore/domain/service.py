@@ -57,7 +57,6 @@ from salescore.domain.sla import (
     Priority,
     SlaClock,
     SlaPolicy,
-    _enum,
     choose_policy,
     sla_clocks,
 )
@@ -576,8 +575,8 @@ class ServiceCase(Aggregate):
             ValidationError: Listing every bad field.
         """
         with Checker("ServiceCase") as c:
-            ch = _enum(c, Channel, channel, "channel")
-            pr = _enum(c, Priority, priority, "priority")
+            ch = c.member(Channel, channel, "channel")
+            pr = c.member(Priority, priority, "priority")
         created = CaseOpened(
             subject_id=id,
             at=at,
@@ -640,7 +639,7 @@ class ServiceCase(Aggregate):
         """
         self._refuse_if_closed("reply")
         with Checker("CaseReplied") as c:
-            kind = _enum(c, AuthorKind, author_kind, "author_kind")
+            kind = c.member(AuthorKind, author_kind, "author_kind")
         event = CaseReplied(
             subject_id=self.id,
             at=at,
@@ -689,7 +688,7 @@ class ServiceCase(Aggregate):
         """
         self._refuse_if_closed("note")
         with Checker("CaseNoteAdded") as c:
-            kind = _enum(c, AuthorKind, author_kind, "author_kind")
+            kind = c.member(AuthorKind, author_kind, "author_kind")
         return self._record(
             CaseNoteAdded(
                 subject_id=self.id,
@@ -724,7 +723,7 @@ class ServiceCase(Aggregate):
             ValidationError: ``status`` is not a case status, or a bad ``at``.
         """
         with Checker("ServiceCase") as c:
-            target = _enum(c, CaseStatus, status, "status")
+            target = c.member(CaseStatus, status, "status")
         return self._status_move(str(target), at=at, actor=actor, reason=reason)
 
     def _status_move(
@@ -798,7 +797,7 @@ class ServiceCase(Aggregate):
         """
         self._refuse_if_closed("priority")
         with Checker("ServiceCase") as c:
-            new = _enum(c, Priority, priority, "priority")
+            new = c.member(Priority, priority, "priority")
         if new == self.priority:
             return self
         return self._record(
@@ -876,7 +875,7 @@ class ServiceCase(Aggregate):
                 if name not in _EDITABLE:
                     c.add(name, changes[name], "cannot be edited (use the case's own methods)")
             if "channel" in changes:
-                changes["channel"] = _enum(c, Channel, changes["channel"], "channel")
+                changes["channel"] = c.member(Channel, changes["channel"], "channel")
             c.text(changes.get("subject", "x"), "subject")
             c.text(changes.get("description", ""), "description", empty=True)
             for name in ("category", "account_id"):

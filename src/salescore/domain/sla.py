@@ -134,16 +134,6 @@ def _explain(rule: Rule, subject: Any, at: datetime, context: Mapping[str, Any] 
     return rule.explain(subject, at=at, context=context)
 
 
-def _enum(c: Checker, cls: type[enum.StrEnum], value: Any, path: str) -> Any:
-    """Return ``cls(value)``, or record the problem and return ``None``."""
-    try:
-        return cls(value)
-    except ValueError:
-        choices = ", ".join(m.value for m in cls)
-        c.add(path, value, f"must be one of {choices}")
-        return None
-
-
 def _as_metric(value: SlaMetric | str) -> SlaMetric:
     """Convert a metric's value; a bad one is kept for the class's check to report."""
     try:
@@ -170,7 +160,7 @@ def _to_pauses(value: Any) -> dict[SlaMetric, frozenset[str]]:
     with Checker("SlaPolicy") as c:
         out: dict[SlaMetric, frozenset[str]] = {}
         for key, statuses in value.items():
-            metric = _enum(c, SlaMetric, key, f"pauses.{key}")
+            metric = c.member(SlaMetric, key, f"pauses.{key}")
             if isinstance(statuses, str) or not isinstance(statuses, Iterable):
                 c.add(f"pauses.{key}", statuses, "must be a collection of statuses")
             elif metric is not None:
@@ -202,8 +192,8 @@ class SlaTarget:
 
     def __attrs_post_init__(self) -> None:
         with Checker("SlaTarget") as c:
-            object.__setattr__(self, "metric", _enum(c, SlaMetric, self.metric, "metric"))
-            object.__setattr__(self, "priority", _enum(c, Priority, self.priority, "priority"))
+            object.__setattr__(self, "metric", c.member(SlaMetric, self.metric, "metric"))
+            object.__setattr__(self, "priority", c.member(Priority, self.priority, "priority"))
             if c.instance(self.duration, timedelta, "duration"):
                 c.check(self.duration > timedelta(0), "duration", self.duration, "must be positive")
             c.instance(self.business_time, bool, "business_time")
@@ -958,7 +948,7 @@ class EscalationRule:
     def __attrs_post_init__(self) -> None:
         with Checker("EscalationRule") as c:
             c.text(self.name, "name")
-            object.__setattr__(self, "metric", _enum(c, SlaMetric, self.metric, "metric"))
+            object.__setattr__(self, "metric", c.member(SlaMetric, self.metric, "metric"))
             c.number(self.at_fraction, "at_fraction", optional=True, minimum=0)
             if isinstance(self.at_fraction, int | float) and not isinstance(self.at_fraction, bool):
                 c.check(self.at_fraction > 0, "at_fraction", self.at_fraction, "must be positive")

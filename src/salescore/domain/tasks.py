@@ -240,8 +240,8 @@ class Task(Aggregate):
         """
         subj = TaskSubject.of(subject) if isinstance(subject, PartyRef) else subject
         with Checker("Task") as c:
-            p = _member(TaskPriority, priority, "priority", c)
-            k = _member(TaskKind, kind, "kind", c)
+            p = c.member(TaskPriority, priority, "priority", default=priority)
+            k = c.member(TaskKind, kind, "kind", default=kind)
             values = SimpleNamespace(
                 subject=subj,
                 title=title,
@@ -435,17 +435,11 @@ class Task(Aggregate):
                 "only an open task can be edited",
             )
             if "priority" in fields:
-                fields["priority"] = _member(TaskPriority, fields["priority"], "priority", c)
+                fields["priority"] = c.member(
+                    TaskPriority, fields["priority"], "priority", default=fields["priority"]
+                )
         attrs.evolve(self, **fields)  # validates the new values
         return self._edit(fields, at=at, actor=actor, reason=reason)
-
-
-def _member(cls: Any, value: Any, path: str, c: Checker) -> Any:
-    try:
-        return cls(value)
-    except ValueError:
-        c.add(path, value, f"must be one of {', '.join(m.value for m in cls)}")
-        return value
 
 
 def _check_fields(obj: Any, subject: str, *, skip_enums: bool = False) -> None:
