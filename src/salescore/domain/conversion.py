@@ -51,8 +51,8 @@ from typing import Any, Final
 
 import attrs
 
-from salescore import funnels
 from salescore._validation import Checker, fail
+from salescore.domain import standard_funnels as funnels
 from salescore.domain.aggregate import Aggregate
 from salescore.domain.campaigns import CampaignMember
 from salescore.domain.custom_fields import CustomFieldSchema

@@ -42,8 +42,8 @@ from typing import Any, Final, Self
 
 import attrs
 
-from salescore import funnels
 from salescore._validation import Checker, fail, to_member
+from salescore.domain import standard_funnels as funnels
 from salescore.domain._fields import opt_amount as _opt_money
 from salescore.domain._fields import opt_date as _opt_date
 from salescore.domain._fields import opt_id as _opt_id

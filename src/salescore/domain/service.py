@@ -46,8 +46,8 @@ from typing import Any, ClassVar, Final, Self
 
 import attrs
 
-from salescore import funnels
 from salescore._validation import Checker, ensure_aware, fail
+from salescore.domain import standard_funnels as funnels
 from salescore.domain.aggregate import Aggregate
 from salescore.domain.events import Event, StageChanged
 from salescore.domain.interactions import Channel

@@ -652,6 +652,8 @@ class _Measure:
 
 _SOLVED: Final = "solved"
 _CLOSED: Final = "closed"
+_AGENT: Final = "agent"  # AuthorKind values of the case events
+_CUSTOMER: Final = "customer"
 
 
 def sla_clocks(case: ServiceCase, at: datetime) -> tuple[SlaClock, ...]:
@@ -671,14 +673,6 @@ def sla_clocks(case: ServiceCase, at: datetime) -> tuple[SlaClock, ...]:
     Raises:
         ValidationError: ``at`` is naive or before the case was opened.
     """
-    from salescore.domain.events import StageChanged
-    from salescore.domain.service import (
-        AuthorKind,
-        CaseReplied,
-        PriorityChanged,
-        SlaPolicyApplied,
-    )
-
     ensure_aware(at, "at")
     history = case.history
     if not history or at < history[0].at:
@@ -736,8 +730,8 @@ def sla_clocks(case: ServiceCase, at: datetime) -> tuple[SlaClock, ...]:
         t = e.at
         if t > at:
             break
-        kind = type(e)
-        if kind is StageChanged:
+        kind = type(e).__name__  # the registered type name, as in documents
+        if kind == "StageChanged":
             if e.funnel != "case_status":  # type: ignore[attr-defined]
                 continue
             cut_all(t)
@@ -760,10 +754,10 @@ def sla_clocks(case: ServiceCase, at: datetime) -> tuple[SlaClock, ...]:
                         stop(m, t, cancel=True)
             elif before == _SOLVED:
                 solved_at = None
-        elif kind is PriorityChanged:
+        elif kind == "PriorityChanged":
             cut_all(t)
             priority = Priority(e.to_priority)  # type: ignore[attr-defined]
-        elif kind is SlaPolicyApplied:
+        elif kind == "SlaPolicyApplied":
             cut_all(t)
             new = e.policy  # type: ignore[attr-defined]
             if new is None:  # the policy was removed: open clocks are cancelled
@@ -774,16 +768,16 @@ def sla_clocks(case: ServiceCase, at: datetime) -> tuple[SlaClock, ...]:
                 policies.append(new)
                 pol = len(policies) - 1
                 active = True
-        elif kind is CaseReplied:
+        elif kind == "CaseReplied":
             if not e.public or status in (_SOLVED, _CLOSED):  # type: ignore[attr-defined]
                 continue
             author = e.author_kind  # type: ignore[attr-defined]
-            if author is AuthorKind.AGENT:
+            if author == _AGENT:
                 for m in (SlaMetric.FIRST_REPLY, SlaMetric.NEXT_REPLY, SlaMetric.PERIODIC_UPDATE):
                     stop(m, t)
                 begin(SlaMetric.PERIODIC_UPDATE, t)
             elif (
-                author is AuthorKind.CUSTOMER
+                author == _CUSTOMER
                 and SlaMetric.FIRST_REPLY not in open_
                 and SlaMetric.NEXT_REPLY not in open_
             ):

@@ -47,7 +47,7 @@ from typing import Any, Protocol
 import attrs
 
 from salescore._validation import Checker, ensure_aware
-from salescore.rules._decisions import missing_fields
+from salescore.decisions._evaluation import missing_fields
 from salescore.rules._nodes import Rule
 from salescore.rules._truth import Truth
 

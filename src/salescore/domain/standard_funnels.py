@@ -26,7 +26,15 @@ from salescore.domain.stages import (
     TransitionPolicy,
 )
 
-__all__ = ["B2B_PIPELINE", "CASE_STATUS", "LEAD_STATUS", "LIFECYCLE", "MARKETING", "TASK_STATUS"]
+__all__ = [
+    "B2B_PIPELINE",
+    "CAMPAIGN_STATUS",
+    "CASE_STATUS",
+    "LEAD_STATUS",
+    "LIFECYCLE",
+    "MARKETING",
+    "TASK_STATUS",
+]
 
 MARKETING = Funnel(
     key="marketing",
@@ -170,3 +178,24 @@ than the table: a reopen (solved → open) only within the case's reopen
 window, and an unsolved case reaches ``closed`` only by being merged into
 another case.
 """
+
+#: planned → active → completed; planned or active → aborted. Completed and
+#: aborted are final.
+CAMPAIGN_STATUS = Funnel(
+    key="campaign_status",
+    label="Campaign status",
+    stages=(
+        Stage(key="planned"),
+        Stage(key="active"),
+        Stage(key="completed", kind=StageKind.WON),
+        Stage(key="aborted", kind=StageKind.LOST),
+    ),
+    policy=TransitionPolicy.explicit(
+        {
+            "planned": {"active", "aborted"},
+            "active": {"completed", "aborted"},
+            "completed": set(),
+            "aborted": set(),
+        }
+    ),
+)

@@ -45,7 +45,7 @@ from typing import Any, Final, Protocol, Self, TypeVar
 import attrs
 
 from salescore._validation import Checker, ensure_aware
-from salescore.rules._decisions import lookup, missing_fields
+from salescore.decisions._evaluation import lookup, missing_fields
 from salescore.rules._nodes import Rule
 from salescore.rules._truth import Truth
 

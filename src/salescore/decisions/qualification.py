@@ -51,8 +51,8 @@ from typing import Any, Final
 import attrs
 
 from salescore._validation import Checker, ensure_aware
+from salescore.decisions._evaluation import seen_values
 from salescore.errors import FieldError, ValidationError
-from salescore.rules._decisions import seen_values
 from salescore.rules._nodes import Rule
 from salescore.rules._parser import parse
 from salescore.rules._truth import Truth
