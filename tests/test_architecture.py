@@ -310,3 +310,15 @@ def test_deprecated_aliases_import_first_and_warn() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=False
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_tests_use_the_public_strategies() -> None:
+    tests = Path(__file__).resolve().parent
+    private = sorted(
+        str(path.relative_to(tests))
+        for path in tests.rglob("*.py")
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.ImportFrom)
+        and (node.module or "").startswith("salescore.testing._")
+    )
+    assert private == []

@@ -1,43 +1,8 @@
 """Qualification frameworks: BANT, CHAMP, ANUM, GPCTBA/C&I, MEDDIC, MEDDPICC, your own.
 
-A :class:`Framework` is a checklist, as data: :class:`FrameworkItem` values,
-each a question for the rep and, optionally, a rule that answers it from the
-subject's fields and a rule that disqualifies. A rep's own answer
-(:class:`RepAnswer`, with the interaction it came from) can settle an item.
-:func:`assess` turns a framework, a subject and the answers into a
-:class:`QualificationVerdict`: qualified, disqualified or needs information,
-with each item's status and evidence, the reasons and the open questions.
-
-How an item is settled, in order of precedence:
-
-1. **A rep answer** for the item (the latest by ``at``; among equal times the
-   last given) decides it, whatever the rules say.
-2. Otherwise **``disqualify_if``** TRUE makes it *disqualifying*.
-3. Otherwise **``rule``**: TRUE is *confirmed*, FALSE is *not met*, UNKNOWN
-   is *unknown* (its missing fields are recorded). An item with no rule and
-   no answer is *unknown*.
-
-The verdict: *disqualified* if any item is disqualifying; else *qualified*
-if every required item is confirmed (and at least ``min_confirmed`` items
-are, when the framework sets it); else *needs information*. UNKNOWN counts
-as not met. The open questions are the questions of the unknown items, in
-framework order; ``missing_fields`` lists the fields behind them.
-
-The ready-made frameworks read conventional field names (a lead's
-``custom.<name>`` fields work too, by changing the rule). Each expects:
-
-============  ==========================================================
-item field    meaning
-============  ==========================================================
-budget        a number or Money: the buyer's budget (``> 0`` confirms)
-timeline_days int: days until the buyer means to buy
-priority      str: ``'high'`` or ``'critical'`` confirms (CHAMP)
-\\*_identified bool: ``true`` confirms (``decision_maker_identified``,
-              ``need_identified``, ``challenges_identified`` …)
-\\*_known      bool: ``true`` confirms (``decision_process_known`` …)
-============  ==========================================================
-
-See :data:`BANT` and its siblings for the exact rules.
+A :class:`Framework` is a checklist of items, each answered by a rule over
+the subject's fields or by a rep; :func:`assess` gives a verdict that says
+why. Guide: :doc:`/qualification`.
 """
 
 from __future__ import annotations
@@ -52,7 +17,7 @@ import attrs
 
 from salescore._validation import Checker, ensure_aware
 from salescore.decisions._evaluation import seen_values
-from salescore.errors import FieldError, ValidationError
+from salescore.errors import FieldError, NotFound, ValidationError
 from salescore.rules._nodes import Rule
 from salescore.rules._parser import parse
 from salescore.rules._truth import Truth
@@ -187,12 +152,12 @@ class Framework:
         """Return an item by key.
 
         Raises:
-            KeyError: No such item.
+            NotFound: No such item.
         """
         for item in self.items:
             if item.key == key:
                 return item
-        raise KeyError(key)
+        raise NotFound(f"framework {self.key!r} has no item {key!r}")
 
     @property
     def fields(self) -> tuple[str, ...]:
@@ -311,12 +276,12 @@ class QualificationVerdict:
         """Return an item's result by key.
 
         Raises:
-            KeyError: No such item.
+            NotFound: No such item.
         """
         for item in self.items:
             if item.key == key:
                 return item
-        raise KeyError(key)
+        raise NotFound(f"the verdict of framework {self.framework!r} has no item {key!r}")
 
     def with_status(self, status: ItemStatus | str) -> tuple[str, ...]:
         """The keys of the items with this status."""

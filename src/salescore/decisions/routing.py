@@ -1,40 +1,8 @@
 """Routing: who gets a new lead (or case, or deal), decided by rules, explained.
 
-A :class:`RoutingTable` is an ordered list of :class:`RoutingRule` values and a
-default :class:`Target`. :func:`route` evaluates the rules in order; the first
-rule whose condition is TRUE *and* whose target can take the work wins. A
-target is a rep, a team (round-robin or least-loaded) or a queue.
-
-Routing is a pure function. Rotation and load live in a :class:`RoutingState`
-value that goes in with each call and comes back, updated, in the decision;
-nothing is remembered anywhere else.
-
-Availability, when reps are given:
-
-* a rep who is not ``active`` is skipped;
-* a rep whose ``calendar`` is closed at ``at`` (``calendar.is_open(at)`` is
-  false — a :class:`~salescore.calendar.BusinessCalendar` or anything with
-  that method) is skipped;
-* a rep whose open load (``state.loads``) is at or above their capacity
-  (``rep.capacities[capacity_key]``, ``"open_leads"`` by default; no entry means
-  no limit) is skipped.
-
-When a rule's rep is unavailable, or no rep of its team is, routing goes on
-with the next rule, then the default. A queue always takes the work. If the
-default cannot take it either (or there is none) the decision is unassigned
-(``owner_id is None``) and says why. When ``reps`` is not given at all no
-availability is checked.
-
-Round-robin: each team's cursor (``state.cursors[team]``) is the rep who got
-the team's last item; the next item goes to the first available rep after
-that one in the team's ``rep_ids`` order, wrapping around. Least-loaded: the
-available rep with the smallest open load, ties going to the first in that
-same round-robin order (so equal loads rotate). Every assignment to a rep
-adds one to their load in the returned state; use
-:meth:`RoutingState.release` when work is closed.
-
-UNKNOWN counts as not met: a rule whose condition is UNKNOWN does not match,
-and the decision's trail records which fields were unknown.
+A :class:`RoutingTable` holds ordered rules and a default :class:`Target`;
+:func:`route` picks the first rule that matches and whose target can take the
+work. Guide: :doc:`/routing`.
 """
 
 from __future__ import annotations

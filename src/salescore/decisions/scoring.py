@@ -1,38 +1,8 @@
 """Lead scoring: criteria with signed points, groups with caps, decay and thresholds.
 
-A :class:`ScoreModel` is plain data: :class:`Criterion` values (a rule and the
-points it gives), :class:`ScoreGroup` values (fit, engagement, or your own,
-each with an optional cap and floor), a cap and floor on the total, and
-:class:`Threshold` values (``mql`` at 50, ``sql`` at 80) that move a lead's
-lifecycle stage forward when its score reaches them.
-
-How a score is computed, exactly:
-
-1. Each criterion is evaluated:
-
-   * without ``per_record``: the rule is evaluated against the subject; TRUE
-     gives ``points`` (times the decay factor of the subject's ``age_field``
-     when the criterion has a ``decay``); FALSE gives 0; UNKNOWN gives 0 and
-     the fields that left it unknown are recorded.
-   * with ``per_record="interactions"`` (a path on the subject, else a key of
-     the context): the rule is evaluated against *each record*; every record
-     for which it is TRUE gives ``points`` times the decay factor of that
-     record's age (``at`` minus the record's ``age_field``, ``at`` by default).
-     Missing or null records make the criterion UNKNOWN (0 points). A record
-     without a usable age, when the criterion decays, counts for nothing.
-
-2. Decay factors: :class:`HalfLife` gives ``0.5 ** (age / half_life)``;
-   :class:`StepDecay` gives the factor of the first step whose ``within``
-   is at least the age, and 0 beyond the last step. An age below zero (a
-   record dated after ``at``) counts as zero.
-3. A group's points are the sum of its criteria's points, then clamped to
-   the group's ``[floor, cap]``; the raw total is the sum of the clamped
-   groups, and the total is that clamped to the model's ``[floor, cap]``.
-4. A threshold is crossed when the total is at least its ``score``.
-
-Scoring is pure and cheap: rules are compiled once (on first use) and a model
-keeps a precomputed plan, so :func:`score` does no tree walking, and
-:meth:`ScoreModel.total` skips the breakdown altogether.
+A :class:`ScoreModel` is plain data; :func:`score` computes and explains a
+subject's score and :func:`apply_score` moves its lifecycle stage when a
+threshold is crossed. Guide: :doc:`/scoring`.
 """
 
 from __future__ import annotations
@@ -46,6 +16,7 @@ import attrs
 
 from salescore._validation import Checker, ensure_aware
 from salescore.decisions._evaluation import lookup, missing_fields
+from salescore.errors import NotFound
 from salescore.rules._nodes import Rule
 from salescore.rules._truth import Truth
 
@@ -422,12 +393,12 @@ class ScoreModel:
         """Return a criterion by key.
 
         Raises:
-            KeyError: No such criterion.
+            NotFound: No such criterion.
         """
         for crit in self.criteria:
             if crit.key == key:
                 return crit
-        raise KeyError(key)
+        raise NotFound(f"score model {self.key!r} has no criterion {key!r}")
 
     def _compiled(self) -> _Plan:
         plan = self._plan
@@ -682,23 +653,23 @@ class ScoreResult:
         """Return a criterion's line by key.
 
         Raises:
-            KeyError: No such criterion.
+            NotFound: No such criterion.
         """
         for line in self.criteria:
             if line.key == key:
                 return line
-        raise KeyError(key)
+        raise NotFound(f"the score of model {self.model!r} has no criterion {key!r}")
 
     def group(self, key: str) -> GroupScore:
         """Return a group's score by key.
 
         Raises:
-            KeyError: No such group.
+            NotFound: No such group.
         """
         for group in self.groups:
             if group.key == key:
                 return group
-        raise KeyError(key)
+        raise NotFound(f"the score of model {self.model!r} has no group {key!r}")
 
     def lines(self) -> list[str]:
         """A readable breakdown: criteria that mattered, groups, total, thresholds."""

@@ -1,43 +1,8 @@
 """A naive-Bayes win-probability model learned from closed deals.
 
-:meth:`WinModel.learn` counts, in the won and in the lost items of a closed
-history, how often each value of each field occurred; :meth:`WinModel.predict`
-turns those counts into a probability for an open item, and says how much
-each field pushed it up or down. The model *is* its tables: it serialises to
-JSON and a model read back predicts exactly the same.
-
-The arithmetic, exactly (``α`` is ``smoothing``, 1 by default):
-
-* prior log-odds: ``ln(W / L)``, ``W`` and ``L`` the numbers of won and lost
-  items in the table;
-* for a field ``f`` with value ``v``::
-
-      P(f = v | won)  = (w(f, v) + α) / (W_f + α · (V_f + 1))
-      P(f = v | lost) = (l(f, v) + α) / (L_f + α · (V_f + 1))
-      term            = ln(P(f = v | won) / P(f = v | lost))
-
-  where ``w(f, v)``/``l(f, v)`` count the won/lost items with that value,
-  ``W_f``/``L_f`` the won/lost items that had field ``f`` at all, and
-  ``V_f`` the number of distinct values of ``f`` in the table (the ``+ 1``
-  keeps room for a value never seen, whose counts are 0);
-* the stage, with a funnel: an item that reached a stage counts as having
-  reached every earlier stage of the funnel too. For an item now in stage
-  ``s`` the one feature ``stage>=s`` (value ``True``) contributes::
-
-      P(stage>=s | won)  = (w(≥s) + α) / (W_stage + 2α)
-      P(stage>=s | lost) = (l(≥s) + α) / (L_stage + 2α)
-
-  with ``W_stage``/``L_stage`` the won/lost items whose stage is known;
-* ``logit(p) = prior + Σ terms`` and ``p = 1 / (1 + e^(-logit))``.
-
-A field that is missing or null in the features gives no term (it is listed
-in ``missing_fields``). Per-team tables are used for an item of a team when
-that team has at least ``min_team_history`` won *and* lost items; otherwise
-the table of all teams is used and the prediction says so. With no won or no
-lost history there is no probability (``None``) and the reason says why.
-
-Feature values are categorical: str, int, bool or Decimal (an enum member
-counts as its value); ``True`` and ``1`` are different values.
+:meth:`WinModel.learn` counts field values in won and lost items;
+:meth:`WinModel.predict` turns the counts into a probability and says how much
+each field pushed it. Guide: :doc:`/scoring`.
 """
 
 from __future__ import annotations

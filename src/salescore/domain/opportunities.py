@@ -860,7 +860,7 @@ class Opportunity(Aggregate):
 
     def _closing_stage(self, kind: StageKind, stage: str | None) -> str:
         if stage is not None:
-            if self.pipeline.stage(stage).kind is not kind:
+            if stage not in self.pipeline or self.pipeline.stage(stage).kind is not kind:
                 fail("stage", stage, f"is not a {kind.value} stage of {self.pipeline.key!r}")
             return stage
         for s in self.pipeline.stages:

@@ -1,49 +1,9 @@
 """Service-level agreements: policies, targets, clocks that pause, and escalation.
 
-An :class:`SlaPolicy` promises response and resolution times. It holds one
-:class:`SlaTarget` per metric and priority (first reply, next reply, periodic
-update, resolution), each measured in business time on a
-:class:`~salescore.calendar.BusinessCalendar` or in plain calendar time, and
-says which case statuses pause which clock. :func:`choose_policy` picks the
-policy for a case from an ordered list: the first whose ``applies_when`` rule
-is TRUE wins (UNKNOWN counts as not met), and a default without a condition
-comes last.
-
-SLA clocks are folds over a case's history (:func:`sla_clocks`), computed
-fresh for any instant ``at``; nothing about a clock is stored. Time is cut
-into pieces at every event that matters (a status change, a priority or
-policy change), and each piece is measured once on the calendar with
-interval arithmetic. The binding semantics:
-
-* **Pausing never shortens a deadline.** Paused time is measured in the
-  calendar's business time (never as wall-clock time) and is simply not
-  counted as used, so the due time is the instant at which the *used* time
-  reaches the target.
-* **Re-targeting keeps used time.** Changing the priority or the policy
-  changes the target of a running clock from that instant on; the time used
-  and paused so far carries over, and the new due time is when the used
-  time reaches the new target.
-* **A breach is recorded once.** The first breach time is the due instant
-  that passed while the clock was still open (or the instant of a change
-  that lowered the target below the time already used). Later events never
-  undo it.
-
-The clocks:
-
-* ``first_reply`` starts when the case is opened and stops at the first
-  public agent reply (or when the case is solved).
-* ``next_reply`` starts at a public customer reply once the first reply has
-  been given (and no next-reply clock is already running) and stops at the
-  next public agent reply; each such cycle is a separate clock.
-* ``periodic_update`` starts at each public agent reply while the case is
-  unsolved and stops at the next public agent reply (which starts the next
-  cycle).
-* ``resolution`` starts when the case is opened and stops when it is
-  solved. A reopened case resumes it: the time it spent solved counts as
-  paused.
-
-Solving a case stops every reply clock. Closing a case that was never solved
-(a merged duplicate) or removing its policy cancels the clocks still open.
+An :class:`SlaPolicy` holds targets per metric and priority, measured in
+business or calendar time; :func:`sla_clocks` computes a case's clocks from
+its history alone and :func:`evaluate_escalations` says which rules fire.
+Guide: :doc:`/sla-policies`.
 """
 
 from __future__ import annotations
