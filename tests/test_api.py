@@ -221,6 +221,7 @@ def test_import_salescore_loads_only_the_facade() -> None:
         "print(sorted(m for m in sys.modules if m.startswith('salescore')))\n"
         "salescore.Lead\n"
         "print('salescore.domain.leads' in sys.modules)\n"
+        "print(any(m.startswith(('dateutil', 'phonenumbers')) for m in sys.modules))\n"
     )
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
@@ -228,6 +229,7 @@ def test_import_salescore_loads_only_the_facade() -> None:
     assert out == [
         "['salescore', 'salescore._lazy', 'salescore.errors', 'salescore.serialization']",
         "True",
+        "False",
     ]
 
 
