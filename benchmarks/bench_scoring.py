@@ -8,7 +8,7 @@ once per call:
 
 * ``hand-written``: the baseline;
 * ``ScoreModel.total``: the compiled model, total only;
-* ``score() breakdown``: the full :class:`~salescore.rules.scoring.ScoreResult`
+* ``score() breakdown``: the full :class:`~salescore.decisions.scoring.ScoreResult`
   with a line per criterion.
 
 Reported per lead (the per-call median divided by the number of leads).
@@ -23,8 +23,8 @@ from typing import Any
 import attrs
 
 from benchmarks._harness import compare, format_ns
+from salescore.decisions.scoring import Criterion, ScoreGroup, ScoreModel, score
 from salescore.rules import parse
-from salescore.rules.scoring import Criterion, ScoreGroup, ScoreModel, score
 
 AT = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 

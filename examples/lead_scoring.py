@@ -19,12 +19,8 @@ from typing import Any
 
 import attrs
 
-from salescore.domain.interactions import Interaction
-from salescore.domain.leads import Lead
-from salescore.ids import DeterministicIds
-from salescore.rules import parse
-from salescore.rules.qualification import BANT, RepAnswer, assess
-from salescore.rules.scoring import (
+from salescore.decisions.qualification import BANT, RepAnswer, assess
+from salescore.decisions.scoring import (
     Criterion,
     HalfLife,
     ScoreGroup,
@@ -34,6 +30,10 @@ from salescore.rules.scoring import (
     apply_score,
     score,
 )
+from salescore.domain.interactions import Interaction
+from salescore.domain.leads import Lead
+from salescore.ids import DeterministicIds
+from salescore.rules import parse
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 DAY = timedelta(days=1)

@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from salescore.calendar import BusinessCalendar
 from salescore.errors import ValidationError
 from salescore.serialization import from_json, to_dict, to_json
-from salescore.testing._calendar import business_calendars
+from salescore.testing.strategies import business_calendars
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NEW_YORK = ZoneInfo("America/New_York")

@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from salescore.calendar import RULE_DTSTART, BusinessCalendar
-from salescore.testing._calendar import business_calendars
+from salescore.testing.strategies import business_calendars
 
 MINUTE = timedelta(minutes=1)
 ZONES = (

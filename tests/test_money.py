@@ -17,7 +17,7 @@ from salescore._iso4217 import MINOR_UNITS
 from salescore.errors import ValidationError
 from salescore.money import KNOWN_CURRENCIES, ROUNDING_MODES, Money, currency_minor_unit
 from salescore.serialization import from_dict, from_json, to_dict, to_json
-from salescore.testing._money import money
+from salescore.testing.strategies import money
 
 EUR = "EUR"
 

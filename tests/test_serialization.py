@@ -22,7 +22,7 @@ from salescore.serialization import (
     to_dict,
     to_json,
 )
-from salescore.testing._foundation import fields_changed, json_values, stage_changed
+from salescore.testing.strategies import fields_changed, json_values, stage_changed
 
 CET = timezone(timedelta(hours=1))
 

@@ -1,243 +1,270 @@
 """salescore: a typed, event-sourced model of sales, marketing and customer service.
 
-The public API is re-exported here; subpackages (:mod:`salescore.rules`,
-:mod:`salescore.domain`, :mod:`salescore.testing`) have their own ``__all__``.
-Importing :mod:`salescore` loads no database driver and no network client.
+This package offers the names a newcomer starts with (``__all__``); the
+subpackages :mod:`salescore.domain`, :mod:`salescore.rules` and
+:mod:`salescore.decisions` offer complete sets. Names are imported on first
+use. Policy and reference: :doc:`/api`.
 """
 
 from __future__ import annotations
 
-# isort: off
-# The domain package is initialised before ``salescore.funnels``: its modules
-# use the ready-made funnels, and the funnels are built from its stages.
-from salescore import domain
-from salescore import funnels, rules
+import importlib
+from typing import TYPE_CHECKING
 
-# isort: on
-from salescore.calendar import BusinessCalendar
-from salescore.clock import Clock, ManualClock, SystemClock
-from salescore.domain.aggregate import Aggregate
-from salescore.domain.campaigns import (
-    Campaign,
-    CampaignMember,
-    CampaignStatus,
-    CampaignType,
-    MemberStatus,
-)
-from salescore.domain.conversion import (
-    Conversion,
-    OpportunitySpec,
-    convert_lead,
-)
-from salescore.domain.custom_fields import CustomField, CustomFieldSchema, FieldType
-from salescore.domain.events import Event, FieldsChanged, StageChanged
-from salescore.domain.interactions import (
-    CallDisposition,
-    CallOutcome,
-    Channel,
-    Direction,
-    EmailEventKind,
-    Interaction,
-    MeetingOutcome,
-    MeetingStatus,
-    Sentiment,
-)
-from salescore.domain.leads import Lead, LeadSource, LeadStatus
-from salescore.domain.opportunities import (
-    ContactRole,
-    Opportunity,
-    OpportunityType,
-)
-from salescore.domain.parties import (
-    Account,
-    Contact,
-    PartyKind,
-    PartyRef,
-    normalize_email,
-    normalize_phone,
-)
-from salescore.domain.products import (
-    LineItem,
-    PriceBook,
-    Product,
-    price_line,
-)
-from salescore.domain.service import (
-    AuthorKind,
-    CaseStatus,
-    CesResponse,
-    CsatResponse,
-    NpsResponse,
-    Priority,
-    ServiceCase,
-    merge_cases,
-)
-from salescore.domain.sla import (
-    EscalationRule,
-    SlaClock,
-    SlaMetric,
-    SlaPolicy,
-    SlaState,
-    SlaTarget,
-    choose_policy,
-    evaluate_escalations,
-    sla_clocks,
-)
-from salescore.domain.stages import (
-    ForecastCategory,
-    Funnel,
-    Stage,
-    StageKind,
-    StageVisit,
-    TransitionPolicy,
-)
-from salescore.domain.tasks import Task, TaskKind, TaskPriority, TaskStatus, TaskSubject
-from salescore.domain.team import Queue, QueuePurpose, Rep, RepRole, Team
-from salescore.errors import (
-    ConcurrencyError,
-    FieldError,
-    NotFound,
-    RuleSyntaxError,
-    SalescoreError,
-    StorageError,
-    TransitionError,
-    ValidationError,
-)
-from salescore.ids import DeterministicIds, IdFactory, RandomIds
-from salescore.money import KNOWN_CURRENCIES, Money, currency_minor_unit
-from salescore.rules import (
-    Framework,
-    RoutingState,
-    RoutingTable,
-    Rule,
-    ScoreModel,
-    Truth,
-    WinModel,
-    apply_score,
-    assess,
-    route,
-    score,
-)
-from salescore.serialization import (
-    from_dict,
-    from_json,
-    register_upcaster,
-    to_dict,
-    to_json,
-)
+from salescore import serialization as _serialization
+from salescore._lazy import attach, exports
+
+if TYPE_CHECKING:
+    from salescore import decisions, domain, funnels, rules
+    from salescore.calendar import BusinessCalendar
+    from salescore.clock import Clock, ManualClock, SystemClock
+    from salescore.domain.campaigns import Campaign, CampaignMember
+    from salescore.domain.conversion import convert_lead
+    from salescore.domain.events import Event, FieldsChanged, StageChanged
+    from salescore.domain.interactions import Interaction
+    from salescore.domain.leads import Lead
+    from salescore.domain.opportunities import Opportunity
+    from salescore.domain.parties import Account, Contact, PartyRef
+    from salescore.domain.service import ServiceCase
+    from salescore.domain.stages import Funnel, Stage
+    from salescore.domain.tasks import Task
+    from salescore.domain.team import Queue, Rep, Team
+    from salescore.errors import (
+        ConcurrencyError,
+        FieldError,
+        NotFound,
+        RuleSyntaxError,
+        SalescoreError,
+        StorageError,
+        TransitionError,
+        ValidationError,
+    )
+    from salescore.ids import DeterministicIds, IdFactory, RandomIds
+    from salescore.money import Money
+    from salescore.serialization import from_dict, from_json, register_upcaster, to_dict, to_json
 
 __version__ = "0.1.0.dev0"
 
+# Every name importable here, the curated ones and those kept for compatibility.
+_EXPORTS = exports(
+    {
+        "salescore.calendar": ("BusinessCalendar",),
+        "salescore.clock": (
+            "Clock",
+            "ManualClock",
+            "SystemClock",
+        ),
+        "salescore.decisions": ("decisions",),
+        "salescore.decisions.qualification": (
+            "Framework",
+            "assess",
+        ),
+        "salescore.decisions.routing": (
+            "RoutingState",
+            "RoutingTable",
+            "route",
+        ),
+        "salescore.decisions.scoring": (
+            "ScoreModel",
+            "apply_score",
+            "score",
+        ),
+        "salescore.decisions.win_model": ("WinModel",),
+        "salescore.domain": ("domain",),
+        "salescore.domain.aggregate": ("Aggregate",),
+        "salescore.domain.campaigns": (
+            "Campaign",
+            "CampaignMember",
+            "CampaignStatus",
+            "CampaignType",
+            "MemberStatus",
+        ),
+        "salescore.domain.conversion": (
+            "Conversion",
+            "OpportunitySpec",
+            "convert_lead",
+        ),
+        "salescore.domain.custom_fields": (
+            "CustomField",
+            "CustomFieldSchema",
+            "FieldType",
+        ),
+        "salescore.domain.events": (
+            "Event",
+            "FieldsChanged",
+            "StageChanged",
+        ),
+        "salescore.domain.interactions": (
+            "CallDisposition",
+            "CallOutcome",
+            "Channel",
+            "Direction",
+            "EmailEventKind",
+            "Interaction",
+            "MeetingOutcome",
+            "MeetingStatus",
+            "Sentiment",
+        ),
+        "salescore.domain.leads": (
+            "Lead",
+            "LeadSource",
+            "LeadStatus",
+        ),
+        "salescore.domain.opportunities": (
+            "ContactRole",
+            "Opportunity",
+            "OpportunityType",
+        ),
+        "salescore.domain.parties": (
+            "Account",
+            "Contact",
+            "PartyKind",
+            "PartyRef",
+            "normalize_email",
+            "normalize_phone",
+        ),
+        "salescore.domain.products": (
+            "LineItem",
+            "PriceBook",
+            "Product",
+            "price_line",
+        ),
+        "salescore.domain.service": (
+            "AuthorKind",
+            "CaseStatus",
+            "CesResponse",
+            "CsatResponse",
+            "NpsResponse",
+            "ServiceCase",
+            "merge_cases",
+        ),
+        "salescore.domain.sla": (
+            "EscalationRule",
+            "Priority",
+            "SlaClock",
+            "SlaMetric",
+            "SlaPolicy",
+            "SlaState",
+            "SlaTarget",
+            "choose_policy",
+            "evaluate_escalations",
+            "sla_clocks",
+        ),
+        "salescore.domain.stages": (
+            "ForecastCategory",
+            "Funnel",
+            "Stage",
+            "StageKind",
+            "StageVisit",
+            "TransitionPolicy",
+        ),
+        "salescore.domain.tasks": (
+            "Task",
+            "TaskKind",
+            "TaskPriority",
+            "TaskStatus",
+            "TaskSubject",
+        ),
+        "salescore.domain.team": (
+            "Queue",
+            "QueuePurpose",
+            "Rep",
+            "RepRole",
+            "Team",
+        ),
+        "salescore.errors": (
+            "ConcurrencyError",
+            "FieldError",
+            "NotFound",
+            "RuleSyntaxError",
+            "SalescoreError",
+            "StorageError",
+            "TransitionError",
+            "ValidationError",
+        ),
+        "salescore.funnels": ("funnels",),
+        "salescore.ids": (
+            "DeterministicIds",
+            "IdFactory",
+            "RandomIds",
+        ),
+        "salescore.money": (
+            "KNOWN_CURRENCIES",
+            "Money",
+            "currency_minor_unit",
+        ),
+        "salescore.rules": ("rules",),
+        "salescore.rules._nodes": ("Rule",),
+        "salescore.rules._truth": ("Truth",),
+        "salescore.serialization": (
+            "from_dict",
+            "from_json",
+            "register_upcaster",
+            "to_dict",
+            "to_json",
+        ),
+    }
+)
+
 __all__ = [
-    "KNOWN_CURRENCIES",
     "Account",
-    "Aggregate",
-    "AuthorKind",
     "BusinessCalendar",
-    "CallDisposition",
-    "CallOutcome",
     "Campaign",
     "CampaignMember",
-    "CampaignStatus",
-    "CampaignType",
-    "CaseStatus",
-    "CesResponse",
-    "Channel",
     "Clock",
     "ConcurrencyError",
     "Contact",
-    "ContactRole",
-    "Conversion",
-    "CsatResponse",
-    "CustomField",
-    "CustomFieldSchema",
     "DeterministicIds",
-    "Direction",
-    "EmailEventKind",
-    "EscalationRule",
     "Event",
     "FieldError",
-    "FieldType",
     "FieldsChanged",
-    "ForecastCategory",
-    "Framework",
     "Funnel",
     "IdFactory",
     "Interaction",
     "Lead",
-    "LeadSource",
-    "LeadStatus",
-    "LineItem",
     "ManualClock",
-    "MeetingOutcome",
-    "MeetingStatus",
-    "MemberStatus",
     "Money",
     "NotFound",
-    "NpsResponse",
     "Opportunity",
-    "OpportunitySpec",
-    "OpportunityType",
-    "PartyKind",
     "PartyRef",
-    "PriceBook",
-    "Priority",
-    "Product",
     "Queue",
-    "QueuePurpose",
     "RandomIds",
     "Rep",
-    "RepRole",
-    "RoutingState",
-    "RoutingTable",
-    "Rule",
     "RuleSyntaxError",
     "SalescoreError",
-    "ScoreModel",
-    "Sentiment",
     "ServiceCase",
-    "SlaClock",
-    "SlaMetric",
-    "SlaPolicy",
-    "SlaState",
-    "SlaTarget",
     "Stage",
     "StageChanged",
-    "StageKind",
-    "StageVisit",
     "StorageError",
     "SystemClock",
     "Task",
-    "TaskKind",
-    "TaskPriority",
-    "TaskStatus",
-    "TaskSubject",
     "Team",
     "TransitionError",
-    "TransitionPolicy",
-    "Truth",
     "ValidationError",
-    "WinModel",
     "__version__",
-    "apply_score",
-    "assess",
-    "choose_policy",
     "convert_lead",
-    "currency_minor_unit",
+    "decisions",
     "domain",
-    "evaluate_escalations",
     "from_dict",
     "from_json",
     "funnels",
-    "merge_cases",
-    "normalize_email",
-    "normalize_phone",
-    "price_line",
     "register_upcaster",
-    "route",
     "rules",
-    "score",
-    "sla_clocks",
     "to_dict",
     "to_json",
 ]
+__getattr__, __dir__ = attach(__name__, _EXPORTS)
+
+
+def _import_all() -> None:
+    """Import every module that registers serialisable types."""
+    from salescore import decisions, domain, rules
+
+    for package in (domain, decisions, rules):
+        for module in sorted(set(package._EXPORTS.values())):
+            importlib.import_module(module)
+
+
+# A document may name a type whose module is not imported yet: the codec
+# imports them all before it gives up on a ``_type``.
+_serialization._TYPE_LOADERS.append(_import_all)

@@ -61,6 +61,18 @@ _TYPES: dict[str, type] = {}
 _UPCASTERS: dict[tuple[str, int], Upcaster] = {}
 _POLYMORPHIC: list[type] = []
 _CODECS: list[type] = []
+# Functions that import the modules registering types, run once before an
+# unknown ``_type`` is refused (the package façades load modules lazily).
+_TYPE_LOADERS: list[Callable[[], object]] = []
+
+
+def _load_types() -> bool:
+    """Run the pending type loaders; whether there were any."""
+    loaders = list(_TYPE_LOADERS)
+    _TYPE_LOADERS.clear()
+    for load in loaders:
+        load()
+    return bool(loaders)
 
 
 def type_name(cls: type) -> str:
@@ -368,6 +380,8 @@ def _decode_any(conv: cattrs.Converter, value: Any) -> Any:
         if tag == "$obj":
             name = inner.get("_type") if isinstance(inner, dict) else None
             cls = _TYPES.get(name) if isinstance(name, str) else None
+            if cls is None and isinstance(name, str) and _load_types():
+                cls = _TYPES.get(name)
             if cls is None:
                 raise _fail(name, "unknown _type")
             return _read_document(conv, cls, inner, exact=True)
@@ -414,6 +428,8 @@ def _read_document(conv: cattrs.Converter, cls: type[T], data: Any, *, exact: bo
     target: type = cls
     if name != type_name(cls):
         candidate = _TYPES.get(name) or _subclass_named(cls, name)
+        if candidate is None and _load_types():
+            candidate = _TYPES.get(name) or _subclass_named(cls, name)
         if exact or candidate is None or not issubclass(candidate, cls):
             raise ValidationError.single("_type", name, f"expected {type_name(cls)}")
         target = candidate

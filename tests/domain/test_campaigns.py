@@ -28,7 +28,7 @@ from salescore.domain.stages import StageVisit
 from salescore.errors import NotFound, TransitionError, ValidationError
 from salescore.money import Money
 from salescore.serialization import from_json, to_json
-from salescore.testing._deals import campaign_members, campaigns
+from salescore.testing.strategies import campaign_members, campaigns
 
 T0 = datetime(2026, 2, 2, 9, 0, tzinfo=UTC)
 

@@ -9,10 +9,10 @@ import pytest
 from hypothesis import given, settings
 
 from salescore.domain.custom_fields import CustomField, CustomFieldSchema, FieldType
-from salescore.errors import ValidationError
+from salescore.errors import NotFound, ValidationError
 from salescore.money import Money
 from salescore.serialization import from_json, to_json
-from salescore.testing._parties import custom_field_schemas, custom_fields_with_values
+from salescore.testing.strategies import custom_field_schemas, custom_fields_with_values
 
 SCHEMA = CustomFieldSchema(
     (
@@ -97,7 +97,7 @@ def test_field_definitions_are_checked() -> None:
     assert SCHEMA.field("partner").label == "Partner?"
     assert SCHEMA.field("demo_at").label == "Demo at"
     assert "plan" in SCHEMA
-    with pytest.raises(ValidationError):
+    with pytest.raises(NotFound, match="'nope' is not a custom field of the schema"):
         SCHEMA.field("nope")
 
 

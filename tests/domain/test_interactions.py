@@ -24,7 +24,7 @@ from salescore.domain.interactions import (
 from salescore.domain.parties import PartyRef
 from salescore.errors import ValidationError
 from salescore.serialization import from_json, to_json
-from salescore.testing._parties import interactions
+from salescore.testing.strategies import interactions
 
 T0 = datetime(2026, 5, 4, 9, 0, tzinfo=UTC)
 ANA = PartyRef.lead("lead-1")

@@ -19,7 +19,7 @@ from salescore.domain.parties import PartyKind, PartyRef
 from salescore.errors import TransitionError, ValidationError
 from salescore.money import Money
 from salescore.serialization import from_dict, from_json, to_dict, to_json
-from salescore.testing._parties import lead_sources, leads
+from salescore.testing.strategies import lead_sources, leads
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 H = timedelta(hours=1)

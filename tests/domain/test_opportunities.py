@@ -35,7 +35,7 @@ from salescore.domain.stages import ForecastCategory, Funnel, Stage, StageKind, 
 from salescore.errors import TransitionError, ValidationError
 from salescore.money import Money
 from salescore.serialization import from_json, to_json
-from salescore.testing._deals import line_items, opportunities
+from salescore.testing.strategies import line_items, opportunities
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 BOOK = PriceBook(

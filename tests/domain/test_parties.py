@@ -25,7 +25,7 @@ from salescore.domain.parties import (
 from salescore.errors import TransitionError, ValidationError
 from salescore.money import Money
 from salescore.serialization import from_json, to_json
-from salescore.testing._parties import accounts, contacts, emails, party_refs, phone_numbers
+from salescore.testing.strategies import accounts, contacts, emails, party_refs, phone_numbers
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 H = timedelta(hours=1)

@@ -18,7 +18,7 @@ from salescore.domain.products import (
 from salescore.errors import NotFound, ValidationError
 from salescore.money import Money
 from salescore.serialization import from_json, to_json
-from salescore.testing._deals import line_items, price_books, products
+from salescore.testing.strategies import line_items, price_books, products
 
 BOOK = PriceBook(
     id="pb-std",

@@ -34,7 +34,7 @@ from salescore.domain.service import (
 from salescore.domain.sla import SlaMetric, SlaPolicy, SlaState, SlaTarget
 from salescore.errors import TransitionError, ValidationError
 from salescore.serialization import from_json, to_json
-from salescore.testing._service import service_cases
+from salescore.testing.strategies import service_cases
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday
 H = timedelta(hours=1)

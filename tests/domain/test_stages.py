@@ -30,7 +30,7 @@ from salescore.domain.stages import (
 )
 from salescore.errors import TransitionError, ValidationError
 from salescore.serialization import from_json, to_json
-from salescore.testing._foundation import funnels as funnel_strategy
+from salescore.testing.strategies import funnels as funnel_strategy
 
 from ._items import Item
 

@@ -22,7 +22,7 @@ from salescore.domain.tasks import (
 )
 from salescore.errors import TransitionError, ValidationError
 from salescore.serialization import from_json, to_json
-from salescore.testing._parties import tasks
+from salescore.testing.strategies import tasks
 
 T0 = datetime(2026, 5, 4, 9, 0, tzinfo=UTC)
 H = timedelta(hours=1)

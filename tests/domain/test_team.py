@@ -11,7 +11,7 @@ from salescore.calendar import BusinessCalendar
 from salescore.domain.team import Queue, QueuePurpose, Rep, RepRole, Team
 from salescore.errors import ValidationError
 from salescore.serialization import from_json, to_json
-from salescore.testing._parties import queues, reps, teams
+from salescore.testing.strategies import queues, reps, teams
 
 
 def test_rep_with_calendar_and_capacities() -> None:

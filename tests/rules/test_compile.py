@@ -18,7 +18,7 @@ from salescore.money import Money
 from salescore.rules import Rule, Truth, parse
 from salescore.rules._compile import generate_source
 from salescore.rules._interpret import interpret
-from salescore.testing._rules import RULE_FIELDS, rule_literals, rules
+from salescore.testing.strategies import RULE_FIELDS, rule_literals, rules
 
 AT = datetime(2026, 11, 2, 9, tzinfo=UTC)
 

@@ -35,7 +35,7 @@ from salescore.rules import (
     now,
     parse,
 )
-from salescore.testing._rules import rules
+from salescore.testing.strategies import rules
 
 
 @settings(max_examples=200)

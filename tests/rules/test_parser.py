@@ -30,7 +30,7 @@ from salescore.rules import (
     Value,
     parse,
 )
-from salescore.testing._rules import rules
+from salescore.testing.strategies import rules
 
 F = Field
 V = Value

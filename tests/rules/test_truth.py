@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 
 from salescore.rules import Truth
-from salescore.testing._rules import truths
+from salescore.testing.strategies import truths
 
 T, F, U = Truth.TRUE, Truth.FALSE, Truth.UNKNOWN
 

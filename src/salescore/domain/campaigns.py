@@ -36,7 +36,8 @@ from salescore.domain._fields import req_text as _req_text
 from salescore.domain.aggregate import Aggregate
 from salescore.domain.events import Event, StageChanged
 from salescore.domain.parties import PartyRef
-from salescore.domain.stages import Funnel, Stage, StageKind, StageVisit, TransitionPolicy
+from salescore.domain.stages import Funnel, StageVisit
+from salescore.domain.standard_funnels import CAMPAIGN_STATUS
 from salescore.errors import NotFound, TransitionError, ValidationError
 from salescore.money import Money
 
@@ -82,28 +83,6 @@ class CampaignStatus(enum.StrEnum):
     ACTIVE = "active"
     COMPLETED = "completed"
     ABORTED = "aborted"
-
-
-#: planned → active → completed; planned or active → aborted. Completed and
-#: aborted are final.
-CAMPAIGN_STATUS: Final = Funnel(
-    key="campaign_status",
-    label="Campaign status",
-    stages=(
-        Stage(key="planned"),
-        Stage(key="active"),
-        Stage(key="completed", kind=StageKind.WON),
-        Stage(key="aborted", kind=StageKind.LOST),
-    ),
-    policy=TransitionPolicy.explicit(
-        {
-            "planned": {"active", "aborted"},
-            "active": {"completed", "aborted"},
-            "completed": set(),
-            "aborted": set(),
-        }
-    ),
-)
 
 
 @attrs.frozen(kw_only=True)

@@ -1,46 +1,8 @@
 """Lead conversion: a qualified lead becomes a contact, an account and maybe a deal.
 
-:func:`convert_lead` is pure: everything it needs (an existing account or
-contact to merge into, the lead's campaign memberships) is passed in, and it
-returns one :class:`Conversion` holding every new or changed aggregate and the
-list of new events. Either all of it is produced or, on any error, nothing:
-the caller stores the result as one unit.
-
-What happens:
-
-1. The lead must be ``qualified`` (:class:`~salescore.errors.TransitionError`
-   otherwise).
-2. **Account**: a new one from the lead's company details, or the existing
-   one passed in. Merging fills only the account's empty fields from the lead
-   (``domain``, ``industry``, ``employees``, ``annual_revenue``, ``country``,
-   ``owner_id``); with ``fill_only_empty=False`` the lead's non-empty values
-   overwrite them (except the name and the owner, which are never replaced).
-   A new account is named after the lead's company (or, without one, the
-   person's name or email address).
-3. **Contact**: a new one from the lead's person details (at the account,
-   in the lead's lifecycle stage), or the existing one passed in, which must
-   belong to that account (or to none; it is then linked to it). Merging
-   works as for the account over ``first_name``, ``last_name``, ``title``,
-   ``time_zone``, ``owner_id`` and the email address and phone number (which
-   become the primary ones when overwriting).
-4. **Opportunity** (unless ``opportunity=False``): a new deal at the
-   account with the contact as primary contact, the lead's owner, and the
-   lead's source (its original source, else its latest) for attribution,
-   shaped by an :class:`OpportunitySpec`.
-5. **Campaign memberships** of the lead are re-pointed to the contact
-   (:class:`~salescore.domain.campaigns.MemberRepointed`).
-6. **The lead** records :class:`~salescore.domain.leads.LeadConverted` with the
-   contact, account and deal ids and moves to ``converted``. Interactions are
-   never rewritten: this event is the lead → contact link timelines and
-   attribution follow.
-
-Custom fields map by name and type. The **target's schema decides**: a lead
-custom value goes to the account (or the deal) only if ``account_schema``
-(``opportunity_schema``) has a field of that name whose type accepts the
-value. The contact is the person the lead was, so without a ``contact_schema``
-it receives every lead custom value under the same name; with one, only the
-compatible ones. Values that went nowhere are listed in
-:attr:`Conversion.unmapped_custom`. Merging follows ``fill_only_empty``.
+:func:`convert_lead` is pure and all-or-nothing: it returns one
+:class:`Conversion` with every new or changed aggregate and their new events.
+Guide: :doc:`/conversion`.
 """
 
 from __future__ import annotations
@@ -51,8 +13,8 @@ from typing import Any, Final
 
 import attrs
 
-from salescore import funnels
 from salescore._validation import Checker, fail
+from salescore.domain import standard_funnels as funnels
 from salescore.domain.aggregate import Aggregate
 from salescore.domain.campaigns import CampaignMember
 from salescore.domain.custom_fields import CustomFieldSchema

@@ -33,7 +33,7 @@ from typing import Any, Final
 import attrs
 
 from salescore._validation import Checker
-from salescore.errors import ValidationError
+from salescore.errors import NotFound
 from salescore.money import KNOWN_CURRENCIES, Money
 
 __all__ = ["CustomField", "CustomFieldSchema", "FieldType"]
@@ -240,11 +240,13 @@ class CustomFieldSchema:
         """Return the definition of ``name``.
 
         Raises:
-            ValidationError: no such field (path ``custom.<name>``).
+            NotFound: no such field.
         """
         f = self._by_name.get(name)
         if f is None:
-            raise ValidationError.single(f"custom.{name}", name, "is not a custom field")
+            raise NotFound(
+                f"{name!r} is not a custom field of the schema ({', '.join(self.names)})"
+            )
         return f
 
     def check(self, values: Any, checker: Checker, prefix: str = "custom") -> dict[str, Any]:

@@ -31,10 +31,10 @@ from typing import Any, ClassVar, Final, Self
 
 import attrs
 
-from salescore import funnels
 from salescore._iso3166 import COUNTRY_CODES
 from salescore._validation import Checker
 from salescore.domain import _fields as fld
+from salescore.domain import standard_funnels as funnels
 from salescore.domain._normalize import _FAST_MAX, _KNOWN_ZONES, _NORMAL_DOMAIN, _NORMAL_EMAIL
 from salescore.domain.aggregate import Aggregate
 from salescore.domain.custom_fields import CustomFieldSchema

@@ -42,8 +42,8 @@ from typing import Any, Final, Self
 
 import attrs
 
-from salescore import funnels
 from salescore._validation import Checker, fail, to_member
+from salescore.domain import standard_funnels as funnels
 from salescore.domain._fields import opt_amount as _opt_money
 from salescore.domain._fields import opt_date as _opt_date
 from salescore.domain._fields import opt_id as _opt_id
@@ -860,7 +860,7 @@ class Opportunity(Aggregate):
 
     def _closing_stage(self, kind: StageKind, stage: str | None) -> str:
         if stage is not None:
-            if self.pipeline.stage(stage).kind is not kind:
+            if stage not in self.pipeline or self.pipeline.stage(stage).kind is not kind:
                 fail("stage", stage, f"is not a {kind.value} stage of {self.pipeline.key!r}")
             return stage
         for s in self.pipeline.stages:

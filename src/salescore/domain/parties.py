@@ -27,9 +27,9 @@ from typing import Any, ClassVar, Self
 
 import attrs
 
-from salescore import funnels
 from salescore._validation import Checker
 from salescore.domain import _fields as fld
+from salescore.domain import standard_funnels as funnels
 from salescore.domain._normalize import (
     normalize_country,
     normalize_domain,

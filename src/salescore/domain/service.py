@@ -1,40 +1,8 @@
 """Service cases: requests for help, their conversation, status, SLAs and satisfaction.
 
-A :class:`ServiceCase` is what a customer's request becomes: who asked
-(``requester_id``, a contact id, and ``account_id``), what about (``subject``,
-``description``, ``category``), through which :class:`~salescore.domain.interactions.Channel`,
-how urgent (:class:`Priority`), who works it (``assignee_id`` and ``group_id``:
-rep, team or queue ids) and where it stands. Its status moves through
-:data:`~salescore.funnels.CASE_STATUS` like every other funnel, so its
-history holds :class:`~salescore.domain.events.StageChanged` events:
-
-=========  ==========================================================
-from       to
-=========  ==========================================================
-new        open, pending, on_hold, solved, (closed: by a merge only)
-open       pending, on_hold, solved, (closed: by a merge only)
-pending    open, on_hold, solved, (closed: by a merge only)
-on_hold    open, pending, solved, (closed: by a merge only)
-solved     open (a reopen, within ``reopen_window``), closed
-closed     nothing: a closed case is final
-=========  ==========================================================
-
-``pending`` means waiting on the customer, ``on_hold`` waiting on a third
-party. A reopen after the window is refused: the customer opens a new case.
-A public customer reply to a pending case moves it back to ``open``.
-
-Every reply (:class:`CaseReplied`) and internal note (:class:`CaseNoteAdded`)
-is an event carrying its author kind (agent, customer, system) and whether it
-was public. SLA policies are applied as events (:class:`SlaPolicyApplied`)
-carrying the whole policy, so the SLA clocks (:meth:`ServiceCase.sla_clocks`,
-see :mod:`salescore.domain.sla`) are a pure fold over the history.
-
-Satisfaction survey answers (:class:`CsatResponse`, :class:`NpsResponse`,
-:class:`CesResponse`) are values that may be recorded on the case.
-
-**First-contact resolution** (:attr:`ServiceCase.first_contact_resolution`):
-the case was solved with exactly one public agent reply, and never reopened
-(a merged duplicate is not a resolution).
+A :class:`ServiceCase` moves through
+:data:`~salescore.funnels.CASE_STATUS`; its SLA clocks and satisfaction answers
+are folds over its history. Guide: :doc:`/service-cases`.
 """
 
 from __future__ import annotations
@@ -46,8 +14,8 @@ from typing import Any, ClassVar, Final, Self
 
 import attrs
 
-from salescore import funnels
 from salescore._validation import Checker, ensure_aware, fail
+from salescore.domain import standard_funnels as funnels
 from salescore.domain.aggregate import Aggregate
 from salescore.domain.events import Event, StageChanged
 from salescore.domain.interactions import Channel

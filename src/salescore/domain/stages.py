@@ -21,6 +21,7 @@ import attrs
 
 from salescore._validation import Checker, ensure_aware, fail
 from salescore.domain.events import Event, StageChanged
+from salescore.errors import NotFound
 from salescore.rules import Rule, Truth
 
 __all__ = [
@@ -275,11 +276,13 @@ class Funnel:
         """Return the stage with this key.
 
         Raises:
-            ValidationError: no such stage.
+            NotFound: no such stage.
         """
         i = self._index.get(key)
         if i is None:
-            fail("stage", key, f"is not a stage of funnel {self.key!r} ({', '.join(self.keys)})")
+            raise NotFound(
+                f"{key!r} is not a stage of funnel {self.key!r} ({', '.join(self.keys)})"
+            )
         return self.stages[i]
 
     def position(self, key: str) -> int:

@@ -17,8 +17,8 @@ from typing import Any, ClassVar, Final, Self
 
 import attrs
 
-from salescore import funnels
 from salescore._validation import Checker
+from salescore.domain import standard_funnels as funnels
 from salescore.domain.aggregate import Aggregate
 from salescore.domain.events import Event
 from salescore.domain.interactions import Interaction

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from salescore.errors import NotFound
 from salescore.rules._truth import Truth
 
 if TYPE_CHECKING:
@@ -47,12 +48,12 @@ class ClauseResult:
             The value.
 
         Raises:
-            KeyError: The clause has no such operand.
+            NotFound: The clause has no such operand.
         """
         for text, value in self.seen:
             if text == operand:
                 return value
-        raise KeyError(operand)
+        raise NotFound(f"the clause {self.text!r} saw no operand {operand!r}")
 
     def __str__(self) -> str:
         seen = ", ".join(f"{k} = {v!r}" for k, v in self.seen)

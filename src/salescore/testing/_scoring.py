@@ -8,9 +8,8 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from salescore.rules import Rule
-from salescore.rules.qualification import Framework, FrameworkItem, ItemStatus, RepAnswer
-from salescore.rules.routing import (
+from salescore.decisions.qualification import Framework, FrameworkItem, ItemStatus, RepAnswer
+from salescore.decisions.routing import (
     RoutingRule,
     RoutingState,
     RoutingTable,
@@ -18,7 +17,7 @@ from salescore.rules.routing import (
     Target,
     TargetKind,
 )
-from salescore.rules.scoring import (
+from salescore.decisions.scoring import (
     Criterion,
     HalfLife,
     ScoreGroup,
@@ -27,7 +26,8 @@ from salescore.rules.scoring import (
     StepDecay,
     Threshold,
 )
-from salescore.rules.win_model import TrainingExample, WinModel
+from salescore.decisions.win_model import TrainingExample, WinModel
+from salescore.rules import Rule
 from salescore.testing._rules import rules
 
 __all__ = [
@@ -75,7 +75,7 @@ def _decays() -> st.SearchStrategy[HalfLife | StepDecay | None]:
 
 @st.composite
 def criteria(draw: st.DrawFn, *, groups: tuple[str, ...] = ("fit", "engagement")) -> Criterion:
-    """A :class:`~salescore.rules.scoring.Criterion` in one of ``groups``."""
+    """A :class:`~salescore.decisions.scoring.Criterion` in one of ``groups``."""
     per_record = draw(st.sampled_from([None, "interactions"]))
     return Criterion(
         key=draw(_KEYS),
@@ -97,7 +97,7 @@ def _bounds(draw: st.DrawFn) -> tuple[float | None, float | None]:
 
 @st.composite
 def score_models(draw: st.DrawFn) -> ScoreModel:
-    """A :class:`~salescore.rules.scoring.ScoreModel` with 1–5 criteria, caps and thresholds."""
+    """A :class:`~salescore.decisions.scoring.ScoreModel` with 1–5 criteria, caps and thresholds."""
     groups = []
     for key in ("fit", "engagement"):
         lo, hi = _bounds(draw)
@@ -128,7 +128,7 @@ def score_models(draw: st.DrawFn) -> ScoreModel:
 
 @st.composite
 def frameworks(draw: st.DrawFn) -> Framework:
-    """A :class:`~salescore.rules.qualification.Framework` of 1–4 items."""
+    """A :class:`~salescore.decisions.qualification.Framework` of 1–4 items."""
     items = draw(
         st.lists(
             st.builds(
@@ -149,7 +149,7 @@ def frameworks(draw: st.DrawFn) -> Framework:
 
 
 def rep_answers(item_keys: tuple[str, ...] = ("budget", "authority", "need", "timeline")) -> Any:
-    """A :class:`~salescore.rules.qualification.RepAnswer` to one of ``item_keys``."""
+    """A :class:`~salescore.decisions.qualification.RepAnswer` to one of ``item_keys``."""
     return st.builds(
         RepAnswer,
         item_key=st.sampled_from(item_keys),
@@ -164,7 +164,7 @@ def rep_answers(item_keys: tuple[str, ...] = ("budget", "authority", "need", "ti
 
 
 def targets() -> st.SearchStrategy[Target]:
-    """A rep, team (either strategy) or queue :class:`~salescore.rules.routing.Target`."""
+    """A rep, team (either strategy) or queue :class:`~salescore.decisions.routing.Target`."""
     return st.builds(
         Target,
         kind=st.sampled_from(list(TargetKind)),
@@ -175,7 +175,7 @@ def targets() -> st.SearchStrategy[Target]:
 
 @st.composite
 def routing_tables(draw: st.DrawFn) -> RoutingTable:
-    """A :class:`~salescore.rules.routing.RoutingTable` of up to four rules."""
+    """A :class:`~salescore.decisions.routing.RoutingTable` of up to four rules."""
     rs = draw(
         st.lists(
             st.builds(RoutingRule, key=_KEYS, rule=_small_rules(), target=targets()),
@@ -187,7 +187,7 @@ def routing_tables(draw: st.DrawFn) -> RoutingTable:
 
 
 def routing_states() -> st.SearchStrategy[RoutingState]:
-    """A :class:`~salescore.rules.routing.RoutingState` with some cursors and loads."""
+    """A :class:`~salescore.decisions.routing.RoutingState` with some cursors and loads."""
     return st.builds(
         RoutingState,
         cursors=st.dictionaries(st.sampled_from(["emea", "ent"]), _IDS, max_size=2),
@@ -199,7 +199,7 @@ _FUNNEL = ("discovery", "proposal", "negotiation")
 
 
 def training_examples() -> st.SearchStrategy[TrainingExample]:
-    """A closed item to learn a :class:`~salescore.rules.win_model.WinModel` from."""
+    """A closed item to learn a :class:`~salescore.decisions.win_model.WinModel` from."""
     values = st.sampled_from(["saas", "retail", 1, 2, True, Decimal("2.5"), None])
     return st.builds(
         TrainingExample,
@@ -211,7 +211,7 @@ def training_examples() -> st.SearchStrategy[TrainingExample]:
 
 
 def win_models() -> st.SearchStrategy[WinModel]:
-    """A :class:`~salescore.rules.win_model.WinModel` learned from up to 20 examples."""
+    """A :class:`~salescore.decisions.win_model.WinModel` learned from up to 20 examples."""
     return st.builds(
         lambda xs, a, m: WinModel.learn(
             xs, fields=("industry", "size"), funnel=_FUNNEL, smoothing=a, min_team_history=m

@@ -11,10 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from salescore.calendar import BusinessCalendar
-from salescore.domain.team import Rep, Team
-from salescore.errors import ValidationError
-from salescore.rules import Truth, parse
-from salescore.rules.routing import (
+from salescore.decisions.routing import (
     RoutingRule,
     RoutingState,
     RoutingTable,
@@ -23,6 +20,9 @@ from salescore.rules.routing import (
     TargetKind,
     route,
 )
+from salescore.domain.team import Rep, Team
+from salescore.errors import ValidationError
+from salescore.rules import Truth, parse
 from salescore.serialization import from_json, to_json
 
 MONDAY_10 = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)  # a Monday

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from salescore.rules.routing import route
-from salescore.rules.scoring import ScoreModel, score
+from salescore.decisions.routing import route
+from salescore.decisions.scoring import ScoreModel, score
 from salescore.serialization import from_json, to_json
 from salescore.testing import _scoring
 

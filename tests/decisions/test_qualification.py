@@ -6,9 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from salescore.errors import ValidationError
-from salescore.rules import parse
-from salescore.rules.qualification import (
+from salescore.decisions.qualification import (
     ANUM,
     BANT,
     CHAMP,
@@ -23,6 +21,8 @@ from salescore.rules.qualification import (
     Verdict,
     assess,
 )
+from salescore.errors import ValidationError
+from salescore.rules import parse
 from salescore.serialization import from_json, to_json
 
 AT = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)

@@ -9,10 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from salescore.domain.leads import Lead
-from salescore.errors import ValidationError
-from salescore.rules import Truth, field, parse
-from salescore.rules.scoring import (
+from salescore.decisions.scoring import (
     Criterion,
     HalfLife,
     ScoreGroup,
@@ -23,6 +20,9 @@ from salescore.rules.scoring import (
     apply_score,
     score,
 )
+from salescore.domain.leads import Lead
+from salescore.errors import ValidationError
+from salescore.rules import Truth, field, parse
 from salescore.serialization import from_json, to_json
 
 AT = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)

@@ -8,9 +8,9 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from salescore.decisions._evaluation import missing_fields
 from salescore.rules import Rule, Truth, parse
-from salescore.rules._decisions import missing_fields
-from salescore.testing._rules import rule_literals, rules
+from salescore.testing.strategies import rule_literals, rules
 
 AT = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 FIELDS = ("a", "b", "c")

@@ -10,13 +10,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from salescore.errors import ValidationError
-from salescore.rules.win_model import (
+from salescore.decisions.win_model import (
     StageCount,
     TrainingExample,
     ValueCount,
     WinModel,
 )
+from salescore.errors import ValidationError
 from salescore.serialization import from_json, to_json
 
 FUNNEL = ("discovery", "proposal", "negotiation")
