@@ -1,0 +1,88 @@
+"""Analytics: pure folds over salescore objects and events into report objects.
+
+Funnels (:mod:`~salescore.analytics.funnels`), pipeline and forecasts
+(:mod:`~salescore.analytics.pipeline`, :mod:`~salescore.analytics.forecast`),
+customers and retention (:mod:`~salescore.analytics.customers`), marketing
+attribution (:mod:`~salescore.analytics.attribution`), service
+(:mod:`~salescore.analytics.service`) and outreach
+(:mod:`~salescore.analytics.outreach`). Every function reads its input once
+from any iterable and does no I/O; every report converts to plain rows with
+``to_rows()`` and to a pandas ``DataFrame`` with ``to_pandas()`` when pandas
+is installed. Money stays :class:`~salescore.money.Money`; rates are floats
+in [0, 1].
+"""
+
+from __future__ import annotations
+
+from salescore.analytics._report import Report
+from salescore.analytics.attribution import (
+    AttributionModel,
+    CampaignPerformance,
+    CampaignReport,
+    FirstTouch,
+    Journey,
+    LastNonDirect,
+    LastTouch,
+    Linear,
+    Markov,
+    PositionBased,
+    Shapley,
+    TimeDecay,
+    Touchpoint,
+    WShaped,
+    attribute,
+    campaign_report,
+    journey_from_touches,
+)
+from salescore.analytics.funnels import (
+    FunnelGroup,
+    FunnelReport,
+    FunnelStep,
+    LostReason,
+    LostReasons,
+    StageDuration,
+    StageDurations,
+    StaleItem,
+    StaleItems,
+    funnel_report,
+    lost_reasons,
+    stage_durations,
+    stale_items,
+)
+from salescore.analytics.periods import Period, ReportingCalendar
+
+__all__ = [
+    "AttributionModel",
+    "CampaignPerformance",
+    "CampaignReport",
+    "FirstTouch",
+    "FunnelGroup",
+    "FunnelReport",
+    "FunnelStep",
+    "Journey",
+    "LastNonDirect",
+    "LastTouch",
+    "Linear",
+    "LostReason",
+    "LostReasons",
+    "Markov",
+    "Period",
+    "PositionBased",
+    "Report",
+    "ReportingCalendar",
+    "Shapley",
+    "StageDuration",
+    "StageDurations",
+    "StaleItem",
+    "StaleItems",
+    "TimeDecay",
+    "Touchpoint",
+    "WShaped",
+    "attribute",
+    "campaign_report",
+    "funnel_report",
+    "journey_from_touches",
+    "lost_reasons",
+    "stage_durations",
+    "stale_items",
+]
