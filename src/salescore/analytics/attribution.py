@@ -424,14 +424,14 @@ class Markov:
         for i in range(n):
             matrix[i][i] = 1.0
         for (src, dst), k in counts.items():
-            i = index.get(src)
-            if i is None:
+            row = index.get(src)
+            if row is None:
                 continue
             p = k / out[src]
             if dst == _CONVERSION:
-                rhs[i] += p
+                rhs[row] += p
             elif dst in index:
-                matrix[i][index[dst]] -= p
+                matrix[row][index[dst]] -= p
         return _solve(matrix, rhs)[0]
 
     def removal_effects(self, journeys: Iterable[Journey]) -> dict[str, float]:
