@@ -34,6 +34,19 @@ from salescore.analytics.attribution import (
     campaign_report,
     journey_from_touches,
 )
+from salescore.analytics.customers import (
+    Cohort,
+    CustomerReport,
+    RenewalEffect,
+    RenewalReport,
+    customer_report,
+    predictive_clv,
+    renewals_by_service,
+)
+from salescore.analytics.forecast import (
+    RevenueDistribution,
+    monte_carlo_forecast,
+)
 from salescore.analytics.funnels import (
     FunnelGroup,
     FunnelReport,
@@ -49,13 +62,47 @@ from salescore.analytics.funnels import (
     stage_durations,
     stale_items,
 )
-from salescore.analytics.periods import Period, ReportingCalendar
+from salescore.analytics.outreach import (
+    OutreachMetrics,
+    OutreachReport,
+    outreach_report,
+)
+from salescore.analytics.periods import (
+    Period,
+    ReportingCalendar,
+)
+from salescore.analytics.pipeline import (
+    CategoryForecast,
+    ForecastByCategory,
+    PipelineReport,
+    PipelineTotals,
+    SalesMetrics,
+    SalesReport,
+    StageAge,
+    StageAging,
+    forecast_by_category,
+    pipeline_report,
+    sales_report,
+    stage_aging,
+)
+from salescore.analytics.service import (
+    ServiceMetrics,
+    ServiceReport,
+    SlaAttainment,
+    csat,
+    nps,
+    service_report,
+)
 
 __all__ = [
     "AttributionModel",
     "CampaignPerformance",
     "CampaignReport",
+    "CategoryForecast",
+    "Cohort",
+    "CustomerReport",
     "FirstTouch",
+    "ForecastByCategory",
     "FunnelGroup",
     "FunnelReport",
     "FunnelStep",
@@ -66,11 +113,25 @@ __all__ = [
     "LostReason",
     "LostReasons",
     "Markov",
+    "OutreachMetrics",
+    "OutreachReport",
     "Period",
+    "PipelineReport",
+    "PipelineTotals",
     "PositionBased",
+    "RenewalEffect",
+    "RenewalReport",
     "Report",
     "ReportingCalendar",
+    "RevenueDistribution",
+    "SalesMetrics",
+    "SalesReport",
+    "ServiceMetrics",
+    "ServiceReport",
     "Shapley",
+    "SlaAttainment",
+    "StageAge",
+    "StageAging",
     "StageDuration",
     "StageDurations",
     "StaleItem",
@@ -80,9 +141,21 @@ __all__ = [
     "WShaped",
     "attribute",
     "campaign_report",
+    "csat",
+    "customer_report",
+    "forecast_by_category",
     "funnel_report",
     "journey_from_touches",
     "lost_reasons",
+    "monte_carlo_forecast",
+    "nps",
+    "outreach_report",
+    "pipeline_report",
+    "predictive_clv",
+    "renewals_by_service",
+    "sales_report",
+    "service_report",
+    "stage_aging",
     "stage_durations",
     "stale_items",
 ]

@@ -8,7 +8,10 @@ from decimal import Decimal
 from salescore.errors import ValidationError
 from salescore.money import Money
 
-__all__ = ["Converter"]
+__all__ = ["Converter", "Rates"]
+
+Rates = Mapping[str, Decimal | int | str]
+"""Currency → units of the reporting currency per unit of it."""
 
 
 class Converter:

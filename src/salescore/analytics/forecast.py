@@ -16,10 +16,9 @@ from typing import Any
 
 import attrs
 
-from salescore.analytics._money import Converter
+from salescore.analytics._money import Converter, Rates
 from salescore.analytics._report import Report
 from salescore.analytics.periods import ReportingCalendar
-from salescore.analytics.pipeline import Rates
 from salescore.errors import ValidationError
 from salescore.money import Money
 

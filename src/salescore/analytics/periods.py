@@ -95,3 +95,14 @@ class ReportingCalendar:
             return f"{prefix}{fy}"
         quarter = (d.month - self.fiscal_year_start) % 12 // 3 + 1
         return f"{prefix}{fy}-Q{quarter}"
+
+    def index(self, at: datetime | date, period: Period | str) -> int:
+        """A running number of the period containing ``at``: consecutive periods differ by 1."""
+        kind = to_period(period)
+        d = self.local_date(at)
+        if kind is Period.WEEK:
+            return (d.toordinal() - 1) // 7  # 0001-01-01 was a Monday
+        if kind is Period.MONTH:
+            return d.year * 12 + d.month - 1
+        months = (d.year * 12 + d.month - 1) - (self.fiscal_year_start - 1)
+        return months // 3 if kind is Period.QUARTER else months // 12

@@ -17,7 +17,7 @@ from typing import Any
 
 import attrs
 
-from salescore.analytics._money import Converter
+from salescore.analytics._money import Converter, Rates
 from salescore.analytics._report import Report, ratio, seconds_median
 from salescore.analytics.periods import Period, ReportingCalendar, to_period
 from salescore.domain.stages import entered_at
@@ -38,8 +38,6 @@ __all__ = [
     "sales_report",
     "stage_aging",
 ]
-
-Rates = Mapping[str, Decimal | int | str]
 
 
 @attrs.frozen(kw_only=True)
