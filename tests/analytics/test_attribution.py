@@ -210,8 +210,8 @@ def test_journey_from_touches() -> None:
             id="i2",
             at=T0 + timedelta(hours=2),
             actor="rep",
-            channel="email",
-            direction="outbound",
+            channel="chat",
+            direction="inbound",
             kind="opportunity_created",
         ),
     ]
@@ -227,7 +227,7 @@ def test_journey_from_touches() -> None:
         value=500.0,
         campaign_channel={"spring-webinar": "webinar"},
     )
-    assert j.channels == ("webinar", "phone", "email")
+    assert j.channels == ("webinar", "phone", "chat")
     assert [t.creates_opportunity for t in j.touchpoints] == [False, False, True]
 
 
