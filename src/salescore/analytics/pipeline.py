@@ -343,8 +343,8 @@ def sales_report(
     Args:
         opportunities: Deals (``amount``, ``is_open``, ``is_won``,
             ``is_lost``, ``created_at``, ``closed_at``).
-        quota: The quota the open pipeline is compared to (one, or one per
-            currency).
+        quota: The quota the open pipeline is compared to: one (for the
+            currency it is in), or currency → quota.
         currency: Convert into this currency (with ``rates``).
         rates: Currency → units of ``currency`` per unit.
 
@@ -399,12 +399,15 @@ def sales_report(
         if size is not None and win_rate is not None and cycle is not None and cycle:
             days = Decimal(repr(cycle / timedelta(days=1)))
             velocity = size * open_ * Decimal(repr(win_rate)) / days
-        target = quota.get(code) if isinstance(quota, Mapping) else quota
+        if isinstance(quota, Mapping):
+            target = quota.get(code)
+            if target is not None and target.currency != code:
+                raise ValidationError.single(f"quota.{code}", target, f"is not in {code}")
+        else:
+            target = quota if quota is not None and quota.currency == code else None
         coverage = None
-        if target is not None:
-            if target.currency != code:
-                raise ValidationError.single("quota", target, f"is not in {code}")
-            coverage = None if target.is_zero else float(b["open_amount"] / target)
+        if target is not None and not target.is_zero:
+            coverage = float(b["open_amount"] / target)
         metrics.append(
             SalesMetrics(
                 currency=code,
