@@ -61,7 +61,8 @@ ALL_MODELS = [
 def test_journey_sorts_touches_and_validates() -> None:
     j = Journey((t for t in [tp("b", 2), tp("a", 1), tp("c", 2)]), True, 10)
     assert j.channels == ("a", "b", "c")
-    assert j.value == 10.0 and isinstance(j.value, float)
+    assert j.value == 10.0
+    assert isinstance(j.value, float)
     with pytest.raises(ValidationError, match="touchpoint"):
         Journey([], True, 1.0)
     assert Journey([], False).touchpoints == ()
@@ -115,9 +116,7 @@ def test_time_decay() -> None:
     assert credits == pytest.approx({"a": 10.0, "b": 20.0, "c": 40.0})
     # a later conversion time ages every touch alike: the shares do not change
     late = Journey([tp("a", 0), tp("b", 1)], True, 30.0, converted_at=T0 + timedelta(days=400))
-    assert attribute([late], TimeDecay(timedelta(hours=1))) == pytest.approx(
-        {"a": 10.0, "b": 20.0}
-    )
+    assert attribute([late], TimeDecay(timedelta(hours=1))) == pytest.approx({"a": 10.0, "b": 20.0})
     with pytest.raises(ValidationError, match="half_life"):
         TimeDecay(timedelta(0))
 

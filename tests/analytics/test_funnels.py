@@ -87,7 +87,8 @@ def test_exact_values() -> None:
     assert lead.drop_off == pytest.approx(1 / 4)
     assert discovery.conversion == 2 / 3
     assert proposal.conversion == 1 / 2
-    assert won.conversion is None and won.drop_off is None
+    assert won.conversion is None
+    assert won.drop_off is None
     assert [s.overall for s in report.steps] == [1.0, 3 / 4, 2 / 4, 1 / 4]
     # lead: a 2h, b 4h, c 2h
     assert lead.median_time_in_stage == timedelta(hours=2)
@@ -101,7 +102,8 @@ def test_exact_values() -> None:
     # proposal: b 1h, a 4h
     assert proposal.median_time_in_stage == timedelta(hours=2, minutes=30)
     assert proposal.p90_time_in_stage == timedelta(hours=3, minutes=42)
-    assert won.median_time_in_stage is None and won.p90_time_in_stage is None
+    assert won.median_time_in_stage is None
+    assert won.p90_time_in_stage is None
 
 
 def test_plain_objects_and_other_funnels_are_accepted() -> None:
@@ -159,7 +161,8 @@ def test_cohorts_and_segments() -> None:
     both = funnel_report(FUNNEL, CHANGES, cohort="quarter", segment=lambda sid: sid < "c")
     assert [g.key for g in both.groups] == [("2026-Q1", False), ("2026-Q1", True)]
     rows = both.to_rows()
-    assert rows[0]["group"] is None and rows[-1]["group"] == ("2026-Q1", True)
+    assert rows[0]["group"] is None
+    assert rows[-1]["group"] == ("2026-Q1", True)
     with pytest.raises(ValidationError):
         both.group("nope")
 
@@ -181,9 +184,7 @@ def test_errors() -> None:
     with pytest.raises(ValidationError, match="at"):
         funnel_report(FUNNEL, [Change("x", "lead", datetime(2026, 1, 1))])
     with pytest.raises(ValidationError, match="at"):
-        funnel_report(
-            FUNNEL, [Change("x", "lead", h(0)), Change("x", "won", datetime(2026, 1, 1))]
-        )
+        funnel_report(FUNNEL, [Change("x", "lead", h(0)), Change("x", "won", datetime(2026, 1, 1))])
     with pytest.raises(ValidationError, match="window"):
         funnel_report(FUNNEL, CHANGES, window=timedelta(0))
     with pytest.raises(ValidationError, match="period"):
@@ -303,8 +304,8 @@ def test_entered_never_increases_and_order_does_not_matter(
     assert funnel_report(FUNNEL, shuffled) == report
     in_order = sorted(changes, key=lambda c: c.at)
     assert funnel_report(FUNNEL, in_order, in_time_order=True) == report
-    assert funnel_report(FUNNEL, changes, window=timedelta(hours=5)).entered[0] == (
-        report.entered[0]
+    assert (
+        funnel_report(FUNNEL, changes, window=timedelta(hours=5)).entered[0] == (report.entered[0])
     )
 
 

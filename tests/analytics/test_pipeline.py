@@ -61,7 +61,7 @@ def test_pipeline_converted_with_a_rate_table() -> None:
     assert only.weighted == Money("1460", "EUR")
     with pytest.raises(ValidationError, match="USD"):
         pipeline_report(OPEN, currency="EUR")
-    with pytest.raises(ValidationError, match="rates.USD"):
+    with pytest.raises(ValidationError, match=r"rates\.USD"):
         pipeline_report(OPEN, currency="EUR", rates={"USD": 0.9})  # type: ignore[dict-item]
     with pytest.raises(ValidationError, match="confidence"):
         pipeline_report(OPEN, confidence=1.0)
@@ -77,7 +77,8 @@ def test_forecast_by_category_and_period() -> None:
         ("2026-Q2", "pipeline", "EUR", 1, Money("3000", "EUR")),
     ]
     commit = report.get("2026-Q1", "commit", "EUR")
-    assert commit is not None and commit.weighted == Money("500", "EUR")
+    assert commit is not None
+    assert commit.weighted == Money("500", "EUR")
     assert report.get("2026-Q3", "commit", "EUR") is None
     fiscal = forecast_by_category(OPEN, calendar=ReportingCalendar(fiscal_year_start=2))
     assert [r.period for r in fiscal.rows] == ["FY2026-Q1"] * 3
@@ -97,7 +98,9 @@ def test_sales_metrics() -> None:
     assert eur.open_pipeline == Money("4000", "EUR")
     assert eur.coverage == 0.5
     usd = report.of("USD")
-    assert usd.win_rate is None and usd.velocity is None and usd.coverage is None
+    assert usd.win_rate is None
+    assert usd.velocity is None
+    assert usd.coverage is None
     with pytest.raises(ValidationError, match="quota"):
         sales_report(CLOSED, quota={"EUR": Money("1", "USD")})
 
@@ -136,5 +139,9 @@ def test_monte_carlo_forecast_is_seeded_and_exact_at_the_extremes() -> None:
         monte_carlo_forecast(deals, rng=random.Random(1), **{**args, "runs": 0})  # type: ignore[arg-type]
     with pytest.raises(ValidationError, match="end"):
         monte_carlo_forecast(
-            deals, rng=random.Random(1), start=date(2026, 2, 1), end=date(2026, 1, 1), currency="EUR"
+            deals,
+            rng=random.Random(1),
+            start=date(2026, 2, 1),
+            end=date(2026, 1, 1),
+            currency="EUR",
         )
