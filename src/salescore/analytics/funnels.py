@@ -180,14 +180,22 @@ def _read(funnel: Funnel, changes: Iterable[Any]) -> Iterator[tuple[Any, str, in
 
 def _by_subject(funnel: Funnel, changes: Iterable[Any]) -> dict[str, list[tuple[datetime, int]]]:
     """Each subject's changes as ``(at, position)`` pairs, in input order."""
+    key = funnel.key
+    index = {s.key: i for i, s in enumerate(funnel.stages)}
     per: dict[str, list[tuple[datetime, int]]] = {}
-    for _, sid, pos, at in _read(funnel, changes):
+    for c in changes:
+        if getattr(c, "funnel", key) != key:
+            continue
+        pos = index.get(c.to_stage)
+        if pos is None:
+            raise _unknown_stage(funnel, c.to_stage)
+        sid = c.subject_id
         lst = per.get(sid)
         if lst is None:
-            _check_at(at)
-            per[sid] = [(at, pos)]
+            _check_at(c.at)
+            per[sid] = [(c.at, pos)]
         else:
-            lst.append((at, pos))
+            lst.append((c.at, pos))
     return per
 
 
