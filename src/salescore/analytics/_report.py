@@ -34,7 +34,7 @@ class Report:
         """
         try:
             pd = importlib.import_module("pandas")
-        except ImportError as exc:  # pragma: no cover - pandas is a test dependency
+        except ImportError as exc:
             raise ImportError(
                 "to_pandas() needs pandas: pip install pandas (or use to_rows())"
             ) from exc
