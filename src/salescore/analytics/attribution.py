@@ -101,6 +101,7 @@ class Journey:
         value: The conversion's value (a finite float ≥ 0; ignored unless
             converted).
         converted_at: When it converted; defaults to the last touch's time.
+        channels: The channel of every touch, in order (derived).
 
     Raises:
         ValidationError: a converted journey without touches, a negative or
@@ -111,6 +112,8 @@ class Journey:
     converted: bool
     value: float = 0.0
     converted_at: datetime | None = attrs.field(default=None, kw_only=True)
+    channels: tuple[str, ...] = attrs.field(init=False, repr=False, eq=False)
+    """The channel of every touch, in order."""
 
     def __attrs_post_init__(self) -> None:
         if type(self.converted) is not bool:
@@ -119,6 +122,7 @@ class Journey:
         if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v) or v < 0:
             raise _fail("value", v, "must be a finite number ≥ 0")
         object.__setattr__(self, "value", float(v))
+        object.__setattr__(self, "channels", tuple(t.channel for t in self.touchpoints))
         if self.converted and not self.touchpoints:
             raise _fail("touchpoints", (), "a converted journey needs at least one touchpoint")
         end = self.converted_at
@@ -127,11 +131,6 @@ class Journey:
                 raise _fail("converted_at", end, "must be a timezone-aware datetime")
             if self.touchpoints and end < self.touchpoints[-1].at:
                 raise _fail("converted_at", end, "is before the last touchpoint")
-
-    @property
-    def channels(self) -> tuple[str, ...]:
-        """The channel of every touch, in order."""
-        return tuple(t.channel for t in self.touchpoints)
 
 
 def journey_from_touches(
