@@ -12,11 +12,11 @@ import importlib
 import statistics
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from salescore.errors import ValidationError
 
-__all__ = ["Report", "ratio", "seconds_median", "seconds_p90"]
+__all__ = ["Report", "find", "ratio", "seconds_median", "seconds_p90"]
 
 
 class Report:
@@ -39,6 +39,17 @@ class Report:
                 "to_pandas() needs pandas: pip install pandas (or use to_rows())"
             ) from exc
         return pd.DataFrame(self.to_rows())
+
+
+T = TypeVar("T")
+
+
+def find(items: Iterable[T], match: Callable[[T], bool], path: str, value: Any, message: str) -> T:
+    """The first item that matches, or a ``ValidationError`` naming ``path`` and ``value``."""
+    for item in items:
+        if match(item):
+            return item
+    raise ValidationError.single(path, value, message)
 
 
 def ratio(part: float, whole: float) -> float | None:

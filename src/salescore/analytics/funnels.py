@@ -25,6 +25,7 @@ import attrs
 from salescore.analytics._report import (
     Report,
     check_positive,
+    find,
     lookup,
     ratio,
     seconds_median,
@@ -51,6 +52,7 @@ __all__ = [
 ]
 
 _ZERO = timedelta(0)
+_NO_GROUP = "is not a group of this report"
 
 
 @attrs.frozen(kw_only=True)
@@ -119,10 +121,13 @@ class FunnelReport(Report):
         Raises:
             ValidationError: ``stage`` is not a step of this report.
         """
-        for s in self.steps:
-            if s.stage == stage:
-                return s
-        raise ValidationError.single("stage", stage, f"is not a step of funnel {self.funnel!r}")
+        return find(
+            self.steps,
+            lambda s: s.stage == stage,
+            "stage",
+            stage,
+            f"is not a step of funnel {self.funnel!r}",
+        )
 
     def group(self, key: Hashable) -> tuple[FunnelStep, ...]:
         """The steps of one cohort or segment.
@@ -130,10 +135,7 @@ class FunnelReport(Report):
         Raises:
             ValidationError: no such group.
         """
-        for g in self.groups:
-            if g.key == key:
-                return g.steps
-        raise ValidationError.single("key", key, "is not a group of this report")
+        return find(self.groups, lambda g: g.key == key, "key", key, _NO_GROUP).steps
 
     @property
     def entered(self) -> tuple[int, ...]:
@@ -656,11 +658,13 @@ class StageDurations(Report):
         Raises:
             ValidationError: the pair was never seen.
         """
-        for p in self.pairs:
-            if (p.from_stage, p.to_stage) == (from_stage, to_stage):
-                return p
-        raise ValidationError.single(
-            "pair", (from_stage, to_stage), "no subject moved between these stages"
+        pair = (from_stage, to_stage)
+        return find(
+            self.pairs,
+            lambda p: (p.from_stage, p.to_stage) == pair,
+            "pair",
+            pair,
+            "no subject moved between these stages",
         )
 
     def to_rows(self) -> list[dict[str, Any]]:

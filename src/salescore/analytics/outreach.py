@@ -17,7 +17,7 @@ from typing import Any
 
 import attrs
 
-from salescore.analytics._report import Report, ratio
+from salescore.analytics._report import Report, find, ratio
 from salescore.domain.interactions import CallDisposition, CallOutcome, Channel, Direction
 from salescore.errors import ValidationError
 
@@ -65,10 +65,9 @@ class OutreachReport(Report):
         Raises:
             ValidationError: no such group.
         """
-        for g in self.groups:
-            if g.key == key:
-                return g
-        raise ValidationError.single("key", key, "is not a group of this report")
+        return find(
+            self.groups, lambda g: g.key == key, "key", key, "is not a group of this report"
+        )
 
     def to_rows(self) -> list[dict[str, Any]]:
         """One row per group."""

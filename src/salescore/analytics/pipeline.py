@@ -18,7 +18,7 @@ from typing import Any
 import attrs
 
 from salescore.analytics._money import Converter, Rates
-from salescore.analytics._report import Report, ratio, seconds_median
+from salescore.analytics._report import Report, find, ratio, seconds_median
 from salescore.analytics.periods import Period, ReportingCalendar, to_period
 from salescore.domain.stages import entered_at
 from salescore.errors import ValidationError
@@ -85,10 +85,13 @@ class PipelineReport(Report):
         Raises:
             ValidationError: no open deal in that currency.
         """
-        for t in self.totals:
-            if t.currency == currency:
-                return t
-        raise ValidationError.single("currency", currency, "has no open pipeline")
+        return find(
+            self.totals,
+            lambda t: t.currency == currency,
+            "currency",
+            currency,
+            "has no open pipeline",
+        )
 
     def to_rows(self) -> list[dict[str, Any]]:
         """One row per currency."""
@@ -319,10 +322,9 @@ class SalesReport(Report):
         Raises:
             ValidationError: no deal in that currency.
         """
-        for m in self.metrics:
-            if m.currency == currency:
-                return m
-        raise ValidationError.single("currency", currency, "has no deals")
+        return find(
+            self.metrics, lambda m: m.currency == currency, "currency", currency, "has no deals"
+        )
 
     def to_rows(self) -> list[dict[str, Any]]:
         """One row per currency."""

@@ -14,7 +14,7 @@ from typing import Any
 
 import attrs
 
-from salescore.analytics._report import Report, ratio, seconds_median
+from salescore.analytics._report import Report, find, ratio, seconds_median
 from salescore.analytics.periods import Period, ReportingCalendar, to_period
 from salescore.domain.service import (
     AuthorKind,
@@ -156,10 +156,9 @@ class ServiceReport(Report):
         Raises:
             ValidationError: no such group.
         """
-        for g in self.groups:
-            if g.key == key:
-                return g
-        raise ValidationError.single("key", key, "is not a group of this report")
+        return find(
+            self.groups, lambda g: g.key == key, "key", key, "is not a group of this report"
+        )
 
     def to_rows(self) -> list[dict[str, Any]]:
         """One row per group."""
