@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import itertools
 from collections import Counter
-from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -214,6 +214,10 @@ def _sort(per: dict[str, list[tuple[datetime, int]]]) -> None:
         raise  # pragma: no cover - a naive datetime is found above
 
 
+class _Unordered(Exception):
+    """A sequence turned out not to be in time order: fold it the other way."""
+
+
 class _Fold:
     """The per-subject state of a funnel report.
 
@@ -239,8 +243,12 @@ class _Fold:
         self.state: dict[str, list[Any]] = {}
         self.totals: list[dict[str, timedelta]] = [{} for _ in funnel.stages]
 
-    def stream(self, changes: Iterable[Any]) -> None:
-        """Fold changes that come in time order per subject, as they are read."""
+    def stream(self, changes: Iterable[Any], *, strict: bool = True) -> None:
+        """Fold changes that come in time order per subject, as they are read.
+
+        A change that goes back in time for its subject raises
+        ``ValidationError`` when ``strict``, else :class:`_Unordered`.
+        """
         funnel_key = self.funnel.key
         index = {s.key: i for i, s in enumerate(self.funnel.stages)}
         state = self.state
@@ -280,6 +288,8 @@ class _Fold:
                     else:
                         tot = totals[pos]
                     tot[sid] = tot.get(sid, zero)
+                elif not strict:
+                    raise _Unordered
                 else:
                     raise ValidationError.single(
                         "at",
@@ -403,7 +413,10 @@ def funnel_report(
         funnel: The funnel.
         changes: Stage changes: objects with ``subject_id``, ``to_stage``
             and ``at`` (aware). Those whose ``funnel`` attribute names another
-            funnel are skipped, so a whole event log can be passed. Read once.
+            funnel are skipped, so a whole event log can be passed. An
+            iterator is read once. A sequence (a list) is folded as it is
+            read and, only if a subject's changes turn out not to be in time
+            order, read a second time and sorted.
         window: Count a later step only when it was reached within this time
             of the subject's first entry into a step.
         cohort: Also report each cohort of subjects by the period (week,
@@ -438,9 +451,15 @@ def funnel_report(
     if in_time_order:
         fold.stream(changes)
     else:
-        per = _by_subject(funnel, changes)
-        _sort(per)
-        fold.subjects(per)
+        try:
+            if not isinstance(changes, Sequence):
+                raise _Unordered
+            fold.stream(changes, strict=False)
+        except _Unordered:
+            fold = _Fold(funnel, window)
+            per = _by_subject(funnel, changes)
+            _sort(per)
+            fold.subjects(per)
     groups: tuple[FunnelGroup, ...] = ()
     if cohort is not None or segment is not None:
         members: dict[Hashable, list[str]] = {}
