@@ -181,28 +181,15 @@ def _read(funnel: Funnel, changes: Iterable[Any]) -> Iterator[tuple[Any, str, in
 
 
 def _by_subject(funnel: Funnel, changes: Iterable[Any]) -> dict[str, list[tuple[datetime, int]]]:
-    """Each subject's changes as ``(at, position)`` pairs, in input order."""
-    key = funnel.key
-    index = {s.key: i for i, s in enumerate(funnel.stages)}
+    """Each subject's changes as ``(at, position)`` pairs, sorted by time, then stage order."""
     per: dict[str, list[tuple[datetime, int]]] = {}
-    for c in changes:
-        if getattr(c, "funnel", key) != key:
-            continue
-        pos = index.get(c.to_stage)
-        if pos is None:
-            raise _unknown_stage(funnel, c.to_stage)
-        sid = c.subject_id
+    for _, sid, pos, at in _read(funnel, changes):
         lst = per.get(sid)
         if lst is None:
-            _check_at(c.at)
-            per[sid] = [(c.at, pos)]
+            _check_at(at)
+            per[sid] = [(at, pos)]
         else:
-            lst.append((c.at, pos))
-    return per
-
-
-def _sort(per: dict[str, list[tuple[datetime, int]]]) -> None:
-    """Sort every subject's changes by time, then stage order."""
+            lst.append((at, pos))
     try:
         for lst in per.values():
             if len(lst) > 1:
@@ -212,6 +199,7 @@ def _sort(per: dict[str, list[tuple[datetime, int]]]) -> None:
             for at, _ in lst:
                 _check_at(at)
         raise  # pragma: no cover - a naive datetime is found above
+    return per
 
 
 class _Unordered(Exception):
@@ -311,15 +299,13 @@ class _Fold:
             raise _not_aware(at) from None
 
     def subjects(self, per: Mapping[str, list[tuple[datetime, int]]]) -> None:
-        """Fold each subject's changes, sorting them first."""
+        """Fold each subject's changes, given sorted."""
         state = self.state
         totals = self.totals
         step_of = self.step_of
         window = self.window
         zero = _ZERO
         for sid, lst in per.items():
-            if len(lst) > 1:
-                lst.sort()
             last, open_pos = lst[0]
             reached = step_of[open_pos]
             first = last if reached >= 0 else None
@@ -457,9 +443,7 @@ def funnel_report(
             fold.stream(changes, strict=False)
         except _Unordered:
             fold = _Fold(funnel, window)
-            per = _by_subject(funnel, changes)
-            _sort(per)
-            fold.subjects(per)
+            fold.subjects(_by_subject(funnel, changes))
     groups: tuple[FunnelGroup, ...] = ()
     if cohort is not None or segment is not None:
         members: dict[Hashable, list[str]] = {}
@@ -705,7 +689,6 @@ def stage_durations(funnel: Funnel, changes: Iterable[Any]) -> StageDurations:
         ValidationError: a change into an unknown stage or a naive ``at``.
     """
     per = _by_subject(funnel, changes)
-    _sort(per)
     found: dict[tuple[int, int], list[float]] = {}
     for lst in per.values():
         for (a, pa), (b, pb) in itertools.pairwise(lst):
