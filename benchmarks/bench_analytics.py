@@ -257,9 +257,10 @@ def run(quick: bool = False) -> dict[str, Any]:
     )
     expected = ours(changes, False)
     contenders: dict[str, Callable[[], object]] = {
-        "funnel_report": lambda: funnel_report(FUNNEL, changes),
-        "funnel_report(in_time_order=True)": lambda: funnel_report(
-            FUNNEL, changes, in_time_order=True
+        "funnel_report(list)": lambda: funnel_report(FUNNEL, changes),
+        "funnel_report(iterator), buffered": lambda: funnel_report(FUNNEL, iter(changes)),
+        "funnel_report(iterator, in_time_order=True)": lambda: funnel_report(
+            FUNNEL, iter(changes), in_time_order=True
         ),
     }
     if _installed("pandas"):
@@ -277,7 +278,7 @@ def run(quick: bool = False) -> dict[str, Any]:
     else:
         print("polars is not installed: left out")
     assert ours(changes, True) == expected
-    baseline = next((n for n in contenders if n.startswith("pandas")), "funnel_report")
+    baseline = next((n for n in contenders if n.startswith("pandas")), "funnel_report(list)")
     results["funnel"] = compare(
         f"funnel report: {len(changes):,} changes of {subjects:,} subjects, six stages",
         contenders,
@@ -287,18 +288,22 @@ def run(quick: bool = False) -> dict[str, Any]:
         warmup=0 if not quick else 1,
     )
     memory = {
-        "funnel_report": peak_bytes(lambda: funnel_report(FUNNEL, changes)),
-        "funnel_report(in_time_order=True)": peak_bytes(
-            lambda: funnel_report(FUNNEL, changes, in_time_order=True)
+        "funnel_report(iterator), buffered": peak_bytes(
+            lambda: funnel_report(FUNNEL, iter(changes))
+        ),
+        "funnel_report(list) or in_time_order=True": peak_bytes(
+            lambda: funnel_report(FUNNEL, changes)
         ),
     }
     if baseline.startswith("pandas"):
         memory["pandas"] = peak_bytes(lambda: pandas_report(changes))
     if not quick:
         fewer = build_changes(subjects, count // 2, seed=12)
-        memory["funnel_report, half the changes"] = peak_bytes(lambda: funnel_report(FUNNEL, fewer))
-        memory["funnel_report(in_time_order=True), half the changes"] = peak_bytes(
-            lambda: funnel_report(FUNNEL, fewer, in_time_order=True)
+        memory["funnel_report(iterator), buffered, half the changes"] = peak_bytes(
+            lambda: funnel_report(FUNNEL, iter(fewer))
+        )
+        memory["funnel_report(list), half the changes"] = peak_bytes(
+            lambda: funnel_report(FUNNEL, fewer)
         )
     print("peak memory (tracemalloc):")
     for name, value in memory.items():
