@@ -100,6 +100,9 @@ def test_sla_attainment_per_metric_and_priority() -> None:
         ("resolution", "normal", 1, 1, 0, 0.5),
     ]
     early = service_report(cases(), at=at(1.5))
+    assert early.group().backlog == 3  # c1, c2 and c3 were open then; c4 not yet
+    assert early.group().first_reply == 1 * H
+    assert early.group().csat is None
     res = [s for s in early.sla if s.metric == "resolution" and s.priority == "normal"]
     assert [(s.met, s.missed, s.open) for s in res] == [(0, 0, 2)]
     assert early.sla_rows()[0]["metric"] == "first_reply"

@@ -224,7 +224,8 @@ def service_report(
     """Service metrics of cases as they stood at ``at``.
 
     Args:
-        cases: The cases (read once). Cases opened after ``at`` are left out.
+        cases: The cases (read once). Cases opened after ``at`` are left
+            out; events after ``at`` are ignored (a case is taken as it stood).
         at: The evaluation instant.
         by: ``"group"``, ``"agent"``, ``"channel"``, ``"priority"``,
             ``"period"`` (of the case's opening), or a function of the case.
@@ -259,6 +260,8 @@ def service_report(
     for case in cases:
         if not case.history or case.history[0].at > at:
             continue
+        if case.history[-1].at > at:  # as it stood then
+            case = type(case).from_events(tuple(e for e in case.history if e.at <= at))
         g = groups.setdefault(key_of(case), _Group())
         g.cases += 1
         if case.status not in ("solved", "closed"):
