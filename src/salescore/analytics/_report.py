@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import importlib
 import statistics
-from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import timedelta
 from typing import Any, TypeVar
 
@@ -75,16 +75,6 @@ def seconds_p90(values: Sequence[float]) -> timedelta | None:
     if len(values) == 1:
         return timedelta(seconds=values[0])
     return timedelta(seconds=statistics.quantiles(values, n=10, method="inclusive")[-1])
-
-
-def group_by(
-    items: Iterable[Any], key: Callable[[Any], Hashable] | None
-) -> dict[Hashable, list[Any]]:
-    """Items grouped by ``key(item)`` in first-seen order (one group when ``key`` is None)."""
-    groups: dict[Hashable, list[Any]] = {}
-    for item in items:
-        groups.setdefault(None if key is None else key(item), []).append(item)
-    return groups
 
 
 def check_positive(value: Any, path: str, *, zero: bool = False) -> None:
