@@ -391,7 +391,7 @@ class Markov:
     converted journeys is split in proportion to the removal effects.
     """
 
-    def chain(
+    def _chain(
         self, journeys: Iterable[Journey]
     ) -> tuple[list[str], Counter[tuple[str, str]], float]:
         """The channels, the transition counts and the converted value."""
@@ -435,7 +435,7 @@ class Markov:
 
     def removal_effects(self, journeys: Iterable[Journey]) -> dict[str, float]:
         """Each channel's removal effect (0 for all when nothing converted)."""
-        channels, counts, _ = self.chain(journeys)
+        channels, counts, _ = self._chain(journeys)
         return self._effects(channels, counts)
 
     def _effects(
@@ -448,7 +448,7 @@ class Markov:
 
     def credit(self, journeys: Iterable[Journey]) -> dict[str, float]:
         """Credit per channel in proportion to the removal effects."""
-        channels, counts, total = self.chain(journeys)
+        channels, counts, total = self._chain(journeys)
         effects = self._effects(channels, counts)
         s = math.fsum(effects.values())
         if s <= 0:
