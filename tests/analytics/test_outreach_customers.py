@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from salescore.analytics import (
     ReportingCalendar,
@@ -213,3 +215,8 @@ def test_reporting_calendar() -> None:
         ReportingCalendar(fiscal_year_start=13)
     with pytest.raises(ValidationError, match="at"):
         plain.label(datetime(2026, 1, 1), "month")
+
+
+@given(st.permutations(CALLS))
+def test_outreach_does_not_depend_on_input_order(calls: list[Interaction]) -> None:
+    assert outreach_report(calls, by="rep") == outreach_report(CALLS, by="rep")

@@ -8,15 +8,19 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from salescore.analytics import (
     ReportingCalendar,
+    customer_report,
     forecast_by_category,
     monte_carlo_forecast,
     pipeline_report,
     sales_report,
     stage_aging,
 )
+from salescore.domain.opportunities import Opportunity
 from salescore.errors import ValidationError
 from salescore.money import Money
 from tests.analytics._deals import T0, deal
@@ -145,3 +149,11 @@ def test_monte_carlo_forecast_is_seeded_and_exact_at_the_extremes() -> None:
             end=date(2026, 1, 1),
             currency="EUR",
         )
+
+
+@given(st.permutations(OPEN + CLOSED))
+def test_reports_do_not_depend_on_input_order(deals: list[Opportunity]) -> None:
+    assert pipeline_report(deals) == pipeline_report(OPEN + CLOSED)
+    assert sales_report(deals) == sales_report(OPEN + CLOSED)
+    assert forecast_by_category(deals) == forecast_by_category(OPEN + CLOSED)
+    assert customer_report(deals, currency="EUR") == customer_report(OPEN + CLOSED, currency="EUR")

@@ -5,8 +5,8 @@ Funnels (:mod:`~salescore.analytics.funnels`), pipeline and forecasts
 customers and retention (:mod:`~salescore.analytics.customers`), marketing
 attribution (:mod:`~salescore.analytics.attribution`), service
 (:mod:`~salescore.analytics.service`) and outreach
-(:mod:`~salescore.analytics.outreach`). Every function reads its input once
-from any iterable and does no I/O; every report converts to plain rows with
+(:mod:`~salescore.analytics.outreach`). Every function reads an iterator
+once (an event log can be streamed) and does no I/O; every report converts to plain rows with
 ``to_rows()`` and to a pandas ``DataFrame`` with ``to_pandas()`` when pandas
 is installed. Money stays :class:`~salescore.money.Money`; rates are floats
 in [0, 1].
