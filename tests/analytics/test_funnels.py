@@ -19,7 +19,7 @@ from salescore.analytics import (
 )
 from salescore.domain.events import StageChanged
 from salescore.domain.stages import Funnel, Stage, StageKind
-from salescore.errors import ValidationError
+from salescore.errors import NotFound, ValidationError
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 FUNNEL = Funnel(
@@ -163,7 +163,7 @@ def test_cohorts_and_segments() -> None:
     rows = both.to_rows()
     assert rows[0]["group"] is None
     assert rows[-1]["group"] == ("2026-Q1", True)
-    with pytest.raises(ValidationError):
+    with pytest.raises(NotFound, match="'nope' is not a group"):
         both.group("nope")
 
 
@@ -193,7 +193,7 @@ def test_errors() -> None:
     with pytest.raises(ValidationError, match="goes back in time"):
         funnel_report(FUNNEL, backwards, in_time_order=True)
     assert funnel_report(FUNNEL, backwards).entered == (1, 1, 0, 0)
-    with pytest.raises(ValidationError):
+    with pytest.raises(NotFound, match="'lost' is not a step of funnel 'deals'"):
         funnel_report(FUNNEL, CHANGES).step("lost")
 
 
@@ -266,7 +266,7 @@ def test_stage_durations() -> None:
         ("proposal", "lost"),
         ("proposal", "won"),
     ]
-    with pytest.raises(ValidationError):
+    with pytest.raises(NotFound):
         report.pair("won", "lead")
 
 

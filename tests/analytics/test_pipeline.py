@@ -21,7 +21,7 @@ from salescore.analytics import (
     stage_aging,
 )
 from salescore.domain.opportunities import Opportunity
-from salescore.errors import ValidationError
+from salescore.errors import NotFound, ValidationError
 from salescore.money import Money
 from tests.analytics._deals import T0, deal
 
@@ -54,7 +54,7 @@ def test_pipeline_totals_per_currency() -> None:
     usd = report.of("USD")
     assert usd.variance == Decimal("40000.00")
     assert report.to_rows()[1]["weighted"] == Money("400", "USD")
-    with pytest.raises(ValidationError):
+    with pytest.raises(NotFound, match="'JPY' has no open pipeline"):
         report.of("JPY")
 
 

@@ -9,7 +9,7 @@ import pytest
 from salescore.analytics import csat, nps, service_report
 from salescore.domain.service import CesResponse, CsatResponse, NpsResponse, ServiceCase
 from salescore.domain.sla import SlaPolicy, SlaTarget
-from salescore.errors import ValidationError
+from salescore.errors import NotFound, ValidationError
 
 T0 = datetime(2026, 1, 5, 8, 0, tzinfo=UTC)
 H = timedelta(hours=1)
@@ -127,7 +127,7 @@ def test_groups() -> None:
         service_report(cases(), at=at(20), by="weather")
     with pytest.raises(ValidationError, match="at"):
         service_report(cases(), at=datetime(2026, 1, 1))
-    with pytest.raises(ValidationError):
+    with pytest.raises(NotFound):
         by_group.group("g9")
 
 

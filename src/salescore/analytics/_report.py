@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import timedelta
 from typing import Any, TypeVar
 
-from salescore.errors import ValidationError
+from salescore.errors import NotFound, ValidationError
 
 __all__ = ["Report", "find", "ratio", "seconds_median", "seconds_p90"]
 
@@ -44,12 +44,12 @@ class Report:
 T = TypeVar("T")
 
 
-def find(items: Iterable[T], match: Callable[[T], bool], path: str, value: Any, message: str) -> T:
-    """The first item that matches, or a ``ValidationError`` naming ``path`` and ``value``."""
+def find(items: Iterable[T], match: Callable[[T], bool], what: str, value: Any, message: str) -> T:
+    """The first item that matches, or :class:`~salescore.errors.NotFound` naming ``value``."""
     for item in items:
         if match(item):
             return item
-    raise ValidationError.single(path, value, message)
+    raise NotFound(f"{value!r} {message} (no such {what})")
 
 
 def ratio(part: float, whole: float) -> float | None:

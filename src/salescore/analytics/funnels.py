@@ -119,7 +119,7 @@ class FunnelReport(Report):
         """The step of ``stage``.
 
         Raises:
-            ValidationError: ``stage`` is not a step of this report.
+            NotFound: ``stage`` is not a step of this report.
         """
         return find(
             self.steps,
@@ -133,9 +133,9 @@ class FunnelReport(Report):
         """The steps of one cohort or segment.
 
         Raises:
-            ValidationError: no such group.
+            NotFound: no such group.
         """
-        return find(self.groups, lambda g: g.key == key, "key", key, _NO_GROUP).steps
+        return find(self.groups, lambda g: g.key == key, "group", key, _NO_GROUP).steps
 
     @property
     def entered(self) -> tuple[int, ...]:
@@ -659,7 +659,7 @@ class StageDurations(Report):
         """The entry of one pair.
 
         Raises:
-            ValidationError: the pair was never seen.
+            NotFound: the pair was never seen.
         """
         pair = (from_stage, to_stage)
         return find(

@@ -63,10 +63,10 @@ class OutreachReport(Report):
         """The metrics of one group.
 
         Raises:
-            ValidationError: no such group.
+            NotFound: no such group.
         """
         return find(
-            self.groups, lambda g: g.key == key, "key", key, "is not a group of this report"
+            self.groups, lambda g: g.key == key, "group", key, "is not a group of this report"
         )
 
     def to_rows(self) -> list[dict[str, Any]]:

@@ -83,7 +83,7 @@ class PipelineReport(Report):
         """The totals of one currency.
 
         Raises:
-            ValidationError: no open deal in that currency.
+            NotFound: no open deal in that currency.
         """
         return find(
             self.totals,
@@ -320,7 +320,7 @@ class SalesReport(Report):
         """The metrics of one currency.
 
         Raises:
-            ValidationError: no deal in that currency.
+            NotFound: no deal in that currency.
         """
         return find(
             self.metrics, lambda m: m.currency == currency, "currency", currency, "has no deals"
