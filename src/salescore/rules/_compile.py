@@ -52,6 +52,7 @@ from salescore.rules._values import (
     is_in,
     resolve,
     resolve_first,
+    shift,
 )
 
 __all__ = ["compile_rule", "generate_source"]
@@ -103,6 +104,8 @@ _BASE_NAMESPACE: Final[dict[str, Any]] = {
     "_bool": bool,
     "_KeyError": KeyError,
     "_AttributeError": AttributeError,
+    "_OverflowError": OverflowError,
+    "_shift": shift,
     "_first0": _first0,
     "_res0": _resolve0,
     "_cmp": compare,
@@ -386,7 +389,11 @@ class _Generator:
                 out.append(f"{pad}    {v} = _first0(subject, {p}, context)")
             return v
         if isinstance(operand, Now):
-            out.append(f"{pad}{v} = at + {self.const(operand.offset)}")
+            offset = self.const(operand.offset)
+            out.append(f"{pad}try:")
+            out.append(f"{pad}    {v} = at + {offset}")
+            out.append(f"{pad}except _OverflowError:")
+            out.append(f"{pad}    {v} = _shift(at, {offset})")
             return v
         assert isinstance(operand, Count)
         where = "None" if operand.where is None else self.function(operand.where, top=False)

@@ -29,7 +29,15 @@ from salescore.rules._nodes import (
     Value,
 )
 from salescore.rules._truth import Truth
-from salescore.rules._values import MISSING, check_at, compare, count_records, is_in, resolve
+from salescore.rules._values import (
+    MISSING,
+    check_at,
+    compare,
+    count_records,
+    is_in,
+    resolve,
+    shift,
+)
 
 __all__ = ["explain", "interpret", "require_at"]
 
@@ -75,7 +83,7 @@ class _Walker:
             return value
         if isinstance(op, Now):
             assert self.at is not None
-            return self.at + op.offset
+            return shift(self.at, op.offset)
         assert isinstance(op, Count)
         records = resolve(subject, tuple(op.relation.split(".")), self.context)
         where = op.where

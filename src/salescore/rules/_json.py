@@ -47,12 +47,13 @@ class _Reader:
         if not isinstance(data, Mapping):
             self.bad(path, data, "must be an object")
             return False
-        extra = set(data) - keys - optional - {"type"}
-        for key in sorted(map(str, extra)):
-            self.bad(self._join(path, key), data[key], "is not a known key")
-        for key in sorted(keys - set(data)):
+        extra = [key for key in data if key not in keys and key not in optional and key != "type"]
+        for key in sorted(extra, key=str):
+            self.bad(self._join(path, str(key)), data[key], "is not a known key")
+        absent = sorted(key for key in keys if key not in data)
+        for key in absent:
             self.bad(self._join(path, key), None, "is required")
-        return not extra and keys <= set(data)
+        return not extra and not absent
 
     def _build(self, path: str, make: Callable[[], _T]) -> _T | None:
         try:

@@ -17,11 +17,12 @@ from salescore.rules._truth import Truth
 
 if TYPE_CHECKING:
     from salescore.rules._explain import Explanation
-    from salescore.rules._schema import RuleSchema
+    from salescore.rules._schema import RuleSchema, SchemaSource
 
 __all__ = [
     "KEYWORDS",
     "MAX_DEPTH",
+    "MAX_DURATION",
     "And",
     "Between",
     "Compare",
@@ -46,6 +47,9 @@ __all__ = [
 
 #: The deepest rule tree accepted (by builders, ``from_dict`` and ``parse``).
 MAX_DEPTH: Final = 64
+
+#: The longest duration accepted: the span of the datetime range (years 1 to 9999).
+MAX_DURATION: Final = datetime.max - datetime.min
 
 #: Words that cannot start a field path (they may follow a dot).
 KEYWORDS: Final = frozenset(
@@ -143,7 +147,9 @@ def iso_duration(value: timedelta) -> str:
     return text
 
 
-_ISO_DURATION = re.compile(r"(-)?P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?\Z")
+_ISO_DURATION = re.compile(
+    r"(-)?P(?:(\d{1,12})D)?(?:T(?:(\d{1,12})H)?(?:(\d{1,12})M)?(?:(\d{1,12})S)?)?\Z"
+)
 
 
 def parse_iso_duration(text: str) -> timedelta:
@@ -162,9 +168,12 @@ def parse_iso_duration(text: str) -> timedelta:
     if m is None or text.endswith(("P", "T")):
         raise ValueError(f"not an ISO 8601 duration of days, hours, minutes, seconds: {text!r}")
     sign, d, h, mi, s = m.groups()
-    total = timedelta(
-        days=int(d or 0), hours=int(h or 0), minutes=int(mi or 0), seconds=int(s or 0)
-    )
+    try:
+        total = timedelta(
+            days=int(d or 0), hours=int(h or 0), minutes=int(mi or 0), seconds=int(s or 0)
+        )
+    except OverflowError:
+        raise ValueError(f"duration out of range: {text!r}") from None
     return -total if sign else total
 
 
@@ -221,6 +230,8 @@ def _check_duration(c: Checker, value: Any, where: str) -> None:
         c.add(where, value, "must be a timedelta")
     elif value.microseconds:
         c.add(where, value, "must be a whole number of seconds")
+    elif abs(value) > MAX_DURATION:
+        c.add(where, value, f"must be at most {MAX_DURATION.days} days long")
 
 
 def _convert_literal(value: Any) -> Any:
@@ -629,19 +640,21 @@ class Rule:
 
         return explain(self, subject, at, context)
 
-    def check(self, schema: RuleSchema) -> Rule:
+    def check(self, schema: RuleSchema | SchemaSource | type) -> Rule:
         """Check the rule against a schema of the subject's fields.
 
         Args:
             schema: Field path → :class:`~salescore.rules.FieldKind` (a nested
-                mapping for a relation's records).
+                mapping for a relation's records), or a class or object with
+                a ``__rule_schema__()`` method, such as ``Lead``.
 
         Returns:
             The rule itself, so that checks can be chained.
 
         Raises:
-            ValidationError: Every unknown field, and every comparison of a
-                field with a value of the wrong kind, by field path.
+            ValidationError: A malformed schema; every unknown field (with
+                the nearest spelling), and every comparison of a field with a
+                value of the wrong kind, by field path.
         """
         from salescore.rules._schema import check_rule
 

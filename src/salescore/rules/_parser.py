@@ -35,7 +35,7 @@ from salescore.rules._nodes import (
 )
 
 if TYPE_CHECKING:
-    from salescore.rules._schema import RuleSchema
+    from salescore.rules._schema import RuleSchema, SchemaSource
 
 __all__ = ["MAX_LENGTH", "parse"]
 
@@ -149,7 +149,10 @@ class _Lexer:
             self.error(end, "a number must not run into a name; put a space between them")
         if len(raw) > 1000:
             self.error(i, "number too long (at most 1000 characters)")
-        number: int | Decimal = int(raw) if plain else Decimal(raw)
+        try:
+            number: int | Decimal = int(raw) if plain else Decimal(raw)
+        except (ValueError, ArithmeticError):
+            self.error(i, "number out of range")
         out.append(_Token("num", raw, i, number))
         return end
 
@@ -496,13 +499,14 @@ class _Parser:
         return number
 
 
-def parse(text: str, *, schema: RuleSchema | None = None) -> Rule:
+def parse(text: str, *, schema: RuleSchema | SchemaSource | type | None = None) -> Rule:
     """Parse the text form of a rule.
 
     Args:
         text: For example ``"industry in ['saas', 'fintech'] and employees >= 50"``.
         schema: When given, the rule is checked against it (see
-            :meth:`~salescore.rules.Rule.check`).
+            :meth:`~salescore.rules.Rule.check`): a schema mapping, or a
+            class or object with ``__rule_schema__()`` such as ``Lead``.
 
     Returns:
         The rule.

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import difflib
 import enum
-from collections.abc import Mapping
-from typing import TypeAlias, Union
+from collections.abc import Iterable, Mapping
+from typing import Any, Final, Protocol, TypeAlias, Union, runtime_checkable
 
 from salescore.errors import FieldError, ValidationError
 from salescore.rules._nodes import (
@@ -21,7 +22,7 @@ from salescore.rules._nodes import (
     Value,
 )
 
-__all__ = ["FieldKind", "RuleSchema", "check_rule"]
+__all__ = ["FieldKind", "RuleSchema", "SchemaSource", "check_rule", "resolve_schema"]
 
 
 class FieldKind(enum.StrEnum):
@@ -75,18 +76,111 @@ _FAMILY = {
 
 _Lookup: TypeAlias = Union[FieldKind, "RuleSchema", None]
 
+#: How deeply schemas may nest (relations of relations …).
+_MAX_NESTING: Final = 16
 
-def _lookup(schema: RuleSchema, path: str) -> _Lookup:
+
+@runtime_checkable
+class SchemaSource(Protocol):
+    """Anything that can describe the fields a rule may read.
+
+    A class or an object with a ``__rule_schema__()`` method returning a
+    :data:`RuleSchema` (the shipped aggregates have one), accepted wherever a
+    schema is: ``parse(text, schema=Lead)``, ``rule.check(Lead)``, and as the
+    value of a relation inside a schema.
+    """
+
+    def __rule_schema__(self) -> RuleSchema:
+        """Return the schema."""
+
+
+def resolve_schema(source: Any, path: str = "schema") -> dict[str, Any]:
+    """Turn a schema, or a class or object providing ``__rule_schema__``, into a checked schema.
+
+    Args:
+        source: A mapping of field path → :class:`FieldKind` or nested schema
+            (a nested value may itself be a class or object with the hook).
+        path: Where ``source`` sits, for error messages.
+
+    Returns:
+        A plain dict whose values are :class:`FieldKind` members or such dicts.
+
+    Raises:
+        ValidationError: ``source`` is not a schema, naming every bad entry.
+    """
+    errors: list[FieldError] = []
+    out = _resolve(source, path, errors, 0)
+    if errors or out is None:
+        raise ValidationError(errors or [FieldError(path, source, "is not a schema")], "schema")
+    return out
+
+
+def _resolve(source: Any, path: str, errors: list[FieldError], depth: int) -> dict[str, Any] | None:
+    if depth > _MAX_NESTING:
+        errors.append(FieldError(path, "…", f"nests deeper than {_MAX_NESTING} levels"))
+        return None
+    hook = getattr(source, "__rule_schema__", None)
+    if hook is not None and not isinstance(source, Mapping):
+        try:
+            source = hook()
+        except ValidationError as exc:
+            errors.extend(e.prefixed(path) for e in exc.errors)
+            return None
+    if not isinstance(source, Mapping):
+        errors.append(
+            FieldError(
+                path,
+                source,
+                "must be a mapping of field paths to FieldKind, "
+                "or a class or object with __rule_schema__()",
+            )
+        )
+        return None
+    out: dict[str, Any] = {}
+    for key, value in source.items():
+        if not isinstance(key, str) or not key:
+            errors.append(FieldError(path, key, "field names must be non-empty strings"))
+            continue
+        where = f"{path}.{key}"
+        if isinstance(value, FieldKind):
+            out[key] = value
+        elif isinstance(value, str) and value in FieldKind._value2member_map_:
+            out[key] = FieldKind(value)
+        elif isinstance(value, Mapping) or hasattr(value, "__rule_schema__"):
+            nested = _resolve(value, where, errors, depth + 1)
+            if nested is not None:
+                out[key] = nested
+        else:
+            errors.append(FieldError(where, value, "must be a FieldKind or a nested schema"))
+    return out
+
+
+def _suggest(name: str, candidates: Iterable[str], prefix: str) -> str:
+    close = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.6)
+    return f"; did you mean {prefix + close[0]!r}?" if close else ""
+
+
+def _lookup(schema: RuleSchema, path: str) -> tuple[_Lookup, str]:
+    """Find ``path``; return its kind (``None`` if unknown) and a spelling hint."""
     if path in schema:
-        return schema[path]
+        return schema[path], ""
     node: _Lookup = schema
+    done: list[str] = []
     for seg in path.split("."):
         if node is FieldKind.ANY:
-            return FieldKind.ANY
+            return FieldKind.ANY, ""
         if not isinstance(node, Mapping) or seg not in node:
-            return None
+            if not isinstance(node, Mapping):
+                return None, ""
+            prefix = ".".join(done) + "." if done else ""
+            names = [k for k in node if "." not in k]
+            if not done:
+                names += [k for k in node if "." in k]
+                return None, _suggest(path, names, "") or _suggest(seg, names, "")
+            return None, _suggest(seg, names, prefix)
         node = node[seg]
-    return node
+        done.append(seg)
+    return node, ""
 
 
 class _Checker:
@@ -99,10 +193,12 @@ class _Checker:
         if isinstance(operand, Now):
             return FieldKind.DATETIME
         if isinstance(operand, Count):
-            found = _lookup(schema, operand.relation)
+            found, hint = _lookup(schema, operand.relation)
             if found is None:
                 self.errors.append(
-                    FieldError(operand.relation, operand.to_text(), "is not a field of the schema")
+                    FieldError(
+                        operand.relation, operand.to_text(), f"is not a field of the schema{hint}"
+                    )
                 )
             elif isinstance(found, Mapping):
                 if operand.where is not None:
@@ -115,9 +211,11 @@ class _Checker:
                 )
             return FieldKind.NUMBER
         assert isinstance(operand, Field)
-        found = _lookup(schema, operand.path)
+        found, hint = _lookup(schema, operand.path)
         if found is None:
-            self.errors.append(FieldError(operand.path, None, "is not a field of the schema"))
+            self.errors.append(
+                FieldError(operand.path, None, f"is not a field of the schema{hint}")
+            )
             return None
         if isinstance(found, Mapping):
             return FieldKind.ANY if not found else FieldKind.LIST
@@ -158,18 +256,20 @@ class _Checker:
             self.rule(child, schema)
 
 
-def check_rule(rule: Rule, schema: RuleSchema) -> None:
+def check_rule(rule: Rule, schema: RuleSchema | SchemaSource | type) -> None:
     """Check ``rule`` against ``schema``; see :meth:`Rule.check`.
 
     Args:
         rule: The rule.
         schema: Field path → :class:`FieldKind` (nested mappings for objects
-            and relations' records).
+            and relations' records), or a class or object providing
+            ``__rule_schema__``.
 
     Raises:
-        ValidationError: Every unknown field and every mismatched comparison.
+        ValidationError: A malformed schema; or every unknown field (with the
+            nearest spelling) and every mismatched comparison.
     """
     checker = _Checker()
-    checker.rule(rule, schema)
+    checker.rule(rule, resolve_schema(schema))
     if checker.errors:
         raise ValidationError(checker.errors, "rule")

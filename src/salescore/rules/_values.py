@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, Final
 
-from salescore._validation import ensure_aware
+from salescore._validation import ensure_aware, fail
 from salescore.money import Money
 
 __all__ = [
@@ -26,6 +26,7 @@ __all__ = [
     "resolve",
     "resolve_first",
     "resolve_rest",
+    "shift",
     "value_kind",
 ]
 
@@ -55,6 +56,18 @@ def check_at(at: Any) -> None:
     """Raise unless ``at`` is an aware datetime (``None`` passes)."""
     if at is not None:
         ensure_aware(at, "at")
+
+
+def shift(at: datetime, offset: timedelta) -> datetime:
+    """Return ``at + offset``.
+
+    Raises:
+        ValidationError: The result is outside the range of datetimes.
+    """
+    try:
+        return at + offset
+    except OverflowError:
+        fail("at", at, f"shifted by {offset} it falls outside the range of datetimes")
 
 
 def _step(obj: Any, name: str) -> Any:
@@ -219,7 +232,7 @@ def count_records(
         return None
     start = end = None
     if within is not None and at is not None:
-        start, end = at - within, at
+        start, end = shift(at, -within), at
     n = 0
     for record in records:
         if start is not None:
