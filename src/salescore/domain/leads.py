@@ -40,6 +40,7 @@ from salescore.domain.aggregate import Aggregate
 from salescore.domain.custom_fields import CustomFieldSchema
 from salescore.domain.events import Event, StageChanged
 from salescore.domain.parties import PartyKind, PartyRef
+from salescore.domain.rule_schemas import INTERACTION_RECORDS, RuleSchemaHook
 from salescore.domain.stages import Funnel
 from salescore.errors import FieldError, TransitionError, ValidationError
 from salescore.money import Money
@@ -355,6 +356,7 @@ class Lead(Aggregate):
         ValidationError: every bad field at once.
     """
 
+    __rule_schema__: ClassVar[RuleSchemaHook] = RuleSchemaHook(interactions=INTERACTION_RECORDS)
     _stage_fields: ClassVar[Mapping[str, str]] = {
         "lead_status": "status",
         "lifecycle": "lifecycle_stage",

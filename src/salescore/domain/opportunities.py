@@ -38,7 +38,7 @@ import enum
 import math
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
-from typing import Any, Final, Self
+from typing import Any, ClassVar, Final, Self
 
 import attrs
 
@@ -54,6 +54,7 @@ from salescore.domain.custom_fields import CustomFieldSchema, _check_custom
 from salescore.domain.events import Event, FieldsChanged, StageChanged
 from salescore.domain.leads import LeadSource
 from salescore.domain.products import LineItem, line_items_total
+from salescore.domain.rule_schemas import INTERACTION_RECORDS, RuleSchemaHook
 from salescore.domain.stages import ForecastCategory, Funnel, Stage, StageKind
 from salescore.errors import FieldError, TransitionError, ValidationError
 from salescore.money import Money
@@ -441,6 +442,8 @@ class Opportunity(Aggregate):
     Raises:
         ValidationError: every bad field at once.
     """
+
+    __rule_schema__: ClassVar[RuleSchemaHook] = RuleSchemaHook(interactions=INTERACTION_RECORDS)
 
     name: str
     pipeline: Funnel = funnels.B2B_PIPELINE

@@ -51,6 +51,7 @@ from salescore._validation import Checker, ensure_aware, fail
 from salescore.domain.aggregate import Aggregate
 from salescore.domain.events import Event, StageChanged
 from salescore.domain.interactions import Channel
+from salescore.domain.rule_schemas import INTERACTION_RECORDS, RuleSchemaHook
 from salescore.domain.sla import (
     Milestone,
     PolicyChoice,
@@ -449,6 +450,7 @@ class ServiceCase(Aggregate):
         satisfaction: Survey answers recorded on the case, oldest first.
     """
 
+    __rule_schema__: ClassVar[RuleSchemaHook] = RuleSchemaHook(interactions=INTERACTION_RECORDS)
     _stage_fields: ClassVar[Mapping[str, str]] = {"case_status": "status"}
 
     requester_id: str

@@ -202,7 +202,11 @@ class _Checker:
                 )
             elif isinstance(found, Mapping):
                 if operand.where is not None:
+                    before = len(self.errors)
                     self.rule(operand.where, found)
+                    self.errors[before:] = [
+                        e.prefixed(operand.relation) for e in self.errors[before:]
+                    ]
             elif found not in (FieldKind.LIST, FieldKind.ANY):
                 self.errors.append(
                     FieldError(
