@@ -23,42 +23,54 @@ from __future__ import annotations
 from collections.abc import Callable
 from decimal import Decimal
 from types import CodeType
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from salescore._validation import fail
-from salescore.rules._nodes import (
-    And,
-    Between,
-    Compare,
-    Constant,
-    Count,
-    Field,
-    In,
-    IsNull,
-    Not,
-    Now,
-    Op,
-    Operand,
-    Or,
-    Rule,
-    Value,
+from salescore.rules._kinds import (
+    is_and,
+    is_between,
+    is_call,
+    is_compare,
+    is_constant,
+    is_count,
+    is_field,
+    is_is_null,
+    is_junction,
+    is_match,
+    is_membership,
+    is_not,
+    is_now,
+    is_or,
+    is_value,
 )
 from salescore.rules._truth import Truth
 from salescore.rules._values import (
     MISSING,
+    apply_function,
     check_at,
     compare,
     count_records,
     is_in,
+    match_text,
     resolve,
     resolve_first,
     shift,
 )
 
+if TYPE_CHECKING:
+    from salescore.rules._nodes import Compare, Match, Operand, Rule, Value
+
+
 __all__ = ["compile_rule", "generate_source"]
 
-_SYMBOL: Final = {Op.EQ: "==", Op.NE: "!=", Op.LT: "<", Op.LE: "<=", Op.GT: ">", Op.GE: ">="}
+_SYMBOL: Final = {"==": "==", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
 _PASS: Final = "pass"
+_FUNCTIONS: Final = {"lower": "lower", "upper": "upper"}
+_MATCH: Final = {
+    "contains": "{pattern} in {text}",
+    "starts_with": "{text}.startswith({pattern})",
+    "ends_with": "{text}.endswith({pattern})",
+}
 
 
 def _need_at() -> None:
@@ -110,6 +122,8 @@ _BASE_NAMESPACE: Final[dict[str, Any]] = {
     "_res0": _resolve0,
     "_cmp": compare,
     "_isin": is_in,
+    "_apply": apply_function,
+    "_match": match_text,
     "_between": _between,
     "_count": _count,
     "_check_at": check_at,
@@ -180,15 +194,15 @@ class _Generator:
     ) -> None:
         t, f, u = ret
         pad = "    " * depth
-        if isinstance(rule, And | Or):
+        if is_junction(rule):
             out.append(f"{pad}u = False")
             for child in rule.rules:
-                if isinstance(rule, And):
+                if is_and(rule):
                     actions = (_PASS, f"return {f}", "u = True")
                 else:
                     actions = (f"return {t}", _PASS, "u = True")
                 self.test(child, out, depth, actions, on_dict=on_dict)
-            last = f if isinstance(rule, Or) else t
+            last = f if is_or(rule) else t
             out.append(f"{pad}return {u} if u else {last}")
         else:
             self.test(
@@ -210,27 +224,30 @@ class _Generator:
         """Emit code that runs ``actions[0]`` if TRUE, ``[1]`` if FALSE, ``[2]`` if UNKNOWN."""
         pad = "    " * depth
         on_true, on_false, on_none = actions
-        if isinstance(rule, Not):
+        if is_not(rule):
             self.test(rule.rule, out, depth, (on_false, on_true, on_none), on_dict=on_dict)
             return
-        if isinstance(rule, Constant):
+        if is_constant(rule):
             out.append(f"{pad}{on_true if rule.value else on_false}")
             return
-        if isinstance(rule, And | Or):
+        if is_junction(rule):
             fn = self.function(rule, top=False)
             c = self.var()
             out.append(f"{pad}{c} = {fn}(subject, at, context)")
             self.tri(c, out, depth, actions)
             return
-        if isinstance(rule, IsNull):
+        if is_is_null(rule):
             v = self.fetch(rule.field, out, depth, on_dict=on_dict)
             yes, no = (on_false, on_true) if rule.negated else (on_true, on_false)
             self.branch(f"{v} is None", yes, no, out, depth)
             return
-        if isinstance(rule, Compare):
+        if is_compare(rule):
             self.compare(rule, out, depth, actions, on_dict=on_dict)
             return
-        if isinstance(rule, In):
+        if is_match(rule):
+            self.match(rule, out, depth, actions, on_dict=on_dict)
+            return
+        if is_membership(rule):
             v = self.fetch(rule.operand, out, depth, on_dict=on_dict)
             items = tuple(x.value for x in rule.values)
             if rule.negated:
@@ -244,15 +261,15 @@ class _Generator:
                 out.append(f"{pad}{c} = _isin({v}, {self.const(items)})")
                 self.tri(c, out, depth, actions)
             return
-        assert isinstance(rule, Between)
+        assert is_between(rule)
         v = self.fetch(rule.operand, out, depth, on_dict=on_dict)
         lo = self.fetch(rule.low, out, depth, on_dict=on_dict)
         hi = self.fetch(rule.high, out, depth, on_dict=on_dict)
         general = f"_between({v}, {lo}, {hi})"
         if (
-            not isinstance(rule.operand, Value)
-            and isinstance(rule.low, Value)
-            and isinstance(rule.high, Value)
+            not is_value(rule.operand)
+            and is_value(rule.low)
+            and is_value(rule.high)
             and type(rule.low.value) is int
             and type(rule.high.value) is int
         ):
@@ -279,9 +296,9 @@ class _Generator:
         general = f"_cmp({self.const(op.value, '_o')}, {left}, {right})"
         literal: Value | None = None
         v = ""
-        if isinstance(rule.right, Value) and not isinstance(rule.left, Value):
+        if is_value(rule.right) and not is_value(rule.left):
             literal, v = rule.right, left
-        elif isinstance(rule.left, Value) and not isinstance(rule.right, Value):
+        elif is_value(rule.left) and not is_value(rule.right):
             literal, v = rule.left, right
         fast = self.fast_condition(literal, v, op)
         if literal is None or fast is None:
@@ -289,11 +306,35 @@ class _Generator:
             out.append(f"{pad}{c} = {general}")
             self.tri(c, out, depth, actions)
             return
-        expr = f"{left} {_SYMBOL[op]} {right}"
+        expr = f"{left} {_SYMBOL[op.value]} {right}"
         self.fast(v, fast, expr, general, out, depth, actions)
 
+    def match(
+        self,
+        rule: Match,
+        out: list[str],
+        depth: int,
+        actions: tuple[str, str, str],
+        *,
+        on_dict: bool,
+    ) -> None:
+        text = self.fetch(rule.operand, out, depth, on_dict=on_dict)
+        pattern = self.fetch(rule.pattern, out, depth, on_dict=on_dict)
+        general = f"_match({self.const(rule.op.value, '_o')}, {text}, {pattern})"
+        if (
+            is_value(rule.pattern)
+            and type(rule.pattern.value) is str
+            and not is_value(rule.operand)
+        ):
+            expr = _MATCH[rule.op.value].format(text=text, pattern=pattern)
+            self.fast(text, f"{text}.__class__ is _str", expr, general, out, depth, actions)
+            return
+        c = self.var()
+        out.append(f"{'    ' * depth}{c} = {general}")
+        self.tri(c, out, depth, actions)
+
     @staticmethod
-    def fast_condition(literal: Value | None, v: str, op: Op) -> str | None:
+    def fast_condition(literal: Value | None, v: str, op: Any) -> str | None:
         if literal is None:
             return None
         kind = type(literal.value)
@@ -303,7 +344,7 @@ class _Generator:
             return f"{v}.__class__ is _int"
         if kind is str:
             return f"{v}.__class__ is _str"
-        if kind is bool and op in (Op.EQ, Op.NE):
+        if kind is bool and op.value in ("==", "!="):
             return f"{v}.__class__ is _bool"
         return None
 
@@ -368,10 +409,10 @@ class _Generator:
     def fetch(self, operand: Operand, out: list[str], depth: int, *, on_dict: bool) -> str:
         """Emit code putting the operand's value (``None`` when missing) in a variable."""
         pad = "    " * depth
-        if isinstance(operand, Value):
+        if is_value(operand):
             return self.const(operand.value)
         v = self.var()
-        if isinstance(operand, Field):
+        if is_field(operand):
             segments = operand.segments
             if len(segments) > 1:
                 out.append(f"{pad}{v} = _res0(subject, {self.const(segments, '_p')}, context)")
@@ -388,14 +429,23 @@ class _Generator:
                 out.append(f"{pad}except _AttributeError:")
                 out.append(f"{pad}    {v} = _first0(subject, {p}, context)")
             return v
-        if isinstance(operand, Now):
+        if is_now(operand):
             offset = self.const(operand.offset)
             out.append(f"{pad}try:")
             out.append(f"{pad}    {v} = at + {offset}")
             out.append(f"{pad}except _OverflowError:")
             out.append(f"{pad}    {v} = _shift(at, {offset})")
             return v
-        assert isinstance(operand, Count)
+        if is_call(operand):
+            inner = self.fetch(operand.operand, out, depth, on_dict=on_dict)
+            method = _FUNCTIONS[operand.function]
+            name = self.const(operand.function, "_o")
+            out.append(
+                f"{pad}{v} = {inner}.{method}() if {inner}.__class__ is _str "
+                f"else _apply({name}, {inner})"
+            )
+            return v
+        assert is_count(operand)
         where = "None" if operand.where is None else self.function(operand.where, top=False)
         segs = self.const(tuple(operand.relation.split(".")), "_p")
         within = self.const(operand.within)

@@ -5,22 +5,25 @@ from __future__ import annotations
 import difflib
 import enum
 from collections.abc import Iterable, Mapping
-from typing import Any, Final, Protocol, TypeAlias, Union, runtime_checkable
+from typing import TYPE_CHECKING, Any, Final, Protocol, TypeAlias, Union, runtime_checkable
 
 from salescore.errors import FieldError, ValidationError
-from salescore.rules._nodes import (
-    Between,
-    Compare,
-    Count,
-    Field,
-    In,
-    IsNull,
-    Now,
-    Op,
-    Operand,
-    Rule,
-    Value,
+from salescore.rules._kinds import (
+    is_between,
+    is_call,
+    is_compare,
+    is_count,
+    is_field,
+    is_is_null,
+    is_match,
+    is_membership,
+    is_now,
+    is_value,
 )
+
+if TYPE_CHECKING:
+    from salescore.rules._nodes import Operand, Rule
+
 
 __all__ = ["FieldKind", "RuleSchema", "SchemaSource", "check_rule", "resolve_schema"]
 
@@ -183,16 +186,23 @@ def _lookup(schema: RuleSchema, path: str) -> tuple[_Lookup, str]:
     return node, ""
 
 
+def _path_of(operand: Operand) -> str | None:
+    """The field path an operand reads (through ``lower()``/``upper()``), if any."""
+    while is_call(operand):
+        operand = operand.operand
+    return operand.path if is_field(operand) else None
+
+
 class _Checker:
     def __init__(self) -> None:
         self.errors: list[FieldError] = []
 
     def kind(self, operand: Operand, schema: RuleSchema) -> FieldKind | None:
-        if isinstance(operand, Value):
+        if is_value(operand):
             return _LITERAL_KIND[operand.kind]
-        if isinstance(operand, Now):
+        if is_now(operand):
             return FieldKind.DATETIME
-        if isinstance(operand, Count):
+        if is_count(operand):
             found, hint = _lookup(schema, operand.relation)
             if found is None:
                 self.errors.append(
@@ -214,7 +224,18 @@ class _Checker:
                     )
                 )
             return FieldKind.NUMBER
-        assert isinstance(operand, Field)
+        if is_call(operand):
+            inner = self.kind(operand.operand, schema)
+            if inner is not None and _FAMILY.get(inner, "text") != "text":
+                self.errors.append(
+                    FieldError(
+                        _path_of(operand) or operand.to_text(),
+                        operand.to_text(),
+                        f"{operand.function}() needs text, not a {inner}",
+                    )
+                )
+            return FieldKind.TEXT
+        assert is_field(operand)
         found, hint = _lookup(schema, operand.path)
         if found is None:
             self.errors.append(
@@ -231,9 +252,9 @@ class _Checker:
         if ka is None or kb is None or FieldKind.ANY in (ka, kb):
             return
         fa, fb = _FAMILY[ka], _FAMILY[kb]
-        subject, other = (a, b) if isinstance(a, Field) or not isinstance(b, Field) else (b, a)
+        subject, other = (a, b) if _path_of(a) or not _path_of(b) else (b, a)
         sk, ok = (ka, kb) if subject is a else (kb, ka)
-        where = subject.path if isinstance(subject, Field) else subject.to_text()
+        where = _path_of(subject) or subject.to_text()
         if fa != fb or "list" in (fa, fb):
             self.errors.append(
                 FieldError(where, other.to_text(), f"is a {sk} field; cannot compare with a {ok}")
@@ -242,19 +263,31 @@ class _Checker:
             self.errors.append(FieldError(where, other.to_text(), "a flag has no order"))
 
     def rule(self, rule: Rule, schema: RuleSchema) -> None:
-        if isinstance(rule, Compare):
+        if is_compare(rule):
             ka = self.kind(rule.left, schema)
             kb = self.kind(rule.right, schema)
-            self.pair(rule.left, ka, rule.right, kb, rule.op not in (Op.EQ, Op.NE))
-        elif isinstance(rule, In):
+            self.pair(rule.left, ka, rule.right, kb, rule.op.value not in ("==", "!="))
+        elif is_membership(rule):
             k = self.kind(rule.operand, schema)
             for v in rule.values:
                 self.pair(rule.operand, k, v, self.kind(v, schema), False)
-        elif isinstance(rule, Between):
+        elif is_between(rule):
             k = self.kind(rule.operand, schema)
             for bound in (rule.low, rule.high):
                 self.pair(rule.operand, k, bound, self.kind(bound, schema), True)
-        elif isinstance(rule, IsNull):
+        elif is_match(rule):
+            ka = self.kind(rule.operand, schema)
+            kb = self.kind(rule.pattern, schema)
+            for o, k in ((rule.operand, ka), (rule.pattern, kb)):
+                if k is not None and _FAMILY.get(k, "text") != "text":
+                    self.errors.append(
+                        FieldError(
+                            _path_of(o) or o.to_text(),
+                            o.to_text(),
+                            f"is a {k}; {rule.op.value.replace('_', ' ')} needs text",
+                        )
+                    )
+        elif is_is_null(rule):
             self.kind(rule.field, schema)
         for child in rule._rules():
             self.rule(child, schema)
