@@ -27,6 +27,7 @@ from salescore.rules import (
     Truth,
     Value,
 )
+from salescore.rules._nodes import Call, Match, MatchOp
 
 __all__ = ["RULE_FIELDS", "rule_literals", "rules", "truths"]
 
@@ -90,6 +91,7 @@ def _operands(
         _fields(paths),
         rule_literals().map(Value),
         _durations().map(Now),
+        st.builds(Call, st.sampled_from(["lower", "upper"]), _fields(paths)),
     ]
     if where is not None:
         options.append(
@@ -116,6 +118,12 @@ def _leaves(paths: Sequence[str], where: st.SearchStrategy[Rule] | None) -> st.S
         ),
         st.builds(Between, operands, operands, operands),
         st.builds(IsNull, _fields(paths), st.booleans()),
+        st.builds(
+            Match,
+            operands,
+            st.sampled_from(list(MatchOp)),
+            st.sampled_from(["sa", "S", "", "de"]).map(Value) | operands,
+        ),
         st.builds(Constant, st.booleans()),
     )
 
