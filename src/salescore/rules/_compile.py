@@ -26,6 +26,7 @@ from types import CodeType
 from typing import TYPE_CHECKING, Any, Final
 
 from salescore._validation import fail
+from salescore.money import Money
 from salescore.rules._kinds import (
     is_and,
     is_between,
@@ -114,6 +115,8 @@ _BASE_NAMESPACE: Final[dict[str, Any]] = {
     "_float": float,
     "_str": str,
     "_bool": bool,
+    "_Decimal": Decimal,
+    "_Money": Money,
     "_KeyError": KeyError,
     "_AttributeError": AttributeError,
     "_OverflowError": OverflowError,
@@ -253,9 +256,9 @@ class _Generator:
             if rule.negated:
                 actions = (on_false, on_true, on_none)
             if items and all(type(x) is str for x in items):
-                fast = f"{v}.__class__ is _str"
-                expr = f"{v} in {self.const(frozenset(items), '_s')}"
-                self.fast(v, fast, expr, f"_isin({v}, {self.const(items)})", out, depth, actions)
+                member = f"{v} in {self.const(frozenset(items), '_s')}"
+                general = f"_isin({v}, {self.const(items)})"
+                self.fast(v, [(f"{v}.__class__ is _str", member)], general, out, depth, actions)
             else:
                 c = self.var()
                 out.append(f"{pad}{c} = _isin({v}, {self.const(items)})")
@@ -273,8 +276,12 @@ class _Generator:
             and type(rule.low.value) is int
             and type(rule.high.value) is int
         ):
-            fast = f"({v}.__class__ is _int or {v}.__class__ is _float)"
-            self.fast(v, fast, f"{lo} <= {v} <= {hi}", general, out, depth, actions)
+            within = f"{lo} <= {v} <= {hi}"
+            branches = [
+                (f"{v}.__class__ is _int or {v}.__class__ is _float", within),
+                (f"{v}.__class__ is _Decimal and {v}.is_finite()", within),
+            ]
+            self.fast(v, branches, general, out, depth, actions)
         else:
             c = self.var()
             out.append(f"{pad}{c} = {general}")
@@ -300,14 +307,13 @@ class _Generator:
             literal, v = rule.right, left
         elif is_value(rule.left) and not is_value(rule.right):
             literal, v = rule.left, right
-        fast = self.fast_condition(literal, v, op)
-        if literal is None or fast is None:
+        branches = self.fast_branches(literal, v, left, right, op.value)
+        if not branches:
             c = self.var()
             out.append(f"{pad}{c} = {general}")
             self.tri(c, out, depth, actions)
             return
-        expr = f"{left} {_SYMBOL[op.value]} {right}"
-        self.fast(v, fast, expr, general, out, depth, actions)
+        self.fast(v, branches, general, out, depth, actions)
 
     def match(
         self,
@@ -327,45 +333,65 @@ class _Generator:
             and not is_value(rule.operand)
         ):
             expr = _MATCH[rule.op.value].format(text=text, pattern=pattern)
-            self.fast(text, f"{text}.__class__ is _str", expr, general, out, depth, actions)
+            self.fast(text, [(f"{text}.__class__ is _str", expr)], general, out, depth, actions)
             return
         c = self.var()
         out.append(f"{'    ' * depth}{c} = {general}")
         self.tri(c, out, depth, actions)
 
     @staticmethod
-    def fast_condition(literal: Value | None, v: str, op: Any) -> str | None:
+    def fast_branches(
+        literal: Value | None, v: str, left: str, right: str, op: str
+    ) -> list[tuple[str, str]]:
+        """The exact-type tests under which ``left op right`` is Python's own comparison.
+
+        A Decimal is compared natively only when finite (NaN refuses to be
+        ordered), and Money against a number by its amount.
+        """
         if literal is None:
-            return None
+            return []
         kind = type(literal.value)
-        if kind is int:
-            return f"({v}.__class__ is _int or {v}.__class__ is _float)"
-        if kind is Decimal:
-            return f"{v}.__class__ is _int"
+        symbol = _SYMBOL[op]
+
+        def on(value: str) -> str:
+            return f"{value} {symbol} {right}" if v == left else f"{left} {symbol} {value}"
+
+        if kind is int or kind is Decimal:
+            exact = f"{v}.__class__ is _int"
+            if kind is int:
+                exact += f" or {v}.__class__ is _float"
+            return [
+                (exact, on(v)),
+                (f"{v}.__class__ is _Decimal and {v}.is_finite()", on(v)),
+                (f"{v}.__class__ is _Money", on(f"{v}.amount")),
+            ]
         if kind is str:
-            return f"{v}.__class__ is _str"
-        if kind is bool and op.value in ("==", "!="):
-            return f"{v}.__class__ is _bool"
-        return None
+            return [(f"{v}.__class__ is _str", on(v))]
+        if kind is bool and op in ("==", "!="):
+            return [(f"{v}.__class__ is _bool", on(v))]
+        return []
 
     # ----------------------------------------------------------------- emitters
 
     def fast(
         self,
         v: str,
-        fast: str,
-        expr: str,
+        branches: list[tuple[str, str]],
         general: str,
         out: list[str],
         depth: int,
         actions: tuple[str, str, str],
     ) -> None:
+        """Emit each ``(type test, expression)`` branch, then null, then the general path."""
         pad = "    " * depth
         on_true, on_false, on_none = actions
-        out.append(f"{pad}if {fast}:")
-        if (on_true, on_false) == (_PASS, _PASS):
-            out.append(f"{pad}    pass")
-        self.branch(expr, on_true, on_false, out, depth + 1)
+        word = "if"
+        for cond, test in branches:
+            out.append(f"{pad}{word} {cond}:")
+            if (on_true, on_false) == (_PASS, _PASS):
+                out.append(f"{pad}    pass")
+            self.branch(test, on_true, on_false, out, depth + 1)
+            word = "elif"
         out.append(f"{pad}elif {v} is None:")
         out.append(f"{pad}    {on_none}")
         out.append(f"{pad}else:")
