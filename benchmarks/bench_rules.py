@@ -7,11 +7,12 @@ The rule has four clauses over industry, employee count, country and score::
 It is evaluated over 200,000 leads (about one field in twenty is missing), once
 as slotted attrs objects standing in for salescore leads and once as plain
 dicts, with the score held three ways: a float, a ``Decimal`` and a ``Money``
-amount (the hand-written baseline for money compares ``score.amount``). The hand-written baselines have the same three-valued handling of
-missing and null fields. ``rule-engine`` (if installed) evaluates the
-equivalent rule, on dicts and (with its attribute resolver) on the objects; it
-cannot compare a null with a number, so it gets leads with every field filled
-in, and it is timed on a slice of them because it is slow.
+amount (the hand-written baseline for money compares ``score.amount``). The
+hand-written baselines have the same three-valued handling of missing and null
+fields. ``rule-engine`` (if installed) evaluates the equivalent rule, on dicts
+(float and Decimal scores) and (with its attribute resolver) on the objects;
+it cannot compare a null with a number, so it gets leads with every field
+filled in, and it is timed on a slice of them because it is slow.
 """
 
 from __future__ import annotations
