@@ -1,21 +1,10 @@
-"""Compiling a rule tree into a plain Python function.
+"""Compile a rule tree into a plain Python function (``docs/rules.md``: speed and safety).
 
-The generator writes Python source from the validated tree and executes it,
-the way attrs builds ``__init__``. No text from the rule ever enters the
-source: literals and paths are bound in the function's namespace under
-generated names (``_p0``, ``_c1`` …), and an attribute read is written with a
-placeholder name (``subject._a0``) that is swapped for the field's name in the
-compiled code object's name table (``co_names``) — the field name is data
-there, exactly as it is for ``getattr``, but the read stays a plain, fast
-attribute load. The source holds only generated names, fixed templates, and
-operator symbols taken from a fixed table.
-
-Inside the generated code truth is ``True``/``False``/``None``; the top-level
-function returns :class:`Truth`. ``and``/``or`` return as soon as the answer
-is known. Each field read is specialised for dict subjects (``s[name]``) and
-for objects (``getattr``), and each comparison has a fast path for the common
-exact types (int/float against an int literal, str against a str literal …)
-that falls back to the general semantics in ``_values``.
+No text from the rule enters the generated source: literals and paths are
+bound under generated names, and attribute reads use placeholder names
+swapped for the field names in the code object's ``co_names``. Each read is
+specialised for dicts and objects, each comparison has fast paths for exact
+types, falling back to the semantics in ``_values``.
 """
 
 from __future__ import annotations
