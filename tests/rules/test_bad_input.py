@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from salescore.errors import RuleSyntaxError, ValidationError
 from salescore.rules import Rule, parse
+from salescore.testing._rules import rules
 
 AT = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 END_OF_TIME = datetime(9999, 12, 31, 12, 0, tzinfo=UTC)
@@ -240,3 +241,34 @@ def test_from_dict_raises_only_validation_errors(data: Any) -> None:
     except ValidationError:
         return
     assert Rule.from_dict(rule.to_dict()) == rule
+
+
+def _mutate(data: Any, junk: Any, choice: int) -> Any:
+    """Replace the ``choice``-th node (depth first) of a JSON tree with ``junk``."""
+    counter = [choice]
+
+    def walk(node: Any) -> Any:
+        if counter[0] == 0:
+            counter[0] -= 1
+            return junk
+        counter[0] -= 1
+        if isinstance(node, dict):
+            return {k: walk(v) for k, v in node.items()}
+        if isinstance(node, list):
+            return [walk(v) for v in node]
+        return node
+
+    return walk(data)
+
+
+@settings(max_examples=300, deadline=None)
+@given(rules(max_leaves=6), _JSON, st.integers(0, 40))
+def test_from_dict_of_a_damaged_rule_raises_only_validation_errors(
+    rule: Rule, junk: Any, choice: int
+) -> None:
+    data = _mutate(rule.to_dict(), junk, choice)
+    try:
+        again = Rule.from_dict(data)
+    except ValidationError:
+        return
+    assert Rule.from_dict(again.to_dict()) == again
