@@ -18,7 +18,7 @@ from salescore.domain import (
     Opportunity,
     ServiceCase,
 )
-from salescore.domain.rule_schemas import INTERACTION_RECORDS, rule_schema
+from salescore.domain._rule_schemas import INTERACTION_RECORDS, rule_schema
 from salescore.errors import ValidationError
 from salescore.rules import FieldKind, parse
 

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from salescore.errors import RuleSyntaxError, ValidationError
 from salescore.rules import Rule, parse
-from salescore.testing._rules import rules
+from salescore.testing.strategies import rules
 
 AT = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 END_OF_TIME = datetime(9999, 12, 31, 12, 0, tzinfo=UTC)

@@ -30,8 +30,8 @@ from typing import Any, ClassVar, Final
 import attrs
 
 from salescore._validation import Checker, to_member
+from salescore.domain._rule_schemas import RuleSchemaHook
 from salescore.domain.parties import PartyRef
-from salescore.domain.rule_schemas import RuleSchemaHook
 from salescore.serialization import register_polymorphic, register_type
 
 __all__ = [

@@ -36,11 +36,11 @@ from salescore._iso3166 import COUNTRY_CODES
 from salescore._validation import Checker
 from salescore.domain import _fields as fld
 from salescore.domain._normalize import _FAST_MAX, _KNOWN_ZONES, _NORMAL_DOMAIN, _NORMAL_EMAIL
+from salescore.domain._rule_schemas import INTERACTION_RECORDS, RuleSchemaHook
 from salescore.domain.aggregate import Aggregate
 from salescore.domain.custom_fields import CustomFieldSchema
 from salescore.domain.events import Event, StageChanged
 from salescore.domain.parties import PartyKind, PartyRef
-from salescore.domain.rule_schemas import INTERACTION_RECORDS, RuleSchemaHook
 from salescore.domain.stages import Funnel
 from salescore.errors import FieldError, TransitionError, ValidationError
 from salescore.money import Money

@@ -49,12 +49,12 @@ from salescore.domain._fields import opt_date as _opt_date
 from salescore.domain._fields import opt_id as _opt_id
 from salescore.domain._fields import opt_text as _opt_text
 from salescore.domain._fields import req_text as _req_text
+from salescore.domain._rule_schemas import INTERACTION_RECORDS, RuleSchemaHook
 from salescore.domain.aggregate import Aggregate
 from salescore.domain.custom_fields import CustomFieldSchema, _check_custom
 from salescore.domain.events import Event, FieldsChanged, StageChanged
 from salescore.domain.leads import LeadSource
 from salescore.domain.products import LineItem, line_items_total
-from salescore.domain.rule_schemas import INTERACTION_RECORDS, RuleSchemaHook
 from salescore.domain.stages import ForecastCategory, Funnel, Stage, StageKind
 from salescore.errors import FieldError, TransitionError, ValidationError
 from salescore.money import Money

@@ -37,10 +37,10 @@ from salescore.domain._normalize import (
     normalize_phone,
     normalize_time_zone,
 )
+from salescore.domain._rule_schemas import INTERACTION_RECORDS, RuleSchemaHook
 from salescore.domain.aggregate import Aggregate
 from salescore.domain.custom_fields import CustomFieldSchema
 from salescore.domain.events import Event
-from salescore.domain.rule_schemas import INTERACTION_RECORDS, RuleSchemaHook
 from salescore.domain.stages import Funnel
 from salescore.errors import ValidationError
 from salescore.money import Money

@@ -48,10 +48,10 @@ import attrs
 
 from salescore import funnels
 from salescore._validation import Checker, ensure_aware, fail
+from salescore.domain._rule_schemas import INTERACTION_RECORDS, RuleSchemaHook
 from salescore.domain.aggregate import Aggregate
 from salescore.domain.events import Event, StageChanged
 from salescore.domain.interactions import Channel
-from salescore.domain.rule_schemas import INTERACTION_RECORDS, RuleSchemaHook
 from salescore.domain.sla import (
     Milestone,
     PolicyChoice,
