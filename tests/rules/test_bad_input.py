@@ -86,6 +86,18 @@ def test_a_malformed_schema_is_a_validation_error(schema: Any, path: str) -> Non
     assert info.value.paths == (path,)
 
 
+def test_a_schema_hook_that_cannot_be_called_is_a_validation_error() -> None:
+    class Ticket:
+        def __rule_schema__(self) -> dict[str, Any]:
+            return {"x": "number"}
+
+    assert parse("x > 1").check(Ticket()) == parse("x > 1")
+    with pytest.raises(ValidationError) as info:
+        parse("x > 1").check(Ticket)
+    assert info.value.paths == ("schema",)
+    assert "__rule_schema__() failed" in info.value.errors[0].message
+
+
 # ----------------------------------------------------------------------------- fuzzing
 
 _WORDS = st.sampled_from(

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Final, NoReturn, TypeAlias
 import attrs
 
 from salescore._validation import Checker
-from salescore.errors import FieldError, ValidationError
+from salescore.errors import ValidationError
 from salescore.rules._compile import compile_rule
 from salescore.rules._interpret import explain as _explain
 from salescore.rules._json import read_dict, write_dict
@@ -906,12 +906,6 @@ class Constant(Rule):
 
     def _validate(self, c: Checker) -> None:
         c.check(isinstance(self.value, bool), "value", self.value, "must be a bool")
-
-
-def raise_field_errors(errors: list[FieldError], subject: str = "rule") -> None:
-    """Raise one :class:`ValidationError` listing ``errors`` (if any)."""
-    if errors:
-        raise ValidationError(errors, subject)
 
 
 class _Kit:

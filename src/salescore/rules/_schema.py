@@ -129,6 +129,9 @@ def _resolve(source: Any, path: str, errors: list[FieldError], depth: int) -> di
         except ValidationError as exc:
             errors.extend(e.prefixed(path) for e in exc.errors)
             return None
+        except TypeError as exc:  # e.g. an instance method called on the class
+            errors.append(FieldError(path, source, f"__rule_schema__() failed: {exc}"))
+            return None
     if not isinstance(source, Mapping):
         errors.append(
             FieldError(
