@@ -46,80 +46,76 @@ __all__ = [
 ]
 
 
-def _tag(node: object) -> object:
-    return getattr(node, "tag", None)
-
-
 def is_field(node: object) -> TypeGuard[Field]:
     """Whether ``node`` is a field."""
-    return _tag(node) == "field"
+    return getattr(node, "tag", None) == "field"
 
 
 def is_value(node: object) -> TypeGuard[Value]:
     """Whether ``node`` is a literal."""
-    return _tag(node) == "value"
+    return getattr(node, "tag", None) == "value"
 
 
 def is_now(node: object) -> TypeGuard[Now]:
     """Whether ``node`` is ``now``."""
-    return _tag(node) == "now"
+    return getattr(node, "tag", None) == "now"
 
 
 def is_count(node: object) -> TypeGuard[Count]:
     """Whether ``node`` is a count."""
-    return _tag(node) == "count"
+    return getattr(node, "tag", None) == "count"
 
 
 def is_call(node: object) -> TypeGuard[Call]:
     """Whether ``node`` is a function call."""
-    return _tag(node) == "call"
+    return getattr(node, "tag", None) == "call"
 
 
 def is_compare(node: object) -> TypeGuard[Compare]:
     """Whether ``node`` is a comparison."""
-    return _tag(node) == "compare"
+    return getattr(node, "tag", None) == "compare"
 
 
 def is_match(node: object) -> TypeGuard[Match]:
     """Whether ``node`` is a text test."""
-    return _tag(node) == "match"
+    return getattr(node, "tag", None) == "match"
 
 
 def is_membership(node: object) -> TypeGuard[In]:
     """Whether ``node`` is an ``in`` test."""
-    return _tag(node) == "in"
+    return getattr(node, "tag", None) == "in"
 
 
 def is_between(node: object) -> TypeGuard[Between]:
     """Whether ``node`` is a ``between`` test."""
-    return _tag(node) == "between"
+    return getattr(node, "tag", None) == "between"
 
 
 def is_is_null(node: object) -> TypeGuard[IsNull]:
     """Whether ``node`` is an ``is null`` test."""
-    return _tag(node) == "is_null"
+    return getattr(node, "tag", None) == "is_null"
 
 
 def is_and(node: object) -> TypeGuard[And]:
     """Whether ``node`` is an ``and``."""
-    return _tag(node) == "and"
+    return getattr(node, "tag", None) == "and"
 
 
 def is_or(node: object) -> TypeGuard[Or]:
     """Whether ``node`` is an ``or``."""
-    return _tag(node) == "or"
+    return getattr(node, "tag", None) == "or"
 
 
 def is_junction(node: object) -> TypeGuard[And | Or]:
     """Whether ``node`` is an ``and`` or an ``or``."""
-    return _tag(node) in ("and", "or")
+    return getattr(node, "tag", None) in ("and", "or")
 
 
 def is_not(node: object) -> TypeGuard[Not]:
     """Whether ``node`` is a ``not``."""
-    return _tag(node) == "not"
+    return getattr(node, "tag", None) == "not"
 
 
 def is_constant(node: object) -> TypeGuard[Constant]:
     """Whether ``node`` is ``true`` or ``false``."""
-    return _tag(node) == "constant"
+    return getattr(node, "tag", None) == "constant"
