@@ -421,6 +421,14 @@ class _Generator:
             out.append(f"{pad}    {action}")
             word = "elif"
 
+    @staticmethod
+    def guarded(out: list[str], pad: str, v: str, expr: str, error: str, fallback: str) -> None:
+        """Emit ``v = expr``, or ``v = fallback`` when it raises ``error``."""
+        out.append(f"{pad}try:")
+        out.append(f"{pad}    {v} = {expr}")
+        out.append(f"{pad}except {error}:")
+        out.append(f"{pad}    {v} = {fallback}")
+
     def fetch(self, operand: Operand, out: list[str], depth: int, *, on_dict: bool) -> str:
         """Emit code putting the operand's value (``None`` when missing) in a variable."""
         pad = "    " * depth
@@ -431,25 +439,15 @@ class _Generator:
             segments = operand.segments
             if len(segments) > 1:
                 out.append(f"{pad}{v} = _res0(subject, {self.const(segments, '_p')}, context)")
-            elif on_dict:
-                p = self.const(segments[0], "_p")
-                out.append(f"{pad}try:")
-                out.append(f"{pad}    {v} = subject[{p}]")
-                out.append(f"{pad}except _KeyError:")
-                out.append(f"{pad}    {v} = _first0(subject, {p}, context)")
             else:
                 p = self.const(segments[0], "_p")
-                out.append(f"{pad}try:")
-                out.append(f"{pad}    {v} = subject.{self.attribute(segments[0])}")
-                out.append(f"{pad}except _AttributeError:")
-                out.append(f"{pad}    {v} = _first0(subject, {p}, context)")
+                read = f"subject[{p}]" if on_dict else f"subject.{self.attribute(segments[0])}"
+                error = "_KeyError" if on_dict else "_AttributeError"
+                self.guarded(out, pad, v, read, error, f"_first0(subject, {p}, context)")
             return v
         if is_now(operand):
             offset = self.const(operand.offset)
-            out.append(f"{pad}try:")
-            out.append(f"{pad}    {v} = at + {offset}")
-            out.append(f"{pad}except _OverflowError:")
-            out.append(f"{pad}    {v} = _shift(at, {offset})")
+            self.guarded(out, pad, v, f"at + {offset}", "_OverflowError", f"_shift(at, {offset})")
             return v
         if is_call(operand):
             inner = self.fetch(operand.operand, out, depth, on_dict=on_dict)

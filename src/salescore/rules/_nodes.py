@@ -436,7 +436,8 @@ class Rule:
         raise NotImplementedError
 
     def _child_depth(self) -> int:
-        return 0
+        depths = [o._depth() for o in self._operands()] + [r.depth for r in self._rules()]
+        return max(depths, default=0)
 
     @property
     def depth(self) -> int:
@@ -653,9 +654,6 @@ class Compare(Rule):
         c.check(isinstance(self.op, Op), "op", self.op, "must be one of == != < <= > >=")
         _check_operand(c, self.right, "right")
 
-    def _child_depth(self) -> int:
-        return max(self.left._depth(), self.right._depth())
-
     def _operands(self) -> tuple[Operand, ...]:
         return (self.left, self.right)
 
@@ -692,9 +690,6 @@ class In(Rule):
         )
         c.check(isinstance(self.negated, bool), "negated", self.negated, "must be a bool")
 
-    def _child_depth(self) -> int:
-        return self.operand._depth()
-
     def _operands(self) -> tuple[Operand, ...]:
         return (self.operand,)
 
@@ -721,9 +716,6 @@ class Between(Rule):
         _check_operand(c, self.operand, "operand")
         _check_operand(c, self.low, "low")
         _check_operand(c, self.high, "high")
-
-    def _child_depth(self) -> int:
-        return max(self.operand._depth(), self.low._depth(), self.high._depth())
 
     def _operands(self) -> tuple[Operand, ...]:
         return (self.operand, self.low, self.high)
@@ -759,9 +751,6 @@ class Match(Rule):
             "must be one of contains, starts_with, ends_with",
         )
         _check_operand(c, self.pattern, "pattern")
-
-    def _child_depth(self) -> int:
-        return max(self.operand._depth(), self.pattern._depth())
 
     def _operands(self) -> tuple[Operand, ...]:
         return (self.operand, self.pattern)
@@ -839,9 +828,6 @@ class And(Rule):
     def _validate(self, c: Checker) -> None:
         _check_children(c, self.rules)
 
-    def _child_depth(self) -> int:
-        return max(r.depth for r in self.rules)
-
     def _rules(self) -> tuple[Rule, ...]:
         return self.rules
 
@@ -863,9 +849,6 @@ class Or(Rule):
     def _validate(self, c: Checker) -> None:
         _check_children(c, self.rules)
 
-    def _child_depth(self) -> int:
-        return max(r.depth for r in self.rules)
-
     def _rules(self) -> tuple[Rule, ...]:
         return self.rules
 
@@ -884,9 +867,6 @@ class Not(Rule):
 
     def _validate(self, c: Checker) -> None:
         c.check(isinstance(self.rule, Rule), "rule", self.rule, "must be a Rule")
-
-    def _child_depth(self) -> int:
-        return self.rule.depth
 
     def _rules(self) -> tuple[Rule, ...]:
         return (self.rule,)
