@@ -204,3 +204,28 @@ def test_fast_paths_fall_back_for_other_types() -> None:
     assert parse("a >= 1.5").evaluate({"a": Decimal("NaN")}) is Truth.FALSE
     assert parse("a > 1").evaluate({"a": Money("2", "EUR")}) is Truth.TRUE
     assert parse("on == date('2026-01-01')").evaluate({"on": date(2026, 1, 1)}) is Truth.TRUE
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "expected"),
+    [
+        ("x >= 40", Decimal("40.0"), Truth.TRUE),
+        ("x >= 40", Decimal("39.99"), Truth.FALSE),
+        ("x < 40.5", Decimal("40.49"), Truth.TRUE),
+        ("x >= 40", Decimal("NaN"), Truth.FALSE),
+        ("x != 40", Decimal("NaN"), Truth.TRUE),
+        ("x >= 40", Money("40", "EUR"), Truth.TRUE),
+        ("40 > x", Money("39.5", "USD"), Truth.TRUE),
+        ("x == 40.00", Money("40", "EUR"), Truth.TRUE),
+        ("x between 1 and 50", Decimal("50"), Truth.TRUE),
+        ("x between 1 and 50", Decimal("NaN"), Truth.FALSE),
+        ("x >= 40.5", 40.5, Truth.TRUE),
+    ],
+)
+def test_decimal_and_money_fast_paths_keep_the_semantics(
+    text: str, value: Any, expected: Truth
+) -> None:
+    rule = parse(text.replace("x", "score"))
+    assert rule.evaluate({"score": value}) is expected
+    assert rule.evaluate(_Subject(score=value)) is expected
+    assert interpret(rule, {"score": value}) is expected

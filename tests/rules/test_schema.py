@@ -56,7 +56,7 @@ def test_every_problem_is_reported_by_field() -> None:
         "active",
         "tags",
         "created_at",
-        "colour",
+        "interactions.colour",
         "employees",
     )
     assert "is a number field; cannot compare with a text" in str(info.value)

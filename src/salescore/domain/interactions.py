@@ -25,11 +25,12 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable
 from datetime import datetime, timedelta
-from typing import Any, Final
+from typing import Any, ClassVar, Final
 
 import attrs
 
 from salescore._validation import Checker, to_member
+from salescore.domain._rule_schemas import RuleSchemaHook
 from salescore.domain.parties import PartyRef
 from salescore.serialization import register_polymorphic, register_type
 
@@ -249,6 +250,8 @@ class Interaction:
             ``kind`` that is not an :class:`EmailEventKind`, and a call
             whose ``kind`` differs from its disposition.
     """
+
+    __rule_schema__: ClassVar[RuleSchemaHook] = RuleSchemaHook()
 
     id: str
     at: datetime

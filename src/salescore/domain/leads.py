@@ -36,6 +36,7 @@ from salescore._validation import Checker
 from salescore.domain import _fields as fld
 from salescore.domain import standard_funnels as funnels
 from salescore.domain._normalize import _FAST_MAX, _KNOWN_ZONES, _NORMAL_DOMAIN, _NORMAL_EMAIL
+from salescore.domain._rule_schemas import INTERACTION_RECORDS, RuleSchemaHook
 from salescore.domain.aggregate import Aggregate
 from salescore.domain.custom_fields import CustomFieldSchema
 from salescore.domain.events import Event, StageChanged
@@ -355,6 +356,7 @@ class Lead(Aggregate):
         ValidationError: every bad field at once.
     """
 
+    __rule_schema__: ClassVar[RuleSchemaHook] = RuleSchemaHook(interactions=INTERACTION_RECORDS)
     _stage_fields: ClassVar[Mapping[str, str]] = {
         "lead_status": "status",
         "lifecycle": "lifecycle_stage",

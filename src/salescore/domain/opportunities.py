@@ -38,7 +38,7 @@ import enum
 import math
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
-from typing import Any, Final, Self
+from typing import Any, ClassVar, Final, Self
 
 import attrs
 
@@ -49,6 +49,7 @@ from salescore.domain._fields import opt_date as _opt_date
 from salescore.domain._fields import opt_id as _opt_id
 from salescore.domain._fields import opt_text as _opt_text
 from salescore.domain._fields import req_text as _req_text
+from salescore.domain._rule_schemas import INTERACTION_RECORDS, RuleSchemaHook
 from salescore.domain.aggregate import Aggregate
 from salescore.domain.custom_fields import CustomFieldSchema, _check_custom
 from salescore.domain.events import Event, FieldsChanged, StageChanged
@@ -441,6 +442,8 @@ class Opportunity(Aggregate):
     Raises:
         ValidationError: every bad field at once.
     """
+
+    __rule_schema__: ClassVar[RuleSchemaHook] = RuleSchemaHook(interactions=INTERACTION_RECORDS)
 
     name: str
     pipeline: Funnel = funnels.B2B_PIPELINE

@@ -37,6 +37,7 @@ from salescore.domain._normalize import (
     normalize_phone,
     normalize_time_zone,
 )
+from salescore.domain._rule_schemas import INTERACTION_RECORDS, RuleSchemaHook
 from salescore.domain.aggregate import Aggregate
 from salescore.domain.custom_fields import CustomFieldSchema
 from salescore.domain.events import Event
@@ -169,6 +170,7 @@ class Account(Aggregate):
         ValidationError: every bad field at once.
     """
 
+    __rule_schema__: ClassVar[RuleSchemaHook] = RuleSchemaHook(interactions=INTERACTION_RECORDS)
     name: str
     domain: str | None = None
     industry: str | None = None
@@ -433,6 +435,7 @@ class Contact(Aggregate):
         ValidationError: every bad field at once.
     """
 
+    __rule_schema__: ClassVar[RuleSchemaHook] = RuleSchemaHook(interactions=INTERACTION_RECORDS)
     _stage_fields: ClassVar[Mapping[str, str]] = {"lifecycle": "lifecycle_stage"}
 
     first_name: str | None = None

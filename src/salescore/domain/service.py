@@ -16,6 +16,7 @@ import attrs
 
 from salescore._validation import Checker, ensure_aware, fail
 from salescore.domain import standard_funnels as funnels
+from salescore.domain._rule_schemas import INTERACTION_RECORDS, RuleSchemaHook
 from salescore.domain.aggregate import Aggregate
 from salescore.domain.events import Event, StageChanged
 from salescore.domain.interactions import Channel
@@ -417,6 +418,7 @@ class ServiceCase(Aggregate):
         satisfaction: Survey answers recorded on the case, oldest first.
     """
 
+    __rule_schema__: ClassVar[RuleSchemaHook] = RuleSchemaHook(interactions=INTERACTION_RECORDS)
     _stage_fields: ClassVar[Mapping[str, str]] = {"case_status": "status"}
 
     requester_id: str

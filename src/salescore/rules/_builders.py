@@ -10,15 +10,19 @@ from salescore._validation import fail
 from salescore.rules._nodes import (
     And,
     Between,
+    Call,
     Compare,
     Count,
     Field,
     In,
     IsNull,
+    Match,
+    MatchOp,
     Not,
     Now,
     Op,
     Operand,
+    OperandHolder,
     Or,
     Rule,
     Value,
@@ -28,7 +32,7 @@ from salescore.rules._nodes import (
 __all__ = ["Term", "all_of", "any_of", "count", "field", "literal", "not_", "now"]
 
 
-class Term:
+class Term(OperandHolder):
     """One side of a comparison while a rule is being built.
 
     Comparing a term (``==``, ``!=``, ``<``, ``<=``, ``>``, ``>=``) builds a
@@ -44,13 +48,11 @@ class Term:
         operand: The operand node.
     """
 
-    __slots__ = ("operand",)
-
-    operand: Operand
+    __slots__ = ()
 
     def __init__(self, operand: Operand) -> None:
         if not isinstance(operand, Operand):
-            fail("operand", operand, "must be an operand (Field, Value, Now or Count)")
+            fail("operand", operand, "must be an operand (Field, Value, Now, Count or Call)")
         self.operand = operand
 
     def __repr__(self) -> str:
@@ -112,6 +114,55 @@ class Term:
             The rule.
         """
         return Between(self.operand, _as_operand(low), _as_operand(high))
+
+    def lower(self) -> Term:
+        """Build ``lower(term)``: the text in lower case (null for anything else).
+
+        Returns:
+            A term.
+        """
+        return Term(Call("lower", self.operand))
+
+    def upper(self) -> Term:
+        """Build ``upper(term)``: the text in upper case (null for anything else).
+
+        Returns:
+            A term.
+        """
+        return Term(Call("upper", self.operand))
+
+    def contains(self, pattern: Any) -> Match:
+        """Build ``term contains pattern`` (case-sensitive; see :meth:`lower`).
+
+        Args:
+            pattern: A text, or a term.
+
+        Returns:
+            The rule.
+        """
+        return Match(self.operand, MatchOp.CONTAINS, _as_operand(pattern))
+
+    def starts_with(self, pattern: Any) -> Match:
+        """Build ``term starts with pattern``.
+
+        Args:
+            pattern: A text, or a term.
+
+        Returns:
+            The rule.
+        """
+        return Match(self.operand, MatchOp.STARTS_WITH, _as_operand(pattern))
+
+    def ends_with(self, pattern: Any) -> Match:
+        """Build ``term ends with pattern``.
+
+        Args:
+            pattern: A text, or a term.
+
+        Returns:
+            The rule.
+        """
+        return Match(self.operand, MatchOp.ENDS_WITH, _as_operand(pattern))
 
     def is_null(self) -> IsNull:
         """Build ``field is null``.

@@ -1,21 +1,10 @@
-"""Compiling a rule tree into a plain Python function.
+"""Compile a rule tree into a plain Python function (``docs/rules.md``: speed and safety).
 
-The generator writes Python source from the validated tree and executes it,
-the way attrs builds ``__init__``. No text from the rule ever enters the
-source: literals and paths are bound in the function's namespace under
-generated names (``_p0``, ``_c1`` …), and an attribute read is written with a
-placeholder name (``subject._a0``) that is swapped for the field's name in the
-compiled code object's name table (``co_names``) — the field name is data
-there, exactly as it is for ``getattr``, but the read stays a plain, fast
-attribute load. The source holds only generated names, fixed templates, and
-operator symbols taken from a fixed table.
-
-Inside the generated code truth is ``True``/``False``/``None``; the top-level
-function returns :class:`Truth`. ``and``/``or`` return as soon as the answer
-is known. Each field read is specialised for dict subjects (``s[name]``) and
-for objects (``getattr``), and each comparison has a fast path for the common
-exact types (int/float against an int literal, str against a str literal …)
-that falls back to the general semantics in ``_values``.
+No text from the rule enters the generated source: literals and paths are
+bound under generated names, and attribute reads use placeholder names
+swapped for the field names in the code object's ``co_names``. Each read is
+specialised for dicts and objects, each comparison has fast paths for exact
+types, falling back to the semantics in ``_values``.
 """
 
 from __future__ import annotations
@@ -23,41 +12,55 @@ from __future__ import annotations
 from collections.abc import Callable
 from decimal import Decimal
 from types import CodeType
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from salescore._validation import fail
-from salescore.rules._nodes import (
-    And,
-    Between,
-    Compare,
-    Constant,
-    Count,
-    Field,
-    In,
-    IsNull,
-    Not,
-    Now,
-    Op,
-    Operand,
-    Or,
-    Rule,
-    Value,
+from salescore.money import Money
+from salescore.rules._kinds import (
+    is_and,
+    is_between,
+    is_call,
+    is_compare,
+    is_constant,
+    is_count,
+    is_field,
+    is_is_null,
+    is_junction,
+    is_match,
+    is_membership,
+    is_not,
+    is_now,
+    is_or,
+    is_value,
 )
 from salescore.rules._truth import Truth
 from salescore.rules._values import (
     MISSING,
+    apply_function,
     check_at,
     compare,
     count_records,
     is_in,
+    match_text,
     resolve,
     resolve_first,
+    shift,
 )
+
+if TYPE_CHECKING:
+    from salescore.rules._nodes import Compare, Match, Operand, Rule, Value
+
 
 __all__ = ["compile_rule", "generate_source"]
 
-_SYMBOL: Final = {Op.EQ: "==", Op.NE: "!=", Op.LT: "<", Op.LE: "<=", Op.GT: ">", Op.GE: ">="}
+_SYMBOL: Final = {"==": "==", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
 _PASS: Final = "pass"
+_FUNCTIONS: Final = {"lower": "lower", "upper": "upper"}
+_MATCH: Final = {
+    "contains": "{pattern} in {text}",
+    "starts_with": "{text}.startswith({pattern})",
+    "ends_with": "{text}.endswith({pattern})",
+}
 
 
 def _need_at() -> None:
@@ -101,12 +104,18 @@ _BASE_NAMESPACE: Final[dict[str, Any]] = {
     "_float": float,
     "_str": str,
     "_bool": bool,
+    "_Decimal": Decimal,
+    "_Money": Money,
     "_KeyError": KeyError,
     "_AttributeError": AttributeError,
+    "_OverflowError": OverflowError,
+    "_shift": shift,
     "_first0": _first0,
     "_res0": _resolve0,
     "_cmp": compare,
     "_isin": is_in,
+    "_apply": apply_function,
+    "_match": match_text,
     "_between": _between,
     "_count": _count,
     "_check_at": check_at,
@@ -177,15 +186,15 @@ class _Generator:
     ) -> None:
         t, f, u = ret
         pad = "    " * depth
-        if isinstance(rule, And | Or):
+        if is_junction(rule):
             out.append(f"{pad}u = False")
             for child in rule.rules:
-                if isinstance(rule, And):
+                if is_and(rule):
                     actions = (_PASS, f"return {f}", "u = True")
                 else:
                     actions = (f"return {t}", _PASS, "u = True")
                 self.test(child, out, depth, actions, on_dict=on_dict)
-            last = f if isinstance(rule, Or) else t
+            last = f if is_or(rule) else t
             out.append(f"{pad}return {u} if u else {last}")
         else:
             self.test(
@@ -207,54 +216,61 @@ class _Generator:
         """Emit code that runs ``actions[0]`` if TRUE, ``[1]`` if FALSE, ``[2]`` if UNKNOWN."""
         pad = "    " * depth
         on_true, on_false, on_none = actions
-        if isinstance(rule, Not):
+        if is_not(rule):
             self.test(rule.rule, out, depth, (on_false, on_true, on_none), on_dict=on_dict)
             return
-        if isinstance(rule, Constant):
+        if is_constant(rule):
             out.append(f"{pad}{on_true if rule.value else on_false}")
             return
-        if isinstance(rule, And | Or):
+        if is_junction(rule):
             fn = self.function(rule, top=False)
             c = self.var()
             out.append(f"{pad}{c} = {fn}(subject, at, context)")
             self.tri(c, out, depth, actions)
             return
-        if isinstance(rule, IsNull):
+        if is_is_null(rule):
             v = self.fetch(rule.field, out, depth, on_dict=on_dict)
             yes, no = (on_false, on_true) if rule.negated else (on_true, on_false)
             self.branch(f"{v} is None", yes, no, out, depth)
             return
-        if isinstance(rule, Compare):
+        if is_compare(rule):
             self.compare(rule, out, depth, actions, on_dict=on_dict)
             return
-        if isinstance(rule, In):
+        if is_match(rule):
+            self.match(rule, out, depth, actions, on_dict=on_dict)
+            return
+        if is_membership(rule):
             v = self.fetch(rule.operand, out, depth, on_dict=on_dict)
             items = tuple(x.value for x in rule.values)
             if rule.negated:
                 actions = (on_false, on_true, on_none)
             if items and all(type(x) is str for x in items):
-                fast = f"{v}.__class__ is _str"
-                expr = f"{v} in {self.const(frozenset(items), '_s')}"
-                self.fast(v, fast, expr, f"_isin({v}, {self.const(items)})", out, depth, actions)
+                member = f"{v} in {self.const(frozenset(items), '_s')}"
+                general = f"_isin({v}, {self.const(items)})"
+                self.fast(v, [(f"{v}.__class__ is _str", member)], general, out, depth, actions)
             else:
                 c = self.var()
                 out.append(f"{pad}{c} = _isin({v}, {self.const(items)})")
                 self.tri(c, out, depth, actions)
             return
-        assert isinstance(rule, Between)
+        assert is_between(rule)
         v = self.fetch(rule.operand, out, depth, on_dict=on_dict)
         lo = self.fetch(rule.low, out, depth, on_dict=on_dict)
         hi = self.fetch(rule.high, out, depth, on_dict=on_dict)
         general = f"_between({v}, {lo}, {hi})"
         if (
-            not isinstance(rule.operand, Value)
-            and isinstance(rule.low, Value)
-            and isinstance(rule.high, Value)
+            not is_value(rule.operand)
+            and is_value(rule.low)
+            and is_value(rule.high)
             and type(rule.low.value) is int
             and type(rule.high.value) is int
         ):
-            fast = f"({v}.__class__ is _int or {v}.__class__ is _float)"
-            self.fast(v, fast, f"{lo} <= {v} <= {hi}", general, out, depth, actions)
+            within = f"{lo} <= {v} <= {hi}"
+            branches = [
+                (f"{v}.__class__ is _int or {v}.__class__ is _float", within),
+                (f"{v}.__class__ is _Decimal and {v}.is_finite()", within),
+            ]
+            self.fast(v, branches, general, out, depth, actions)
         else:
             c = self.var()
             out.append(f"{pad}{c} = {general}")
@@ -276,52 +292,95 @@ class _Generator:
         general = f"_cmp({self.const(op.value, '_o')}, {left}, {right})"
         literal: Value | None = None
         v = ""
-        if isinstance(rule.right, Value) and not isinstance(rule.left, Value):
+        if is_value(rule.right) and not is_value(rule.left):
             literal, v = rule.right, left
-        elif isinstance(rule.left, Value) and not isinstance(rule.right, Value):
+        elif is_value(rule.left) and not is_value(rule.right):
             literal, v = rule.left, right
-        fast = self.fast_condition(literal, v, op)
-        if literal is None or fast is None:
+        branches = self.fast_branches(literal, v, left, right, op.value)
+        if not branches:
             c = self.var()
             out.append(f"{pad}{c} = {general}")
             self.tri(c, out, depth, actions)
             return
-        expr = f"{left} {_SYMBOL[op]} {right}"
-        self.fast(v, fast, expr, general, out, depth, actions)
+        self.fast(v, branches, general, out, depth, actions)
+
+    def match(
+        self,
+        rule: Match,
+        out: list[str],
+        depth: int,
+        actions: tuple[str, str, str],
+        *,
+        on_dict: bool,
+    ) -> None:
+        text = self.fetch(rule.operand, out, depth, on_dict=on_dict)
+        pattern = self.fetch(rule.pattern, out, depth, on_dict=on_dict)
+        general = f"_match({self.const(rule.op.value, '_o')}, {text}, {pattern})"
+        if (
+            is_value(rule.pattern)
+            and type(rule.pattern.value) is str
+            and not is_value(rule.operand)
+        ):
+            expr = _MATCH[rule.op.value].format(text=text, pattern=pattern)
+            self.fast(text, [(f"{text}.__class__ is _str", expr)], general, out, depth, actions)
+            return
+        c = self.var()
+        out.append(f"{'    ' * depth}{c} = {general}")
+        self.tri(c, out, depth, actions)
 
     @staticmethod
-    def fast_condition(literal: Value | None, v: str, op: Op) -> str | None:
+    def fast_branches(
+        literal: Value | None, v: str, left: str, right: str, op: str
+    ) -> list[tuple[str, str]]:
+        """The exact-type tests under which ``left op right`` is Python's own comparison.
+
+        A Decimal is compared natively only when finite (NaN refuses to be
+        ordered), and Money against a number by its amount.
+        """
         if literal is None:
-            return None
+            return []
         kind = type(literal.value)
-        if kind is int:
-            return f"({v}.__class__ is _int or {v}.__class__ is _float)"
-        if kind is Decimal:
-            return f"{v}.__class__ is _int"
+        symbol = _SYMBOL[op]
+
+        def on(value: str) -> str:
+            return f"{value} {symbol} {right}" if v == left else f"{left} {symbol} {value}"
+
+        if kind is int or kind is Decimal:
+            exact = f"{v}.__class__ is _int"
+            if kind is int:
+                exact += f" or {v}.__class__ is _float"
+            return [
+                (exact, on(v)),
+                (f"{v}.__class__ is _Decimal and {v}.is_finite()", on(v)),
+                (f"{v}.__class__ is _Money", on(f"{v}.amount")),
+            ]
         if kind is str:
-            return f"{v}.__class__ is _str"
-        if kind is bool and op in (Op.EQ, Op.NE):
-            return f"{v}.__class__ is _bool"
-        return None
+            return [(f"{v}.__class__ is _str", on(v))]
+        if kind is bool and op in ("==", "!="):
+            return [(f"{v}.__class__ is _bool", on(v))]
+        return []
 
     # ----------------------------------------------------------------- emitters
 
     def fast(
         self,
         v: str,
-        fast: str,
-        expr: str,
+        branches: list[tuple[str, str]],
         general: str,
         out: list[str],
         depth: int,
         actions: tuple[str, str, str],
     ) -> None:
+        """Emit each ``(type test, expression)`` branch, then null, then the general path."""
         pad = "    " * depth
         on_true, on_false, on_none = actions
-        out.append(f"{pad}if {fast}:")
-        if (on_true, on_false) == (_PASS, _PASS):
-            out.append(f"{pad}    pass")
-        self.branch(expr, on_true, on_false, out, depth + 1)
+        word = "if"
+        for cond, test in branches:
+            out.append(f"{pad}{word} {cond}:")
+            if (on_true, on_false) == (_PASS, _PASS):
+                out.append(f"{pad}    pass")
+            self.branch(test, on_true, on_false, out, depth + 1)
+            word = "elif"
         out.append(f"{pad}elif {v} is None:")
         out.append(f"{pad}    {on_none}")
         out.append(f"{pad}else:")
@@ -362,33 +421,44 @@ class _Generator:
             out.append(f"{pad}    {action}")
             word = "elif"
 
+    @staticmethod
+    def guarded(out: list[str], pad: str, v: str, expr: str, error: str, fallback: str) -> None:
+        """Emit ``v = expr``, or ``v = fallback`` when it raises ``error``."""
+        out.append(f"{pad}try:")
+        out.append(f"{pad}    {v} = {expr}")
+        out.append(f"{pad}except {error}:")
+        out.append(f"{pad}    {v} = {fallback}")
+
     def fetch(self, operand: Operand, out: list[str], depth: int, *, on_dict: bool) -> str:
         """Emit code putting the operand's value (``None`` when missing) in a variable."""
         pad = "    " * depth
-        if isinstance(operand, Value):
+        if is_value(operand):
             return self.const(operand.value)
         v = self.var()
-        if isinstance(operand, Field):
+        if is_field(operand):
             segments = operand.segments
             if len(segments) > 1:
                 out.append(f"{pad}{v} = _res0(subject, {self.const(segments, '_p')}, context)")
-            elif on_dict:
-                p = self.const(segments[0], "_p")
-                out.append(f"{pad}try:")
-                out.append(f"{pad}    {v} = subject[{p}]")
-                out.append(f"{pad}except _KeyError:")
-                out.append(f"{pad}    {v} = _first0(subject, {p}, context)")
             else:
                 p = self.const(segments[0], "_p")
-                out.append(f"{pad}try:")
-                out.append(f"{pad}    {v} = subject.{self.attribute(segments[0])}")
-                out.append(f"{pad}except _AttributeError:")
-                out.append(f"{pad}    {v} = _first0(subject, {p}, context)")
+                read = f"subject[{p}]" if on_dict else f"subject.{self.attribute(segments[0])}"
+                error = "_KeyError" if on_dict else "_AttributeError"
+                self.guarded(out, pad, v, read, error, f"_first0(subject, {p}, context)")
             return v
-        if isinstance(operand, Now):
-            out.append(f"{pad}{v} = at + {self.const(operand.offset)}")
+        if is_now(operand):
+            offset = self.const(operand.offset)
+            self.guarded(out, pad, v, f"at + {offset}", "_OverflowError", f"_shift(at, {offset})")
             return v
-        assert isinstance(operand, Count)
+        if is_call(operand):
+            inner = self.fetch(operand.operand, out, depth, on_dict=on_dict)
+            method = _FUNCTIONS[operand.function]
+            name = self.const(operand.function, "_o")
+            out.append(
+                f"{pad}{v} = {inner}.{method}() if {inner}.__class__ is _str "
+                f"else _apply({name}, {inner})"
+            )
+            return v
+        assert is_count(operand)
         where = "None" if operand.where is None else self.function(operand.where, top=False)
         segs = self.const(tuple(operand.relation.split(".")), "_p")
         within = self.const(operand.within)

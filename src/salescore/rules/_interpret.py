@@ -8,28 +8,42 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from salescore._validation import fail
 from salescore.rules._explain import ClauseResult, Explanation
-from salescore.rules._nodes import (
-    And,
-    Between,
-    Compare,
-    Constant,
-    Count,
-    Field,
-    In,
-    IsNull,
-    Not,
-    Now,
-    Operand,
-    Or,
-    Rule,
-    Value,
+from salescore.rules._kinds import (
+    is_and,
+    is_between,
+    is_call,
+    is_compare,
+    is_constant,
+    is_count,
+    is_field,
+    is_is_null,
+    is_junction,
+    is_match,
+    is_membership,
+    is_not,
+    is_now,
+    is_value,
 )
 from salescore.rules._truth import Truth
-from salescore.rules._values import MISSING, check_at, compare, count_records, is_in, resolve
+from salescore.rules._values import (
+    MISSING,
+    apply_function,
+    check_at,
+    compare,
+    count_records,
+    is_in,
+    match_text,
+    resolve,
+    shift,
+)
+
+if TYPE_CHECKING:
+    from salescore.rules._nodes import Operand, Rule
+
 
 __all__ = ["explain", "interpret", "require_at"]
 
@@ -65,18 +79,20 @@ class _Walker:
         self.clauses: list[ClauseResult] = []
 
     def operand(self, op: Operand, subject: Any, missing: list[str]) -> Any:
-        if isinstance(op, Value):
+        if is_value(op):
             return op.value
-        if isinstance(op, Field):
+        if is_field(op):
             value = resolve(subject, op.segments, self.context)
             if value is None or value is MISSING:
                 missing.append(op.path)
                 return None
             return value
-        if isinstance(op, Now):
+        if is_now(op):
             assert self.at is not None
-            return self.at + op.offset
-        assert isinstance(op, Count)
+            return shift(self.at, op.offset)
+        if is_call(op):
+            return apply_function(op.function, self.operand(op.operand, subject, missing))
+        assert is_count(op)
         records = resolve(subject, tuple(op.relation.split(".")), self.context)
         where = op.where
         inner = _Walker(self.at, self.context, trace=False)
@@ -98,24 +114,24 @@ class _Walker:
         missing: list[str] = []
         seen: list[tuple[str, Any]] = []
         result: bool | None
-        if isinstance(node, And | Or):
+        if is_junction(node):
             parts: list[bool | None] = []
             child_missing: list[list[str]] = []
             for child in node.rules:
                 found: list[str] = []
                 parts.append(self.rule(child, subject, depth + 1, found))
                 child_missing.append(found)
-            result = _and(parts) if isinstance(node, And) else _or(parts)
+            result = _and(parts) if is_and(node) else _or(parts)
             if result is None:
                 for part, found in zip(parts, child_missing, strict=True):
                     if part is None:
                         missing.extend(found)
-        elif isinstance(node, Not):
+        elif is_not(node):
             found = []
             inner = self.rule(node.rule, subject, depth + 1, found)
             result = None if inner is None else not inner
             missing.extend(found)
-        elif isinstance(node, Constant):
+        elif is_constant(node):
             result = node.value
         else:
             operands: tuple[Operand, ...] = node._operands()
@@ -124,7 +140,7 @@ class _Walker:
                 seen = [
                     (o.to_text(), v)
                     for o, v in zip(operands, values, strict=True)
-                    if not isinstance(o, Value)
+                    if not is_value(o)
                 ]
             result = self.leaf(node, values)
             if result is not None:
@@ -147,18 +163,20 @@ class _Walker:
 
     @staticmethod
     def leaf(node: Rule, values: list[Any]) -> bool | None:
-        if isinstance(node, Compare):
+        if is_compare(node):
             return compare(node.op.value, values[0], values[1])
-        if isinstance(node, In):
+        if is_match(node):
+            return match_text(node.op.value, values[0], values[1])
+        if is_membership(node):
             found = is_in(values[0], [v.value for v in node.values])
             if found is None or not node.negated:
                 return found
             return not found
-        if isinstance(node, Between):
+        if is_between(node):
             lo = compare(">=", values[0], values[1])
             hi = compare("<=", values[0], values[2])
             return _and([lo, hi])
-        assert isinstance(node, IsNull)
+        assert is_is_null(node)
         return (values[0] is not None) if node.negated else (values[0] is None)
 
 

@@ -1,40 +1,166 @@
-"""Reading the JSON form of rules back (``Rule.from_dict``)."""
+"""The JSON form of rules: the writer (``Rule.to_dict``) and the reader (``Rule.from_dict``).
+
+The reader builds nodes through the classes it is handed (``NodeKit``) and
+reports every problem at once, by path. See ``docs/rules.md``.
+"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 from salescore.errors import FieldError, ValidationError
-from salescore.rules._nodes import (
-    MAX_DEPTH,
-    And,
-    Between,
-    Compare,
-    Constant,
-    Count,
-    Field,
-    In,
-    IsNull,
-    Not,
-    Now,
-    Op,
-    Operand,
-    Or,
-    Rule,
-    Value,
-    parse_iso_duration,
-)
+from salescore.rules._text import FUNCTIONS, MATCH_WORDS, MAX_DEPTH
 
-__all__ = ["rule_from_dict"]
+if TYPE_CHECKING:
+    from salescore.rules import _nodes as nodes
+    from salescore.rules._nodes import Operand, Rule
+    from salescore.rules._text import NodeKit
+
+__all__ = ["iso_duration", "parse_iso_duration", "read_dict", "write_dict"]
 
 _T = TypeVar("_T")
+_COMPARISONS: Final = frozenset({"==", "!=", "<", "<=", ">", ">="})
+
+
+# --------------------------------------------------------------------------- durations
+
+
+def iso_duration(value: timedelta) -> str:
+    """Format a whole-second duration as ISO 8601 (``P14D``, ``PT3H``, ``-P1DT2H``).
+
+    Args:
+        value: A timedelta without fractions of a second.
+
+    Returns:
+        The ISO 8601 text (days are the largest unit).
+    """
+    seconds = value.days * 86400 + value.seconds
+    sign = "-" if seconds < 0 else ""
+    seconds = abs(seconds)
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    text = f"{sign}P"
+    if days:
+        text += f"{days}D"
+    if hours or minutes or secs or not days:
+        text += "T"
+        if hours:
+            text += f"{hours}H"
+        if minutes:
+            text += f"{minutes}M"
+        if secs or not (days or hours or minutes):
+            text += f"{secs}S"
+    return text
+
+
+_ISO_DURATION: Final = re.compile(
+    r"(-)?P(?:(\d{1,12})D)?(?:T(?:(\d{1,12})H)?(?:(\d{1,12})M)?(?:(\d{1,12})S)?)?\Z"
+)
+
+
+def parse_iso_duration(text: str) -> timedelta:
+    """Parse the ISO 8601 durations written by :func:`iso_duration`.
+
+    Args:
+        text: For example ``P14D``, ``PT3H30M`` or ``-P1D``.
+
+    Returns:
+        The duration.
+
+    Raises:
+        ValueError: ``text`` is not such a duration.
+    """
+    m = _ISO_DURATION.match(text)
+    if m is None or text.endswith(("P", "T")):
+        raise ValueError(f"not an ISO 8601 duration of days, hours, minutes, seconds: {text!r}")
+    sign, d, h, mi, s = m.groups()
+    try:
+        total = timedelta(
+            days=int(d or 0), hours=int(h or 0), minutes=int(mi or 0), seconds=int(s or 0)
+        )
+    except OverflowError:
+        raise ValueError(f"duration out of range: {text!r}") from None
+    return -total if sign else total
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def write_dict(node: Rule | Operand) -> dict[str, Any]:
+    """Return the JSON form of a rule or an operand: nested dicts tagged with ``"type"``."""
+    return _WRITERS[node.tag](node)
+
+
+def _value_dict(o: nodes.Value) -> dict[str, Any]:
+    v = o.value
+    kind = o.kind
+    out: Any
+    if kind in ("str", "int", "bool"):
+        out = v
+    elif kind == "decimal":
+        out = str(v)
+    elif isinstance(v, date):
+        out = v.isoformat()
+    else:
+        assert isinstance(v, timedelta)
+        out = iso_duration(v)
+    return {"type": "value", "kind": kind, "value": out}
+
+
+_WRITERS: Final[dict[str, Callable[[Any], dict[str, Any]]]] = {
+    "field": lambda o: {"type": "field", "path": o.path},
+    "value": _value_dict,
+    "now": lambda o: {"type": "now", "offset": iso_duration(o.offset)},
+    "count": lambda o: {
+        "type": "count",
+        "relation": o.relation,
+        "where": None if o.where is None else write_dict(o.where),
+        "within": None if o.within is None else iso_duration(o.within),
+    },
+    "call": lambda o: {"type": "call", "function": o.function, "operand": write_dict(o.operand)},
+    "compare": lambda r: {
+        "type": "compare",
+        "left": write_dict(r.left),
+        "op": r.op.value,
+        "right": write_dict(r.right),
+    },
+    "match": lambda r: {
+        "type": "match",
+        "operand": write_dict(r.operand),
+        "op": r.op.value,
+        "pattern": write_dict(r.pattern),
+    },
+    "in": lambda r: {
+        "type": "in",
+        "operand": write_dict(r.operand),
+        "values": [_value_dict(v) for v in r.values],
+        "negated": r.negated,
+    },
+    "between": lambda r: {
+        "type": "between",
+        "operand": write_dict(r.operand),
+        "low": write_dict(r.low),
+        "high": write_dict(r.high),
+    },
+    "is_null": lambda r: {"type": "is_null", "field": r.field.path, "negated": r.negated},
+    "and": lambda r: {"type": "and", "rules": [write_dict(c) for c in r.rules]},
+    "or": lambda r: {"type": "or", "rules": [write_dict(c) for c in r.rules]},
+    "not": lambda r: {"type": "not", "rule": write_dict(r.rule)},
+    "constant": lambda r: {"type": "constant", "value": r.value},
+}
+
+
+# --------------------------------------------------------------------------- reading
 
 
 class _Reader:
-    def __init__(self) -> None:
+    def __init__(self, kit: NodeKit) -> None:
+        self.k = kit
         self.errors: list[FieldError] = []
 
     def bad(self, path: str, value: Any, message: str) -> None:
@@ -47,12 +173,13 @@ class _Reader:
         if not isinstance(data, Mapping):
             self.bad(path, data, "must be an object")
             return False
-        extra = set(data) - keys - optional - {"type"}
-        for key in sorted(map(str, extra)):
-            self.bad(self._join(path, key), data[key], "is not a known key")
-        for key in sorted(keys - set(data)):
+        extra = [key for key in data if key not in keys and key not in optional and key != "type"]
+        for key in sorted(extra, key=str):
+            self.bad(self._join(path, str(key)), data[key], "is not a known key")
+        absent = sorted(key for key in keys if key not in data)
+        for key in absent:
             self.bad(self._join(path, key), None, "is required")
-        return not extra and keys <= set(data)
+        return not extra and not absent
 
     def _build(self, path: str, make: Callable[[], _T]) -> _T | None:
         try:
@@ -76,18 +203,30 @@ class _Reader:
             left = self.operand(data["left"], at(path, "left"), depth)
             right = self.operand(data["right"], at(path, "right"), depth)
             op = data["op"]
-            if not isinstance(op, str) or op not in Op._value2member_map_:
+            if not isinstance(op, str) or op not in _COMPARISONS:
                 self.bad(at(path, "op"), op, "must be one of == != < <= > >=")
                 return None
             if left is None or right is None:
                 return None
-            return self._build(path, lambda: Compare(left, Op(op), right))
+            return self._build(path, lambda: self.k.Compare(left, op, right))
+        if kind == "match":
+            if not self._node(data, path, {"operand", "op", "pattern"}):
+                return None
+            operand = self.operand(data["operand"], at(path, "operand"), depth)
+            pattern = self.operand(data["pattern"], at(path, "pattern"), depth)
+            op = data["op"]
+            if not isinstance(op, str) or op not in MATCH_WORDS:
+                self.bad(at(path, "op"), op, "must be one of contains, starts_with, ends_with")
+                return None
+            if operand is None or pattern is None:
+                return None
+            return self._build(path, lambda: self.k.Match(operand, op, pattern))
         if kind == "in":
             if not self._node(data, path, {"operand", "values", "negated"}):
                 return None
             operand = self.operand(data["operand"], at(path, "operand"), depth)
             raw = data["values"]
-            values: list[Value | None] = []
+            values: list[nodes.Value | None] = []
             if not isinstance(raw, list | tuple):
                 self.bad(at(path, "values"), raw, "must be a list")
                 return None
@@ -99,14 +238,14 @@ class _Reader:
                 return None
             if operand is None or any(v is None for v in values):
                 return None
-            return self._build(path, lambda: In(operand, tuple(values), negated))
+            return self._build(path, lambda: self.k.In(operand, tuple(values), negated))
         if kind == "between":
             if not self._node(data, path, {"operand", "low", "high"}):
                 return None
             parts = [self.operand(data[k], at(path, k), depth) for k in ("operand", "low", "high")]
             if any(p is None for p in parts):
                 return None
-            return self._build(path, lambda: Between(*parts))
+            return self._build(path, lambda: self.k.Between(*parts))
         if kind == "is_null":
             if not self._node(data, path, {"field", "negated"}):
                 return None
@@ -114,10 +253,10 @@ class _Reader:
             if not isinstance(negated, bool):
                 self.bad(at(path, "negated"), negated, "must be true or false")
                 return None
-            fld = self._build(at(path, "field"), lambda: Field(data["field"]))
+            fld = self._build(at(path, "field"), lambda: self.k.Field(data["field"]))
             if fld is None:
                 return None
-            return self._build(path, lambda: IsNull(fld, negated))
+            return self._build(path, lambda: self.k.IsNull(fld, negated))
         if kind in ("and", "or"):
             if not self._node(data, path, {"rules"}):
                 return None
@@ -130,7 +269,7 @@ class _Reader:
             ]
             if any(r is None for r in rules):
                 return None
-            cls = And if kind == "and" else Or
+            cls = self.k.And if kind == "and" else self.k.Or
             return self._build(path, lambda: cls(tuple(rules)))
         if kind == "not":
             if not self._node(data, path, {"rule"}):
@@ -138,7 +277,7 @@ class _Reader:
             inner = self.rule(data["rule"], at(path, "rule"), depth + 1)
             if inner is None:
                 return None
-            return self._build(path, lambda: Not(inner))
+            return self._build(path, lambda: self.k.Not(inner))
         if kind == "constant":
             if not self._node(data, path, {"value"}):
                 return None
@@ -146,15 +285,18 @@ class _Reader:
             if not isinstance(value, bool):
                 self.bad(at(path, "value"), value, "must be true or false")
                 return None
-            return Constant(value)
+            return self.k.Constant(value)
         self.bad(
             at(path, "type"),
             kind,
-            "must be one of compare, in, between, is_null, and, or, not, constant",
+            "must be one of compare, match, in, between, is_null, and, or, not, constant",
         )
         return None
 
     def operand(self, data: Any, path: str, depth: int) -> Operand | None:
+        if depth > MAX_DEPTH:
+            self.bad(path, "…", f"is nested deeper than {MAX_DEPTH} levels")
+            return None
         if not isinstance(data, Mapping):
             self.bad(path, data, "must be an object")
             return None
@@ -163,7 +305,7 @@ class _Reader:
         if kind == "field":
             if not self._node(data, path, {"path"}):
                 return None
-            return self._build(path, lambda: Field(data["path"]))
+            return self._build(path, lambda: self.k.Field(data["path"]))
         if kind == "value":
             return self.value(data, path)
         if kind == "now":
@@ -173,7 +315,7 @@ class _Reader:
             offset = self._duration(raw, at(path, "offset"))
             if offset is None:
                 return None
-            return self._build(path, lambda: Now(offset))
+            return self._build(path, lambda: self.k.Now(offset))
         if kind == "count":
             if not self._node(data, path, {"relation"}, {"where", "within"}):
                 return None
@@ -189,8 +331,19 @@ class _Reader:
                 within = self._duration(within_raw, at(path, "within"))
                 if within is None:
                     return None
-            return self._build(path, lambda: Count(data["relation"], where, within))
-        self.bad(at(path, "type"), kind, "must be one of field, value, now, count")
+            return self._build(path, lambda: self.k.Count(data["relation"], where, within))
+        if kind == "call":
+            if not self._node(data, path, {"function", "operand"}):
+                return None
+            function = data["function"]
+            if not isinstance(function, str) or function not in FUNCTIONS:
+                self.bad(at(path, "function"), function, "must be one of lower, upper")
+                return None
+            inner = self.operand(data["operand"], at(path, "operand"), depth + 1)
+            if inner is None:
+                return None
+            return self._build(path, lambda: self.k.Call(function, inner))
+        self.bad(at(path, "type"), kind, "must be one of field, value, now, count, call")
         return None
 
     def _duration(self, raw: Any, path: str) -> Any:
@@ -203,7 +356,7 @@ class _Reader:
             self.bad(path, raw, "must be an ISO 8601 duration such as 'P14D'")
             return None
 
-    def value(self, data: Any, path: str) -> Value | None:
+    def value(self, data: Any, path: str) -> nodes.Value | None:
         if not isinstance(data, Mapping) or data.get("type") != "value":
             self.bad(path, data, 'must be a literal such as {"type": "value", "kind": "int", ...}')
             return None
@@ -233,7 +386,7 @@ class _Reader:
         if not ok:
             self.bad(where, raw, f"is not a valid {kind} literal")
             return None
-        return self._build(path, lambda: Value(parsed))
+        return self._build(path, lambda: self.k.Value(parsed))
 
     @staticmethod
     def _from_text(kind: str, raw: Any) -> tuple[bool, Any]:
@@ -251,19 +404,20 @@ class _Reader:
             return False, None
 
 
-def rule_from_dict(data: Any) -> Rule:
-    """Build a rule from its JSON form.
+def read_dict(data: Any, kit: NodeKit) -> Rule:
+    """Build a rule from its JSON form, with nodes made by ``kit``.
 
     Args:
         data: The decoded JSON.
+        kit: The node classes.
 
     Returns:
         The rule.
 
     Raises:
-        ValidationError: Every problem found.
+        ValidationError: Every problem found, with paths such as ``rules[1].left.kind``.
     """
-    reader = _Reader()
+    reader = _Reader(kit)
     rule = reader.rule(data, "", 1)
     if reader.errors or rule is None:
         raise ValidationError(reader.errors or [FieldError("", data, "is not a rule")], "rule")

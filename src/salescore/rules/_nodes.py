@@ -1,4 +1,11 @@
-"""The rule tree: frozen attrs nodes, their text form and their JSON form."""
+"""The rule tree: frozen attrs nodes that validate themselves; see ``docs/rules.md``.
+
+Each form and use of a tree lives in its own module below this one and
+dispatches on the nodes' ``tag``: the text syntax (``_text``), the JSON form
+(``_json``), the compiler (``_compile``), the interpreter and explanations
+(``_interpret``) and schema checks (``_schema``). The readers build nodes
+through :data:`NODES`, so none of them imports this module.
+"""
 
 from __future__ import annotations
 
@@ -7,23 +14,31 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Final, NoReturn, TypeAlias
+from typing import TYPE_CHECKING, Any, ClassVar, Final, NoReturn, TypeAlias
 
 import attrs
 
 from salescore._validation import Checker
-from salescore.errors import FieldError, ValidationError
+from salescore.errors import ValidationError
+from salescore.rules._compile import compile_rule
+from salescore.rules._interpret import explain as _explain
+from salescore.rules._json import read_dict, write_dict
+from salescore.rules._schema import check_rule
+from salescore.rules._text import FUNCTIONS, KEYWORDS, MAX_DEPTH, operand_text, rule_text
 from salescore.rules._truth import Truth
 
 if TYPE_CHECKING:
     from salescore.rules._explain import Explanation
-    from salescore.rules._schema import RuleSchema
+    from salescore.rules._schema import RuleSchema, SchemaSource
 
 __all__ = [
     "KEYWORDS",
     "MAX_DEPTH",
+    "MAX_DURATION",
+    "NODES",
     "And",
     "Between",
+    "Call",
     "Compare",
     "Constant",
     "Count",
@@ -31,26 +46,20 @@ __all__ = [
     "In",
     "IsNull",
     "LiteralValue",
+    "Match",
+    "MatchOp",
     "Not",
     "Now",
     "Op",
     "Operand",
+    "OperandHolder",
     "Or",
     "Rule",
     "Value",
-    "duration_text",
-    "iso_duration",
-    "literal_text",
-    "parse_iso_duration",
 ]
 
-#: The deepest rule tree accepted (by builders, ``from_dict`` and ``parse``).
-MAX_DEPTH: Final = 64
-
-#: Words that cannot start a field path (they may follow a dot).
-KEYWORDS: Final = frozenset(
-    {"and", "or", "not", "in", "is", "null", "true", "false", "between", "now", "within", "where"}
-)
+#: The longest duration accepted: the span of the datetime range (years 1 to 9999).
+MAX_DURATION: Final = datetime.max - datetime.min
 
 _SEGMENT = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
 
@@ -71,130 +80,12 @@ class Op(enum.StrEnum):
     GE = ">="
 
 
-# --------------------------------------------------------------------------- text helpers
+class MatchOp(enum.StrEnum):
+    """A test of one text against another: ``contains``, ``starts with``, ``ends with``."""
 
-
-def _string_text(value: str) -> str:
-    out = ["'"]
-    for ch in value:
-        if ch == "\\":
-            out.append("\\\\")
-        elif ch == "'":
-            out.append("\\'")
-        elif ch == "\n":
-            out.append("\\n")
-        elif ch == "\r":
-            out.append("\\r")
-        elif ch == "\t":
-            out.append("\\t")
-        elif not ch.isprintable():
-            code = ord(ch)
-            out.append(f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}")
-        else:
-            out.append(ch)
-    out.append("'")
-    return "".join(out)
-
-
-def duration_text(value: timedelta) -> str:
-    """Format a whole-second duration in the rule syntax (``14d``, ``-3h``, ``90s``).
-
-    Args:
-        value: A timedelta without fractions of a second.
-
-    Returns:
-        The text, in the largest unit that divides it exactly.
-    """
-    seconds = value.days * 86400 + value.seconds
-    sign = "-" if seconds < 0 else ""
-    seconds = abs(seconds)
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
-        if seconds % size == 0:
-            return f"{sign}{seconds // size}{unit}"
-    return f"{sign}{seconds}s"
-
-
-def iso_duration(value: timedelta) -> str:
-    """Format a whole-second duration as ISO 8601 (``P14D``, ``PT3H``, ``-P1DT2H``).
-
-    Args:
-        value: A timedelta without fractions of a second.
-
-    Returns:
-        The ISO 8601 text (days are the largest unit).
-    """
-    seconds = value.days * 86400 + value.seconds
-    sign = "-" if seconds < 0 else ""
-    seconds = abs(seconds)
-    days, rest = divmod(seconds, 86400)
-    hours, rest = divmod(rest, 3600)
-    minutes, secs = divmod(rest, 60)
-    text = f"{sign}P"
-    if days:
-        text += f"{days}D"
-    if hours or minutes or secs or not days:
-        text += "T"
-        if hours:
-            text += f"{hours}H"
-        if minutes:
-            text += f"{minutes}M"
-        if secs or not (days or hours or minutes):
-            text += f"{secs}S"
-    return text
-
-
-_ISO_DURATION = re.compile(r"(-)?P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?\Z")
-
-
-def parse_iso_duration(text: str) -> timedelta:
-    """Parse the ISO 8601 durations written by :func:`iso_duration`.
-
-    Args:
-        text: For example ``P14D``, ``PT3H30M`` or ``-P1D``.
-
-    Returns:
-        The duration.
-
-    Raises:
-        ValueError: ``text`` is not such a duration.
-    """
-    m = _ISO_DURATION.match(text)
-    if m is None or text.endswith(("P", "T")):
-        raise ValueError(f"not an ISO 8601 duration of days, hours, minutes, seconds: {text!r}")
-    sign, d, h, mi, s = m.groups()
-    total = timedelta(
-        days=int(d or 0), hours=int(h or 0), minutes=int(mi or 0), seconds=int(s or 0)
-    )
-    return -total if sign else total
-
-
-def literal_text(value: LiteralValue) -> str:
-    """Format a literal value in the rule syntax.
-
-    Args:
-        value: A validated literal.
-
-    Returns:
-        Text that :func:`salescore.rules.parse` reads back as an equal literal.
-    """
-    if value is True:
-        return "true"
-    if value is False:
-        return "false"
-    if isinstance(value, str):
-        return _string_text(value)
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, Decimal):
-        text = str(value)
-        if "." in text or "E" in text:
-            return text
-        return f"decimal('{text}')"
-    if isinstance(value, datetime):
-        return f"datetime('{value.isoformat()}')"
-    if isinstance(value, date):
-        return f"date('{value.isoformat()}')"
-    return duration_text(value)
+    CONTAINS = "contains"
+    STARTS_WITH = "starts_with"
+    ENDS_WITH = "ends_with"
 
 
 # --------------------------------------------------------------------------- validation helpers
@@ -221,6 +112,8 @@ def _check_duration(c: Checker, value: Any, where: str) -> None:
         c.add(where, value, "must be a timedelta")
     elif value.microseconds:
         c.add(where, value, "must be a whole number of seconds")
+    elif abs(value) > MAX_DURATION:
+        c.add(where, value, f"must be at most {MAX_DURATION.days} days long")
 
 
 def _convert_literal(value: Any) -> Any:
@@ -252,17 +145,20 @@ def _fail_bool(self: object) -> NoReturn:
 
 
 class Operand:
-    """Base class of what a comparison compares: a field, a value, ``now`` or a count."""
+    """Base class of what a comparison compares: a field, a value, ``now``, a count or a call."""
 
     __slots__ = ()
 
+    #: The node's kind, which the forms and evaluators dispatch on.
+    tag: ClassVar[str]
+
     def to_text(self) -> str:
         """Return the operand in the rule syntax."""
-        raise NotImplementedError
+        return operand_text(self)
 
     def to_dict(self) -> dict[str, Any]:
         """Return the operand's JSON form."""
-        raise NotImplementedError
+        return write_dict(self)
 
     def _depth(self) -> int:
         return 0
@@ -289,6 +185,8 @@ class Field(Operand):
         ValidationError: The path is malformed.
     """
 
+    tag: ClassVar[str] = "field"
+
     path: str
 
     def __attrs_post_init__(self) -> None:
@@ -299,14 +197,6 @@ class Field(Operand):
     def segments(self) -> tuple[str, ...]:
         """The path split at its dots."""
         return tuple(self.path.split("."))
-
-    def to_text(self) -> str:
-        """Return the path."""
-        return self.path
-
-    def to_dict(self) -> dict[str, Any]:
-        """Return ``{"type": "field", "path": ...}``."""
-        return {"type": "field", "path": self.path}
 
 
 @attrs.frozen
@@ -324,6 +214,8 @@ class Value(Operand):
         ValidationError: Another type, a non-finite number, a naive datetime
             or a duration with fractions of a second.
     """
+
+    tag: ClassVar[str] = "value"
 
     value: LiteralValue = attrs.field(converter=_convert_literal, eq=_literal_key)
 
@@ -366,25 +258,6 @@ class Value(Operand):
             return "date"
         return "duration"
 
-    def to_text(self) -> str:
-        """Return the literal in the rule syntax."""
-        return literal_text(self.value)
-
-    def to_dict(self) -> dict[str, Any]:
-        """Return ``{"type": "value", "kind": ..., "value": ...}`` (JSON-safe)."""
-        v = self.value
-        kind = self.kind
-        out: Any
-        if kind in ("str", "int", "bool"):
-            out = v
-        elif kind == "decimal":
-            out = str(v)
-        elif kind in ("date", "datetime"):
-            out = v.isoformat()  # type: ignore[union-attr]
-        else:
-            out = iso_duration(v)  # type: ignore[arg-type]
-        return {"type": "value", "kind": kind, "value": out}
-
 
 @attrs.frozen
 class Now(Operand):
@@ -397,6 +270,8 @@ class Now(Operand):
         ValidationError: ``offset`` is not a whole-second timedelta.
     """
 
+    tag: ClassVar[str] = "now"
+
     offset: timedelta = timedelta(0)
 
     def __attrs_post_init__(self) -> None:
@@ -407,18 +282,6 @@ class Now(Operand):
     def needs_at(self) -> bool:
         """Always true."""
         return True
-
-    def to_text(self) -> str:
-        """Return ``now``, ``now + 3h`` or ``now - 14d``."""
-        if not self.offset:
-            return "now"
-        if self.offset < timedelta(0):
-            return f"now - {duration_text(-self.offset)}"
-        return f"now + {duration_text(self.offset)}"
-
-    def to_dict(self) -> dict[str, Any]:
-        """Return ``{"type": "now", "offset": "-P14D"}``."""
-        return {"type": "now", "offset": iso_duration(self.offset)}
 
 
 @attrs.frozen
@@ -438,6 +301,8 @@ class Count(Operand):
     Raises:
         ValidationError: A malformed path, a non-rule ``where`` or a bad window.
     """
+
+    tag: ClassVar[str] = "count"
 
     relation: str
     where: Rule | None = None
@@ -461,33 +326,67 @@ class Count(Operand):
         """Whether there is a window, or the ``where`` rule needs ``at``."""
         return self.within is not None or (self.where is not None and self.where.needs_at)
 
-    def to_text(self) -> str:
-        """Return ``count(relation where … within …)``."""
-        text = f"count({self.relation}"
-        if self.where is not None:
-            text += f" where {self.where.to_text()}"
-        if self.within is not None:
-            text += f" within {duration_text(self.within)}"
-        return text + ")"
 
-    def to_dict(self) -> dict[str, Any]:
-        """Return ``{"type": "count", "relation", "where", "within"}``."""
-        return {
-            "type": "count",
-            "relation": self.relation,
-            "where": None if self.where is None else self.where.to_dict(),
-            "within": None if self.within is None else iso_duration(self.within),
-        }
+class OperandHolder:
+    """Base of objects that stand for an operand while a rule is built (builders' terms).
+
+    Attributes:
+        operand: The operand node.
+    """
+
+    __slots__ = ("operand",)
+
+    operand: Operand
 
 
 def _as_operand(value: Any) -> Operand:
-    from salescore.rules._builders import Term
-
-    if isinstance(value, Term):
+    if isinstance(value, OperandHolder):
         return value.operand
     if isinstance(value, Operand):
         return value
     return Value(value)
+
+
+@attrs.frozen
+class Call(Operand):
+    """A function of one text operand: ``lower(email)``, ``upper(country)``.
+
+    A text (or a member of a str-valued enum) is turned to lower or upper
+    case; null, missing or any other kind of value gives null, so a rule over
+    it is UNKNOWN.
+
+    Args:
+        function: ``"lower"`` or ``"upper"``.
+        operand: What the function applies to (a field, a literal, a call).
+
+    Raises:
+        ValidationError: An unknown function or an operand that is not one.
+    """
+
+    tag: ClassVar[str] = "call"
+
+    function: str
+    operand: Operand = attrs.field(converter=_as_operand)
+
+    def __attrs_post_init__(self) -> None:
+        with Checker("Call") as c:
+            c.check(
+                self.function in FUNCTIONS,
+                "function",
+                self.function,
+                f"must be one of {', '.join(FUNCTIONS)}",
+            )
+            _check_operand(c, self.operand, "operand")
+            if isinstance(self.operand, Count):
+                c.add("operand", self.operand, "must not be a count: it is a number")
+
+    def _depth(self) -> int:
+        return 1 + self.operand._depth()
+
+    @property
+    def needs_at(self) -> bool:
+        """Whether the operand needs ``at``."""
+        return self.operand.needs_at
 
 
 # --------------------------------------------------------------------------- rules
@@ -518,6 +417,9 @@ class Rule:
 
     _tree_depth: int
 
+    #: The node's kind, which the forms and evaluators dispatch on.
+    tag: ClassVar[str]
+
     __bool__ = _fail_bool
 
     def __attrs_post_init__(self) -> None:
@@ -534,7 +436,8 @@ class Rule:
         raise NotImplementedError
 
     def _child_depth(self) -> int:
-        return 0
+        depths = [o._depth() for o in self._operands()] + [r.depth for r in self._rules()]
+        return max(depths, default=0)
 
     @property
     def depth(self) -> int:
@@ -559,6 +462,8 @@ class Rule:
 
     def _collect_fields(self, seen: dict[str, None]) -> None:
         for o in self._operands():
+            while isinstance(o, Call):
+                o = o.operand
             if isinstance(o, Field):
                 seen.setdefault(o.path, None)
             elif isinstance(o, Count):
@@ -601,8 +506,6 @@ class Rule:
         try:
             fn: CompiledRule = _EVALUATE_SLOT.__get__(self, type(self))
         except AttributeError:
-            from salescore.rules._compile import compile_rule
-
             fn = compile_rule(self)
             object.__setattr__(self, "evaluate", fn)
         return fn
@@ -625,26 +528,24 @@ class Rule:
         Raises:
             ValidationError: ``at`` is naive, or missing when needed.
         """
-        from salescore.rules._interpret import explain
+        return _explain(self, subject, at, context)
 
-        return explain(self, subject, at, context)
-
-    def check(self, schema: RuleSchema) -> Rule:
+    def check(self, schema: RuleSchema | SchemaSource | type) -> Rule:
         """Check the rule against a schema of the subject's fields.
 
         Args:
             schema: Field path → :class:`~salescore.rules.FieldKind` (a nested
-                mapping for a relation's records).
+                mapping for a relation's records), or a class or object with
+                a ``__rule_schema__()`` method, such as ``Lead``.
 
         Returns:
             The rule itself, so that checks can be chained.
 
         Raises:
-            ValidationError: Every unknown field, and every comparison of a
-                field with a value of the wrong kind, by field path.
+            ValidationError: A malformed schema; every unknown field (with
+                the nearest spelling), and every comparison of a field with a
+                value of the wrong kind, by field path.
         """
-        from salescore.rules._schema import check_rule
-
         check_rule(self, schema)
         return self
 
@@ -652,7 +553,7 @@ class Rule:
 
     def to_text(self) -> str:
         """Return the rule in the text syntax; ``parse(r.to_text()) == r``."""
-        raise NotImplementedError
+        return rule_text(self)
 
     def to_dict(self) -> dict[str, Any]:
         """Return the rule's JSON form: nested dicts tagged with ``"type"``.
@@ -660,7 +561,7 @@ class Rule:
         The result is ``json.dumps``-able and ``Rule.from_dict`` reads it back
         as an equal rule.
         """
-        raise NotImplementedError
+        return write_dict(self)
 
     @classmethod
     def from_dict(cls, data: Any) -> Rule:
@@ -676,9 +577,7 @@ class Rule:
             ValidationError: Every problem found, with paths such as
                 ``rules[1].left.kind``.
         """
-        from salescore.rules._json import rule_from_dict
-
-        rule = rule_from_dict(data)
+        rule = read_dict(data, NODES)
         if not isinstance(rule, cls):
             raise ValidationError.single("type", data.get("type"), f"is not a {cls.__name__} rule")
         return rule
@@ -717,13 +616,21 @@ def _flatten(kind: type[And] | type[Or], rules: Iterable[Any]) -> tuple[Any, ...
 
 def _check_operand(c: Checker, value: Any, where: str) -> None:
     if not isinstance(value, Operand):
-        c.add(where, value, "must be an operand (Field, Value, Now or Count)")
+        c.add(where, value, "must be an operand (Field, Value, Now, Count or Call)")
+
+
+def _as_member(cls: type[enum.StrEnum], value: Any) -> Any:
+    if isinstance(value, str) and value in cls._value2member_map_:
+        return cls(value)
+    return value
 
 
 def _as_op(value: Any) -> Any:
-    if isinstance(value, str) and value in Op._value2member_map_:
-        return Op(value)
-    return value
+    return _as_member(Op, value)
+
+
+def _as_match_op(value: Any) -> Any:
+    return _as_member(MatchOp, value)
 
 
 @attrs.frozen
@@ -736,6 +643,8 @@ class Compare(Rule):
         right: The right operand.
     """
 
+    tag: ClassVar[str] = "compare"
+
     left: Operand = attrs.field(converter=_as_operand)
     op: Op = attrs.field(converter=_as_op)
     right: Operand = attrs.field(converter=_as_operand)
@@ -745,24 +654,8 @@ class Compare(Rule):
         c.check(isinstance(self.op, Op), "op", self.op, "must be one of == != < <= > >=")
         _check_operand(c, self.right, "right")
 
-    def _child_depth(self) -> int:
-        return max(self.left._depth(), self.right._depth())
-
     def _operands(self) -> tuple[Operand, ...]:
         return (self.left, self.right)
-
-    def to_text(self) -> str:
-        """Return ``left op right``."""
-        return f"{self.left.to_text()} {self.op.value} {self.right.to_text()}"
-
-    def to_dict(self) -> dict[str, Any]:
-        """Return ``{"type": "compare", "left", "op", "right"}``."""
-        return {
-            "type": "compare",
-            "left": self.left.to_dict(),
-            "op": self.op.value,
-            "right": self.right.to_dict(),
-        }
 
 
 def _as_values(values: Any) -> Any:
@@ -781,6 +674,8 @@ class In(Rule):
         negated: ``True`` for ``not in``.
     """
 
+    tag: ClassVar[str] = "in"
+
     operand: Operand = attrs.field(converter=_as_operand)
     values: tuple[Value, ...] = attrs.field(converter=_as_values)
     negated: bool = False
@@ -795,26 +690,8 @@ class In(Rule):
         )
         c.check(isinstance(self.negated, bool), "negated", self.negated, "must be a bool")
 
-    def _child_depth(self) -> int:
-        return self.operand._depth()
-
     def _operands(self) -> tuple[Operand, ...]:
         return (self.operand,)
-
-    def to_text(self) -> str:
-        """Return ``x in [...]`` or ``x not in [...]``."""
-        items = ", ".join(v.to_text() for v in self.values)
-        word = "not in" if self.negated else "in"
-        return f"{self.operand.to_text()} {word} [{items}]"
-
-    def to_dict(self) -> dict[str, Any]:
-        """Return ``{"type": "in", "operand", "values", "negated"}``."""
-        return {
-            "type": "in",
-            "operand": self.operand.to_dict(),
-            "values": [v.to_dict() for v in self.values],
-            "negated": self.negated,
-        }
 
 
 @attrs.frozen
@@ -829,6 +706,8 @@ class Between(Rule):
         high: The upper bound.
     """
 
+    tag: ClassVar[str] = "between"
+
     operand: Operand = attrs.field(converter=_as_operand)
     low: Operand = attrs.field(converter=_as_operand)
     high: Operand = attrs.field(converter=_as_operand)
@@ -838,30 +717,47 @@ class Between(Rule):
         _check_operand(c, self.low, "low")
         _check_operand(c, self.high, "high")
 
-    def _child_depth(self) -> int:
-        return max(self.operand._depth(), self.low._depth(), self.high._depth())
-
     def _operands(self) -> tuple[Operand, ...]:
         return (self.operand, self.low, self.high)
 
-    def to_text(self) -> str:
-        """Return ``x between a and b``."""
-        return f"{self.operand.to_text()} between {self.low.to_text()} and {self.high.to_text()}"
 
-    def to_dict(self) -> dict[str, Any]:
-        """Return ``{"type": "between", "operand", "low", "high"}``."""
-        return {
-            "type": "between",
-            "operand": self.operand.to_dict(),
-            "low": self.low.to_dict(),
-            "high": self.high.to_dict(),
-        }
+@attrs.frozen
+class Match(Rule):
+    """``operand contains pattern``, ``… starts with …``, ``… ends with …``: a text test.
+
+    Case matters; use ``lower()`` on both sides to ignore it. UNKNOWN when
+    either side is null or missing; FALSE when either is not text (a member
+    of a str-valued enum counts as its value).
+
+    Args:
+        operand: The text tested.
+        op: :class:`MatchOp` (or its value: ``"contains"``, ``"starts_with"``,
+            ``"ends_with"``).
+        pattern: The text looked for (a literal, a field or a call).
+    """
+
+    tag: ClassVar[str] = "match"
+
+    operand: Operand = attrs.field(converter=_as_operand)
+    op: MatchOp = attrs.field(converter=_as_match_op)
+    pattern: Operand = attrs.field(converter=_as_operand)
+
+    def _validate(self, c: Checker) -> None:
+        _check_operand(c, self.operand, "operand")
+        c.check(
+            isinstance(self.op, MatchOp),
+            "op",
+            self.op,
+            "must be one of contains, starts_with, ends_with",
+        )
+        _check_operand(c, self.pattern, "pattern")
+
+    def _operands(self) -> tuple[Operand, ...]:
+        return (self.operand, self.pattern)
 
 
 def _as_field(value: Any) -> Any:
-    from salescore.rules._builders import Term
-
-    if isinstance(value, Term):
+    if isinstance(value, OperandHolder):
         value = value.operand
     if isinstance(value, str):
         return Field(value)
@@ -879,6 +775,8 @@ class IsNull(Rule):
         negated: ``True`` for ``is not null``.
     """
 
+    tag: ClassVar[str] = "is_null"
+
     field: Field = attrs.field(converter=_as_field)
     negated: bool = False
 
@@ -888,14 +786,6 @@ class IsNull(Rule):
 
     def _operands(self) -> tuple[Operand, ...]:
         return (self.field,)
-
-    def to_text(self) -> str:
-        """Return ``x is null`` or ``x is not null``."""
-        return f"{self.field.path} is {'not null' if self.negated else 'null'}"
-
-    def to_dict(self) -> dict[str, Any]:
-        """Return ``{"type": "is_null", "field", "negated"}``."""
-        return {"type": "is_null", "field": self.field.path, "negated": self.negated}
 
 
 def _check_children(c: Checker, rules: Any) -> None:
@@ -920,11 +810,6 @@ def _as_or_rules(value: Any) -> Any:
     return value
 
 
-def _group_text(rule: Rule) -> str:
-    text = rule.to_text()
-    return f"({text})" if isinstance(rule, Or) else text
-
-
 @attrs.frozen
 class And(Rule):
     """All of the rules (Kleene ``and``): FALSE if any is FALSE, else UNKNOWN if any is.
@@ -936,24 +821,15 @@ class And(Rule):
         rules: Two or more rules.
     """
 
+    tag: ClassVar[str] = "and"
+
     rules: tuple[Rule, ...] = attrs.field(converter=_as_and_rules)
 
     def _validate(self, c: Checker) -> None:
         _check_children(c, self.rules)
 
-    def _child_depth(self) -> int:
-        return max(r.depth for r in self.rules)
-
     def _rules(self) -> tuple[Rule, ...]:
         return self.rules
-
-    def to_text(self) -> str:
-        """Return ``a and b and …`` (parenthesising ``or``)."""
-        return " and ".join(_group_text(r) for r in self.rules)
-
-    def to_dict(self) -> dict[str, Any]:
-        """Return ``{"type": "and", "rules": [...]}``."""
-        return {"type": "and", "rules": [r.to_dict() for r in self.rules]}
 
 
 @attrs.frozen
@@ -966,24 +842,15 @@ class Or(Rule):
         rules: Two or more rules.
     """
 
+    tag: ClassVar[str] = "or"
+
     rules: tuple[Rule, ...] = attrs.field(converter=_as_or_rules)
 
     def _validate(self, c: Checker) -> None:
         _check_children(c, self.rules)
 
-    def _child_depth(self) -> int:
-        return max(r.depth for r in self.rules)
-
     def _rules(self) -> tuple[Rule, ...]:
         return self.rules
-
-    def to_text(self) -> str:
-        """Return ``a or b or …``."""
-        return " or ".join(r.to_text() for r in self.rules)
-
-    def to_dict(self) -> dict[str, Any]:
-        """Return ``{"type": "or", "rules": [...]}``."""
-        return {"type": "or", "rules": [r.to_dict() for r in self.rules]}
 
 
 @attrs.frozen
@@ -994,27 +861,15 @@ class Not(Rule):
         rule: The negated rule.
     """
 
+    tag: ClassVar[str] = "not"
+
     rule: Rule
 
     def _validate(self, c: Checker) -> None:
         c.check(isinstance(self.rule, Rule), "rule", self.rule, "must be a Rule")
 
-    def _child_depth(self) -> int:
-        return self.rule.depth
-
     def _rules(self) -> tuple[Rule, ...]:
         return (self.rule,)
-
-    def to_text(self) -> str:
-        """Return ``not x`` (parenthesising ``and``/``or``)."""
-        inner = self.rule.to_text()
-        if isinstance(self.rule, And | Or):
-            inner = f"({inner})"
-        return f"not {inner}"
-
-    def to_dict(self) -> dict[str, Any]:
-        """Return ``{"type": "not", "rule": ...}``."""
-        return {"type": "not", "rule": self.rule.to_dict()}
 
 
 @attrs.frozen
@@ -1025,21 +880,34 @@ class Constant(Rule):
         value: The answer.
     """
 
+    tag: ClassVar[str] = "constant"
+
     value: bool
 
     def _validate(self, c: Checker) -> None:
         c.check(isinstance(self.value, bool), "value", self.value, "must be a bool")
 
-    def to_text(self) -> str:
-        """Return ``true`` or ``false``."""
-        return "true" if self.value else "false"
 
-    def to_dict(self) -> dict[str, Any]:
-        """Return ``{"type": "constant", "value": ...}``."""
-        return {"type": "constant", "value": self.value}
+class _Kit:
+    """The node classes, handed to the readers (``_text``, ``_json``)."""
+
+    __slots__ = ()
+
+    And = And
+    Between = Between
+    Call = Call
+    Compare = Compare
+    Constant = Constant
+    Count = Count
+    Field = Field
+    In = In
+    IsNull = IsNull
+    Match = Match
+    Not = Not
+    Now = Now
+    Or = Or
+    Value = Value
 
 
-def raise_field_errors(errors: list[FieldError], subject: str = "rule") -> None:
-    """Raise one :class:`ValidationError` listing ``errors`` (if any)."""
-    if errors:
-        raise ValidationError(errors, subject)
+#: The node classes the readers build rules from.
+NODES: Final = _Kit()

@@ -13,19 +13,22 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, Final
 
-from salescore._validation import ensure_aware
+from salescore._validation import ensure_aware, fail
 from salescore.money import Money
 
 __all__ = [
     "MISSING",
     "OPS",
+    "apply_function",
     "check_at",
     "compare",
     "count_records",
     "is_in",
+    "match_text",
     "resolve",
     "resolve_first",
     "resolve_rest",
+    "shift",
     "value_kind",
 ]
 
@@ -55,6 +58,18 @@ def check_at(at: Any) -> None:
     """Raise unless ``at`` is an aware datetime (``None`` passes)."""
     if at is not None:
         ensure_aware(at, "at")
+
+
+def shift(at: datetime, offset: timedelta) -> datetime:
+    """Return ``at + offset``.
+
+    Raises:
+        ValidationError: The result is outside the range of datetimes.
+    """
+    try:
+        return at + offset
+    except OverflowError:
+        fail("at", at, f"shifted by {offset} it falls outside the range of datetimes")
 
 
 def _step(obj: Any, name: str) -> Any:
@@ -219,7 +234,7 @@ def count_records(
         return None
     start = end = None
     if within is not None and at is not None:
-        start, end = at - within, at
+        start, end = shift(at, -within), at
     n = 0
     for record in records:
         if start is not None:
@@ -234,3 +249,35 @@ def count_records(
         if where is None or where(record, at, context) is True:
             n += 1
     return n
+
+
+def apply_function(name: str, value: Any) -> Any:
+    """``lower(value)`` or ``upper(value)``: a text changed, anything else null.
+
+    Returns:
+        The text in lower or upper case, or ``None`` (null, missing, not text).
+    """
+    value = _plain(value)
+    if not isinstance(value, str):
+        return None
+    return value.lower() if name == "lower" else value.upper()
+
+
+def match_text(op: str, text: Any, pattern: Any) -> bool | None:
+    """``text contains / starts_with / ends_with pattern`` with three-valued semantics.
+
+    Returns:
+        ``None`` when either side is null or missing, ``False`` when either is
+        not text, else the test's answer.
+    """
+    if text is None or pattern is None or text is MISSING or pattern is MISSING:
+        return None
+    text = _plain(text)
+    pattern = _plain(pattern)
+    if not isinstance(text, str) or not isinstance(pattern, str):
+        return None if text is None or pattern is None else False
+    if op == "contains":
+        return pattern in text
+    if op == "starts_with":
+        return text.startswith(pattern)
+    return text.endswith(pattern)

@@ -27,6 +27,7 @@ from salescore.rules import (
     Truth,
     Value,
 )
+from salescore.rules._nodes import Call, Match, MatchOp
 
 __all__ = ["RULE_FIELDS", "rule_literals", "rules", "truths"]
 
@@ -90,6 +91,7 @@ def _operands(
         _fields(paths),
         rule_literals().map(Value),
         _durations().map(Now),
+        st.deferred(lambda: st.builds(Call, st.sampled_from(["lower", "upper"]), _fields(paths))),
     ]
     if where is not None:
         options.append(
@@ -116,8 +118,14 @@ def _leaves(paths: Sequence[str], where: st.SearchStrategy[Rule] | None) -> st.S
         ),
         st.builds(Between, operands, operands, operands),
         st.builds(IsNull, _fields(paths), st.booleans()),
+        st.deferred(lambda: _matches(operands, paths)),
         st.builds(Constant, st.booleans()),
     )
+
+
+def _matches(operands: st.SearchStrategy[Operand], paths: Sequence[str]) -> st.SearchStrategy[Rule]:
+    patterns = st.sampled_from(["sa", "S", "", "de"]).map(Value) | _fields(paths)
+    return st.builds(Match, operands, st.sampled_from(list(MatchOp)), patterns)
 
 
 def _trees(leaves: st.SearchStrategy[Rule], max_leaves: int) -> st.SearchStrategy[Rule]:
