@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
+import re
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import MAXYEAR, UTC, date, datetime, time, timedelta
@@ -31,6 +32,7 @@ import attrs
 from dateutil.rrule import rrulestr
 
 from salescore._validation import Checker, ensure_aware, fail
+from salescore.errors import ValidationError
 
 __all__ = ["RULE_DTSTART", "BusinessCalendar", "Interval", "Intervals"]
 
@@ -112,6 +114,27 @@ def _check_intervals(checker: Checker, value: Any, path: str) -> Intervals:
     if not ok:
         return ()
     return tuple((s, e) for _, (s, e) in good)
+
+
+_FREQ: Final = re.compile(r"FREQ\s*=\s*([A-Za-z]*)", re.IGNORECASE)
+_INTERVAL: Final = re.compile(r"INTERVAL\s*=\s*([^;\s]*)", re.IGNORECASE)
+_DAY_FREQUENCIES: Final = frozenset({"DAILY", "WEEKLY", "MONTHLY", "YEARLY"})
+
+
+def _rule_problem(text: str) -> str | None:
+    """Why a holiday rule is refused before it is expanded (``None``: not refused).
+
+    Holidays are whole days: a rule recurring every hour, minute or second
+    would only name the same days many times over (and take very long to
+    expand), and an interval of 0 would never advance.
+    """
+    for freq in _FREQ.findall(text):
+        if freq.upper() not in _DAY_FREQUENCIES:
+            return f"FREQ={freq} is refused: a holiday rule recurs DAILY, WEEKLY, MONTHLY or YEARLY"
+    for interval in _INTERVAL.findall(text):
+        if not interval.isdigit() or int(interval) < 1:
+            return f"INTERVAL={interval} is refused: the interval must be a positive whole number"
+    return None
 
 
 def _parse_rule(text: str) -> Any:
@@ -467,6 +490,19 @@ class _Engine:
             if n < _MIN_ORD or idle > _IDLE_DAYS_LIMIT:
                 _out_of_range()
 
+    def next_open(self, u: int) -> int | None:
+        """The first open instant at or after ``u`` (``None``: none within the limits)."""
+        n = self.day_of(u) - 1
+        idle = 0
+        while n <= _MAX_ORD and idle <= _IDLE_DAYS_LIMIT:
+            intervals = self.day(n)
+            for s, e in intervals:
+                if e > u:
+                    return s if s > u else u
+            idle = 0 if intervals else idle + 1
+            n += 1
+        return None
+
     def is_open(self, u: int) -> bool:
         n = self.day_of(u)
         for m in (n - 1, n, n + 1):
@@ -521,8 +557,14 @@ def _out_of_range(path: str = "duration", value: Any = None) -> NoReturn:
 
 def _instant(value: Any, path: str) -> int:
     """Validate an aware datetime; return it as UTC microseconds since 1970."""
-    dt = ensure_aware(value, path)
-    u: int = (dt - _EPOCH) // _US
+    try:
+        dt = ensure_aware(value, path)
+        u: int = (dt - _EPOCH) // _US
+    except ValueError as exc:
+        if isinstance(exc, ValidationError):
+            raise
+        # A tzinfo whose offset is not strictly within ±24 hours.
+        fail(path, value, f"has an unusable time zone ({exc})")
     if not (_MIN_ORD - _EPOCH_ORD) * _DAY_US <= u < (_MAX_ORD - _EPOCH_ORD) * _DAY_US:
         fail(path, value, f"must lie between the years {_MIN_YEAR} and {_MAX_YEAR}")
     return u
@@ -569,7 +611,10 @@ class BusinessCalendar:
         holiday_rules: Recurring holidays as RFC 5545 ``RRULE`` strings, for
             example ``"FREQ=YEARLY;BYMONTH=12;BYMONTHDAY=25"``, parsed with
             :func:`dateutil.rrule.rrulestr`. A rule without a ``DTSTART``
-            starts at :data:`RULE_DTSTART` (1970-01-01).
+            starts at :data:`RULE_DTSTART` (1970-01-01). Holidays are days:
+            a rule recurs ``DAILY``, ``WEEKLY``, ``MONTHLY`` or ``YEARLY``
+            with a positive ``INTERVAL`` (``HOURLY`` and finer frequencies,
+            and ``INTERVAL=0``, are refused).
         exceptions: Per-date hours that replace the weekday's hours (a half
             day; an empty sequence closes the day). A mapping from date to
             intervals, or a sequence of ``(date, intervals)`` pairs. An
@@ -586,7 +631,8 @@ class BusinessCalendar:
     Raises:
         ValidationError: Listing every problem: an unknown zone, a bad weekday
             key, an inverted or overlapping interval, a time with a ``tzinfo``,
-            a holiday that is not a date, a rule that does not parse, a date
+            a holiday that is not a date, a rule that does not parse or
+            recurs more often than daily or with interval 0, a date
             that is both a holiday and an exception, or no working time in
             the week at all.
 
@@ -594,7 +640,8 @@ class BusinessCalendar:
     at 17:00. Local bounds that fall in a daylight-saving gap move forward to
     the first instant that exists; bounds in a repeated hour mean the first
     occurrence. Instants passed in may be in any zone but must be aware and
-    lie between the years 2 and 9998.
+    lie between the years 2 and 9998; a ``tzinfo`` whose offset Python
+    refuses (a day or more) is a :class:`~salescore.errors.ValidationError`.
 
     Example:
         >>> from datetime import datetime, time, timedelta
@@ -676,6 +723,10 @@ class BusinessCalendar:
         for i, text in enumerate(value):
             if not isinstance(text, str):
                 checker.add(f"holiday_rules[{i}]", text, "must be an RRULE string")
+                continue
+            problem = _rule_problem(text)
+            if problem:
+                checker.add(f"holiday_rules[{i}]", text, problem)
                 continue
             try:
                 _rule_dates(text)
@@ -895,10 +946,10 @@ class BusinessCalendar:
             ValidationError: ``at`` is naive or out of range, or no opening
                 follows within the supported years.
         """
-        u = _instant(at, "at")
-        for s, _ in self._engine.runs(u):
-            return self._out(s)
-        _out_of_range("at", at)
+        found = self._engine.next_open(_instant(at, "at"))
+        if found is None:
+            _out_of_range("at", at)
+        return self._out(found)
 
     def next_closing(self, at: datetime) -> datetime:
         """The end of the open stretch containing ``at``, or of the next one.
