@@ -847,8 +847,13 @@ def _evaluate(
                 used += d
         if not targeted:
             continue
-        if b.completed is None and paused_now and pauses and pauses[-1].end == end:
-            pauses[-1] = PauseSpan(pauses[-1].start, None)
+        if b.completed is None and paused_now:
+            # Still paused: the last pause is open (it begins at ``end`` when
+            # the case was paused at that very instant).
+            if pauses and pauses[-1].end == end:
+                pauses[-1] = PauseSpan(pauses[-1].start, None)
+            else:
+                pauses.append(PauseSpan(end, None))
         due_at: datetime | None = None
         if target is not None:
             if used >= target:
