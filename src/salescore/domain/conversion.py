@@ -19,7 +19,9 @@ What happens:
    person's name or email address).
 3. **Contact**: a new one from the lead's person details (at the account,
    in the lead's lifecycle stage), or the existing one passed in, which must
-   belong to that account (or to none; it is then linked to it). Merging
+   belong to that account (or to none; it is then linked to it) and moves
+   forward in the lifecycle funnel to the lead's stage if it is behind it
+   (never backward). Merging
    works as for the account over ``first_name``, ``last_name``, ``title``,
    ``time_zone``, ``owner_id`` and the email address and phone number (which
    become the primary ones when overwriting).
@@ -67,6 +69,8 @@ from salescore.ids import IdFactory
 from salescore.money import Money
 
 __all__ = ["Conversion", "OpportunitySpec", "convert_lead"]
+
+_LIFECYCLE: Final = funnels.LIFECYCLE
 
 #: Lead field → account field, merged per ``fill_only_empty``.
 _ACCOUNT_FROM_LEAD: Final = {
@@ -374,6 +378,12 @@ def convert_lead(
         if custom is not None:
             changes["custom"] = custom
         new_contact = contact.update(at=at, actor=actor, reason="lead converted", **changes)
+        if _LIFECYCLE.position(lead.lifecycle_stage) > _LIFECYCLE.position(
+            new_contact.lifecycle_stage
+        ):
+            new_contact = new_contact.set_lifecycle_stage(
+                lead.lifecycle_stage, at=at, actor=actor, reason="lead converted"
+            )
 
     # -- opportunity ----------------------------------------------------------------
     deal: Opportunity | None = None
