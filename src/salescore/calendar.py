@@ -65,6 +65,10 @@ _MAX_ORD: Final = date(_MAX_YEAR, 12, 31).toordinal()
 # A search that meets this many consecutive days without working time stops.
 _IDLE_DAYS_LIMIT: Final = 3_660
 _DAY_CACHE_SIZE: Final = 8_192
+# The running totals of open time reach this many days past what is known
+# in one step, and cover at most this many days in all.
+_CUMULATIVE_REACH: Final = 400
+_CUMULATIVE_DAYS: Final = 40_000
 
 
 def _tod_us(t: time) -> int:
@@ -231,10 +235,16 @@ class _Engine:
     """Precomputed, lazily filled tables for one calendar (not part of its value)."""
 
     __slots__ = (
+        "_cum",
+        "_cum_lock",
+        "_cum_span",
         "_days",
+        "_last",
+        "_off",
         "_rule_years",
         "_rules",
         "_specials",
+        "_starts",
         "definition",
         "exceptions",
         "holidays",
@@ -266,6 +276,14 @@ class _Engine:
         self._rule_years: dict[int, frozenset[int]] = {}
         self._specials: dict[int, list[int]] = {}
         self._days: dict[int, tuple[tuple[int, int], ...]] = {}
+        self._starts: dict[int, int] = {}
+        self._off = 0  # the UTC offset (µs) of the last day found by day_of: a first guess
+        self._last = (0, 0, 0)  # that day's (start, next start, ordinal)
+        # Running totals of open time per day from an anchor day, for
+        # measuring long stretches in constant time (see ``cumulative``).
+        self._cum: dict[int, int] = {}
+        self._cum_span = (0, -1)  # the days known: (first, last)
+        self._cum_lock = threading.Lock()
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (_Engine, self.definition)
@@ -396,20 +414,105 @@ class _Engine:
         i = bisect.bisect_left(days, n)
         return i < len(days) and days[i] == n
 
+    def start(self, n: int) -> int:
+        """The first instant of local day ``n`` (its midnight, or the first instant after)."""
+        found = self._starts.get(n)
+        if found is None:
+            found = self.local_to_utc(n, 0)
+            if len(self._starts) >= _DAY_CACHE_SIZE:
+                self._starts.clear()
+            self._starts[n] = found
+        return found
+
     def day_of(self, u: int) -> int:
-        """The local date ordinal of the instant ``u`` (wall clock)."""
-        return (_EPOCH + timedelta(microseconds=u)).astimezone(self.zone).toordinal()
+        """The local day ``n`` with ``start(n) <= u < start(n + 1)``.
+
+        Every working interval of day ``n`` lies within that span, so a
+        search for the intervals around ``u`` starts at this day. (In an
+        hour repeated across midnight this is the later day, though the wall
+        clock shows the earlier date.)
+        """
+        lo, hi, n = self._last
+        if lo <= u < hi:
+            return n
+        n = _EPOCH_ORD + (u + self._off) // _DAY_US
+        starts = self._starts
+        first, after = starts.get(n), starts.get(n + 1)
+        if first is not None and after is not None and first <= u < after:
+            lo, hi = first, after
+        else:
+            start = self.start
+            while u < start(n):
+                n -= 1
+            while u >= start(n + 1):
+                n += 1
+            lo, hi = start(n), start(n + 1)
+            self._off = (n - _EPOCH_ORD) * _DAY_US - lo
+        self._last = (lo, hi, n)
+        return n
 
     # -- arithmetic ----------------------------------------------------------------
+
+    def cumulative(self, n: int) -> int | None:
+        """Open time of the days from the anchor day up to ``n`` (excluded), or ``None``.
+
+        The table grows a day at a time from the first day asked about (the
+        anchor), at most ``_CUMULATIVE_REACH`` days per step and
+        ``_CUMULATIVE_DAYS`` days in all; beyond that ``None`` says "measure
+        another way".
+        """
+        found = self._cum.get(n)
+        if found is not None:
+            return found
+        with self._cum_lock:
+            cum = self._cum
+            lo, hi = self._cum_span
+            if not cum:
+                cum[n] = 0
+                self._cum_span = (n, n)
+                return 0
+            if n > hi:
+                if n - hi > _CUMULATIVE_REACH or n - lo > _CUMULATIVE_DAYS:
+                    return None
+                total = cum[hi]
+                for m in range(hi, n):
+                    for s, e in self.day(m):
+                        total += e - s
+                    cum[m + 1] = total
+                self._cum_span = (lo, n)
+            elif n < lo:
+                if lo - n > _CUMULATIVE_REACH or hi - n > _CUMULATIVE_DAYS:
+                    return None
+                total = cum[lo]
+                for m in range(lo - 1, n - 1, -1):
+                    for s, e in self.day(m):
+                        total -= e - s
+                    cum[m] = total
+                self._cum_span = (n, hi)
+            return cum[n]
+
+    def open_before(self, n: int, u: int) -> int:
+        """Open time of day ``n`` before the instant ``u``."""
+        total = 0
+        for s, e in self.day(n):
+            if s >= u:
+                break
+            total += (e if e < u else u) - s
+        return total
 
     def between(self, a: int, b: int) -> int:
         if b <= a:
             return 0
         na, nb = self.day_of(a), self.day_of(b)
-        safe_lo, safe_hi = na + 2, nb - 2  # days wholly inside [a, b)
+        if nb - na > 1:
+            ca = self.cumulative(na)
+            cb = None if ca is None else self.cumulative(nb)
+            if ca is not None and cb is not None:
+                return cb + self.open_before(nb, b) - ca - self.open_before(na, a)
+        safe_lo, safe_hi = na + 1, nb - 1  # days wholly inside [a, b)
         week = self.week_total
         total = 0
-        n, last = na - 1, nb + 1
+        n, last = na, nb
         while n <= last:
             if safe_lo <= n and (n - 1) % 7 == 0 and n + 6 <= safe_hi:
                 weeks = (safe_hi - n + 1) // 7
@@ -427,8 +530,8 @@ class _Engine:
         return total
 
     def add(self, a: int, d: int) -> int:
-        n = self.day_of(a) - 1
-        safe_lo = n + 3
+        n = self.day_of(a)
+        safe_lo = n + 1
         week = self.week_total
         idle = 0
         while True:
@@ -459,8 +562,8 @@ class _Engine:
                 _out_of_range()
 
     def subtract(self, b: int, d: int) -> int:
-        n = self.day_of(b) + 1
-        safe_hi = n - 3
+        n = self.day_of(b)
+        safe_hi = n - 1
         week = self.week_total
         idle = 0
         while True:
@@ -492,7 +595,7 @@ class _Engine:
 
     def next_open(self, u: int) -> int | None:
         """The first open instant at or after ``u`` (``None``: none within the limits)."""
-        n = self.day_of(u) - 1
+        n = self.day_of(u)
         idle = 0
         while n <= _MAX_ORD and idle <= _IDLE_DAYS_LIMIT:
             intervals = self.day(n)
@@ -504,12 +607,7 @@ class _Engine:
         return None
 
     def is_open(self, u: int) -> bool:
-        n = self.day_of(u)
-        for m in (n - 1, n, n + 1):
-            for s, e in self.day(m):
-                if s <= u < e:
-                    return True
-        return False
+        return any(s <= u < e for s, e in self.day(self.day_of(u)))
 
     def runs(self, a: int, b: int | None = None) -> Iterator[tuple[int, int]]:
         """Merged open stretches ending after ``a`` (clipped to ``a``), starting before ``b``.
@@ -517,7 +615,7 @@ class _Engine:
         Stops, without yielding an unfinished stretch, after more than
         ``_IDLE_DAYS_LIMIT`` days in a row with no change between open and closed.
         """
-        n = self.day_of(a) - 1
+        n = self.day_of(a)
         current: tuple[int, int] | None = None
         steady = 0
         while n <= _MAX_ORD + 1 and steady <= _IDLE_DAYS_LIMIT:
@@ -848,6 +946,25 @@ class BusinessCalendar:
         if self._engine.is_holiday(day.toordinal()):
             return ()
         return self.hours[day.weekday()]
+
+    def _between_us(self, a: int, b: int) -> int:
+        """Business microseconds in ``[a, b)``, instants as UTC microseconds (unchecked)."""
+        return self._engine.between(a, b)
+
+    def _position_us(self, u: int) -> int | None:
+        """Business microseconds from a fixed (private) origin to ``u``, or ``None``.
+
+        ``_position_us(b) - _position_us(a)`` is the business time in ``[a, b)``
+        (``None``: too far from the instants seen so far; measure directly).
+        """
+        engine = self._engine
+        n = engine.day_of(u)
+        total = engine.cumulative(n)
+        return None if total is None else total + engine.open_before(n, u)
+
+    def _add_us(self, a: int, d: int) -> int:
+        """The instant ``d`` business microseconds after ``a`` (unchecked, ``d > 0``)."""
+        return self._engine.add(a, d) if d else a
 
     def _out(self, u: int) -> datetime:
         return (_EPOCH + timedelta(microseconds=u)).astimezone(self._engine.zone)
