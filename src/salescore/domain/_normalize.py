@@ -335,9 +335,6 @@ def _phone(value: Any, path: str, default_region: str | None) -> str:
         fail(path, value, "must not be blank")
     if _E164.fullmatch(text):
         return text
-    hidden = _invisible(text, spaces=True)
-    if hidden:
-        fail(path, value, f"contains an invisible or control character ({hidden})")
     region = default_region.upper() if isinstance(default_region, str) else None
     if region is None and not text.startswith("+"):
         fail(path, value, "is not in E.164 form and no default region was given to read it")
@@ -372,6 +369,9 @@ def _parse_phone(text: str, region: str | None) -> tuple[str | None, str | None]
     """
     import phonenumbers
 
+    hidden = _invisible(text, spaces=True)
+    if hidden:
+        return None, f"contains an invisible or control character ({hidden})"
     try:
         parsed = phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException as exc:
