@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import itertools
 import json
 import pickle
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
@@ -11,6 +12,7 @@ from zoneinfo import ZoneInfo
 import attrs
 import pytest
 from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from salescore.calendar import BusinessCalendar
 from salescore.errors import ValidationError
@@ -576,3 +578,28 @@ def test_a_time_zone_offset_of_a_day_or_more_is_a_validation_error(
                 call()
             assert info.value.paths == (path,)
             assert "unusable time zone" in str(info.value)
+
+
+@given(
+    business_calendars(),
+    st.lists(st.integers(0, 3 * 365 * 24 * 60), min_size=3, max_size=6),
+)
+@settings(max_examples=40, deadline=None)
+def test_business_time_adds_up_over_any_cut(cal: BusinessCalendar, minutes: list[int]) -> None:
+    points = sorted(utc(2025, 1, 1) + timedelta(minutes=m) for m in minutes)
+    whole = cal.business_time_between(points[0], points[-1])
+    parts = sum(
+        (cal.business_time_between(a, b) for a, b in itertools.pairwise(points)), timedelta(0)
+    )
+    assert whole == parts
+    # The same answers from a calendar that first measured somewhere else.
+    fresh = BusinessCalendar(
+        cal.tz,
+        cal.hours,
+        holidays=cal.holidays,
+        holiday_rules=cal.holiday_rules,
+        exceptions=cal.exceptions,
+    )
+    last = cal.business_time_between(points[-2], points[-1])
+    assert fresh.business_time_between(points[-2], points[-1]) == last
+    assert fresh.business_time_between(points[0], points[-1]) == whole

@@ -68,7 +68,7 @@ _DAY_CACHE_SIZE: Final = 8_192
 # The running totals of open time reach this many days past what is known
 # in one step, and cover at most this many days in all.
 _CUMULATIVE_REACH: Final = 400
-_CUMULATIVE_DAYS: Final = 40_000
+_CUMULATIVE_DAYS: Final = 10_000
 
 
 def _tod_us(t: time) -> int:

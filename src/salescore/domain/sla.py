@@ -868,7 +868,6 @@ def _evaluate(
         z_us = 0
         for i, (a, z, status, pidx, prio) in enumerate(pieces):
             a_us = z_us if a is prev_z else stamps[a]  # pieces meet end to start
-            prev_z = z
             if a_us >= end_us:
                 if a_us > end_us or a != z:
                     break
@@ -879,6 +878,7 @@ def _evaluate(
                     z, z_us = end, end_us
                 if z_us > a_us:
                     last = i
+            prev_z = z
             key = (metric, pidx, prio, status)
             meaning = meanings.get(key)
             if meaning is None:
