@@ -19,9 +19,7 @@ What happens:
    person's name or email address).
 3. **Contact**: a new one from the lead's person details (at the account,
    in the lead's lifecycle stage), or the existing one passed in, which must
-   belong to that account (or to none; it is then linked to it) and moves
-   forward in the lifecycle funnel to the lead's stage if it is behind it
-   (never backward). Merging
+   belong to that account (or to none; it is then linked to it). Merging
    works as for the account over ``first_name``, ``last_name``, ``title``,
    ``time_zone``, ``owner_id`` and the email address and phone number (which
    become the primary ones when overwriting).
@@ -69,8 +67,6 @@ from salescore.ids import IdFactory
 from salescore.money import Money
 
 __all__ = ["Conversion", "OpportunitySpec", "convert_lead"]
-
-_LIFECYCLE: Final = funnels.LIFECYCLE
 
 #: Lead field → account field, merged per ``fill_only_empty``.
 _ACCOUNT_FROM_LEAD: Final = {
@@ -378,9 +374,10 @@ def convert_lead(
         if custom is not None:
             changes["custom"] = custom
         new_contact = contact.update(at=at, actor=actor, reason="lead converted", **changes)
-        if _LIFECYCLE.position(lead.lifecycle_stage) > _LIFECYCLE.position(
+        lifecycle = funnels.LIFECYCLE
+        if lifecycle.position(lead.lifecycle_stage) > lifecycle.position(
             new_contact.lifecycle_stage
-        ):
+        ):  # forward to the lead's stage, never back
             new_contact = new_contact.set_lifecycle_stage(
                 lead.lifecycle_stage, at=at, actor=actor, reason="lead converted"
             )
