@@ -114,16 +114,26 @@ def _currency_problem(code: object) -> str:
 def _fast_amount(value: object) -> Decimal | None:
     """Convert the common, valid amounts quickly; ``None`` means "check fully"."""
     if type(value) is str:
-        if "," in value or "_" in value or not value.isascii():
+        if (
+            len(value) > _MAX_PLACES  # may have too many places: check fully
+            or "," in value
+            or "_" in value
+            or "e" in value
+            or "E" in value
+            or not value.isascii()
+        ):
             return None
         parsed = Decimal(value, _PARSE)
-        if not parsed.is_finite() or _out_of_bounds(parsed):
+        if not parsed.is_finite() or (parsed and parsed.adjusted() >= _MAX_DIGITS):
             return None
-        if not parsed or "e" in value or "E" in value:
-            return _tidy(parsed)
-        return parsed
+        return parsed if parsed else _tidy(parsed)
     if type(value) is Decimal:
-        return _tidy(value) if value.is_finite() and not _out_of_bounds(value) else None
+        if not value.is_finite():
+            return None
+        exponent = _exponent(value)
+        if exponent < -_MAX_PLACES or (value and value.adjusted() >= _MAX_DIGITS):
+            return None
+        return value if exponent <= 0 and value else _tidy(value)
     if type(value) is int:
         return Decimal(value)
     return None
@@ -149,13 +159,27 @@ def _bounded(value: Decimal, path: str, checker: Checker, given: object = None) 
     return value
 
 
-def _result(value: Decimal) -> Decimal:
-    """An arithmetic result within the bounds: refused if too large, rounded if too fine."""
-    if value and value.adjusted() >= _MAX_DIGITS:
-        fail("amount", value, "the result is 10**30 or more in magnitude (the limit of amounts)")
+def _result(value: Decimal, *, plain: bool = False) -> Decimal:
+    """An arithmetic result within the bounds: refused if too large, rounded if too fine.
+
+    ``plain`` says the exponent cannot be positive (the operands' were not),
+    which spares a look at it: a result of at most 50 digits from 0.1 up has
+    at most 50 places, so only smaller ones are examined.
+    """
+    if value:
+        adjusted = value.adjusted()
+        if adjusted >= _MAX_DIGITS:
+            fail("amount", value, "the result is 10**30 or more in magnitude (the limit of amounts)")
+        if adjusted >= _PRECISION - _MAX_PLACES - 1:
+            return value if plain else _tidy(value)
     if _exponent(value) < -_MAX_PLACES:
         value = value.quantize(_FINEST, context=_BOUNDS_CTX)
     return _tidy(value)
+
+
+def _too_large(value: Decimal) -> None:
+    if value and value.adjusted() >= _MAX_DIGITS:
+        fail("amount", value, "the result is 10**30 or more in magnitude (the limit of amounts)")
 
 
 def _to_decimal(value: object, path: str, checker: Checker) -> Decimal | None:
@@ -250,18 +274,18 @@ def _factor(value: object) -> Decimal | None:
     return result
 
 
-def _product(amount: Decimal, factor: Decimal) -> Decimal:
+def _product(amount: Decimal, factor: Decimal, *, plain: bool = False) -> Decimal:
     """``amount * factor`` within the bounds; an oversized one is refused before computing it."""
     if amount and factor and amount.adjusted() + factor.adjusted() >= _MAX_DIGITS:
         fail("factor", factor, f"makes {amount} 10**30 or more (the limit of amounts)")
-    return _result(_CTX.multiply(amount, factor))
+    return _result(_CTX.multiply(amount, factor), plain=plain)
 
 
-def _quotient(amount: Decimal, divisor: Decimal) -> Decimal:
+def _quotient(amount: Decimal, divisor: Decimal, *, plain: bool = False) -> Decimal:
     """``amount / divisor`` (not zero) within the bounds, refused before computing it."""
     if amount and amount.adjusted() - divisor.adjusted() - 1 >= _MAX_DIGITS:
         fail("divisor", divisor, f"makes {amount} 10**30 or more (the limit of amounts)")
-    return _result(_CTX.divide(amount, divisor))
+    return _result(_CTX.divide(amount, divisor), plain=plain)
 
 
 def _bad_rounding(rounding: object) -> NoReturn:
@@ -448,7 +472,8 @@ class Money:
         amount = self.amount
         ctx = _CTX if amount.adjusted() + places + 2 <= _PRECISION else _context_for(amount, places)
         value = amount.quantize(_QUANTA[places], rounding, ctx)
-        return _make(_result(value), self.currency)
+        _too_large(value)
+        return _make(value if value else _tidy(value), self.currency)
 
     def __round__(self, ndigits: int | None = None) -> Money:
         """Support :func:`round`: ``round(m)`` rounds to the minor unit.
@@ -479,7 +504,8 @@ class Money:
         quantum = _QUANTA.get(places) or _ONE.scaleb(-places)
         ctx = _context_for(self.amount, places)
         value = self.amount.quantize(quantum, rounding=rounding, context=ctx)
-        return _make(_result(value), self.currency)
+        _too_large(value)
+        return _make(_tidy(value) if places < 0 or not value else value, self.currency)
 
     def allocate(
         self,
@@ -547,7 +573,7 @@ class Money:
             if other.currency != self.currency:
                 raise _mismatch("add", self, other)
             amount = _add(self.amount, other.amount)
-            if amount and amount.adjusted() >= _MAX_DIGITS:
+            if amount.adjusted() >= _MAX_DIGITS:  # (a zero's is not positive)
                 fail("amount", amount, "the sum is 10**30 or more (the limit of amounts)")
             result = _new(Money)  # inlined _make: this is the hottest path
             _set_amount(result, amount)
@@ -567,7 +593,7 @@ class Money:
             if other.currency != self.currency:
                 raise _mismatch("subtract", self, other)
             amount = _subtract(self.amount, other.amount)
-            if amount and amount.adjusted() >= _MAX_DIGITS:
+            if amount.adjusted() >= _MAX_DIGITS:  # (a zero's is not positive)
                 fail("amount", amount, "the difference is 10**30 or more (the limit of amounts)")
             result = _new(Money)
             _set_amount(result, amount)
@@ -589,7 +615,9 @@ class Money:
             factor = Decimal(text)
             if not factor.is_finite():
                 fail("factor", other, "must be finite")
-            return _make(_product(self.amount, factor), self.currency)
+            return _make(_product(self.amount, factor, plain="e+" not in text), self.currency)
+        if type(other) is int:
+            return _make(_product(self.amount, Decimal(other), plain=True), self.currency)
         factor_ = _factor(other)
         if factor_ is None:
             return NotImplemented
@@ -614,7 +642,8 @@ class Money:
             return NotImplemented
         if not divisor:
             raise ZeroDivisionError("cannot divide money by zero")
-        return _make(_quotient(self.amount, divisor), self.currency)
+        plain = type(other) is int
+        return _make(_quotient(self.amount, divisor, plain=plain), self.currency)
 
     def __bool__(self) -> bool:
         """Zero is false, as for every number: ``if deal.amount:`` skips a zero deal."""
