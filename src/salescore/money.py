@@ -159,6 +159,11 @@ def _bounded(value: Decimal, path: str, checker: Checker, given: object = None) 
     return value
 
 
+def _too_large(value: Decimal) -> None:
+    if value and value.adjusted() >= _MAX_DIGITS:
+        fail("amount", value, "the result is 10**30 or more in magnitude (the limit of amounts)")
+
+
 def _result(value: Decimal, *, plain: bool = False) -> Decimal:
     """An arithmetic result within the bounds: refused if too large, rounded if too fine.
 
@@ -167,19 +172,12 @@ def _result(value: Decimal, *, plain: bool = False) -> Decimal:
     at most 50 places, so only smaller ones are examined.
     """
     if value:
-        adjusted = value.adjusted()
-        if adjusted >= _MAX_DIGITS:
-            fail("amount", value, "the result is 10**30 or more in magnitude (the limit of amounts)")
-        if adjusted >= _PRECISION - _MAX_PLACES - 1:
+        _too_large(value)
+        if value.adjusted() >= _PRECISION - _MAX_PLACES - 1:
             return value if plain else _tidy(value)
     if _exponent(value) < -_MAX_PLACES:
         value = value.quantize(_FINEST, context=_BOUNDS_CTX)
     return _tidy(value)
-
-
-def _too_large(value: Decimal) -> None:
-    if value and value.adjusted() >= _MAX_DIGITS:
-        fail("amount", value, "the result is 10**30 or more in magnitude (the limit of amounts)")
 
 
 def _to_decimal(value: object, path: str, checker: Checker) -> Decimal | None:
