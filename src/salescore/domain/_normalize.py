@@ -38,7 +38,6 @@ _ATEXT = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]"
 _NORMAL_DOMAIN: Final = re.compile(r"(?:[a-z0-9]++(?:-[a-z0-9]++)*+\.)++[a-z]++")
 _NORMAL_EMAIL: Final = re.compile(rf"{_ATEXT}++(?:\.{_ATEXT}++)*+@{_NORMAL_DOMAIN.pattern}")
 _DOT_ATOM: Final = re.compile(rf"{_ATEXT}+(?:\.{_ATEXT}+)*")
-_HOST_LABEL: Final = re.compile(r"(?:[a-z0-9][a-z0-9-]*)?[a-z0-9]")
 _R_LDH: Final = re.compile(r"(?!xn)..--")  # RFC 5890: "ab--" starts only a punycode label
 _LDH: Final = re.compile(r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?")
 _E164: Final = re.compile(r"\+[1-9][0-9]{7,14}")
@@ -54,7 +53,7 @@ def _invisible(text: str, *, spaces: bool = False) -> str | None:
 
     Format characters (zero-width spaces and joiners, direction marks, soft
     hyphens), control characters, separators, private-use and unassigned
-    code points are refused rather than silently dropped: ``"a@paypal.com\u200b"``
+    code points are refused rather than silently dropped: ``"a@paypal.com\\u200b"``
     is not ``"a@paypal.com"``. With ``spaces``, ordinary spaces are allowed.
     """
     for ch in text:
@@ -148,7 +147,7 @@ def _ascii_email(text: str, value: Any, path: str) -> str:
     domain = domain.lower()
     labels = domain.split(".")
     for label in labels:
-        if not _HOST_LABEL.fullmatch(label):
+        if not _LDH.fullmatch(label):
             if label.startswith("["):
                 fail(path, value, "address literals ([1.2.3.4]) are not accepted")
             fail(
@@ -259,7 +258,7 @@ def normalize_email(value: str) -> str:
       UTF-8 (``"é" * 64`` is 128 bytes), and a dot-separated part of the local
       part cannot begin with a combining mark.
 
-    Invisible characters (``"a@paypal.com\u200b"``, a zero-width space) are
+    Invisible characters (``"a@paypal.com\\u200b"``, a zero-width space) are
     refused, never stripped.
 
     Args:
