@@ -12,7 +12,12 @@
 (c) ``to_json`` + ``from_json`` beside pydantic's and msgspec's JSON round trips;
 (d) the memory of one lead with its strings and history, with a breakdown
     (goal < 2 KiB), measured by walking the object graph with
-    ``sys.getsizeof`` and counting each object once.
+    ``sys.getsizeof`` and counting each object once;
+(e) ``Lead.new`` with a national-format phone number (``030 1234567`` read in
+    the lead's country with ``phonenumbers``) against the same leads with the
+    number already in E.164: every number new (more distinct numbers than the
+    parse cache holds, so each is parsed), and the same 1,000 numbers again
+    (each parse remembered per text and region).
 """
 
 from __future__ import annotations
@@ -687,7 +692,55 @@ def run(quick: bool = False) -> dict[str, Any]:
         f"({median / 1024:.2f} KiB; goal < 2 KiB)"
     )
     results["memory"] = {"breakdown": breakdown, "median_bytes": median}
+    results["phones"] = compare_phones(lead_rows(max(n, 30_000), seed=8), number, repeats)
     return results
+
+
+def national_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The rows whose E.164 number is valid, with the number in national format."""
+    import phonenumbers
+
+    out = []
+    for row in rows:
+        parsed = phonenumbers.parse(row["phone"])
+        if phonenumbers.is_valid_number(parsed):
+            national = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL)
+            out.append({**row, "phone": national})
+    return out
+
+
+def compare_phones(rows: list[dict[str, Any]], number: int, repeats: int) -> dict[str, Any]:
+    """(e) Lead creation with national-format numbers against E.164 numbers."""
+    national = national_rows(rows)
+    e164 = [{**n, "phone": Lead.new(**n).phone} for n in national]
+    assert len(national) > _parse_cache_size(), "need more distinct numbers than the cache"
+    few_national, few_e164 = national[:1000], e164[:1000]
+    nat, e = _cycle(national), _cycle(e164)
+    fnat, fe = _cycle(few_national), _cycle(few_e164)
+    return {
+        "distinct": compare(
+            f"(e) Lead.new with a national phone number, each one new ({len(national):,} numbers)",
+            {"E.164": lambda: Lead.new(**e()), "national": lambda: Lead.new(**nat())},
+            baseline="E.164",
+            number=number,
+            repeats=repeats,
+        ),
+        "repeated": compare(
+            "    the same 1,000 national numbers again (parse remembered)",
+            {"E.164": lambda: Lead.new(**fe()), "national": lambda: Lead.new(**fnat())},
+            baseline="E.164",
+            number=number,
+            repeats=repeats,
+        ),
+    }
+
+
+def _parse_cache_size() -> int:
+    from salescore.domain._normalize import _parse_phone
+
+    size = _parse_phone.cache_info().maxsize
+    assert size is not None
+    return size
 
 
 def to_json_pd(model: PLead) -> bytes:

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import copy
+import itertools
 import json
 import pickle
-from datetime import UTC, date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo
 
 import attrs
 import pytest
 from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from salescore.calendar import BusinessCalendar
 from salescore.errors import ValidationError
@@ -491,3 +493,113 @@ def test_serialises_pickles_and_copies() -> None:
 def test_generated_calendars_round_trip(cal: BusinessCalendar) -> None:
     assert from_json(BusinessCalendar, to_json(cal)) == cal
     assert cal.weekly_hours > timedelta(0)
+
+
+# -- what real use found --------------------------------------------------------
+
+
+def test_next_opening_on_a_calendar_open_from_that_instant_on_is_the_instant() -> None:
+    cal = BusinessCalendar("UTC", {d: [(time(0), time(0))] for d in range(7)})
+    assert cal.next_opening(datetime(2026, 1, 5, tzinfo=UTC)) == utc(2026, 1, 5)
+    assert cal.next_opening(utc(2026, 1, 5, 13, 7, 1, 5)) == utc(2026, 1, 5, 13, 7, 1, 5)
+
+
+def test_next_opening_before_a_stretch_that_never_closes_is_its_start() -> None:
+    cal = BusinessCalendar("UTC", ALWAYS, exceptions={date(2026, 1, 5): ()})
+    assert cal.next_opening(utc(2026, 1, 5, 10)) == utc(2026, 1, 6)
+
+
+@given(business_calendars())
+@settings(max_examples=30, deadline=None)
+def test_next_opening_is_open_and_nothing_earlier_is(cal: BusinessCalendar) -> None:
+    at = utc(2026, 3, 4, 5, 6)
+    found = cal.next_opening(at)
+    assert found >= at
+    assert cal.is_open(found)
+    assert cal.business_time_between(at, found) == timedelta(0)
+
+
+@pytest.mark.parametrize(
+    "rule",
+    [
+        "FREQ=SECONDLY",
+        "FREQ=MINUTELY",
+        "FREQ=HOURLY;BYHOUR=9",
+        "FREQ=YEARLY;INTERVAL=0;BYMONTH=12;BYMONTHDAY=25",
+        "DTSTART:20200101T000000\nRRULE:FREQ=secondly",
+        "FREQ=DAILY;INTERVAL=-1",
+    ],
+)
+def test_holiday_rules_that_would_never_finish_are_refused(rule: str) -> None:
+    with pytest.raises(ValidationError) as info:
+        BusinessCalendar.weekdays(time(9), time(17), tz="UTC", holiday_rules=[rule])
+    assert info.value.paths == ("holiday_rules[0]",)
+    assert "is refused" in str(info.value)
+
+
+class _FixedOffset(tzinfo):
+    """A tzinfo whose offset Python refuses (±24 hours)."""
+
+    def __init__(self, hours: int) -> None:
+        self.hours = hours
+
+    def utcoffset(self, dt: datetime | None) -> timedelta:
+        return timedelta(hours=self.hours)
+
+    def dst(self, dt: datetime | None) -> None:
+        return None
+
+
+@pytest.mark.parametrize("hours", [24, -24, 48])
+def test_a_time_zone_offset_of_a_day_or_more_is_a_validation_error(
+    nine_to_five: BusinessCalendar, hours: int
+) -> None:
+    bad = datetime(2026, 1, 5, 10, tzinfo=_FixedOffset(hours))
+    ok = utc(2026, 1, 5, 10)
+    calls = {
+        "at": [
+            lambda: nine_to_five.is_open(bad),
+            lambda: nine_to_five.next_opening(bad),
+            lambda: nine_to_five.next_closing(bad),
+        ],
+        "start": [
+            lambda: nine_to_five.add_business_time(bad, H),
+            lambda: nine_to_five.business_time_between(bad, ok),
+            lambda: nine_to_five.open_intervals(bad, ok),
+        ],
+        "end": [
+            lambda: nine_to_five.subtract_business_time(bad, H),
+            lambda: nine_to_five.business_time_between(ok, bad),
+        ],
+    }
+    for path, group in calls.items():
+        for call in group:
+            with pytest.raises(ValidationError) as info:
+                call()
+            assert info.value.paths == (path,)
+            assert "unusable time zone" in str(info.value)
+
+
+@given(
+    business_calendars(),
+    st.lists(st.integers(0, 3 * 365 * 24 * 60), min_size=3, max_size=6),
+)
+@settings(max_examples=40, deadline=None)
+def test_business_time_adds_up_over_any_cut(cal: BusinessCalendar, minutes: list[int]) -> None:
+    points = sorted(utc(2025, 1, 1) + timedelta(minutes=m) for m in minutes)
+    whole = cal.business_time_between(points[0], points[-1])
+    parts = sum(
+        (cal.business_time_between(a, b) for a, b in itertools.pairwise(points)), timedelta(0)
+    )
+    assert whole == parts
+    # The same answers from a calendar that first measured somewhere else.
+    fresh = BusinessCalendar(
+        cal.tz,
+        cal.hours,
+        holidays=cal.holidays,
+        holiday_rules=cal.holiday_rules,
+        exceptions=cal.exceptions,
+    )
+    last = cal.business_time_between(points[-2], points[-1])
+    assert fresh.business_time_between(points[-2], points[-1]) == last
+    assert fresh.business_time_between(points[0], points[-1]) == whole

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
+import re
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import MAXYEAR, UTC, date, datetime, time, timedelta
@@ -31,6 +32,7 @@ import attrs
 from dateutil.rrule import rrulestr
 
 from salescore._validation import Checker, ensure_aware, fail
+from salescore.errors import ValidationError
 
 __all__ = ["RULE_DTSTART", "BusinessCalendar", "Interval", "Intervals"]
 
@@ -63,6 +65,10 @@ _MAX_ORD: Final = date(_MAX_YEAR, 12, 31).toordinal()
 # A search that meets this many consecutive days without working time stops.
 _IDLE_DAYS_LIMIT: Final = 3_660
 _DAY_CACHE_SIZE: Final = 8_192
+# The running totals of open time reach this many days past what is known
+# in one step, and cover at most this many days in all.
+_CUMULATIVE_REACH: Final = 400
+_CUMULATIVE_DAYS: Final = 10_000
 
 
 def _tod_us(t: time) -> int:
@@ -112,6 +118,27 @@ def _check_intervals(checker: Checker, value: Any, path: str) -> Intervals:
     if not ok:
         return ()
     return tuple((s, e) for _, (s, e) in good)
+
+
+_FREQ: Final = re.compile(r"FREQ\s*=\s*([A-Za-z]*)", re.IGNORECASE)
+_INTERVAL: Final = re.compile(r"INTERVAL\s*=\s*([^;\s]*)", re.IGNORECASE)
+_DAY_FREQUENCIES: Final = frozenset({"DAILY", "WEEKLY", "MONTHLY", "YEARLY"})
+
+
+def _rule_problem(text: str) -> str | None:
+    """Why a holiday rule is refused before it is expanded (``None``: not refused).
+
+    Holidays are whole days: a rule recurring every hour, minute or second
+    would only name the same days many times over (and take very long to
+    expand), and an interval of 0 would never advance.
+    """
+    for freq in _FREQ.findall(text):
+        if freq.upper() not in _DAY_FREQUENCIES:
+            return f"FREQ={freq} is refused: a holiday rule recurs DAILY, WEEKLY, MONTHLY or YEARLY"
+    for interval in _INTERVAL.findall(text):
+        if not interval.isdigit() or int(interval) < 1:
+            return f"INTERVAL={interval} is refused: the interval must be a positive whole number"
+    return None
 
 
 def _parse_rule(text: str) -> Any:
@@ -208,10 +235,16 @@ class _Engine:
     """Precomputed, lazily filled tables for one calendar (not part of its value)."""
 
     __slots__ = (
+        "_cum",
+        "_cum_lock",
+        "_cum_span",
         "_days",
+        "_last",
+        "_off",
         "_rule_years",
         "_rules",
         "_specials",
+        "_starts",
         "definition",
         "exceptions",
         "holidays",
@@ -243,6 +276,14 @@ class _Engine:
         self._rule_years: dict[int, frozenset[int]] = {}
         self._specials: dict[int, list[int]] = {}
         self._days: dict[int, tuple[tuple[int, int], ...]] = {}
+        self._starts: dict[int, int] = {}
+        self._off = 0  # the UTC offset (µs) of the last day found by day_of: a first guess
+        self._last = (0, 0, 0)  # that day's (start, next start, ordinal)
+        # Running totals of open time per day from an anchor day, for
+        # measuring long stretches in constant time (see ``cumulative``).
+        self._cum: dict[int, int] = {}
+        self._cum_span = (0, -1)  # the days known: (first, last)
+        self._cum_lock = threading.Lock()
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (_Engine, self.definition)
@@ -373,20 +414,105 @@ class _Engine:
         i = bisect.bisect_left(days, n)
         return i < len(days) and days[i] == n
 
+    def start(self, n: int) -> int:
+        """The first instant of local day ``n`` (its midnight, or the first instant after)."""
+        found = self._starts.get(n)
+        if found is None:
+            found = self.local_to_utc(n, 0)
+            if len(self._starts) >= _DAY_CACHE_SIZE:
+                self._starts.clear()
+            self._starts[n] = found
+        return found
+
     def day_of(self, u: int) -> int:
-        """The local date ordinal of the instant ``u`` (wall clock)."""
-        return (_EPOCH + timedelta(microseconds=u)).astimezone(self.zone).toordinal()
+        """The local day ``n`` with ``start(n) <= u < start(n + 1)``.
+
+        Every working interval of day ``n`` lies within that span, so a
+        search for the intervals around ``u`` starts at this day. (In an
+        hour repeated across midnight this is the later day, though the wall
+        clock shows the earlier date.)
+        """
+        lo, hi, n = self._last
+        if lo <= u < hi:
+            return n
+        n = _EPOCH_ORD + (u + self._off) // _DAY_US
+        starts = self._starts
+        first, after = starts.get(n), starts.get(n + 1)
+        if first is not None and after is not None and first <= u < after:
+            lo, hi = first, after
+        else:
+            start = self.start
+            while u < start(n):
+                n -= 1
+            while u >= start(n + 1):
+                n += 1
+            lo, hi = start(n), start(n + 1)
+            self._off = (n - _EPOCH_ORD) * _DAY_US - lo
+        self._last = (lo, hi, n)
+        return n
 
     # -- arithmetic ----------------------------------------------------------------
+
+    def cumulative(self, n: int) -> int | None:
+        """Open time of the days from the anchor day up to ``n`` (excluded), or ``None``.
+
+        The table grows a day at a time from the first day asked about (the
+        anchor), at most ``_CUMULATIVE_REACH`` days per step and
+        ``_CUMULATIVE_DAYS`` days in all; beyond that ``None`` says "measure
+        another way".
+        """
+        found = self._cum.get(n)
+        if found is not None:
+            return found
+        with self._cum_lock:
+            cum = self._cum
+            lo, hi = self._cum_span
+            if not cum:
+                cum[n] = 0
+                self._cum_span = (n, n)
+                return 0
+            if n > hi:
+                if n - hi > _CUMULATIVE_REACH or n - lo > _CUMULATIVE_DAYS:
+                    return None
+                total = cum[hi]
+                for m in range(hi, n):
+                    for s, e in self.day(m):
+                        total += e - s
+                    cum[m + 1] = total
+                self._cum_span = (lo, n)
+            elif n < lo:
+                if lo - n > _CUMULATIVE_REACH or hi - n > _CUMULATIVE_DAYS:
+                    return None
+                total = cum[lo]
+                for m in range(lo - 1, n - 1, -1):
+                    for s, e in self.day(m):
+                        total -= e - s
+                    cum[m] = total
+                self._cum_span = (n, hi)
+            return cum[n]
+
+    def open_before(self, n: int, u: int) -> int:
+        """Open time of day ``n`` before the instant ``u``."""
+        total = 0
+        for s, e in self.day(n):
+            if s >= u:
+                break
+            total += (e if e < u else u) - s
+        return total
 
     def between(self, a: int, b: int) -> int:
         if b <= a:
             return 0
         na, nb = self.day_of(a), self.day_of(b)
-        safe_lo, safe_hi = na + 2, nb - 2  # days wholly inside [a, b)
+        if nb - na > 1:
+            ca = self.cumulative(na)
+            cb = None if ca is None else self.cumulative(nb)
+            if ca is not None and cb is not None:
+                return cb + self.open_before(nb, b) - ca - self.open_before(na, a)
+        safe_lo, safe_hi = na + 1, nb - 1  # days wholly inside [a, b)
         week = self.week_total
         total = 0
-        n, last = na - 1, nb + 1
+        n, last = na, nb
         while n <= last:
             if safe_lo <= n and (n - 1) % 7 == 0 and n + 6 <= safe_hi:
                 weeks = (safe_hi - n + 1) // 7
@@ -404,8 +530,8 @@ class _Engine:
         return total
 
     def add(self, a: int, d: int) -> int:
-        n = self.day_of(a) - 1
-        safe_lo = n + 3
+        n = self.day_of(a)
+        safe_lo = n + 1
         week = self.week_total
         idle = 0
         while True:
@@ -436,8 +562,8 @@ class _Engine:
                 _out_of_range()
 
     def subtract(self, b: int, d: int) -> int:
-        n = self.day_of(b) + 1
-        safe_hi = n - 3
+        n = self.day_of(b)
+        safe_hi = n - 1
         week = self.week_total
         idle = 0
         while True:
@@ -467,13 +593,21 @@ class _Engine:
             if n < _MIN_ORD or idle > _IDLE_DAYS_LIMIT:
                 _out_of_range()
 
-    def is_open(self, u: int) -> bool:
+    def next_open(self, u: int) -> int | None:
+        """The first open instant at or after ``u`` (``None``: none within the limits)."""
         n = self.day_of(u)
-        for m in (n - 1, n, n + 1):
-            for s, e in self.day(m):
-                if s <= u < e:
-                    return True
-        return False
+        idle = 0
+        while n <= _MAX_ORD and idle <= _IDLE_DAYS_LIMIT:
+            intervals = self.day(n)
+            for s, e in intervals:
+                if e > u:
+                    return s if s > u else u
+            idle = 0 if intervals else idle + 1
+            n += 1
+        return None
+
+    def is_open(self, u: int) -> bool:
+        return any(s <= u < e for s, e in self.day(self.day_of(u)))
 
     def runs(self, a: int, b: int | None = None) -> Iterator[tuple[int, int]]:
         """Merged open stretches ending after ``a`` (clipped to ``a``), starting before ``b``.
@@ -481,7 +615,7 @@ class _Engine:
         Stops, without yielding an unfinished stretch, after more than
         ``_IDLE_DAYS_LIMIT`` days in a row with no change between open and closed.
         """
-        n = self.day_of(a) - 1
+        n = self.day_of(a)
         current: tuple[int, int] | None = None
         steady = 0
         while n <= _MAX_ORD + 1 and steady <= _IDLE_DAYS_LIMIT:
@@ -521,8 +655,14 @@ def _out_of_range(path: str = "duration", value: Any = None) -> NoReturn:
 
 def _instant(value: Any, path: str) -> int:
     """Validate an aware datetime; return it as UTC microseconds since 1970."""
-    dt = ensure_aware(value, path)
-    u: int = (dt - _EPOCH) // _US
+    try:
+        dt = ensure_aware(value, path)
+        u: int = (dt - _EPOCH) // _US
+    except ValueError as exc:
+        if isinstance(exc, ValidationError):
+            raise
+        # A tzinfo whose offset is not strictly within ±24 hours.
+        fail(path, value, f"has an unusable time zone ({exc})")
     if not (_MIN_ORD - _EPOCH_ORD) * _DAY_US <= u < (_MAX_ORD - _EPOCH_ORD) * _DAY_US:
         fail(path, value, f"must lie between the years {_MIN_YEAR} and {_MAX_YEAR}")
     return u
@@ -569,7 +709,10 @@ class BusinessCalendar:
         holiday_rules: Recurring holidays as RFC 5545 ``RRULE`` strings, for
             example ``"FREQ=YEARLY;BYMONTH=12;BYMONTHDAY=25"``, parsed with
             :func:`dateutil.rrule.rrulestr`. A rule without a ``DTSTART``
-            starts at :data:`RULE_DTSTART` (1970-01-01).
+            starts at :data:`RULE_DTSTART` (1970-01-01). Holidays are days:
+            a rule recurs ``DAILY``, ``WEEKLY``, ``MONTHLY`` or ``YEARLY``
+            with a positive ``INTERVAL`` (``HOURLY`` and finer frequencies,
+            and ``INTERVAL=0``, are refused).
         exceptions: Per-date hours that replace the weekday's hours (a half
             day; an empty sequence closes the day). A mapping from date to
             intervals, or a sequence of ``(date, intervals)`` pairs. An
@@ -586,7 +729,8 @@ class BusinessCalendar:
     Raises:
         ValidationError: Listing every problem: an unknown zone, a bad weekday
             key, an inverted or overlapping interval, a time with a ``tzinfo``,
-            a holiday that is not a date, a rule that does not parse, a date
+            a holiday that is not a date, a rule that does not parse or
+            recurs more often than daily or with interval 0, a date
             that is both a holiday and an exception, or no working time in
             the week at all.
 
@@ -594,7 +738,8 @@ class BusinessCalendar:
     at 17:00. Local bounds that fall in a daylight-saving gap move forward to
     the first instant that exists; bounds in a repeated hour mean the first
     occurrence. Instants passed in may be in any zone but must be aware and
-    lie between the years 2 and 9998.
+    lie between the years 2 and 9998; a ``tzinfo`` whose offset Python
+    refuses (a day or more) is a :class:`~salescore.errors.ValidationError`.
 
     Example:
         >>> from datetime import datetime, time, timedelta
@@ -676,6 +821,10 @@ class BusinessCalendar:
         for i, text in enumerate(value):
             if not isinstance(text, str):
                 checker.add(f"holiday_rules[{i}]", text, "must be an RRULE string")
+                continue
+            problem = _rule_problem(text)
+            if problem:
+                checker.add(f"holiday_rules[{i}]", text, problem)
                 continue
             try:
                 _rule_dates(text)
@@ -798,6 +947,25 @@ class BusinessCalendar:
             return ()
         return self.hours[day.weekday()]
 
+    def _between_us(self, a: int, b: int) -> int:
+        """Business microseconds in ``[a, b)``, instants as UTC microseconds (unchecked)."""
+        return self._engine.between(a, b)
+
+    def _position_us(self, u: int) -> int | None:
+        """Business microseconds from a fixed (private) origin to ``u``, or ``None``.
+
+        ``_position_us(b) - _position_us(a)`` is the business time in ``[a, b)``
+        (``None``: too far from the instants seen so far; measure directly).
+        """
+        engine = self._engine
+        n = engine.day_of(u)
+        total = engine.cumulative(n)
+        return None if total is None else total + engine.open_before(n, u)
+
+    def _add_us(self, a: int, d: int) -> int:
+        """The instant ``d`` business microseconds after ``a`` (unchecked, ``d > 0``)."""
+        return self._engine.add(a, d) if d else a
+
     def _out(self, u: int) -> datetime:
         return (_EPOCH + timedelta(microseconds=u)).astimezone(self._engine.zone)
 
@@ -895,10 +1063,10 @@ class BusinessCalendar:
             ValidationError: ``at`` is naive or out of range, or no opening
                 follows within the supported years.
         """
-        u = _instant(at, "at")
-        for s, _ in self._engine.runs(u):
-            return self._out(s)
-        _out_of_range("at", at)
+        found = self._engine.next_open(_instant(at, "at"))
+        if found is None:
+            _out_of_range("at", at)
+        return self._out(found)
 
     def next_closing(self, at: datetime) -> datetime:
         """The end of the open stretch containing ``at``, or of the next one.

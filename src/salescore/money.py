@@ -43,6 +43,12 @@ ROUNDING_MODES: Final[frozenset[str]] = frozenset(
 )
 
 _PRECISION: Final = 50
+# The bounds of every amount: magnitude below 10**30 (a million times the
+# world's yearly output in any currency) and at most 50 decimal places.
+# Inputs outside them are refused; arithmetic results beyond the magnitude
+# are refused, and results finer than 50 places are rounded (half-even).
+_MAX_DIGITS: Final = 30
+_MAX_PLACES: Final = 50
 # The one context all arithmetic runs in: high precision, no silent NaN or
 # infinity, and independent of whatever the caller did to the global context.
 _CTX: Final = decimal.Context(
@@ -58,8 +64,16 @@ _ZERO: Final = Decimal(0)
 _NAN: Final = Decimal("NaN")
 _ONE: Final = Decimal(1)
 _QUANTA: Final[dict[int, Decimal]] = {d: Decimal(1).scaleb(-d) for d in range(5)}
+_FINEST: Final = Decimal(1).scaleb(-_MAX_PLACES)
+# Wide enough for any in-bounds amount at the finest quantum.
+_BOUNDS_CTX: Final = _CTX.copy()
+_BOUNDS_CTX.prec = _MAX_DIGITS + _MAX_PLACES + 2
 _CODE_SHAPE: Final = re.compile(r"[A-Z]{3}")
-_GROUPED: Final = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?")
+_GROUPED: Final = re.compile(r"[+-]?[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?")
+# ASCII digits only: no other scripts' digits, no full-width digits, no "_".
+_NUMBER: Final = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+_TOO_BIG: Final = "must be less than 10**30 in magnitude"
+_TOO_FINE: Final = "must have at most 50 decimal places"
 
 _new = object.__new__
 _add = _CTX.add
@@ -100,24 +114,77 @@ def _currency_problem(code: object) -> str:
 def _fast_amount(value: object) -> Decimal | None:
     """Convert the common, valid amounts quickly; ``None`` means "check fully"."""
     if type(value) is str:
-        parsed = Decimal(value, _PARSE) if "," not in value else _NAN
-        if not parsed.is_finite():
+        if (
+            len(value) > _MAX_PLACES  # may have too many places: check fully
+            or "," in value
+            or "_" in value
+            or "e" in value
+            or "E" in value
+            or not value.isascii()
+        ):
             return None
-        if not parsed or "e" in value or "E" in value:
-            return _tidy(parsed)
-        return parsed
+        parsed = Decimal(value, _PARSE)
+        if not parsed.is_finite() or (parsed and parsed.adjusted() >= _MAX_DIGITS):
+            return None
+        return parsed if parsed else _tidy(parsed)
     if type(value) is Decimal:
-        return _tidy(value) if value.is_finite() else None
+        if not value.is_finite():
+            return None
+        exponent = _exponent(value)
+        if exponent < -_MAX_PLACES or (value and value.adjusted() >= _MAX_DIGITS):
+            return None
+        return value if exponent <= 0 and value else _tidy(value)
     if type(value) is int:
         return Decimal(value)
     return None
+
+
+def _out_of_bounds(value: Decimal) -> str | None:
+    """Why a finite amount is outside the bounds (``None`` when inside).
+
+    Judged from the exponent alone, before the number is ever expanded.
+    """
+    if _exponent(value) < -_MAX_PLACES:
+        return _TOO_FINE
+    if value and value.adjusted() >= _MAX_DIGITS:
+        return _TOO_BIG
+    return None
+
+
+def _bounded(value: Decimal, path: str, checker: Checker, given: object = None) -> Decimal | None:
+    problem = _out_of_bounds(value)
+    if problem:
+        checker.add(path, value if given is None else given, problem)
+        return None
+    return value
+
+
+def _too_large(value: Decimal) -> None:
+    if value and value.adjusted() >= _MAX_DIGITS:
+        fail("amount", value, "the result is 10**30 or more in magnitude (the limit of amounts)")
+
+
+def _result(value: Decimal, *, plain: bool = False) -> Decimal:
+    """An arithmetic result within the bounds: refused if too large, rounded if too fine.
+
+    ``plain`` says the exponent cannot be positive (the operands' were not),
+    which spares a look at it: a result of at most 50 digits from 0.1 up has
+    at most 50 places, so only smaller ones are examined.
+    """
+    if value:
+        _too_large(value)
+        if value.adjusted() >= _PRECISION - _MAX_PLACES - 1:
+            return value if plain else _tidy(value)
+    if _exponent(value) < -_MAX_PLACES:
+        value = value.quantize(_FINEST, context=_BOUNDS_CTX)
+    return _tidy(value)
 
 
 def _to_decimal(value: object, path: str, checker: Checker) -> Decimal | None:
     """Convert an amount-like value, recording a problem instead of raising."""
     if isinstance(value, Decimal):
         if value.is_finite():
-            return value
+            return _bounded(value, path, checker)
         checker.add(path, value, "must be finite (NaN and infinity are not amounts)")
         return None
     if isinstance(value, bool):
@@ -137,15 +204,22 @@ def _to_decimal(value: object, path: str, checker: Checker) -> Decimal | None:
         text = value.strip()
         if _GROUPED.fullmatch(text):
             text = text.replace(",", "")
-        try:
-            parsed = Decimal(text, _CTX)
-        except decimal.InvalidOperation:
-            checker.add(path, value, "must be a numeric string such as '12.50'")
+        if not _NUMBER.fullmatch(text):
+            if text.lower().lstrip("+-") in ("nan", "snan", "inf", "infinity"):
+                checker.add(path, value, "must be finite (NaN and infinity are not amounts)")
+            else:
+                checker.add(
+                    path,
+                    value,
+                    "must be a numeric string of ASCII digits such as '12.50' or '12,000.50'",
+                )
             return None
-        if not parsed.is_finite():
-            checker.add(path, value, "must be finite (NaN and infinity are not amounts)")
+        parsed = Decimal(text, _PARSE)
+        if not parsed.is_finite():  # an exponent beyond what Decimal holds
+            tiny = "-" in text.lower().partition("e")[2]
+            checker.add(path, value, _TOO_FINE if tiny else _TOO_BIG)
             return None
-        return parsed
+        return _bounded(parsed, path, checker, value)
     checker.add(path, value, "must be a Decimal, an int or a numeric string")
     return None
 
@@ -198,6 +272,20 @@ def _factor(value: object) -> Decimal | None:
     return result
 
 
+def _product(amount: Decimal, factor: Decimal, *, plain: bool = False) -> Decimal:
+    """``amount * factor`` within the bounds; an oversized one is refused before computing it."""
+    if amount and factor and amount.adjusted() + factor.adjusted() >= _MAX_DIGITS:
+        fail("factor", factor, f"makes {amount} 10**30 or more (the limit of amounts)")
+    return _result(_CTX.multiply(amount, factor), plain=plain)
+
+
+def _quotient(amount: Decimal, divisor: Decimal, *, plain: bool = False) -> Decimal:
+    """``amount / divisor`` (not zero) within the bounds, refused before computing it."""
+    if amount and amount.adjusted() - divisor.adjusted() - 1 >= _MAX_DIGITS:
+        fail("divisor", divisor, f"makes {amount} 10**30 or more (the limit of amounts)")
+    return _result(_CTX.divide(amount, divisor), plain=plain)
+
+
 def _bad_rounding(rounding: object) -> NoReturn:
     fail("rounding", rounding, f"must be one of {', '.join(sorted(ROUNDING_MODES))}")
 
@@ -208,11 +296,12 @@ def _integer_weights(ratios: Sequence[object]) -> list[int]:
     weights: list[Decimal] = []
     for i, ratio in enumerate(ratios):
         path = f"ratios[{i}]"
+        weight: Decimal | None
         if isinstance(ratio, float):
             if not math.isfinite(ratio):
                 checker.add(path, ratio, "must be finite")
                 continue
-            weight: Decimal | None = Decimal(repr(ratio))
+            weight = _bounded(Decimal(repr(ratio)), path, checker)
         else:
             weight = _to_decimal(ratio, path, checker)
         if weight is None:
@@ -254,11 +343,19 @@ class Money:
     :meth:`round` to get an amount in whole minor units (cents).
 
     Supported operations: ``+`` and ``-`` between amounts of the same currency
-    (and ``0 + money`` / ``money + 0``, so that :func:`sum` works), ``*`` by an
+    (and ``0 + money``, ``money + 0``, ``money - 0`` and ``0 - money``, which
+    is ``-money``, so that :func:`sum` works), ``*`` by an
     ``int``, a ``Decimal`` or a ``float`` (taken through ``Decimal(str(x))``),
     ``/`` by such a number (or by Money of the same currency, giving a
     ``Decimal`` ratio), unary ``-``, ``+`` and :func:`abs`, the comparisons
-    ``== != < <= > >=``, :func:`hash` and :func:`round`.
+    ``== != < <= > >=``, :func:`hash` and :func:`round`. As for every
+    number, zero is false: ``bool(Money("0.00", "EUR"))`` is ``False``.
+
+    Amounts are bounded: their magnitude is below ``10**30`` and they have at
+    most 50 decimal places. An input outside is refused (judged from its
+    exponent, before the number is ever expanded), so is a sum, product or
+    quotient of magnitude ``10**30`` or more; a result with more than 50
+    decimal places is rounded to 50 (half-even).
 
     ``str(money)`` is for people: the full amount with thousands separators and
     the code, ``"12,000.00 EUR"``. ``repr(money)`` is exact:
@@ -266,8 +363,10 @@ class Money:
 
     Args:
         amount: A :class:`~decimal.Decimal`, an ``int`` or a numeric string
-            (surrounding whitespace is ignored; ``"1e3"`` and ``"12,000.50"``
-            are accepted). Floats, NaN and infinities are refused.
+            of ASCII digits (surrounding whitespace is ignored; ``"1e3"`` and
+            ``"12,000.50"`` are accepted; other scripts' digits such as
+            ``"١٢"``, full-width digits ``"１２"`` and underscores ``"1_000"``
+            are refused). Floats, NaN and infinities are refused.
         currency: An active ISO 4217 code in upper case, such as ``"EUR"``.
 
     Attributes:
@@ -371,6 +470,7 @@ class Money:
         amount = self.amount
         ctx = _CTX if amount.adjusted() + places + 2 <= _PRECISION else _context_for(amount, places)
         value = amount.quantize(_QUANTA[places], rounding, ctx)
+        _too_large(value)
         return _make(value if value else _tidy(value), self.currency)
 
     def __round__(self, ndigits: int | None = None) -> Money:
@@ -382,11 +482,18 @@ class Money:
 
         Returns:
             The rounded money (never an ``int``).
+
+        Raises:
+            TypeError: ``ndigits`` is not an int.
+            ValidationError: ``ndigits`` is outside -30 … 50, or rounding up
+                reaches ``10**30``.
         """
         if ndigits is None:
             return self._quantize(self.minor_unit, decimal.ROUND_HALF_EVEN)
         if isinstance(ndigits, bool) or not isinstance(ndigits, int):
             raise TypeError(f"ndigits must be an int or None, got {ndigits!r}")
+        if not -_MAX_DIGITS <= ndigits <= _MAX_PLACES:
+            fail("ndigits", ndigits, f"must be between {-_MAX_DIGITS} and {_MAX_PLACES}")
         return self._quantize(ndigits, decimal.ROUND_HALF_EVEN)
 
     def _quantize(self, places: int, rounding: str) -> Money:
@@ -395,6 +502,7 @@ class Money:
         quantum = _QUANTA.get(places) or _ONE.scaleb(-places)
         ctx = _context_for(self.amount, places)
         value = self.amount.quantize(quantum, rounding=rounding, context=ctx)
+        _too_large(value)
         return _make(_tidy(value) if places < 0 or not value else value, self.currency)
 
     def allocate(
@@ -462,8 +570,11 @@ class Money:
         if type(other) is Money:
             if other.currency != self.currency:
                 raise _mismatch("add", self, other)
+            amount = _add(self.amount, other.amount)
+            if amount.adjusted() >= _MAX_DIGITS:  # (a zero's is not positive)
+                fail("amount", amount, "the sum is 10**30 or more (the limit of amounts)")
             result = _new(Money)  # inlined _make: this is the hottest path
-            _set_amount(result, _add(self.amount, other.amount))
+            _set_amount(result, amount)
             _set_currency(result, self.currency)
             return result
         if type(other) is int and other == 0:
@@ -479,31 +590,36 @@ class Money:
         if type(other) is Money:
             if other.currency != self.currency:
                 raise _mismatch("subtract", self, other)
+            amount = _subtract(self.amount, other.amount)
+            if amount.adjusted() >= _MAX_DIGITS:  # (a zero's is not positive)
+                fail("amount", amount, "the difference is 10**30 or more (the limit of amounts)")
             result = _new(Money)
-            _set_amount(result, _subtract(self.amount, other.amount))
+            _set_amount(result, amount)
             _set_currency(result, self.currency)
             return result
         if type(other) is int and other == 0:
             return self
         return NotImplemented
 
+    def __rsub__(self, other: int) -> Money:
+        """``0 - money`` is ``-money`` (the counterpart of ``0 + money``)."""
+        if type(other) is int and other == 0:
+            return -self
+        return NotImplemented
+
     def __mul__(self, other: Decimal | int | float) -> Money:
-        if type(other) is int:
-            result = _CTX.multiply(self.amount, other)
-            return _make(result if result else _tidy(result), self.currency)
         if type(other) is float:
             text = repr(other)
             factor = Decimal(text)
             if not factor.is_finite():
                 fail("factor", other, "must be finite")
-            result = _CTX.multiply(self.amount, factor)
-            if not result or "e+" in text:
-                result = _tidy(result)
-            return _make(result, self.currency)
+            return _make(_product(self.amount, factor, plain="e+" not in text), self.currency)
+        if type(other) is int:
+            return _make(_product(self.amount, Decimal(other), plain=True), self.currency)
         factor_ = _factor(other)
         if factor_ is None:
             return NotImplemented
-        return _make(_tidy(_CTX.multiply(self.amount, factor_)), self.currency)
+        return _make(_product(self.amount, factor_), self.currency)
 
     __rmul__ = __mul__
 
@@ -524,7 +640,12 @@ class Money:
             return NotImplemented
         if not divisor:
             raise ZeroDivisionError("cannot divide money by zero")
-        return _make(_tidy(_CTX.divide(self.amount, divisor)), self.currency)
+        plain = type(other) is int
+        return _make(_quotient(self.amount, divisor, plain=plain), self.currency)
+
+    def __bool__(self) -> bool:
+        """Zero is false, as for every number: ``if deal.amount:`` skips a zero deal."""
+        return bool(self.amount)
 
     def __neg__(self) -> Money:
         if not self.amount:

@@ -9,7 +9,7 @@ import pytest
 from salescore.domain.campaigns import Campaign, CampaignMember, MemberRepointed
 from salescore.domain.conversion import Conversion, OpportunitySpec, convert_lead
 from salescore.domain.custom_fields import CustomField, CustomFieldSchema, FieldType
-from salescore.domain.events import FieldsChanged
+from salescore.domain.events import FieldsChanged, StageChanged
 from salescore.domain.leads import Lead, LeadConverted, LeadSource, LeadStatus
 from salescore.domain.opportunities import ContactRole, Opportunity, OpportunityType
 from salescore.domain.parties import Account, Contact, PartyRef
@@ -209,6 +209,42 @@ def test_existing_contact_fill_and_overwrite() -> None:
     assert over.contact.last_name == "Silva"
     assert over.contact.emails == ("ana.silva@acme.io", "ana@personal.example")
     replays(over)
+
+
+@pytest.mark.parametrize(
+    ("contact_stage", "lead_stage", "expected"),
+    [
+        ("subscriber", "sql", "sql"),
+        ("lead", "mql", "mql"),
+        ("customer", "mql", "customer"),
+        ("sql", "sql", "sql"),
+    ],
+)
+def test_existing_contact_moves_forward_to_the_leads_lifecycle_stage_never_back(
+    contact_stage: str, lead_stage: str, expected: str
+) -> None:
+    con = Contact.new(
+        id="con-3", at=T0, actor="crm", emails=["a@b.example"], lifecycle_stage=contact_stage
+    )
+    qualified = lead().set_lifecycle_stage(lead_stage, at=h(2), actor="rep-7")
+    c = convert_lead(qualified, at=h(24), actor="r", ids=ids(), contact=con)
+    assert c.contact.lifecycle_stage == expected
+    moves = [
+        (e.from_stage, e.to_stage, e.reason)
+        for e in c.events
+        if isinstance(e, StageChanged) and e.subject_id == "con-3"
+    ]
+    if expected == contact_stage:
+        assert moves == []
+    else:
+        assert moves == [(contact_stage, expected, "lead converted")]
+    replays(c)
+
+
+def test_new_contact_starts_in_the_leads_lifecycle_stage() -> None:
+    qualified = lead().set_lifecycle_stage("sql", at=h(2), actor="rep-7")
+    c = convert_lead(qualified, at=h(24), actor="r", ids=ids())
+    assert c.contact.lifecycle_stage == "sql"
 
 
 def test_existing_contact_without_account_is_linked() -> None:

@@ -48,14 +48,20 @@ def test_normalize_email(raw: str, normal: str) -> None:
     assert normalize_email(raw) == normal
 
 
+ATOMS = (
+    "the part before '@' may hold only letters, digits and !#$%&'*+/=?^_`{|}~- "
+    "between single dots (quoted local parts and display names are not accepted)"
+)
+
+
 @pytest.mark.parametrize(
     ("raw", "message"),
     [
         ("", "must not be blank"),
         ("plain", "must look like local-part@domain"),
         ("@example.com", "must look like local-part@domain"),
-        ("a@localhost", "domain needs at least two labels (such as 'example.com')"),
-        ("a..b@example.com", "the part before '@' cannot start or end with a dot or hold '..'"),
+        ("a@localhost", "the domain must have a dot and end in a top-level domain"),
+        ("a..b@example.com", ATOMS),
         ("a b@example.com", "must not contain spaces"),
         (
             "a@exa_mple.com",
@@ -64,9 +70,10 @@ def test_normalize_email(raw: str, normal: str) -> None:
         ("a@-x.com", "domain label '-x' may hold only letters, digits and inner hyphens"),
         ("a@[1.2.3.4]", "address literals ([1.2.3.4]) are not accepted"),
         ('"a b"@example.com', "must not contain spaces"),
-        ("a@example.123", "the top-level domain cannot be all digits"),
-        ("a" * 65 + "@example.com", "the part before '@' is longer than 64 characters"),
-        ("a(b)@example.com", "the part before '@' cannot contain '('"),
+        ("a@example.123", "the domain must have a dot and end in a top-level domain"),
+        ("a" * 65 + "@example.com", "the part before '@' is longer than 64 bytes"),
+        ("a(b)@example.com", ATOMS),
+        ("a@ab--c.com", "domain label 'ab--c' has '--' in third and fourth place"),
     ],
 )
 def test_bad_emails_are_refused_with_a_reason(raw: str, message: str) -> None:

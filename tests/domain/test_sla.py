@@ -185,6 +185,22 @@ def test_paused_clock_shows_open_pause_and_due_that_moves_later() -> None:
     assert c2.due_at > c1.due_at
 
 
+def test_a_clock_at_the_instant_the_case_becomes_pending_is_paused() -> None:
+    monday = berlin(2026, 1, 12, 9)
+    ten = berlin(2026, 1, 12, 10)
+    case = open_case(monday, RES_8H).move_to("pending", at=ten, actor="r")
+    at_once = clock(case, ten, "resolution")
+    assert at_once.state is SlaState.PAUSED
+    assert at_once.pauses == (PauseSpan(ten, None),)
+    assert (at_once.used, at_once.paused) == (H, timedelta(0))
+    later = clock(case, ten + timedelta(microseconds=1), "resolution")
+    assert later.state is SlaState.PAUSED
+    assert later.pauses == (PauseSpan(ten, None),)
+    # Paused and resumed at the same instant: the state at that instant is running.
+    resumed = case.move_to("open", at=ten, actor="r")
+    assert clock(resumed, ten, "resolution").state is SlaState.RUNNING
+
+
 def test_pause_over_a_weekend_counts_business_hours_not_wall_clock() -> None:
     pol = policy(resolution_normal=40 * H)
     case = open_case(berlin(2026, 1, 12, 9), pol)
@@ -650,6 +666,11 @@ class CaseLifecycle(RuleBasedStateMachine):
             if c.violated:
                 assert c.breached_at is not None
                 assert c.breached_at >= c.started_at
+            # The state at an instant includes every event at that instant.
+            if c.is_open:
+                status = self.case.status
+                waiting = status in MACHINE_POLICY.pauses.get(c.metric, ()) or status == "solved"
+                assert c.is_paused is waiting, (c.metric, status, c.pauses)
         # The past does not change: clocks evaluated at an earlier instant on
         # the newer history equal those computed then (unless a later event
         # carries that very instant).

@@ -10,7 +10,9 @@ expression before any detailed work).
 
 from __future__ import annotations
 
+import functools
 import re
+import unicodedata
 import zoneinfo
 from typing import Any, Final
 
@@ -35,17 +37,35 @@ _FAST_MAX: Final = 64
 _ATEXT = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]"
 _NORMAL_DOMAIN: Final = re.compile(r"(?:[a-z0-9]++(?:-[a-z0-9]++)*+\.)++[a-z]++")
 _NORMAL_EMAIL: Final = re.compile(rf"{_ATEXT}++(?:\.{_ATEXT}++)*+@{_NORMAL_DOMAIN.pattern}")
-_ATEXT_CHARS: Final = frozenset(
-    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&'*+/=?^_`{|}~-"
-)
+_DOT_ATOM: Final = re.compile(rf"{_ATEXT}+(?:\.{_ATEXT}+)*")
+_R_LDH: Final = re.compile(r"(?!xn)..--")  # RFC 5890: "ab--" starts only a punycode label
 _LDH: Final = re.compile(r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?")
 _E164: Final = re.compile(r"\+[1-9][0-9]{7,14}")
 _SCHEME: Final = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
+_LOCAL_MAX_BYTES: Final = 64
+_EMAIL_MAX_BYTES: Final = 254
+_DOMAIN_MAX: Final = 253
+_LABEL_MAX: Final = 63
+
+
+def _invisible(text: str, *, spaces: bool = False) -> str | None:
+    """The first invisible or control character of ``text`` (``None``: there is none).
+
+    Format characters (zero-width spaces and joiners, direction marks, soft
+    hyphens), control characters, separators, private-use and unassigned
+    code points are refused rather than silently dropped: ``"a@paypal.com\\u200b"``
+    is not ``"a@paypal.com"``. With ``spaces``, ordinary spaces are allowed.
+    """
+    for ch in text:
+        category = unicodedata.category(ch)
+        if category[0] == "C" or (category[0] == "Z" and not (spaces and category == "Zs")):
+            return f"U+{ord(ch):04X} {unicodedata.name(ch, 'unnamed')}"
+    return None
 
 
 def _domain_problem(domain: str) -> str | None:
     """Why an ASCII, lower-case domain is not a valid host name (``None`` if valid)."""
-    if len(domain) > 253:
+    if len(domain) > _DOMAIN_MAX:
         return "domain is longer than 253 characters"
     labels = domain.split(".")
     if len(labels) < 2:
@@ -53,7 +73,7 @@ def _domain_problem(domain: str) -> str | None:
     for label in labels:
         if not label:
             return "domain has an empty label (two dots in a row, or a leading dot)"
-        if len(label) > 63:
+        if len(label) > _LABEL_MAX:
             return f"domain label {label!r} is longer than 63 characters"
         if not _LDH.fullmatch(label):
             return f"domain label {label!r} may hold only letters, digits and inner hyphens"
@@ -63,26 +83,33 @@ def _domain_problem(domain: str) -> str | None:
 
 
 def _to_ascii_domain(value: str) -> tuple[str | None, str | None]:
-    """Lower-case and IDNA-encode a domain; return ``(domain, problem)``."""
-    text = value.strip().rstrip(".").lower()
+    """Lower-case and IDNA 2008-encode a domain; return ``(domain, problem)``."""
+    text = value.strip()
+    if text.endswith("."):
+        text = text[:-1]  # the root
     if not text:
         return None, "domain is empty"
     if text.startswith("["):
         return None, "address literals ([1.2.3.4]) are not accepted"
-    if not text.isascii():
+    text = text.lower() if text.isascii() else text
+    if not text.isascii() or "xn--" in text:
+        hidden = _invisible(text)
+        if hidden:
+            return None, f"domain contains an invisible or control character ({hidden})"
+        import idna  # IDNA 2008 with the UTS 46 mapping; the stdlib codec is IDNA 2003
+
         try:
-            text = text.encode("idna").decode("ascii")
-        except UnicodeError as exc:
-            return None, f"domain cannot be encoded as an international name ({exc})"
+            text = idna.encode(text, uts46=True, std3_rules=True, transitional=False).decode()
+        except (idna.IDNAError, UnicodeError) as exc:
+            return None, f"domain is not a valid international name (IDNA 2008: {exc})"
     problem = _domain_problem(text)
     if problem:
         return None, problem
     return text, None
 
 
-def _email(value: Any, path: str) -> str:
-    if type(value) is str and len(value) <= _FAST_MAX and _NORMAL_EMAIL.fullmatch(value):
-        return value
+def _email_text(value: Any, path: str) -> str:
+    """The address with surrounding whitespace and a trailing root dot dropped."""
     if not isinstance(value, str):
         fail(path, value, "must be an email address (a string)")
     text = value.strip()
@@ -90,35 +117,149 @@ def _email(value: Any, path: str) -> str:
         fail(path, value, "must not be blank")
     if any(ch.isspace() for ch in text):
         fail(path, value, "must not contain spaces")
+    if text.endswith(".") and "@" in text:
+        text = text[:-1]
+    return text
+
+
+def _ascii_email(text: str, value: Any, path: str) -> str:
+    """Validate and normalise an ASCII address without punycode labels.
+
+    The fast path: it decides exactly as :func:`_standard_email` does (the
+    tests hold the two to that), without importing email-validator.
+    """
     local, at, domain = text.rpartition("@")
     if not at or not local:
         fail(path, value, "must look like local-part@domain")
-    if '"' in local or "@" in local:
-        fail(path, value, "quoted local parts and extra '@' signs are not accepted")
-    if len(local) > 64:
-        fail(path, value, "the part before '@' is longer than 64 characters")
-    if local.startswith(".") or local.endswith(".") or ".." in local:
-        fail(path, value, "the part before '@' cannot start or end with a dot or hold '..'")
-    for ch in local:
-        if ch != "." and ch not in _ATEXT_CHARS and (ch.isascii() or not ch.isprintable()):
-            fail(path, value, f"the part before '@' cannot contain {ch!r}")
-    ascii_domain, problem = _to_ascii_domain(domain)
-    if problem or ascii_domain is None:
-        fail(path, value, problem or "bad domain")
-    result = f"{local}@{ascii_domain}"
-    if len(result) > 254:
+    if not _DOT_ATOM.fullmatch(local):
+        fail(
+            path,
+            value,
+            "the part before '@' may hold only letters, digits and !#$%&'*+/=?^_`{|}~- "
+            "between single dots (quoted local parts and display names are not accepted)",
+        )
+    if len(local) > _LOCAL_MAX_BYTES:
+        fail(path, value, "the part before '@' is longer than 64 bytes")
+    if not domain:
+        fail(path, value, "there must be something after the '@'")
+    if len(domain) > _DOMAIN_MAX:
+        fail(path, value, "the domain is longer than 253 characters")
+    domain = domain.lower()
+    labels = domain.split(".")
+    for label in labels:
+        if not _LDH.fullmatch(label):
+            if label.startswith("["):
+                fail(path, value, "address literals ([1.2.3.4]) are not accepted")
+            fail(
+                path,
+                value,
+                f"domain label {label!r} may hold only letters, digits and inner hyphens",
+            )
+        if len(label) > _LABEL_MAX:
+            fail(path, value, f"domain label {label!r} is longer than 63 characters")
+        if _R_LDH.match(label):
+            fail(path, value, f"domain label {label!r} has '--' in third and fourth place")
+    if len(labels) < 2 or not domain[-1].isalpha():
+        fail(path, value, "the domain must have a dot and end in a top-level domain")
+    if len(text) > _EMAIL_MAX_BYTES:
         fail(path, value, "is longer than 254 characters")
+    return f"{local}@{domain}"
+
+
+def _standard_email(text: str, value: Any, path: str) -> str:
+    """Validate and normalise any address with ``email-validator`` (syntax only).
+
+    Its defaults differ from salescore's in three ways, which this bridges:
+    special-use domains (``.test``, ``.invalid`` …) are accepted here (they
+    are swapped for a placeholder of the same length while validating); the
+    local part keeps its case (email-validator lower-cases role names such
+    as ``Postmaster``); and lengths are counted in UTF-8 bytes (64 for the
+    local part, 254 for the whole address).
+    """
+    import email_validator
+    import idna
+
+    local, at, domain = text.rpartition("@")
+    special = ""
+    if at:
+        try:
+            mapped = idna.uts46_remap(domain, std3_rules=False, transitional=False)
+        except (idna.IDNAError, UnicodeError):
+            mapped = ""  # email-validator says what is wrong
+        for name in email_validator.SPECIAL_USE_DOMAIN_NAMES:
+            if mapped == name or mapped.endswith("." + name):
+                special = name
+                placeholder = re.sub(r"[^.]", "a", name)
+                text = f"{local}@{mapped[: -len(name)]}{placeholder}"
+                break
+    try:
+        found = email_validator.validate_email(
+            text,
+            check_deliverability=False,
+            allow_smtputf8=True,
+            allow_empty_local=False,
+            allow_quoted_local=False,
+            allow_domain_literal=False,
+            allow_display_name=False,
+            strict=True,
+            globally_deliverable=True,
+            test_environment=False,
+        )
+    except email_validator.EmailNotValidError as exc:
+        fail(path, value, str(exc))
+    ascii_domain = found.ascii_domain
+    if special:
+        ascii_domain = ascii_domain[: -len(special)] + special
+    local = unicodedata.normalize("NFC", local)
+    for atom in local.split("."):
+        if unicodedata.category(atom[0])[0] == "M":
+            fail(path, value, "a part of the local part begins with a combining mark")
+    if len(local.encode()) > _LOCAL_MAX_BYTES:
+        fail(path, value, "the part before '@' is longer than 64 bytes in UTF-8")
+    result = f"{local}@{ascii_domain}"
+    if len(result.encode()) > _EMAIL_MAX_BYTES:
+        fail(path, value, "is longer than 254 bytes in UTF-8")
     return result
+
+
+def _email(value: Any, path: str) -> str:
+    if type(value) is str and len(value) <= _FAST_MAX and _NORMAL_EMAIL.fullmatch(value):
+        return value
+    text = _email_text(value, path)
+    if text.isascii() and "xn--" not in text.lower():
+        return _ascii_email(text, value, path)
+    return _standard_email(text, value, path)
 
 
 def normalize_email(value: str) -> str:
     """Validate an email address and return its normal form, without any network lookup.
 
-    Surrounding spaces are dropped, the domain is lower-cased and an
-    international domain is encoded to punycode (through the standard
-    library's ``idna`` codec); the local part keeps its case (mail servers
-    may treat it case-sensitively). Quoted local parts and address literals
-    are refused. Idempotent.
+    Addresses are checked by the standards through
+    `email-validator <https://pypi.org/project/email-validator/>`_ (syntax
+    only: no DNS lookup ever happens), imported only for addresses that are
+    not plain ASCII; plain ASCII addresses take a fast path that decides
+    exactly as email-validator does.
+
+    The normal form is the local part in Unicode NFC with its case kept
+    (mail servers may treat it case-sensitively), ``@``, and the domain as
+    lower-case IDNA 2008 A-labels (punycode): ``jo@faß.de`` becomes
+    ``jo@xn--fa-hia.de`` (Python's own ``idna`` codec implements IDNA 2003,
+    which would give the different domain ``fass.de``). Idempotent.
+
+    Where salescore differs from email-validator's defaults:
+
+    * special-use domains (``.test``, ``.invalid``, ``.local`` …) are
+      accepted, as the offline check it is;
+    * surrounding whitespace and a trailing root dot (``a@b.com.``) are
+      dropped;
+    * quoted local parts, domain literals (``a@[1.2.3.4]``) and display
+      names (``Ana <a@b.com>``) are refused;
+    * the local part is limited to 64 bytes and the address to 254 bytes of
+      UTF-8 (``"é" * 64`` is 128 bytes), and a dot-separated part of the local
+      part cannot begin with a combining mark.
+
+    Invisible characters (``"a@paypal.com\\u200b"``, a zero-width space) are
+    refused, never stripped.
 
     Args:
         value: The address as entered.
@@ -165,8 +306,11 @@ def _domain(value: Any, path: str) -> str:
 def normalize_domain(value: str) -> str:
     """Validate a web domain and return its normal form.
 
-    A scheme, path, port and a leading ``www.`` are dropped; the rest is
-    lower-cased and punycode-encoded. Idempotent.
+    A scheme, path, port, a leading ``www.`` and a trailing root dot are
+    dropped; the rest is lower-cased and encoded to IDNA 2008 A-labels
+    (punycode, with the UTS 46 mapping: ``faß.de`` is ``xn--fa-hia.de``).
+    Invisible characters (a zero-width space) are refused, never stripped.
+    Idempotent.
 
     Args:
         value: A domain or a web address (``'https://www.Acme.io/pricing'``).
@@ -190,8 +334,11 @@ def _phone(value: Any, path: str, default_region: str | None) -> str:
         fail(path, value, "must not be blank")
     if _E164.fullmatch(text):
         return text
+    region = default_region.upper() if isinstance(default_region, str) else None
+    if region is None and not text.startswith("+"):
+        fail(path, value, "is not in E.164 form and no default region was given to read it")
     try:
-        import phonenumbers
+        import phonenumbers  # noqa: F401  (the optional extra)
     except ImportError:
         if text.startswith("+"):
             fail(
@@ -205,17 +352,38 @@ def _phone(value: Any, path: str, default_region: str | None) -> str:
             "optional 'phonenumbers' package: pip install 'salescore[phone]' (or pass "
             "numbers in E.164 form, such as '+14155552671')"
         ) from None
-    region = default_region.upper() if isinstance(default_region, str) else None
-    if region is None and not text.startswith("+"):
-        fail(path, value, "is not in E.164 form and no default region was given to read it")
+    number, problem = _parse_phone(text, region)
+    if problem is not None:
+        fail(path, value, problem)
+    assert number is not None
+    return number
+
+
+@functools.lru_cache(maxsize=8192)
+def _parse_phone(text: str, region: str | None) -> tuple[str | None, str | None]:
+    """Parse a number with ``phonenumbers``: ``(E.164 form, None)`` or ``(None, problem)``.
+
+    Cached per (text, region): parsing a national number is the slow part of
+    creating a lead, and the same numbers (a switchboard, a re-import) recur.
+    """
+    import phonenumbers
+
+    hidden = _invisible(text, spaces=True)
+    if hidden:
+        return None, f"contains an invisible or control character ({hidden})"
     try:
         parsed = phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException as exc:
-        fail(path, value, f"is not a phone number ({exc})")
+        return None, f"is not a phone number ({exc})"
+    if parsed.extension:
+        return None, (
+            f"has an extension ({parsed.extension}), which an E.164 number cannot hold: "
+            "store the number without it and keep the extension apart"
+        )
     if not phonenumbers.is_valid_number(parsed):
         where = f" in region {region}" if region else ""
-        fail(path, value, f"is not a valid phone number{where}")
-    return str(phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164))
+        return None, f"is not a valid phone number{where}"
+    return str(phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)), None
 
 
 def normalize_phone(value: str, default_region: str | None = None) -> str:
@@ -236,7 +404,11 @@ def normalize_phone(value: str, default_region: str | None = None) -> str:
         The E.164 form.
 
     Raises:
-        ValidationError: the number is malformed or invalid (path ``phone``).
+        ValidationError: the number is malformed or invalid, holds an invisible
+            or control character (refused, never stripped), or has an
+            extension (``"+1 415 555 2671;ext=12"``, ``"… x12"``): E.164 has
+            no extensions, so one is refused rather than silently dropped
+            (path ``phone``).
         ImportError: the number is not in E.164 form and the ``phone`` extra
             is not installed (the message names the extra).
     """

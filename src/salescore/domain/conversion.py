@@ -336,6 +336,13 @@ def convert_lead(
         if custom is not None:
             changes["custom"] = custom
         new_contact = contact.update(at=at, actor=actor, reason="lead converted", **changes)
+        lifecycle = funnels.LIFECYCLE
+        if lifecycle.position(lead.lifecycle_stage) > lifecycle.position(
+            new_contact.lifecycle_stage
+        ):  # forward to the lead's stage, never back
+            new_contact = new_contact.set_lifecycle_stage(
+                lead.lifecycle_stage, at=at, actor=actor, reason="lead converted"
+            )
 
     # -- opportunity ----------------------------------------------------------------
     deal: Opportunity | None = None

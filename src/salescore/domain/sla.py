@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Final
 
 import attrs
@@ -586,28 +586,52 @@ class _Builder:
         self.cancelled = False
 
 
-class _Measure:
-    """Measures and extends time on a calendar (or in plain time), with a cache."""
+_EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
+_US: Final = timedelta(microseconds=1)
 
-    __slots__ = ("_cache",)
+
+class _Measure:
+    """Measures and extends time on a calendar (or in plain time) in microseconds.
+
+    Business time is measured on the calendar's integer engine, as the
+    difference of two positions on it, skipping the validation and
+    conversions of the public calendar methods (the instants come from a
+    validated history). Answers are remembered for the case.
+    """
+
+    __slots__ = ("_added", "_cache")
 
     def __init__(self) -> None:
-        self._cache: dict[tuple[int, datetime, datetime], timedelta] = {}
+        self._cache: dict[tuple[int, int], int | None] = {}  # (calendar, instant) -> position
+        self._added: dict[tuple[int, int, int], tuple[datetime, int]] = {}
 
-    def between(self, cal: BusinessCalendar | None, a: datetime, b: datetime) -> timedelta:
+    def between(self, cal: BusinessCalendar | None, a: int, b: int) -> int:
         if cal is None:
             return b - a
-        key = (id(cal), a, b)
-        found = self._cache.get(key)
-        if found is None:
-            found = self._cache[key] = cal.business_time_between(a, b)
-        return found
+        cache = self._cache
+        key = (id(cal), a)
+        start = cache.get(key)
+        if start is None:
+            start = cache[key] = cal._position_us(a)
+        key = (id(cal), b)
+        end = cache.get(key)
+        if end is None:
+            end = cache[key] = cal._position_us(b)
+        if start is None or end is None:
+            return cal._between_us(a, b)
+        return end - start
 
-    @staticmethod
-    def add(cal: BusinessCalendar | None, a: datetime, d: timedelta) -> datetime:
+    def add(
+        self, cal: BusinessCalendar | None, a: datetime, a_us: int, d: int
+    ) -> tuple[datetime, int]:
         if cal is None:
-            return a + d
-        return cal.add_business_time(a, d)
+            return a + timedelta(microseconds=d), a_us + d
+        key = (id(cal), a_us, d)
+        found = self._added.get(key)
+        if found is None:
+            u = cal._add_us(a_us, d)
+            found = self._added[key] = (cal._out(u), u)
+        return found
 
 
 _SOLVED: Final = "solved"
@@ -686,10 +710,13 @@ def sla_clocks(case: ServiceCase, at: datetime) -> tuple[SlaClock, ...]:
         clocks.append(b)
         open_[metric] = b
 
+    # Every instant a piece can start or end at, in microseconds.
+    stamps = {first.at: (first.at - _EPOCH) // _US, at: (at - _EPOCH) // _US}
     for e in history[1:]:
         t = e.at
         if t > at:
             break
+        stamps[t] = (t - _EPOCH) // _US
         kind = type(e).__name__  # the registered type name, as in documents
         if kind == "StageChanged":
             if e.funnel != "case_status":  # type: ignore[attr-defined]
@@ -749,114 +776,166 @@ def sla_clocks(case: ServiceCase, at: datetime) -> tuple[SlaClock, ...]:
     res = open_.get(SlaMetric.RESOLUTION)
     if res is not None and status == _SOLVED and solved_at is not None:
         res.completed = solved_at
-    return _evaluate(case.id, clocks, policies, at)
+    return _evaluate(case.id, clocks, policies, at, stamps)
 
 
 def _evaluate(
-    case_id: str, builders: list[_Builder], policies: list[SlaPolicy], at: datetime
+    case_id: str,
+    builders: list[_Builder],
+    policies: list[SlaPolicy],
+    at: datetime,
+    stamps: dict[datetime, int],
 ) -> tuple[SlaClock, ...]:
     measure = _Measure()
+    between = measure.between
     first = policies[0]
+    at_us = stamps[at]
+    # (metric, policy index, priority, status) -> what a piece in that state means.
+    meanings: dict[
+        tuple[SlaMetric, int, Priority, str | None],
+        tuple[SlaPolicy, BusinessCalendar | None, int | None, bool, bool],
+    ] = {}
     out: list[SlaClock] = []
     for b in builders:
-        end = b.completed if b.completed is not None else at
-        pieces = [p for p in b.pieces if p[0] < end or p[0] == p[1] == end] or b.pieces[:1]
-        used = paused = timedelta(0)
+        completed = b.completed
+        end = at if completed is None else completed
+        end_us = at_us if completed is None else stamps[end]
+        metric = b.metric
+        pieces = b.pieces
+        if pieces and stamps[pieces[0][0]] >= end_us and pieces[0][0] != pieces[0][1]:
+            # Nothing before the end: the state at the start decides.
+            a, _, status, pidx, prio = pieces[0]
+            pieces = [(a, a, status, pidx, prio)]
+        used = paused = 0
         breached: datetime | None = None
+        crossing: tuple[datetime, int, int, int] | None = None  # due, its µs, piece, end µs
+        last = -1  # the last piece with any length
         pauses: list[PauseSpan] = []
+        pause_end = -1  # the end of the last pause, in microseconds
+        # Counted pieces, for finding when the used time reached the target.
+        counted: list[tuple[datetime, int, BusinessCalendar | None, int]] = []
         policy, prio = first, Priority.NORMAL
         cal: BusinessCalendar | None = None
-        target: timedelta | None = None
+        target: int | None = None
         targeted = paused_now = False
-        # The last piece with any length: a clock reaching its target within an
-        # earlier piece stays open past the due time.
-        last = max((i for i, p in enumerate(pieces) if min(p[1], end) > p[0]), default=-1)
+        prev_z: datetime | None = None
+        z_us = 0
         for i, (a, z, status, pidx, prio) in enumerate(pieces):
-            z = min(z, end)
-            policy = policies[pidx] if pidx >= 0 else first
-            spec = policy.target_for(b.metric, prio)
-            if spec is not None:
-                cal, target, targeted = policy.calendar_of(spec), spec.duration, True
+            a_us = z_us if a is prev_z else stamps[a]  # pieces meet end to start
+            if a_us >= end_us:
+                if a_us > end_us or a != z:
+                    break
+                z_us = a_us
             else:
-                cal, target = policy.calendar, None
-            dormant = status == _SOLVED
-            paused_now = dormant or (status is not None and policy.pauses_clock(b.metric, status))
-            d = measure.between(cal, a, z) if z > a else timedelta(0)
-            if target is not None and breached is None and not dormant and z > a:
-                if used >= target:
-                    breached = a  # a change lowered the target below the time used
-                elif not paused_now and used + d >= target:
-                    due = measure.add(cal, a, target - used)
-                    # Reaching the target exactly as the clock stops (or is
-                    # evaluated) is on time; staying open past it is a breach.
-                    if due < z or i < last:
-                        breached = due
+                z_us = stamps[z]
+                if z_us >= end_us:
+                    z, z_us = end, end_us
+                if z_us > a_us:
+                    last = i
+            prev_z = z
+            key = (metric, pidx, prio, status)
+            meaning = meanings.get(key)
+            if meaning is None:
+                policy = policies[pidx] if pidx >= 0 else first
+                spec = policy._index.get((metric, prio))
+                if spec is not None:
+                    cal = (spec.calendar or policy.calendar) if spec.business_time else None
+                    target = spec.duration // _US
+                else:
+                    cal, target = policy.calendar, None
+                dormant = status == _SOLVED
+                paused_now = dormant or (
+                    status is not None and status in policy.pauses.get(metric, ())
+                )
+                meaning = meanings[key] = (policy, cal, target, dormant, paused_now)
+            policy, cal, target, dormant, paused_now = meaning
+            if z_us > a_us:
+                d = between(cal, a_us, z_us)
+                if target is not None and breached is None and crossing is None and not dormant:
+                    if used >= target:
+                        breached = a  # a change lowered the target below the time used
+                    elif not paused_now and used + d >= target:
+                        due, due_us = measure.add(cal, a, a_us, target - used)
+                        crossing = (due, due_us, i, z_us)
+            else:
+                d = 0
+            if target is not None:
+                targeted = True
             if paused_now:
                 paused += d
-                if pauses and pauses[-1].end == a:
-                    pauses[-1] = PauseSpan(pauses[-1].start, z)
-                elif z > a:
-                    pauses.append(PauseSpan(a, z))
+                if z_us > a_us:
+                    if pause_end == a_us:
+                        pauses[-1] = PauseSpan(pauses[-1].start, z)
+                    else:
+                        pauses.append(PauseSpan(a, z))
+                    pause_end = z_us
             else:
+                counted.append((a, a_us, cal, d))
                 used += d
+        if crossing is not None:
+            # Reaching the target exactly as the clock stops (or is evaluated)
+            # is on time; staying open past it is a breach.
+            due, due_us, i, z_us = crossing
+            if due_us < z_us or i < last:
+                breached = due
         if not targeted:
             continue
-        if b.completed is None and paused_now and pauses and pauses[-1].end == end:
-            pauses[-1] = PauseSpan(pauses[-1].start, None)
+        if completed is None and paused_now:
+            # Still paused: the last pause is open (it begins at ``end`` when
+            # the case was paused at that very instant).
+            if pause_end == end_us:
+                pauses[-1] = PauseSpan(pauses[-1].start, None)
+            else:
+                pauses.append(PauseSpan(end, None))
         due_at: datetime | None = None
         if target is not None:
             if used >= target:
-                due_at = _reached(measure, pieces, policies, first, b.metric, target, end)
+                due_at = _reached(measure, counted, target)
             else:
-                due_at = measure.add(cal, end, target - used)
+                due_at = measure.add(cal, end, end_us, target - used)[0]
         out.append(
             SlaClock(
                 case_id=case_id,
-                metric=b.metric,
+                metric=metric,
                 cycle=b.cycle,
                 policy=policy.name,
                 priority=prio,
                 started_at=b.start,
                 evaluated_at=at,
-                target=target,
+                target=None if target is None else timedelta(microseconds=target),
                 business_time=cal is not None,
-                used=used,
-                paused=paused,
+                used=timedelta(microseconds=used),
+                paused=timedelta(microseconds=paused),
                 pauses=tuple(pauses),
                 due_at=due_at,
                 breached_at=breached,
-                completed_at=b.completed,
+                completed_at=completed,
                 cancelled=b.cancelled,
             )
         )
-    order = list(SlaMetric)
-    out.sort(key=lambda c: (order.index(c.metric), c.cycle))
+    out.sort(key=_clock_order)
     return tuple(out)
+
+
+_METRIC_ORDER: Final = {m: i for i, m in enumerate(SlaMetric)}
+
+
+def _clock_order(c: SlaClock) -> tuple[int, int]:
+    return _METRIC_ORDER[c.metric], c.cycle
 
 
 def _reached(
     measure: _Measure,
-    pieces: list[_Piece],
-    policies: list[SlaPolicy],
-    first: SlaPolicy,
-    metric: SlaMetric,
-    target: timedelta,
-    end: datetime,
+    counted: list[tuple[datetime, int, BusinessCalendar | None, int]],
+    target: int,
 ) -> datetime:
-    """The instant the used time first reached ``target`` (walking the pieces again)."""
-    used = timedelta(0)
-    for a, z, status, pidx, prio in pieces:
-        z = min(z, end)
-        policy = policies[pidx] if pidx >= 0 else first
-        spec = policy.target_for(metric, prio)
-        cal = policy.calendar_of(spec) if spec is not None else policy.calendar
-        if status == _SOLVED or (status is not None and policy.pauses_clock(metric, status)):
-            continue
-        d = measure.between(cal, a, z)
+    """The instant the used time first reached ``target``, from the counted pieces."""
+    used = 0
+    for a, a_us, cal, d in counted:
         if used + d >= target:
-            return measure.add(cal, a, target - used)
+            return measure.add(cal, a, a_us, target - used)[0]
         used += d
-    return end  # pragma: no cover - only reached when used < target
+    raise AssertionError("only reached when used < target")  # pragma: no cover
 
 
 # --------------------------------------------------------------------------- escalation
