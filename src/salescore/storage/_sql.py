@@ -1,0 +1,179 @@
+"""What the SQL stores share: table layout, statements and row preparation.
+
+Every repository is a table named after it: the key (``id``, a product's
+``code``, a setting's ``key``), ``version``, ``document`` (the object's
+``salescore.to_json`` text) and one column per indexed field. The event log
+is ``events(position, repository, subject_id, document)``. Values are
+always bound as parameters; identifiers come only from the catalog.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any, Final
+
+import attrs
+
+from salescore.domain.events import Event
+from salescore.serialization import from_json, to_json
+from salescore.storage._catalog import REPOSITORIES, Spec, column_value
+from salescore.storage._query import Query, Sql, keyset, order_clause
+from salescore.storage._unit import SETTINGS, Write
+
+__all__ = [
+    "ALL_SPECS",
+    "PreparedWrites",
+    "decode",
+    "prepare",
+    "scan_batches",
+    "schema_message",
+    "statements",
+]
+
+ALL_SPECS: Final = (*REPOSITORIES.values(), SETTINGS)
+
+
+def decode(spec: Spec, document: str) -> Any:
+    """The stored object of ``spec`` from its document text."""
+    if spec is SETTINGS:
+        return document
+    return from_json(spec.cls, document)
+
+
+@attrs.frozen
+class PreparedWrites:
+    """The statements of one commit, grouped by table, ready to bind.
+
+    Attributes:
+        inserts: table → (statement, rows).
+        updates: table → (statement, rows); each row ends with key and
+            expected version.
+        events: (repository, subject id, document) per new event.
+    """
+
+    inserts: dict[str, tuple[str, list[tuple[Any, ...]]]]
+    updates: dict[str, tuple[str, list[tuple[Any, ...]]]]
+    events: list[tuple[str, str, str]]
+
+
+def _subjects(writes: list[Write]) -> dict[str, str]:
+    return {w.key: w.spec.name for w in writes}
+
+
+def prepare(writes: list[Write], events: list[Event], mark: str) -> PreparedWrites:
+    """Serialise the writes and events of a commit (outside any transaction).
+
+    Args:
+        writes: The buffered writes.
+        events: The new events, in order.
+        mark: The parameter placeholder (``?`` or ``%s``).
+    """
+    inserts: dict[str, tuple[str, list[tuple[Any, ...]]]] = {}
+    updates: dict[str, tuple[str, list[tuple[Any, ...]]]] = {}
+    for w in writes:
+        spec = w.spec
+        doc = w.obj if spec is SETTINGS else to_json(w.obj)
+        values = tuple(column_value(w.obj, c) for c in spec.columns)
+        names = [c.name for c in spec.columns]
+        if w.insert:
+            if spec.name not in inserts:
+                cols = [spec.key, "version", "document", *names]
+                marks = ", ".join(mark for _ in cols)
+                stmt = f"INSERT INTO {spec.name} ({', '.join(cols)}) VALUES ({marks})"
+                inserts[spec.name] = (stmt, [])
+            inserts[spec.name][1].append((w.key, w.version, doc, *values))
+        else:
+            if spec.name not in updates:
+                sets = ", ".join(f"{n} = {mark}" for n in ["version", "document", *names])
+                stmt = (
+                    f"UPDATE {spec.name} SET {sets} WHERE {spec.key} = {mark} AND version = {mark}"
+                )
+                updates[spec.name] = (stmt, [])
+            updates[spec.name][1].append((w.version, doc, *values, w.key, w.expected))
+    owners = _subjects(writes)
+    rows = [(owners.get(e.subject_id, ""), e.subject_id, to_json(e)) for e in events]
+    return PreparedWrites(inserts, updates, rows)
+
+
+def scan_batches(
+    spec: Spec,
+    query: Query,
+    exclude: frozenset[str],
+    mark: str,
+    fetch: Callable[[str, tuple[Any, ...]], list[tuple[Any, ...]]],
+    batch: int = 256,
+) -> Iterator[tuple[int, Any]]:
+    """Rows in the query's order, fetched in keyset batches, as (version, object).
+
+    Args:
+        spec: The repository.
+        query: The checked query (its prefilter narrows the SQL).
+        exclude: Keys to leave out (written in the unit of work).
+        mark: The parameter placeholder.
+        fetch: Runs a statement and returns its rows.
+        batch: Rows per round trip (grows up to the query's limit).
+    """
+    col = query.column.name
+    size = batch if query.limit is None else max(min(query.limit + 1 + len(exclude), 5000), 1)
+    current = query
+    while True:
+        parts: list[Sql] = []
+        if current.prefilter is not None:
+            parts.append(current.prefilter)
+        after = keyset(current, spec.key)
+        if after is not None:
+            parts.append(after)
+        where = " AND ".join(f"({p.text})" for p in parts)
+        params: tuple[Any, ...] = tuple(x for p in parts for x in p.params)
+        sql = (
+            f"SELECT version, document, {col}, {spec.key} FROM {spec.name}"
+            + (f" WHERE {where}" if where else "")
+            + f" {order_clause(current, spec.key)} LIMIT {int(size)}"
+        )
+        if mark != "?":
+            sql = sql.replace("?", mark)
+        rows = fetch(sql, params)
+        for version, document, _, key in rows:
+            if key not in exclude:
+                yield version, decode(spec, document)
+        if len(rows) < size:
+            return
+        last = rows[-1]
+        current = attrs.evolve(current, after=(last[2], last[3]))
+        size = min(size * 4, 5000)
+
+
+def schema_message(found: int | None, latest: int) -> str | None:
+    """What is wrong with a database's schema version, or ``None`` if nothing."""
+    if found is None:
+        return "the database has no salescore schema: call store.migrate() once"
+    if found < latest:
+        return (
+            f"the database schema is at version {found}, older than the version {latest} "
+            "this salescore uses: call store.migrate() to upgrade it"
+        )
+    if found > latest:
+        return (
+            f"the database schema is at version {found}, newer than the version {latest} "
+            "this salescore knows: upgrade salescore"
+        )
+    return None
+
+
+def statements(script: str) -> list[str]:
+    """The statements of a migration script (``;``-separated, ``--`` comment lines)."""
+    lines = [ln for ln in script.splitlines() if not ln.lstrip().startswith("--")]
+    return [s.strip() for s in "\n".join(lines).split(";") if s.strip()]
+
+
+def ddl(spec: Spec, types: dict[str, str], key_type: str) -> list[str]:
+    """The CREATE statements of a repository's table and indexes (dialect by ``types``)."""
+    cols = [f"{spec.key} {key_type} PRIMARY KEY", "version INTEGER NOT NULL"]
+    cols.append(f"document {types['document']} NOT NULL")
+    cols += [f"{c.name} {types[c.type]}" for c in spec.columns]
+    out = [f"CREATE TABLE {spec.name} ({', '.join(cols)})"]
+    out += [
+        f"CREATE INDEX {spec.name}_{c.name} ON {spec.name} ({c.name}, {spec.key})"
+        for c in spec.columns
+    ]
+    return out
