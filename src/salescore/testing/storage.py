@@ -180,7 +180,7 @@ class StoreConformance:
         _add_all(store, "leads", [lead])
         uow = store.unit_of_work()
         uow.leads.add(_lead(2))
-        uow.leads.save(lead.set_score(3.0, at=T0, actor="rep"), expected_version=7)
+        uow.leads.save(lead.set_score(3.0, at=T0, actor="rep"), expected_version=2)
         with pytest.raises(ConcurrencyError):
             uow.commit()
         with store.unit_of_work() as uow:
