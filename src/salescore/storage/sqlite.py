@@ -30,10 +30,11 @@ from salescore.storage._unit import Unit, Write
 from salescore.storage.memory import _check_position
 from salescore.storage.protocols import EventRecord
 
-__all__ = ["MIGRATIONS", "SQLiteStore"]
+__all__ = ["MIGRATIONS", "SQLiteStore", "migrations"]
 
 
-def _migrations(dialect: str) -> tuple[tuple[int, str], ...]:
+def migrations(dialect: str) -> tuple[tuple[int, str], ...]:
+    """The migration scripts shipped for ``dialect``: (version, SQL), oldest first."""
     folder = resources.files("salescore.storage").joinpath("migrations", dialect)
     found = []
     for entry in folder.iterdir():
@@ -43,7 +44,7 @@ def _migrations(dialect: str) -> tuple[tuple[int, str], ...]:
 
 
 #: The schema versions shipped with this release: (version, SQL script).
-MIGRATIONS: Final = _migrations("sqlite")
+MIGRATIONS: Final = migrations("sqlite")
 LATEST: Final = MIGRATIONS[-1][0]
 
 
