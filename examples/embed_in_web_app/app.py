@@ -53,7 +53,8 @@ TIMELINE = """<!doctype html>
 <h1>{{ lead.email or lead.company }}</h1>
 <p>Status {{ lead.status }}, score {{ lead.score }}</p>
 <ol>
-{% for entry in entries %}<li>{{ entry.at.isoformat() }}: {{ entry.kind }} {{ describe(entry) }}</li>
+{% for entry in entries %}
+  <li>{{ entry.at.isoformat() }}: {{ entry.kind }} {{ describe(entry) }}</li>
 {% endfor %}
 </ol>
 <a href="{{ url_for('index') }}">all leads</a>
@@ -122,9 +123,7 @@ def create_app(database: str = "crm.db") -> Flask:
                 found = uow.leads.get(lead_id)
         except NotFound:
             abort(404)
-        return render_template_string(
-            TIMELINE, lead=found, entries=entries, describe=_describe
-        )
+        return render_template_string(TIMELINE, lead=found, entries=entries, describe=_describe)
 
     return app
 

@@ -10,7 +10,7 @@ from flask.testing import FlaskClient
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from app import create_app  # noqa: E402
+from app import create_app
 
 
 @pytest.fixture

@@ -17,6 +17,7 @@ reproduce (mixed kinds, numbers that do not fit, nested or unindexed fields,
 from __future__ import annotations
 
 import base64
+import functools
 import json
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
@@ -96,6 +97,10 @@ class Query:
 # --------------------------------------------------------------------------- building
 
 
+_parse = functools.lru_cache(maxsize=512)(parse)  # rules are immutable: reuse parsed text
+
+
+@functools.cache
 def _fields_of(cls: type) -> frozenset[str]:
     names = {a.name for a in attrs.fields(cls)} if attrs.has(cls) else set()
     names.update(n for n in dir(cls) if not n.startswith("_"))
@@ -154,7 +159,7 @@ def build_query(
     if where is None:
         rule = None
     elif isinstance(where, str):
-        rule = parse(where)
+        rule = _parse(where)
     elif isinstance(where, Rule):
         rule = where
     else:

@@ -9,6 +9,7 @@ always bound as parameters; identifiers come only from the catalog.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator
 from typing import Any, Final
 
@@ -22,6 +23,7 @@ from salescore.storage._unit import SETTINGS, Write
 
 __all__ = [
     "ALL_SPECS",
+    "Decoded",
     "PreparedWrites",
     "decode",
     "prepare",
@@ -40,6 +42,42 @@ def decode(spec: Spec, document: str) -> Any:
     return from_json(spec.cls, document)
 
 
+class Decoded:
+    """Decoded objects by (repository, key), reused while the stored text is the same.
+
+    Stored objects are immutable, so an object decoded once serves every later
+    read of the very same document text (compared in full, so a rewritten
+    document is always decoded afresh). At most ``size`` objects are kept,
+    the oldest dropped first; ``size=0`` turns it off.
+    """
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._items: dict[tuple[str, str], tuple[str, Any]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, spec: Spec, key: str, document: str) -> Any:
+        """The object of ``document`` (stored under ``key``)."""
+        if not self._size:
+            return decode(spec, document)
+        hit = self._items.get((spec.name, key))
+        if hit is not None and hit[0] == document:
+            return hit[1]
+        obj = decode(spec, document)
+        self.put(spec, key, document, obj)
+        return obj
+
+    def put(self, spec: Spec, key: str, document: str, obj: Any) -> None:
+        """Remember ``obj`` as the object of ``document``."""
+        if not self._size:
+            return
+        with self._lock:
+            self._items.pop((spec.name, key), None)
+            self._items[(spec.name, key)] = (document, obj)
+            while len(self._items) > self._size:
+                del self._items[next(iter(self._items))]
+
+
 @attrs.frozen
 class PreparedWrites:
     """The statements of one commit, grouped by table, ready to bind.
@@ -49,11 +87,14 @@ class PreparedWrites:
         updates: table → (statement, rows); each row ends with key and
             expected version.
         events: (repository, subject id, document) per new event.
+        documents: (spec, key, document, object) per write, to remember
+            the decoded objects once committed.
     """
 
     inserts: dict[str, tuple[str, list[tuple[Any, ...]]]]
     updates: dict[str, tuple[str, list[tuple[Any, ...]]]]
     events: list[tuple[str, str, str]]
+    documents: list[tuple[Spec, str, str, Any]]
 
 
 def _subjects(writes: list[Write]) -> dict[str, str]:
@@ -70,9 +111,11 @@ def prepare(writes: list[Write], events: list[Event], mark: str) -> PreparedWrit
     """
     inserts: dict[str, tuple[str, list[tuple[Any, ...]]]] = {}
     updates: dict[str, tuple[str, list[tuple[Any, ...]]]] = {}
+    documents = []
     for w in writes:
         spec = w.spec
         doc = w.obj if spec is SETTINGS else to_json(w.obj)
+        documents.append((spec, w.key, doc, w.obj))
         values = tuple(column_value(w.obj, c) for c in spec.columns)
         names = [c.name for c in spec.columns]
         if w.insert:
@@ -92,7 +135,7 @@ def prepare(writes: list[Write], events: list[Event], mark: str) -> PreparedWrit
             updates[spec.name][1].append((w.version, doc, *values, w.key, w.expected))
     owners = _subjects(writes)
     rows = [(owners.get(e.subject_id, ""), e.subject_id, to_json(e)) for e in events]
-    return PreparedWrites(inserts, updates, rows)
+    return PreparedWrites(inserts, updates, rows, documents)
 
 
 def scan_batches(
@@ -101,6 +144,7 @@ def scan_batches(
     exclude: frozenset[str],
     mark: str,
     fetch: Callable[[str, tuple[Any, ...]], list[tuple[Any, ...]]],
+    decoded: Decoded,
     batch: int = 256,
 ) -> Iterator[tuple[int, Any]]:
     """Rows in the query's order, fetched in keyset batches, as (version, object).
@@ -111,6 +155,7 @@ def scan_batches(
         exclude: Keys to leave out (written in the unit of work).
         mark: The parameter placeholder.
         fetch: Runs a statement and returns its rows.
+        decoded: Decodes documents (reusing earlier decodings).
         batch: Rows per round trip (grows up to the query's limit).
     """
     col = query.column.name
@@ -135,7 +180,7 @@ def scan_batches(
         rows = fetch(sql, params)
         for version, document, _, key in rows:
             if key not in exclude:
-                yield version, decode(spec, document)
+                yield version, decoded.get(spec, key, document)
         if len(rows) < size:
             return
         last = rows[-1]

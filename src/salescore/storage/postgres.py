@@ -24,7 +24,6 @@ one. Only the short tail of each writing transaction is serialised.
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any, Final
 
@@ -35,7 +34,7 @@ from salescore.serialization import from_json
 from salescore.storage._catalog import Spec
 from salescore.storage._people import person_documents
 from salescore.storage._query import Query
-from salescore.storage._sql import decode, prepare, scan_batches, schema_message, statements
+from salescore.storage._sql import Decoded, prepare, scan_batches, schema_message, statements
 from salescore.storage._unit import Unit, Write
 from salescore.storage.memory import _check_position
 from salescore.storage.protocols import EventRecord
@@ -106,6 +105,8 @@ class PostgresStore:
         pool: A ``psycopg_pool.ConnectionPool`` to use instead (the store
             does not close it).
         max_size: Connections in the store's own pool.
+        cache_size: How many decoded objects to keep for reuse while their
+            stored document is unchanged (0: none).
 
     Safe to share between threads and processes. Call :meth:`migrate` once
     per database.
@@ -121,6 +122,7 @@ class PostgresStore:
         *,
         pool: psycopg_pool.ConnectionPool[Any] | None = None,
         max_size: int = 8,
+        cache_size: int = 10_000,
     ) -> None:
         psycopg, psycopg_pool = _drivers()
         if (conninfo is None) == (pool is None):
@@ -137,7 +139,7 @@ class PostgresStore:
             )
         self._pool = pool
         self._checked = False
-        self._lock = threading.Lock()
+        self._decoded = Decoded(cache_size)
         self._psycopg = psycopg
 
     def __repr__(self) -> str:
@@ -286,10 +288,10 @@ class _Session:
         )
         if not rows:
             return None
-        return int(rows[0][0]), decode(spec, rows[0][1])
+        return int(rows[0][0]), self._store._decoded.get(spec, key, rows[0][1])
 
     def scan(self, spec: Spec, query: Query, exclude: frozenset[str]) -> Iterator[tuple[int, Any]]:
-        return scan_batches(spec, query, exclude, "%s", self._store._fetch)
+        return scan_batches(spec, query, exclude, "%s", self._store._fetch, self._store._decoded)
 
     def keys(self, spec: Spec) -> list[str]:
         return [r[0] for r in self._store._fetch(f"SELECT {spec.key} FROM {spec.name}", ())]
@@ -325,6 +327,8 @@ class _Session:
                         last = int(found[0]) if found else 0
         except store._psycopg.Error as exc:
             raise _translate(exc, "committing a unit of work") from exc
+        for spec, key, doc, obj in prepared.documents:
+            store._decoded.put(spec, key, doc, obj)
         first = last - len(events) + 1
         return tuple(EventRecord(first + i, e) for i, e in enumerate(events))
 

@@ -25,7 +25,7 @@ from salescore.serialization import from_json
 from salescore.storage._catalog import Spec
 from salescore.storage._people import person_documents
 from salescore.storage._query import Query
-from salescore.storage._sql import decode, prepare, scan_batches, schema_message, statements
+from salescore.storage._sql import Decoded, prepare, scan_batches, schema_message, statements
 from salescore.storage._unit import Unit, Write
 from salescore.storage.memory import _check_position
 from salescore.storage.protocols import EventRecord
@@ -64,6 +64,8 @@ class SQLiteStore:
             ``path`` (the store then uses only this connection, one unit of
             work at a time; it sets the pragmas and autocommit mode on it).
         timeout: Seconds to wait for another writer's lock before failing.
+        cache_size: How many decoded objects to keep for reuse while their
+            stored document is unchanged (0: none).
 
     Safe to share between threads: each unit of work borrows a connection.
     Call :meth:`migrate` once per database; opening a migrated file needs no
@@ -84,8 +86,10 @@ class SQLiteStore:
         *,
         connection: sqlite3.Connection | None = None,
         timeout: float = 30.0,
+        cache_size: int = 10_000,
     ) -> None:
         self._path = os.fspath(path)
+        self._decoded = Decoded(cache_size)
         self._timeout = float(timeout)
         self._lock = threading.Lock()
         self._idle: list[sqlite3.Connection] = []
@@ -292,15 +296,16 @@ class _Session:
         )
         if not rows:
             return None
-        return int(rows[0][0]), decode(spec, rows[0][1])
+        return int(rows[0][0]), self._store._decoded.get(spec, key, rows[0][1])
 
     def scan(self, spec: Spec, query: Query, exclude: frozenset[str]) -> Iterator[tuple[int, Any]]:
-        return scan_batches(spec, query, exclude, "?", self._fetch)
+        return scan_batches(spec, query, exclude, "?", self._fetch, self._store._decoded)
 
     def keys(self, spec: Spec) -> list[str]:
         return [r[0] for r in self._fetch(f"SELECT {spec.key} FROM {spec.name}", ())]
 
     def commit(self, writes: list[Write], events: list[Event]) -> tuple[EventRecord, ...]:
+        store = self._store
         prepared = prepare(writes, events, "?")
         with self._store._connection() as conn:
             self._store._check_schema(conn)
@@ -324,6 +329,8 @@ class _Session:
                 conn.execute("COMMIT")
             except sqlite3.Error as exc:
                 raise _translate(exc, "committing a unit of work") from exc
+        for spec, key, doc, obj in prepared.documents:
+            store._decoded.put(spec, key, doc, obj)
         first = last - len(events) + 1
         return tuple(EventRecord(first + i, e) for i, e in enumerate(events))
 
