@@ -10,11 +10,10 @@ and collects the new events in the order they were saved.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
-from functools import cached_property
 from types import TracebackType
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar, overload
 
 import attrs
 
@@ -82,263 +81,32 @@ class Session(Protocol):
         ...
 
 
-class Unit:
-    """A unit of work over a :class:`Session`.
+R = TypeVar("R")
 
-    See :class:`~salescore.storage.protocols.UnitOfWork`.
-    """
 
-    def __init__(self, session: Session) -> None:
-        self._session = session
-        self._read: dict[tuple[str, str], int] = {}
-        self._pending: dict[tuple[str, str], Write] = {}
-        self._events: list[Event] = []
-        self._open = True
-        self.committed: tuple[EventRecord, ...] = ()
+class _Cached(Generic[R]):
+    """A repository attribute of a unit, made on first use (no lock: a unit has one thread)."""
 
-    # -- repositories ---------------------------------------------------------------
+    def __init__(self, make: Callable[[Unit, Spec], R], spec: Spec) -> None:
+        self._make = make
+        self._spec = spec
+        self._name = spec.name
 
-    @cached_property
-    def leads(self) -> _Aggregates[Any]:
-        """The leads."""
-        return _Aggregates(self, REPOSITORIES["leads"])
+    def __set_name__(self, owner: type, name: str) -> None:
+        self._name = name
 
-    @cached_property
-    def contacts(self) -> _Aggregates[Any]:
-        """The contacts."""
-        return _Aggregates(self, REPOSITORIES["contacts"])
+    @overload
+    def __get__(self, unit: None, owner: type) -> _Cached[R]: ...
 
-    @cached_property
-    def accounts(self) -> _Aggregates[Any]:
-        """The accounts."""
-        return _Aggregates(self, REPOSITORIES["accounts"])
+    @overload
+    def __get__(self, unit: Unit, owner: type) -> R: ...
 
-    @cached_property
-    def opportunities(self) -> _Aggregates[Any]:
-        """The opportunities."""
-        return _Aggregates(self, REPOSITORIES["opportunities"])
-
-    @cached_property
-    def campaigns(self) -> _Aggregates[Any]:
-        """The campaigns."""
-        return _Aggregates(self, REPOSITORIES["campaigns"])
-
-    @cached_property
-    def campaign_members(self) -> _Aggregates[Any]:
-        """The campaign members."""
-        return _Aggregates(self, REPOSITORIES["campaign_members"])
-
-    @cached_property
-    def cases(self) -> _Aggregates[Any]:
-        """The service cases."""
-        return _Aggregates(self, REPOSITORIES["cases"])
-
-    @cached_property
-    def tasks(self) -> _Aggregates[Any]:
-        """The tasks."""
-        return _Aggregates(self, REPOSITORIES["tasks"])
-
-    @cached_property
-    def products(self) -> _Documents[Any]:
-        """The products, by code."""
-        return _Documents(self, REPOSITORIES["products"])
-
-    @cached_property
-    def price_books(self) -> _Documents[Any]:
-        """The price books."""
-        return _Documents(self, REPOSITORIES["price_books"])
-
-    @cached_property
-    def reps(self) -> _Documents[Any]:
-        """The reps."""
-        return _Documents(self, REPOSITORIES["reps"])
-
-    @cached_property
-    def teams(self) -> _Documents[Any]:
-        """The teams."""
-        return _Documents(self, REPOSITORIES["teams"])
-
-    @cached_property
-    def queues(self) -> _Documents[Any]:
-        """The queues."""
-        return _Documents(self, REPOSITORIES["queues"])
-
-    @cached_property
-    def interactions(self) -> _Interactions:
-        """The interactions (append-only)."""
-        return _Interactions(self, REPOSITORIES["interactions"])
-
-    @cached_property
-    def settings(self) -> _Settings:
-        """Configuration documents by key."""
-        return _Settings(self, SETTINGS)
-
-    # -- life cycle -----------------------------------------------------------------
-
-    def _check_open(self) -> None:
-        if not self._open:
-            raise StorageError("this unit of work is finished; open a new one")
-
-    def commit(self) -> tuple[EventRecord, ...]:
-        """Write everything buffered; return the new events with their positions.
-
-        Raises:
-            ConcurrencyError: a version check failed; nothing was written.
-            StorageError: the backend failed; nothing was written.
-        """
-        self._check_open()
-        try:
-            if self._pending or self._events:
-                self.committed = self._session.commit(list(self._pending.values()), self._events)
-        finally:
-            self._finish()
-        return self.committed
-
-    def rollback(self) -> None:
-        """Forget every buffered write."""
-        if self._open:
-            self._finish()
-
-    def _finish(self) -> None:
-        self._open = False
-        self._pending.clear()
-        self._events.clear()
-        self._session.close()
-
-    def __enter__(self) -> Unit:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        if not self._open:
-            return  # committed or rolled back explicitly inside the block
-        if exc_type is None:
-            self.commit()
-        else:
-            self.rollback()
-
-    # -- shared machinery -------------------------------------------------------------
-
-    def _get(self, spec: Spec, key: str) -> tuple[int, Any]:
-        self._check_open()
-        if not isinstance(key, str):
-            fail(spec.key, key, "must be a string")
-        pending = self._pending.get((spec.name, key))
-        if pending is not None:
-            return pending.version, pending.obj
-        found = self._session.load(spec, key)
-        if found is None:
-            raise NotFound(f"no {spec.name} item with {spec.key} {key!r}")
-        self._read[(spec.name, key)] = found[0]
-        return found
-
-    def _stage(self, spec: Spec, obj: Any, key: str, version: int, *, insert: bool) -> None:
-        k = (spec.name, key)
-        prior = self._pending.get(k)
-        if prior is None:
-            self._pending[k] = Write(spec, key, insert, 0, version, obj)
-        else:
-            prior.obj, prior.version = obj, version
-
-    def _add(self, spec: Spec, obj: Any, version: int) -> None:
-        self._check_open()
-        self._check_type(spec, obj)
-        key = key_of(spec, obj)
-        k = (spec.name, key)
-        if k in self._pending or k in self._read:
-            raise ConcurrencyError(f"{spec.name} item {key!r} exists already")
-        self._pending[k] = Write(spec, key, True, 0, version, obj)
-
-    def _expected(self, spec: Spec, key: str, expected_version: int | None) -> int:
-        k = (spec.name, key)
-        pending = self._pending.get(k)
-        known = pending.version if pending is not None else self._read.get(k)
-        if expected_version is None:
-            if known is None:
-                fail(
-                    "expected_version",
-                    None,
-                    f"{spec.name} item {key!r} was not read in this unit of work: "
-                    "pass the version it was read at",
-                )
-            return known
-        if isinstance(expected_version, bool) or not isinstance(expected_version, int):
-            fail("expected_version", expected_version, "must be an int or None")
-        if expected_version < 0:
-            fail("expected_version", expected_version, "must not be negative")
-        if known is not None and known != expected_version:
-            raise ConcurrencyError(
-                f"{spec.name} item {key!r} is at version {known}, not {expected_version}"
-            )
-        return expected_version
-
-    def _save(self, spec: Spec, obj: Any, key: str, expected: int, version: int) -> None:
-        k = (spec.name, key)
-        pending = self._pending.get(k)
-        if pending is None:
-            self._pending[k] = Write(spec, key, False, expected, version, obj)
-        else:
-            pending.obj, pending.version = obj, version
-
-    @staticmethod
-    def _check_type(spec: Spec, obj: Any) -> None:
-        if not isinstance(obj, spec.cls):
-            fail(spec.name, obj, f"must be a {spec.cls.__name__}")
-
-    def _find(
-        self,
-        spec: Spec,
-        where: str | Rule | None,
-        order_by: str,
-        limit: int | None,
-        after: str | None,
-        at: datetime | None,
-    ) -> Page[Any]:
-        self._check_open()
-        query = build_query(spec, where, order_by=order_by, limit=limit, after=after, at=at)
-        col = query.column
-        mine = [
-            (w.version, w.obj)
-            for (name, _), w in self._pending.items()
-            if name == spec.name and query.matches(w.obj)
-        ]
-        exclude = frozenset(k for (name, k) in self._pending if name == spec.name)
-        want = None if limit is None else limit + 1
-        found: list[tuple[int, Any]] = []
-        for version, obj in self._session.scan(spec, query, exclude):
-            if query.matches(obj):
-                found.append((version, obj))
-                if want is not None and len(found) >= want:
-                    break
-        from salescore.storage._query import is_after
-
-        mine = [
-            r
-            for r in mine
-            if is_after(column_value(r[1], col), key_of(spec, r[1]), query.after, query.descending)
-        ]
-        rows = found + mine
-        if mine:
-            rows = order_rows(
-                rows,
-                lambda r: column_value(r[1], col),
-                lambda r: key_of(spec, r[1]),
-                query.descending,
-            )
-        cursor = None
-        if limit is not None and len(rows) > limit:
-            rows = rows[:limit]
-            last = rows[-1][1]
-            cursor = query.cursor(column_value(last, col), key_of(spec, last))
-        for version, obj in rows:
-            k = (spec.name, key_of(spec, obj))
-            if k not in self._pending:
-                self._read[k] = version
-        return Page(tuple(obj for _, obj in rows), cursor)
+    def __get__(self, unit: Unit | None, owner: type) -> R | _Cached[R]:
+        if unit is None:
+            return self
+        repo = self._make(unit, self._spec)
+        unit.__dict__[self._name] = repo
+        return repo
 
 
 class _Repository(Generic[T]):
@@ -373,13 +141,16 @@ class _Repository(Generic[T]):
 class _Aggregates(_Repository[T]):
     def add(self, item: T) -> None:
         """Store a new aggregate (``ConcurrencyError`` at commit if the id exists)."""
-        self._unit._check_open()
-        self._unit._check_type(self._spec, item)
+        unit = self._unit
+        if not unit._open:
+            unit._check_open()
+        unit._check_type(self._spec, item)
         agg: Aggregate = item  # type: ignore[assignment]
-        if agg.version < 1 or agg.version != len(agg.history):
+        history = agg.history
+        if agg.version != len(history) or not history:
             fail("version", agg.version, "must equal the length of a non-empty history")
-        self._unit._add(self._spec, item, agg.version)
-        self._unit._events.extend(agg.history)
+        unit._add(self._spec, item, agg.version, agg.id)
+        unit._events.extend(history)
 
     def save(self, item: T, expected_version: int | None = None) -> None:
         """Store the aggregate's events after ``expected_version``."""
@@ -475,3 +246,235 @@ class _Settings:
     def _check_key(key: Any) -> None:
         if not isinstance(key, str) or not key:
             fail("key", key, "must be a non-empty string")
+
+
+class Unit:
+    """A unit of work over a :class:`Session`.
+
+    See :class:`~salescore.storage.protocols.UnitOfWork`.
+    """
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+        self._read: dict[tuple[str, str], int] = {}
+        self._pending: dict[tuple[str, str], Write] = {}
+        self._events: list[Event] = []
+        self._open = True
+        self.committed: tuple[EventRecord, ...] = ()
+
+    # -- repositories ---------------------------------------------------------------
+
+    leads: _Cached[_Aggregates[Any]] = _Cached(_Aggregates, REPOSITORIES["leads"])
+    """The leads."""
+
+    contacts: _Cached[_Aggregates[Any]] = _Cached(_Aggregates, REPOSITORIES["contacts"])
+    """The contacts."""
+
+    accounts: _Cached[_Aggregates[Any]] = _Cached(_Aggregates, REPOSITORIES["accounts"])
+    """The accounts."""
+
+    opportunities: _Cached[_Aggregates[Any]] = _Cached(_Aggregates, REPOSITORIES["opportunities"])
+    """The opportunities."""
+
+    campaigns: _Cached[_Aggregates[Any]] = _Cached(_Aggregates, REPOSITORIES["campaigns"])
+    """The campaigns."""
+
+    campaign_members: _Cached[_Aggregates[Any]] = _Cached(
+        _Aggregates, REPOSITORIES["campaign_members"]
+    )
+    """The campaign members."""
+
+    cases: _Cached[_Aggregates[Any]] = _Cached(_Aggregates, REPOSITORIES["cases"])
+    """The service cases."""
+
+    tasks: _Cached[_Aggregates[Any]] = _Cached(_Aggregates, REPOSITORIES["tasks"])
+    """The tasks."""
+
+    products: _Cached[_Documents[Any]] = _Cached(_Documents, REPOSITORIES["products"])
+    """The products, by code."""
+
+    price_books: _Cached[_Documents[Any]] = _Cached(_Documents, REPOSITORIES["price_books"])
+    """The price books."""
+
+    reps: _Cached[_Documents[Any]] = _Cached(_Documents, REPOSITORIES["reps"])
+    """The reps."""
+
+    teams: _Cached[_Documents[Any]] = _Cached(_Documents, REPOSITORIES["teams"])
+    """The teams."""
+
+    queues: _Cached[_Documents[Any]] = _Cached(_Documents, REPOSITORIES["queues"])
+    """The queues."""
+
+    interactions: _Cached[_Interactions] = _Cached(_Interactions, REPOSITORIES["interactions"])
+    """The interactions (append-only)."""
+
+    settings: _Cached[_Settings] = _Cached(_Settings, SETTINGS)
+    """Configuration documents by key."""
+
+    # -- life cycle -----------------------------------------------------------------
+
+    def _check_open(self) -> None:
+        if not self._open:
+            raise StorageError("this unit of work is finished; open a new one")
+
+    def commit(self) -> tuple[EventRecord, ...]:
+        """Write everything buffered; return the new events with their positions.
+
+        Raises:
+            ConcurrencyError: a version check failed; nothing was written.
+            StorageError: the backend failed; nothing was written.
+        """
+        self._check_open()
+        try:
+            if self._pending or self._events:
+                self.committed = self._session.commit(list(self._pending.values()), self._events)
+        finally:
+            self._finish()
+        return self.committed
+
+    def rollback(self) -> None:
+        """Forget every buffered write."""
+        if self._open:
+            self._finish()
+
+    def _finish(self) -> None:
+        self._open = False
+        self._pending.clear()
+        self._events.clear()
+        self._session.close()
+
+    def __enter__(self) -> Unit:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if not self._open:
+            return  # committed or rolled back explicitly inside the block
+        if exc_type is None:
+            self.commit()
+        else:
+            self.rollback()
+
+    # -- shared machinery -------------------------------------------------------------
+
+    def _get(self, spec: Spec, key: str) -> tuple[int, Any]:
+        self._check_open()
+        if not isinstance(key, str):
+            fail(spec.key, key, "must be a string")
+        pending = self._pending.get((spec.name, key))
+        if pending is not None:
+            return pending.version, pending.obj
+        found = self._session.load(spec, key)
+        if found is None:
+            raise NotFound(f"no {spec.name} item with {spec.key} {key!r}")
+        self._read[(spec.name, key)] = found[0]
+        return found
+
+    def _stage(self, spec: Spec, obj: Any, key: str, version: int, *, insert: bool) -> None:
+        k = (spec.name, key)
+        prior = self._pending.get(k)
+        if prior is None:
+            self._pending[k] = Write(spec, key, insert, 0, version, obj)
+        else:
+            prior.obj, prior.version = obj, version
+
+    def _add(self, spec: Spec, obj: Any, version: int, key: str | None = None) -> None:
+        if key is None:
+            self._check_open()
+            self._check_type(spec, obj)
+            key = key_of(spec, obj)
+        k = (spec.name, key)
+        if k in self._pending or k in self._read:
+            raise ConcurrencyError(f"{spec.name} item {key!r} exists already")
+        self._pending[k] = Write(spec, key, True, 0, version, obj)
+
+    def _expected(self, spec: Spec, key: str, expected_version: int | None) -> int:
+        k = (spec.name, key)
+        pending = self._pending.get(k)
+        known = pending.version if pending is not None else self._read.get(k)
+        if expected_version is None:
+            if known is None:
+                fail(
+                    "expected_version",
+                    None,
+                    f"{spec.name} item {key!r} was not read in this unit of work: "
+                    "pass the version it was read at",
+                )
+            return known
+        if isinstance(expected_version, bool) or not isinstance(expected_version, int):
+            fail("expected_version", expected_version, "must be an int or None")
+        if expected_version < 0:
+            fail("expected_version", expected_version, "must not be negative")
+        if known is not None and known != expected_version:
+            raise ConcurrencyError(
+                f"{spec.name} item {key!r} is at version {known}, not {expected_version}"
+            )
+        return expected_version
+
+    def _save(self, spec: Spec, obj: Any, key: str, expected: int, version: int) -> None:
+        k = (spec.name, key)
+        pending = self._pending.get(k)
+        if pending is None:
+            self._pending[k] = Write(spec, key, False, expected, version, obj)
+        else:
+            pending.obj, pending.version = obj, version
+
+    @staticmethod
+    def _check_type(spec: Spec, obj: Any) -> None:
+        if not isinstance(obj, spec.cls):
+            fail(spec.name, obj, f"must be a {spec.cls.__name__}")
+
+    def _find(
+        self,
+        spec: Spec,
+        where: str | Rule | None,
+        order_by: str,
+        limit: int | None,
+        after: str | None,
+        at: datetime | None,
+    ) -> Page[Any]:
+        self._check_open()
+        query = build_query(spec, where, order_by=order_by, limit=limit, after=after, at=at)
+        col = query.column
+        mine = [
+            (w.version, w.obj)
+            for (name, _), w in self._pending.items()
+            if name == spec.name and query.matches(w.obj)
+        ]
+        exclude = frozenset(k for (name, k) in self._pending if name == spec.name)
+        want = None if limit is None else limit + 1
+        found: list[tuple[int, Any]] = []
+        for version, obj in self._session.scan(spec, query, exclude):
+            if query.matches(obj):
+                found.append((version, obj))
+                if want is not None and len(found) >= want:
+                    break
+        from salescore.storage._query import is_after
+
+        mine = [
+            r
+            for r in mine
+            if is_after(column_value(r[1], col), key_of(spec, r[1]), query.after, query.descending)
+        ]
+        rows = found + mine
+        if mine:
+            rows = order_rows(
+                rows,
+                lambda r: column_value(r[1], col),
+                lambda r: key_of(spec, r[1]),
+                query.descending,
+            )
+        cursor = None
+        if limit is not None and len(rows) > limit:
+            rows = rows[:limit]
+            last = rows[-1][1]
+            cursor = query.cursor(column_value(last, col), key_of(spec, last))
+        for version, obj in rows:
+            k = (spec.name, key_of(spec, obj))
+            if k not in self._pending:
+                self._read[k] = version
+        return Page(tuple(obj for _, obj in rows), cursor)

@@ -121,9 +121,11 @@ class InMemoryStore:
                 del self._active[seq]
 
     def _commit(self, writes: list[Write], events: list[Event]) -> tuple[EventRecord, ...]:
+        tables = self._tables
         with self._lock:
             for w in writes:
-                current = self._tables.get(w.spec.name, {}).get(w.key)
+                table = tables.get(w.spec.name)
+                current = None if table is None else table.get(w.key)
                 if w.insert:
                     if current is not None:
                         raise ConcurrencyError(f"{w.spec.name} item {w.key!r} exists already")
@@ -135,13 +137,14 @@ class InMemoryStore:
             seq = self._seq + 1
             oldest = min(self._active, default=seq)
             for w in writes:
-                table = self._tables.setdefault(w.spec.name, {})
+                table = tables.get(w.spec.name)
+                if table is None:
+                    table = tables[w.spec.name] = {}
                 prev = table.get(w.key)
                 if prev is not None and prev.seq <= oldest:
                     prev.prev = None  # no open snapshot needs anything older
                 table[w.key] = _Row(seq, w.version, w.obj, prev)
-            start = len(self._events)
-            records = tuple(EventRecord(start + i + 1, e) for i, e in enumerate(events))
+            records = tuple(map(EventRecord, range(len(self._events) + 1, 10**18), events))
             self._events.extend(records)
             self._seq = seq
             return records

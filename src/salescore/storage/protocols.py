@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from datetime import datetime
 from types import TracebackType
-from typing import Any, Generic, Protocol, TypeVar, runtime_checkable
+from typing import Any, Generic, NamedTuple, Protocol, TypeVar, runtime_checkable
 
 import attrs
 
@@ -57,8 +57,7 @@ class Page(Generic[T]):
     cursor: str | None = None
 
 
-@attrs.frozen
-class EventRecord:
+class EventRecord(NamedTuple):
     """A committed event and its place in the store's event log.
 
     Attributes:
