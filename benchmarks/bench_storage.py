@@ -1,7 +1,7 @@
 """Storage: the stores against hand-written baselines on the same data, in one run.
 
 ``python -m benchmarks storage [--quick]``. With 100,000 leads of realistic
-shape (5,000 with ``--quick``):
+shape (1,000 with ``--quick``):
 
 (a) ``SQLiteStore``: saving the leads in units of work of 1,000, against raw
     ``sqlite3`` ``executemany`` of the same JSON documents and events into the
@@ -137,7 +137,7 @@ def _sqlite(results: dict[str, Any], leads: list[Lead], repeats: int, quick: boo
             },
             baseline="raw sqlite3 executemany + to_json",
             number=1,
-            repeats=repeats,
+            repeats=3,
             warmup=0,
         )
         rows_per_second = {
@@ -254,7 +254,7 @@ def _postgres(results: dict[str, Any], leads: list[Lead], repeats: int, quick: b
         },
         baseline="raw psycopg executemany + to_json",
         number=1,
-        repeats=max(3, repeats // 2),
+        repeats=3,
         warmup=0,
     )
     for cname, c in results["postgres_write"]["contenders"].items():
@@ -356,7 +356,7 @@ def _memory(results: dict[str, Any], leads: list[Lead], repeats: int) -> None:
 
 def run(quick: bool = False) -> dict[str, Any]:
     """Run every comparison; return the results."""
-    n = 5_000 if quick else 100_000
+    n = 1_000 if quick else 100_000
     repeats = 3 if quick else 5
     leads = _leads(n)
     results: dict[str, Any] = {"leads": n, "unit": UNIT}
