@@ -13,7 +13,6 @@ from typing import Any, Final, Literal
 
 import attrs
 
-from salescore.domain.aggregate import Aggregate
 from salescore.domain.campaigns import Campaign, CampaignMember
 from salescore.domain.interactions import Interaction
 from salescore.domain.leads import Lead
@@ -24,7 +23,17 @@ from salescore.domain.service import ServiceCase
 from salescore.domain.tasks import Task
 from salescore.domain.team import Queue, Rep, Team
 
-__all__ = ["REPOSITORIES", "Column", "ColumnType", "Kind", "Spec", "column_value"]
+__all__ = [
+    "REPOSITORIES",
+    "Column",
+    "ColumnType",
+    "Kind",
+    "Spec",
+    "column_value",
+    "datetime_text",
+    "key_of",
+    "plain",
+]
 
 ColumnType = Literal["text", "int", "real", "bool", "datetime", "date"]
 Kind = Literal["aggregate", "document", "log"]
@@ -202,11 +211,6 @@ _BY_PATH: Final[dict[str, dict[str, Column]]] = {
     s.name: {s.key: Column(s.key, "text"), **{c.path: c for c in s.columns}}
     for s in REPOSITORIES.values()
 }
-
-#: The aggregate classes, by repository.
-AGGREGATE_REPOSITORIES: Final = tuple(
-    s.name for s in REPOSITORIES.values() if issubclass(s.cls, Aggregate)
-)
 
 
 def datetime_text(value: datetime) -> str:

@@ -25,7 +25,7 @@ from salescore.errors import ConcurrencyError, NotFound, StorageError
 from salescore.rules import Rule
 from salescore.serialization import from_json, to_json
 from salescore.storage._catalog import REPOSITORIES, Spec, column_value, key_of
-from salescore.storage._query import Query, build_query, order_rows
+from salescore.storage._query import Query, build_query, is_after, order_rows
 from salescore.storage.protocols import EventRecord, Page
 
 __all__ = ["SETTINGS", "Session", "Unit", "Write"]
@@ -374,14 +374,6 @@ class Unit:
         self._read[(spec.name, key)] = found[0]
         return found
 
-    def _stage(self, spec: Spec, obj: Any, key: str, version: int, *, insert: bool) -> None:
-        k = (spec.name, key)
-        prior = self._pending.get(k)
-        if prior is None:
-            self._pending[k] = Write(spec, key, insert, 0, version, obj)
-        else:
-            prior.obj, prior.version = obj, version
-
     def _add(self, spec: Spec, obj: Any, version: int, key: str | None = None) -> None:
         if key is None:
             self._check_open()
@@ -453,8 +445,6 @@ class Unit:
                 found.append((version, obj))
                 if want is not None and len(found) >= want:
                     break
-        from salescore.storage._query import is_after
-
         mine = [
             r
             for r in mine

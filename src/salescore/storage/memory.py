@@ -14,9 +14,10 @@ from typing import Any
 
 import attrs
 
+from salescore._validation import fail
 from salescore.domain.events import Event
 from salescore.domain.parties import PartyRef
-from salescore.errors import ConcurrencyError, StorageError
+from salescore.errors import ConcurrencyError
 from salescore.storage._catalog import Spec, column_value
 from salescore.storage._people import person_documents
 from salescore.storage._query import Query, is_after, order_rows
@@ -152,9 +153,9 @@ class InMemoryStore:
 
 def _check_position(position: Any, limit: Any) -> None:
     if isinstance(position, bool) or not isinstance(position, int) or position < 0:
-        raise StorageError(f"position must be a non-negative int, got {position!r}")
+        fail("position", position, "must be a non-negative int")
     if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 1):
-        raise StorageError(f"limit must be a positive int or None, got {limit!r}")
+        fail("limit", limit, "must be a positive int or None")
 
 
 class _Session:

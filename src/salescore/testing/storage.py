@@ -492,6 +492,13 @@ class StoreConformance:
         assert [r.position for r in store.events_since(2, limit=3)] == [3, 4, 5]
         assert list(store.events_since(len(records))) == []
         assert store.last_position() == len(records)
+        for bad in (-1, "0", True):
+            with pytest.raises(ValidationError) as info:
+                store.events_since(bad)  # type: ignore[arg-type]
+            assert info.value.paths == ("position",)
+        with pytest.raises(ValidationError) as info:
+            store.events_since(0, limit=0)
+        assert info.value.paths == ("limit",)
 
     def test_commit_returns_the_new_records(self, store: Store) -> None:
         with store.unit_of_work() as uow:
