@@ -10,21 +10,25 @@ always bound as parameters; identifiers come only from the catalog.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any, Final
 
 import attrs
 
 from salescore.domain.events import Event
+from salescore.domain.parties import PartyRef
 from salescore.serialization import from_json, to_json
 from salescore.storage._catalog import REPOSITORIES, Spec, column_value
+from salescore.storage._people import person_documents
 from salescore.storage._query import Query, Sql, keyset, order_clause
-from salescore.storage._unit import SETTINGS, Write
+from salescore.storage._unit import SETTINGS, Unit, Write, check_position
+from salescore.storage.protocols import EventRecord
 
 __all__ = [
     "ALL_SPECS",
     "Decoded",
     "PreparedWrites",
+    "SqlStore",
     "decode",
     "prepare",
     "scan_batches",
@@ -222,3 +226,110 @@ def ddl(spec: Spec, types: dict[str, str], key_type: str) -> list[str]:
         for c in spec.columns
     ]
     return out
+
+
+class SqlStore:
+    """What the SQL stores share: reads, the event log and units of work.
+
+    A subclass provides :meth:`_fetch` (run a read, return rows) and
+    :meth:`_write` (apply prepared writes in one transaction, return the
+    position of the last new event), and sets ``_mark`` and ``_decoded``.
+    """
+
+    _mark: str = "?"
+    _decoded: Decoded
+
+    def _fetch(self, sql: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
+        raise NotImplementedError
+
+    def _write(self, prepared: PreparedWrites) -> int:
+        raise NotImplementedError
+
+    def unit_of_work(self) -> Unit:
+        """A unit of work (see the protocols' ``UnitOfWork``)."""
+        return Unit(_SqlSession(self))
+
+    def events_since(self, position: int, *, limit: int | None = None) -> Iterator[EventRecord]:
+        """Committed events after ``position``, in commit order (read in batches).
+
+        Args:
+            position: 0 for everything; a record's ``position`` to continue.
+            limit: At most this many.
+
+        Returns:
+            An iterator of :class:`~salescore.storage.protocols.EventRecord`.
+
+        Raises:
+            ValidationError: a negative or non-int position, a limit below 1.
+        """
+        check_position(position, limit)
+        return self._events(position, limit)
+
+    def _events(self, position: int, limit: int | None) -> Iterator[EventRecord]:
+        left = limit
+        sql = (
+            "SELECT position, document FROM events WHERE position > ? ORDER BY position LIMIT ?"
+        ).replace("?", self._mark)
+        while left is None or left > 0:
+            size = 1000 if left is None else min(left, 1000)
+            rows = self._fetch(sql, (position, size))
+            for pos, doc in rows:
+                yield EventRecord(pos, from_json(Event, doc))
+            if len(rows) < size:
+                return
+            position = rows[-1][0]
+            if left is not None:
+                left -= len(rows)
+
+    def last_position(self) -> int:
+        """The position of the latest committed event (0 when there is none)."""
+        rows = self._fetch("SELECT max(position) FROM events", ())
+        return int(rows[0][0] or 0)
+
+    def export_person(self, party: PartyRef) -> Mapping[str, tuple[str, ...]]:
+        """Everything held about a person, as JSON documents by repository.
+
+        Args:
+            party: The lead or contact.
+
+        Returns:
+            Repository name → the JSON documents (``salescore.to_json``).
+
+        Raises:
+            NotFound: there is no such lead or contact.
+        """
+        with self.unit_of_work() as uow:
+            return person_documents(uow, party)
+
+
+class _SqlSession:
+    def __init__(self, store: SqlStore) -> None:
+        self._store = store
+
+    def load(self, spec: Spec, key: str) -> tuple[int, Any] | None:
+        sql = f"SELECT version, document FROM {spec.name} WHERE {spec.key} = ?"
+        rows = self._store._fetch(sql.replace("?", self._store._mark), (key,))
+        if not rows:
+            return None
+        return int(rows[0][0]), self._store._decoded.get(spec, key, rows[0][1])
+
+    def scan(self, spec: Spec, query: Query, exclude: frozenset[str]) -> Iterator[tuple[int, Any]]:
+        store = self._store
+        return scan_batches(spec, query, exclude, store._mark, store._fetch, store._decoded)
+
+    def keys(self, spec: Spec) -> list[str]:
+        return [r[0] for r in self._store._fetch(f"SELECT {spec.key} FROM {spec.name}", ())]
+
+    def commit(self, writes: list[Write], events: list[Event]) -> tuple[EventRecord, ...]:
+        store = self._store
+        # A fixed order of row writes: two units never wait for each other in a cycle.
+        ordered = sorted(writes, key=lambda w: (w.spec.name, w.key))
+        prepared = prepare(ordered, events, store._mark)
+        last = store._write(prepared)
+        for spec, key, doc, obj in prepared.documents:
+            store._decoded.put(spec, key, doc, obj)
+        first = last - len(events) + 1
+        return tuple(map(EventRecord, range(first, first + len(events)), events))
+
+    def close(self) -> None:
+        pass

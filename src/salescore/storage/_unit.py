@@ -28,12 +28,20 @@ from salescore.storage._catalog import REPOSITORIES, Spec, column_value, key_of
 from salescore.storage._query import Query, build_query, is_after, order_rows
 from salescore.storage.protocols import EventRecord, Page
 
-__all__ = ["SETTINGS", "Session", "Unit", "Write"]
+__all__ = ["SETTINGS", "Session", "Unit", "Write", "check_position"]
 
 T = TypeVar("T")
 
 #: The pseudo-spec of settings: documents (JSON text) by key.
 SETTINGS = Spec("settings", str, "document", (), key="key")
+
+
+def check_position(position: Any, limit: Any) -> None:
+    """Refuse a bad ``events_since`` position or limit (a ValidationError naming it)."""
+    if isinstance(position, bool) or not isinstance(position, int) or position < 0:
+        fail("position", position, "must be a non-negative int")
+    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 1):
+        fail("limit", limit, "must be a positive int or None")
 
 
 @attrs.define

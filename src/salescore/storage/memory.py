@@ -14,14 +14,13 @@ from typing import Any
 
 import attrs
 
-from salescore._validation import fail
 from salescore.domain.events import Event
 from salescore.domain.parties import PartyRef
 from salescore.errors import ConcurrencyError
 from salescore.storage._catalog import Spec, column_value
 from salescore.storage._people import person_documents
 from salescore.storage._query import Query, is_after, order_rows
-from salescore.storage._unit import Unit, Write
+from salescore.storage._unit import Unit, Write, check_position
 from salescore.storage.protocols import EventRecord
 
 __all__ = ["InMemoryStore"]
@@ -87,7 +86,7 @@ class InMemoryStore:
         Returns:
             An iterator of :class:`~salescore.storage.protocols.EventRecord`.
         """
-        _check_position(position, limit)
+        check_position(position, limit)
         with self._lock:
             chunk = self._events[position : None if limit is None else position + limit]
         return iter(chunk)
@@ -149,13 +148,6 @@ class InMemoryStore:
             self._events.extend(records)
             self._seq = seq
             return records
-
-
-def _check_position(position: Any, limit: Any) -> None:
-    if isinstance(position, bool) or not isinstance(position, int) or position < 0:
-        fail("position", position, "must be a non-negative int")
-    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 1):
-        fail("limit", limit, "must be a positive int or None")
 
 
 class _Session:

@@ -24,20 +24,10 @@ one. Only the short tail of each writing transaction is serialised.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any, Final
 
-from salescore.domain.events import Event
-from salescore.domain.parties import PartyRef
 from salescore.errors import ConcurrencyError, StorageError
-from salescore.serialization import from_json
-from salescore.storage._catalog import Spec
-from salescore.storage._people import person_documents
-from salescore.storage._query import Query
-from salescore.storage._sql import Decoded, prepare, scan_batches, schema_message, statements
-from salescore.storage._unit import Unit, Write
-from salescore.storage.memory import _check_position
-from salescore.storage.protocols import EventRecord
+from salescore.storage._sql import Decoded, PreparedWrites, SqlStore, schema_message, statements
 from salescore.storage.sqlite import migrations
 
 if TYPE_CHECKING:
@@ -96,7 +86,7 @@ def _translate(exc: Exception, what: str) -> StorageError | ConcurrencyError:
     return StorageError(f"{what}: {type(exc).__name__}: {exc}")
 
 
-class PostgresStore:
+class PostgresStore(SqlStore):
     """A store in a PostgreSQL database.
 
     Args:
@@ -141,6 +131,7 @@ class PostgresStore:
         self._checked = False
         self._decoded = Decoded(cache_size)
         self._psycopg = psycopg
+        self._mark = "%s"
 
     def __repr__(self) -> str:
         return "PostgresStore(...)"
@@ -208,58 +199,7 @@ class PostgresStore:
             raise StorageError(f"PostgreSQL database: {problem}")
         self._checked = True
 
-    # -- the port -----------------------------------------------------------------------------
-
-    def unit_of_work(self) -> Unit:
-        """A unit of work (see the protocols' ``UnitOfWork``)."""
-        return Unit(_Session(self))
-
-    def events_since(self, position: int, *, limit: int | None = None) -> Iterator[EventRecord]:
-        """Committed events after ``position``, in commit order (read in batches).
-
-        Args:
-            position: 0 for everything; a record's ``position`` to continue.
-            limit: At most this many.
-
-        Returns:
-            An iterator of :class:`~salescore.storage.protocols.EventRecord`.
-        """
-        _check_position(position, limit)
-        return self._events(position, limit)
-
-    def _events(self, position: int, limit: int | None) -> Iterator[EventRecord]:
-        left = limit
-        while left is None or left > 0:
-            size = 1000 if left is None else min(left, 1000)
-            rows = self._fetch(
-                "SELECT position, document FROM events WHERE position > %s "
-                "ORDER BY position LIMIT %s",
-                (position, size),
-            )
-            for pos, doc in rows:
-                yield EventRecord(pos, from_json(Event, doc))
-            if len(rows) < size:
-                return
-            position = rows[-1][0]
-            if left is not None:
-                left -= len(rows)
-
-    def last_position(self) -> int:
-        """The position of the latest committed event (0 when there is none)."""
-        rows = self._fetch("SELECT max(position) FROM events", ())
-        return int(rows[0][0] or 0)
-
-    def export_person(self, party: PartyRef) -> Mapping[str, tuple[str, ...]]:
-        """Everything held about a person, as JSON documents by repository.
-
-        Args:
-            party: The lead or contact.
-
-        Returns:
-            Repository name → the JSON documents.
-        """
-        with self.unit_of_work() as uow:
-            return person_documents(uow, party)
+    # -- reading and writing ------------------------------------------------------------------
 
     def _fetch(self, sql: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
         try:
@@ -270,41 +210,11 @@ class PostgresStore:
             raise _translate(exc, "reading") from exc
         return [tuple(_dec(v) for v in row) for row in rows]
 
-
-def _configure(conn: psycopg.Connection[Any]) -> None:
-    from psycopg.types.string import TextLoader
-
-    # Documents come back as their JSON text, for salescore.from_json.
-    conn.adapters.register_loader("json", TextLoader)
-
-
-class _Session:
-    def __init__(self, store: PostgresStore) -> None:
-        self._store = store
-
-    def load(self, spec: Spec, key: str) -> tuple[int, Any] | None:
-        rows = self._store._fetch(
-            f"SELECT version, document FROM {spec.name} WHERE {spec.key} = %s", (key,)
-        )
-        if not rows:
-            return None
-        return int(rows[0][0]), self._store._decoded.get(spec, key, rows[0][1])
-
-    def scan(self, spec: Spec, query: Query, exclude: frozenset[str]) -> Iterator[tuple[int, Any]]:
-        return scan_batches(spec, query, exclude, "%s", self._store._fetch, self._store._decoded)
-
-    def keys(self, spec: Spec) -> list[str]:
-        return [r[0] for r in self._store._fetch(f"SELECT {spec.key} FROM {spec.name}", ())]
-
-    def commit(self, writes: list[Write], events: list[Event]) -> tuple[EventRecord, ...]:
-        store = self._store
-        # A fixed order of row locks: two units never wait for each other in a cycle.
-        ordered = sorted(writes, key=lambda w: (w.spec.name, w.key))
-        prepared = prepare(ordered, events, "%s")
+    def _write(self, prepared: PreparedWrites) -> int:
         last = 0
         try:
-            with store._connection() as conn:
-                store._check_schema(conn)
+            with self._connection() as conn:
+                self._check_schema(conn)
                 with conn.transaction(), conn.cursor() as cur:
                     for stmt, rows in prepared.inserts.values():
                         cur.executemany(stmt.encode("utf-8"), [_enc_row(r) for r in rows])
@@ -316,6 +226,7 @@ class _Session:
                                     f"{table} item {row[-2]!r} is no longer at version {row[-1]}"
                                 )
                     if prepared.events:
+                        # Positions in commit order: see the module's docstring.
                         cur.execute("SELECT pg_advisory_xact_lock(%s)", (_EVENTS_LOCK,))
                         cur.executemany(
                             "INSERT INTO events (repository, subject_id, document) "
@@ -325,12 +236,13 @@ class _Session:
                         cur.execute("SELECT currval(pg_get_serial_sequence('events', 'position'))")
                         found = cur.fetchone()
                         last = int(found[0]) if found else 0
-        except store._psycopg.Error as exc:
+        except self._psycopg.Error as exc:
             raise _translate(exc, "committing a unit of work") from exc
-        for spec, key, doc, obj in prepared.documents:
-            store._decoded.put(spec, key, doc, obj)
-        first = last - len(events) + 1
-        return tuple(EventRecord(first + i, e) for i, e in enumerate(events))
+        return last
 
-    def close(self) -> None:
-        pass
+
+def _configure(conn: psycopg.Connection[Any]) -> None:
+    from psycopg.types.string import TextLoader
+
+    # Documents come back as their JSON text, for salescore.from_json.
+    conn.adapters.register_loader("json", TextLoader)

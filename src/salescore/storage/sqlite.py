@@ -13,22 +13,13 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib import resources
 from typing import Any, Final
 
-from salescore.domain.events import Event
-from salescore.domain.parties import PartyRef
 from salescore.errors import ConcurrencyError, StorageError
-from salescore.serialization import from_json
-from salescore.storage._catalog import Spec
-from salescore.storage._people import person_documents
-from salescore.storage._query import Query
-from salescore.storage._sql import Decoded, prepare, scan_batches, schema_message, statements
-from salescore.storage._unit import Unit, Write
-from salescore.storage.memory import _check_position
-from salescore.storage.protocols import EventRecord
+from salescore.storage._sql import Decoded, PreparedWrites, SqlStore, schema_message, statements
 
 __all__ = ["MIGRATIONS", "SQLiteStore", "migrations"]
 
@@ -54,7 +45,7 @@ def _translate(exc: sqlite3.Error, what: str) -> StorageError | ConcurrencyError
     return StorageError(f"{what}: {type(exc).__name__}: {exc}")
 
 
-class SQLiteStore:
+class SQLiteStore(SqlStore):
     """A store in an SQLite database file (or ``":memory:"``).
 
     Args:
@@ -217,98 +208,19 @@ class SQLiteStore:
             raise StorageError(f"SQLite database {self._path!r}: {problem}")
         self._checked = True
 
-    # -- the port --------------------------------------------------------------------------
-
-    def unit_of_work(self) -> Unit:
-        """A unit of work; see :class:`~salescore.storage.protocols.UnitOfWork`."""
-        return Unit(_Session(self))
-
-    def events_since(self, position: int, *, limit: int | None = None) -> Iterator[EventRecord]:
-        """Committed events after ``position``, in commit order (read in batches).
-
-        Args:
-            position: 0 for everything; a record's ``position`` to continue.
-            limit: At most this many.
-
-        Returns:
-            An iterator of :class:`~salescore.storage.protocols.EventRecord`.
-        """
-        _check_position(position, limit)
-        return self._events(position, limit)
-
-    def _events(self, position: int, limit: int | None) -> Iterator[EventRecord]:
-        left = limit
-        while left is None or left > 0:
-            size = 1000 if left is None else min(left, 1000)
-            with self._connection() as conn:
-                self._check_schema(conn)
-                try:
-                    rows = conn.execute(
-                        "SELECT position, document FROM events WHERE position > ? "
-                        "ORDER BY position LIMIT ?",
-                        (position, size),
-                    ).fetchall()
-                except sqlite3.Error as exc:
-                    raise _translate(exc, "reading events") from exc
-            for pos, doc in rows:
-                yield EventRecord(pos, from_json(Event, doc))
-            if len(rows) < size:
-                return
-            position = rows[-1][0]
-            if left is not None:
-                left -= len(rows)
-
-    def last_position(self) -> int:
-        """The position of the latest committed event (0 when there is none)."""
-        with self._connection() as conn:
-            self._check_schema(conn)
-            row = conn.execute("SELECT max(position) FROM events").fetchone()
-        return int(row[0] or 0)
-
-    def export_person(self, party: PartyRef) -> Mapping[str, tuple[str, ...]]:
-        """Everything held about a person, as JSON documents by repository.
-
-        Args:
-            party: The lead or contact.
-
-        Returns:
-            Repository name → the JSON documents.
-        """
-        with self.unit_of_work() as uow:
-            return person_documents(uow, party)
-
-
-class _Session:
-    def __init__(self, store: SQLiteStore) -> None:
-        self._store = store
+    # -- reading and writing ------------------------------------------------------------------
 
     def _fetch(self, sql: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
-        with self._store._connection() as conn:
-            self._store._check_schema(conn)
+        with self._connection() as conn:
+            self._check_schema(conn)
             try:
                 return conn.execute(sql, params).fetchall()
             except sqlite3.Error as exc:
                 raise _translate(exc, "reading") from exc
 
-    def load(self, spec: Spec, key: str) -> tuple[int, Any] | None:
-        rows = self._fetch(
-            f"SELECT version, document FROM {spec.name} WHERE {spec.key} = ?", (key,)
-        )
-        if not rows:
-            return None
-        return int(rows[0][0]), self._store._decoded.get(spec, key, rows[0][1])
-
-    def scan(self, spec: Spec, query: Query, exclude: frozenset[str]) -> Iterator[tuple[int, Any]]:
-        return scan_batches(spec, query, exclude, "?", self._fetch, self._store._decoded)
-
-    def keys(self, spec: Spec) -> list[str]:
-        return [r[0] for r in self._fetch(f"SELECT {spec.key} FROM {spec.name}", ())]
-
-    def commit(self, writes: list[Write], events: list[Event]) -> tuple[EventRecord, ...]:
-        store = self._store
-        prepared = prepare(writes, events, "?")
-        with self._store._connection() as conn:
-            self._store._check_schema(conn)
+    def _write(self, prepared: PreparedWrites) -> int:
+        with self._connection() as conn:
+            self._check_schema(conn)
             try:
                 conn.execute("BEGIN IMMEDIATE")
                 for stmt, rows in prepared.inserts.values():
@@ -329,10 +241,4 @@ class _Session:
                 conn.execute("COMMIT")
             except sqlite3.Error as exc:
                 raise _translate(exc, "committing a unit of work") from exc
-        for spec, key, doc, obj in prepared.documents:
-            store._decoded.put(spec, key, doc, obj)
-        first = last - len(events) + 1
-        return tuple(EventRecord(first + i, e) for i, e in enumerate(events))
-
-    def close(self) -> None:
-        pass
+        return last
