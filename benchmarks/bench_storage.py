@@ -9,11 +9,13 @@ shape (1,000 with ``--quick``):
     objects (the raw writer calls ``to_json`` too); the raw writer with
     documents serialised beforehand is shown as well (target ≥ 50 % of raw);
 (b) ``SQLiteStore`` load by id inside a unit of work against a raw fetch plus
-    ``from_json`` of the same document (target ≤ 1.2×);
+    ``from_json`` of the same document (target ≤ 1.2×), with the store's
+    cache of decoded documents off, and warm;
 (c) ``find`` on an indexed field with ``limit=50`` on all the leads
-    (target < 2 ms);
+    (target < 2 ms), beside the raw query plus 50 ``from_json``;
 (d) with ``SALESCORE_TEST_POSTGRES`` set: ``PostgresStore`` against raw
-    psycopg ``executemany`` and ``COPY``, and load by id;
+    psycopg ``executemany`` and ``COPY`` (each writer timed once in the full
+    run: a run takes minutes), and load by id;
 (e) ``InMemoryStore``: a unit of work saving one lead against a hand-written
     dict store doing the same version check and event append (target ≤ 2×).
 """
@@ -149,17 +151,19 @@ def _sqlite(results: dict[str, Any], leads: list[Lead], repeats: int, quick: boo
             print(f"  {name}: {rate:,.0f} leads/s")
 
         path = files.fresh()
-        _salescore_writer(files, leads)()  # fills another file; use this one below
-        store = SQLiteStore(path)
-        with store.unit_of_work() as uow:
-            for chunk in _chunks(leads):
+        filler = SQLiteStore(path)
+        for chunk in _chunks(leads):
+            with filler.unit_of_work() as unit:
                 for lead in chunk:
-                    uow.leads.add(lead)
+                    unit.leads.add(lead)
+        filler.close()
+        store = SQLiteStore(path)  # reuses decoded documents (warm after a first read)
+        cold_store = SQLiteStore(path, cache_size=0)  # decodes every read
         raw = _raw_connection(path)
         rng = random.Random(3)
         ids = [leads[rng.randrange(n)].id for _ in range(5000)]
-        next_a, next_b = itertools.cycle(ids).__next__, itertools.cycle(ids).__next__
-        uow = store.unit_of_work()
+        next_a, next_b, next_c = (itertools.cycle(ids).__next__ for _ in range(3))
+        uow, cold = store.unit_of_work(), cold_store.unit_of_work()
 
         def raw_get() -> Lead:
             row = raw.execute("SELECT document FROM leads WHERE id = ?", (next_a(),)).fetchone()
@@ -167,27 +171,44 @@ def _sqlite(results: dict[str, Any], leads: list[Lead], repeats: int, quick: boo
 
         results["sqlite_get"] = compare(
             f"(b) SQLite: load one lead by id ({n:,} stored)",
-            {"raw fetch + from_json": raw_get, "uow.leads.get": lambda: uow.leads.get(next_b())},
+            {
+                "raw fetch + from_json": raw_get,
+                "uow.leads.get, cache off": lambda: cold.leads.get(next_b()),
+                "uow.leads.get, warm cache": lambda: uow.leads.get(next_c()),
+            },
             baseline="raw fetch + from_json",
             number=200 if quick else 2000,
             repeats=repeats,
         )
         industries = itertools.cycle(["saas", "fintech", "retail", "healthcare"])
 
-        def find() -> Any:
-            return uow.leads.find(f"industry == '{next(industries)}'", limit=50)
+        def find(unit: Any) -> Callable[[], Any]:
+            return lambda: unit.leads.find(f"industry == '{next(industries)}'", limit=50)
 
-        assert len(find().items) == 50
+        def raw_find() -> list[Lead]:
+            rows = raw.execute(
+                "SELECT document FROM leads WHERE industry = ? ORDER BY id LIMIT 51",
+                (next(industries),),
+            ).fetchall()
+            return [from_json(Lead, r[0]) for r in rows[:50]]
+
+        assert len(find(uow)().items) == 50
         results["sqlite_find"] = compare(
             f"(c) SQLite: find on an indexed field, limit=50 ({n:,} leads)",
-            {"uow.leads.find": find},
-            baseline="uow.leads.find",
-            number=50 if quick else 200,
+            {
+                "raw query + 50 × from_json": raw_find,
+                "find, cache off": find(cold),
+                "find, warm cache": find(uow),
+            },
+            baseline="raw query + 50 × from_json",
+            number=20 if quick else 100,
             repeats=repeats,
         )
         uow.rollback()
+        cold.rollback()
         raw.close()
         store.close()
+        cold_store.close()
     finally:
         files.clean()
 
@@ -204,7 +225,7 @@ def _postgres(results: dict[str, Any], leads: list[Lead], repeats: int, quick: b
         admin.execute(f"DROP DATABASE IF EXISTS {name}")
         admin.execute(f"CREATE DATABASE {name} ENCODING 'UTF8' TEMPLATE template0")
     target = f"{conninfo} dbname={name}"
-    store = PostgresStore(target, max_size=2)
+    store = PostgresStore(target, max_size=2, cache_size=0)
     store.migrate()
     raw = psycopg.connect(target, autocommit=True)
     insert_lead = INSERT_LEAD.replace("?", "%s")
@@ -254,7 +275,7 @@ def _postgres(results: dict[str, Any], leads: list[Lead], repeats: int, quick: b
         },
         baseline="raw psycopg executemany + to_json",
         number=1,
-        repeats=3,
+        repeats=1 if not quick else 2,
         warmup=0,
     )
     for cname, c in results["postgres_write"]["contenders"].items():
@@ -271,7 +292,10 @@ def _postgres(results: dict[str, Any], leads: list[Lead], repeats: int, quick: b
 
     results["postgres_get"] = compare(
         f"    PostgreSQL: load one lead by id ({n:,} stored)",
-        {"raw fetch + from_json": raw_get, "uow.leads.get": lambda: uow.leads.get(next_b())},
+        {
+            "raw fetch + from_json": raw_get,
+            "uow.leads.get, cache off": lambda: uow.leads.get(next_b()),
+        },
         baseline="raw fetch + from_json",
         number=200 if quick else 2000,
         repeats=repeats,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator, Mapping
+from contextlib import AbstractContextManager
 from typing import Any, Final
 
 import attrs
@@ -238,11 +239,16 @@ class SqlStore:
 
     _mark: str = "?"
     _decoded: Decoded
+    #: Whether a unit of work keeps one connection from its first read to its end.
+    _pin: bool = False
 
-    def _fetch(self, sql: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
+    def _connection(self) -> AbstractContextManager[Any]:
         raise NotImplementedError
 
-    def _write(self, prepared: PreparedWrites) -> int:
+    def _fetch(self, sql: str, params: tuple[Any, ...], conn: Any = None) -> list[tuple[Any, ...]]:
+        raise NotImplementedError
+
+    def _write(self, prepared: PreparedWrites, conn: Any = None) -> int:
         raise NotImplementedError
 
     def unit_of_work(self) -> Unit:
@@ -305,31 +311,45 @@ class SqlStore:
 class _SqlSession:
     def __init__(self, store: SqlStore) -> None:
         self._store = store
+        self._held: AbstractContextManager[Any] | None = None
+        self._conn: Any = None
+
+    def _connection(self) -> Any:
+        if self._store._pin and self._held is None:
+            held = self._store._connection()
+            self._conn = held.__enter__()
+            self._held = held
+        return self._conn
+
+    def _fetch(self, sql: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
+        return self._store._fetch(sql, params, self._connection())
 
     def load(self, spec: Spec, key: str) -> tuple[int, Any] | None:
         sql = f"SELECT version, document FROM {spec.name} WHERE {spec.key} = ?"
-        rows = self._store._fetch(sql.replace("?", self._store._mark), (key,))
+        rows = self._fetch(sql.replace("?", self._store._mark), (key,))
         if not rows:
             return None
         return int(rows[0][0]), self._store._decoded.get(spec, key, rows[0][1])
 
     def scan(self, spec: Spec, query: Query, exclude: frozenset[str]) -> Iterator[tuple[int, Any]]:
         store = self._store
-        return scan_batches(spec, query, exclude, store._mark, store._fetch, store._decoded)
+        return scan_batches(spec, query, exclude, store._mark, self._fetch, store._decoded)
 
     def keys(self, spec: Spec) -> list[str]:
-        return [r[0] for r in self._store._fetch(f"SELECT {spec.key} FROM {spec.name}", ())]
+        return [r[0] for r in self._fetch(f"SELECT {spec.key} FROM {spec.name}", ())]
 
     def commit(self, writes: list[Write], events: list[Event]) -> tuple[EventRecord, ...]:
         store = self._store
         # A fixed order of row writes: two units never wait for each other in a cycle.
         ordered = sorted(writes, key=lambda w: (w.spec.name, w.key))
         prepared = prepare(ordered, events, store._mark)
-        last = store._write(prepared)
+        last = store._write(prepared, self._connection())
         for spec, key, doc, obj in prepared.documents:
             store._decoded.put(spec, key, doc, obj)
         first = last - len(events) + 1
         return tuple(map(EventRecord, range(first, first + len(events)), events))
 
     def close(self) -> None:
-        pass
+        held, self._held, self._conn = self._held, None, None
+        if held is not None:
+            held.__exit__(None, None, None)

@@ -132,6 +132,7 @@ class PostgresStore(SqlStore):
         self._decoded = Decoded(cache_size)
         self._psycopg = psycopg
         self._mark = "%s"
+        self._pin = True  # a unit of work keeps its connection: one pool checkout
 
     def __repr__(self) -> str:
         return "PostgresStore(...)"
@@ -201,41 +202,44 @@ class PostgresStore(SqlStore):
 
     # -- reading and writing ------------------------------------------------------------------
 
-    def _fetch(self, sql: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
+    def _fetch(self, sql: str, params: tuple[Any, ...], conn: Any = None) -> list[tuple[Any, ...]]:
+        if conn is None:
+            with self._connection() as own:
+                return self._fetch(sql, params, own)
         try:
-            with self._connection() as conn:
-                self._check_schema(conn)
-                rows = conn.execute(sql.encode("utf-8"), _enc_row(params)).fetchall()
+            self._check_schema(conn)
+            rows = conn.execute(sql.encode("utf-8"), _enc_row(params)).fetchall()
         except self._psycopg.Error as exc:
             raise _translate(exc, "reading") from exc
         return [tuple(_dec(v) for v in row) for row in rows]
 
-    def _write(self, prepared: PreparedWrites) -> int:
+    def _write(self, prepared: PreparedWrites, conn: Any = None) -> int:
+        if conn is None:
+            with self._connection() as own:
+                return self._write(prepared, own)
         last = 0
         try:
-            with self._connection() as conn:
-                self._check_schema(conn)
-                with conn.transaction(), conn.cursor() as cur:
-                    for stmt, rows in prepared.inserts.values():
-                        cur.executemany(stmt.encode("utf-8"), [_enc_row(r) for r in rows])
-                    for table, (stmt, rows) in prepared.updates.items():
-                        for row in rows:
-                            cur.execute(stmt.encode("utf-8"), _enc_row(row))
-                            if cur.rowcount != 1:
-                                raise ConcurrencyError(
-                                    f"{table} item {row[-2]!r} is no longer at version {row[-1]}"
-                                )
-                    if prepared.events:
-                        # Positions in commit order: see the module's docstring.
-                        cur.execute("SELECT pg_advisory_xact_lock(%s)", (_EVENTS_LOCK,))
-                        cur.executemany(
-                            "INSERT INTO events (repository, subject_id, document) "
-                            "VALUES (%s, %s, %s)",
-                            [_enc_row(r) for r in prepared.events],
-                        )
-                        cur.execute("SELECT currval(pg_get_serial_sequence('events', 'position'))")
-                        found = cur.fetchone()
-                        last = int(found[0]) if found else 0
+            self._check_schema(conn)
+            with conn.transaction(), conn.cursor() as cur:
+                for stmt, rows in prepared.inserts.values():
+                    cur.executemany(stmt.encode("utf-8"), [_enc_row(r) for r in rows])
+                for table, (stmt, rows) in prepared.updates.items():
+                    for row in rows:
+                        cur.execute(stmt.encode("utf-8"), _enc_row(row))
+                        if cur.rowcount != 1:
+                            raise ConcurrencyError(
+                                f"{table} item {row[-2]!r} is no longer at version {row[-1]}"
+                            )
+                if prepared.events:
+                    # Positions in commit order: see the module's docstring.
+                    cur.execute("SELECT pg_advisory_xact_lock(%s)", (_EVENTS_LOCK,))
+                    cur.executemany(
+                        "INSERT INTO events (repository, subject_id, document) VALUES (%s, %s, %s)",
+                        [_enc_row(r) for r in prepared.events],
+                    )
+                    cur.execute("SELECT currval(pg_get_serial_sequence('events', 'position'))")
+                    found = cur.fetchone()
+                    last = int(found[0]) if found else 0
         except self._psycopg.Error as exc:
             raise _translate(exc, "committing a unit of work") from exc
         return last

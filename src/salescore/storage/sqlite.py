@@ -210,15 +210,18 @@ class SQLiteStore(SqlStore):
 
     # -- reading and writing ------------------------------------------------------------------
 
-    def _fetch(self, sql: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
-        with self._connection() as conn:
-            self._check_schema(conn)
+    def _fetch(self, sql: str, params: tuple[Any, ...], conn: Any = None) -> list[tuple[Any, ...]]:
+        # Units of work do not keep a connection here (``_pin`` is off): a
+        # ':memory:' store has one connection, which concurrent units share.
+        with self._connection() as own:
+            self._check_schema(own)
             try:
-                return conn.execute(sql, params).fetchall()
+                rows: list[tuple[Any, ...]] = own.execute(sql, params).fetchall()
             except sqlite3.Error as exc:
                 raise _translate(exc, "reading") from exc
+        return rows
 
-    def _write(self, prepared: PreparedWrites) -> int:
+    def _write(self, prepared: PreparedWrites, conn: Any = None) -> int:
         with self._connection() as conn:
             self._check_schema(conn)
             try:
