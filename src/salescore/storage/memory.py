@@ -1,0 +1,190 @@
+"""The in-memory store: the default, and the reference every adapter matches.
+
+It keeps the (immutable) objects themselves, so nothing is serialised. Each
+unit of work reads one snapshot: the state as of the latest commit when the
+unit began, whatever other threads commit meanwhile. Commits are atomic and
+serialised by a lock; versions are checked then, as the SQL stores do.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import attrs
+
+from salescore.domain.events import Event
+from salescore.domain.parties import PartyRef
+from salescore.errors import ConcurrencyError
+from salescore.storage._catalog import Spec, column_value
+from salescore.storage._people import person_documents
+from salescore.storage._query import Query, is_after, order_rows
+from salescore.storage._unit import Unit, Write, check_position
+from salescore.storage.protocols import EventRecord
+
+__all__ = ["InMemoryStore"]
+
+
+@attrs.define
+class _Row:
+    """One version of a stored item; ``prev`` keeps older ones for open snapshots."""
+
+    seq: int
+    version: int
+    obj: Any
+    prev: _Row | None = None
+
+    def at(self, seq: int) -> _Row | None:
+        row: _Row | None = self
+        while row is not None and row.seq > seq:
+            row = row.prev
+        return row
+
+
+class InMemoryStore:
+    """A store that keeps everything in this process's memory.
+
+    Safe to share between threads. :meth:`migrate` exists for symmetry with
+    the other stores and does nothing: memory needs no schema.
+
+    Example:
+        >>> from salescore.storage import InMemoryStore
+        >>> store = InMemoryStore()
+        >>> with store.unit_of_work() as uow:
+        ...     uow.leads.find().items
+        ()
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._tables: dict[str, dict[str, _Row]] = {}
+        self._events: list[EventRecord] = []
+        self._seq = 0
+        self._active: dict[int, int] = {}
+
+    def __repr__(self) -> str:
+        return f"InMemoryStore(events={len(self._events)})"
+
+    def migrate(self) -> None:
+        """Do nothing: an in-memory store needs no schema (idempotent)."""
+
+    def unit_of_work(self) -> Unit:
+        """A unit of work reading one snapshot (see the protocols' ``UnitOfWork``)."""
+        with self._lock:
+            seq = self._seq
+            self._active[seq] = self._active.get(seq, 0) + 1
+        return Unit(_Session(self, seq))
+
+    def events_since(self, position: int, *, limit: int | None = None) -> Iterator[EventRecord]:
+        """Committed events after ``position``, in commit order.
+
+        Args:
+            position: 0 for everything; a record's ``position`` to continue.
+            limit: At most this many.
+
+        Returns:
+            An iterator of :class:`~salescore.storage.protocols.EventRecord`.
+        """
+        check_position(position, limit)
+        with self._lock:
+            chunk = self._events[position : None if limit is None else position + limit]
+        return iter(chunk)
+
+    def last_position(self) -> int:
+        """The position of the latest committed event (0 when there is none)."""
+        return len(self._events)
+
+    def export_person(self, party: PartyRef) -> Mapping[str, tuple[str, ...]]:
+        """Everything held about a person, as JSON documents by repository.
+
+        Args:
+            party: The lead or contact.
+
+        Returns:
+            Repository name → the JSON documents (``salescore.to_json``).
+        """
+        with self.unit_of_work() as uow:
+            return person_documents(uow, party)
+
+    def close(self) -> None:
+        """Nothing to release."""
+
+    # -- used by the session -------------------------------------------------------------
+
+    def _release(self, seq: int) -> None:
+        with self._lock:
+            n = self._active[seq] - 1
+            if n:
+                self._active[seq] = n
+            else:
+                del self._active[seq]
+
+    def _commit(self, writes: list[Write], events: list[Event]) -> tuple[EventRecord, ...]:
+        tables = self._tables
+        with self._lock:
+            for w in writes:
+                table = tables.get(w.spec.name)
+                current = None if table is None else table.get(w.key)
+                if w.insert:
+                    if current is not None:
+                        raise ConcurrencyError(f"{w.spec.name} item {w.key!r} exists already")
+                elif current is None or current.version != w.expected:
+                    found = "absent" if current is None else f"at version {current.version}"
+                    raise ConcurrencyError(
+                        f"{w.spec.name} item {w.key!r} is {found}, not at version {w.expected}"
+                    )
+            seq = self._seq + 1
+            oldest = min(self._active, default=seq)
+            for w in writes:
+                table = tables.get(w.spec.name)
+                if table is None:
+                    table = tables[w.spec.name] = {}
+                prev = table.get(w.key)
+                if prev is not None and prev.seq <= oldest:
+                    prev.prev = None  # no open snapshot needs anything older
+                table[w.key] = _Row(seq, w.version, w.obj, prev)
+            records = tuple(map(EventRecord, range(len(self._events) + 1, 10**18), events))
+            self._events.extend(records)
+            self._seq = seq
+            return records
+
+
+class _Session:
+    def __init__(self, store: InMemoryStore, seq: int) -> None:
+        self._store = store
+        self._seq = seq
+        self._closed = False
+
+    def load(self, spec: Spec, key: str) -> tuple[int, Any] | None:
+        row = self._store._tables.get(spec.name, {}).get(key)
+        row = None if row is None else row.at(self._seq)
+        return None if row is None else (row.version, row.obj)
+
+    def scan(self, spec: Spec, query: Query, exclude: frozenset[str]) -> Iterator[tuple[int, Any]]:
+        table = self._store._tables.get(spec.name, {})
+        col = query.column
+        rows = []
+        for key, head in list(table.items()):
+            if key in exclude:
+                continue
+            row = head.at(self._seq)
+            if row is None:
+                continue
+            value = column_value(row.obj, col)
+            if is_after(value, key, query.after, query.descending):
+                rows.append((value, key, row))
+        rows = order_rows(rows, lambda r: r[0], lambda r: r[1], query.descending)
+        return ((r[2].version, r[2].obj) for r in rows)
+
+    def keys(self, spec: Spec) -> list[str]:
+        table = self._store._tables.get(spec.name, {})
+        return [k for k, row in list(table.items()) if row.at(self._seq) is not None]
+
+    def commit(self, writes: list[Write], events: list[Event]) -> tuple[EventRecord, ...]:
+        return self._store._commit(writes, events)
+
+    def close(self) -> None:
+        if not self._closed:
+            self._closed = True
+            self._store._release(self._seq)
