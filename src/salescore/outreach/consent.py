@@ -545,9 +545,8 @@ def can_contact(
     status = ConsentStatus.UNKNOWN if entry is None else entry.status
     if status is ConsentStatus.WITHDRAWN:
         assert entry is not None
-        no(
-            f"{ch.value} consent for {pu.value} withdrawn on {entry.at.isoformat()} ({entry.method})"
-        )
+        when = entry.at.isoformat()
+        no(f"{ch.value} consent for {pu.value} withdrawn on {when} ({entry.method})")
     elif status is ConsentStatus.GRANTED:
         assert entry is not None
         reasons.append(
