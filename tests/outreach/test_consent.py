@@ -41,7 +41,10 @@ def fresh_registry(phone: str = "+4930901820", listed: bool = False) -> dict[str
     return {phone: RegistryCheck(phone=phone, checked_at=T0 - timedelta(days=2), listed=listed)}
 
 
-def record(party: PartyRef = PartyRef.lead("lead-1")) -> ConsentRecord:
+LEAD_1 = PartyRef.lead("lead-1")
+
+
+def record(party: PartyRef = LEAD_1) -> ConsentRecord:
     return ConsentRecord.new(id="consent-1", at=T0 - timedelta(days=10), actor="t", party=party)
 
 

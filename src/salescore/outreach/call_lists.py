@@ -187,7 +187,8 @@ def call_list(
             )
             if decision.allowed:
                 return when, decision
-            first = first or decision
+            if first is None:
+                first = decision
         assert first is not None
         return None, first
 
