@@ -23,7 +23,6 @@ from salescore.outreach import (
     CadenceStep,
     ConsentRecord,
     ConsentStatus,
-    DoNotContactList,
     Enrollment,
     EnrollmentStatus,
     ExitReason,
@@ -235,7 +234,8 @@ def test_callback_makes_a_task_at_the_asked_local_time_and_holds() -> None:
     assert out.task is not None
     assert out.task.kind is TaskKind.CALLBACK
     assert out.task.due_at == datetime(2026, 3, 3, 16, tzinfo=UTC)
-    assert out.decision is not None and out.decision.allowed is True
+    assert out.decision is not None
+    assert out.decision.allowed is True
     assert out.enrollment.held_by == out.task.id
     # At 23:00 their time it is not allowed: no task, and the refusal is returned.
     refused = record_call(
@@ -249,7 +249,8 @@ def test_callback_makes_a_task_at_the_asked_local_time_and_holds() -> None:
         registry=reg,
     )
     assert refused.task is None
-    assert refused.decision is not None and refused.decision.allowed is False
+    assert refused.decision is not None
+    assert refused.decision.allowed is False
     with pytest.raises(ValidationError, match="callback needs a time"):
         record_call(
             enrol(), CADENCE, call("callback_requested"), party=ny, consent=consent(), ids=ids
