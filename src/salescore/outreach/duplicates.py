@@ -196,7 +196,7 @@ def _block_keys(k: _Keys, rules: MatchRules, accounts: bool) -> list[tuple[str, 
         if k.last:
             out.append(("n", f"{k.last[:3]}|{k.first[:1]}"))
         if k.first:
-            out.append(("f", f"{k.first[:3]}|{k.last[:1]}"))
+            out.append(("n", f"{k.first[:3]}|{k.last[:1]}"))
         if k.domain:
             out.append(("dn", f"{k.domain}|{k.last[:1]}"))
         if k.company:
