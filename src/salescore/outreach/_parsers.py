@@ -100,7 +100,9 @@ def parse_int(text: str, path: str) -> int:
     return value
 
 
-def parse_money(text: str, path: str, *, currency: str | None = None) -> Money:
+def parse_money(
+    text: str, path: str, *, currency: str | None = None, decimal_comma: bool = False
+) -> Money:
     """Read an amount with an optional currency symbol or ISO code.
 
     ``"$1,200"`` (with ``currency="USD"``), ``"€ 5,000"``, ``"5000 EUR"``,
@@ -112,6 +114,8 @@ def parse_money(text: str, path: str, *, currency: str | None = None) -> Money:
         text: The cell.
         path: Where to report a problem.
         currency: The column's currency, used when the cell names none.
+        decimal_comma: Whether ``,`` is the decimal separator (see
+            :func:`parse_decimal`).
 
     Returns:
         The amount.
@@ -147,7 +151,7 @@ def parse_money(text: str, path: str, *, currency: str | None = None) -> Money:
         found = currency
     elif currency is not None and found != currency:
         fail(path, text, f"is in {found}, but the column's currency is {currency}")
-    amount = parse_decimal(s, path)
+    amount = parse_decimal(s, path, decimal_comma=decimal_comma)
     if amount < 0:
         fail(path, text, "must not be negative")
     return Money(amount, found)

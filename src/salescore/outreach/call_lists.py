@@ -67,7 +67,7 @@ class SkippedCall:
 
     Attributes:
         party: Who.
-        decision: The refusal at the first time tried.
+        decision: The refusal with the fewest reasons among the times tried.
         enrollment_id: The enrollment, if any.
         task_id: The callback task, if any.
     """
@@ -171,7 +171,7 @@ def call_list(
                 opening = datetime.combine(d, pol.calling_hours[0], tzinfo=pz)
                 if candidates[0] < opening < day_end:
                     candidates.append(opening)
-        first: Decision | None = None
+        best: Decision | None = None
         for when in sorted(candidates):
             if when >= day_end:
                 break
@@ -187,10 +187,10 @@ def call_list(
             )
             if decision.allowed:
                 return when, decision
-            if first is None:
-                first = decision
-        assert first is not None
-        return None, first
+            if best is None or len(decision.refusals) < len(best.refusals):
+                best = decision
+        assert best is not None
+        return None, best
 
     entries: list[tuple[int, CallListEntry]] = []
     skipped: list[SkippedCall] = []

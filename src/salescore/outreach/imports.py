@@ -199,7 +199,9 @@ def _field_parser(
     if f == "score":
         return lambda text, path: float(parse_decimal(text, path, decimal_comma=col.decimal_comma))
     if f == "annual_revenue":
-        return lambda text, path: parse_money(text, path, currency=col.currency)
+        return lambda text, path: parse_money(
+            text, path, currency=col.currency, decimal_comma=col.decimal_comma
+        )
     if f == "country":
         return parse_country
     if f in _TEXT_FIELDS:
@@ -212,7 +214,9 @@ def _field_parser(
         return lambda text, path: parse_decimal(text, path, decimal_comma=col.decimal_comma)
     if t == FieldType.MONEY:
         cur = col.currency or schema.field(name).currency
-        return lambda text, path: parse_money(text, path, currency=cur)
+        return lambda text, path: parse_money(
+            text, path, currency=cur, decimal_comma=col.decimal_comma
+        )
     if t == FieldType.DATE:
         return lambda text, path: parse_date(text, path, dayfirst=col.dayfirst)
     if t == FieldType.DATETIME:
