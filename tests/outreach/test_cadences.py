@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
 from salescore.calendar import BusinessCalendar
+from salescore.domain.conversion import convert_lead
 from salescore.domain.events import StageChanged
 from salescore.domain.interactions import Interaction
 from salescore.domain.leads import Lead
@@ -158,6 +159,23 @@ def test_interactions_end_a_cadence() -> None:
     assert next_step(e, CADENCE, [other], at=T0 + timedelta(hours=3)).exit_reason is None
     done = e.exit(nxt.exit_reason, at=T0 + timedelta(hours=3), actor="rep-1")  # type: ignore[arg-type]
     assert (done.status, done.exit_reason, done.succeeded) == ("exited", "replied", True)
+
+
+def test_a_converted_lead_ends_the_cadence() -> None:
+    e = enrol()
+    qualified = ANA.move_to("qualified", at=T0, actor="rep-1")
+    conversion = convert_lead(
+        qualified,
+        at=T0 + timedelta(hours=1),
+        actor="rep-1",
+        ids=DeterministicIds(namespace="t", seed=1),
+        opportunity=False,
+    )
+    converted = conversion.lead
+    assert next_step(e, CADENCE, at=T0 + timedelta(hours=2), party=converted).exit_reason is (
+        ExitReason.CONVERTED
+    )
+    assert next_step(e, CADENCE, at=T0 + timedelta(hours=2), party=ANA).exit_reason is None
 
 
 def test_task_step_holds_until_the_task_is_done() -> None:

@@ -572,13 +572,15 @@ def next_step(
     at: datetime,
     tasks: Mapping[str, Task] | None = None,
     zone: str | None = None,
+    party: Lead | Contact | None = None,
 ) -> NextStep:
     """Compute what is next for an enrollment at ``at`` (nothing is sent or recorded).
 
     An interaction with the person since the enrollment began that ends it
     (a reply, a bounce, an unsubscribe, a booked meeting, "not interested",
-    "do not call", a wrong number) is reported as ``exit_reason``; the caller
-    records the exit with :meth:`Enrollment.exit`. A task the cadence waits
+    "do not call", a wrong number), or the person's lead having been
+    converted, is reported as ``exit_reason``; the caller records the exit
+    with :meth:`Enrollment.exit`. A task the cadence waits
     on that is still open (or unknown) holds it. Otherwise the current step is
     due :meth:`Cadence.due_after` the last step (or the enrollment, or the
     held task's completion).
@@ -590,6 +592,7 @@ def next_step(
         at: The instant.
         tasks: Task id → task, to see whether a held task is done.
         zone: The person's zone, for send windows.
+        party: The person's lead or contact (a converted lead ends the cadence).
 
     Returns:
         The next step.
@@ -604,6 +607,13 @@ def next_step(
         reason = ExitReason(enrollment.exit_reason) if enrollment.exit_reason else None
         return NextStep(enrollment_id=eid, exit_reason=reason)
     start = enrollment.created_at
+    if (
+        isinstance(party, Lead)
+        and party.ref == enrollment.party
+        and party.converted_at is not None
+        and party.converted_at <= at
+    ):
+        return NextStep(enrollment_id=eid, exit_reason=ExitReason.CONVERTED)
     for i in sorted(interactions, key=lambda x: x.at):
         if i.party == enrollment.party and start <= i.at <= at:
             why = _exit_from(i)
