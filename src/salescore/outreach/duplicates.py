@@ -123,8 +123,10 @@ def _fold(text: str | None) -> str:
     """Lower case, accents dropped, punctuation to spaces, spaces collapsed."""
     if not text:
         return ""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    plain = text.casefold()
+    if not plain.isascii():
+        decomposed = unicodedata.normalize("NFKD", plain)
+        plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return " ".join(plain.translate(_PUNCT).split())
 
 
@@ -192,15 +194,17 @@ def _block_keys(k: _Keys, rules: MatchRules, accounts: bool) -> list[tuple[str, 
             out.append(("c", k.company[:4]))
         return out
     if rules.use_names and k.name:
-        # Typos rarely hit both the start of the last name and the initial.
-        if k.last:
-            out.append(("n", f"{k.last[:3]}|{k.first[:1]}"))
-        if k.first:
-            out.append(("n", f"{k.first[:3]}|{k.last[:1]}"))
+        # A typo hits one name, so each key pairs a prefix of one name with a
+        # prefix of the other (or of the company). Both orders share one tag,
+        # so "Silva Ana" meets "Ana Silva".
+        first, last, company = k.first, k.last, k.company[:4]
+        if first and last:
+            out.append(("n", f"{last[:3]}|{first[:2]}"))
+            out.append(("n", f"{first[:3]}|{last[:2]}"))
+        if company:
+            out.extend(("c", f"{company}|{name[:2]}") for name in (first, last) if name)
         if k.domain:
-            out.append(("dn", f"{k.domain}|{k.last[:1]}"))
-        if k.company:
-            out.append(("cn", f"{k.company[:4]}|{k.last[:2]}"))
+            out.append(("d", f"{k.domain}|{last[:1]}"))
     return out
 
 
@@ -280,27 +284,34 @@ def find_duplicates(
     for i, k in enumerate(keys):
         for bk in _block_keys(k, r, accounts):
             blocks.setdefault(bk, []).append(i)
-    pairs: set[tuple[int, int]] = set()
+    seen: set[int] = set()
     oversized: list[int] = []
+    found: list[tuple[int, int, Match]] = []
+    n_keys = len(keys)
     for members in blocks.values():
-        n = len(members)
-        if n < 2:
+        size = len(members)
+        if size < 2:
             continue
-        if n > r.max_block:
-            oversized.append(n)
+        if size > r.max_block:
+            oversized.append(size)
             continue
-        for x in range(n):
-            mx = members[x]
-            for y in range(x + 1, n):
-                my = members[y]
-                if mx != my:
-                    pairs.add((mx, my) if mx < my else (my, mx))
-    matches = []
-    for i, j in sorted(pairs):
-        m = _compare(keys[i], keys[j], r, ratio, accounts)
-        if m is not None:
-            matches.append(m)
-    return DuplicateReport(tuple(matches), len(pairs), len(keys), tuple(sorted(oversized)))
+        for x in range(size):
+            i = members[x]
+            for y in range(x + 1, size):
+                j = members[y]
+                if i == j:
+                    continue
+                pair = i * n_keys + j if i < j else j * n_keys + i
+                if pair in seen:
+                    continue
+                seen.add(pair)
+                a, b = (i, j) if i < j else (j, i)
+                m = _compare(keys[a], keys[b], r, ratio, accounts)
+                if m is not None:
+                    found.append((a, b, m))
+    found.sort(key=lambda t: (t[0], t[1]))
+    matches = [m for _, _, m in found]
+    return DuplicateReport(tuple(matches), len(seen), len(keys), tuple(sorted(oversized)))
 
 
 def duplicate_groups(matches: Sequence[Match]) -> tuple[tuple[str, ...], ...]:
