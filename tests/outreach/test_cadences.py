@@ -95,8 +95,13 @@ def test_cadence_refuses_bad_steps() -> None:
     assert [e.path for e in info.value.errors] == ["business_days", "window"]
     with pytest.raises(ValidationError, match="at least one step"):
         Cadence(id="c", name="n", calendar=CAL, steps=())
-    with pytest.raises(ValueError):
+    with pytest.raises(ValidationError) as info:
         CadenceStep(kind="carrier_pigeon")
+    assert [e.path for e in info.value.errors] == ["kind"]
+    assert (
+        Cadence(id="c", name="n", calendar=CAL, steps=CADENCE.steps, purpose="marketing").purpose
+        == "marketing"
+    )
 
 
 def test_due_times_in_business_days_hours_and_windows() -> None:

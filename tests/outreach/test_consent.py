@@ -278,3 +278,23 @@ def test_calls_only_between_eight_and_nine_local(at: datetime) -> None:
     d = can_contact(lead(), "phone", at=at, policy=ContactPolicy(registry_max_age=None))
     local = at.astimezone(ZoneInfo("Europe/Berlin")).time()
     assert d.allowed is (time(8) <= local < time(21))
+
+
+def test_bad_lists_checks_and_policies_are_refused() -> None:
+    with pytest.raises(ValidationError) as info:
+        DoNotContactList(phones={"030 1234"}, emails={"nobody"}, domains={"a@b"})
+    assert [e.path for e in info.value.errors] == ["phones", "emails", "domains"]
+    with pytest.raises(ValidationError) as info:
+        RegistryCheck(phone="12", checked_at=datetime(2026, 1, 1), listed="no")  # type: ignore[arg-type]
+    assert [e.path for e in info.value.errors] == ["phone", "checked_at", "listed"]
+    with pytest.raises(ValidationError) as info:
+        ContactPolicy(
+            calling_hours=(time(21), time(8)),
+            opt_in_channels={"email"},  # type: ignore[arg-type]
+            registry_max_age=timedelta(0),
+        )
+    assert [e.path for e in info.value.errors] == [
+        "calling_hours",
+        "opt_in_channels",
+        "registry_max_age",
+    ]

@@ -109,7 +109,7 @@ class CadenceStep:
         ValidationError: negative delays or an inverted window.
     """
 
-    kind: StepKind = attrs.field(converter=StepKind)
+    kind: StepKind
     business_days: int = 0
     business_hours: int = 0
     window: tuple[time, time] | None = None
@@ -117,6 +117,7 @@ class CadenceStep:
 
     def __attrs_post_init__(self) -> None:
         with Checker("CadenceStep") as c:
+            object.__setattr__(self, "kind", c.member(StepKind, self.kind, "kind", self.kind))
             for name in ("business_days", "business_hours"):
                 v = getattr(self, name)
                 c.check(type(v) is int and v >= 0, name, v, "must be a non-negative whole number")
@@ -163,7 +164,9 @@ class Cadence:
             for i, s in enumerate(self.steps):
                 c.instance(s, CadenceStep, f"steps[{i}]")
             c.instance(self.calendar, BusinessCalendar, "calendar")
-            c.instance(self.purpose, Purpose, "purpose")
+            object.__setattr__(
+                self, "purpose", c.member(Purpose, self.purpose, "purpose", self.purpose)
+            )
 
     def due_after(self, index: int, base: datetime, zone: str | None = None) -> datetime:
         """When step ``index`` is due if the previous one was done at ``base``.

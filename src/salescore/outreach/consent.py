@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Iterable, Mapping
 from datetime import datetime, time, timedelta
 from functools import lru_cache
@@ -49,6 +50,9 @@ __all__ = [
     "can_contact",
     "person_zone",
 ]
+
+
+_E164: Final = re.compile(r"\+[1-9][0-9]{7,14}").fullmatch
 
 
 class ConsentStatus(enum.StrEnum):
@@ -365,6 +369,15 @@ class DoNotContactList:
     emails: frozenset[str] = attrs.field(default=frozenset(), converter=_lower_strings)
     domains: frozenset[str] = attrs.field(default=frozenset(), converter=_lower_strings)
 
+    def __attrs_post_init__(self) -> None:
+        with Checker("DoNotContactList") as c:
+            for p in sorted(self.phones):
+                c.check(bool(_E164(p)), "phones", p, "must be in E.164 form ('+4930901820')")
+            for e in sorted(self.emails):
+                c.check("@" in e, "emails", e, "must be an e-mail address")
+            for d in sorted(self.domains):
+                c.check("." in d and "@" not in d, "domains", d, "must be a domain ('acme.io')")
+
     def with_phone(self, phone: str) -> DoNotContactList:
         """The list with ``phone`` (E.164) added."""
         return attrs.evolve(self, phones=self.phones | {phone})
@@ -399,6 +412,18 @@ class RegistryCheck:
     listed: bool
     registry: str = "national"
 
+    def __attrs_post_init__(self) -> None:
+        with Checker("RegistryCheck") as c:
+            c.check(
+                isinstance(self.phone, str) and bool(_E164(self.phone)),
+                "phone",
+                self.phone,
+                "must be in E.164 form ('+4930901820')",
+            )
+            c.aware(self.checked_at, "checked_at")
+            c.instance(self.listed, bool, "listed")
+            c.text(self.registry, "registry")
+
 
 @attrs.frozen(kw_only=True)
 class ContactPolicy:
@@ -416,6 +441,33 @@ class ContactPolicy:
     calling_hours: tuple[time, time] = (time(8), time(21))
     opt_in_channels: frozenset[Channel] = frozenset({Channel.EMAIL, Channel.SMS})
     registry_max_age: timedelta | None = timedelta(days=31)
+
+    def __attrs_post_init__(self) -> None:
+        with Checker("ContactPolicy") as c:
+            h = self.calling_hours
+            c.check(
+                isinstance(h, tuple)
+                and len(h) == 2
+                and all(isinstance(t, time) and t.tzinfo is None for t in h)
+                and h[0] < h[1],
+                "calling_hours",
+                h,
+                "must be a (start, end) pair of local times, start before end",
+            )
+            c.check(
+                isinstance(self.opt_in_channels, frozenset)
+                and all(isinstance(ch, Channel) for ch in self.opt_in_channels),
+                "opt_in_channels",
+                self.opt_in_channels,
+                "must be a frozenset of Channel",
+            )
+            age = self.registry_max_age
+            c.check(
+                age is None or (isinstance(age, timedelta) and age > timedelta(0)),
+                "registry_max_age",
+                age,
+                "must be a positive timedelta or None",
+            )
 
 
 @attrs.frozen
