@@ -19,7 +19,6 @@ from salescore.outreach.consent import (
     RegistryCheck,
 )
 from salescore.outreach.duplicates import MatchRules
-from salescore.outreach.imports import LEAD_FIELDS, Column, LeadMapping
 
 __all__ = [
     "cadence_steps",
@@ -28,9 +27,7 @@ __all__ = [
     "contact_policies",
     "do_not_contact_lists",
     "enrollments",
-    "lead_mappings",
     "match_rules",
-    "outreach_phone_numbers",
     "registry_checks",
 ]
 
@@ -49,7 +46,7 @@ _PHONES = (
 _CHANNELS = (Channel.PHONE, Channel.EMAIL, Channel.SMS, Channel.SOCIAL)
 
 
-def outreach_phone_numbers() -> st.SearchStrategy[str]:
+def _phone_numbers() -> st.SearchStrategy[str]:
     """E.164 numbers whose region has a single time zone."""
     return st.sampled_from(_PHONES)
 
@@ -82,7 +79,7 @@ def do_not_contact_lists() -> st.SearchStrategy[DoNotContactList]:
     """Do-not-contact lists of a few numbers, addresses and domains."""
     return st.builds(
         DoNotContactList,
-        phones=st.frozensets(outreach_phone_numbers(), max_size=3),
+        phones=st.frozensets(_phone_numbers(), max_size=3),
         emails=st.frozensets(st.sampled_from(["ana@acme.io", "bo@globex.com"]), max_size=2),
         domains=st.frozensets(st.sampled_from(["acme.io", "initech.com"]), max_size=1),
     )
@@ -92,7 +89,7 @@ def registry_checks(phone: str | None = None) -> st.SearchStrategy[RegistryCheck
     """Registry checks, some listed, some old."""
     return st.builds(
         RegistryCheck,
-        phone=st.just(phone) if phone else outreach_phone_numbers(),
+        phone=st.just(phone) if phone else _phone_numbers(),
         checked_at=st.datetimes(
             min_value=datetime(2025, 10, 1), max_value=datetime(2026, 3, 1), timezones=st.just(UTC)
         ),
@@ -175,12 +172,4 @@ def match_rules() -> st.SearchStrategy[MatchRules]:
         use_phone=st.booleans(),
         use_names=st.booleans(),
         max_block=st.integers(2, 1000),
-    )
-
-
-def lead_mappings() -> st.SearchStrategy[LeadMapping]:
-    """Lead mappings of a few columns, each to a different field."""
-    fields = sorted(LEAD_FIELDS)
-    return st.lists(st.sampled_from(fields), min_size=1, max_size=6, unique=True).map(
-        lambda fs: LeadMapping(columns={f"col {f}": Column(field=f) for f in fs})
     )

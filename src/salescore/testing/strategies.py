@@ -41,9 +41,7 @@ from salescore.testing._outreach import (
     contact_policies,
     do_not_contact_lists,
     enrollments,
-    lead_mappings,
     match_rules,
-    outreach_phone_numbers,
     registry_checks,
 )
 from salescore.testing._parties import (
@@ -113,7 +111,6 @@ __all__ = [
     "funnels",
     "interactions",
     "json_values",
-    "lead_mappings",
     "lead_sources",
     "leads",
     "line_items",
@@ -122,7 +119,6 @@ __all__ = [
     "money",
     "nps_responses",
     "opportunities",
-    "outreach_phone_numbers",
     "party_refs",
     "phone_numbers",
     "price_books",
