@@ -366,3 +366,22 @@ def test_import_never_loses_a_row(rows: list[dict[str, Any]]) -> None:
         assert bad.data is rows[bad.row - 1]
         assert bad.problems
         assert {p.path for p in bad.problems} <= set(MAPPING)
+
+
+def test_a_parser_of_your_own_rejects_rows_with_a_plain_value_error() -> None:
+    def sku(text: str, path: str) -> int:
+        return int(text.removeprefix("SKU-"))
+
+    mapping = LeadMapping(columns={"e": "email", "n": Column(field="custom.sku", parser=sku)})
+    result = import_leads(
+        [{"e": "a@b.io", "n": "SKU-12"}, {"e": "c@d.io", "n": "twelve"}],
+        mapping,
+        at=T0,
+        actor="i",
+        ids=ids(),
+    )
+    assert [dict(lead.custom) for lead in result.created] == [{"sku": 12}]
+    (bad,) = result.rejected
+    assert bad.problems == (
+        FieldError("n", "twelve", "invalid literal for int() with base 10: 'twelve'"),
+    )

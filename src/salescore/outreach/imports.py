@@ -76,7 +76,9 @@ class Column:
         field: The lead field it fills (``"email"``, ``"employees"``…) or a
             custom field (``"custom.<name>"``).
         parser: ``(text, path) -> value`` to use instead of the field type's
-            parser; ``text`` is stripped and never blank.
+            parser; ``text`` is stripped and never blank. It refuses a cell by
+            raising a :class:`~salescore.errors.ValidationError` or a
+            :class:`ValueError` (which rejects the row, naming the column).
         currency: For money: the currency of amounts that name none.
         dayfirst: For dates: read ``01/02/2026`` as 1 February.
         decimal_comma: For numbers: ``,`` is the decimal separator and ``.``
@@ -318,6 +320,9 @@ def _rows(
                     value = parse(text, column)
                 except ValidationError as exc:
                     problems.extend(exc.errors)
+                    continue
+                except ValueError as exc:  # a parser of your own may raise a plain one
+                    problems.append(FieldError(column, text, str(exc) or "cannot be read"))
                     continue
             else:
                 value = text
