@@ -35,6 +35,7 @@ from salescore.outreach import (
     RegistryCheck,
     StepKind,
     call_list,
+    can_contact,
     duplicate_groups,
     find_duplicates,
     import_leads,
@@ -153,6 +154,7 @@ for offset in range(5):
         REP,
         day,
         tz=REP_ZONE,
+        hours=(time(8), time(20)),
         enrollments=enrollments.values(),
         cadences={cadence.id: cadence},
         parties=parties,
@@ -168,6 +170,12 @@ for offset in range(5):
     for entry in plan.entries:
         lead = parties[entry.party]
         at = max(entry.at, clock)
+        if at != entry.at:  # the rep is running late: ask again before dialling
+            late = can_contact(
+                lead, "phone", at=at, consent=consents[lead.ref], lists=dnc, registry=registry
+            )
+            if not late.allowed:
+                continue
         clock = at + timedelta(minutes=6)
         disposition = rng.choices(
             [d for d, _ in DISPOSITIONS], weights=[w for _, w in DISPOSITIONS]

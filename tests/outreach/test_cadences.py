@@ -344,6 +344,33 @@ def test_call_list_orders_callbacks_then_priority_and_skips_refusals() -> None:
         ("lead-4", ("+33142685300 is listed in the national do-not-call registry",))
     ]
     assert all(e.decision.allowed for e in result.entries)
+    # A morning shift in Berlin: New York is still asleep, the callback is due later.
+    morning = call_list(
+        "rep-1",
+        date(2026, 3, 2),
+        tz="Europe/Berlin",
+        hours=(time(9), time(12)),
+        enrollments=enrs,
+        cadences={CADENCE.id: CADENCE},
+        parties=leads,
+        tasks=[cb],
+        registry=registry,
+    )
+    assert [(e.party.id, e.at.astimezone(BERLIN).strftime("%H:%M")) for e in morning.entries] == [
+        ("lead-3", "09:00"),
+        ("lead-1", "09:00"),
+    ]
+    assert [s.party.id for s in morning.skipped] == ["lead-2", "lead-4"]
+    with pytest.raises(ValidationError):
+        call_list(
+            "rep-1",
+            date(2026, 3, 2),
+            tz="Europe/Berlin",
+            hours=(time(12), time(9)),
+            enrollments=[],
+            cadences={},
+            parties={},
+        )
 
 
 @settings(max_examples=60)

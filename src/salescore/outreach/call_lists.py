@@ -2,7 +2,8 @@
 
 :func:`call_list` collects the day's callbacks (open callback tasks of the rep
 due that day) and the call steps of the rep's active enrollments that fall
-due by the end of the day, finds for each the first time within the day that
+due by the end of the rep's day (their working hours, or midnight), finds
+for each the first time within the day that
 :func:`~salescore.outreach.consent.can_contact` allows (the due time, or the
 start of the calling hours in the person's own zone), and orders the result:
 callbacks first, then by priority (highest first), then by time. Anyone
@@ -104,6 +105,7 @@ def call_list(
     day: date,
     *,
     tz: str,
+    hours: tuple[time, time] | None = None,
     enrollments: Iterable[Enrollment],
     cadences: Mapping[str, Cadence],
     parties: Mapping[PartyRef, Lead | Contact],
@@ -120,7 +122,9 @@ def call_list(
     Args:
         rep_id: The rep.
         day: The day, in the rep's zone ``tz``.
-        tz: The rep's IANA zone (the day runs from its midnight to the next).
+        tz: The rep's IANA zone.
+        hours: The rep's working hours that day, local ``(start, end)`` in
+            ``tz``; the whole day (midnight to midnight) if ``None``.
         enrollments: Enrollments (the rep's active ones are used).
         cadences: Cadence id → cadence.
         parties: Person reference → lead or contact.
@@ -140,8 +144,19 @@ def call_list(
         ValidationError: a person or cadence that is referred to is missing.
     """
     zone = ZoneInfo(tz)
-    day_start = datetime.combine(day, time(0), tzinfo=zone)
-    day_end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone)
+    if hours is None:
+        day_start = datetime.combine(day, time(0), tzinfo=zone)
+        day_end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone)
+    else:
+        if not (
+            isinstance(hours, tuple)
+            and len(hours) == 2
+            and all(isinstance(h, time) and h.tzinfo is None for h in hours)
+            and hours[0] < hours[1]
+        ):
+            fail("hours", hours, "must be a (start, end) pair of local times, start before end")
+        day_start = datetime.combine(day, hours[0], tzinfo=zone)
+        day_end = datetime.combine(day, hours[1], tzinfo=zone)
     pol = policy or ContactPolicy()
     consents = consents or {}
     all_tasks = tuple(tasks)
