@@ -22,6 +22,7 @@ from salescore.outreach import (
     RegistryCheck,
     apply_interaction,
     can_contact,
+    carry_restrictions,
     person_zone,
 )
 from salescore.serialization import from_json, to_json
@@ -298,3 +299,20 @@ def test_bad_lists_checks_and_policies_are_refused() -> None:
         "opt_in_channels",
         "registry_max_age",
     ]
+
+
+def test_a_merge_carries_withdrawals_and_objections_but_never_grants() -> None:
+    survivor = record().grant("phone", "sales", at=T0 - timedelta(days=9), actor="t", method="call")
+    other = ConsentRecord.new(
+        id="consent-2", at=T0 - timedelta(days=9), actor="t", party=PartyRef.lead("lead-2")
+    )
+    other = other.grant("email", "sales", at=T0 - timedelta(days=8), actor="t", method="form")
+    other = other.withdraw("phone", "sales", at=T0 - timedelta(days=7), actor="t", method="call")
+    other = other.object_to_direct_marketing(at=T0 - timedelta(days=6), actor="t", method="mail")
+    merged = carry_restrictions(survivor, other, at=T0, actor="rep")
+    assert merged.status("phone", "sales") is ConsentStatus.WITHDRAWN
+    assert merged.entry("phone", "sales").source == "lead-2"  # type: ignore[union-attr]
+    assert merged.status("email", "sales") is ConsentStatus.UNKNOWN
+    assert merged.objected_at == T0
+    assert merged.version == survivor.version + 2
+    assert carry_restrictions(merged, other, at=T0, actor="rep") is merged

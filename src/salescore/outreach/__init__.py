@@ -61,6 +61,7 @@ from salescore.outreach.consent import (
     RegistryCheck,
     apply_interaction,
     can_contact,
+    carry_restrictions,
     person_zone,
 )
 from salescore.outreach.duplicates import (
@@ -154,6 +155,7 @@ __all__ = [
     "apply_interaction",
     "call_list",
     "can_contact",
+    "carry_restrictions",
     "duplicate_groups",
     "erase_aggregate",
     "erase_person",

@@ -48,6 +48,7 @@ __all__ = [
     "RegistryCheck",
     "apply_interaction",
     "can_contact",
+    "carry_restrictions",
     "person_zone",
 ]
 
@@ -696,3 +697,41 @@ def apply_interaction(
             ch, pu, at=interaction.at, actor=who, method=method, source=interaction.id
         )
     return consent
+
+
+def carry_restrictions(
+    into: ConsentRecord, source: ConsentRecord, *, at: datetime, actor: str
+) -> ConsentRecord:
+    """Copy another record's withdrawals and objection onto ``into`` (for merges).
+
+    When two records turn out to be one person, whatever that person refused
+    through either record must hold for the survivor: every withdrawn
+    consent and the objection to direct marketing of ``source`` are recorded
+    on ``into`` (method ``"merge"``, source ``source``'s party id) unless
+    ``into`` already has them. Grants are never copied: consent given
+    through one record does not authorise contact through another. Undoing
+    a merge leaves these restrictions in place, which errs on the side of
+    not contacting.
+
+    Args:
+        into: The survivor's consent record.
+        source: The merged-away record's consent record.
+        at: When.
+        actor: Who.
+
+    Returns:
+        ``into`` with the restrictions it lacked.
+    """
+    result = into
+    for e in source.entries:
+        if e.status is ConsentStatus.WITHDRAWN and into.status(e.channel, e.purpose) is not (
+            ConsentStatus.WITHDRAWN
+        ):
+            result = result.withdraw(
+                e.channel, e.purpose, at=at, actor=actor, method="merge", source=source.party.id
+            )
+    if source.objected and not into.objected:
+        result = result.object_to_direct_marketing(
+            at=at, actor=actor, method="merge", source=source.party.id
+        )
+    return result
