@@ -1,0 +1,260 @@
+"""Erasure of a person's data (GDPR art. 17): pure functions over the records that hold it.
+
+:func:`erase_person` forgets one person in every record given: their leads,
+contacts, interactions, service cases, campaign memberships and enrollments.
+Personal values are removed from the state **and from every event of the
+history** (the one sanctioned rewrite of history); each record whose data
+was erased gets a ``FieldsChanged`` whose reason says that an erasure
+happened and whose values hold only the erased placeholders, so nothing of
+what was erased survives and replay still works. Ids, counts, stages,
+amounts and times stay, so analytics totals do not change.
+
+What is personal (and what it becomes):
+
+* leads: names, e-mail, phone, title, custom values → ``None`` / ``{}``;
+* contacts: names, title, e-mail addresses, phone numbers, custom values;
+* interactions: subject, notes, URL → ``None``;
+* service cases: subject → ``"[erased]"``, description → ``""``, the text of
+  replies and notes → ``"[erased]"``, satisfaction comments → ``None``;
+* campaign memberships and enrollments hold only references: they are
+  returned unchanged and counted in the receipt.
+
+The returned :class:`ErasureReceipt` is the record that the erasure
+happened: who was erased, when, by whom, why, and which records were
+touched — never a value that was erased.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any, Final, TypeVar
+
+import attrs
+
+from salescore._validation import Checker
+from salescore.domain.aggregate import Aggregate
+from salescore.domain.campaigns import CampaignMember
+from salescore.domain.events import FieldsChanged
+from salescore.domain.interactions import Interaction
+from salescore.domain.leads import Lead
+from salescore.domain.parties import Contact, PartyRef
+from salescore.domain.service import ServiceCase
+from salescore.outreach.cadences import Enrollment
+
+__all__ = [
+    "ERASED",
+    "ERASURE_REASON",
+    "Erasure",
+    "ErasureReceipt",
+    "erase_aggregate",
+    "erase_person",
+]
+
+#: The placeholder of erased required text.
+ERASED: Final = "[erased]"
+#: The reason recorded on the erasure's ``FieldsChanged``.
+ERASURE_REASON: Final = "personal data erased (GDPR art. 17)"
+
+_LEAD: Final[Mapping[str, Any]] = {
+    "first_name": None,
+    "last_name": None,
+    "email": None,
+    "phone": None,
+    "title": None,
+    "custom": {},
+}
+_CONTACT: Final[Mapping[str, Any]] = {
+    "first_name": None,
+    "last_name": None,
+    "title": None,
+    "emails": (),
+    "phones": (),
+    "custom": {},
+}
+_INTERACTION: Final[Mapping[str, Any]] = {"subject": None, "notes": None, "url": None}
+_CASE: Final[Mapping[str, Any]] = {
+    "subject": ERASED,
+    "description": "",
+    "body": ERASED,
+    "comment": None,
+}
+#: Fields of the state the erasure's ``FieldsChanged`` names, per record type.
+_STATE_FIELDS: Final[Mapping[type, tuple[str, ...]]] = {
+    Lead: tuple(_LEAD),
+    Contact: tuple(_CONTACT),
+    ServiceCase: ("subject", "description"),
+}
+_PERSONAL: Final[Mapping[type, Mapping[str, Any]]] = {
+    Lead: _LEAD,
+    Contact: _CONTACT,
+    ServiceCase: _CASE,
+}
+
+A = TypeVar("A", bound=Aggregate)
+
+
+def _scrub(obj: Any, personal: Mapping[str, Any]) -> Any:
+    """``obj`` with its personal fields replaced, recursing into nested values."""
+    if isinstance(obj, FieldsChanged):
+        changes = {
+            name: (personal[name], personal[name]) if name in personal else pair
+            for name, pair in obj.changes.items()
+        }
+        return attrs.evolve(obj, changes=changes)
+    if isinstance(obj, tuple):
+        return tuple(_scrub(x, personal) for x in obj)
+    if not attrs.has(type(obj)) or isinstance(obj, PartyRef):
+        return obj
+    updates: dict[str, Any] = {}
+    for f in attrs.fields(type(obj)):
+        if not f.init:
+            continue
+        value = getattr(obj, f.name)
+        if f.name in personal:
+            if value != personal[f.name]:
+                updates[f.name] = personal[f.name]
+        elif isinstance(value, tuple) or (attrs.has(type(value)) and f.name != "history"):
+            new = _scrub(value, personal)
+            if new is not value and new != value:
+                updates[f.name] = new
+    return attrs.evolve(obj, **updates) if updates else obj
+
+
+def erase_aggregate(record: A, *, at: datetime, actor: str) -> A:
+    """Erase the personal data of one lead, contact or service case.
+
+    Returns:
+        The record rebuilt from its scrubbed history, with one
+        ``FieldsChanged`` more recording the erasure (values: the placeholders).
+        Any other aggregate is returned unchanged.
+
+    Raises:
+        ValidationError: ``at`` is before the record's last event.
+    """
+    personal = _PERSONAL.get(type(record))
+    if personal is None:
+        return record
+    events = tuple(_scrub(e, personal) for e in record.history)
+    rebuilt = type(record).from_events(events)
+    marker = FieldsChanged(
+        subject_id=record.id,
+        at=at,
+        actor=actor,
+        changes={name: (personal[name], personal[name]) for name in _STATE_FIELDS[type(record)]},
+        reason=ERASURE_REASON,
+    )
+    return rebuilt._record(marker)
+
+
+@attrs.frozen(kw_only=True)
+class ErasureReceipt:
+    """The record that a person's data was erased (and nothing of that data).
+
+    Attributes:
+        party: The person erased (a reference: ids are not personal values here).
+        at: When.
+        actor: Who erased it.
+        reason: Why (a request reference, the legal ground).
+        records: ``(kind, id)`` of every record touched, in the order given.
+    """
+
+    party: PartyRef
+    at: datetime
+    actor: str
+    reason: str
+    records: tuple[tuple[str, str], ...]
+
+
+@attrs.frozen(kw_only=True)
+class Erasure:
+    """The erased records and the receipt; store them as one unit.
+
+    Attributes:
+        leads: The leads, erased.
+        contacts: The contacts, erased.
+        interactions: The interactions, erased.
+        cases: The service cases, erased.
+        members: The campaign memberships (unchanged: they hold only references).
+        enrollments: The enrollments (unchanged likewise).
+        receipt: The record that the erasure happened.
+    """
+
+    leads: tuple[Lead, ...]
+    contacts: tuple[Contact, ...]
+    interactions: tuple[Interaction, ...]
+    cases: tuple[ServiceCase, ...]
+    members: tuple[CampaignMember, ...]
+    enrollments: tuple[Enrollment, ...]
+    receipt: ErasureReceipt
+
+
+def erase_person(
+    party: PartyRef,
+    *,
+    at: datetime,
+    actor: str,
+    reason: str,
+    leads: Iterable[Lead] = (),
+    contacts: Iterable[Contact] = (),
+    interactions: Iterable[Interaction] = (),
+    cases: Iterable[ServiceCase] = (),
+    members: Iterable[CampaignMember] = (),
+    enrollments: Iterable[Enrollment] = (),
+) -> Erasure:
+    """Forget a person in every record given that holds their data.
+
+    Pass the person's lead(s) and contact(s) (a converted lead and its
+    contact are the same person), the interactions with them, the cases they
+    opened, and their campaign memberships and enrollments.
+
+    Args:
+        party: The person (the reference the receipt names).
+        at: When.
+        actor: Who erases.
+        reason: Why (a request id, the legal ground).
+        leads: Their leads.
+        contacts: Their contacts.
+        interactions: Interactions with them.
+        cases: Cases they opened.
+        members: Their campaign memberships.
+        enrollments: Their enrollments.
+
+    Returns:
+        The erased records and the receipt.
+
+    Raises:
+        ValidationError: bad arguments, or ``at`` before a record's last
+            event (then nothing is returned half-done).
+    """
+    with Checker("erase_person") as c:
+        c.instance(party, PartyRef, "party")
+        c.aware(at, "at")
+        c.text(actor, "actor")
+        c.text(reason, "reason")
+    new_leads = tuple(erase_aggregate(x, at=at, actor=actor) for x in leads)
+    new_contacts = tuple(erase_aggregate(x, at=at, actor=actor) for x in contacts)
+    new_interactions = tuple(_scrub(i, _INTERACTION) for i in interactions)
+    new_cases = tuple(erase_aggregate(x, at=at, actor=actor) for x in cases)
+    kept_members = tuple(members)
+    kept_enrollments = tuple(enrollments)
+    touched: list[tuple[str, str]] = []
+    for kind, items in (
+        ("lead", new_leads),
+        ("contact", new_contacts),
+        ("interaction", new_interactions),
+        ("case", new_cases),
+        ("campaign_member", kept_members),
+        ("enrollment", kept_enrollments),
+    ):
+        touched.extend((kind, x.id) for x in items)
+    receipt = ErasureReceipt(party=party, at=at, actor=actor, reason=reason, records=tuple(touched))
+    return Erasure(
+        leads=new_leads,
+        contacts=new_contacts,
+        interactions=new_interactions,
+        cases=new_cases,
+        members=kept_members,
+        enrollments=kept_enrollments,
+        receipt=receipt,
+    )

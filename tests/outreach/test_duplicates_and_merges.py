@@ -1,0 +1,305 @@
+"""Duplicates (blocking, rules, scores) and merges (policies, resolution, exact undo)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import attrs
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from salescore.calendar import BusinessCalendar
+from salescore.domain.campaigns import Campaign, CampaignMember
+from salescore.domain.interactions import Interaction
+from salescore.domain.leads import Lead, LeadStatus
+from salescore.domain.parties import Account, Contact, PartyRef
+from salescore.domain.tasks import Task
+from salescore.errors import TransitionError, ValidationError
+from salescore.ids import DeterministicIds
+from salescore.outreach import (
+    Cadence,
+    CadenceStep,
+    Enrollment,
+    Match,
+    MatchRules,
+    Merge,
+    SurvivorPolicy,
+    Take,
+    duplicate_groups,
+    find_duplicates,
+    merge_leads,
+    unmerge,
+)
+from salescore.serialization import from_json, to_json
+from salescore.testing.strategies import leads
+
+T0 = datetime(2026, 3, 2, 9, tzinfo=UTC)
+
+
+def lead(id: str, days: int = 0, **fields: Any) -> Lead:
+    return Lead.new(id=id, at=T0 + timedelta(days=days), actor="t", **fields)
+
+
+def test_rules_fire_with_scores_and_blanks_never_match() -> None:
+    records = [
+        lead("l1", first_name="Ana", last_name="Silva", email="Ana.Silva@acme.io", company="Acme"),
+        lead("l2", first_name="ana", last_name="silva", email="ana.silva@ACME.io"),
+        lead("l3", first_name="Ana", last_name="Silvaa", company="ACME GmbH", phone="+4930901820"),
+        lead("l4", first_name="Bo", last_name="Berg", phone="+4930901820"),
+        lead("l5", first_name="Ana", last_name="Silva", company="Globex"),
+        lead("l6", company="Initech"),
+        lead("l7", company="Initech"),
+    ]
+    report = find_duplicates(records)
+    assert report.records == 7
+    assert report.matches == (
+        Match("l1", "l2", 1.0, ("email",)),
+        Match("l1", "l3", 0.8526, ("name", "company")),
+        Match("l3", "l4", 0.95, ("phone",)),
+    )
+    assert duplicate_groups(report.matches) == (("l1", "l2", "l3", "l4"),)
+    # Without names, only exact keys match.
+    exact = find_duplicates(records, MatchRules(use_names=False))
+    assert [(m.left, m.right) for m in exact.matches] == [("l1", "l2"), ("l3", "l4")]
+
+
+def test_blocking_never_compares_all_pairs() -> None:
+    records = [
+        lead(
+            f"l{i}",
+            first_name=f"Person{i:04d}",
+            last_name=f"Name{i % 97:03d}x{i}",
+            email=f"p{i}@example{i % 13}.com",
+        )
+        for i in range(2000)
+    ]
+    report = find_duplicates(records)
+    assert report.matches == ()
+    assert report.pairs_compared < 2000 * 1999 // 2 // 20
+
+
+def test_oversized_blocks_are_reported_not_searched() -> None:
+    records = [lead(f"l{i}", first_name="Ana", last_name=f"Silva{i}") for i in range(30)]
+    report = find_duplicates(records, MatchRules(max_block=10))
+    assert report.oversized_blocks == (30, 30)
+    assert report.pairs_compared == 0
+
+
+def test_contacts_and_accounts() -> None:
+    c1 = Contact.new(
+        id="c1",
+        at=T0,
+        actor="t",
+        first_name="Ana",
+        last_name="Silva",
+        emails=("ana@acme.io", "ana@home.net"),
+    )
+    c2 = Contact.new(id="c2", at=T0, actor="t", first_name="A", emails=("ANA@home.net",))
+    assert find_duplicates([c1, c2]).matches == (Match("c1", "c2", 1.0, ("email",)),)
+    a1 = Account.new(id="a1", at=T0, actor="t", name="Acme GmbH", domain="acme.io", country="DE")
+    a2 = Account.new(id="a2", at=T0, actor="t", name="ACME", country="DE")
+    a3 = Account.new(id="a3", at=T0, actor="t", name="Acme", country="US")
+    a4 = Account.new(id="a4", at=T0, actor="t", name="Initech", domain="acme.io")
+    report = find_duplicates([a1, a2, a3, a4])
+    assert [(m.left, m.right, m.rules) for m in report.matches] == [
+        ("a1", "a2", ("company",)),
+        ("a1", "a4", ("domain",)),
+    ]
+    with pytest.raises(TypeError):
+        find_duplicates([a1, c1])
+    with pytest.raises(ValidationError):
+        MatchRules(name_threshold=120, max_block=1)
+
+
+# --- merges -----------------------------------------------------------------------------------
+
+CAL = BusinessCalendar.weekdays(tz="Europe/Berlin")
+CAMPAIGN = Campaign.new(id="camp-1", at=T0 - timedelta(days=99999), actor="t", name="Spring")
+
+
+def _family() -> tuple[Lead, Lead, list[Any], list[Interaction]]:
+    old = lead("l1", first_name="Ana", email="ana@acme.io", custom={"tier": "gold"})
+    new = lead(
+        "l2",
+        days=1,
+        first_name="Ana",
+        last_name="Silva",
+        phone="+4930901820",
+        company="Acme",
+        custom={"tier": "silver", "seats": 5},
+    )
+    new = new.move_to("working", at=T0 + timedelta(days=2), actor="t")
+    member = CampaignMember.new(id="m1", at=T0, actor="t", campaign=CAMPAIGN, party=new.ref)
+    task = Task.new(id="t1", at=T0, actor="t", subject=new.ref, title="Call", due_at=T0)
+    cadence = Cadence(id="cad", name="c", steps=(CadenceStep(kind="call"),), calendar=CAL)
+    enr = Enrollment.new(id="e1", at=T0, actor="t", cadence=cadence, party=new.ref, owner_id="r")
+    other = Task.new(id="t2", at=T0, actor="t", subject=old.ref, title="Mail", due_at=T0)
+    calls = [
+        Interaction.call(id="i1", at=T0, actor="t", disposition="no_answer", party=new.ref),
+        Interaction.call(id="i2", at=T0, actor="t", disposition="connected", party=old.ref),
+    ]
+    return old, new, [member, task, enr, other], calls
+
+
+def test_merge_resolves_fields_tombstones_and_repoints_children() -> None:
+    old, new, children, calls = _family()
+    ids = DeterministicIds(namespace="t", seed=1)
+    at = T0 + timedelta(days=3)
+    result = merge_leads(
+        old,
+        new,
+        at=at,
+        actor="rep",
+        ids=ids,
+        policy=SurvivorPolicy.OLDEST,
+        children=children,
+        interactions=calls,
+    )
+    s, t = result.survivor, result.tombstone
+    assert (s.id, t.id) == ("l1", "l2")
+    assert (s.first_name, s.last_name, s.email, s.phone, s.company) == (
+        "Ana",
+        "Silva",
+        "ana@acme.io",
+        "+4930901820",
+        "Acme",
+    )
+    assert dict(s.custom) == {"tier": "gold", "seats": 5}
+    assert s.version == old.version + 1
+    assert (t.status, t.disqualify_reason) == (LeadStatus.DISQUALIFIED, "merged into l1")
+    member, task, enr, other = result.children
+    assert member.party == s.ref
+    assert task.subject.party == s.ref
+    assert enr.party == s.ref
+    assert other is children[3]
+    assert [i.party for i in result.interactions] == [s.ref, s.ref]
+    m = result.merge
+    assert (m.id, m.survivor, m.merged, m.children, m.interactions) == (
+        "merge-t-1-1",
+        s.ref,
+        t.ref,
+        ("m1", "t1", "e1"),
+        ("i1",),
+    )
+    assert Merge.from_events(m.history) == m
+    assert from_json(Merge, to_json(m)) == m
+
+
+def test_survivor_policies_and_overrides() -> None:
+    old, new, _, _ = _family()
+    ids = DeterministicIds(namespace="t", seed=1)
+    at = T0 + timedelta(days=3)
+    assert merge_leads(old, new, at=at, actor="r", ids=ids).survivor.id == "l2"  # more complete
+    assert (
+        merge_leads(old, new, at=at, actor="r", ids=ids, policy="most_advanced").survivor.id == "l2"
+    )
+    assert (
+        merge_leads(old, new, at=at, actor="r", ids=ids, policy=lambda a, b: a).survivor.id == "l1"
+    )
+    r = merge_leads(
+        old,
+        new,
+        at=at,
+        actor="r",
+        ids=ids,
+        policy="oldest",
+        resolve={
+            "first_name": lambda mine, theirs: "Anna",
+            "phone": Take.SURVIVOR,
+            "custom": Take.MERGED,
+        },
+    )
+    assert (r.survivor.first_name, r.survivor.phone) == ("Anna", None)
+    assert dict(r.survivor.custom) == {"tier": "silver", "seats": 5}
+    with pytest.raises(ValidationError, match="not a field a merge resolves"):
+        merge_leads(old, new, at=at, actor="r", ids=ids, resolve={"status": Take.MERGED})
+    with pytest.raises(TransitionError):
+        merge_leads(old, old, at=at, actor="r", ids=ids)
+
+
+def test_unmerge_restores_exactly() -> None:
+    old, new, children, calls = _family()
+    ids = DeterministicIds(namespace="t", seed=1)
+    at = T0 + timedelta(days=3)
+    m = merge_leads(old, new, at=at, actor="r", ids=ids, children=children, interactions=calls)
+    u = unmerge(
+        m.merge,
+        m.survivor,
+        m.tombstone,
+        at=at + timedelta(hours=1),
+        actor="r",
+        children=m.children,
+        interactions=m.interactions,
+    )
+    assert _state(u.survivor) == _state(new)
+    assert _state(u.merged) == _state(old)
+    assert [_state(c) for c in u.children] == [_state(c) for c in children]
+    assert list(u.interactions) == calls
+    assert u.merge.undone is True
+    with pytest.raises(ValidationError, match="undone already"):
+        unmerge(u.merge, u.survivor, u.merged, at=at + timedelta(hours=2), actor="r")
+
+
+def _state(x: Any) -> dict[str, Any]:
+    return {
+        k: v for k, v in attrs.asdict(x, recurse=False).items() if k not in ("version", "history")
+    }
+
+
+@given(leads(), leads(), st.sampled_from(list(SurvivorPolicy)), st.data())
+def test_merge_then_unmerge_is_the_identity(
+    a: Lead, b: Lead, policy: SurvivorPolicy, data: st.DataObject
+) -> None:
+    if a.id == b.id:
+        b = Lead.from_events(attrs.evolve(e, subject_id=b.id + "x") for e in b.history)
+    if a.is_converted or b.is_converted:
+        return
+    at = max(a.updated_at, b.updated_at) + timedelta(minutes=1)
+    children = [
+        CampaignMember.new(
+            id="m-a", at=T0 - timedelta(days=9999), actor="t", campaign=CAMPAIGN, party=a.ref
+        ),
+        CampaignMember.new(
+            id="m-b", at=T0 - timedelta(days=9999), actor="t", campaign=CAMPAIGN, party=b.ref
+        ),
+    ]
+    calls = [
+        Interaction.call(id=f"i{n}", at=T0, actor="t", disposition="busy", party=ref)
+        for n, ref in enumerate((a.ref, b.ref, PartyRef.lead("someone-else")))
+    ]
+    resolve = data.draw(
+        st.dictionaries(
+            st.sampled_from(["first_name", "email", "custom", "phone"]),
+            st.sampled_from(list(Take)),
+            max_size=3,
+        )
+    )
+    m = merge_leads(
+        a,
+        b,
+        at=at,
+        actor="r",
+        ids=DeterministicIds(namespace="p", seed=1),
+        policy=policy,
+        resolve=resolve,
+        children=children,
+        interactions=calls,
+    )
+    u = unmerge(
+        m.merge,
+        m.survivor,
+        m.tombstone,
+        at=at,
+        actor="r",
+        children=m.children,
+        interactions=m.interactions,
+    )
+    before = {a.id: a, b.id: b}
+    assert _state(u.survivor) == _state(before[u.survivor.id])
+    assert _state(u.merged) == _state(before[u.merged.id])
+    assert [_state(c) for c in u.children] == [_state(c) for c in children]
+    assert list(u.interactions) == calls
+    for x in (u.survivor, u.merged):
+        assert Lead.from_events(x.history) == x
