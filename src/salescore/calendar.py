@@ -31,6 +31,7 @@ import attrs
 from dateutil.rrule import rrulestr
 
 from salescore._validation import Checker, ensure_aware, fail
+from salescore.serialization import register_type
 
 __all__ = ["RULE_DTSTART", "BusinessCalendar", "Interval", "Intervals"]
 
@@ -550,6 +551,7 @@ def _zone_key(value: Any, checker: Checker) -> str:
     return value
 
 
+@register_type
 @attrs.frozen(init=False)
 class BusinessCalendar:
     """When a business is open, and business-time arithmetic over it.

@@ -39,6 +39,7 @@ from salescore.domain.parties import PartyRef
 from salescore.domain.stages import Funnel, Stage, StageKind, StageVisit, TransitionPolicy
 from salescore.errors import NotFound, TransitionError, ValidationError
 from salescore.money import Money
+from salescore.serialization import register_type
 
 __all__ = [
     "CAMPAIGN_STATUS",
@@ -106,6 +107,7 @@ CAMPAIGN_STATUS: Final = Funnel(
 )
 
 
+@register_type
 @attrs.frozen(kw_only=True)
 class MemberStatus:
     """One status a campaign's members can have.
@@ -222,6 +224,7 @@ _REFUSED: Final = {
 # --- campaign events ---------------------------------------------------------------------
 
 
+@register_type
 @attrs.frozen(kw_only=True)
 class CampaignCreated(Event):
     """A campaign was created; carries its initial fields (see :class:`Campaign`)."""
@@ -238,6 +241,7 @@ class CampaignCreated(Event):
     description: str | None = None
 
 
+@register_type
 @attrs.frozen(kw_only=True)
 class CostRecorded(Event):
     """A cost was booked against a campaign (added to its actual cost).
@@ -251,6 +255,7 @@ class CostRecorded(Event):
     note: str | None = None
 
 
+@register_type
 @attrs.frozen(kw_only=True)
 class Campaign(Aggregate):
     """A marketing campaign.
@@ -730,6 +735,7 @@ def check_campaign_parent(
 # --- campaign members ----------------------------------------------------------------------
 
 
+@register_type
 @attrs.frozen(kw_only=True)
 class CampaignMemberAdded(Event):
     """A lead or contact joined a campaign.
@@ -747,6 +753,7 @@ class CampaignMemberAdded(Event):
     responded: bool = False
 
 
+@register_type
 @attrs.frozen(kw_only=True)
 class MemberStatusChanged(Event):
     """A campaign member's status changed.
@@ -764,6 +771,7 @@ class MemberStatusChanged(Event):
     reason: str | None = None
 
 
+@register_type
 @attrs.frozen(kw_only=True)
 class MemberRepointed(Event):
     """A membership now refers to another party (a converted lead's contact).
@@ -779,6 +787,7 @@ class MemberRepointed(Event):
     reason: str | None = None
 
 
+@register_type
 @attrs.frozen(kw_only=True)
 class CampaignMember(Aggregate):
     """A lead or contact in a campaign.

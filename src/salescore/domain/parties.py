@@ -68,6 +68,7 @@ class PartyKind(enum.StrEnum):
     CONTACT = "contact"
 
 
+@register_type
 @attrs.frozen
 class PartyRef:
     """A reference to a lead or a contact.
@@ -144,6 +145,7 @@ class AccountCreated(Event):
     custom: Mapping[str, Any] = attrs.field(factory=dict)
 
 
+@register_type
 @attrs.frozen(kw_only=True)
 class Account(Aggregate):
     """A company or other organisation we sell to or serve.
@@ -410,6 +412,7 @@ class ContactCreated(Event):
     custom: Mapping[str, Any] = attrs.field(factory=dict)
 
 
+@register_type
 @attrs.frozen(kw_only=True)
 class Contact(Aggregate):
     """A person we sell to or serve, usually at an account.

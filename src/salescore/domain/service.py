@@ -62,7 +62,7 @@ from salescore.domain.sla import (
 )
 from salescore.domain.stages import Funnel
 from salescore.errors import TransitionError
-from salescore.serialization import register_polymorphic
+from salescore.serialization import register_polymorphic, register_type
 
 __all__ = [
     "DEFAULT_REOPEN_WINDOW",
@@ -156,6 +156,7 @@ class SatisfactionResponse:
             c.text(self.comment, "comment", optional=True, empty=True)
 
 
+@register_type
 @attrs.frozen(kw_only=True)
 class CsatResponse(SatisfactionResponse):
     """Customer satisfaction, 1 (very unsatisfied) to 5 (very satisfied)."""
@@ -168,6 +169,7 @@ class CsatResponse(SatisfactionResponse):
         return self.score >= 4
 
 
+@register_type
 @attrs.frozen(kw_only=True)
 class NpsResponse(SatisfactionResponse):
     """Net Promoter answer: how likely to recommend, 0 to 10."""
@@ -184,6 +186,7 @@ class NpsResponse(SatisfactionResponse):
         return NpsCategory.DETRACTOR
 
 
+@register_type
 @attrs.frozen(kw_only=True)
 class CesResponse(SatisfactionResponse):
     """Customer effort: "it was easy to get my issue resolved", 1 (disagree) to 7 (agree)."""
@@ -204,6 +207,7 @@ def _check_window(c: Checker, value: Any, path: str) -> None:
         c.check(value >= timedelta(0), path, value, "must not be negative")
 
 
+@register_type
 @attrs.frozen(kw_only=True)
 class CaseOpened(Event):
     """A service case was opened.
@@ -244,6 +248,7 @@ class CaseOpened(Event):
             _check_window(c, self.reopen_window, "reopen_window")
 
 
+@register_type
 @attrs.frozen(kw_only=True)
 class CaseReplied(Event):
     """A reply was added to the case's conversation.
@@ -269,6 +274,7 @@ class CaseReplied(Event):
             c.text(self.author_id, "author_id", optional=True)
 
 
+@register_type
 @attrs.frozen(kw_only=True)
 class CaseNoteAdded(Event):
     """An internal note was added (never public).
@@ -295,6 +301,7 @@ class CaseNoteAdded(Event):
             c.text(self.author_id, "author_id", optional=True)
 
 
+@register_type
 @attrs.frozen(kw_only=True)
 class PriorityChanged(Event):
     """The case's priority changed.
@@ -316,6 +323,7 @@ class PriorityChanged(Event):
             c.text(self.reason, "reason", optional=True, empty=True)
 
 
+@register_type
 @attrs.frozen(kw_only=True)
 class CaseAssigned(Event):
     """Who works the case changed.
@@ -337,6 +345,7 @@ class CaseAssigned(Event):
             c.text(self.reason, "reason", optional=True, empty=True)
 
 
+@register_type
 @attrs.frozen(kw_only=True)
 class CaseMerged(Event):
     """A duplicate case was merged into another.
@@ -373,6 +382,7 @@ class CaseMerged(Event):
             c.text(self.reason, "reason", optional=True, empty=True)
 
 
+@register_type
 @attrs.frozen(kw_only=True)
 class SlaPolicyApplied(Event):
     """An SLA policy was applied to the case (or removed, with ``policy=None``).
@@ -396,6 +406,7 @@ class SlaPolicyApplied(Event):
             c.text(self.reason, "reason", empty=True)
 
 
+@register_type
 @attrs.frozen(kw_only=True)
 class SatisfactionRecorded(Event):
     """A satisfaction survey answer about the case was recorded.
@@ -422,6 +433,7 @@ _KEEP: Final = _Keep.KEEP
 _EDITABLE: Final = frozenset({"subject", "description", "category", "account_id", "channel"})
 
 
+@register_type
 @attrs.frozen(kw_only=True)
 class ServiceCase(Aggregate):
     """A customer's request for help, from opening to closing.

@@ -22,6 +22,7 @@ import attrs
 from salescore._validation import Checker, ensure_aware, fail
 from salescore.domain.events import Event, StageChanged
 from salescore.rules import Rule, Truth
+from salescore.serialization import register_type
 
 __all__ = [
     "ForecastCategory",
@@ -66,6 +67,7 @@ def _label(key: str) -> str:
     return key.replace("_", " ").capitalize()
 
 
+@register_type
 @attrs.frozen(kw_only=True)
 class Stage:
     """One stage of a funnel.
@@ -120,6 +122,7 @@ class Stage:
             fail("kind", self.kind, "must be a StageKind")
 
 
+@register_type
 @attrs.frozen(kw_only=True)
 class TransitionPolicy:
     """Which moves a funnel allows.
@@ -186,6 +189,7 @@ def _build_table(stages: Sequence[Stage], policy: TransitionPolicy) -> dict[str,
     return table
 
 
+@register_type
 @attrs.frozen(kw_only=True)
 class Funnel:
     """An ordered catalogue of stages with a transition policy.
@@ -400,6 +404,7 @@ def unmet_requirements(
 # --- folds over history ------------------------------------------------------
 
 
+@register_type
 @attrs.frozen
 class StageVisit:
     """One stay of an item in a stage.

@@ -48,6 +48,7 @@ from salescore._validation import Checker, ensure_aware
 from salescore.rules._decisions import lookup, missing_fields
 from salescore.rules._nodes import Rule
 from salescore.rules._truth import Truth
+from salescore.serialization import register_type as _register_type
 
 __all__ = [
     "Criterion",
@@ -899,3 +900,18 @@ def apply_score(lead: L, result: ScoreResult, *, at: datetime, actor: str) -> L:
         f"in score model '{result.model}'"
     )
     return lead.set_lifecycle_stage(target.stage, at=at, actor=actor, reason=why)
+
+
+for _document_type in (
+    HalfLife,
+    Step,
+    StepDecay,
+    Criterion,
+    ScoreGroup,
+    Threshold,
+    ScoreModel,
+    CriterionScore,
+    GroupScore,
+    ScoreResult,
+):
+    _register_type(_document_type)
