@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import subprocess
 import sys
@@ -257,7 +258,7 @@ def test_dst_instants_round_trip_to_equal_aggregates(zone: str, wall: datetime, 
     at = wall.replace(tzinfo=ZoneInfo(zone), fold=fold)
     lead = Lead.new(id="l", at=at, actor="web", email="a@b.io")
     assert lead.history[0].at.tzinfo is UTC
-    assert lead.history[0].at == at
+    assert lead.history[0].at == at.astimezone(UTC)  # PEP 495: no cross-zone == in a fold
     assert from_json(Lead, to_json(lead)) == lead
     assert to_json(lead) == to_json(
         Lead.new(id="l", at=at.astimezone(UTC), actor="web", email="a@b.io")
@@ -267,11 +268,16 @@ def test_dst_instants_round_trip_to_equal_aggregates(zone: str, wall: datetime, 
 
 
 @settings(max_examples=15, suppress_health_check=list(HealthCheck), deadline=None)
-@given(strategies.service_cases(), st.data())
-def test_library_made_sla_clocks_are_utc_and_round_trip(case: ServiceCase, data: Any) -> None:
-    policy = data.draw(sla_policies())
-    case = case.apply_sla_policy(policy, at=case.updated_at, actor="x")
-    for clock in case.sla_clocks(at=case.updated_at + timedelta(hours=1)):
+@given(sla_policies(), st.sampled_from([t for _, t, _ in DST_TIMES]), st.sampled_from(DST_TIMES))
+def test_library_made_sla_clocks_are_utc_and_round_trip(
+    policy: Any, wall: datetime, place: tuple[str, datetime, int]
+) -> None:
+    at = wall.replace(tzinfo=ZoneInfo(place[0]), fold=place[2])
+    case = ServiceCase.open(
+        id="c", at=at, actor="a", requester_id="p", subject="Help", sla_policy=policy
+    )
+    invariants.check_aggregate(case)
+    for clock in case.sla_clocks(at=at + timedelta(hours=5)):
         for path, value in invariants.reachable(clock):
             if isinstance(value, datetime):
                 assert value.tzinfo is UTC, path
@@ -392,7 +398,11 @@ def test_tampered_event_order_is_refused() -> None:
     assert _refused(doc).paths == ("history[0]",)
     doc = _lead_doc()
     doc["history"][3], doc["history"][4] = doc["history"][4], doc["history"][3]
-    assert _refused(doc).paths[0].startswith("history[3].")
+    assert _refused(doc).paths == ("history[4].at",)
+    moved = full_lead().move_to("nurturing", at=T0 + timedelta(hours=3), actor="rep-1")
+    doc = json.loads(to_json(moved))
+    doc["history"][5], doc["history"][6] = doc["history"][6], doc["history"][5]
+    assert _refused(doc).paths == ("history[5].from_stage",)
 
 
 def test_tampered_times_are_refused() -> None:
@@ -405,8 +415,14 @@ def test_tampered_edits_are_refused() -> None:
     doc = _lead_doc()
     edit = doc["history"][3]
     assert edit["_type"] == "FieldsChanged"
-    edit["changes"] = {"email": ["ana@acme.io", "mallory@evil.com"]}
-    assert _refused(doc).paths == ("history[3].changes",)  # refused by the event itself
+    edit["changes"] = {"email": {"$set": ["x"]}}
+    assert _refused(doc).paths == ("history[3].changes.email",)  # not an (old, new) pair
+    doc = _lead_doc()
+    doc["history"][3]["changes"] = {"email": ["someone@else.io", "mallory@evil.com"]}
+    assert _refused(doc).paths == ("history[3].changes.email",)  # old value disagrees
+    doc = _lead_doc()
+    doc["history"][3]["changes"] = {"status": ["new", "converted"]}
+    assert _refused(doc).paths == ("history[3].changes.status",)  # refused by the event
     doc = _lead_doc()
     doc["history"][5]["from_stage"] = "qualified"
     assert _refused(doc).paths == ("history[5].from_stage",)
@@ -454,8 +470,9 @@ def test_one_line_text_refuses_blanks_and_controls(text: str) -> None:
     assert err.value.paths == ("actor",)
     with pytest.raises(ValidationError):
         StageChanged(subject_id="s", at=T0, actor="a", funnel="f", from_stage=None, to_stage=text)
-    with pytest.raises(ValidationError):
-        Lead.new(id="l", at=T0, actor="a", first_name=text + "x", email="a@b.io")
+    if text.strip():
+        with pytest.raises(ValidationError):
+            Lead.new(id="l", at=T0, actor="a", first_name=text + "x", email="a@b.io")
 
 
 def test_multi_line_text_allows_newline_and_tab() -> None:
@@ -538,10 +555,15 @@ def test_replay_is_linear() -> None:
 
     def timed(events: tuple[Any, ...]) -> float:
         best = float("inf")
-        for _ in range(3):
-            start = time.perf_counter()
-            Lead.from_events(events)
-            best = min(best, time.perf_counter() - start)
+        gc.collect()
+        gc.disable()
+        try:
+            for _ in range(3):
+                start = time.perf_counter()
+                Lead.from_events(events)
+                best = min(best, time.perf_counter() - start)
+        finally:
+            gc.enable()
         return best
 
     assert timed(big) < 20 * timed(small)
@@ -639,8 +661,10 @@ def test_update_that_changes_nothing_still_checks_at_and_actor() -> None:
 
 def test_bad_containers_are_validation_errors() -> None:
     assert _only_validation_error(Account.new, id="a", at=T0, actor="x", name="A", tags=[["x"]])
-    _only_validation_error(CustomField, "price", FieldType.MONEY, currency=[])  # type: ignore[arg-type]
-    schema = CustomFieldSchema((CustomField(name="topics", type=FieldType.MULTI_CHOICE, choices=("a",)),))
+    _only_validation_error(CustomField, name="price", type=FieldType.MONEY, currency=[])
+    schema = CustomFieldSchema(
+        (CustomField(name="topics", type=FieldType.MULTI_CHOICE, choices=("a",)),)
+    )
     _only_validation_error(
         Lead.new, id="l", at=T0, actor="x", email="a@b.io", custom={"topics": [[1]]}, schema=schema
     )

@@ -49,7 +49,7 @@ FORBIDDEN = {
     "glob",
     "sys",
 }
-CORE_ALLOWED_THIRD_PARTY = {"attrs", "attr", "cattrs", "dateutil"}
+CORE_ALLOWED_THIRD_PARTY = {"attrs", "attr", "cattrs", "dateutil", "orjson"}
 
 
 def _core_files() -> list[Path]:

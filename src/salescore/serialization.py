@@ -466,6 +466,9 @@ class Codec:
             "is not a registered document type (register it with register_type)",
         )
 
+    def _codec_named(self, cls: type, name: str) -> bool:
+        return any(issubclass(cls, b) and self._names[b] == name for b, _, _ in self._codecs)
+
     def known_types(self) -> dict[str, type]:
         """Every registered name (and alias) and its class."""
         return dict(self._types)
@@ -529,7 +532,11 @@ class Codec:
         data = self.to_dict(obj)
         try:
             return orjson.dumps(data, option=orjson.OPT_SORT_KEYS).decode()
-        except orjson.JSONEncodeError as exc:
+        except orjson.JSONEncodeError:
+            pass
+        try:  # integers beyond 64 bits (in a rule's literals): the same canonical form
+            return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        except (ValueError, TypeError, RecursionError) as exc:
             raise ValidationError.single("", obj, f"cannot be written as JSON ({exc})") from None
 
     def from_json(self, cls: type[T], text: str | bytes) -> T:
@@ -561,7 +568,7 @@ class Codec:
         if name is not None:
             if type(name) is not str:
                 raise ValidationError.single("_type", name, "must be a string")
-            if self._names.get(cls) != name:
+            if self._names.get(cls) != name and not self._codec_named(cls, name):
                 candidate = self._types.get(name)
                 if candidate is None or not (
                     isinstance(candidate, type) and issubclass(candidate, cls)
@@ -765,7 +772,9 @@ class Codec:
             return _sequence_hook(conv, item_t, make)
 
         def is_container(t: Any) -> bool:
-            return (is_sequence(t) or is_any_set(t)) and t not in (str, bytes)
+            if t in (str, bytes):
+                return False
+            return is_sequence(t) or is_any_set(t) or typing.get_origin(t) is tuple
 
         conv.register_structure_hook_factory(is_container, sequence_hook)
 
@@ -775,6 +784,21 @@ class Codec:
             return _mapping_hook(conv, key_t, value_t)
 
         conv.register_structure_hook_factory(is_mapping, mapping_hook)
+
+        def mapping_unstructure(t: Any) -> Callable[[Any], Any]:
+            args = typing.get_args(t)
+            value_t = args[1] if len(args) == 2 else Any
+            inner = conv.get_unstructure_hook(value_t)
+
+            def unstructure_mapping(value: Any) -> dict[Any, Any]:
+                return {
+                    (k.value if isinstance(k, enum.Enum) else k): inner(v)
+                    for k, v in value.items()
+                }
+
+            return unstructure_mapping
+
+        conv.register_unstructure_hook_factory(is_mapping, mapping_unstructure)
 
         def unstructure_set(value: Any) -> list[Any]:
             return sorted((conv.unstructure(v) for v in value), key=_sort_key)

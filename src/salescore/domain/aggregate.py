@@ -35,7 +35,7 @@ from salescore.domain.stages import is_stale as _is_stale
 from salescore.domain.stages import move_count as _move_count
 from salescore.domain.stages import time_in_stage as _time_in_stage
 from salescore.domain.stages import time_in_stages as _time_in_stages
-from salescore.errors import TransitionError, ValidationError, shown
+from salescore.errors import FieldError, TransitionError, ValidationError, shown
 
 __all__ = ["Aggregate"]
 
@@ -133,7 +133,15 @@ class Aggregate:
         try:
             obj = cls._created(first)
         except ValidationError as exc:
-            raise exc.prefixed(f"{path}[0]") from None
+            raise ValidationError(
+                [
+                    FieldError(f"{path}[0]{e.path.removeprefix('history[0]')}", e.value, e.message)
+                    if e.path.startswith("history[0]")
+                    else e.prefixed(f"{path}[0]")
+                    for e in exc.errors
+                ],
+                exc.subject,
+            ) from None
         object.__setattr__(obj, "version", 1)  # a new object nobody else holds
         object.__setattr__(obj, "history", (first,))
         return obj._fold(events, 1, path, owned=True)

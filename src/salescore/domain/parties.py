@@ -243,7 +243,7 @@ class Account(Aggregate):
                 "country": country,
                 "parent_id": parent_id,
                 "owner_id": owner_id,
-                "tags": frozenset(tags) if not isinstance(tags, str) else tags,
+                "tags": tags,
                 "custom": {} if custom is None else custom,
             },
             subject="Account",
