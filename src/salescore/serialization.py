@@ -345,6 +345,7 @@ class Codec:
         self._polymorphic: list[type] = []
         self._codecs: list[tuple[type, Callable[[Any], Any], Callable[[Any], Any]]] = []
         self._history_hints: dict[type, Any] = {}
+        self._writers: dict[tuple[int, type], tuple[Callable[[Any], Any], str, int]] = {}
         self._fast = self._make_converter(detailed=False)
         self._detailed = self._make_converter(detailed=True)
 
@@ -554,9 +555,14 @@ class Codec:
 
     def _event_document(self, conv: cattrs.Converter, obj: Any) -> dict[str, Any]:
         cls = type(obj)
-        data = conv.unstructure(obj, unstructure_as=cls)
-        data["_type"] = self.name_of(cls)
-        data["_schema"] = schema_of(cls)
+        known = self._writers.get((id(conv), cls))
+        if known is None:
+            known = (conv.get_unstructure_hook(cls), self.name_of(cls), schema_of(cls))
+            self._writers[(id(conv), cls)] = known
+        hook, name, schema = known
+        data = hook(obj)
+        data["_type"] = name
+        data["_schema"] = schema
         return cast(dict[str, Any], data)
 
     def _resolve(self, cls: type, data: Any) -> tuple[type, dict[str, Any]]:
@@ -792,8 +798,7 @@ class Codec:
 
             def unstructure_mapping(value: Any) -> dict[Any, Any]:
                 return {
-                    (k.value if isinstance(k, enum.Enum) else k): inner(v)
-                    for k, v in value.items()
+                    (k.value if isinstance(k, enum.Enum) else k): inner(v) for k, v in value.items()
                 }
 
             return unstructure_mapping
