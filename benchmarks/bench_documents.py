@@ -16,6 +16,7 @@
 
 from __future__ import annotations
 
+import gc
 import itertools
 import statistics
 import sys
@@ -90,11 +91,17 @@ def replay_history(n: int) -> tuple[Event, ...]:
 
 
 def _replay_seconds(events: tuple[Event, ...], repeats: int) -> float:
+    """Median seconds of one replay; the collector is paused while timing, as in ``compare``."""
     samples = []
     for _ in range(repeats):
-        start = time.perf_counter()
-        Lead.from_events(events)
-        samples.append(time.perf_counter() - start)
+        gc.collect()
+        gc.disable()
+        try:
+            start = time.perf_counter()
+            Lead.from_events(events)
+            samples.append(time.perf_counter() - start)
+        finally:
+            gc.enable()
     return statistics.median(samples)
 
 

@@ -25,7 +25,7 @@ TypeError: 'FrozenDict' object does not support item assignment
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Mapping, Set
+from collections.abc import Mapping, Set
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any, NoReturn, TypeVar
@@ -156,19 +156,19 @@ def utc(value: datetime, path: str = "") -> datetime:
 _DEEP = ("Mapping", "dict", "Any", "list", "Sequence", "Iterable", "set[", "Set[")
 
 
-def _plan(cls: type) -> tuple[tuple[str, Callable[[Any, str], Any]], ...]:
+def _plan(cls: type) -> tuple[tuple[str, str], ...]:
     """Which fields of ``cls`` need freezing, and how (from their annotations)."""
-    steps: list[tuple[str, Callable[[Any, str], Any]]] = []
+    steps: list[tuple[str, str]] = []
     for field in attrs.fields(cls):
         if not field.init or field.name.startswith("_"):
             continue
         note = field.type if isinstance(field.type, str) else repr(field.type)
         if any(word in note for word in _DEEP):
-            steps.append((field.name, _deep))
+            steps.append((field.name, "deep"))
         elif "datetime" in note:
-            steps.append((field.name, _instant))
+            steps.append((field.name, "instant"))
         elif "tuple[" in note:
-            steps.append((field.name, _shallow_tuple))
+            steps.append((field.name, "tuple"))
     return tuple(steps)
 
 
@@ -187,10 +187,28 @@ def _instant(value: Any, path: str) -> Any:
     return value
 
 
-def _shallow_tuple(value: Any, path: str) -> Any:
-    if type(value) is list:
-        return tuple(value)
-    return value
+# Values a "deep" field may hold as they are (everything else goes through freeze).
+_KEPT = frozenset({FrozenDict, str, int, float, bool, type(None), Decimal, date, time, timedelta})
+
+_STEP_CODE = {
+    "instant": (
+        "    v = self.{name}\n"
+        "    if v is not None and (v.__class__ is not _datetime or v.tzinfo is not _UTC):\n"
+        "        _set(self, {name!r}, _instant(v, {name!r}))\n"
+    ),
+    "deep": (
+        "    v = self.{name}\n"
+        "    if v.__class__ not in _KEPT:\n"
+        "        w = _deep(v, {name!r})\n"
+        "        if w is not v:\n"
+        "            _set(self, {name!r}, w)\n"
+    ),
+    "tuple": (
+        "    v = self.{name}\n"
+        "    if v.__class__ is list:\n"
+        "        _set(self, {name!r}, tuple(v))\n"
+    ),
+}
 
 
 def seal(cls: type[T]) -> type[T]:
@@ -214,20 +232,21 @@ def seal(cls: type[T]) -> type[T]:
     type.__setattr__(cls, "__salescore_sealed__", True)
     if not steps:
         return cls
-    original = cls.__init__
-    setter = object.__setattr__
-
-    def sealed_init(self: Any, *args: Any, **kwargs: Any) -> None:
-        original(self, *args, **kwargs)
-        for name, step in steps:
-            value = getattr(self, name)
-            new = step(value, name)
-            if new is not value:
-                setter(self, name, new)
-
-    sealed_init.__name__ = "__init__"
+    namespace: dict[str, Any] = {
+        "_original": cls.__init__,
+        "_set": object.__setattr__,
+        "_datetime": datetime,
+        "_UTC": UTC,
+        "_KEPT": _KEPT,
+        "_deep": _deep,
+        "_instant": _instant,
+    }
+    body = "".join(_STEP_CODE[kind].format(name=name) for name, kind in steps)
+    code = f"def __init__(self, *args, **kwargs):\n    _original(self, *args, **kwargs)\n{body}"
+    exec(compile(code, f"<sealed __init__ of {cls.__qualname__}>", "exec"), namespace)
+    sealed_init = namespace["__init__"]
     sealed_init.__qualname__ = f"{cls.__qualname__}.__init__"
-    sealed_init.__doc__ = original.__doc__
-    sealed_init.__wrapped__ = original  # type: ignore[attr-defined]
+    sealed_init.__doc__ = namespace["_original"].__doc__
+    sealed_init.__wrapped__ = namespace["_original"]
     type.__setattr__(cls, "__init__", sealed_init)
     return cls
