@@ -204,9 +204,7 @@ _STEP_CODE = {
         "            _set(self, {name!r}, w)\n"
     ),
     "tuple": (
-        "    v = self.{name}\n"
-        "    if v.__class__ is list:\n"
-        "        _set(self, {name!r}, tuple(v))\n"
+        "    v = self.{name}\n    if v.__class__ is list:\n        _set(self, {name!r}, tuple(v))\n"
     ),
 }
 
