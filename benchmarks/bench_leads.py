@@ -30,6 +30,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
+import attrs
 import msgspec
 import pydantic
 
@@ -463,7 +464,18 @@ def pydantic_lead(lead: Lead) -> PLead:
                 out[k] = {a: b for a, b in out[k].items() if a not in ("_type", "_schema")}
         return out
 
-    body = fix(data)
+    state = {
+        f.name: getattr(lead, f.name)
+        for f in attrs.fields(Lead)
+        if f.name not in ("history", "custom", "original_source", "latest_source")
+    }
+    state["annual_revenue"] = None if lead.annual_revenue is None else to_dict(lead.annual_revenue)
+    for k in ("original_source", "latest_source"):
+        source = getattr(lead, k)
+        state[k] = None if source is None else to_dict(source)
+    state["custom"] = dict(lead.custom)
+    state["status"] = str(lead.status)
+    body = fix(state)
     body["history"] = [{**fix(e), "type": e["_type"]} for e in data["history"]]
     return PLead.model_validate(body)
 

@@ -25,7 +25,7 @@ from salescore import (
 from salescore.domain.interactions import count_interactions
 from salescore.errors import TransitionError
 from salescore.ids import DeterministicIds
-from salescore.serialization import from_json, to_json
+from salescore.serialization import from_json, register_type, to_json
 
 # A small funnel for deals: four open stages, a won and a lost end.
 DEALS = Funnel(
@@ -43,6 +43,7 @@ DEALS = Funnel(
 )
 
 
+@register_type
 @attrs.frozen(kw_only=True)
 class DealOpened(Event):
     """A deal was opened."""
@@ -50,6 +51,7 @@ class DealOpened(Event):
     name: str
 
 
+@register_type
 @attrs.frozen(kw_only=True)
 class Deal(Aggregate):
     """A minimal deal: a name, an amount and a stage in :data:`DEALS`."""

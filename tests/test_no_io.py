@@ -49,7 +49,15 @@ FORBIDDEN = {
     "glob",
     "sys",
 }
-CORE_ALLOWED_THIRD_PARTY = {"attrs", "attr", "cattrs", "dateutil", "email_validator", "idna"}
+CORE_ALLOWED_THIRD_PARTY = {
+    "attrs",
+    "attr",
+    "cattrs",
+    "dateutil",
+    "email_validator",
+    "idna",
+    "orjson",
+}
 
 
 def _core_files() -> list[Path]:

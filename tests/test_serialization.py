@@ -18,6 +18,7 @@ from salescore.money import Money
 from salescore.serialization import (
     from_dict,
     from_json,
+    register_type,
     register_upcaster,
     to_dict,
     to_json,
@@ -27,6 +28,7 @@ from salescore.testing.strategies import fields_changed, json_values, stage_chan
 CET = timezone(timedelta(hours=1))
 
 
+@register_type(name="SerializationSample")
 @attrs.frozen(kw_only=True)
 class Sample:
     name: str
@@ -42,7 +44,7 @@ class Sample:
 
 def test_document_carries_type_and_schema() -> None:
     doc = to_dict(Sample(name="x"))
-    assert doc["_type"] == "Sample"
+    assert doc["_type"] == "SerializationSample"
     assert doc["_schema"] == 1
 
 
@@ -58,20 +60,23 @@ def test_exact_json_of_a_sample() -> None:
         extra={"n": 1, "d": Decimal("2.5"), "t": (1, 2)},
     )
     assert to_json(s) == (
-        '{"_schema":1,"_type":"Sample","amount":"1.50","day":"2026-01-02",'
-        '"events":[],"extra":{"d":{"$decimal":"2.5"},"n":1,"t":{"$tuple":[1,2]}},'
-        '"name":"x","price":{"amount":"12.00","currency":"EUR"},'
-        '"tags":["a","b"],"wait":3600,"when":"2026-01-02T09:30:00+01:00"}'
+        '{"_schema":1,"_type":"SerializationSample","amount":"1.5","day":"2026-01-02",'
+        '"events":[],"extra":{"d":{"$decimal":"2.5"},"n":1,"t":[1,2]},'
+        '"name":"x","price":{"amount":"12","currency":"EUR"},'
+        '"tags":["a","b"],"wait":3600,"when":"2026-01-02T08:30:00+00:00"}'
     )
     assert from_json(Sample, to_json(s)) == s
 
 
-def test_datetimes_keep_their_offset_and_instant() -> None:
+def test_datetimes_are_held_in_utc_and_keep_their_instant() -> None:
     when = datetime(2026, 1, 2, 9, 30, tzinfo=CET)
-    back = from_json(Sample, to_json(Sample(name="x", when=when)))
+    sample = Sample(name="x", when=when)
+    assert sample.when is not None
+    assert sample.when.tzinfo is UTC
+    back = from_json(Sample, to_json(sample))
     assert back.when == when
     assert back.when is not None
-    assert back.when.utcoffset() == timedelta(hours=1)
+    assert back.when.utcoffset() == timedelta(0)
 
 
 def test_polymorphic_events_round_trip() -> None:
@@ -96,7 +101,7 @@ def test_every_problem_is_reported_with_its_path() -> None:
         from_dict(
             Sample,
             {
-                "_type": "Sample",
+                "_type": "SerializationSample",
                 "name": 3,
                 "amount": 1.5,
                 "when": "2026-01-01T00:00:00",
@@ -120,7 +125,7 @@ def test_every_problem_is_reported_with_its_path() -> None:
 
 def test_missing_field_and_not_a_mapping() -> None:
     with pytest.raises(ValidationError) as info:
-        from_dict(Sample, {"_type": "Sample"})
+        from_dict(Sample, {"_type": "SerializationSample"})
     assert info.value.errors[0].path == "name"
     assert info.value.errors[0].message == "required field is missing"
     with pytest.raises(ValidationError):
@@ -152,6 +157,7 @@ def test_naive_datetime_in_constructor_error_is_folded_in() -> None:
     assert info.value.paths == ("subject_id",)
 
 
+@register_type
 @attrs.frozen(kw_only=True)
 class Versioned:
     __schema__ = 3
@@ -175,6 +181,7 @@ def test_upcasters_chain_to_the_current_schema() -> None:
 
 
 def test_missing_upcaster_is_reported() -> None:
+    @register_type
     @attrs.frozen
     class Lonely:
         __schema__ = 2

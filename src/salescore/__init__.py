@@ -263,8 +263,10 @@ def _import_all() -> None:
     for package in (domain, decisions, rules):
         for module in sorted(set(package._EXPORTS.values())):
             importlib.import_module(module)
+    for name in ("analytics", "outreach"):
+        importlib.import_module(f"salescore.{name}")
 
 
 # A document may name a type whose module is not imported yet: the codec
 # imports them all before it gives up on a ``_type``.
-_serialization._TYPE_LOADERS.append(_import_all)
+_serialization.default_codec.add_type_loader(_import_all)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 import math
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
@@ -12,7 +13,45 @@ from typing import Any, NoReturn, TypeVar
 
 from salescore.errors import FieldError, ValidationError
 
-__all__ = ["Checker", "ensure_aware", "fail", "to_member"]
+__all__ = [
+    "MULTILINE_NAMES",
+    "Checker",
+    "ensure_aware",
+    "fail",
+    "line_ok",
+    "text_problem",
+    "to_member",
+]
+
+_C0 = "\\x00-\\x1f\\x7f\\ud800-\\udfff"
+_C0_BUT_LINES = "\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f\\ud800-\\udfff"
+
+line_ok = re.compile(f"[^{_C0}]*[^{_C0}\\s][^{_C0}]*").fullmatch
+"""Whether a string is good one-line text: not blank, no control character, no lone surrogate."""
+
+_bad_line = re.compile(f"[{_C0}]").search
+_bad_text = re.compile(f"[{_C0_BUT_LINES}]").search
+
+MULTILINE_NAMES = frozenset(
+    {"description", "body", "notes", "note", "comment", "reason", "question", "summary", "text"}
+)
+"""Field names whose text may span lines (newline and tab allowed)."""
+
+
+def text_problem(value: str, *, multiline: bool = False, empty: bool = False) -> str | None:
+    """What is wrong with ``value`` as text, or ``None``.
+
+    One-line text (names, ids, actors, stage keys) refuses blanks, C0 control
+    characters (and DEL) and lone surrogates; multi-line text (descriptions,
+    notes) allows newline, carriage return and tab.
+    """
+    bad = (_bad_text if multiline else _bad_line)(value)
+    if bad is not None:
+        return f"must not contain the control character {bad.group()!r}"
+    if not empty and not value.strip():
+        return "must not be blank"
+    return None
+
 
 E = TypeVar("E", bound=enum.Enum)
 
@@ -107,14 +146,33 @@ class Checker:
         elif value.tzinfo is None or value.utcoffset() is None:
             self.add(path, value, "must be timezone-aware (naive datetimes are refused)")
 
-    def text(self, value: Any, path: str, *, optional: bool = False, empty: bool = False) -> None:
-        """Check that ``value`` is a string (non-blank unless ``empty``)."""
+    def text(
+        self,
+        value: Any,
+        path: str,
+        *,
+        optional: bool = False,
+        empty: bool = False,
+        multiline: bool | None = None,
+    ) -> None:
+        """Check that ``value`` is text (non-blank unless ``empty``).
+
+        ``multiline`` (by default: whether the field's name is one of
+        :data:`MULTILINE_NAMES`) allows newline and tab; control characters
+        and lone surrogates are refused either way.
+        """
         if value is None and optional:
             return
         if not isinstance(value, str):
             self.add(path, value, "must be a string")
-        elif not empty and not value.strip():
-            self.add(path, value, "must not be blank")
+            return
+        if not empty and line_ok(value):
+            return
+        if multiline is None:
+            multiline = path.rsplit(".", 1)[-1] in MULTILINE_NAMES
+        problem = text_problem(value, multiline=multiline, empty=empty)
+        if problem is not None:
+            self.add(path, value, problem)
 
     def number(
         self,

@@ -33,6 +33,7 @@ from dateutil.rrule import rrulestr
 
 from salescore._validation import Checker, ensure_aware, fail
 from salescore.errors import ValidationError
+from salescore.serialization import register_type
 
 __all__ = ["RULE_DTSTART", "BusinessCalendar", "Interval", "Intervals"]
 
@@ -690,6 +691,7 @@ def _zone_key(value: Any, checker: Checker) -> str:
     return value
 
 
+@register_type
 @attrs.frozen(init=False)
 class BusinessCalendar:
     """When a business is open, and business-time arithmetic over it.

@@ -12,6 +12,7 @@ A :class:`ValidationError` carries every problem it found at once, each as a
 
 from __future__ import annotations
 
+import reprlib
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -66,7 +67,30 @@ class FieldError:
 
     def __str__(self) -> str:
         where = self.path or "<object>"
-        return f"{where}: {self.message} (got {self.value!r})"
+        return f"{where}: {self.message} (got {shown(self.value)})"
+
+
+_REPR = reprlib.Repr()
+_REPR.maxlevel = 3
+_REPR.maxstring = 80
+_REPR.maxother = 80
+_REPR.maxlong = 40
+_REPR.maxlist = _REPR.maxtuple = _REPR.maxset = _REPR.maxfrozenset = _REPR.maxdict = 6
+
+
+def shown(value: Any) -> str:
+    """``repr(value)`` shortened for a message (about 80 characters at most).
+
+    Never fails: a huge integer, a deeply nested list or an object whose
+    ``repr`` raises are shown by their type.
+    """
+    if type(value) is int and value.bit_length() > 128:
+        return f"<int of {value.bit_length()} bits>"
+    try:
+        text = _REPR.repr(value)
+    except Exception:
+        return f"<{type(value).__name__}>"
+    return text if len(text) <= 160 else text[:157] + "..."
 
 
 class SalescoreError(Exception):

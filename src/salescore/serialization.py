@@ -1,29 +1,37 @@
-"""One converter for every salescore object: dicts and JSON, versioned.
+"""The codec: every salescore document type, known by name at import, to and from JSON.
 
-``to_dict(obj)`` turns any salescore value, entity, event or aggregate into
-plain JSON-ready data; ``from_dict(cls, data)`` rebuilds it, validating
-everything on the way and reporting every problem at once as a
-:class:`~salescore.errors.ValidationError` with paths such as
-``history[3].at``. ``to_json`` is compact with sorted keys, so equal objects
-give byte-identical text.
+A :class:`Codec` turns salescore objects into plain, JSON-ready data and
+back, validating everything on the way and reporting every problem at once as
+a :class:`~salescore.errors.ValidationError` with paths such as
+``history[3].at``. The module functions :func:`to_dict`, :func:`from_dict`,
+:func:`to_json`, :func:`from_json`, :func:`register_type` and
+:func:`register_upcaster` use one default instance, :data:`default_codec`.
 
-Top-level documents carry ``"_type"`` (the class name) and ``"_schema"`` (the
+Every type that can appear in a document is registered by name, explicitly,
+when its module is imported (``@register_type``, with ``aliases`` so that a
+renamed class still reads old documents). Nothing is registered as a side
+effect of writing an object, and no class hierarchy is searched: a document
+written by one process loads in any other that imported the same modules.
+
+Documents carry ``"_type"`` (the registered name) and ``"_schema"`` (the
 class attribute ``__schema__``, 1 unless a class raises it). When a class's
-shape changes, raise its ``__schema__`` and register an upcaster that turns
-an old document into the next version::
+shape changes, raise its ``__schema__`` and register an upcaster that turns an
+old document into the next version::
 
     register_upcaster("Lead", 1, lambda doc: {**doc, "score": doc.get("score", 0)})
 
-Polymorphic fields (a history of many event types, a tree of rule nodes)
-carry ``"_type"`` and ``"_schema"`` on every element and are upcast the same
-way.
+An aggregate's document is its history: ``_type``, ``_schema``, ``id``,
+``version`` and ``history`` (a list of event documents); its state is rebuilt
+by replaying the events, so a document cannot disagree with itself.
+``to_json`` writes canonical JSON: compact, keys sorted, and equal objects
+give identical bytes (see ``docs/documents.md``).
 """
 
 from __future__ import annotations
 
 import enum
 import json
-import types
+import math
 import typing
 from collections.abc import Callable, Mapping
 from datetime import date, datetime, time, timedelta
@@ -32,6 +40,8 @@ from typing import Any, TypeVar, cast
 
 import attrs
 import cattrs
+import orjson
+from cattrs.cols import is_any_set, is_mapping, is_sequence
 from cattrs.errors import (
     AttributeValidationNote,
     BaseValidationError,
@@ -40,8 +50,13 @@ from cattrs.errors import (
 )
 
 from salescore.errors import FieldError, ValidationError
+from salescore.frozen import EMPTY, FrozenDict, seal, utc
+from salescore.money import Money
 
 __all__ = [
+    "Codec",
+    "canonical_decimal",
+    "default_codec",
     "from_dict",
     "from_json",
     "register_codec",
@@ -57,27 +72,8 @@ __all__ = [
 T = TypeVar("T")
 Upcaster = Callable[[dict[str, Any]], dict[str, Any]]
 
-_TYPES: dict[str, type] = {}
-_UPCASTERS: dict[tuple[str, int], Upcaster] = {}
-_POLYMORPHIC: list[type] = []
-_CODECS: list[type] = []
-# Functions that import the modules registering types, run once before an
-# unknown ``_type`` is refused (the package façades load modules lazily).
-_TYPE_LOADERS: list[Callable[[], object]] = []
-
-
-def _load_types() -> bool:
-    """Run the pending type loaders; whether there were any."""
-    loaders = list(_TYPE_LOADERS)
-    _TYPE_LOADERS.clear()
-    for load in loaders:
-        load()
-    return bool(loaders)
-
-
-def type_name(cls: type) -> str:
-    """The ``_type`` name of a class: its ``__name__``."""
-    return cls.__name__
+_INT_MIN, _INT_MAX = -(2**63), 2**63 - 1
+_AGGREGATE_KEYS = frozenset({"_type", "_schema", "id", "version", "history"})
 
 
 def schema_of(cls: type) -> int:
@@ -85,124 +81,69 @@ def schema_of(cls: type) -> int:
     return int(getattr(cls, "__schema__", 1))
 
 
-def register_type(cls: type[T]) -> type[T]:
-    """Make ``cls`` known by name, for ``Any``-typed values and polymorphic fields.
+def canonical_decimal(value: Decimal) -> str:
+    """The canonical text of a decimal: equal numbers give the same text.
 
-    Usable as a class decorator. Classes reached through typed fields need no
-    registration.
-
-    Args:
-        cls: An attrs class.
-
-    Returns:
-        ``cls`` unchanged.
+    No trailing fractional zeros, no exponent for ordinary magnitudes, ``"0"``
+    for every zero: ``Decimal("1.50")`` and ``Decimal("1.5")`` both give
+    ``"1.5"``, ``Decimal("1E+2")`` gives ``"100"``. No digit is lost (the
+    decimal context's precision is not applied). A :class:`~salescore.money.Money`
+    amount is written this way.
 
     Raises:
-        ValidationError: another class is already registered under that name.
+        ValidationError: ``value`` is not finite.
     """
-    name = type_name(cls)
-    known = _TYPES.get(name)
-    if known is not None and known is not cls:
-        raise ValidationError.single(
-            "_type", name, f"name already used by {known.__module__}.{known.__qualname__}"
-        )
-    _TYPES[name] = cls
-    return cls
-
-
-def register_polymorphic(base: type[T]) -> type[T]:
-    """Serialise fields typed as ``base`` by their concrete subclass.
-
-    Each element is written with ``"_type"`` and ``"_schema"`` and read back
-    as the named subclass (which must be a subclass of ``base``). Usable as a
-    class decorator.
-
-    Args:
-        base: The common base class (itself an attrs class or not).
-
-    Returns:
-        ``base`` unchanged.
-    """
-    if base not in _POLYMORPHIC:
-        _POLYMORPHIC.append(base)
-        for conv in (_fast, _detailed):
-            _install_polymorphic(conv, base)
-    return base
-
-
-def register_codec(
-    base: type[T],
-    encode: Callable[[T], Any],
-    decode: Callable[[Any], T],
-) -> None:
-    """Serialise fields typed as ``base`` (or a subclass) with custom functions.
-
-    For types that have their own data form, such as rules (their JSON form).
-
-    Args:
-        base: The class; fields typed as it or as a subclass use the codec.
-        encode: Object → JSON-ready data.
-        decode: Data → object; raises :class:`ValidationError` on bad data.
-    """
-
-    def matches(t: Any) -> bool:
-        return isinstance(t, type) and issubclass(t, base)
-
-    def structure(data: Any, _: type) -> T:
-        return decode(data)
-
-    for conv in (_fast, _detailed):
-        conv.register_unstructure_hook_func(matches, encode)
-        conv.register_structure_hook_func(matches, structure)
-    _CODECS.append(base)
-
-
-def register_upcaster(type_name: str, from_schema: int, fn: Upcaster) -> None:
-    """Register a function that upgrades ``type_name`` documents from ``from_schema``.
-
-    The function takes the document (a dict, without ``_type``/``_schema``
-    guarantees) at version ``from_schema`` and returns it at
-    ``from_schema + 1``. Upcasters chain until the class's current schema.
-
-    Args:
-        type_name: The ``_type`` of the documents.
-        from_schema: The version this upcaster reads.
-        fn: The upgrade function.
-
-    Raises:
-        ValidationError: ``from_schema`` is not a positive integer.
-    """
-    if isinstance(from_schema, bool) or not isinstance(from_schema, int) or from_schema < 1:
-        raise ValidationError.single("from_schema", from_schema, "must be a positive integer")
-    _UPCASTERS[(type_name, from_schema)] = fn
-
-
-# --- hooks -----------------------------------------------------------------
+    if not value.is_finite():
+        raise ValidationError.single("", value, "must be a finite number")
+    sign, digits, exp = value.as_tuple()
+    assert isinstance(exp, int)
+    if not any(digits):
+        return "0"
+    ds = list(digits)
+    while ds[-1] == 0:
+        ds.pop()
+        exp += 1
+    text = "".join(map(str, ds))
+    if 0 <= exp <= 32:
+        body = text + "0" * exp
+    elif exp < 0 and -exp <= len(text) + 32:
+        if -exp >= len(text):
+            body = "0." + "0" * (-exp - len(text)) + text
+        else:
+            body = f"{text[:exp]}.{text[exp:]}"
+    else:
+        return str(Decimal((sign, tuple(ds), exp)))
+    return "-" + body if sign else body
 
 
 def _fail(value: Any, message: str) -> ValidationError:
     return ValidationError.single("", value, message)
 
 
-def _structure_datetime(value: Any, _: type) -> datetime:
-    if isinstance(value, datetime):
-        result = value
-    elif isinstance(value, str):
+# --- scalar hooks ----------------------------------------------------------------------------
+
+
+def _structure_datetime(value: Any, _: Any = None) -> datetime:
+    if type(value) is str:
         try:
             result = datetime.fromisoformat(value)
         except ValueError:
             raise _fail(value, "is not an ISO 8601 datetime") from None
+    elif isinstance(value, datetime):
+        result = value
     else:
         raise _fail(value, "must be an ISO 8601 datetime string")
-    if result.tzinfo is None or result.utcoffset() is None:
-        raise _fail(value, "must carry a UTC offset (naive datetimes are refused)")
-    return result
+    return utc(result)
 
 
-def _structure_date(value: Any, _: type) -> date:
+def _unstructure_datetime(value: datetime) -> str:
+    return utc(value).isoformat()
+
+
+def _structure_date(value: Any, _: Any = None) -> date:
     if isinstance(value, date) and not isinstance(value, datetime):
         return value
-    if isinstance(value, str):
+    if type(value) is str:
         try:
             return date.fromisoformat(value)
         except ValueError:
@@ -210,10 +151,10 @@ def _structure_date(value: Any, _: type) -> date:
     raise _fail(value, "must be an ISO 8601 date string (YYYY-MM-DD)")
 
 
-def _structure_time(value: Any, _: type) -> time:
+def _structure_time(value: Any, _: Any = None) -> time:
     if isinstance(value, time):
         return value
-    if isinstance(value, str):
+    if type(value) is str:
         try:
             return time.fromisoformat(value)
         except ValueError:
@@ -227,7 +168,7 @@ def _unstructure_timedelta(value: timedelta) -> int | float:
     return value.days * 86400 + value.seconds
 
 
-def _structure_timedelta(value: Any, _: type) -> timedelta:
+def _structure_timedelta(value: Any, _: Any = None) -> timedelta:
     if isinstance(value, timedelta):
         return value
     if isinstance(value, int | float) and not isinstance(value, bool):
@@ -238,23 +179,24 @@ def _structure_timedelta(value: Any, _: type) -> timedelta:
     raise _fail(value, "must be a duration in seconds")
 
 
-def _structure_decimal(value: Any, _: type) -> Decimal:
+def _structure_decimal(value: Any, _: Any = None) -> Decimal:
     if isinstance(value, Decimal):
-        return value
-    if isinstance(value, int) and not isinstance(value, bool):
-        return Decimal(value)
-    if isinstance(value, str):
+        result = value
+    elif type(value) is int:
+        result = Decimal(value)
+    elif type(value) is str and len(value) <= 200:
         try:
             result = Decimal(value.strip())
         except InvalidOperation:
-            pass
-        else:
-            if result.is_finite():
-                return result
-    raise _fail(value, "must be a decimal number written as a string")
+            raise _fail(value, "must be a decimal number written as a string") from None
+    else:
+        raise _fail(value, "must be a decimal number written as a string")
+    if not result.is_finite() or abs(result.adjusted()) > 1000:
+        raise _fail(value, "must be a finite decimal number of reasonable magnitude")
+    return result
 
 
-def _structure_str(value: Any, _: type) -> str:
+def _structure_str(value: Any, _: Any = None) -> str:
     if type(value) is str:
         return value
     if isinstance(value, str):  # a StrEnum member
@@ -262,377 +204,1005 @@ def _structure_str(value: Any, _: type) -> str:
     raise _fail(value, "must be a string")
 
 
-def _structure_optional_str(value: Any, _: Any) -> str | None:
+def _structure_optional_str(value: Any, _: Any = None) -> str | None:
     if value is None or type(value) is str:
         return value
-    if isinstance(value, str):  # a StrEnum member
+    if isinstance(value, str):
         return str(value)
     raise _fail(value, "must be a string or null")
+
+
+def _structure_int(value: Any, _: Any = None) -> int:
+    if type(value) is int:
+        if _INT_MIN <= value <= _INT_MAX:
+            return value
+        raise _fail(value, "is out of the 64-bit integer range")
+    raise _fail(value, "must be an integer")
+
+
+def _structure_float(value: Any, _: Any = None) -> float:
+    if type(value) is float:
+        if math.isfinite(value):
+            return value
+        raise _fail(value, "must be a finite number")
+    if type(value) is int and _INT_MIN <= value <= _INT_MAX:
+        return float(value)
+    raise _fail(value, "must be a number")
+
+
+def _unstructure_float(value: float) -> float:
+    return 0.0 if value == 0 else value  # -0.0 == 0.0: one text for both
+
+
+def _structure_bool(value: Any, _: Any = None) -> bool:
+    if type(value) is bool:
+        return value
+    raise _fail(value, "must be true or false")
+
+
+def _structure_enum(value: Any, cls: type[enum.Enum]) -> enum.Enum:
+    if type(value) is cls:
+        return value
+    if type(value) in (str, int):
+        try:
+            return cls(value)
+        except ValueError:
+            pass
+    allowed = ", ".join(repr(m.value) for m in cls)
+    raise _fail(value, f"must be one of {allowed}")
+
+
+def _unstructure_money(value: Money) -> dict[str, Any]:
+    return {"amount": canonical_decimal(value.amount), "currency": value.currency}
+
+
+def _structure_money(value: Any, _: Any = None) -> Money:
+    if type(value) is not dict:
+        raise _fail(value, "must be an object with amount and currency")
+    extra = sorted(k for k in value if k not in ("amount", "currency", "_type", "_schema"))
+    errors = [FieldError(k, None, "unknown field") for k in extra[:20]]
+    for key in ("amount", "currency"):
+        if key not in value:
+            errors.append(FieldError(key, None, "required field is missing"))
+    if errors:
+        raise ValidationError(errors, "Money")
+    return Money(_structure_decimal(value["amount"]), _structure_str(value["currency"]))
+
+
+def _sort_key(item: Any) -> bytes:
+    return orjson.dumps(item, option=orjson.OPT_SORT_KEYS)
+
+
+def _is_simple_optional(t: Any) -> bool:
+    """``X | None`` for one type ``X`` (unions of several types are left to cattrs)."""
+    if typing.get_origin(t) not in (typing.Union, __import__("types").UnionType):
+        return False
+    args = typing.get_args(t)
+    return len(args) == 2 and type(None) in args
 
 
 def _identity(value: Any) -> Any:
     return value
 
 
-def _is_simple_optional(t: Any) -> bool:
-    """``X | None`` for one type ``X`` (unions of several types are left to cattrs)."""
-    if typing.get_origin(t) not in (typing.Union, types.UnionType):
-        return False
-    args = typing.get_args(t)
-    return len(args) == 2 and type(None) in args
+def _index_path(key: Any) -> str:
+    if type(key) is str and key.isidentifier():
+        return key
+    return f"[{key!r}]" if not isinstance(key, int) else f"[{key}]"
 
 
-def _structure_int(value: Any, _: type) -> int:
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value
-    raise _fail(value, "must be an integer")
-
-
-def _structure_float(value: Any, _: type) -> float:
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return float(value)
-    raise _fail(value, "must be a number")
-
-
-def _structure_bool(value: Any, _: type) -> bool:
-    if isinstance(value, bool):
-        return value
-    raise _fail(value, "must be true or false")
-
-
-def _structure_enum(value: Any, cls: type[enum.Enum]) -> enum.Enum:
-    try:
-        return cls(value)
-    except ValueError:
-        allowed = ", ".join(repr(m.value) for m in cls)
-        raise _fail(value, f"must be one of {allowed}") from None
-
-
-def _is_frozenset(t: Any) -> bool:
-    origin = getattr(t, "__origin__", t)
-    return origin in (frozenset, set)
-
-
-def _json_sort_key(item: Any) -> str:
-    return json.dumps(item, sort_keys=True, default=str)
-
-
-# --- values of type Any: tagged so that they come back as they went in ------
-
-
-def _encode_any(conv: cattrs.Converter, value: Any) -> Any:
-    if value is None or isinstance(value, bool | int | str):
-        return value
-    if isinstance(value, float):
-        return value
-    if isinstance(value, enum.Enum):
-        return _encode_any(conv, value.value)
-    if isinstance(value, Decimal):
-        return {"$decimal": str(value)}
-    if isinstance(value, datetime):
-        return {"$datetime": value.isoformat()}
-    if isinstance(value, date):
-        return {"$date": value.isoformat()}
-    if isinstance(value, time):
-        return {"$time": value.isoformat()}
-    if isinstance(value, timedelta):
-        return {"$timedelta": _unstructure_timedelta(value)}
-    if isinstance(value, tuple):
-        return {"$tuple": [_encode_any(conv, v) for v in value]}
-    if isinstance(value, list):
-        return [_encode_any(conv, v) for v in value]
-    if isinstance(value, frozenset | set):
-        items = [_encode_any(conv, v) for v in value]
-        return {"$frozenset": sorted(items, key=_json_sort_key)}
-    if isinstance(value, Mapping):
-        if all(isinstance(k, str) and not k.startswith("$") for k in value):
-            return {k: _encode_any(conv, v) for k, v in value.items()}
-        return {"$map": [[_encode_any(conv, k), _encode_any(conv, v)] for k, v in value.items()]}
-    if attrs.has(type(value)):
-        register_type(type(value))
-        return {"$obj": _document(conv, value)}
-    raise ValidationError.single("", value, f"cannot serialise a {type(value).__name__}")
-
-
-def _decode_any(conv: cattrs.Converter, value: Any) -> Any:
-    if isinstance(value, list):
-        return [_decode_any(conv, v) for v in value]
-    if not isinstance(value, dict):
-        return value
-    if len(value) == 1:
-        ((tag, inner),) = value.items()
-        if tag == "$decimal":
-            return _structure_decimal(inner, Decimal)
-        if tag == "$datetime":
-            return _structure_datetime(inner, datetime)
-        if tag == "$date":
-            return _structure_date(inner, date)
-        if tag == "$time":
-            return _structure_time(inner, time)
-        if tag == "$timedelta":
-            return _structure_timedelta(inner, timedelta)
-        if tag == "$tuple":
-            return tuple(_decode_any(conv, v) for v in inner)
-        if tag == "$frozenset":
-            return frozenset(_decode_any(conv, v) for v in inner)
-        if tag == "$map":
-            return {_decode_any(conv, k): _decode_any(conv, v) for k, v in inner}
-        if tag == "$obj":
-            name = inner.get("_type") if isinstance(inner, dict) else None
-            cls = _TYPES.get(name) if isinstance(name, str) else None
-            if cls is None and isinstance(name, str) and _load_types():
-                cls = _TYPES.get(name)
-            if cls is None:
-                raise _fail(name, "unknown _type")
-            return _read_document(conv, cls, inner, exact=True)
-    return {k: _decode_any(conv, v) for k, v in value.items()}
-
-
-# --- documents --------------------------------------------------------------
-
-
-def _document(conv: cattrs.Converter, obj: Any) -> dict[str, Any]:
-    cls = type(obj)
-    data = conv.unstructure(obj, unstructure_as=cls)
-    data["_type"] = type_name(cls)
-    data["_schema"] = schema_of(cls)
-    return cast(dict[str, Any], data)
-
-
-def _upcast(name: str, cls: type, data: dict[str, Any]) -> dict[str, Any]:
-    target = schema_of(cls)
-    version = data.get("_schema", target)
-    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
-        raise ValidationError.single("_schema", version, "must be a positive integer")
-    if version > target:
-        raise ValidationError.single(
-            "_schema", version, f"is newer than this version of salescore reads ({target})"
-        )
-    while version < target:
-        fn = _UPCASTERS.get((name, version))
-        if fn is None:
-            raise ValidationError.single(
-                "_schema", version, f"no upcaster registered for {name} from schema {version}"
-            )
-        data = fn(dict(data))
-        version += 1
-    return data
-
-
-def _read_document(conv: cattrs.Converter, cls: type[T], data: Any, *, exact: bool) -> T:
-    if not isinstance(data, Mapping):
-        raise _fail(data, f"must be a mapping for a {type_name(cls)}")
-    name = data.get("_type", type_name(cls))
-    if not isinstance(name, str):
-        raise ValidationError.single("_type", name, "must be a string")
-    target: type = cls
-    if name != type_name(cls):
-        candidate = _TYPES.get(name) or _subclass_named(cls, name)
-        if candidate is None and _load_types():
-            candidate = _TYPES.get(name) or _subclass_named(cls, name)
-        if exact or candidate is None or not issubclass(candidate, cls):
-            raise ValidationError.single("_type", name, f"expected {type_name(cls)}")
-        target = candidate
-    if data.get("_schema", 1) == schema_of(target):
-        body = {k: v for k, v in data.items() if k != "_type" and k != "_schema"}
-    else:
-        body = _upcast(name, target, dict(data))
-        body.pop("_type", None)
-        body.pop("_schema", None)
-    return cast(T, conv.structure(body, target))
-
-
-def _subclass_named(base: type, name: str) -> type | None:
-    stack: list[type] = list(base.__subclasses__())
-    while stack:
-        sub = stack.pop()
-        if type_name(sub) == name:
-            return sub
-        stack.extend(sub.__subclasses__())
-    return None
-
-
-def _install_polymorphic(conv: cattrs.Converter, base: type) -> None:
-    def matches(t: Any) -> bool:
-        return isinstance(t, type) and t is base
-
-    def unstructure(obj: Any) -> Any:
-        return _document(conv, obj)
-
-    # Fast path: documents of a known subclass at its current schema go
-    # straight to that subclass's hook; anything else takes the full route.
-    known: dict[str, tuple[type, int, Callable[[Any, Any], Any]]] = {}
-
-    def structure(data: Any, _: type) -> Any:
-        if type(data) is dict:
-            entry = known.get(data.get("_type"))  # type: ignore[arg-type]
-            if entry is not None and data.get("_schema", 1) == entry[1]:
-                body = {k: v for k, v in data.items() if k != "_type" and k != "_schema"}
-                return entry[2](body, entry[0])
-        result: Any = _read_document(conv, base, data, exact=False)
-        cls = type(result)
-        known.setdefault(type_name(cls), (cls, schema_of(cls), conv.get_structure_hook(cls)))
-        return result
-
-    conv.register_unstructure_hook_func(matches, unstructure)
-    conv.register_structure_hook_func(matches, structure)
-
-
-def _make_converter(detailed: bool) -> cattrs.Converter:
-    conv = cattrs.Converter(detailed_validation=detailed, forbid_extra_keys=True)
-    conv.register_unstructure_hook(datetime, datetime.isoformat)
-    conv.register_structure_hook(datetime, _structure_datetime)
-    conv.register_unstructure_hook(date, date.isoformat)
-    conv.register_structure_hook(date, _structure_date)
-    conv.register_unstructure_hook(time, time.isoformat)
-    conv.register_structure_hook(time, _structure_time)
-    conv.register_unstructure_hook(timedelta, _unstructure_timedelta)
-    conv.register_structure_hook(timedelta, _structure_timedelta)
-    conv.register_unstructure_hook(Decimal, str)
-    conv.register_structure_hook(Decimal, _structure_decimal)
-    # Strict scalars. Enums get their own hooks so that a ``StrEnum`` (which
-    # is also a ``str``) is not caught by the ``str`` hook.
-    conv.register_structure_hook(str, _structure_str)
-    conv.register_structure_hook(int, _structure_int)
-    conv.register_structure_hook(float, _structure_float)
-    conv.register_structure_hook(bool, _structure_bool)
-    for kind in (enum.Enum, enum.StrEnum, enum.IntEnum):
-        conv.register_structure_hook(kind, _structure_enum)
-
-    def optional_hook(t: Any) -> Callable[[Any, Any], Any]:
-        (inner_type,) = [a for a in typing.get_args(t) if a is not type(None)]
-        if inner_type is str:
-            return _structure_optional_str
-        inner = conv.get_structure_hook(inner_type)
-
-        def structure_optional(value: Any, _: Any) -> Any:
-            return None if value is None else inner(value, inner_type)
-
-        return structure_optional
-
-    conv.register_structure_hook_factory(_is_simple_optional, optional_hook)
-
-    def optional_unstructure_hook(t: Any) -> Callable[[Any], Any]:
-        (inner_type,) = [a for a in typing.get_args(t) if a is not type(None)]
-        if inner_type in (str, int, bool):
-            return _identity
-        inner = conv.get_unstructure_hook(inner_type)
-
-        def unstructure_optional(value: Any) -> Any:
-            return None if value is None else inner(value)
-
-        return unstructure_optional
-
-    conv.register_unstructure_hook_factory(_is_simple_optional, optional_unstructure_hook)
-
-    def unstructure_set(value: Any) -> list[Any]:
-        return sorted((conv.unstructure(v) for v in value), key=_json_sort_key)
-
-    conv.register_unstructure_hook_func(_is_frozenset, unstructure_set)
-
-    def is_any(t: Any) -> bool:
-        return t is Any
-
-    conv.register_unstructure_hook_func(is_any, lambda v: _encode_any(conv, v))
-    conv.register_structure_hook_func(is_any, lambda v, _: _decode_any(conv, v))
-    for base in _POLYMORPHIC:
-        _install_polymorphic(conv, base)
-    return conv
-
-
-_fast = _make_converter(detailed=False)
-_detailed = _make_converter(detailed=True)
+def _join(prefix: str, path: str) -> str:
+    if not path:
+        return prefix
+    if path.startswith("["):
+        return prefix + path
+    return f"{prefix}.{path}" if prefix else path
 
 
 def _collect(exc: BaseException, path: str, out: list[FieldError]) -> None:
+    """Turn a (cattrs or salescore) exception into field errors with paths."""
     if isinstance(exc, BaseValidationError):
         for sub in exc.exceptions:
             sub_path = path
             for note in getattr(sub, "__notes__", ()):
                 if isinstance(note, AttributeValidationNote):
-                    sub_path = f"{path}.{note.name}" if path else note.name
+                    sub_path = _join(path, note.name)
                     break
                 if isinstance(note, IterableValidationNote):
-                    sub_path = (
-                        f"{path}[{note.index!r}]"
-                        if isinstance(note.index, str)
-                        else f"{path}[{note.index}]"
-                    )
+                    sub_path = _join(path, _index_path(note.index))
                     break
             _collect(sub, sub_path, out)
     elif isinstance(exc, ForbiddenExtraKeysError):
         for key in sorted(exc.extra_fields):
-            out.append(FieldError(f"{path}.{key}" if path else key, None, "unknown field"))
+            out.append(FieldError(_join(path, str(key)), None, "unknown field"))
     elif isinstance(exc, ValidationError):
         out.extend(e.prefixed(path) for e in exc.errors)
     elif isinstance(exc, KeyError):
         key = str(exc.args[0]) if exc.args else ""
         if path.rsplit(".", 1)[-1] != key:
-            path = f"{path}.{key}" if path else key
+            path = _join(path, key)
         out.append(FieldError(path, None, "required field is missing"))
+    elif isinstance(exc, RecursionError):
+        out.append(FieldError(path, None, "is nested too deeply"))
     else:
-        out.append(FieldError(path, None, f"{type(exc).__name__}: {exc}"))
+        out.append(FieldError(path, None, f"is malformed ({type(exc).__name__})"))
 
 
-def _structure_reporting(cls: type[T], data: Any, *, exact: bool) -> T:
+# --- the codec ---------------------------------------------------------------------------------
+
+
+class Codec:
+    """Types by name, upcasters and the converters between objects and documents.
+
+    The module functions use :data:`default_codec`; make your own instance
+    only to keep a separate set of types (a plug-in's, a test's).
+    """
+
+    def __init__(self) -> None:
+        self._types: dict[str, type] = {}
+        self._names: dict[type, str] = {}
+        self._upcasters: dict[tuple[str, int], Upcaster] = {}
+        self._polymorphic: list[type] = []
+        self._codecs: list[tuple[type, Callable[[Any], Any], Callable[[Any], Any]]] = []
+        self._history_hints: dict[type, Any] = {}
+        self._writers: dict[tuple[int, type], tuple[Callable[[Any], Any], str, int]] = {}
+        self._loaders: list[Callable[[], object]] = []
+        self._fast = self._make_converter(detailed=False)
+        self._detailed = self._make_converter(detailed=True)
+
+    # --- registration ------------------------------------------------------------------
+
+    def add_type_loader(self, load: Callable[[], object]) -> None:
+        """Run ``load`` (once) before a document's unknown ``_type`` is refused.
+
+        Lazily loaded packages use this to import the modules that register
+        their types, so a document loads in a fresh process whatever was
+        imported before.
+        """
+        self._loaders.append(load)
+
+    def _lookup(self, name: Any) -> type | None:
+        """The class registered under ``name``, running pending type loaders once."""
+        cls = self._types.get(name)
+        if cls is None and self._loaders and type(name) is str:
+            loaders, self._loaders = self._loaders, []
+            for load in loaders:
+                load()
+            cls = self._types.get(name)
+        return cls
+
+    def register(
+        self, cls: type[T], *, name: str | None = None, aliases: tuple[str, ...] = ()
+    ) -> type[T]:
+        """Register ``cls`` as a document type under ``name`` (default: its class name).
+
+        Args:
+            cls: An attrs class (or a class with a codec).
+            name: The ``_type`` written in documents.
+            aliases: Older names that still read as ``cls``.
+
+        Returns:
+            ``cls`` unchanged.
+
+        Raises:
+            ValidationError: the name or an alias is taken by another class,
+                or ``cls`` is already registered under another name.
+        """
+        main = cls.__name__ if name is None else name
+        if not isinstance(main, str) or not main.isidentifier():
+            raise ValidationError.single("name", main, "must be an identifier")
+        known_name = self._names.get(cls)
+        if known_name is not None and known_name != main:
+            raise ValidationError.single(
+                "name", main, f"{cls.__qualname__} is already registered as {known_name!r}"
+            )
+        for each in (main, *aliases):
+            known = self._types.get(each)
+            if known is not None and known is not cls:
+                raise ValidationError.single(
+                    "name", each, f"already used by {known.__module__}.{known.__qualname__}"
+                )
+        self._names[cls] = main
+        self._types[main] = cls
+        for alias in aliases:
+            self._types[alias] = cls
+        return cls
+
+    def register_polymorphic(self, base: type[T]) -> type[T]:
+        """Serialise fields typed as ``base`` by their concrete (registered) subclass.
+
+        Each element is written with ``"_type"`` and ``"_schema"`` and read back
+        as the registered type of that name, which must be a subclass of ``base``.
+
+        Returns:
+            ``base`` unchanged.
+        """
+        if base not in self._polymorphic:
+            self._polymorphic.append(base)
+            for conv in (self._fast, self._detailed):
+                self._install_polymorphic(conv, base)
+        return base
+
+    def register_codec(
+        self,
+        base: type[T],
+        encode: Callable[[T], Any],
+        decode: Callable[[Any], T],
+        *,
+        name: str | None = None,
+    ) -> None:
+        """Serialise ``base`` and its subclasses with their own functions.
+
+        For types that have their own data form, such as rules (their JSON
+        form). A top-level document of such a type is
+        ``{"_type": name, "_schema": 1, "value": encode(obj)}``.
+
+        Args:
+            base: The class; fields typed as it or a subclass use the codec.
+            encode: Object → JSON-ready data.
+            decode: Data → object; raises :class:`ValidationError` on bad data.
+            name: The ``_type`` of its documents (default: the class name).
+        """
+
+        def matches(t: Any) -> bool:
+            return isinstance(t, type) and issubclass(t, base)
+
+        def structure(data: Any, _: type) -> T:
+            return decode(data)
+
+        for conv in (self._fast, self._detailed):
+            conv.register_unstructure_hook_func(matches, encode)
+            conv.register_structure_hook_func(matches, structure)
+        self._codecs.append((base, encode, decode))
+        self.register(base, name=name)
+
+    def register_upcaster(self, type_name: str, from_schema: int, fn: Upcaster) -> None:
+        """Register a function that upgrades ``type_name`` documents from ``from_schema``.
+
+        The function takes the document at version ``from_schema`` and returns
+        it at ``from_schema + 1``; upcasters chain up to the class's current schema.
+
+        Raises:
+            ValidationError: ``from_schema`` is not a positive integer.
+        """
+        if type(from_schema) is not int or from_schema < 1:
+            raise ValidationError.single("from_schema", from_schema, "must be a positive integer")
+        self._upcasters[(type_name, from_schema)] = fn
+
+    def name_of(self, cls: type) -> str:
+        """The registered ``_type`` name of ``cls`` (or of its codec base).
+
+        Raises:
+            ValidationError: ``cls`` is not a registered document type.
+        """
+        name = self._names.get(cls)
+        if name is not None:
+            return name
+        for base, _, _ in self._codecs:
+            if issubclass(cls, base):
+                return self._names[base]
+        raise ValidationError.single(
+            "_type",
+            cls.__qualname__,
+            "is not a registered document type (register it with register_type)",
+        )
+
+    def _codec_named(self, cls: type, name: str) -> bool:
+        return any(issubclass(cls, b) and self._names[b] == name for b, _, _ in self._codecs)
+
+    def known_types(self) -> dict[str, type]:
+        """Every registered name (and alias) and its class."""
+        return dict(self._types)
+
+    # --- public conversions --------------------------------------------------------------
+
+    def to_dict(self, obj: Any) -> dict[str, Any]:
+        """Turn a registered object into JSON-ready data with ``_type`` and ``_schema``.
+
+        Raises:
+            ValidationError: ``obj`` is not of a registered document type, or
+                holds a value that cannot be written.
+        """
+        cls = type(obj)
+        name = self.name_of(cls)
+        try:
+            if hasattr(cls, "_from_history"):
+                return {
+                    "_type": name,
+                    "_schema": schema_of(cls),
+                    "id": obj.id,
+                    "version": obj.version,
+                    "history": [self._event_document(self._fast, e) for e in obj.history],
+                }
+            for base, encode, _ in self._codecs:
+                if isinstance(obj, base):
+                    return {"_type": name, "_schema": schema_of(base), "value": encode(obj)}
+            data = self._fast.unstructure(obj, unstructure_as=cls)
+        except ValidationError:
+            raise
+        except Exception as exc:
+            raise ValidationError.single("", obj, f"cannot be written ({exc})") from None
+        data["_type"] = name
+        data["_schema"] = schema_of(cls)
+        return cast(dict[str, Any], data)
+
+    def from_dict(self, cls: type[T], data: Mapping[str, Any]) -> T:
+        """Rebuild an object of ``cls`` (or a registered subclass named by ``_type``).
+
+        Older documents are upgraded by the registered upcasters first; an
+        aggregate is rebuilt by replaying its history.
+
+        Raises:
+            ValidationError: listing every problem with its path.
+        """
+        try:
+            return self._read_top(cls, data)
+        except ValidationError:
+            raise
+        except Exception as exc:
+            errors: list[FieldError] = []
+            _collect(exc, "", errors)
+            raise ValidationError(errors or [FieldError("", None, "is malformed")]) from None
+
+    def to_json(self, obj: Any) -> str:
+        """Canonical JSON: compact, keys sorted, identical for equal objects.
+
+        Raises:
+            ValidationError: ``obj`` cannot be written.
+        """
+        data = self.to_dict(obj)
+        try:
+            return orjson.dumps(data, option=orjson.OPT_SORT_KEYS).decode()
+        except orjson.JSONEncodeError:
+            pass
+        try:  # integers beyond 64 bits (in a rule's literals): the same canonical form
+            return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        except (ValueError, TypeError, RecursionError) as exc:
+            raise ValidationError.single("", obj, f"cannot be written as JSON ({exc})") from None
+
+    def from_json(self, cls: type[T], text: str | bytes) -> T:
+        """Parse JSON made by :meth:`to_json` back into an object of ``cls``.
+
+        Duplicate keys, non-finite numbers and integers outside 64 bits are
+        refused; nesting deeper than 1,024 levels is refused.
+
+        Raises:
+            ValidationError: the text is not such JSON, or the document is invalid.
+        """
+        return self.from_dict(cls, parse_json(text))
+
+    # --- documents ---------------------------------------------------------------------
+
+    def _event_document(self, conv: cattrs.Converter, obj: Any) -> dict[str, Any]:
+        cls = type(obj)
+        known = self._writers.get((id(conv), cls))
+        if known is None:
+            known = (conv.get_unstructure_hook(cls), self.name_of(cls), schema_of(cls))
+            self._writers[(id(conv), cls)] = known
+        hook, name, schema = known
+        data = hook(obj)
+        data["_type"] = name
+        data["_schema"] = schema
+        return cast(dict[str, Any], data)
+
+    def _resolve(self, cls: type, data: Any) -> tuple[type, dict[str, Any]]:
+        """The target class and the body (upcast, without ``_type``/``_schema``)."""
+        if type(data) is not dict and not isinstance(data, Mapping):
+            raise _fail(_Short(data), f"must be an object (a {cls.__name__} document)")
+        name = data.get("_type")
+        target: type = cls
+        if name is not None:
+            if type(name) is not str:
+                raise ValidationError.single("_type", name, "must be a string")
+            if self._names.get(cls) != name and not self._codec_named(cls, name):
+                candidate = self._lookup(name)
+                if candidate is None or not (
+                    isinstance(candidate, type) and issubclass(candidate, cls)
+                ):
+                    raise ValidationError.single(
+                        "_type", name, f"is not a known {cls.__name__} type"
+                    )
+                target = candidate
+        version = data.get("_schema", None)
+        current = schema_of(target)
+        body = dict(data)
+        body.pop("_type", None)
+        body.pop("_schema", None)
+        if version is None or (version == current and type(version) is int):
+            return target, body
+        if type(version) is not int or version < 1:
+            raise ValidationError.single("_schema", version, "must be a positive integer")
+        if version > current:
+            raise ValidationError.single(
+                "_schema", version, f"is newer than this version of salescore reads ({current})"
+            )
+        type_key = self._names.get(target, target.__name__)
+        while version < current:
+            fn = self._upcasters.get((type_key, version))
+            if fn is None:
+                raise ValidationError.single(
+                    "_schema", version, f"no upcaster registered for {type_key} from {version}"
+                )
+            body = fn(dict(body))
+            body.pop("_type", None)
+            body.pop("_schema", None)
+            version += 1
+        return target, body
+
+    def _read_top(self, cls: type[T], data: Any) -> T:
+        if not isinstance(cls, type):
+            raise ValidationError.single("cls", cls, "must be a class")
+        target, body = self._resolve(cls, data)
+        if hasattr(target, "_from_history"):
+            return cast(T, self._read_aggregate(target, body))
+        for base, _, decode in self._codecs:
+            if issubclass(target, base):
+                extra = sorted(k for k in body if k != "value")
+                if extra or "value" not in body:
+                    raise ValidationError(
+                        [FieldError(k, None, "unknown field") for k in extra]
+                        or [FieldError("value", None, "required field is missing")]
+                    )
+                result = decode(body["value"])
+                if not isinstance(result, cls):
+                    raise ValidationError.single(
+                        "value", _Short(body["value"]), f"is not a {cls.__name__}"
+                    )
+                return result
+        return cast(T, self._structure(target, body))
+
+    def _structure(self, target: Any, body: Any) -> Any:
+        try:
+            return self._fast.structure(body, target)
+        except Exception:
+            pass
+        try:
+            return self._detailed.structure(body, target)
+        except ValidationError:
+            raise
+        except Exception as exc:
+            errors: list[FieldError] = []
+            _collect(exc, "", errors)
+            if not errors:  # pragma: no cover - defensive
+                errors.append(FieldError("", None, "is malformed"))
+            raise ValidationError(errors, getattr(target, "__name__", "")) from None
+
+    def _read_aggregate(self, cls: type, body: dict[str, Any]) -> Any:
+        errors = [
+            FieldError(k, None, "unknown field") for k in sorted(body) if k not in _AGGREGATE_KEYS
+        ]
+        for key in ("id", "version", "history"):
+            if key not in body:
+                errors.append(FieldError(key, None, "required field is missing"))
+        if errors:
+            raise ValidationError(errors[:50], cls.__name__)
+        doc_id, version, history = body["id"], body["version"], body["history"]
+        if type(doc_id) is not str:
+            errors.append(FieldError("id", _Short(doc_id), "must be a string"))
+        if type(version) is not int:
+            errors.append(FieldError("version", _Short(version), "must be an integer"))
+        if type(history) is not list:
+            errors.append(FieldError("history", _Short(history), "must be a list of events"))
+        if errors:
+            raise ValidationError(errors, cls.__name__)
+        hint = self._history_hints.get(cls)
+        if hint is None:
+            hint = typing.get_type_hints(cls)["history"]
+            self._history_hints[cls] = hint
+        try:
+            events = self._structure(hint, history)
+        except ValidationError as exc:
+            raise exc.prefixed("history") from None
+        result = getattr(cls, "_from_history")(events)  # noqa: B009
+        if result.id != doc_id:
+            raise ValidationError.single(
+                "id", doc_id, f"disagrees with its history (the events are of {result.id!r})"
+            )
+        if version != len(events):
+            raise ValidationError.single(
+                "version", version, f"disagrees with its history ({len(events)} events)"
+            )
+        return result
+
+    # --- converters --------------------------------------------------------------------
+
+    def _install_polymorphic(self, conv: cattrs.Converter, base: type) -> None:
+        def matches(t: Any) -> bool:
+            return t is base
+
+        def unstructure(obj: Any) -> Any:
+            return self._event_document(conv, obj)
+
+        hooks: dict[type, Callable[[Any, Any], Any]] = {}
+
+        def structure(data: Any, _: type) -> Any:
+            if type(data) is dict:
+                cls = self._lookup(data.get("_type"))
+                if (
+                    cls is not None
+                    and data.get("_schema") == schema_of(cls)
+                    and issubclass(cls, base)
+                ):
+                    hook = hooks.get(cls)
+                    if hook is None:
+                        hook = hooks[cls] = conv.get_structure_hook(cls)
+                    body = data.copy()
+                    del body["_type"], body["_schema"]
+                    return hook(body, cls)
+                if "_type" not in data:
+                    raise ValidationError.single("_type", None, "required field is missing")
+            target, body = self._resolve(base, data)
+            return conv.structure(body, target)
+
+        conv.register_unstructure_hook_func(matches, unstructure)
+        conv.register_structure_hook_func(matches, structure)
+
+    def _make_converter(self, *, detailed: bool) -> cattrs.Converter:
+        conv = cattrs.Converter(detailed_validation=detailed, forbid_extra_keys=True)
+        conv.register_unstructure_hook(datetime, _unstructure_datetime)
+        conv.register_structure_hook(datetime, _structure_datetime)
+        conv.register_unstructure_hook(date, date.isoformat)
+        conv.register_structure_hook(date, _structure_date)
+        conv.register_unstructure_hook(time, time.isoformat)
+        conv.register_structure_hook(time, _structure_time)
+        conv.register_unstructure_hook(timedelta, _unstructure_timedelta)
+        conv.register_structure_hook(timedelta, _structure_timedelta)
+        conv.register_unstructure_hook(Decimal, canonical_decimal)
+        conv.register_structure_hook(Decimal, _structure_decimal)
+        conv.register_unstructure_hook(Money, _unstructure_money)
+        conv.register_structure_hook(Money, _structure_money)
+        conv.register_structure_hook(str, _structure_str)
+        conv.register_structure_hook(int, _structure_int)
+        conv.register_structure_hook(float, _structure_float)
+        conv.register_unstructure_hook(float, _unstructure_float)
+        conv.register_structure_hook(bool, _structure_bool)
+        for kind in (enum.Enum, enum.StrEnum, enum.IntEnum):
+            conv.register_structure_hook(kind, _structure_enum)
+
+        def optional_hook(t: Any) -> Callable[[Any, Any], Any]:
+            (inner_type,) = [a for a in typing.get_args(t) if a is not type(None)]
+            if inner_type is str:
+                return _structure_optional_str
+            inner = conv.get_structure_hook(inner_type)
+
+            def structure_optional(value: Any, _: Any) -> Any:
+                return None if value is None else inner(value, inner_type)
+
+            return structure_optional
+
+        conv.register_structure_hook_factory(_is_simple_optional, optional_hook)
+
+        def optional_unstructure_hook(t: Any) -> Callable[[Any], Any]:
+            (inner_type,) = [a for a in typing.get_args(t) if a is not type(None)]
+            if inner_type in (str, int, bool):
+                return _identity
+            inner = conv.get_unstructure_hook(inner_type)
+
+            def unstructure_optional(value: Any) -> Any:
+                return None if value is None else inner(value)
+
+            return unstructure_optional
+
+        conv.register_unstructure_hook_factory(_is_simple_optional, optional_unstructure_hook)
+
+        # Containers: a list is required where a list is expected (a string is
+        # not walked character by character), and every item's problem is
+        # reported under its index.
+        def sequence_hook(t: Any) -> Callable[[Any, Any], Any]:
+            origin = typing.get_origin(t) or t
+            args = typing.get_args(t)
+            if origin is tuple and args and (len(args) != 2 or args[1] is not Ellipsis):
+                return _fixed_tuple_hook(conv, args)
+            item_t = args[0] if args else Any
+            make: Callable[[list[Any]], Any] = frozenset if is_any_set(t) else tuple
+            return _sequence_hook(conv, item_t, make)
+
+        def is_container(t: Any) -> bool:
+            if t in (str, bytes):
+                return False
+            return is_sequence(t) or is_any_set(t) or typing.get_origin(t) is tuple
+
+        conv.register_structure_hook_factory(is_container, sequence_hook)
+
+        def mapping_hook(t: Any) -> Callable[[Any, Any], Any]:
+            args = typing.get_args(t)
+            key_t, value_t = args if len(args) == 2 else (Any, Any)
+            return _mapping_hook(conv, key_t, value_t)
+
+        conv.register_structure_hook_factory(is_mapping, mapping_hook)
+
+        def mapping_unstructure(t: Any) -> Callable[[Any], Any]:
+            args = typing.get_args(t)
+            value_t = args[1] if len(args) == 2 else Any
+            inner = conv.get_unstructure_hook(value_t)
+
+            def unstructure_mapping(value: Any) -> dict[Any, Any]:
+                return {
+                    (k.value if isinstance(k, enum.Enum) else k): inner(v) for k, v in value.items()
+                }
+
+            return unstructure_mapping
+
+        conv.register_unstructure_hook_factory(is_mapping, mapping_unstructure)
+
+        def unstructure_set(value: Any) -> list[Any]:
+            return sorted((conv.unstructure(v) for v in value), key=_sort_key)
+
+        conv.register_unstructure_hook_func(is_any_set, unstructure_set)
+
+        def is_any(t: Any) -> bool:
+            return t is Any
+
+        conv.register_unstructure_hook_func(is_any, lambda v: self._encode_any(conv, v, 0))
+        conv.register_structure_hook_func(is_any, lambda v, _: self._decode_any(conv, v, 0))
+        for base in self._polymorphic:
+            self._install_polymorphic(conv, base)
+        return conv
+
+    # --- values of type Any: tagged so that they come back as they went in -----------------
+
+    def _encode_any(self, conv: cattrs.Converter, value: Any, depth: int) -> Any:
+        t = type(value)
+        if value is None or t is str or t is bool:
+            return value
+        if t is int:
+            if _INT_MIN <= value <= _INT_MAX:
+                return value
+            raise _fail(_Short(value), "is out of the 64-bit integer range")
+        if t is float:
+            if not math.isfinite(value):
+                raise _fail(value, "must be a finite number")
+            return _unstructure_float(value)
+        if depth > 64:
+            raise _fail(None, "is nested too deeply")
+        if isinstance(value, enum.Enum):
+            return self._encode_any(conv, value.value, depth + 1)
+        if isinstance(value, Decimal):
+            return {"$decimal": canonical_decimal(value)}
+        if isinstance(value, datetime):
+            return {"$datetime": _unstructure_datetime(value)}
+        if isinstance(value, date):
+            return {"$date": value.isoformat()}
+        if isinstance(value, time):
+            return {"$time": value.isoformat()}
+        if isinstance(value, timedelta):
+            return {"$timedelta": _unstructure_timedelta(value)}
+        if isinstance(value, tuple | list):
+            return [self._encode_any(conv, v, depth + 1) for v in value]
+        if isinstance(value, frozenset | set):
+            items = [self._encode_any(conv, v, depth + 1) for v in value]
+            return {"$set": sorted(items, key=_sort_key)}
+        if isinstance(value, Mapping):
+            if all(type(k) is str and not k.startswith("$") for k in value):
+                return {k: self._encode_any(conv, v, depth + 1) for k, v in value.items()}
+            pairs = [
+                [self._encode_any(conv, k, depth + 1), self._encode_any(conv, v, depth + 1)]
+                for k, v in value.items()
+            ]
+            return {"$map": sorted(pairs, key=_sort_key)}
+        if t is Money:
+            return {"$obj": {"_type": "Money", "_schema": 1, **_unstructure_money(value)}}
+        if attrs.has(t):
+            return {"$obj": self._event_document(conv, value)}
+        raise _fail(_Short(value), f"cannot serialise a {t.__name__}")
+
+    def _decode_any(self, conv: cattrs.Converter, value: Any, depth: int) -> Any:
+        t = type(value)
+        if value is None or t is str or t is bool or t is float:
+            return value if t is not float or math.isfinite(value) else _reject_float(value)
+        if t is int:
+            return _structure_int(value)
+        if depth > 64:
+            raise _fail(None, "is nested too deeply")
+        if t is list:
+            return tuple(self._decode_any(conv, v, depth + 1) for v in value)
+        if t is not dict:
+            raise _fail(_Short(value), "is not a JSON value")
+        if len(value) == 1:
+            ((tag, inner),) = value.items()
+            if tag == "$decimal":
+                return _structure_decimal(inner)
+            if tag == "$datetime":
+                return _structure_datetime(inner)
+            if tag == "$date":
+                return _structure_date(inner)
+            if tag == "$time":
+                return _structure_time(inner)
+            if tag == "$timedelta":
+                return _structure_timedelta(inner)
+            if tag == "$set":
+                if type(inner) is not list:
+                    raise _fail(_Short(inner), "must be a list")
+                return frozenset(self._decode_any(conv, v, depth + 1) for v in inner)
+            if tag == "$map":
+                if type(inner) is not list or not all(
+                    type(p) is list and len(p) == 2 for p in inner
+                ):
+                    raise _fail(_Short(inner), "must be a list of [key, value] pairs")
+                return FrozenDict(
+                    (self._decode_any(conv, k, depth + 1), self._decode_any(conv, v, depth + 1))
+                    for k, v in inner
+                )
+            if tag == "$obj":
+                name = inner.get("_type") if type(inner) is dict else None
+                cls = self._lookup(name) if type(name) is str else None
+                if cls is None:
+                    raise ValidationError.single("_type", _Short(name), "unknown _type")
+                target, body = self._resolve(cls, inner)
+                if target is Money:
+                    return _structure_money(body)
+                return self._structure(target, body)
+        if not value:
+            return EMPTY
+        out = {}
+        for k, v in value.items():
+            if k.startswith("$"):
+                raise ValidationError.single(k, None, "unknown tag")
+            try:
+                out[k] = self._decode_any(conv, v, depth + 1)
+            except ValidationError as exc:
+                raise exc.prefixed(_index_path(k)) from None
+        return FrozenDict(out)
+
+
+def _reject_float(value: float) -> float:
+    raise _fail(value, "must be a finite number")
+
+
+class _Short:
+    """A value shown in an error by its type and size (never walked)."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def __repr__(self) -> str:
+        v = self.value
+        if isinstance(v, str | bytes | list | dict | tuple):
+            head = repr(v[:40]) if isinstance(v, str | bytes | list | tuple) else "{…}"
+            return f"<{type(v).__name__} of length {len(v)}: {head}>"
+        if type(v) is int and v.bit_length() > 128:
+            return f"<int of {v.bit_length()} bits>"
+        return repr(v)
+
+
+def _sequence_hook(
+    conv: cattrs.Converter, item_t: Any, make: Callable[[list[Any]], Any]
+) -> Callable[[Any, Any], Any]:
+    inner = conv.get_structure_hook(item_t)
+
+    def structure(value: Any, _: Any) -> Any:
+        if type(value) is not list and type(value) is not tuple:
+            if isinstance(value, frozenset | set) and make is frozenset:
+                value = list(value)
+            else:
+                raise _fail(_Short(value), "must be a list")
+        out: list[Any] = []
+        errors: list[FieldError] = []
+        for i, item in enumerate(value):
+            try:
+                out.append(inner(item, item_t))
+            except Exception as exc:
+                _collect(exc, f"[{i}]", errors)
+                if len(errors) >= 100:
+                    break
+        if errors:
+            raise ValidationError(errors)
+        return make(out)
+
+    return structure
+
+
+def _fixed_tuple_hook(conv: cattrs.Converter, args: tuple[Any, ...]) -> Callable[[Any, Any], Any]:
+    hooks = [(conv.get_structure_hook(a), a) for a in args]
+
+    def structure(value: Any, _: Any) -> Any:
+        if (type(value) is not list and type(value) is not tuple) or len(value) != len(hooks):
+            raise _fail(_Short(value), f"must be a list of {len(hooks)} items")
+        out: list[Any] = []
+        errors: list[FieldError] = []
+        for i, ((hook, t), item) in enumerate(zip(hooks, value, strict=True)):
+            try:
+                out.append(hook(item, t))
+            except Exception as exc:
+                _collect(exc, f"[{i}]", errors)
+        if errors:
+            raise ValidationError(errors)
+        return tuple(out)
+
+    return structure
+
+
+def _mapping_hook(conv: cattrs.Converter, key_t: Any, value_t: Any) -> Callable[[Any, Any], Any]:
+    key_hook = conv.get_structure_hook(key_t)
+    value_hook = conv.get_structure_hook(value_t)
+
+    def structure(value: Any, _: Any) -> Any:
+        if not isinstance(value, dict):
+            raise _fail(_Short(value), "must be an object")
+        if not value:
+            return EMPTY
+        out: dict[Any, Any] = {}
+        errors: list[FieldError] = []
+        for k, v in value.items():
+            try:
+                key = key_hook(k, key_t)
+                out[key] = value_hook(v, value_t)
+            except Exception as exc:
+                _collect(exc, _index_path(k), errors)
+                if len(errors) >= 100:
+                    break
+        if errors:
+            raise ValidationError(errors)
+        return FrozenDict(out)
+
+    return structure
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise ValueError(f"duplicate key {key[:40]!r}")
+        out[key] = value
+    return out
+
+
+def _strict_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"number out of range: {text[:40]}")
+    return value
+
+
+def _refuse_constant(text: str) -> Any:
+    raise ValueError(f"{text} is not JSON")
+
+
+def parse_json(text: str | bytes) -> Any:
+    """Parse JSON strictly: duplicate keys, NaN/Infinity and over-deep nesting are refused.
+
+    Canonical text (what :func:`to_json` writes) takes the fast path: it is
+    parsed once and must write back to the same bytes; any other text is
+    parsed again strictly.
+
+    Raises:
+        ValidationError: the text is not such JSON.
+    """
+    if not isinstance(text, str | bytes | bytearray):
+        raise ValidationError.single("", _Short(text), "must be JSON text (str or bytes)")
     try:
-        return _read_document(_fast, cls, data, exact=exact)
-    except Exception:
+        data = orjson.loads(text)
+    except orjson.JSONDecodeError as exc:
+        raise ValidationError.single("", _Short(text), f"is not valid JSON ({exc})") from None
+    raw = text.encode("utf-8", "surrogatepass") if isinstance(text, str) else bytes(text)
+    try:
+        if orjson.dumps(data, option=orjson.OPT_SORT_KEYS) == raw:
+            return data
+    except orjson.JSONEncodeError:
         pass
     try:
-        return _read_document(_detailed, cls, data, exact=exact)
-    except ValidationError:
-        raise
-    except Exception as exc:
-        errors: list[FieldError] = []
-        _collect(exc, "", errors)
-        if not errors:  # pragma: no cover - defensive
-            errors.append(FieldError("", data, str(exc)))
-        raise ValidationError(errors, type_name(cls)) from exc
+        return json.loads(
+            raw,
+            object_pairs_hook=_no_duplicates,
+            parse_float=_strict_float,
+            parse_constant=_refuse_constant,
+        )
+    except RecursionError:
+        raise ValidationError.single("", _Short(text), "is nested too deeply") from None
+    except ValueError as exc:
+        raise ValidationError.single("", _Short(text), f"is not valid JSON ({exc})") from None
 
 
-# --- public API -------------------------------------------------------------
+# --- the default codec and the module functions ---------------------------------------------
+
+default_codec = Codec()
+"""The codec the module functions use."""
+
+default_codec.register(Money)
+
+
+def type_name(cls: type) -> str:
+    """The ``_type`` name of a registered class."""
+    return default_codec.name_of(cls)
+
+
+@typing.overload
+def register_type(
+    cls: type[T], *, name: str | None = None, aliases: tuple[str, ...] = ()
+) -> type[T]: ...
+@typing.overload
+def register_type(
+    cls: None = None, *, name: str | None = None, aliases: tuple[str, ...] = ()
+) -> Callable[[type[T]], type[T]]: ...
+def register_type(
+    cls: type[T] | None = None, *, name: str | None = None, aliases: tuple[str, ...] = ()
+) -> type[T] | Callable[[type[T]], type[T]]:
+    """Register a document type with the default codec; usable as a class decorator.
+
+    ``@register_type`` or ``@register_type(name="Deal", aliases=("Opportunity",))``.
+    The class is also sealed (:func:`salescore.frozen.seal`): containers it
+    is given are frozen and datetimes held in UTC.
+
+    Args:
+        cls: An attrs class.
+        name: The ``_type`` written in documents (default: the class name).
+        aliases: Older names that still read as this class.
+
+    Returns:
+        ``cls`` (or, without ``cls``, a decorator).
+
+    Raises:
+        ValidationError: the name is taken by another class.
+    """
+
+    def apply(c: type[T]) -> type[T]:
+        if attrs.has(c):
+            seal(c)
+        return default_codec.register(c, name=name, aliases=tuple(aliases))
+
+    return apply if cls is None else apply(cls)
+
+
+def register_polymorphic(base: type[T]) -> type[T]:
+    """Serialise fields typed as ``base`` by their registered subclass (default codec)."""
+    return default_codec.register_polymorphic(base)
+
+
+def register_codec(
+    base: type[T],
+    encode: Callable[[T], Any],
+    decode: Callable[[Any], T],
+    *,
+    name: str | None = None,
+) -> None:
+    """Serialise ``base`` and its subclasses with their own functions (default codec)."""
+    default_codec.register_codec(base, encode, decode, name=name)
+
+
+def register_upcaster(type_name: str, from_schema: int, fn: Upcaster) -> None:
+    """Register an upcaster of ``type_name`` documents from ``from_schema`` (default codec).
+
+    Raises:
+        ValidationError: ``from_schema`` is not a positive integer.
+    """
+    default_codec.register_upcaster(type_name, from_schema, fn)
 
 
 def to_dict(obj: Any) -> dict[str, Any]:
     """Turn a salescore object into JSON-ready data with ``_type`` and ``_schema``.
 
     Args:
-        obj: An instance of an attrs class (any salescore value, entity,
-            event or aggregate).
+        obj: A registered salescore value, entity, event or aggregate.
 
     Returns:
         A dict of plain values (str, int, float, bool, None, lists, dicts).
 
     Raises:
-        ValidationError: ``obj`` is not a serialisable object.
+        ValidationError: ``obj`` is not of a registered document type.
     """
-    if not attrs.has(type(obj)):
-        raise ValidationError.single("obj", obj, "must be an attrs instance (a salescore object)")
-    register_type(type(obj))
-    return _document(_fast, obj)
+    return default_codec.to_dict(obj)
 
 
 def from_dict(cls: type[T], data: Mapping[str, Any]) -> T:
-    """Rebuild an object of ``cls`` (or a subclass named by ``_type``) from data.
-
-    Older documents are upgraded by the registered upcasters first.
+    """Rebuild an object of ``cls`` (or a registered subclass named by ``_type``).
 
     Args:
         cls: The expected class.
         data: A document as made by :func:`to_dict`.
 
     Returns:
-        The object, validated.
+        The object, validated (an aggregate rebuilt from its history).
 
     Raises:
         ValidationError: listing every problem with its path.
     """
-    return _structure_reporting(cls, data, exact=False)
+    return default_codec.from_dict(cls, data)
 
 
 def to_json(obj: Any) -> str:
-    """Serialise to compact JSON with sorted keys (byte-identical for equal objects).
+    """Serialise to canonical JSON: compact, keys sorted, byte-identical for equal objects.
 
     Args:
         obj: A salescore object.
@@ -641,9 +1211,9 @@ def to_json(obj: Any) -> str:
         The JSON text.
 
     Raises:
-        ValidationError: ``obj`` is not serialisable.
+        ValidationError: ``obj`` cannot be written.
     """
-    return json.dumps(to_dict(obj), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return default_codec.to_json(obj)
 
 
 def from_json(cls: type[T], text: str | bytes) -> T:
@@ -659,8 +1229,4 @@ def from_json(cls: type[T], text: str | bytes) -> T:
     Raises:
         ValidationError: the text is not JSON, or the document is invalid.
     """
-    try:
-        data = json.loads(text)
-    except (ValueError, TypeError) as exc:
-        raise ValidationError.single("", text, f"is not valid JSON: {exc}") from None
-    return from_dict(cls, data)
+    return default_codec.from_json(cls, text)

@@ -11,8 +11,10 @@ import attrs
 from salescore.domain.aggregate import Aggregate
 from salescore.domain.events import Event
 from salescore.domain.stages import Funnel
+from salescore.serialization import register_type
 
 
+@register_type(name="TestItemCreated")
 @attrs.frozen(kw_only=True)
 class ItemCreated(Event):
     """Creation of an :class:`Item`."""
@@ -21,6 +23,7 @@ class ItemCreated(Event):
     pipeline: Funnel
 
 
+@register_type(name="TestItem")
 @attrs.frozen(kw_only=True)
 class Item(Aggregate):
     """An item in one funnel; the funnel travels with it."""

@@ -21,6 +21,7 @@ from salescore.errors import FieldError, NotFound, ValidationError
 from salescore.rules._nodes import Rule
 from salescore.rules._parser import parse
 from salescore.rules._truth import Truth
+from salescore.serialization import register_type as _register_type
 
 __all__ = [
     "ANUM",
@@ -624,3 +625,7 @@ MEDDPICC: Final = Framework(
 FRAMEWORKS: Final[Mapping[str, Framework]] = MappingProxyType(
     {f.key: f for f in (BANT, CHAMP, ANUM, GPCTBA_CI, MEDDIC, MEDDPICC)}
 )
+
+
+for _document_type in (FrameworkItem, Framework, RepAnswer, ItemResult, QualificationVerdict):
+    _register_type(_document_type)

@@ -18,6 +18,7 @@ from salescore._validation import Checker, ensure_aware
 from salescore.decisions._evaluation import missing_fields
 from salescore.rules._nodes import Rule
 from salescore.rules._truth import Truth
+from salescore.serialization import register_type as _register_type
 
 __all__ = [
     "RepLike",
@@ -512,3 +513,7 @@ def _decided(
         unknown_fields=tuple(unknown),
         state=new_state,
     )
+
+
+for _document_type in (Target, RoutingRule, RoutingTable, RoutingState, RuleCheck, RoutingDecision):
+    _register_type(_document_type)

@@ -19,6 +19,7 @@ from salescore.decisions._evaluation import lookup, missing_fields
 from salescore.errors import NotFound
 from salescore.rules._nodes import Rule
 from salescore.rules._truth import Truth
+from salescore.serialization import register_type as _register_type
 
 __all__ = [
     "Criterion",
@@ -870,3 +871,18 @@ def apply_score(lead: L, result: ScoreResult, *, at: datetime, actor: str) -> L:
         f"in score model '{result.model}'"
     )
     return lead.set_lifecycle_stage(target.stage, at=at, actor=actor, reason=why)
+
+
+for _document_type in (
+    HalfLife,
+    Step,
+    StepDecay,
+    Criterion,
+    ScoreGroup,
+    Threshold,
+    ScoreModel,
+    CriterionScore,
+    GroupScore,
+    ScoreResult,
+):
+    _register_type(_document_type)

@@ -16,6 +16,7 @@ from typing import Any, Final
 import attrs
 
 from salescore._validation import Checker, fail
+from salescore.serialization import register_type as _register_type
 
 __all__ = [
     "Contribution",
@@ -537,3 +538,16 @@ def _count(
             StageCount(stage=s, won=reached[i][0], lost=reached[i][1]) for i, s in enumerate(funnel)
         ),
     )
+
+
+for _document_type in (
+    TrainingExample,
+    ValueCount,
+    FieldCount,
+    StageCount,
+    WinTable,
+    Contribution,
+    WinPrediction,
+    WinModel,
+):
+    _register_type(_document_type)

@@ -16,7 +16,7 @@ from decimal import Decimal
 from math import isfinite
 from typing import Any
 
-from salescore._validation import Checker, fail
+from salescore._validation import Checker, fail, line_ok, text_problem
 from salescore.domain._normalize import _country, _domain, _email, _phone, _time_zone
 from salescore.domain.custom_fields import CustomFieldSchema, _check_custom
 from salescore.errors import FieldError, ValidationError
@@ -26,14 +26,19 @@ Normaliser = Callable[[Any, str, "str | None"], Any]
 
 
 def opt_text(value: Any, path: str, region: str | None = None) -> str | None:
-    """Optional text: stripped; blank becomes ``None``."""
+    """Optional one-line text: stripped; blank becomes ``None``; control characters refused."""
     if value is None:
         return None
     if type(value) is str:
         stripped = value.strip()
-        if stripped is value and value:
+        if stripped is value and line_ok(value):
             return value
-        return stripped or None
+        if not stripped:
+            return None
+        problem = text_problem(stripped)
+        if problem is not None:
+            fail(path, value, problem)
+        return stripped
     fail(path, value, "must be a string or None")
 
 
@@ -47,9 +52,13 @@ def req_text(value: Any, path: str, region: str | None = None) -> str:
 
 def opt_id(value: Any, path: str, region: str | None = None) -> str | None:
     """An optional id: a non-blank string without surrounding spaces."""
-    if value is None or (type(value) is str and value and value.strip() is value):
+    if value is None or (type(value) is str and line_ok(value) and value.strip() is value):
         return value
-    fail(path, value, "must be an id (a non-blank string without surrounding spaces) or None")
+    fail(
+        path,
+        value,
+        "must be an id (one line of text without surrounding spaces or control characters) or None",
+    )
 
 
 def opt_date(value: Any, path: str, region: str | None = None) -> date | None:
@@ -123,7 +132,10 @@ def score(value: Any, path: str, region: str | None = None) -> float:
     if type(value) is float and isfinite(value):
         return value
     if isinstance(value, int | Decimal) and not isinstance(value, bool):
-        as_float = float(value)
+        try:
+            as_float = float(value)
+        except OverflowError:
+            fail(path, value, "must be a finite number within the range of a float")
         if isfinite(as_float):
             return as_float
     fail(path, value, "must be a finite number")
@@ -131,26 +143,28 @@ def score(value: Any, path: str, region: str | None = None) -> float:
 
 def tags(value: Any, path: str, region: str | None = None) -> frozenset[str]:
     """A set of tags: stripped, non-blank strings; stored as a frozenset."""
-    if type(value) is frozenset and all(type(t) is str and t and t.strip() is t for t in value):
+    if type(value) is frozenset and all(
+        type(t) is str and line_ok(t) and t.strip() is t for t in value
+    ):
         return value
     if isinstance(value, str) or not isinstance(value, Iterable):
         fail(path, value, "must be a collection of tag strings")
     result = set()
     for tag in value:
-        if not isinstance(tag, str) or not tag.strip():
-            fail(path, tag, "tags must be non-blank strings")
+        if type(tag) is not str or not line_ok(tag.strip()):
+            fail(path, tag, "tags must be non-blank one-line strings")
         result.add(tag.strip())
     return frozenset(result)
 
 
 def custom(value: Any, path: str, region: str | None = None) -> Mapping[str, Any]:
     """Custom field values without a schema: snake-case names, serialisable values."""
-    if type(value) is dict and not value:
+    if isinstance(value, dict) and not value:
         return value
     checker = Checker()
     result = _check_custom(value, checker, path)
     checker.raise_if_any()
-    if type(value) is dict and result == value:
+    if isinstance(value, dict) and result == value:
         return value
     return result
 

@@ -28,16 +28,18 @@ from typing import Any, ClassVar, Self
 
 import attrs
 
-from salescore._validation import fail
+from salescore._validation import Checker, fail
 from salescore.domain.events import Event, FieldsChanged, StageChanged
 from salescore.domain.stages import Funnel, StageVisit, stage_visits
 from salescore.domain.stages import is_stale as _is_stale
 from salescore.domain.stages import move_count as _move_count
 from salescore.domain.stages import time_in_stage as _time_in_stage
 from salescore.domain.stages import time_in_stages as _time_in_stages
-from salescore.errors import TransitionError, ValidationError
+from salescore.errors import FieldError, TransitionError, ValidationError, shown
 
 __all__ = ["Aggregate"]
+
+_EDITABLE: dict[type, frozenset[str]] = {}
 
 
 @attrs.frozen(kw_only=True)
@@ -76,7 +78,21 @@ class Aggregate:
             return {name: event.to_stage}
         if type(event) is FieldsChanged:
             return {name: new for name, (_, new) in event.changes.items()}
-        fail("history", type(event).__name__, f"{type(self).__name__} cannot apply this event")
+        fail("_type", type(event).__name__, f"{type(self).__name__} cannot apply this event")
+
+    @classmethod
+    def _fixed_fields(cls) -> frozenset[str]:
+        """Fields a :class:`FieldsChanged` may not touch: identity, history, stages."""
+        return frozenset({"id", "version", "history", *cls._stage_fields.values()})
+
+    @classmethod
+    def _editable_fields(cls) -> frozenset[str]:
+        known = _EDITABLE.get(cls)
+        if known is None:
+            fixed = cls._fixed_fields()
+            known = frozenset(f.name for f in attrs.fields(cls) if f.init and f.name not in fixed)
+            _EDITABLE[cls] = known
+        return known
 
     def funnel(self, key: str) -> Funnel:
         """Return the funnel object for ``key``.
@@ -90,7 +106,7 @@ class Aggregate:
 
     @classmethod
     def from_events(cls, events: Iterable[Event]) -> Self:
-        """Rebuild an aggregate by replaying its history.
+        """Rebuild an aggregate by replaying its history, in time linear in its length.
 
         Args:
             events: The history, creation event first.
@@ -99,35 +115,122 @@ class Aggregate:
             The aggregate, equal to the one that recorded these events.
 
         Raises:
-            ValidationError: the history is empty or inconsistent.
+            ValidationError: the history is empty or inconsistent; the path
+                names the first event that disagrees (``events[3].from_stage``).
         """
-        seq = tuple(events)
-        if not seq:
-            fail("events", seq, "a history needs at least its creation event")
-        first = cls._created(seq[0])
-        first = attrs.evolve(first, version=1, history=(seq[0],))
-        return first._record(*seq[1:])
+        if isinstance(events, str | bytes | Mapping) or not isinstance(events, Iterable):
+            fail("events", events, "must be a sequence of events")
+        return cls._from_history(tuple(events), "events")
+
+    @classmethod
+    def _from_history(cls, events: Sequence[Event], path: str = "history") -> Self:
+        """Replay ``events``; errors are reported under ``path[i]``."""
+        if not events:
+            fail(path, (), "a history needs at least its creation event")
+        first = events[0]
+        if not isinstance(first, Event):
+            fail(f"{path}[0]", first, "must be an event")
+        try:
+            obj = cls._created(first)
+        except ValidationError as exc:
+            raise ValidationError(
+                [
+                    FieldError(f"{path}[0]{e.path.removeprefix('history[0]')}", e.value, e.message)
+                    if e.path.startswith("history[0]")
+                    else e.prefixed(f"{path}[0]")
+                    for e in exc.errors
+                ],
+                exc.subject,
+            ) from None
+        object.__setattr__(obj, "version", 1)  # a new object nobody else holds
+        object.__setattr__(obj, "history", (first,))
+        return obj._fold(events, 1, path, owned=True)
 
     def _record(self, *events: Event) -> Self:
         """Fold ``events`` into a new state; nothing changes if any is refused."""
+        if not events:
+            return self
+        return self._fold((*self.history, *events), len(self.history), None)
+
+    def _fold(
+        self, history: Sequence[Event], start: int, path: str | None, *, owned: bool = False
+    ) -> Self:
+        """Apply ``history[start:]`` to this state (which holds ``history[:start]``).
+
+        Each event is checked against the state it meets: same subject, not
+        earlier than the last event, a stage move from the current stage, an
+        edit of editable fields from their current values. The history tuple
+        is built once, so replay is linear in its length. ``owned``: this
+        object is new and held by nobody else, so it may be finished in place.
+        """
         obj = self
-        history = obj.history
-        last = history[-1].at if history else None
-        for event in events:
-            if event.subject_id != obj.id:
-                fail("subject_id", event.subject_id, f"event belongs to another item, not {obj.id}")
-            if last is not None and event.at < last:
-                fail(
-                    "at",
-                    event.at,
-                    f"is earlier than the last event ({last.isoformat()}): "
-                    "events of one item never go back in time",
-                )
-            changes = obj._apply(event)
-            history = (*history, event)
-            obj = attrs.evolve(obj, version=len(history), history=history, **changes)
-            last = event.at
+        last = history[start - 1] if start else None
+        editable = self._editable_fields()
+        for i in range(start, len(history)):
+            event = history[i]
+            try:
+                changes = obj._checked_changes(event, last, i == 1, editable)
+                for name, value in changes.items():
+                    if getattr(obj, name) != value:
+                        obj = attrs.evolve(obj, **changes)
+                        break
+            except ValidationError as exc:
+                if path is None:
+                    raise
+                raise exc.prefixed(f"{path}[{i}]") from None
+            last = event
+        if obj is self and not owned:
+            obj = attrs.evolve(self)
+        history = history if type(history) is tuple else tuple(history)
+        object.__setattr__(obj, "history", history)
+        object.__setattr__(obj, "version", len(history))
         return obj
+
+    def _checked_changes(
+        self, event: Any, last: Event | None, after_creation: bool, editable: frozenset[str]
+    ) -> dict[str, Any]:
+        if not isinstance(event, Event):
+            fail("", event, "must be an event")
+        if event.subject_id != self.id:
+            fail("subject_id", event.subject_id, f"event belongs to another item, not {self.id}")
+        if last is not None and event.at < last.at:
+            fail(
+                "at",
+                event.at,
+                f"is earlier than the last event ({last.at.isoformat()}): "
+                "events of one item never go back in time",
+            )
+        if isinstance(event, StageChanged) and type(event) is StageChanged:
+            field = self._stage_field(event.funnel)
+            if field is None:
+                fail("funnel", event.funnel, f"{type(self).__name__} has no such funnel")
+            if event.from_stage is None:
+                entering = type(last) is StageChanged and last.from_stage is None
+                if not (entering or after_creation):
+                    fail("from_stage", None, "only the entries at creation come from no stage")
+            elif event.from_stage != str(getattr(self, field)):
+                fail(
+                    "from_stage",
+                    event.from_stage,
+                    f"disagrees with the current stage {str(getattr(self, field))!r}",
+                )
+            if event.to_stage not in self.funnel(event.funnel):
+                fail("to_stage", event.to_stage, f"is not a stage of {event.funnel!r}")
+        elif isinstance(event, FieldsChanged) and type(event) is FieldsChanged:
+            for name, (old, _) in event.changes.items():
+                if name not in editable:
+                    fail(
+                        f"changes.{name}",
+                        name,
+                        f"is not an editable field of {type(self).__name__}",
+                    )
+                if getattr(self, name) != old:
+                    fail(
+                        f"changes.{name}",
+                        old,
+                        f"old value disagrees with the current one ({shown(getattr(self, name))})",
+                    )
+        return self._apply(event)
 
     @classmethod
     def _new(cls, created: Event, entries: Sequence[tuple[Funnel, str]] = ()) -> Self:
@@ -179,10 +282,19 @@ class Aggregate:
             if getattr(self, name) != new
         }
         if not pairs:
+            self._check_when(at, actor)
             return self
         return self._record(
             FieldsChanged(subject_id=self.id, at=at, actor=actor, changes=pairs, reason=reason)
         )
+
+    def _check_when(self, at: Any, actor: Any) -> None:
+        """Check ``at`` and ``actor`` as an event would (for changes that record nothing)."""
+        with Checker(type(self).__name__) as c:
+            c.text(actor, "actor")
+            c.aware(at, "at")
+            if not c.errors and self.history and at < self.history[-1].at:
+                c.add("at", at, "is earlier than the last event: events never go back in time")
 
     # --- stage moves -----------------------------------------------------------------
 

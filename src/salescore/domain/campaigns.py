@@ -40,6 +40,7 @@ from salescore.domain.stages import Funnel, StageVisit
 from salescore.domain.standard_funnels import CAMPAIGN_STATUS
 from salescore.errors import NotFound, TransitionError, ValidationError
 from salescore.money import Money
+from salescore.serialization import register_type
 
 __all__ = [
     "CAMPAIGN_STATUS",
@@ -85,6 +86,7 @@ class CampaignStatus(enum.StrEnum):
     ABORTED = "aborted"
 
 
+@register_type
 @attrs.frozen(kw_only=True)
 class MemberStatus:
     """One status a campaign's members can have.
@@ -201,6 +203,7 @@ _REFUSED: Final = {
 # --- campaign events ---------------------------------------------------------------------
 
 
+@register_type
 @attrs.frozen(kw_only=True)
 class CampaignCreated(Event):
     """A campaign was created; carries its initial fields (see :class:`Campaign`)."""
@@ -217,6 +220,7 @@ class CampaignCreated(Event):
     description: str | None = None
 
 
+@register_type
 @attrs.frozen(kw_only=True)
 class CostRecorded(Event):
     """A cost was booked against a campaign (added to its actual cost).
@@ -230,6 +234,7 @@ class CostRecorded(Event):
     note: str | None = None
 
 
+@register_type
 @attrs.frozen(kw_only=True)
 class Campaign(Aggregate):
     """A marketing campaign.
@@ -709,6 +714,7 @@ def check_campaign_parent(
 # --- campaign members ----------------------------------------------------------------------
 
 
+@register_type
 @attrs.frozen(kw_only=True)
 class CampaignMemberAdded(Event):
     """A lead or contact joined a campaign.
@@ -726,6 +732,7 @@ class CampaignMemberAdded(Event):
     responded: bool = False
 
 
+@register_type
 @attrs.frozen(kw_only=True)
 class MemberStatusChanged(Event):
     """A campaign member's status changed.
@@ -743,6 +750,7 @@ class MemberStatusChanged(Event):
     reason: str | None = None
 
 
+@register_type
 @attrs.frozen(kw_only=True)
 class MemberRepointed(Event):
     """A membership now refers to another party (a converted lead's contact).
@@ -758,6 +766,7 @@ class MemberRepointed(Event):
     reason: str | None = None
 
 
+@register_type
 @attrs.frozen(kw_only=True)
 class CampaignMember(Aggregate):
     """A lead or contact in a campaign.

@@ -27,6 +27,7 @@ from salescore.domain.stages import Funnel
 from salescore.errors import TransitionError
 from salescore.ids import IdFactory
 from salescore.money import Money
+from salescore.serialization import register_type
 
 __all__ = ["Conversion", "OpportunitySpec", "convert_lead"]
 
@@ -47,6 +48,7 @@ _CONTACT_FROM_LEAD: Final = {
 }
 
 
+@register_type
 @attrs.frozen(kw_only=True)
 class OpportunitySpec:
     """How to shape the deal a conversion creates.
@@ -82,6 +84,7 @@ class OpportunitySpec:
     custom: Mapping[str, Any] = attrs.field(factory=dict)
 
 
+@register_type
 @attrs.frozen(kw_only=True)
 class Conversion:
     """Everything a lead conversion produced, as one unit.

@@ -32,9 +32,10 @@ from typing import Any, Final
 
 import attrs
 
-from salescore._validation import Checker
+from salescore._validation import Checker, line_ok, text_problem
 from salescore.errors import NotFound
 from salescore.money import KNOWN_CURRENCIES, Money
+from salescore.serialization import register_type
 
 __all__ = ["CustomField", "CustomFieldSchema", "FieldType"]
 
@@ -54,6 +55,7 @@ class FieldType(enum.StrEnum):
     FLAG = "flag"
 
 
+@register_type
 @attrs.frozen(kw_only=True)
 class CustomField:
     """The definition of one custom field.
@@ -131,7 +133,7 @@ class CustomField:
                     "only money fields have a currency",
                 )
                 c.check(
-                    self.currency in KNOWN_CURRENCIES,
+                    type(self.currency) is str and self.currency in KNOWN_CURRENCIES,
                     "currency",
                     self.currency,
                     "must be an ISO 4217 currency code",
@@ -154,11 +156,11 @@ class CustomField:
         if t == FieldType.TEXT:
             checker.instance(value, str, path)
         elif t == FieldType.NUMBER:
-            ok = isinstance(value, int | float | Decimal) and not isinstance(value, bool)
-            if ok and isinstance(value, float):
-                ok = math.isfinite(value)
-            elif ok and isinstance(value, Decimal):
-                ok = value.is_finite()
+            ok = (
+                isinstance(value, int | float | Decimal)
+                and not isinstance(value, bool)
+                and _serialisable(value)
+            )
             checker.check(ok, path, value, "must be a finite number (int, float or Decimal)")
         elif t == FieldType.MONEY:
             if checker.instance(value, Money, path) and self.currency is not None:
@@ -180,6 +182,9 @@ class CustomField:
             if isinstance(value, str) or not isinstance(value, frozenset | set | tuple | list):
                 checker.add(path, value, "must be a set of choices")
                 return value
+            if not all(type(v) is str for v in value):
+                checker.add(path, value, "must be a set of choices (strings)")
+                return value
             bad = sorted(str(v) for v in value if v not in self.choices)
             if bad:
                 checker.add(
@@ -194,6 +199,7 @@ class CustomField:
         return value
 
 
+@register_type
 @attrs.frozen
 class CustomFieldSchema:
     """The custom fields one kind of item may carry.
@@ -336,14 +342,18 @@ def _check_custom(values: Any, checker: Checker, prefix: str = "custom") -> dict
 
 
 def _serialisable(value: Any) -> bool:
-    if isinstance(value, str | bool | int | Decimal | Money | date):
+    if type(value) is int:
+        return -(2**63) <= value < 2**63
+    if isinstance(value, str):
+        return text_problem(value, multiline=True, empty=True) is None
+    if isinstance(value, bool | int | Decimal | Money | date):
         if isinstance(value, datetime):
             return value.tzinfo is not None and value.utcoffset() is not None
         if isinstance(value, Decimal):
-            return value.is_finite()
-        return True
+            return value.is_finite() and abs(value.adjusted()) <= 1000
+        return not isinstance(value, int) or -(2**63) <= value < 2**63
     if isinstance(value, float):
         return math.isfinite(value)
     if isinstance(value, frozenset | set | list | tuple):
-        return all(isinstance(v, str) for v in value)
+        return all(type(v) is str and line_ok(v) for v in value)
     return False

@@ -14,16 +14,30 @@ aggregates and subclass :class:`Event`; two kinds are shared by all:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from datetime import datetime
+import enum
+import math
+import types
+import typing
+from collections.abc import Callable, Mapping
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import attrs
 
-from salescore._validation import Checker
+from salescore._validation import MULTILINE_NAMES, Checker, fail, line_ok, text_problem
+from salescore.errors import FieldError, ValidationError
 from salescore.serialization import register_polymorphic, register_type
 
-__all__ = ["Event", "FieldsChanged", "StageChanged"]
+__all__ = ["RESERVED_FIELDS", "Event", "FieldsChanged", "StageChanged"]
+
+RESERVED_FIELDS = frozenset(
+    {"id", "subject_id", "version", "history", "status", "lifecycle_stage", "stage", "pipeline"}
+)
+"""Fields a :class:`FieldsChanged` may never touch: identity, version, history and stages.
+
+Stages move only by :class:`StageChanged`; an aggregate refuses, on top of
+these, the fields of its own that only a transition sets.
+"""
 
 
 @register_polymorphic
@@ -46,9 +60,9 @@ class Event:
         at = self.at
         if (
             type(self.subject_id) is str
-            and self.subject_id
+            and line_ok(self.subject_id)
             and type(self.actor) is str
-            and self.actor
+            and line_ok(self.actor)
             and isinstance(at, datetime)
             and at.tzinfo is not None
             and at.utcoffset() is not None
@@ -63,7 +77,31 @@ class Event:
                 self._check()
 
     def _check(self) -> None:
-        """Validate subclass fields; overridden by events that have some."""
+        """Validate the subclass's own fields by their annotations.
+
+        Text is one-line text (multi-line for descriptions, notes, reasons…),
+        numbers are finite, enums accept a member or its value, nested values
+        must be of their class; problems are reported together, each under
+        the field's name. Events with richer rules override this.
+        """
+        plan = _PLANS.get(type(self))
+        if plan is None:
+            plan = _PLANS[type(self)] = _plan(type(self))
+            _FAST[type(self)] = _fast_check(type(self))
+        if _FAST[type(self)](self):
+            return
+        problems: list[FieldError] | None = None
+        for name, check in plan:
+            value = getattr(self, name)
+            try:
+                new = check(value, name)
+            except ValidationError as exc:
+                problems = [*(problems or ()), *exc.errors]
+                continue
+            if new is not value:
+                object.__setattr__(self, name, new)
+        if problems:
+            raise ValidationError(problems, type(self).__name__)
 
 
 @register_type
@@ -90,29 +128,27 @@ class StageChanged(Event):
         at = self.at
         if (
             type(self.subject_id) is str
-            and self.subject_id
+            and line_ok(self.subject_id)
             and type(self.actor) is str
-            and self.actor
+            and line_ok(self.actor)
             and type(self.funnel) is str
-            and self.funnel
+            and line_ok(self.funnel)
             and type(self.to_stage) is str
-            and (self.from_stage is None or type(self.from_stage) is str)
+            and line_ok(self.to_stage)
+            and (
+                self.from_stage is None
+                or (type(self.from_stage) is str and line_ok(self.from_stage))
+            )
             and (self.reason is None or type(self.reason) is str)
             and type(at) is datetime
             and at.utcoffset() is not None
         ):
+            if self.reason is not None:
+                self._check()
             return
         super().__attrs_post_init__()
 
     def _check(self) -> None:
-        if (
-            type(self.funnel) is str
-            and self.funnel
-            and type(self.to_stage) is str
-            and (self.from_stage is None or type(self.from_stage) is str)
-            and (self.reason is None or type(self.reason) is str)
-        ):
-            return
         with Checker("StageChanged") as c:
             c.text(self.funnel, "funnel")
             c.text(self.from_stage, "from_stage", optional=True)
@@ -139,15 +175,230 @@ class FieldsChanged(Event):
                 c.add("changes", self.changes, "must be a non-empty mapping")
                 return
             for name, pair in self.changes.items():
+                if not (type(name) is str and line_ok(name)):
+                    c.add("changes", name, "field names must be non-blank one-line strings")
+                    continue
+                if name in RESERVED_FIELDS:
+                    c.add(
+                        f"changes.{name}",
+                        name,
+                        "cannot be edited: identity, version, history and stages "
+                        "change only through their own events",
+                    )
                 c.check(
-                    isinstance(name, str) and bool(name),
-                    "changes",
-                    name,
-                    "field names must be non-empty strings",
-                )
-                c.check(
-                    isinstance(pair, tuple) and len(pair) == 2,
+                    isinstance(pair, tuple | list) and len(pair) == 2,
                     f"changes.{name}",
                     pair,
                     "must be an (old, new) pair",
                 )
+
+
+# --- checks by annotation ---------------------------------------------------------------------
+
+_Check = Callable[[Any, str], Any]
+_PLANS: dict[type, tuple[tuple[str, _Check], ...]] = {}
+_FAST: dict[type, Callable[[Any], bool]] = {}
+_BASE_FIELDS = frozenset({"subject_id", "at", "actor"})
+
+
+def _plan(cls: type) -> tuple[tuple[str, _Check], ...]:
+    hints = typing.get_type_hints(cls)
+    out: list[tuple[str, _Check]] = []
+    for field in attrs.fields(cls):
+        if field.name in _BASE_FIELDS or not field.init:
+            continue
+        check = _check_for(hints.get(field.name, Any), field.name in MULTILINE_NAMES)
+        if check is not None:
+            out.append((field.name, check))
+    return tuple(out)
+
+
+def _check_for(hint: Any, multiline: bool) -> _Check | None:
+    origin = typing.get_origin(hint)
+    args = typing.get_args(hint)
+    if origin in (typing.Union, types.UnionType):
+        inner = [a for a in args if a is not type(None)]
+        checks = [_check_for(a, multiline) for a in inner]
+        if len(checks) == 1 and type(None) in args:
+            only = checks[0]
+            if only is None:
+                return None
+            return lambda v, p: v if v is None else only(v, p)
+        return None
+    if hint is str:
+        return _text_check(multiline)
+    if hint is bool:
+        return _bool
+    if hint is int:
+        return _int
+    if hint is float:
+        return _float
+    if isinstance(hint, type) and issubclass(hint, enum.Enum):
+        return _enum_check(hint)
+    if hint is datetime:
+        return _aware
+    if hint in (date, timedelta):
+        return _instance_check(hint)
+    if origin in (tuple, frozenset):
+        item = _check_for(args[0], multiline) if args else None
+        return _collection_check(origin, item)
+    if origin is not None and isinstance(origin, type) and issubclass(origin, Mapping):
+        return _instance_check(Mapping)
+    if isinstance(hint, type) and attrs.has(hint):
+        return _instance_check(hint)
+    return None
+
+
+def _text_check(multiline: bool) -> _Check:
+    def check(value: Any, path: str) -> Any:
+        if type(value) is str and line_ok(value):
+            return value
+        if not isinstance(value, str):
+            fail(path, value, "must be a string")
+        problem = text_problem(value, multiline=multiline)
+        if problem is not None:
+            fail(path, value, problem)
+        return value
+
+    return check
+
+
+def _bool(value: Any, path: str) -> Any:
+    if type(value) is bool:
+        return value
+    fail(path, value, "must be true or false")
+
+
+def _int(value: Any, path: str) -> Any:
+    if type(value) is int and -(2**63) <= value < 2**63:
+        return value
+    fail(path, value, "must be an integer (64-bit)")
+
+
+def _float(value: Any, path: str) -> Any:
+    if type(value) is float and math.isfinite(value):
+        return value
+    if type(value) is int and -(2**63) <= value < 2**63:
+        return float(value)
+    fail(path, value, "must be a finite number")
+
+
+def _aware(value: Any, path: str) -> Any:
+    if isinstance(value, datetime) and value.utcoffset() is not None:
+        return value
+    fail(path, value, "must be a timezone-aware datetime")
+
+
+def _enum_check(cls: type[enum.Enum]) -> _Check:
+    def check(value: Any, path: str) -> Any:
+        if type(value) is cls:
+            return value
+        if type(value) in (str, int):
+            try:
+                return cls(value)
+            except ValueError:
+                pass
+        fail(path, value, f"must be one of {', '.join(str(m.value) for m in cls)}")
+
+    return check
+
+
+def _instance_check(kind: type) -> _Check:
+    def check(value: Any, path: str) -> Any:
+        if isinstance(value, kind):
+            return value
+        fail(path, value, f"must be a {kind.__name__}")
+
+    return check
+
+
+def _collection_check(kind: type, item: _Check | None) -> _Check:
+    def check(value: Any, path: str) -> Any:
+        if isinstance(value, str | bytes | Mapping) or not isinstance(
+            value, tuple | list | frozenset | set
+        ):
+            fail(path, value, f"must be a {kind.__name__}")
+        if item is None:
+            return value if type(value) is kind else kind(value)
+        items = [item(v, f"{path}[{i}]") for i, v in enumerate(value)]
+        return kind(items)
+
+    return check
+
+
+def _fast_check(cls: type) -> Callable[[Any], bool]:
+    """One compiled expression that is true when every field is already valid and normal.
+
+    It covers the common case at the cost of a few attribute reads; anything
+    it does not accept goes through the per-field checks, which report (or
+    normalise) it.
+    """
+    hints = typing.get_type_hints(cls)
+    names: dict[str, Any] = {
+        "line_ok": line_ok,
+        "multi_ok": _multi_ok,
+        "isfinite": math.isfinite,
+        "Mapping": Mapping,
+        "_datetime": datetime,
+    }
+    terms: list[str] = []
+    for field in attrs.fields(cls):
+        if field.name in _BASE_FIELDS or not field.init:
+            continue
+        term = _fast_term(
+            f"self.{field.name}", hints.get(field.name, Any), field.name in MULTILINE_NAMES, names
+        )
+        if term is not None:
+            terms.append(f"({term})")
+    body = " and ".join(terms) or "True"
+    code = f"def fast(self):\n    return {body}\n"
+    exec(compile(code, f"<fast check of {cls.__name__}>", "exec"), names)
+    fast: Callable[[Any], bool] = names["fast"]
+    return fast
+
+
+def _fast_term(expr: str, hint: Any, multiline: bool, names: dict[str, Any]) -> str | None:
+    origin = typing.get_origin(hint)
+    args = typing.get_args(hint)
+    if origin in (typing.Union, types.UnionType):
+        inner = [a for a in args if a is not type(None)]
+        if len(inner) != 1 or type(None) not in args:
+            return "False"
+        term = _fast_term(expr, inner[0], multiline, names)
+        return None if term is None else f"{expr} is None or ({term})"
+    if hint is str:
+        ok = "multi_ok" if multiline else "line_ok"
+        return f"type({expr}) is str and {ok}({expr}) is not None"
+    if hint is bool:
+        return f"type({expr}) is bool"
+    if hint is int:
+        return f"type({expr}) is int and {-(2**63)} <= {expr} < {2**63}"
+    if hint is float:
+        return f"type({expr}) is float and isfinite({expr})"
+    if hint is datetime:
+        return f"isinstance({expr}, _datetime) and {expr}.utcoffset() is not None"
+    if isinstance(hint, type) and (
+        issubclass(hint, enum.Enum) or attrs.has(hint) or hint in (date, timedelta)
+    ):
+        key = f"_t{len(names)}"
+        names[key] = hint
+        if hint is date:
+            return f"type({expr}) is {key}"
+        return (
+            f"type({expr}) is {key}"
+            if issubclass(hint, enum.Enum)
+            else (f"isinstance({expr}, {key})")
+        )
+    if origin in (tuple, frozenset):
+        key = f"_t{len(names)}"
+        names[key] = origin
+        item = _fast_term("i", args[0], multiline, names) if args else None
+        each = f" and all({item} for i in {expr})" if item is not None else ""
+        return f"type({expr}) is {key}{each}"
+    if origin is not None and isinstance(origin, type) and issubclass(origin, Mapping):
+        return f"isinstance({expr}, Mapping)"
+    return None if hint is Any else "False"
+
+
+def _multi_ok(value: str) -> bool | None:
+    return True if text_problem(value, multiline=True) is None else None

@@ -217,6 +217,7 @@ _EMAIL_DIRECTIONS: Final = {
 }
 
 
+@register_type
 @attrs.frozen(kw_only=True)
 class Interaction:
     """An immutable record of one touchpoint.

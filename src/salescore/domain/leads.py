@@ -75,6 +75,7 @@ _SOURCE_TEXT: Final = (
 )
 
 
+@register_type
 @attrs.frozen(kw_only=True)
 class LeadSource:
     """Where a lead came from: a channel, a campaign and the UTM parameters.
@@ -241,7 +242,7 @@ def _is_normal(s: Lead) -> bool:
     if type(v) is not float or v - v != 0.0:
         return False
     v = s.custom
-    if type(v) is not dict or v:
+    if v or not isinstance(v, dict):
         return False
     v = s.original_source
     if v is not None and type(v) is not LeadSource:
@@ -316,6 +317,7 @@ class LeadConverted(Event):
             c.text(self.opportunity_id, "opportunity_id", optional=True)
 
 
+@register_type
 @attrs.frozen(kw_only=True)
 class Lead(Aggregate):
     """An unqualified prospect: a person and a company, inline until converted.
@@ -390,6 +392,10 @@ class Lead(Aggregate):
     def __attrs_post_init__(self) -> None:
         if not _is_normal(self):
             fld.normalise_self(self, _STATE_FIELDS, self.country)
+
+    @classmethod
+    def _fixed_fields(cls) -> frozenset[str]:
+        return frozenset(_REFUSED)
 
     # --- creation and replay ----------------------------------------------------------
 

@@ -58,6 +58,7 @@ from salescore.domain.products import LineItem, line_items_total
 from salescore.domain.stages import ForecastCategory, Funnel, Stage, StageKind
 from salescore.errors import FieldError, TransitionError, ValidationError
 from salescore.money import Money
+from salescore.serialization import register_type
 
 __all__ = [
     "ContactRole",
@@ -165,7 +166,7 @@ def _roles(value: Any, path: str) -> Mapping[str, frozenset[ContactRole]]:
             result[contact_id] = frozenset(normal)
     c.raise_if_any()
     if (
-        type(value) is dict
+        isinstance(value, dict)
         and value == result
         and all(
             type(v) is frozenset and all(type(r) is ContactRole for r in v) for v in value.values()
@@ -182,12 +183,12 @@ def _source(value: Any, path: str) -> LeadSource | None:
 
 
 def _custom(value: Any, path: str) -> Mapping[str, Any]:
-    if type(value) is dict and not value:
+    if isinstance(value, dict) and not value:
         return value
     c = Checker()
     result = _check_custom(value, c, path)
     c.raise_if_any()
-    if type(value) is dict and result == value:
+    if isinstance(value, dict) and result == value:
         return value
     return result
 
@@ -279,6 +280,7 @@ def _normalise(
 # --- events ----------------------------------------------------------------------------
 
 
+@register_type
 @attrs.frozen(kw_only=True)
 class OpportunityCreated(Event):
     """A deal was opened; carries its pipeline and initial fields (see :class:`Opportunity`)."""
@@ -303,6 +305,7 @@ class OpportunityCreated(Event):
     custom: Mapping[str, Any] = attrs.field(factory=dict)
 
 
+@register_type
 @attrs.frozen(kw_only=True)
 class OpportunityClosed(Event):
     """A deal was closed won or lost (followed by its move to the closing stage).
@@ -316,6 +319,7 @@ class OpportunityClosed(Event):
     reason: str | None = None
 
 
+@register_type
 @attrs.frozen(kw_only=True)
 class OpportunityReopened(Event):
     """A closed deal was reopened (followed by its move to an open stage).
@@ -329,6 +333,7 @@ class OpportunityReopened(Event):
     reason: str
 
 
+@register_type
 @attrs.frozen(kw_only=True)
 class ProbabilityOverridden(Event):
     """A rep set the deal's probability by hand (``None``: back to the stage default).
@@ -342,6 +347,7 @@ class ProbabilityOverridden(Event):
     reason: str | None = None
 
 
+@register_type
 @attrs.frozen(kw_only=True)
 class ForecastCategoryOverridden(Event):
     """A rep set the deal's forecast category by hand (``None``: back to the stage default).
@@ -355,6 +361,7 @@ class ForecastCategoryOverridden(Event):
     reason: str | None = None
 
 
+@register_type
 @attrs.frozen(kw_only=True)
 class LineItemAdded(Event):
     """A line was added at the end of the deal's lines.
@@ -366,6 +373,7 @@ class LineItemAdded(Event):
     item: LineItem
 
 
+@register_type
 @attrs.frozen(kw_only=True)
 class LineItemRemoved(Event):
     """A line was removed.
@@ -379,6 +387,7 @@ class LineItemRemoved(Event):
     item: LineItem
 
 
+@register_type
 @attrs.frozen(kw_only=True)
 class LineItemsReplaced(Event):
     """Every line was replaced at once.
@@ -403,6 +412,7 @@ def _defaults(stage: Stage) -> tuple[float, ForecastCategory]:
     return probability, category
 
 
+@register_type
 @attrs.frozen(kw_only=True)
 class Opportunity(Aggregate):
     """A deal: what is sold to whom, for how much, and how far it has come.
@@ -623,6 +633,10 @@ class Opportunity(Aggregate):
 
     def _stage_field(self, funnel_key: str) -> str | None:
         return "stage" if funnel_key == self.pipeline.key else None
+
+    @classmethod
+    def _fixed_fields(cls) -> frozenset[str]:
+        return frozenset({*super()._fixed_fields(), "stage", "pipeline"})
 
     def funnel(self, key: str) -> Funnel:
         """The deal's pipeline, for its key.

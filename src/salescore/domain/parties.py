@@ -69,6 +69,7 @@ class PartyKind(enum.StrEnum):
     CONTACT = "contact"
 
 
+@register_type
 @attrs.frozen
 class PartyRef:
     """A reference to a lead or a contact.
@@ -145,6 +146,7 @@ class AccountCreated(Event):
     custom: Mapping[str, Any] = attrs.field(factory=dict)
 
 
+@register_type
 @attrs.frozen(kw_only=True)
 class Account(Aggregate):
     """A company or other organisation we sell to or serve.
@@ -243,7 +245,7 @@ class Account(Aggregate):
                 "country": country,
                 "parent_id": parent_id,
                 "owner_id": owner_id,
-                "tags": frozenset(tags) if not isinstance(tags, str) else tags,
+                "tags": tags,
                 "custom": {} if custom is None else custom,
             },
             subject="Account",
@@ -412,6 +414,7 @@ class ContactCreated(Event):
     custom: Mapping[str, Any] = attrs.field(factory=dict)
 
 
+@register_type
 @attrs.frozen(kw_only=True)
 class Contact(Aggregate):
     """A person we sell to or serve, usually at an account.

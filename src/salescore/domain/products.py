@@ -30,6 +30,7 @@ import attrs
 from salescore._validation import Checker, fail
 from salescore.errors import NotFound
 from salescore.money import Money
+from salescore.serialization import register_type
 
 __all__ = [
     "LineItem",
@@ -69,6 +70,7 @@ def _decimal(value: Any, path: str, checker: Checker) -> Decimal | None:
     return None
 
 
+@register_type
 @attrs.frozen(kw_only=True)
 class Product:
     """Something you sell.
@@ -105,6 +107,7 @@ class Product:
             c.text(self.description, "description", empty=True)
 
 
+@register_type
 @attrs.frozen(kw_only=True)
 class PriceBook:
     """Unit prices of products, per currency.
@@ -160,7 +163,9 @@ class PriceBook:
                     c.check(price.currency == currency, path, price, f"must be in {currency}")
                     c.check(price.amount >= 0, path, price, "must not be negative")
                     normal[code][currency] = price
-        if type(self.prices) is not dict or any(type(v) is not dict for v in self.prices.values()):
+        if not isinstance(self.prices, dict) or any(
+            not isinstance(v, dict) for v in self.prices.values()
+        ):
             object.__setattr__(self, "prices", normal)
 
     @property
@@ -221,6 +226,7 @@ class PriceBook:
         )
 
 
+@register_type
 @attrs.frozen(kw_only=True)
 class LineItem:
     """One line of a deal: a product, a quantity, a price and a discount.

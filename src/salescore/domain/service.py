@@ -31,7 +31,7 @@ from salescore.domain.sla import (
 )
 from salescore.domain.stages import Funnel
 from salescore.errors import TransitionError
-from salescore.serialization import register_polymorphic
+from salescore.serialization import register_polymorphic, register_type
 
 __all__ = [
     "DEFAULT_REOPEN_WINDOW",
@@ -125,6 +125,7 @@ class SatisfactionResponse:
             c.text(self.comment, "comment", optional=True, empty=True)
 
 
+@register_type
 @attrs.frozen(kw_only=True)
 class CsatResponse(SatisfactionResponse):
     """Customer satisfaction, 1 (very unsatisfied) to 5 (very satisfied)."""
@@ -137,6 +138,7 @@ class CsatResponse(SatisfactionResponse):
         return self.score >= 4
 
 
+@register_type
 @attrs.frozen(kw_only=True)
 class NpsResponse(SatisfactionResponse):
     """Net Promoter answer: how likely to recommend, 0 to 10."""
@@ -153,6 +155,7 @@ class NpsResponse(SatisfactionResponse):
         return NpsCategory.DETRACTOR
 
 
+@register_type
 @attrs.frozen(kw_only=True)
 class CesResponse(SatisfactionResponse):
     """Customer effort: "it was easy to get my issue resolved", 1 (disagree) to 7 (agree)."""
@@ -173,6 +176,7 @@ def _check_window(c: Checker, value: Any, path: str) -> None:
         c.check(value >= timedelta(0), path, value, "must not be negative")
 
 
+@register_type
 @attrs.frozen(kw_only=True)
 class CaseOpened(Event):
     """A service case was opened.
@@ -213,6 +217,7 @@ class CaseOpened(Event):
             _check_window(c, self.reopen_window, "reopen_window")
 
 
+@register_type
 @attrs.frozen(kw_only=True)
 class CaseReplied(Event):
     """A reply was added to the case's conversation.
@@ -238,6 +243,7 @@ class CaseReplied(Event):
             c.text(self.author_id, "author_id", optional=True)
 
 
+@register_type
 @attrs.frozen(kw_only=True)
 class CaseNoteAdded(Event):
     """An internal note was added (never public).
@@ -264,6 +270,7 @@ class CaseNoteAdded(Event):
             c.text(self.author_id, "author_id", optional=True)
 
 
+@register_type
 @attrs.frozen(kw_only=True)
 class PriorityChanged(Event):
     """The case's priority changed.
@@ -285,6 +292,7 @@ class PriorityChanged(Event):
             c.text(self.reason, "reason", optional=True, empty=True)
 
 
+@register_type
 @attrs.frozen(kw_only=True)
 class CaseAssigned(Event):
     """Who works the case changed.
@@ -306,6 +314,7 @@ class CaseAssigned(Event):
             c.text(self.reason, "reason", optional=True, empty=True)
 
 
+@register_type
 @attrs.frozen(kw_only=True)
 class CaseMerged(Event):
     """A duplicate case was merged into another.
@@ -342,6 +351,7 @@ class CaseMerged(Event):
             c.text(self.reason, "reason", optional=True, empty=True)
 
 
+@register_type
 @attrs.frozen(kw_only=True)
 class SlaPolicyApplied(Event):
     """An SLA policy was applied to the case (or removed, with ``policy=None``).
@@ -365,6 +375,7 @@ class SlaPolicyApplied(Event):
             c.text(self.reason, "reason", empty=True)
 
 
+@register_type
 @attrs.frozen(kw_only=True)
 class SatisfactionRecorded(Event):
     """A satisfaction survey answer about the case was recorded.
@@ -391,6 +402,7 @@ _KEEP: Final = _Keep.KEEP
 _EDITABLE: Final = frozenset({"subject", "description", "category", "account_id", "channel"})
 
 
+@register_type
 @attrs.frozen(kw_only=True)
 class ServiceCase(Aggregate):
     """A customer's request for help, from opening to closing.

@@ -18,6 +18,7 @@ import attrs
 from salescore._validation import Checker, ensure_aware, fail
 from salescore.calendar import BusinessCalendar
 from salescore.rules import Rule, Truth, parse
+from salescore.serialization import register_type
 
 if TYPE_CHECKING:
     from salescore.domain.service import ServiceCase
@@ -128,6 +129,7 @@ def _to_pauses(value: Any) -> dict[SlaMetric, frozenset[str]]:
     return out
 
 
+@register_type
 @attrs.frozen(kw_only=True)
 class SlaTarget:
     """One promise: a metric for one priority, within a duration.
@@ -160,6 +162,7 @@ class SlaTarget:
             c.instance(self.calendar, BusinessCalendar, "calendar", optional=True)
 
 
+@register_type
 @attrs.frozen(kw_only=True)
 class SlaPolicy:
     """A service-level policy: targets per priority, a calendar, pauses, a condition.
@@ -283,6 +286,7 @@ class SlaPolicy:
         return status in self.pauses.get(metric, ())
 
 
+@register_type
 @attrs.frozen(kw_only=True)
 class PolicyCheck:
     """One policy's condition, checked for a case.
@@ -298,6 +302,7 @@ class PolicyCheck:
     missing_fields: tuple[str, ...] = ()
 
 
+@register_type
 @attrs.frozen(kw_only=True)
 class PolicyChoice:
     """Which SLA policy a case gets, and why.
@@ -415,6 +420,7 @@ class SlaState(enum.StrEnum):
     """Stopped without being met: the case was closed unsolved or lost its policy."""
 
 
+@register_type
 @attrs.frozen
 class PauseSpan:
     """A stretch of time during which a clock was paused.
@@ -428,6 +434,7 @@ class PauseSpan:
     end: datetime | None
 
 
+@register_type
 @attrs.frozen(kw_only=True)
 class Milestone:
     """An SLA clock as plain data: what was due, when it was met, whether late.
@@ -453,6 +460,7 @@ class Milestone:
     time_stopped: timedelta
 
 
+@register_type
 @attrs.frozen(kw_only=True)
 class SlaClock:
     """One SLA clock of one case, evaluated at an instant.
@@ -941,6 +949,7 @@ def _reached(
 # --------------------------------------------------------------------------- escalation
 
 
+@register_type
 @attrs.frozen(kw_only=True)
 class EscalationRule:
     """When to escalate a clock: a threshold before or after its due time.
@@ -1041,6 +1050,7 @@ def _fmt(d: timedelta) -> str:
     return f"{sign}{h}h{m:02d}m"
 
 
+@register_type
 @attrs.frozen(kw_only=True)
 class Escalation:
     """The decision of one escalation rule for one clock.

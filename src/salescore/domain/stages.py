@@ -23,6 +23,7 @@ from salescore._validation import Checker, ensure_aware, fail
 from salescore.domain.events import Event, StageChanged
 from salescore.errors import NotFound
 from salescore.rules import Rule, Truth
+from salescore.serialization import register_type
 
 __all__ = [
     "ForecastCategory",
@@ -67,6 +68,7 @@ def _label(key: str) -> str:
     return key.replace("_", " ").capitalize()
 
 
+@register_type
 @attrs.frozen(kw_only=True)
 class Stage:
     """One stage of a funnel.
@@ -121,6 +123,7 @@ class Stage:
             fail("kind", self.kind, "must be a StageKind")
 
 
+@register_type
 @attrs.frozen(kw_only=True)
 class TransitionPolicy:
     """Which moves a funnel allows.
@@ -187,6 +190,7 @@ def _build_table(stages: Sequence[Stage], policy: TransitionPolicy) -> dict[str,
     return table
 
 
+@register_type
 @attrs.frozen(kw_only=True)
 class Funnel:
     """An ordered catalogue of stages with a transition policy.
@@ -403,6 +407,7 @@ def unmet_requirements(
 # --- folds over history ------------------------------------------------------
 
 
+@register_type
 @attrs.frozen
 class StageVisit:
     """One stay of an item in a stage.

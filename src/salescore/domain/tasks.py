@@ -76,6 +76,7 @@ class TaskKind(enum.StrEnum):
     FOLLOW_UP = "follow_up"
 
 
+@register_type
 @attrs.frozen
 class TaskSubject:
     """What a task is about: a lead, contact, account, opportunity or case.
@@ -145,6 +146,7 @@ _FIELDS: Final = (
 _EDITABLE: Final = frozenset({"title", "due_at", "assignee_id", "priority", "notes"})
 
 
+@register_type
 @attrs.frozen(kw_only=True)
 class Task(Aggregate):
     """A to-do with a due time and an assignee.

@@ -18,6 +18,7 @@ from salescore._validation import Checker
 from salescore.calendar import BusinessCalendar
 from salescore.domain._normalize import _email
 from salescore.errors import ValidationError
+from salescore.serialization import register_type
 
 __all__ = ["Queue", "QueuePurpose", "Rep", "RepRole", "Team"]
 
@@ -64,6 +65,7 @@ def _check_ids(c: Checker, value: object, path: str) -> None:
         c.check(len(set(value)) == len(value), path, value, "must not repeat an id")
 
 
+@register_type
 @attrs.frozen(kw_only=True)
 class Rep:
     """A person who works leads, deals or cases.
@@ -133,6 +135,7 @@ class Rep:
         return attrs.evolve(self, active=False)
 
 
+@register_type
 @attrs.frozen(kw_only=True)
 class Team:
     """A group of reps with a manager.
@@ -186,6 +189,7 @@ class Team:
         return attrs.evolve(self, rep_ids=tuple(r for r in self.rep_ids if r != rep_id))
 
 
+@register_type
 @attrs.frozen(kw_only=True)
 class Queue:
     """A place for work nobody owns yet.

@@ -7,7 +7,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from salescore.domain.events import FieldsChanged, StageChanged
+from salescore.domain.events import RESERVED_FIELDS, FieldsChanged, StageChanged
 from salescore.domain.stages import (
     ForecastCategory,
     Funnel,
@@ -32,6 +32,21 @@ __all__ = [
 _EPOCH = datetime(2020, 1, 1, tzinfo=UTC)
 
 
+def texts(
+    *, min_size: int = 0, max_size: int = 20, multiline: bool = False
+) -> st.SearchStrategy[str]:
+    """Text salescore accepts: no control characters or lone surrogates.
+
+    One-line text (``multiline=False``, the default) is not blank when
+    ``min_size`` is at least 1; multi-line text may hold newlines and tabs.
+    """
+    chars = st.characters(
+        exclude_categories=("Cs", "Cc"), include_characters="\n\t" if multiline else ""
+    )
+    text = st.text(chars, min_size=min_size, max_size=max_size)
+    return text.filter(str.strip) if min_size else text
+
+
 def aware_datetimes(
     min_value: datetime = datetime(2020, 1, 1),
     max_value: datetime = datetime(2030, 12, 31),
@@ -53,7 +68,7 @@ def stages(kind: StageKind | None = None) -> st.SearchStrategy[Stage]:
     return st.builds(
         Stage,
         key=stage_keys(),
-        label=st.text(max_size=20),
+        label=texts(max_size=20),
         kind=st.just(kind) if kind is not None else st.sampled_from(StageKind),
         probability=st.none() | st.floats(min_value=0, max_value=1),
         forecast_category=st.none() | st.sampled_from(ForecastCategory),
@@ -106,14 +121,15 @@ def deterministic_ids() -> st.SearchStrategy[DeterministicIds]:
 
 def json_values(max_leaves: int = 10) -> st.SearchStrategy[Any]:
     """Values that ``Any``-typed fields can hold and serialise exactly."""
-    from decimal import Decimal
 
     scalars = (
         st.none()
         | st.booleans()
         | st.integers(min_value=-(2**53), max_value=2**53)
-        | st.text(max_size=20)
-        | st.decimals(allow_nan=False, allow_infinity=False, places=4).map(Decimal)
+        | texts(max_size=20, multiline=True)
+        | st.decimals(
+            allow_nan=False, allow_infinity=False, places=4, min_value=-(10**12), max_value=10**12
+        )
         | aware_datetimes()
         | st.dates()
     )
@@ -134,11 +150,11 @@ def stage_changed() -> st.SearchStrategy[StageChanged]:
         StageChanged,
         subject_id=st.from_regex(r"[a-z]{1,8}-[0-9]{1,4}", fullmatch=True),
         at=aware_datetimes(),
-        actor=st.text(min_size=1, max_size=10).filter(str.strip),
+        actor=texts(min_size=1, max_size=10),
         funnel=stage_keys(),
         from_stage=st.none() | stage_keys(),
         to_stage=stage_keys(),
-        reason=st.none() | st.text(max_size=20),
+        reason=st.none() | texts(max_size=20, multiline=True),
     )
 
 
@@ -148,12 +164,14 @@ def fields_changed() -> st.SearchStrategy[FieldsChanged]:
         FieldsChanged,
         subject_id=st.from_regex(r"[a-z]{1,8}-[0-9]{1,4}", fullmatch=True),
         at=aware_datetimes(),
-        actor=st.text(min_size=1, max_size=10).filter(str.strip),
+        actor=texts(min_size=1, max_size=10),
         changes=st.dictionaries(
-            st.from_regex(r"[a-z][a-z_]{0,9}", fullmatch=True),
+            st.from_regex(r"[a-z][a-z_]{0,9}", fullmatch=True).filter(
+                lambda name: name not in RESERVED_FIELDS
+            ),
             st.tuples(json_values(4), json_values(4)),
             min_size=1,
             max_size=3,
         ),
-        reason=st.none() | st.text(max_size=20),
+        reason=st.none() | texts(max_size=20, multiline=True),
     )

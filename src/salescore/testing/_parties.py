@@ -23,6 +23,7 @@ from salescore.domain.parties import Account, Contact, PartyKind, PartyRef
 from salescore.domain.tasks import Task, TaskKind, TaskPriority, TaskSubject, TaskSubjectKind
 from salescore.domain.team import Queue, QueuePurpose, Rep, RepRole, Team
 from salescore.money import Money
+from salescore.testing._foundation import texts
 
 __all__ = [
     "accounts",
@@ -175,7 +176,7 @@ def custom_field_schemas(draw: st.DrawFn) -> CustomFieldSchema:
 def _value_for(field: CustomField) -> st.SearchStrategy[Any]:
     t = field.type
     if t == FieldType.TEXT:
-        return st.text(max_size=20)
+        return texts(max_size=20, multiline=True)
     if t == FieldType.NUMBER:
         return (
             st.integers(-(10**6), 10**6)
@@ -347,7 +348,7 @@ def interactions(draw: st.DrawFn) -> Interaction:
             )
         ),
         direction=draw(st.sampled_from(Direction)),
-        notes=draw(_opt(st.text(max_size=30))),
+        notes=draw(_opt(texts(max_size=30, multiline=True))),
         **common,
     )
 

@@ -22,6 +22,7 @@ from salescore.domain.sla import (
     SlaPolicy,
     SlaTarget,
 )
+from salescore.testing._foundation import texts
 
 __all__ = [
     "ces_responses",
@@ -125,7 +126,7 @@ def _responses(
         at=st.integers(0, 60 * 24 * 365).map(lambda m: _START + timedelta(minutes=m)),
         case_id=st.one_of(st.none(), st.just("case-1")),
         respondent_id=st.one_of(st.none(), st.just("contact-1")),
-        comment=st.one_of(st.none(), st.text(max_size=20)),
+        comment=st.one_of(st.none(), texts(max_size=20, multiline=True)),
     )
 
 
