@@ -92,6 +92,7 @@ STEP_CHANNELS: Final = {
 }
 
 
+@register_type
 @attrs.frozen(kw_only=True)
 class CadenceStep:
     """One step of a cadence.
@@ -135,6 +136,7 @@ class CadenceStep:
             c.text(self.title, "title", optional=True)
 
 
+@register_type
 @attrs.frozen(kw_only=True)
 class Cadence:
     """An ordered outreach plan.
@@ -331,6 +333,7 @@ class EnrollmentRepointed(Event):
     to_party: PartyRef
 
 
+@register_type
 @attrs.frozen(kw_only=True)
 class Enrollment(Aggregate):
     """A person's walk through a cadence.

@@ -76,6 +76,7 @@ class Purpose(enum.StrEnum):
 DIRECT_MARKETING: Final = frozenset({Purpose.MARKETING, Purpose.SALES})
 
 
+@register_type
 @attrs.frozen(kw_only=True)
 class ConsentEntry:
     """The latest consent for one channel and purpose.
@@ -160,6 +161,7 @@ class ObjectionRecorded(Event):
             c.text(self.source, "source", optional=True)
 
 
+@register_type
 @attrs.frozen(kw_only=True)
 class ConsentRecord(Aggregate):
     """One person's consents and objection, kept as events.
@@ -356,6 +358,7 @@ def _lower_strings(values: Iterable[str]) -> frozenset[str]:
     return frozenset(v.strip().lower() for v in values)
 
 
+@register_type
 @attrs.frozen(kw_only=True)
 class DoNotContactList:
     """The company's own do-not-call and do-not-email list.
@@ -397,6 +400,7 @@ class DoNotContactList:
         return low in self.emails or low.rpartition("@")[2] in self.domains
 
 
+@register_type
 @attrs.frozen(kw_only=True)
 class RegistryCheck:
     """The latest check of a number against an external do-not-call registry.
@@ -426,6 +430,7 @@ class RegistryCheck:
             c.text(self.registry, "registry")
 
 
+@register_type
 @attrs.frozen(kw_only=True)
 class ContactPolicy:
     """The company's rules for contacting people.

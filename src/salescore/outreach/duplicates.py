@@ -35,10 +35,12 @@ import attrs
 from salescore._validation import Checker
 from salescore.domain.leads import Lead
 from salescore.domain.parties import Account, Contact
+from salescore.serialization import register_type
 
 __all__ = ["DuplicateReport", "Match", "MatchRules", "duplicate_groups", "find_duplicates"]
 
 
+@register_type
 @attrs.frozen(kw_only=True)
 class MatchRules:
     """How alike two records must be to be duplicates.

@@ -41,6 +41,7 @@ from salescore.domain.leads import Lead
 from salescore.domain.parties import Contact, PartyRef
 from salescore.domain.service import ServiceCase
 from salescore.outreach.cadences import Enrollment
+from salescore.serialization import register_type
 
 __all__ = [
     "ERASED",
@@ -147,6 +148,7 @@ def erase_aggregate(record: A, *, at: datetime, actor: str) -> A:
     return rebuilt._record(marker)
 
 
+@register_type
 @attrs.frozen(kw_only=True)
 class ErasureReceipt:
     """The record that a person's data was erased (and nothing of that data).

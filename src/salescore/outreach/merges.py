@@ -129,6 +129,7 @@ class MergeUndone(Event):
     """A merge was undone."""
 
 
+@register_type
 @attrs.frozen(kw_only=True)
 class Merge(Aggregate):
     """The record of one merge, enough to undo it.
