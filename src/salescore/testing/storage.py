@@ -60,7 +60,16 @@ LEAD_RULE_FIELDS: tuple[str, ...] = (
 )
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-HOSTILE = ("'; DROP TABLE leads; --", 'quote " and \\ backslash', "nul\x00byte", "emoji 😀 ✓")
+# Text the domain accepts that is awkward for storage: SQL, quoting, LIKE/GLOB wildcards,
+# non-BMP characters, C1 controls and bidi marks (C0 controls such as NUL never get this
+# far: one-line text refuses them when a record is built).
+HOSTILE = (
+    "'; DROP TABLE leads; --",
+    'quote " and \\ backslash',
+    "wildcards % _ * ? [a]",
+    "c1 \x85 next-line, \u202e bidi",
+    "emoji 😀 ✓",
+)
 
 _FIXTURE_CHECKS = settings(
     max_examples=30,
