@@ -226,7 +226,8 @@ def test_import_salescore_loads_only_the_facade() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout.splitlines()
     assert out == [
-        "['salescore', 'salescore._lazy', 'salescore.errors', 'salescore.serialization']",
+        "['salescore', 'salescore._iso4217', 'salescore._lazy', 'salescore._validation',"
+        " 'salescore.errors', 'salescore.frozen', 'salescore.money', 'salescore.serialization']",
         "True",
         "False",
     ]

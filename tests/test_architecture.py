@@ -38,6 +38,7 @@ LAYERS: tuple[tuple[str, int], ...] = (
     ("salescore.ids", 0),
     ("salescore.calendar", 0),
     ("salescore.serialization", 0),
+    ("salescore.frozen", 0),
     ("salescore._", 0),  # private foundation helpers (_validation, _iso4217, _lazy …)
     ("salescore.rules", 0),
     ("salescore.domain", 1),

@@ -37,7 +37,7 @@ from salescore.serialization import (
     to_json,
 )
 from salescore.testing import invariants, strategies
-from salescore.testing._service import sla_policies
+from salescore.testing.strategies import sla_policies
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 SCHEMA = CustomFieldSchema(

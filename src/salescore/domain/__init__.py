@@ -41,6 +41,7 @@ if TYPE_CHECKING:
         FieldType,
     )
     from salescore.domain.events import (
+        RESERVED_FIELDS,
         Event,
         FieldsChanged,
         StageChanged,
@@ -218,6 +219,7 @@ _EXPORTS = exports(
             "custom_fields",
         ),
         "salescore.domain.events": (
+            "RESERVED_FIELDS",
             "Event",
             "FieldsChanged",
             "StageChanged",
@@ -383,6 +385,7 @@ __all__ = [
     "LEAD_STATUS",
     "LIFECYCLE",
     "MARKETING",
+    "RESERVED_FIELDS",
     "TASK_STATUS",
     "Account",
     "AccountCreated",
