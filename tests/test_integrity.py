@@ -126,6 +126,8 @@ AGGREGATES = (
     "tasks",
     "campaigns",
     "campaign_members",
+    "enrollments",
+    "consent_records",
 )
 
 
