@@ -13,10 +13,10 @@ from typing import Any
 
 from flask import Flask, abort, redirect, render_template_string, request, url_for
 
+from salescore.decisions.scoring import Criterion, ScoreModel
 from salescore.domain.parties import PartyKind, PartyRef
 from salescore.errors import NotFound, SalescoreError, ValidationError
 from salescore.rules import parse
-from salescore.rules.scoring import Criterion, ScoreModel
 from salescore.storage import SQLiteStore
 from salescore.workspace import Workspace
 
