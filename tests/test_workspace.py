@@ -9,6 +9,9 @@ import pytest
 
 from salescore.calendar import BusinessCalendar
 from salescore.clock import ManualClock
+from salescore.decisions.qualification import BANT, RepAnswer
+from salescore.decisions.routing import RoutingRule, RoutingTable, Target
+from salescore.decisions.scoring import Criterion, ScoreModel
 from salescore.domain.events import Event, StageChanged
 from salescore.domain.interactions import Interaction
 from salescore.domain.leads import LeadCreated
@@ -18,9 +21,6 @@ from salescore.domain.team import Rep
 from salescore.errors import NotFound, TransitionError, ValidationError
 from salescore.ids import DeterministicIds
 from salescore.rules import parse
-from salescore.rules.qualification import BANT, RepAnswer
-from salescore.rules.routing import RoutingRule, RoutingTable, Target
-from salescore.rules.scoring import Criterion, ScoreModel
 from salescore.storage import InMemoryStore, SQLiteStore
 from salescore.storage.protocols import EventRecord, Store
 from salescore.workspace import Workspace
