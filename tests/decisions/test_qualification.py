@@ -321,3 +321,12 @@ def test_json_round_trips() -> None:
         item_key="need", answer="confirmed", at=AT, actor="rep", interaction_id="m-1"
     )
     assert from_json(RepAnswer, to_json(answer)) == answer
+
+
+def test_bad_assess_input_is_a_validation_error() -> None:
+    with pytest.raises(ValidationError) as info:
+        assess("bant", {})  # type: ignore[arg-type]
+    assert [(e.path, e.value) for e in info.value.errors] == [("framework", "bant")]
+    with pytest.raises(ValidationError) as info:
+        assess(BANT, {}, answers=5)  # type: ignore[arg-type]
+    assert [(e.path, e.value) for e in info.value.errors] == [("answers", 5)]

@@ -344,3 +344,36 @@ def test_round_robin_shares_follow_available_hours_over_a_week() -> None:
         share, due = counts[rep] / worked, h / sum(hours.values())
         assert abs(share - due) <= 0.1 * due, (rep, share, due)
     assert counts == {"support": 507, "berlin": 181, "newyork": 181, "part": 91, "night": 480}
+
+
+@pytest.mark.parametrize(
+    ("options", "path", "value"),
+    [
+        ({"teams": 5}, "teams", 5),
+        ({"teams": "emea"}, "teams", "emea"),
+        ({"reps": [42]}, "reps[0]", 42),
+        ({"queues": ["unassigned", None]}, "queues[1]", None),
+        ({"state": None}, "state", None),
+        ({"default": "unassigned"}, "default", "unassigned"),
+        ({"teams": [Rep(id="emea", name="not a team")]}, "teams.emea.rep_ids", None),
+    ],
+)
+def test_bad_routing_input_is_a_validation_error(
+    options: dict[str, Any], path: str, value: Any
+) -> None:
+    kwargs: dict[str, Any] = {"state": RoutingState(), "teams": TEAMS, **options}
+    with pytest.raises(ValidationError) as info:
+        route(TABLE.rules, {}, at=MONDAY_10, **kwargs)
+    assert [(e.path, e.value) for e in info.value.errors] == [(path, value)]
+
+
+def test_a_bad_table_is_a_validation_error() -> None:
+    with pytest.raises(ValidationError) as info:
+        route(42, {}, state=RoutingState(), at=MONDAY_10)  # type: ignore[arg-type]
+    assert [(e.path, e.value) for e in info.value.errors] == [("table", 42)]
+    with pytest.raises(ValidationError) as info:
+        route(["x"], {}, state=RoutingState(), at=MONDAY_10)  # type: ignore[list-item]
+    assert [(e.path, e.value) for e in info.value.errors] == [("table[0]", "x")]
+    with pytest.raises(ValidationError) as info:
+        RoutingState(expected={"t": {"a": float("nan")}}, given={"t": {"a": -1}})
+    assert [e.path for e in info.value.errors] == ["expected.t.a", "given.t.a"]

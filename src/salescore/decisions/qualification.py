@@ -478,11 +478,16 @@ def assess(
         The :class:`QualificationVerdict`.
 
     Raises:
-        ValidationError: A naive ``at``, an answer to an item the framework
-            does not have, or a rule that needs ``at`` without it.
+        ValidationError: A naive ``at``, no framework, answers that are not
+            rep answers or answer an item the framework does not have, or a
+            rule that needs ``at`` without it.
     """
     if at is not None:
         ensure_aware(at, "at")
+    if not isinstance(framework, Framework):
+        raise ValidationError.single("framework", framework, "must be a Framework")
+    if isinstance(answers, str | bytes) or not isinstance(answers, Iterable):
+        raise ValidationError.single("answers", answers, "must be a collection of RepAnswer")
     latest = _latest_answers(framework, answers)
     results = tuple(
         _settle(item, latest.get(item.key), subject, at, context) for item in framework.items

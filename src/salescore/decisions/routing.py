@@ -10,7 +10,6 @@ from __future__ import annotations
 import enum
 import functools
 import itertools
-import math
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime, time, timedelta
 from typing import Any, Final, Protocol
@@ -160,13 +159,35 @@ def _as_tuple(value: Any) -> Any:
 _Directory = Iterable[Any] | Mapping[str, Any]
 
 
-def _ids(items: _Directory | None) -> set[str] | None:
-    """The ids of reps, teams or queues (objects with ``id``, ids, or a mapping by id)."""
+def _index(items: Any, path: str) -> dict[str, Any] | None:
+    """Reps, teams or queues by id (from objects with ``id``, ids, or a mapping by id).
+
+    Raises:
+        ValidationError: ``items`` is no such collection, naming each bad entry.
+    """
     if items is None:
         return None
     if isinstance(items, Mapping):
-        return set(items)
-    return {item if isinstance(item, str) else item.id for item in items}
+        pairs = list(items.items())
+    elif isinstance(items, str | bytes) or not isinstance(items, Iterable):
+        raise ValidationError.single(path, items, "must be a collection of objects with an id")
+    else:
+        pairs = [
+            (item if isinstance(item, str) else getattr(item, "id", None), item) for item in items
+        ]
+    errors = [
+        FieldError(f"{path}[{i}]", item, "has no id (a non-empty string)")
+        for i, (key, item) in enumerate(pairs)
+        if not isinstance(key, str) or not key
+    ]
+    if errors:
+        raise ValidationError(errors, "routing")
+    return dict(pairs)
+
+
+def _ids(items: _Directory | None, path: str) -> set[str] | None:
+    index = _index(items, path)
+    return None if index is None else set(index)
 
 
 _PARAMETER = {TargetKind.REP: "reps", TargetKind.TEAM: "teams", TargetKind.QUEUE: "queues"}
@@ -249,9 +270,9 @@ class RoutingTable:
         )
         if reps is not None or teams is not None or queues is not None:
             known = {
-                TargetKind.REP: _ids(reps),
-                TargetKind.TEAM: _ids(teams),
-                TargetKind.QUEUE: _ids(queues),
+                TargetKind.REP: _ids(reps, "reps"),
+                TargetKind.TEAM: _ids(teams, "teams"),
+                TargetKind.QUEUE: _ids(queues, "queues"),
             }
             errors = _unknown_targets(self.targets(), known)
             if errors:
@@ -297,8 +318,6 @@ def _check_nested(c: Checker, value: Any, path: str, *, integer: bool) -> None:
                 for rep, n in counts.items():
                     c.text(rep, f"{path}.{team}")
                     c.number(n, f"{path}.{team}.{rep}", integer=integer, minimum=0)
-                    if isinstance(n, float):
-                        c.check(math.isfinite(n), f"{path}.{team}.{rep}", n, "must be finite")
 
 
 @attrs.frozen(kw_only=True)
@@ -447,14 +466,6 @@ class RoutingDecision:
     def assigned(self) -> bool:
         """Whether someone (a rep or a queue) got the work."""
         return self.owner_id is not None
-
-
-def _index(items: Any) -> dict[str, Any] | None:
-    if items is None:
-        return None
-    if isinstance(items, Mapping):
-        return dict(items)
-    return {item.id: item for item in items}
 
 
 @attrs.frozen
@@ -723,19 +734,40 @@ def route(
             needs data it cannot get.
     """
     ensure_aware(at, "at")
+    if not isinstance(state, RoutingState):
+        raise ValidationError.single("state", state, "must be a RoutingState")
     if isinstance(table, RoutingTable):
         rules = table.rules
         fallback = table.default if default is None else default
         cap_key = table.capacity_key if capacity_key is None else capacity_key
     else:
+        if isinstance(table, str | bytes) or not isinstance(table, Iterable):
+            raise ValidationError.single("table", table, "must be a RoutingTable or routing rules")
         rules = tuple(table)
+        bad = [
+            FieldError(f"table[{i}]", r, "must be a RoutingRule")
+            for i, r in enumerate(rules)
+            if not isinstance(r, RoutingRule)
+        ]
+        if bad:
+            raise ValidationError(bad, "routing")
         fallback = default
         cap_key = "open_leads" if capacity_key is None else capacity_key
-    rep_index = _index(reps)
-    team_index = _index(teams) or {}
+    rep_index = _index(reps, "reps")
+    team_index = _index(teams, "teams") or {}
+    bad_teams = [
+        FieldError(f"teams.{key}.rep_ids", getattr(team, "rep_ids", None), "must be rep ids")
+        for key, team in team_index.items()
+        if isinstance(getattr(team, "rep_ids", None), str | bytes)
+        or not isinstance(getattr(team, "rep_ids", None), Sequence)
+    ]
+    if bad_teams:
+        raise ValidationError(bad_teams, "routing")
+    if default is not None and not isinstance(default, Target):
+        raise ValidationError.single("default", default, "must be a Target")
     known: dict[TargetKind, set[str] | None] = {TargetKind.TEAM: set(team_index)}
     if queues is not None:
-        known[TargetKind.QUEUE] = _ids(queues)
+        known[TargetKind.QUEUE] = _ids(queues, "queues")
     targets = [(f"rules[{i}].target", r.target) for i, r in enumerate(rules)]
     if fallback is not None:
         targets.append(("default", fallback))

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, Final, Protocol, Self, TypeVar
 
 import attrs
 
 from salescore._validation import Checker, ensure_aware
 from salescore.decisions._evaluation import RuleAt, check_subject, lookup, missing_fields
-from salescore.errors import NotFound
+from salescore.errors import NotFound, ValidationError
 from salescore.rules._compile import _Generator, _rename
 from salescore.rules._kinds import is_call, is_count
 from salescore.rules._nodes import Operand, Rule
@@ -508,7 +508,8 @@ class ScoreModel:
         Raises:
             ValidationError: ``at`` is naive.
         """
-        ensure_aware(at, "at")
+        if at.__class__ is not datetime or at.tzinfo is not UTC:  # UTC: aware, checked fast
+            ensure_aware(at, "at")
         plan = self._plan or self._compiled()
         if plan.reads_records:
             subject, context = _as_of(subject, at), _as_of(context, at)
@@ -829,9 +830,11 @@ def score(
         The :class:`ScoreResult` with its breakdown.
 
     Raises:
-        ValidationError: ``at`` is naive.
+        ValidationError: ``at`` is naive, or ``model`` is no score model.
     """
     ensure_aware(at, "at")
+    if not isinstance(model, ScoreModel):
+        raise ValidationError.single("model", model, "must be a ScoreModel")
     plan = model._compiled()
     if plan.reads_records:
         subject, context = _as_of(subject, at), _as_of(context, at)
