@@ -227,20 +227,8 @@ def test_nothing_imports_the_deprecated_aliases() -> None:
     assert users == []
 
 
-def test_no_import_cycle_outside_the_rule_language() -> None:
-    graph = _without_aliases(GRAPH)
-    cycles = [c for c in _cycles(graph) if any(not m.startswith("salescore.rules") for m in c)]
-    assert cycles == []
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="rules/_nodes.py closes a cycle through function-level imports of the "
-    "compiler, interpreter, explanations, builders, JSON reader and schemas",
-)
-def test_no_import_cycle_inside_the_rule_language() -> None:
-    graph = _without_aliases(GRAPH)
-    assert [c for c in _cycles(graph) if all(m.startswith("salescore.rules") for m in c)] == []
+def test_no_import_cycle() -> None:
+    assert _cycles(_without_aliases(GRAPH)) == []
 
 
 def test_cycle_finder_finds_a_function_level_cycle() -> None:

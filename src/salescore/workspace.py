@@ -30,6 +30,15 @@ import attrs
 
 from salescore._validation import fail
 from salescore.clock import Clock, SystemClock
+from salescore.decisions.qualification import (
+    Framework,
+    QualificationVerdict,
+    RepAnswer,
+    Verdict,
+    assess,
+)
+from salescore.decisions.routing import RoutingDecision, RoutingState, RoutingTable, route
+from salescore.decisions.scoring import ScoreModel, ScoreResult, apply_score, score
 from salescore.domain.campaigns import CampaignMember
 from salescore.domain.conversion import Conversion, OpportunitySpec, convert_lead
 from salescore.domain.events import Event, StageChanged
@@ -43,15 +52,6 @@ from salescore.domain.team import Rep, Team
 from salescore.errors import NotFound
 from salescore.ids import IdFactory, RandomIds
 from salescore.rules import all_of, field
-from salescore.rules.qualification import (
-    Framework,
-    QualificationVerdict,
-    RepAnswer,
-    Verdict,
-    assess,
-)
-from salescore.rules.routing import RoutingDecision, RoutingState, RoutingTable, route
-from salescore.rules.scoring import ScoreModel, ScoreResult, apply_score, score
 from salescore.storage.memory import InMemoryStore
 from salescore.storage.protocols import EventRecord, Store, UnitOfWork
 
