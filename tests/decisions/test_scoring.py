@@ -483,3 +483,78 @@ def test_bad_score_input_is_a_validation_error() -> None:
     with pytest.raises(ValidationError) as info:
         score("b2b", {}, at=AT)  # type: ignore[arg-type]
     assert [(e.path, e.value) for e in info.value.errors] == [("model", "b2b")]
+
+
+_RULE_POOL = (
+    "industry in ['saas', 'fintech']",
+    "employees >= 50",
+    "employees between 10 and 200",
+    "not (country == 'DE')",
+    "owner is null",
+    "owner is not null and employees < 1000",
+    "lower(industry) starts with 's' or revenue > 1000000",
+    "count(tags) >= 2",
+    "true",
+    "false",
+)
+_VALUES = {
+    "industry": st.sampled_from(["saas", "SaaS", "fintech", "retail", 5]),
+    "employees": st.one_of(
+        st.integers(-5, 5000), st.decimals(0, 5000, places=1), st.floats(allow_nan=True)
+    ),
+    "country": st.sampled_from(["DE", "FR", None]),
+    "owner": st.sampled_from(["rep-1", None]),
+    "revenue": st.sampled_from([0, 2_000_000, "lots"]),
+    "tags": st.lists(st.sampled_from(["a", "b"]), max_size=3),
+}
+
+
+@settings(max_examples=150)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(_RULE_POOL),
+            st.integers(-30, 30),
+            st.sampled_from(["fit", "engagement"]),
+        ),
+        min_size=1,
+        max_size=8,
+    ),
+    st.none() | st.integers(-10, 40),
+    st.none() | st.integers(20, 80),
+    st.fixed_dictionaries({}, optional=_VALUES),
+    st.booleans(),
+)
+def test_the_generated_total_is_the_sum_of_the_rules_answers(
+    picks: list[tuple[str, int, str]],
+    floor: int | None,
+    cap: int | None,
+    subject: dict[str, Any],
+    as_object: bool,
+) -> None:
+    model = ScoreModel(
+        key="m",
+        criteria=tuple(
+            Criterion(key=f"c{i}", rule=parse(text), points=p, group=g)
+            for i, (text, p, g) in enumerate(picks)
+        ),
+        groups=(ScoreGroup(key="fit", cap=cap), ScoreGroup(key="engagement", floor=floor)),
+        floor=floor,
+        cap=None if cap is None or floor is None or cap < floor else cap + 10,
+    )
+    target: Any = subject
+    if as_object:
+        target = type("Subject", (), dict(subject))()
+    sums = {"fit": 0.0, "engagement": 0.0}
+    for crit in model.criteria:
+        if crit.rule.evaluate(target, AT) is Truth.TRUE:
+            sums[crit.group] += crit.points
+    fit = sums["fit"] if cap is None else min(sums["fit"], cap)
+    eng = sums["engagement"] if floor is None else max(sums["engagement"], floor)
+    total = 0 + fit + eng
+    if model.cap is not None:
+        total = min(total, model.cap)
+    if model.floor is not None:
+        total = max(total, model.floor)
+    assert model.total(target, at=AT) == total
+    assert score(model, target, at=AT).total == total

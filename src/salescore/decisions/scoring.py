@@ -499,7 +499,7 @@ class ScoreModel:
 
         Args:
             subject: A lead, any object, or a mapping.
-            at: The scoring time (aware).
+            at: The scoring time (aware); records dated after it are ignored.
             context: Related data (``interactions`` …) by name.
 
         Returns:
@@ -823,7 +823,8 @@ def score(
         model: The score model.
         subject: A lead, any object, or a mapping.
         at: The scoring time (aware): decay and recency rules are measured
-            from it.
+            from it, and related records dated after it (their ``at``) are
+            ignored, in ``context`` and in a mapping subject alike.
         context: Related data by name (``interactions``, ``account`` …).
 
     Returns:
