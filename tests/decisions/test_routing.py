@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import UTC, datetime, time, timedelta
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from salescore.calendar import BusinessCalendar
 from salescore.decisions.routing import (
@@ -377,3 +378,70 @@ def test_a_bad_table_is_a_validation_error() -> None:
     with pytest.raises(ValidationError) as info:
         RoutingState(expected={"t": {"a": float("nan")}}, given={"t": {"a": -1}})
     assert [e.path for e in info.value.errors] == ["expected.t.a", "given.t.a"]
+
+
+class RoutingLifecycle(RuleBasedStateMachine):
+    """Assign and release through a staggered team: the state's books always balance."""
+
+    CALENDARS: ClassVar[dict[str, BusinessCalendar | None]] = {
+        "a": BusinessCalendar.weekdays(time(8), time(16), tz="UTC"),
+        "b": BusinessCalendar.weekdays(time(12), time(20), tz="UTC"),
+        "c": None,
+    }
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.state = RoutingState()
+        self.at = MONDAY_10
+        self.team = Team(id="t", name="T", rep_ids=tuple(self.CALENDARS))
+        self.reps = [
+            Rep(id=k, name=k, calendar=c, capacities={"open_leads": 3})
+            for k, c in self.CALENDARS.items()
+        ]
+        self.open: Counter[str] = Counter()
+        self.shared = 0  # round-robin decisions that found someone available
+
+    @rule(
+        minutes=st.integers(min_value=0, max_value=600),
+        hold=st.booleans(),
+    )
+    def route_one(self, minutes: int, hold: bool) -> None:
+        self.at += timedelta(minutes=minutes)
+        table = RoutingTable(
+            key="t",
+            rules=(RoutingRule(key="all", rule=parse("true"), target=Target.team("t", hold=hold)),),
+            default=Target.queue("q"),
+        )
+        before = self.state
+        d = route(table, {}, state=before, at=self.at, reps=self.reps, teams=[self.team])
+        assert self.state == before
+        if d.owner_id == "q":
+            assert d.state == before
+        else:
+            assert d.owner_id in self.CALENDARS
+            self.open[d.owner_id] += 1
+            if d.hold_until is None:
+                self.shared += 1
+            else:
+                assert d.hold_until > self.at
+        self.state = d.state
+
+    @rule(rep=st.sampled_from(["a", "b", "c"]))
+    def release(self, rep: str) -> None:
+        if self.open[rep]:
+            self.open[rep] -= 1
+            self.state = self.state.release(rep)
+
+    @invariant()
+    def books_balance(self) -> None:
+        assert dict(self.state.loads) == {k: n for k, n in self.open.items() if n}
+        assert all(n <= 3 for n in self.state.loads.values())
+        given = self.state.given.get("t", {})
+        expected = self.state.expected.get("t", {})
+        assert abs(sum(expected.values()) - self.shared) < 1e-6
+        assert sum(given.values()) >= self.shared
+        assert from_json(RoutingState, to_json(self.state)) == self.state
+
+
+TestRoutingLifecycle = RoutingLifecycle.TestCase
+TestRoutingLifecycle.settings = settings(max_examples=30, stateful_step_count=25, deadline=None)
