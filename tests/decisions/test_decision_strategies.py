@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from salescore.decisions.routing import route
 from salescore.decisions.scoring import ScoreModel, score
+from salescore.domain.team import Team
 from salescore.serialization import from_json, to_json
 from salescore.testing import _scoring
 
@@ -45,5 +46,6 @@ def test_drawn_models_score(model: ScoreModel, subject: dict[str, Any]) -> None:
 @settings(max_examples=25)
 @given(_scoring.routing_tables(), _scoring.routing_states())
 def test_drawn_tables_route(table: Any, state: Any) -> None:
-    decision = route(table, {"industry": "saas"}, state=state, at=AT)
+    teams = [Team(id=i, name=i, rep_ids=("ana", "ben")) for i in ("ana", "ben", "emea", "triage")]
+    decision = route(table, {"industry": "saas"}, state=state, at=AT, teams=teams)
     assert decision.assigned == (decision.owner_id is not None)

@@ -14,6 +14,7 @@ from salescore.decisions.qualification import (
     GPCTBA_CI,
     MEDDIC,
     MEDDPICC,
+    QUALIFICATION_FIELDS,
     Framework,
     FrameworkItem,
     ItemStatus,
@@ -21,6 +22,7 @@ from salescore.decisions.qualification import (
     Verdict,
     assess,
 )
+from salescore.domain import Lead, Opportunity
 from salescore.errors import ValidationError
 from salescore.rules import parse
 from salescore.serialization import from_json, to_json
@@ -35,18 +37,40 @@ READY = {
 }
 
 
+def _lead(**custom: object) -> Lead:
+    return Lead.new(
+        id="lead-1",
+        at=AT - timedelta(days=3),
+        actor="web-form",
+        company="Acme",
+        custom=custom,
+        schema=QUALIFICATION_FIELDS,
+    )
+
+
+def _deal(**custom: object) -> Opportunity:
+    return Opportunity.new(
+        id="deal-1",
+        at=AT - timedelta(days=3),
+        actor="rep-7",
+        name="Acme platform",
+        custom=custom,
+        schema=QUALIFICATION_FIELDS,
+    )
+
+
 def test_qualified_with_evidence() -> None:
-    v = assess(BANT, READY, at=AT)
+    v = assess(BANT, _lead(**READY), at=AT)
     assert v.verdict is Verdict.QUALIFIED
     assert v.open_questions == ()
     assert v.with_status(ItemStatus.CONFIRMED) == ("budget", "authority", "need", "timeline")
     budget = v.item("budget")
-    assert (budget.source, dict(budget.evidence)) == ("rule", {"budget": 40000})
-    assert v.reasons[0] == "Budget: confirmed (budget > 0; budget = 40000)"
+    assert (budget.source, dict(budget.evidence)) == ("rule", {"custom.budget": 40000})
+    assert v.reasons[0] == "Budget: confirmed (custom.budget > 0; custom.budget = 40000)"
 
 
 def test_needs_information_lists_open_questions_and_missing_fields() -> None:
-    v = assess(BANT, {"budget": 40000, "timeline_days": 400}, at=AT)
+    v = assess(BANT, _lead(budget=40000, timeline_days=400), at=AT)
     assert v.verdict is Verdict.NEEDS_INFORMATION
     assert [(i.key, i.status) for i in v.items] == [
         ("budget", ItemStatus.CONFIRMED),
@@ -58,11 +82,12 @@ def test_needs_information_lists_open_questions_and_missing_fields() -> None:
         "Who makes the buying decision, and are we talking to them?",
         "What problem does this solve for them?",
     )
-    assert v.missing_fields == ("decision_maker_identified", "need_identified")
+    assert v.missing_fields == ("custom.decision_maker_identified", "custom.need_identified")
     assert v.reasons == (
-        "Authority: unknown (decision_maker_identified == true; missing decision_maker_identified)",
-        "Need: unknown (need_identified == true; missing need_identified)",
-        "Timeline: not met (timeline_days <= 180; timeline_days = 400)",
+        "Authority: unknown (custom.decision_maker_identified == true; "
+        "missing custom.decision_maker_identified)",
+        "Need: unknown (custom.need_identified == true; missing custom.need_identified)",
+        "Timeline: not met (custom.timeline_days <= 180; custom.timeline_days = 400)",
     )
 
 
@@ -78,7 +103,7 @@ def test_rep_answer_overrides_the_rule_and_carries_the_interaction() -> None:
             interaction_id="call-42",
         ),
     ]
-    v = assess(BANT, {**READY, "timeline_days": 400}, answers=answers, at=AT)
+    v = assess(BANT, _lead(**{**READY, "timeline_days": 400}), answers=answers, at=AT)
     assert v.verdict is Verdict.QUALIFIED
     timeline = v.item("timeline")
     assert (timeline.status, timeline.source, timeline.interaction_id) == (
@@ -100,7 +125,7 @@ def test_disqualified_by_answer_or_rule() -> None:
         note="no budget this year",
         interaction_id="call-43",
     )
-    v = assess(BANT, READY, answers=[no], at=AT)
+    v = assess(BANT, _lead(**READY), answers=[no], at=AT)
     assert v.verdict is Verdict.DISQUALIFIED
     assert v.reasons == (
         "Budget: disqualifying by rep-7 on 2026-03-02 in interaction call-43: no budget this year",
@@ -194,18 +219,99 @@ def test_ready_made_frameworks() -> None:
         "competition",
     ]
     assert CHAMP.fields == (
-        "challenges_identified",
-        "decision_maker_identified",
-        "budget",
-        "priority",
+        "custom.challenges_identified",
+        "custom.decision_maker_identified",
+        "custom.budget",
+        "custom.priority",
     )
-    everything = {f: True for fw in FRAMEWORKS.values() for f in fw.fields}
+    everything: dict[str, object] = {
+        f.removeprefix("custom."): True for fw in FRAMEWORKS.values() for f in fw.fields
+    }
     everything.update(budget=1, timeline_days=30, priority="high")
-    for fw in FRAMEWORKS.values():
-        assert assess(fw, everything).verdict is Verdict.QUALIFIED, fw.key
-        empty = assess(fw, {})
-        assert empty.verdict is Verdict.NEEDS_INFORMATION
-        assert empty.open_questions == tuple(i.question for i in fw.items)
+    for make in (_lead, _deal):
+        for fw in FRAMEWORKS.values():
+            assert assess(fw, make(**everything), at=AT).verdict is Verdict.QUALIFIED, fw.key
+            empty = assess(fw, make(), at=AT)
+            assert empty.verdict is Verdict.NEEDS_INFORMATION
+            assert empty.open_questions == tuple(i.question for i in fw.items)
+            assert empty.missing_fields == fw.fields
+
+
+def test_ready_made_frameworks_read_only_fields_of_lead_and_opportunity() -> None:
+    for subject in (Lead, Opportunity):
+        strict = subject.__rule_schema__(QUALIFICATION_FIELDS)
+        for fw in FRAMEWORKS.values():
+            assert fw.check(subject) is fw
+            assert fw.check(strict) is fw
+    assert {f for fw in FRAMEWORKS.values() for f in fw.fields} == {
+        f"custom.{name}" for name in QUALIFICATION_FIELDS.names
+    }
+
+
+def test_bant_on_a_lead_and_an_opportunity_item_by_item() -> None:
+    lead = _lead(budget=25000, decision_maker_identified=False, timeline_days=90)
+    v = assess(BANT, lead, at=AT)
+    assert [(i.key, i.status) for i in v.items] == [
+        ("budget", ItemStatus.CONFIRMED),
+        ("authority", ItemStatus.NOT_MET),
+        ("need", ItemStatus.UNKNOWN),
+        ("timeline", ItemStatus.CONFIRMED),
+    ]
+    assert v.verdict is Verdict.NEEDS_INFORMATION
+    deal = _deal(
+        metrics_identified=True,
+        economic_buyer_identified=True,
+        decision_criteria_known=True,
+        decision_process_known=True,
+        paper_process_known=False,
+        pain_identified=True,
+        champion_identified=True,
+    )
+    m = assess(MEDDPICC, deal, at=AT)
+    assert m.with_status(ItemStatus.NOT_MET) == ("paper_process",)
+    assert m.with_status(ItemStatus.UNKNOWN) == ("competition",)
+    assert m.missing_fields == ("custom.competition_known",)
+    assert assess(MEDDIC, deal, at=AT).verdict is Verdict.QUALIFIED
+    champ = assess(CHAMP, _lead(priority="medium", budget=0), at=AT)
+    assert champ.item("prioritization").status is ItemStatus.NOT_MET
+    assert champ.item("money").reason == "Money: not met (custom.budget > 0; custom.budget = 0)"
+    anum = assess(ANUM, _lead(timeline_days=120), at=AT)
+    assert anum.item("urgency").status is ItemStatus.NOT_MET
+    gp = assess(GPCTBA_CI, _lead(goals_identified=True, plans_identified=False), at=AT)
+    assert gp.with_status(ItemStatus.CONFIRMED) == ("goals",)
+    assert gp.with_status(ItemStatus.NOT_MET) == ("plans",)
+
+
+def test_a_misspelled_field_is_refused_with_the_nearest_spelling() -> None:
+    item = FrameworkItem(key="size", question="How big?", rule=parse("employes >= 50"))
+    with pytest.raises(ValidationError) as info:
+        Framework(key="f", name="F", items=(item,), subject=Lead)
+    assert [(e.path, e.value) for e in info.value.errors] == [
+        ("items[0].rule.employes", "employes >= 50")
+    ]
+    assert "did you mean 'employees'?" in str(info.value)
+    bad = FrameworkItem(
+        key="budget",
+        question="Money?",
+        rule=parse("custom.budgt > 0"),
+        disqualify_if=parse("countri == 'KP'"),
+    )
+    with pytest.raises(ValidationError) as info:
+        Framework(
+            key="f", name="F", items=(bad,), subject=Lead.__rule_schema__(QUALIFICATION_FIELDS)
+        )
+    assert [e.path for e in info.value.errors] == [
+        "items[0].rule.custom.budgt",
+        "items[0].disqualify_if.countri",
+    ]
+    assert "did you mean 'custom.budget'?" in str(info.value)
+    with pytest.raises(ValidationError, match="subject"):
+        Framework(key="f", name="F", items=(item,), subject=42)
+    size = FrameworkItem(key="size", question="How big?", rule=parse("employees >= 50"))
+    fine = Framework(key="f", name="F", items=(size,))
+    assert fine.check(Lead) is fine
+    with pytest.raises(ValidationError, match=r"items\[0\]\.rule\.employees: is not a field"):
+        fine.check(Opportunity)
 
 
 def test_json_round_trips() -> None:
@@ -215,3 +321,12 @@ def test_json_round_trips() -> None:
         item_key="need", answer="confirmed", at=AT, actor="rep", interaction_id="m-1"
     )
     assert from_json(RepAnswer, to_json(answer)) == answer
+
+
+def test_bad_assess_input_is_a_validation_error() -> None:
+    with pytest.raises(ValidationError) as info:
+        assess("bant", {})  # type: ignore[arg-type]
+    assert [(e.path, e.value) for e in info.value.errors] == [("framework", "bant")]
+    with pytest.raises(ValidationError) as info:
+        assess(BANT, {}, answers=5)  # type: ignore[arg-type]
+    assert [(e.path, e.value) for e in info.value.errors] == [("answers", 5)]

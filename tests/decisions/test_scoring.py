@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
@@ -327,3 +327,234 @@ def test_decay_is_monotonic_in_age(a: timedelta, b: timedelta, days: int) -> Non
     steps = StepDecay(((timedelta(days=days), 1.0), (timedelta(days=days * 3), 0.4)))
     for decay in (half, steps):
         assert 0.0 <= decay.factor(old) <= decay.factor(young) <= 1.0
+
+
+def test_nothing_dated_after_at_counts() -> None:
+    touches = [_touch("click", 0 * DAY), _touch("click", 7 * DAY), _touch("visit", -DAY)]
+    future = [*touches, _touch("click", -2 * DAY), {"kind": "click"}]  # the last has no date
+    subject = {"industry": "saas", "employees": 150, "email_domain": "acme.io"}
+    now = score(MODEL, subject, at=AT, context={"interactions": future})
+    # 45 fit (capped at 40) + clicks 5 + 2.5: tomorrow's visit and click are not there yet,
+    # the undated click has no age, so decay gives it nothing
+    assert now.total == 47.5
+    assert now.line("click").matches == 3  # the undated one matches, without points
+    assert now.line("visit").result is Truth.FALSE
+    assert MODEL.total(subject, at=AT, context={"interactions": future}) == 47.5
+    # The same records on a dict subject.
+    assert score(MODEL, {**subject, "interactions": future}, at=AT).total == 47.5
+    # count(...) without within counts only what happened by at, like within does.
+    replies = ScoreModel(
+        key="r",
+        criteria=(
+            Criterion(key="all", rule=parse("count(interactions) >= 3"), points=1),
+            Criterion(key="week", rule=parse("count(interactions within 7d) >= 2"), points=2),
+        ),
+    )
+    ctx = {"interactions": [_touch("click", 3 * DAY), _touch("click", DAY), _touch("x", -DAY)]}
+    assert replies.total({}, at=AT, context=ctx) == 2.0
+    assert score(replies, {}, at=AT + DAY, context=ctx).total == 3.0
+    assert score(replies, {}, at=AT - 2 * DAY, context=ctx).total == 0.0
+    # A subject's own date after at: its decayed criterion gives nothing yet.
+    demo = ScoreModel(
+        key="m",
+        criteria=(
+            Criterion(
+                key="demo",
+                rule=parse("demo == true"),
+                points=40,
+                decay=HalfLife(10 * DAY),
+                age_field="demo_at",
+            ),
+        ),
+    )
+    later = score(demo, {"demo": True, "demo_at": AT + DAY}, at=AT)
+    assert (later.total, later.line("demo").result, later.line("demo").points) == (
+        0.0,
+        Truth.FALSE,
+        0.0,
+    )
+    assert score(demo, {"demo": True, "demo_at": AT}, at=AT).total == 40.0
+
+
+def test_a_misspelled_field_is_refused_not_scored_zero() -> None:
+    with pytest.raises(ValidationError) as info:
+        ScoreModel(
+            key="fit",
+            subject=Lead,
+            criteria=(
+                Criterion(key="size", rule=parse("employes >= 50"), points=10),
+                Criterion(
+                    key="click",
+                    rule=parse("knd == 'click'"),
+                    points=5,
+                    per_record="interactions",
+                    decay=HalfLife(DAY),
+                    age_field="att",
+                ),
+                Criterion(key="x", rule=parse("true"), points=1, per_record="interaction"),
+                Criterion(
+                    key="demo",
+                    rule=parse("true"),
+                    points=1,
+                    decay=HalfLife(DAY),
+                    age_field="creatd_at",
+                ),
+            ),
+        )
+    assert [(e.path, e.value) for e in info.value.errors] == [
+        ("criteria[0].rule.employes", "employes >= 50"),
+        ("criteria[1].rule.knd", "knd == 'click'"),
+        ("criteria[1].age_field", "att"),
+        ("criteria[2].per_record", "interaction"),
+        ("criteria[3].age_field", "creatd_at"),
+    ]
+    text = str(info.value)
+    for hint in ("'employees'", "'kind'", "'at'", "'interactions'", "'created_at'"):
+        assert f"did you mean {hint}?" in text
+    assert text.startswith("invalid ScoreModel (5 problems): criteria[0].rule.employes: ")
+    good = ScoreModel(
+        key="fit",
+        subject=Lead,
+        criteria=(
+            Criterion(key="size", rule=parse("employees >= 50"), points=10),
+            Criterion(
+                key="touch", rule=parse("channel == 'email'"), points=1, per_record="interactions"
+            ),
+        ),
+    )
+    assert good == ScoreModel(key="fit", criteria=good.criteria)  # the subject is not stored
+    assert from_json(ScoreModel, to_json(good)) == good
+    with pytest.raises(ValidationError, match="subject"):
+        ScoreModel(key="fit", criteria=good.criteria, subject="Lead")
+    with pytest.raises(ValidationError, match="criteria\\[0\\]\\.rule\\.employees: is a number"):
+        ScoreModel(
+            key="fit",
+            criteria=(Criterion(key="size", rule=parse("employees >= 'big'"), points=1),),
+            subject=Lead,
+        )
+
+
+def test_the_generated_total_matches_the_breakdown_on_leads() -> None:
+    model = ScoreModel(
+        key="lead",
+        criteria=(
+            Criterion(key="saas", rule=parse("lower(industry) == 'saas'"), points=30),
+            Criterion(key="size", rule=parse("employees between 50 and 500"), points=20),
+            Criterion(key="rich", rule=parse("annual_revenue >= 1000000"), points=15),
+            Criterion(
+                key="de", rule=parse("country in ['DE', 'AT'] or domain ends with '.de'"), points=5
+            ),
+            Criterion(key="new", rule=parse("created_at >= now - 7d"), points=3),
+            Criterion(key="unowned", rule=parse("owner_id is null"), points=-4),
+        ),
+        groups=(ScoreGroup(key="fit", cap=60, floor=-2),),
+        floor=0,
+        subject=Lead,
+    )
+    from salescore.money import Money
+
+    leads = [
+        Lead.new(
+            id="a",
+            at=AT - DAY,
+            actor="w",
+            company="A",
+            industry="SaaS",
+            employees=120,
+            annual_revenue=Money("2500000", "EUR"),
+            country="DE",
+        ),
+        Lead.new(id="b", at=AT - 30 * DAY, actor="w", company="B", owner_id="rep-1"),
+        Lead.new(id="c", at=AT - DAY, actor="w", company="C", domain="c.de", employees=10),
+    ]
+    totals = [model.total(lead, at=AT) for lead in leads]
+    assert totals == [score(model, lead, at=AT).total for lead in leads]
+    assert totals == [60.0, 0.0, 4.0]
+    # aware at in another zone works the same; a naive one is refused
+    berlin = AT.astimezone(timezone(timedelta(hours=1)))
+    assert model.total(leads[0], at=berlin) == 60.0
+    with pytest.raises(ValidationError, match="at"):
+        model.total(leads[0], at=datetime(2026, 3, 2))
+    with pytest.raises(ValidationError, match="at"):
+        model.total(leads[0], at="2026-03-02")  # type: ignore[arg-type]
+
+
+def test_bad_score_input_is_a_validation_error() -> None:
+    with pytest.raises(ValidationError) as info:
+        score("b2b", {}, at=AT)  # type: ignore[arg-type]
+    assert [(e.path, e.value) for e in info.value.errors] == [("model", "b2b")]
+
+
+_RULE_POOL = (
+    "industry in ['saas', 'fintech']",
+    "employees >= 50",
+    "employees between 10 and 200",
+    "not (country == 'DE')",
+    "owner is null",
+    "owner is not null and employees < 1000",
+    "lower(industry) starts with 's' or revenue > 1000000",
+    "count(tags) >= 2",
+    "true",
+    "false",
+)
+_VALUES = {
+    "industry": st.sampled_from(["saas", "SaaS", "fintech", "retail", 5]),
+    "employees": st.one_of(
+        st.integers(-5, 5000), st.decimals(0, 5000, places=1), st.floats(allow_nan=True)
+    ),
+    "country": st.sampled_from(["DE", "FR", None]),
+    "owner": st.sampled_from(["rep-1", None]),
+    "revenue": st.sampled_from([0, 2_000_000, "lots"]),
+    "tags": st.lists(st.sampled_from(["a", "b"]), max_size=3),
+}
+
+
+@settings(max_examples=150)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(_RULE_POOL),
+            st.integers(-30, 30),
+            st.sampled_from(["fit", "engagement"]),
+        ),
+        min_size=1,
+        max_size=8,
+    ),
+    st.none() | st.integers(-10, 40),
+    st.none() | st.integers(20, 80),
+    st.fixed_dictionaries({}, optional=_VALUES),
+    st.booleans(),
+)
+def test_the_generated_total_is_the_sum_of_the_rules_answers(
+    picks: list[tuple[str, int, str]],
+    floor: int | None,
+    cap: int | None,
+    subject: dict[str, Any],
+    as_object: bool,
+) -> None:
+    model = ScoreModel(
+        key="m",
+        criteria=tuple(
+            Criterion(key=f"c{i}", rule=parse(text), points=p, group=g)
+            for i, (text, p, g) in enumerate(picks)
+        ),
+        groups=(ScoreGroup(key="fit", cap=cap), ScoreGroup(key="engagement", floor=floor)),
+        floor=floor,
+        cap=None if cap is None or floor is None or cap < floor else cap + 10,
+    )
+    target: Any = subject
+    if as_object:
+        target = type("Subject", (), dict(subject))()
+    sums = {"fit": 0.0, "engagement": 0.0}
+    for crit in model.criteria:
+        if crit.rule.evaluate(target, AT) is Truth.TRUE:
+            sums[crit.group] += crit.points
+    fit = sums["fit"] if cap is None else min(sums["fit"], cap)
+    eng = sums["engagement"] if floor is None else max(sums["engagement"], floor)
+    total = 0 + fit + eng
+    if model.cap is not None:
+        total = min(total, model.cap)
+    if model.floor is not None:
+        total = max(total, model.floor)
+    assert model.total(target, at=AT) == total
+    assert score(model, target, at=AT).total == total

@@ -9,16 +9,19 @@ form (the codec is registered by :mod:`salescore.rules`).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
+from salescore.errors import FieldError, ValidationError
 from salescore.rules._explain import Explanation
 from salescore.rules._nodes import And, Between, Compare, Field, In, Not, Or, Rule, Value
+from salescore.rules._schema import _lookup as lookup_schema
+from salescore.rules._schema import check_rule, resolve_schema
 from salescore.rules._truth import Truth
 from salescore.rules._values import MISSING, resolve
 
-__all__ = ["lookup", "missing_fields", "seen_values", "text_list"]
+__all__ = ["check_subject", "lookup", "missing_fields", "seen_values", "text_list"]
 
 
 def missing_fields(
@@ -98,3 +101,69 @@ def text_list(items: tuple[str, ...]) -> str:
 def is_true(truth: Truth) -> bool:
     """Whether ``truth`` is TRUE (UNKNOWN is not met)."""
     return truth is Truth.TRUE
+
+
+#: ``(path, rule, relation)``: a rule to check, where it sits, and the relation
+#: whose records it reads (``None``: the subject itself).
+RuleAt = tuple[str, Rule | None, str | None]
+
+
+def check_subject(
+    subject: Any,
+    rules: Iterable[RuleAt],
+    owner: str,
+    *,
+    fields: Iterable[tuple[str, str, str | None]] = (),
+) -> None:
+    """Check rules (and field paths) against the schema of the subject type they read.
+
+    Args:
+        subject: ``None`` (nothing is checked), a class with ``__rule_schema__``
+            (``Lead``), an object with one, or a schema mapping.
+        rules: ``(path, rule, relation)`` triples, such as
+            ``("criteria[2].rule", rule, None)``; ``None`` rules are skipped.
+        owner: What is being built, for the error message (``"ScoreModel"``).
+        fields: ``(path, field path, relation)`` triples of plain field paths
+            that must exist (on the subject, or on the relation's records).
+
+    Raises:
+        ValidationError: ``subject`` is not a schema, or rules read unknown
+            fields (each with the nearest spelling) or compare mismatched
+            kinds; every problem at once, each path starting with the rule's.
+    """
+    if subject is None:
+        return
+    try:
+        schema = resolve_schema(subject, "subject")
+    except ValidationError as exc:
+        raise ValidationError(exc.errors, owner) from None
+    errors: list[FieldError] = []
+
+    def scope(relation: str | None) -> Any:
+        if relation is None:
+            return schema
+        found = lookup_schema(schema, relation)[0]
+        return found if isinstance(found, Mapping) else None
+
+    for path, rule, relation in rules:
+        where = scope(relation)
+        if rule is None or where is None:  # an unknown relation is reported through fields
+            continue
+        try:
+            check_rule(rule, where)
+        except ValidationError as exc:
+            errors.extend(
+                FieldError(
+                    f"{path}.{e.path}", rule.to_text() if e.value is None else e.value, e.message
+                )
+                for e in exc.errors
+            )
+    for path, name, relation in fields:
+        where = scope(relation)
+        if where is None:
+            continue
+        found, hint = lookup_schema(where, name)
+        if found is None:
+            errors.append(FieldError(path, name, f"is not a field of the schema{hint}"))
+    if errors:
+        raise ValidationError(errors, owner)

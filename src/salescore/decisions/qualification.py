@@ -8,7 +8,7 @@ why. Guide: :doc:`/qualification`.
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from types import MappingProxyType
 from typing import Any, Final
@@ -16,7 +16,8 @@ from typing import Any, Final
 import attrs
 
 from salescore._validation import Checker, ensure_aware
-from salescore.decisions._evaluation import seen_values
+from salescore.decisions._evaluation import check_subject, seen_values
+from salescore.domain.custom_fields import CustomField, CustomFieldSchema, FieldType
 from salescore.errors import FieldError, NotFound, ValidationError
 from salescore.rules._nodes import Rule
 from salescore.rules._parser import parse
@@ -31,6 +32,7 @@ __all__ = [
     "GPCTBA_CI",
     "MEDDIC",
     "MEDDPICC",
+    "QUALIFICATION_FIELDS",
     "Framework",
     "FrameworkItem",
     "ItemResult",
@@ -106,7 +108,7 @@ def _as_tuple(value: Any) -> Any:
     return value
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, init=False)
 class Framework:
     """A qualification checklist: items, and how many must be confirmed.
 
@@ -117,9 +119,15 @@ class Framework:
         min_confirmed: Qualifying also needs at least this many items
             confirmed (required or not); ``None`` for no such rule.
         description: Free text.
+        subject: The type the framework qualifies (``Lead``, ``Opportunity``;
+            or a rule schema, or anything with ``__rule_schema__``): every
+            item's rules are checked against it now, so a misspelled field is
+            refused with the nearest spelling. Not stored; ``None`` checks
+            nothing.
 
     Raises:
-        ValidationError: Every bad field at once (duplicate item keys too).
+        ValidationError: Every bad field at once (duplicate item keys too,
+            and fields the subject type does not have).
     """
 
     key: str
@@ -127,6 +135,45 @@ class Framework:
     items: tuple[FrameworkItem, ...] = attrs.field(converter=_as_tuple)
     min_confirmed: int | None = None
     description: str = ""
+
+    def __init__(
+        self,
+        *,
+        key: str,
+        name: str,
+        items: Sequence[FrameworkItem],
+        min_confirmed: int | None = None,
+        description: str = "",
+        subject: Any = None,
+    ) -> None:
+        self.__attrs_init__(
+            key=key, name=name, items=items, min_confirmed=min_confirmed, description=description
+        )
+        check_subject(
+            subject,
+            (
+                (f"items[{i}].{name}", rule, None)
+                for i, item in enumerate(self.items)
+                for name, rule in (("rule", item.rule), ("disqualify_if", item.disqualify_if))
+            ),
+            "Framework",
+        )
+
+    def check(self, subject: Any) -> Framework:
+        """Check the framework's rules against a subject type, as ``subject=`` does.
+
+        Args:
+            subject: ``Lead``, ``Opportunity``, a rule schema, or anything
+                with ``__rule_schema__``.
+
+        Returns:
+            The framework itself.
+
+        Raises:
+            ValidationError: Every field the subject type does not have.
+        """
+        attrs.evolve(self, subject=subject)
+        return self
 
     def __attrs_post_init__(self) -> None:
         with Checker("Framework") as c:
@@ -432,11 +479,16 @@ def assess(
         The :class:`QualificationVerdict`.
 
     Raises:
-        ValidationError: A naive ``at``, an answer to an item the framework
-            does not have, or a rule that needs ``at`` without it.
+        ValidationError: A naive ``at``, no framework, answers that are not
+            rep answers or answer an item the framework does not have, or a
+            rule that needs ``at`` without it.
     """
     if at is not None:
         ensure_aware(at, "at")
+    if not isinstance(framework, Framework):
+        raise ValidationError.single("framework", framework, "must be a Framework")
+    if isinstance(answers, str | bytes) or not isinstance(answers, Iterable):
+        raise ValidationError.single("answers", answers, "must be a collection of RepAnswer")
     latest = _latest_answers(framework, answers)
     results = tuple(
         _settle(item, latest.get(item.key), subject, at, context) for item in framework.items
@@ -486,8 +538,43 @@ def _item(key: str, question: str, rule: str | None, label: str = "") -> Framewo
     )
 
 
-_BUDGET: Final = "budget > 0"
-_AUTHORITY: Final = "decision_maker_identified == true"
+def _flag(name: str, label: str) -> CustomField:
+    return CustomField(name=name, type=FieldType.FLAG, label=label)
+
+
+#: The custom fields the ready-made frameworks read (``custom.<name>``): give
+#: it as ``schema=`` to ``Lead.new`` or ``Opportunity.open`` to validate the
+#: values, or to ``Lead.__rule_schema__`` to check rules against it.
+QUALIFICATION_FIELDS: Final = CustomFieldSchema(
+    fields=(
+        CustomField(name="budget", type=FieldType.NUMBER, label="Budget"),
+        CustomField(name="timeline_days", type=FieldType.NUMBER, label="Days until purchase"),
+        CustomField(
+            name="priority",
+            type=FieldType.CHOICE,
+            label="Priority",
+            choices=("low", "medium", "high", "critical"),
+        ),
+        _flag("decision_maker_identified", "Decision maker identified"),
+        _flag("need_identified", "Need identified"),
+        _flag("challenges_identified", "Challenges identified"),
+        _flag("goals_identified", "Goals identified"),
+        _flag("plans_identified", "Plans identified"),
+        _flag("consequences_identified", "Negative consequences identified"),
+        _flag("implications_identified", "Positive implications identified"),
+        _flag("metrics_identified", "Metrics identified"),
+        _flag("economic_buyer_identified", "Economic buyer identified"),
+        _flag("decision_criteria_known", "Decision criteria known"),
+        _flag("decision_process_known", "Decision process known"),
+        _flag("paper_process_known", "Paper process known"),
+        _flag("pain_identified", "Pain identified"),
+        _flag("champion_identified", "Champion identified"),
+        _flag("competition_known", "Competition known"),
+    )
+)
+
+_BUDGET: Final = "custom.budget > 0"
+_AUTHORITY: Final = "custom.decision_maker_identified == true"
 
 #: BANT (IBM): Budget, Authority, Need, Timeline.
 BANT: Final = Framework(
@@ -499,8 +586,8 @@ BANT: Final = Framework(
         _item(
             "authority", "Who makes the buying decision, and are we talking to them?", _AUTHORITY
         ),
-        _item("need", "What problem does this solve for them?", "need_identified == true"),
-        _item("timeline", "When do they intend to buy?", "timeline_days <= 180"),
+        _item("need", "What problem does this solve for them?", "custom.need_identified == true"),
+        _item("timeline", "When do they intend to buy?", "custom.timeline_days <= 180"),
     ),
 )
 
@@ -513,14 +600,14 @@ CHAMP: Final = Framework(
         _item(
             "challenges",
             "What challenges are they trying to overcome?",
-            "challenges_identified == true",
+            "custom.challenges_identified == true",
         ),
         _item("authority", "Who decides, and who else has a say?", _AUTHORITY),
         _item("money", "Is there money for this?", _BUDGET),
         _item(
             "prioritization",
             "How high is this on their list of priorities?",
-            "priority in ['high', 'critical']",
+            "custom.priority in ['high', 'critical']",
         ),
     ),
 )
@@ -532,8 +619,8 @@ ANUM: Final = Framework(
     description="Authority, Need, Urgency, Money.",
     items=(
         _item("authority", "Are we talking to someone who can decide?", _AUTHORITY),
-        _item("need", "Do they have a real need for this?", "need_identified == true"),
-        _item("urgency", "How soon must they solve it?", "timeline_days <= 90"),
+        _item("need", "Do they have a real need for this?", "custom.need_identified == true"),
+        _item("urgency", "How soon must they solve it?", "custom.timeline_days <= 90"),
         _item("money", "Can they pay for it?", _BUDGET),
     ),
 )
@@ -546,50 +633,54 @@ GPCTBA_CI: Final = Framework(
     description="Goals, Plans, Challenges, Timeline, Budget, Authority, "
     "negative Consequences and positive Implications.",
     items=(
-        _item("goals", "What goals are they trying to reach?", "goals_identified == true"),
-        _item("plans", "What are their plans to reach them?", "plans_identified == true"),
-        _item("challenges", "What stands in the way?", "challenges_identified == true"),
-        _item("timeline", "When must they get there?", "timeline_days <= 180"),
+        _item("goals", "What goals are they trying to reach?", "custom.goals_identified == true"),
+        _item("plans", "What are their plans to reach them?", "custom.plans_identified == true"),
+        _item("challenges", "What stands in the way?", "custom.challenges_identified == true"),
+        _item("timeline", "When must they get there?", "custom.timeline_days <= 180"),
         _item("budget", "What budget do they have?", _BUDGET),
         _item("authority", "Who decides?", _AUTHORITY),
         _item(
             "consequences",
             "What happens if they do nothing?",
-            "consequences_identified == true",
+            "custom.consequences_identified == true",
             "Negative consequences",
         ),
         _item(
             "implications",
             "What changes for them if they succeed?",
-            "implications_identified == true",
+            "custom.implications_identified == true",
             "Positive implications",
         ),
     ),
 )
 
 _MEDDIC_ITEMS: Final = (
-    _item("metrics", "What measurable gain do they expect?", "metrics_identified == true"),
+    _item("metrics", "What measurable gain do they expect?", "custom.metrics_identified == true"),
     _item(
         "economic_buyer",
         "Who controls the money, and have we met them?",
-        "economic_buyer_identified == true",
+        "custom.economic_buyer_identified == true",
     ),
     _item(
-        "decision_criteria", "How will they judge the options?", "decision_criteria_known == true"
+        "decision_criteria",
+        "How will they judge the options?",
+        "custom.decision_criteria_known == true",
     ),
     _item(
         "decision_process",
         "What steps and people lead to a decision?",
-        "decision_process_known == true",
+        "custom.decision_process_known == true",
     ),
     _item(
         "identify_pain",
         "What pain makes this worth solving now?",
-        "pain_identified == true",
+        "custom.pain_identified == true",
         "Identified pain",
     ),
     _item(
-        "champion", "Who inside sells for us when we are not there?", "champion_identified == true"
+        "champion",
+        "Who inside sells for us when we are not there?",
+        "custom.champion_identified == true",
     ),
 )
 
@@ -614,10 +705,10 @@ MEDDPICC: Final = Framework(
         _item(
             "paper_process",
             "How do contracts get signed: legal, procurement, security?",
-            "paper_process_known == true",
+            "custom.paper_process_known == true",
         ),
         *_MEDDIC_ITEMS[4:],
-        _item("competition", "Who else are they considering?", "competition_known == true"),
+        _item("competition", "Who else are they considering?", "custom.competition_known == true"),
     ),
 )
 

@@ -8,14 +8,17 @@ work. Guide: :doc:`/routing`.
 from __future__ import annotations
 
 import enum
+import functools
+import itertools
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime
-from typing import Any, Protocol
+from datetime import UTC, datetime, time, timedelta
+from typing import Any, Final, Protocol
 
 import attrs
 
 from salescore._validation import Checker, ensure_aware
-from salescore.decisions._evaluation import missing_fields
+from salescore.decisions._evaluation import check_subject, missing_fields
+from salescore.errors import FieldError, ValidationError
 from salescore.rules._nodes import Rule
 from salescore.rules._truth import Truth
 from salescore.serialization import register_type as _register_type
@@ -60,6 +63,10 @@ class Target:
         kind: Rep, team or queue.
         id: The owner's id.
         strategy: For teams, round-robin (default) or least-loaded.
+        hold: When the rep (or every rep of the team) is outside working
+            hours but could otherwise take the work, give it to them anyway,
+            held until their calendar's next opening
+            (:attr:`RoutingDecision.hold_until`), instead of passing it on.
 
     Raises:
         ValidationError: Every bad field at once.
@@ -68,22 +75,42 @@ class Target:
     kind: TargetKind
     id: str
     strategy: Strategy = Strategy.ROUND_ROBIN
+    hold: bool = False
 
     def __attrs_post_init__(self) -> None:
         with Checker("Target") as c:
             c.instance(self.kind, TargetKind, "kind")
             c.text(self.id, "id")
             c.instance(self.strategy, Strategy, "strategy")
+            c.instance(self.hold, bool, "hold")
+            c.check(
+                not self.hold or self.kind is not TargetKind.QUEUE,
+                "hold",
+                self.hold,
+                "a queue has no working hours to wait for",
+            )
 
     @classmethod
-    def rep(cls, rep_id: str) -> Target:
-        """Send the work to this rep."""
-        return cls(kind=TargetKind.REP, id=rep_id)
+    def rep(cls, rep_id: str, *, hold: bool = False) -> Target:
+        """Send the work to this rep (``hold``: wait for their working hours)."""
+        return cls(kind=TargetKind.REP, id=rep_id, hold=hold)
 
     @classmethod
-    def team(cls, team_id: str, strategy: Strategy | str = Strategy.ROUND_ROBIN) -> Target:
-        """Send the work to a rep of this team, picked by ``strategy``."""
-        return cls(kind=TargetKind.TEAM, id=team_id, strategy=Strategy(strategy))
+    def team(
+        cls, team_id: str, strategy: Strategy | str = Strategy.ROUND_ROBIN, *, hold: bool = False
+    ) -> Target:
+        """Send the work to a rep of this team, picked by ``strategy``.
+
+        Raises:
+            ValidationError: An unknown strategy.
+        """
+        if not isinstance(strategy, Strategy):
+            if strategy not in Strategy._value2member_map_:
+                raise ValidationError.single(
+                    "strategy", strategy, "must be round_robin or least_loaded"
+                )
+            strategy = Strategy(strategy)
+        return cls(kind=TargetKind.TEAM, id=team_id, strategy=strategy, hold=hold)
 
     @classmethod
     def queue(cls, queue_id: str) -> Target:
@@ -91,9 +118,10 @@ class Target:
         return cls(kind=TargetKind.QUEUE, id=queue_id)
 
     def __str__(self) -> str:
+        held = ", held until open" if self.hold else ""
         if self.kind is TargetKind.TEAM:
-            return f"team {self.id!r} ({self.strategy.value.replace('_', '-')})"
-        return f"{self.kind.value} {self.id!r}"
+            return f"team {self.id!r} ({self.strategy.value.replace('_', '-')}{held})"
+        return f"{self.kind.value} {self.id!r}" + (f" ({held[2:]})" if held else "")
 
 
 @attrs.frozen(kw_only=True)
@@ -129,7 +157,70 @@ def _as_tuple(value: Any) -> Any:
     return value
 
 
-@attrs.frozen(kw_only=True)
+_Directory = Iterable[Any] | Mapping[str, Any]
+
+
+def _index(items: Any, path: str) -> dict[str, Any] | None:
+    """Reps, teams or queues by id (from objects with ``id``, ids, or a mapping by id).
+
+    Raises:
+        ValidationError: ``items`` is no such collection, naming each bad entry.
+    """
+    if items is None:
+        return None
+    if isinstance(items, Mapping):
+        pairs = list(items.items())
+    elif isinstance(items, str | bytes) or not isinstance(items, Iterable):
+        raise ValidationError.single(path, items, "must be a collection of objects with an id")
+    else:
+        pairs = [
+            (item if isinstance(item, str) else getattr(item, "id", None), item) for item in items
+        ]
+    errors = [
+        FieldError(f"{path}[{i}]", item, "has no id (a non-empty string)")
+        for i, (key, item) in enumerate(pairs)
+        if not isinstance(key, str) or not key
+    ]
+    if errors:
+        raise ValidationError(errors, "routing")
+    return dict(pairs)
+
+
+def _ids(items: _Directory | None, path: str) -> set[str] | None:
+    index = _index(items, path)
+    return None if index is None else set(index)
+
+
+_PARAMETER = {TargetKind.REP: "reps", TargetKind.TEAM: "teams", TargetKind.QUEUE: "queues"}
+
+
+def _unknown_targets(
+    targets: Iterable[tuple[str, Target]], known: Mapping[TargetKind, set[str] | None]
+) -> list[FieldError]:
+    """A :class:`FieldError` for each target whose kind has a directory that lacks it."""
+    errors = []
+    for path, target in targets:
+        ids = known.get(target.kind)
+        if ids is None and target.kind in known:
+            errors.append(
+                FieldError(
+                    f"{path}.id",
+                    target.id,
+                    f"is not a known {target.kind.value}: no {_PARAMETER[target.kind]}= given",
+                )
+            )
+        elif ids is not None and target.id not in ids:
+            errors.append(
+                FieldError(
+                    f"{path}.id",
+                    target.id,
+                    f"is not a known {target.kind.value} (not in {_PARAMETER[target.kind]}=)",
+                )
+            )
+    return errors
+
+
+@attrs.frozen(kw_only=True, init=False)
 class RoutingTable:
     """Routing rules in order, and where work goes when none takes it.
 
@@ -139,15 +230,61 @@ class RoutingTable:
         default: The fallback target, or ``None`` to leave work unassigned.
         capacity_key: Which of a rep's capacities limits this work
             (``"open_leads"``).
+        subject: The type the table routes (``Lead``; or a rule schema, or
+            anything with ``__rule_schema__``): every rule's condition is
+            checked against it now, so a misspelled field is refused with the
+            nearest spelling. Not stored; ``None`` checks nothing.
+        reps: The reps the targets may name (objects with ``id``, or ids).
+        teams: The teams the targets may name.
+        queues: The queues the targets may name. When any of ``reps``,
+            ``teams`` and ``queues`` is given, every target must be found in
+            the directory of its kind, and a kind whose directory is not given
+            has none. Not stored; when none is given nothing is checked.
 
     Raises:
-        ValidationError: Every bad field at once (duplicate rule keys too).
+        ValidationError: Every bad field at once (duplicate rule keys too,
+            fields the subject type does not have, unknown targets).
     """
 
     key: str
     rules: tuple[RoutingRule, ...] = attrs.field(converter=_as_tuple)
     default: Target | None = None
     capacity_key: str = "open_leads"
+
+    def __init__(
+        self,
+        *,
+        key: str,
+        rules: Sequence[RoutingRule],
+        default: Target | None = None,
+        capacity_key: str = "open_leads",
+        subject: Any = None,
+        reps: _Directory | None = None,
+        teams: _Directory | None = None,
+        queues: _Directory | None = None,
+    ) -> None:
+        self.__attrs_init__(key=key, rules=rules, default=default, capacity_key=capacity_key)
+        check_subject(
+            subject,
+            ((f"rules[{i}].rule", r.rule, None) for i, r in enumerate(self.rules)),
+            "RoutingTable",
+        )
+        if reps is not None or teams is not None or queues is not None:
+            known = {
+                TargetKind.REP: _ids(reps, "reps"),
+                TargetKind.TEAM: _ids(teams, "teams"),
+                TargetKind.QUEUE: _ids(queues, "queues"),
+            }
+            errors = _unknown_targets(self.targets(), known)
+            if errors:
+                raise ValidationError(errors, "RoutingTable")
+
+    def targets(self) -> list[tuple[str, Target]]:
+        """Every target with its path: ``rules[i].target``, then ``default``."""
+        out = [(f"rules[{i}].target", r.target) for i, r in enumerate(self.rules)]
+        if self.default is not None:
+            out.append(("default", self.default))
+        return out
 
     def __attrs_post_init__(self) -> None:
         with Checker("RoutingTable") as c:
@@ -168,20 +305,43 @@ def _as_counts(value: Any) -> Any:
     return value
 
 
+def _as_nested(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {k: dict(v) if isinstance(v, Mapping) else v for k, v in value.items()}
+    return value
+
+
+def _check_nested(c: Checker, value: Any, path: str, *, integer: bool) -> None:
+    if c.instance(value, dict, path):
+        for team, counts in value.items():
+            c.text(team, path)
+            if c.instance(counts, dict, f"{path}.{team}"):
+                for rep, n in counts.items():
+                    c.text(rep, f"{path}.{team}")
+                    c.number(n, f"{path}.{team}.{rep}", integer=integer, minimum=0)
+
+
 @attrs.frozen(kw_only=True)
 class RoutingState:
-    """Round-robin cursors and open loads: the memory of routing, as a value.
+    """Round-robin cursors, shares and open loads: the memory of routing, as a value.
 
     Args:
         cursors: Team id → the rep who got that team's last item.
         loads: Rep id → open items (absent means 0).
+        expected: Team id → rep id → the rep's share of the team's
+            round-robin items so far: each decision adds to every rep who
+            could take the work their weight's part of one item.
+        given: Team id → rep id → how many items the team's round robin gave
+            the rep.
 
     Raises:
-        ValidationError: Bad ids or a negative load.
+        ValidationError: Bad ids or a negative count.
     """
 
     cursors: Mapping[str, str] = attrs.field(factory=dict, converter=_as_counts)
     loads: Mapping[str, int] = attrs.field(factory=dict, converter=_as_counts)
+    expected: Mapping[str, Mapping[str, float]] = attrs.field(factory=dict, converter=_as_nested)
+    given: Mapping[str, Mapping[str, int]] = attrs.field(factory=dict, converter=_as_nested)
 
     def __attrs_post_init__(self) -> None:
         with Checker("RoutingState") as c:
@@ -193,6 +353,8 @@ class RoutingState:
                 for k, n in self.loads.items():
                     c.text(k, "loads")
                     c.number(n, f"loads.{k}", integer=True, minimum=0)
+            _check_nested(c, self.expected, "expected", integer=False)
+            _check_nested(c, self.given, "given", integer=True)
 
     def load(self, rep_id: str) -> int:
         """A rep's open load (0 if unknown)."""
@@ -205,7 +367,7 @@ class RoutingState:
         cursors = self.cursors
         if team_id is not None:
             cursors = {**cursors, team_id: rep_id}
-        return RoutingState(cursors=cursors, loads=loads)
+        return attrs.evolve(self, cursors=cursors, loads=loads)
 
     def release(self, rep_id: str, n: int = 1) -> RoutingState:
         """Return the state after ``n`` of a rep's items were closed (never below 0)."""
@@ -215,11 +377,23 @@ class RoutingState:
             loads[rep_id] = left
         else:
             loads.pop(rep_id, None)
-        return RoutingState(cursors=self.cursors, loads=loads)
+        return attrs.evolve(self, loads=loads)
+
+    def _shared(self, team_id: str, expected: Mapping[str, float], rep_id: str) -> RoutingState:
+        """The state after a round-robin decision of ``team_id``."""
+        given = dict(self.given.get(team_id, {}))
+        given[rep_id] = given.get(rep_id, 0) + 1
+        return attrs.evolve(
+            self,
+            expected={**self.expected, team_id: dict(expected)},
+            given={**self.given, team_id: given},
+        )
 
 
 class _Calendar(Protocol):
     def is_open(self, at: datetime) -> bool: ...
+
+    def next_opening(self, at: datetime) -> datetime: ...
 
 
 class RepLike(Protocol):
@@ -274,6 +448,9 @@ class RoutingDecision:
         trail: Every rule looked at, in order.
         unknown_fields: Fields that left some rule UNKNOWN.
         state: The routing state after this decision.
+        hold_until: With a holding target whose rep was outside working
+            hours: the rep calendar's next opening (UTC), from when the work
+            should reach them; ``None`` when it can be worked now.
     """
 
     owner_kind: TargetKind | None
@@ -284,6 +461,7 @@ class RoutingDecision:
     trail: tuple[RuleCheck, ...]
     unknown_fields: tuple[str, ...]
     state: RoutingState
+    hold_until: datetime | None = None
 
     @property
     def assigned(self) -> bool:
@@ -291,12 +469,14 @@ class RoutingDecision:
         return self.owner_id is not None
 
 
-def _index(items: Any) -> dict[str, Any] | None:
-    if items is None:
-        return None
-    if isinstance(items, Mapping):
-        return dict(items)
-    return {item.id: item for item in items}
+@attrs.frozen
+class _Taken:
+    """What a target did with the work: who took it (if anyone), why, and the state after."""
+
+    owner: str | None
+    note: str
+    state: RoutingState
+    hold_until: datetime | None = None
 
 
 class _Router:
@@ -313,6 +493,8 @@ class _Router:
         self.reps = reps
         self.teams = teams
         self.capacity_key = capacity_key
+        #: Reps whose only obstacle is their calendar, with its next opening.
+        self.closed: dict[str, datetime | None] = {}
 
     def unavailable(self, rep_id: str) -> str | None:
         """Why a rep cannot take work now, or ``None`` if they can."""
@@ -323,33 +505,54 @@ class _Router:
             return f"{rep_id} is not a known rep"
         if getattr(rep, "active", True) is False:
             return f"{rep_id} is inactive"
-        calendar: _Calendar | None = getattr(rep, "calendar", None)
-        if calendar is not None and not calendar.is_open(self.at):
-            return f"{rep_id} is outside working hours"
         capacities = getattr(rep, "capacities", None) or {}
         cap = capacities.get(self.capacity_key)
         if cap is not None:
             load = self.state.load(rep_id)
             if load >= cap:
                 return f"{rep_id} is at capacity ({load}/{cap})"
+        calendar: _Calendar | None = getattr(rep, "calendar", None)
+        if calendar is not None and not calendar.is_open(self.at):
+            if rep_id not in self.closed:
+                try:
+                    self.closed[rep_id] = calendar.next_opening(self.at).astimezone(UTC)
+                except ValidationError:  # the calendar never opens again
+                    self.closed[rep_id] = None
+            return f"{rep_id} is outside working hours"
         return None
 
-    def take(self, target: Target) -> tuple[str | None, str]:
-        """The rep or queue that takes the work, and a note."""
+    def held(self, order: Sequence[str]) -> tuple[str, datetime] | None:
+        """The rep (in ``order``) whose calendar opens first, and when; ties keep the order."""
+        best: tuple[str, datetime] | None = None
+        for rep_id in order:
+            opening = self.closed.get(rep_id)
+            if opening is not None and (best is None or opening < best[1]):
+                best = (rep_id, opening)
+        return best
+
+    def take(self, target: Target) -> _Taken:
+        """What ``target`` does with the work."""
+        state = self.state
         if target.kind is TargetKind.QUEUE:
-            return target.id, f"queued in {target.id}"
+            return _Taken(target.id, f"queued in {target.id}", state)
         if target.kind is TargetKind.REP:
             why = self.unavailable(target.id)
-            if why is not None:
-                return None, why
-            return target.id, f"assigned to {target.id}"
-        team = self.teams.get(target.id)
-        if team is None:
-            return None, f"{target.id} is not a known team"
+            if why is None:
+                return _Taken(target.id, f"assigned to {target.id}", state.assigned(target.id))
+            hold = self.held([target.id]) if target.hold else None
+            if hold is None:
+                return _Taken(None, why, state)
+            return _Taken(
+                target.id,
+                f"{why}: held until {_when(hold[1])}",
+                state.assigned(target.id),
+                hold[1],
+            )
+        team = self.teams[target.id]
         members = list(team.rep_ids)
         if not members:
-            return None, f"team {target.id} has no reps"
-        last = self.state.cursors.get(target.id)
+            return _Taken(None, f"team {target.id} has no reps", state)
+        last = state.cursors.get(target.id)
         start = members.index(last) + 1 if last in members else 0
         order = members[start:] + members[:start]
         available: list[str] = []
@@ -362,17 +565,131 @@ class _Router:
                 reasons.append((i, why))
         if not available:
             whys = "; ".join(w for _, w in reasons)
-            return None, f"no rep of team {target.id} is available: {whys}"
+            hold = self.held(order) if target.hold else None
+            if hold is None:
+                return _Taken(None, f"no rep of team {target.id} is available: {whys}", state)
+            rep_id, opening = hold
+            after = state.assigned(rep_id, target.id)
+            if target.strategy is Strategy.ROUND_ROBIN:
+                after = after._shared(target.id, state.expected.get(target.id, {}), rep_id)
+            return _Taken(
+                rep_id,
+                f"no rep of team {target.id} is available ({whys}): held for {rep_id}, "
+                f"the first back, until {_when(opening)}",
+                after,
+                opening,
+            )
         if target.strategy is Strategy.LEAST_LOADED:
-            chosen = min(available, key=self.state.load)
-            note = f"{chosen} has the least load in team {target.id} ({self.state.load(chosen)})"
-        else:
-            chosen = available[0]
+            chosen = min(available, key=state.load)
+            note = f"{chosen} has the least load in team {target.id} ({state.load(chosen)})"
+            return _Taken(chosen, note, state.assigned(chosen, target.id))
+        weights = self.weights(members)
+        expected = dict(state.expected.get(target.id, {}))
+        total = sum(weights[r] for r in available)
+        for r in available:
+            expected[r] = expected.get(r, 0.0) + weights[r] / total
+        given = state.given.get(target.id, {})
+        # The rep furthest behind their share; ties keep the rotation order.
+        chosen = max(available, key=lambda r: round(expected[r] - given.get(r, 0), 9))
+        if chosen == available[0]:
             note = f"{chosen} is next in team {target.id}'s rotation"
+        else:
+            note = (
+                f"{chosen} is furthest behind their share of team {target.id}'s work "
+                f"({given.get(chosen, 0)} given, {expected[chosen]:.2f} due)"
+            )
         skipped = [w for i, w in reasons if i < order.index(chosen)]
-        if skipped and target.strategy is Strategy.ROUND_ROBIN:
+        if skipped:
             note += " (skipped: " + "; ".join(skipped) + ")"
-        return chosen, note
+        after = state.assigned(chosen, target.id)._shared(target.id, expected, chosen)
+        return _Taken(chosen, note, after)
+
+    def weights(self, members: Sequence[str]) -> dict[str, float]:
+        """Each member's round-robin weight, fitted to the calendars of ``at``'s week."""
+        if self.reps is None:
+            return dict.fromkeys(members, 1.0)
+        calendars = tuple(
+            getattr(self.reps.get(m), "calendar", None) if m in self.reps else None for m in members
+        )
+        if all(c is None for c in calendars):
+            return dict.fromkeys(members, 1.0)
+        monday = datetime.combine(
+            (self.at.astimezone(UTC) - timedelta(days=self.at.astimezone(UTC).weekday())).date(),
+            time(0),
+            UTC,
+        )
+        try:
+            fitted = _fitted_weights(calendars, monday)
+        except TypeError:  # a calendar that cannot be hashed: not cached
+            fitted = _fitted_weights.__wrapped__(calendars, monday)
+        return dict(zip(members, fitted, strict=True))
+
+
+_WEEK: Final = timedelta(days=7)
+
+
+@functools.lru_cache(maxsize=256)
+def _fitted_weights(calendars: tuple[Any, ...], start: datetime) -> tuple[float, ...]:
+    """Weights under which each rep's share of the work follows their share of the hours.
+
+    Work arriving evenly through the week from ``start`` is shared among the
+    reps open at each moment in proportion to their weights. Reps who are
+    often the only one open get everything then, so an equal split would give
+    them more than their share of the hours; the weights are scaled
+    (iterative proportional fitting) until each rep's expected part of the
+    week's work equals their part of the open hours, or as close as the
+    calendars allow. A rep without a calendar is always open.
+    """
+    end = start + _WEEK
+    spans: list[list[tuple[datetime, datetime]]] = []
+    for cal in calendars:
+        if cal is None:
+            spans.append([(start, end)])
+            continue
+        try:
+            spans.append(
+                [(a.astimezone(UTC), b.astimezone(UTC)) for a, b in cal.open_intervals(start, end)]
+            )
+        except ValidationError:
+            spans.append([])
+    cuts = sorted({start, end, *(t for s in spans for pair in s for t in pair)})
+    segments: list[tuple[float, tuple[int, ...]]] = []
+    for a, b in itertools.pairwise(cuts):
+        members = tuple(i for i, s in enumerate(spans) if any(lo <= a < hi for lo, hi in s))
+        if members:
+            segments.append(((b - a).total_seconds(), members))
+    n = len(calendars)
+    hours = [0.0] * n
+    for d, members in segments:
+        for i in members:
+            hours[i] += d
+    covered = sum(d for d, _ in segments)
+    total_hours = sum(hours)
+    weights = [1.0] * n
+    if not total_hours:
+        return tuple(weights)
+    target = [covered * h / total_hours for h in hours]
+    for _ in range(500):
+        got = [0.0] * n
+        for d, members in segments:
+            norm = sum(weights[i] for i in members)
+            for i in members:
+                got[i] += d * weights[i] / norm
+        worst = 0.0
+        for i in range(n):
+            if got[i] > 0 and target[i] > 0:
+                ratio = target[i] / got[i]
+                worst = max(worst, abs(ratio - 1))
+                weights[i] = max(weights[i] * ratio, 1e-9)
+        top = max(weights)
+        weights = [w / top for w in weights]
+        if worst < 1e-6:
+            break
+    return tuple(weights)
+
+
+def _when(at: datetime) -> str:
+    return at.strftime("%Y-%m-%d %H:%M UTC")
 
 
 def route(
@@ -383,6 +700,7 @@ def route(
     at: datetime,
     reps: Iterable[Any] | Mapping[str, Any] | None = None,
     teams: Iterable[TeamLike] | Mapping[str, TeamLike] = (),
+    queues: Iterable[Any] | Mapping[str, Any] | None = None,
     default: Target | None = None,
     context: Mapping[str, Any] | None = None,
     capacity_key: str | None = None,
@@ -396,8 +714,13 @@ def route(
         at: When (aware): the time rules and calendars are checked at.
         reps: The reps (objects with ``id`` and optionally ``active``,
             ``calendar`` and ``capacities``), as an iterable or by id;
-            ``None`` checks no availability.
-        teams: The teams (objects with ``id`` and ``rep_ids``).
+            ``None`` checks no availability. A rep target missing from them
+            is unavailable (the trail says so): check rep ids when building
+            the table (``RoutingTable(…, reps=…)``).
+        teams: The teams (objects with ``id`` and ``rep_ids``): every team a
+            target names must be among them.
+        queues: The queues (objects with ``id``, or ids) queue targets may
+            name; ``None`` accepts any.
         default: Overrides the table's default (required to have one when
             ``table`` is a plain sequence).
         context: Related data for the rules.
@@ -407,20 +730,80 @@ def route(
         The :class:`RoutingDecision`, whose ``state`` is the state after it.
 
     Raises:
-        ValidationError: ``at`` is naive, or a rule needs data it cannot get.
+        ValidationError: ``at`` is naive; a target names a team, or a queue,
+            that is not among those given (all of them at once); or a rule
+            needs data it cannot get.
     """
     ensure_aware(at, "at")
+    if not isinstance(state, RoutingState):
+        raise ValidationError.single("state", state, "must be a RoutingState")
     if isinstance(table, RoutingTable):
         rules = table.rules
         fallback = table.default if default is None else default
         cap_key = table.capacity_key if capacity_key is None else capacity_key
     else:
+        if isinstance(table, str | bytes) or not isinstance(table, Iterable):
+            raise ValidationError.single("table", table, "must be a RoutingTable or routing rules")
         rules = tuple(table)
+        bad = [
+            FieldError(f"table[{i}]", r, "must be a RoutingRule")
+            for i, r in enumerate(rules)
+            if not isinstance(r, RoutingRule)
+        ]
+        if bad:
+            raise ValidationError(bad, "routing")
         fallback = default
         cap_key = "open_leads" if capacity_key is None else capacity_key
-    router = _Router(state, at, _index(reps), _index(teams) or {}, cap_key)
+    rep_index = _index(reps, "reps")
+    team_index = _index(teams, "teams") or {}
+    bad_teams = [
+        FieldError(f"teams.{key}.rep_ids", getattr(team, "rep_ids", None), "must be rep ids")
+        for key, team in team_index.items()
+        if isinstance(getattr(team, "rep_ids", None), str | bytes)
+        or not isinstance(getattr(team, "rep_ids", None), Sequence)
+    ]
+    if bad_teams:
+        raise ValidationError(bad_teams, "routing")
+    if default is not None and not isinstance(default, Target):
+        raise ValidationError.single("default", default, "must be a Target")
+    known: dict[TargetKind, set[str] | None] = {TargetKind.TEAM: set(team_index)}
+    if queues is not None:
+        known[TargetKind.QUEUE] = _ids(queues, "queues")
+    targets = [(f"rules[{i}].target", r.target) for i, r in enumerate(rules)]
+    if fallback is not None:
+        targets.append(("default", fallback))
+    errors = _unknown_targets(targets, known)
+    if errors:
+        raise ValidationError(errors, "routing")
+    router = _Router(state, at, rep_index, team_index, cap_key)
     trail: list[RuleCheck] = []
     unknown: dict[str, None] = {}
+
+    def decided(key: str, target: Target, taken: _Taken, reason: str) -> RoutingDecision:
+        return RoutingDecision(
+            owner_kind=TargetKind.QUEUE if target.kind is TargetKind.QUEUE else TargetKind.REP,
+            owner_id=taken.owner,
+            rule_key=key,
+            target=target,
+            reason=reason,
+            trail=tuple(trail),
+            unknown_fields=tuple(unknown),
+            state=taken.state,
+            hold_until=taken.hold_until,
+        )
+
+    def unassigned(reason: str) -> RoutingDecision:
+        return RoutingDecision(
+            owner_kind=None,
+            owner_id=None,
+            rule_key=None,
+            target=None,
+            reason=reason,
+            trail=tuple(trail),
+            unknown_fields=tuple(unknown),
+            state=state,
+        )
+
     for r in rules:
         truth = r.rule.evaluate(subject, at, context)
         if truth is Truth.UNKNOWN:
@@ -439,79 +822,21 @@ def route(
         if truth is not Truth.TRUE:
             trail.append(RuleCheck(key=r.key, result=truth))
             continue
-        owner, note = router.take(r.target)
-        trail.append(RuleCheck(key=r.key, result=truth, note=note))
-        if owner is not None:
-            return _decided(
-                r.key,
-                r.target,
-                owner,
-                note,
-                trail,
-                unknown,
-                state,
-                f"rule {r.key!r} matched ({r.rule.to_text()}): {note}",
-            )
+        taken = router.take(r.target)
+        trail.append(RuleCheck(key=r.key, result=truth, note=taken.note))
+        if taken.owner is not None:
+            why = f"rule {r.key!r} matched ({r.rule.to_text()}): {taken.note}"
+            return decided(r.key, r.target, taken, why)
     if fallback is None:
-        return RoutingDecision(
-            owner_kind=None,
-            owner_id=None,
-            rule_key=None,
-            target=None,
-            reason="no rule matched and there is no default",
-            trail=tuple(trail),
-            unknown_fields=tuple(unknown),
-            state=state,
+        return unassigned("no rule matched and there is no default")
+    taken = router.take(fallback)
+    trail.append(RuleCheck(key="default", result=Truth.TRUE, note=taken.note))
+    if taken.owner is None:
+        return unassigned(
+            f"no rule matched and the default {fallback} cannot take it: {taken.note}"
         )
-    owner, note = router.take(fallback)
-    trail.append(RuleCheck(key="default", result=Truth.TRUE, note=note))
-    if owner is None:
-        return RoutingDecision(
-            owner_kind=None,
-            owner_id=None,
-            rule_key=None,
-            target=None,
-            reason=f"no rule matched and the default {fallback} cannot take it: {note}",
-            trail=tuple(trail),
-            unknown_fields=tuple(unknown),
-            state=state,
-        )
-    return _decided(
-        "default",
-        fallback,
-        owner,
-        note,
-        trail,
-        unknown,
-        state,
-        f"no rule matched: the default, {fallback}: {note}",
-    )
-
-
-def _decided(
-    key: str,
-    target: Target,
-    owner: str,
-    note: str,
-    trail: list[RuleCheck],
-    unknown: dict[str, None],
-    state: RoutingState,
-    reason: str,
-) -> RoutingDecision:
-    if target.kind is TargetKind.QUEUE:
-        kind, new_state = TargetKind.QUEUE, state
-    else:
-        team = target.id if target.kind is TargetKind.TEAM else None
-        kind, new_state = TargetKind.REP, state.assigned(owner, team)
-    return RoutingDecision(
-        owner_kind=kind,
-        owner_id=owner,
-        rule_key=key,
-        target=target,
-        reason=reason,
-        trail=tuple(trail),
-        unknown_fields=tuple(unknown),
-        state=new_state,
+    return decided(
+        "default", fallback, taken, f"no rule matched: the default, {fallback}: {taken.note}"
     )
 
 

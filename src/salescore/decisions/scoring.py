@@ -8,16 +8,18 @@ threshold is crossed. Guide: :doc:`/scoring`.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Mapping
-from datetime import datetime, timedelta
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import UTC, datetime, timedelta
 from typing import Any, Final, Protocol, Self, TypeVar
 
 import attrs
 
 from salescore._validation import Checker, ensure_aware
-from salescore.decisions._evaluation import lookup, missing_fields
-from salescore.errors import NotFound
-from salescore.rules._nodes import Rule
+from salescore.decisions._evaluation import RuleAt, check_subject, lookup, missing_fields
+from salescore.errors import NotFound, ValidationError
+from salescore.rules._compile import _Generator, _rename
+from salescore.rules._kinds import is_call, is_count
+from salescore.rules._nodes import Operand, Rule
 from salescore.rules._truth import Truth
 from salescore.serialization import register_type as _register_type
 
@@ -324,16 +326,20 @@ class _Plan:
     """The compiled form of a model: one row per criterion."""
 
     rows: tuple[_Row, ...]
-    #: ``(function, points, group index)`` when no criterion decays, counts
-    #: records or needs ``at``: the fast path of :meth:`ScoreModel.total`.
-    simple: tuple[tuple[Callable[..., Truth], float, int], ...] | None
+    #: The whole model as one generated function ``(subject, at, context) ->
+    #: total`` when no criterion decays or scores records one by one: the
+    #: fast path of :meth:`ScoreModel.total`.
+    simple: Callable[[Any, datetime, Mapping[str, Any] | None], float] | None
+    #: Whether some criterion reads related records (``count(…)`` or
+    #: ``per_record``), so that records dated after ``at`` must be dropped.
+    reads_records: bool
     #: Per criterion, its line when FALSE and (when it neither decays nor
     #: counts records) when TRUE: immutable, so shared by every result.
     false_lines: tuple[CriterionScore, ...]
     true_lines: tuple[CriterionScore | None, ...]
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, init=False)
 class ScoreModel:
     """A lead score: criteria, groups with caps, a capped total and thresholds.
 
@@ -350,10 +356,17 @@ class ScoreModel:
             ``None``.
         thresholds: Named levels such as MQL at 50 and SQL at 80.
         name: A name for people.
+        subject: The type the model scores (``Lead``; or a rule schema, or
+            anything with ``__rule_schema__``): every criterion's rule, its
+            ``per_record`` relation and its ``age_field`` are checked against
+            it now, so a misspelled field is refused with the nearest
+            spelling instead of scoring 0 forever. Not stored; ``None``
+            checks nothing.
 
     Raises:
         ValidationError: Every bad field at once (duplicate keys, an
-            undeclared group, ``floor > cap``).
+            undeclared group, ``floor > cap``, a field the subject type does
+            not have).
     """
 
     key: str
@@ -364,6 +377,37 @@ class ScoreModel:
     thresholds: tuple[Threshold, ...] = attrs.field(default=(), converter=_as_tuple)
     name: str = ""
     _plan: _Plan | None = attrs.field(default=None, init=False, eq=False, repr=False, hash=False)
+
+    def __init__(
+        self,
+        *,
+        key: str,
+        criteria: Sequence[Criterion],
+        groups: Sequence[ScoreGroup] = _DEFAULT_GROUPS,
+        cap: float | None = None,
+        floor: float | None = None,
+        thresholds: Sequence[Threshold] = (),
+        name: str = "",
+        subject: Any = None,
+    ) -> None:
+        self.__attrs_init__(
+            key=key,
+            criteria=criteria,
+            groups=groups,
+            cap=cap,
+            floor=floor,
+            thresholds=thresholds,
+            name=name,
+        )
+        rules: list[RuleAt] = []
+        fields: list[tuple[str, str, str | None]] = []
+        for i, crit in enumerate(self.criteria):
+            rules.append((f"criteria[{i}].rule", crit.rule, crit.per_record))
+            if crit.per_record is not None:
+                fields.append((f"criteria[{i}].per_record", crit.per_record, None))
+            if crit.decay is not None:
+                fields.append((f"criteria[{i}].age_field", crit.age_field, crit.per_record))
+        check_subject(subject, rules, "ScoreModel", fields=fields)
 
     def __attrs_post_init__(self) -> None:
         with Checker("ScoreModel") as c:
@@ -418,8 +462,9 @@ class ScoreModel:
                 for crit in self.criteria
             )
             simple = None
-            if all(r[3] is None and r[4] is None and not r[6] for r in rows):
-                simple = tuple((r[0], r[1], r[2]) for r in rows)
+            if all(r[3] is None and r[4] is None for r in rows):
+                simple = _generate_total(self)
+            reads = any(c.per_record is not None or _reads_records(c.rule) for c in self.criteria)
             false_lines = tuple(
                 CriterionScore(
                     key=c.key,
@@ -444,7 +489,7 @@ class ScoreModel:
                 else None
                 for c in self.criteria
             )
-            plan = _Plan(rows, simple, false_lines, true_lines)
+            plan = _Plan(rows, simple, reads, false_lines, true_lines)
             object.__setattr__(self, "_plan", plan)
         return plan
 
@@ -455,7 +500,7 @@ class ScoreModel:
 
         Args:
             subject: A lead, any object, or a mapping.
-            at: The scoring time (aware).
+            at: The scoring time (aware); records dated after it are ignored.
             context: Related data (``interactions`` …) by name.
 
         Returns:
@@ -464,19 +509,17 @@ class ScoreModel:
         Raises:
             ValidationError: ``at`` is naive.
         """
-        ensure_aware(at, "at")
+        if at.__class__ is not datetime or at.tzinfo is not UTC:  # UTC: aware, checked fast
+            ensure_aware(at, "at")
         plan = self._plan or self._compiled()
-        sums = [0.0] * len(self.groups)
+        if plan.reads_records:
+            subject, context = _as_of(subject, at), _as_of(context, at)
         simple = plan.simple
         if simple is not None:
-            # No rule needs ``at`` (checked once above): the compiled
-            # functions are called without it, which skips their own check.
-            for fn, points, g in simple:
-                if fn(subject, None, context) is _TRUE:
-                    sums[g] += points
-        else:
-            for row in plan.rows:
-                sums[row[2]] += _row_points(row, subject, at, context)[0]
+            return simple(subject, at, context)
+        sums = [0.0] * len(self.groups)
+        for row in plan.rows:
+            sums[row[2]] += _row_points(row, subject, at, context)[0]
         return _clamp(sum(_clamped_groups(self.groups, sums)), self.floor, self.cap)
 
 
@@ -531,6 +574,8 @@ def _row_points(
         age = _age(lookup(subject, age_field, context), at)
         if age is None:
             return 0.0, points, 1, Truth.UNKNOWN
+        if age < _ZERO:  # dated after ``at``: it has not happened yet
+            return 0.0, 0.0, 0, _FALSE
         return points * decay(age), points, 1, truth
     records = lookup(subject, ".".join(relation), context)
     if records is None or isinstance(records, str | bytes | Mapping):
@@ -541,7 +586,7 @@ def _row_points(
     n = 0
     when = at if needs_at else None
     for record in records:
-        if fn(record, when, context) is not _TRUE:
+        if _after(record, at) or fn(record, when, context) is not _TRUE:
             continue
         n += 1
         if decay is None:
@@ -551,6 +596,84 @@ def _row_points(
             if age is not None:
                 after += points * decay(age)
     return after, points * n, n, Truth.TRUE if n else Truth.FALSE
+
+
+def _after(record: Any, at: datetime) -> bool:
+    """Whether a record is dated (its ``at``) after ``at``."""
+    when = record.get("at") if isinstance(record, Mapping) else getattr(record, "at", None)
+    return isinstance(when, datetime) and when.tzinfo is not None and when > at
+
+
+def _as_of(data: Any, at: datetime) -> Any:
+    """``data`` (a mapping of relations) without the records dated after ``at``.
+
+    Each tuple or list value loses its records whose ``at`` is after ``at``;
+    ``data`` itself is returned when nothing is dropped (or it is no mapping).
+    """
+    if not isinstance(data, Mapping):
+        return data
+    changed: dict[str, Any] = {}
+    for name, value in data.items():
+        if isinstance(value, tuple | list) and any(_after(r, at) for r in value):
+            changed[name] = tuple(r for r in value if not _after(r, at))
+    if not changed:
+        return data
+    return {**data, **changed}
+
+
+def _operand_counts(operand: Operand) -> bool:
+    while is_call(operand):
+        operand = operand.operand
+    return is_count(operand)
+
+
+def _reads_records(rule: Rule) -> bool:
+    """Whether ``rule`` counts related records anywhere."""
+    return any(_operand_counts(o) for o in rule._operands()) or any(
+        _reads_records(r) for r in rule._rules()
+    )
+
+
+def _generate_total(model: ScoreModel) -> Callable[[Any, datetime, Any], float]:
+    """One generated function for the whole model's total (no decay, no per-record criteria).
+
+    Each criterion's test is emitted inline by the rule compiler's generator
+    (so it has the same semantics as the criterion's compiled rule: only
+    TRUE adds points), then the groups and the total are clamped. This
+    avoids a call and a :class:`Truth` per criterion.
+    """
+    gen = _Generator()
+    lines = ["def _total(subject, at, context):"]
+    if any(c.rule.needs_at for c in model.criteria):
+        lines.append("    _check_at(at)")
+    index = {g.key: i for i, g in enumerate(model.groups)}
+    lines.extend(f"    s{i} = 0.0" for i in range(len(model.groups)))
+    for branch, on_dict in (("    if subject.__class__ is _dict:", True), ("    else:", False)):
+        lines.append(branch)
+        for crit in model.criteria:
+            add = f"s{index[crit.group]} += {gen.const(crit.points, '_n')}"
+            gen.test(crit.rule, lines, 2, (add, "pass", "pass"), on_dict=on_dict)
+        lines.append("        pass")
+
+    def clamp(var: str, floor: float | None, cap: float | None) -> None:
+        if cap is not None:
+            lines.append(f"    if {var} > {gen.const(cap, '_n')}: {var} = {gen.const(cap, '_n')}")
+        if floor is not None:
+            bound = gen.const(floor, "_n")
+            lines.append(f"    if {var} < {bound}: {var} = {bound}")
+
+    for i, group in enumerate(model.groups):
+        clamp(f"s{i}", group.floor, group.cap)
+    lines.append("    t = 0" + "".join(f" + s{i}" for i in range(len(model.groups))))
+    clamp("t", model.floor, model.cap)
+    lines.append("    return t")
+    gen.blocks.append("\n".join(lines))
+    names = {placeholder: name for name, placeholder in gen.attributes.items()}
+    source = "\n\n".join(gen.blocks) + "\n"
+    code = _rename(compile(source, "<salescore score model>", "exec"), names)
+    exec(code, gen.ns)  # no rule text enters the source (see salescore.rules._compile)
+    fn: Callable[[Any, datetime, Any], float] = gen.ns["_total"]
+    return fn
 
 
 # --------------------------------------------------------------------------- results
@@ -701,17 +824,22 @@ def score(
         model: The score model.
         subject: A lead, any object, or a mapping.
         at: The scoring time (aware): decay and recency rules are measured
-            from it.
+            from it, and related records dated after it (their ``at``) are
+            ignored, in ``context`` and in a mapping subject alike.
         context: Related data by name (``interactions``, ``account`` …).
 
     Returns:
         The :class:`ScoreResult` with its breakdown.
 
     Raises:
-        ValidationError: ``at`` is naive.
+        ValidationError: ``at`` is naive, or ``model`` is no score model.
     """
     ensure_aware(at, "at")
+    if not isinstance(model, ScoreModel):
+        raise ValidationError.single("model", model, "must be a ScoreModel")
     plan = model._compiled()
+    if plan.reads_records:
+        subject, context = _as_of(subject, at), _as_of(context, at)
     sums = [0.0] * len(model.groups)
     lines: list[CriterionScore] = []
     unknown: dict[str, None] = {}

@@ -17,6 +17,7 @@ import attrs
 
 from salescore._validation import Checker, ensure_aware, fail
 from salescore.calendar import BusinessCalendar
+from salescore.errors import ValidationError
 from salescore.rules import Rule, Truth, parse
 from salescore.serialization import register_type
 
@@ -91,6 +92,24 @@ def _parse_condition(c: Checker, text: Any, path: str) -> Rule | None:
     return rule
 
 
+def _check_condition(rule: Rule | None, subject: Any, path: str, owner: str) -> None:
+    """Check a condition against the subject type it reads (``ServiceCase``)."""
+    if rule is None or subject is None:
+        return
+    try:
+        rule.check(subject)
+    except ValidationError as exc:
+        raise ValidationError(
+            [
+                e.prefixed(path)
+                if e.value is not None
+                else attrs.evolve(e.prefixed(path), value=rule.to_text())
+                for e in exc.errors
+            ],
+            owner,
+        ) from None
+
+
 def _explain(rule: Rule, subject: Any, at: datetime, context: Mapping[str, Any] | None) -> Any:
     return rule.explain(subject, at=at, context=context)
 
@@ -163,7 +182,7 @@ class SlaTarget:
 
 
 @register_type
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, init=False)
 class SlaPolicy:
     """A service-level policy: targets per priority, a calendar, pauses, a condition.
 
@@ -178,11 +197,15 @@ class SlaPolicy:
         pauses: Metric → the case statuses that pause its clock (any of
             ``new``, ``open``, ``pending``, ``on_hold``); metrics not listed
             never pause. Defaults to :data:`DEFAULT_PAUSES`.
+        subject: Only when building: the type the condition reads
+            (``ServiceCase``, or a rule schema); an unknown field is refused
+            with the nearest spelling. Not stored.
 
     Raises:
         ValidationError: Listing every bad field: a blank name, a repeated
             (metric, priority), a business-time target without a calendar,
-            an unknown status, a condition that does not parse.
+            an unknown status, a condition that does not parse (or reads a
+            field ``subject`` does not have).
     """
 
     name: str
@@ -196,6 +219,21 @@ class SlaPolicy:
     _index: dict[tuple[SlaMetric, Priority], SlaTarget] = attrs.field(
         init=False, eq=False, repr=False, hash=False
     )
+
+    def __init__(
+        self,
+        *,
+        name: str,
+        targets: Iterable[SlaTarget],
+        calendar: BusinessCalendar | None = None,
+        applies_when: str | Rule | None = None,
+        pauses: Mapping[Any, Iterable[str]] = DEFAULT_PAUSES,
+        subject: Any = None,
+    ) -> None:
+        self.__attrs_init__(
+            name=name, targets=targets, calendar=calendar, applies_when=applies_when, pauses=pauses
+        )
+        _check_condition(self._rule, subject, "applies_when", "SlaPolicy")
 
     def __attrs_post_init__(self) -> None:
         index: dict[tuple[SlaMetric, Priority], SlaTarget] = {}
@@ -950,7 +988,7 @@ def _reached(
 
 
 @register_type
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, init=False)
 class EscalationRule:
     """When to escalate a clock: a threshold before or after its due time.
 
@@ -972,6 +1010,9 @@ class EscalationRule:
         when: An extra condition on the case, as rule text (a
             :class:`~salescore.rules.Rule` is stored as its text); UNKNOWN
             counts as not met.
+        subject: Only when building: the type ``when`` reads
+            (``ServiceCase``, or a rule schema); an unknown field is refused
+            with the nearest spelling. Not stored.
 
     Raises:
         ValidationError: Listing every bad field, including no trigger or more
@@ -986,6 +1027,29 @@ class EscalationRule:
     overdue_by: timedelta = timedelta(0)
     when: str | None = attrs.field(default=None, converter=_to_rule_text)
     _rule: Rule | None = attrs.field(init=False, eq=False, repr=False, hash=False)
+
+    def __init__(
+        self,
+        *,
+        name: str,
+        metric: SlaMetric | str,
+        at_fraction: float | None = None,
+        before_due: timedelta | None = None,
+        after_breach: bool = False,
+        overdue_by: timedelta = timedelta(0),
+        when: str | Rule | None = None,
+        subject: Any = None,
+    ) -> None:
+        self.__attrs_init__(
+            name=name,
+            metric=metric,
+            at_fraction=at_fraction,
+            before_due=before_due,
+            after_breach=after_breach,
+            overdue_by=overdue_by,
+            when=when,
+        )
+        _check_condition(self._rule, subject, "when", "EscalationRule")
 
     def __attrs_post_init__(self) -> None:
         with Checker("EscalationRule") as c:
