@@ -297,17 +297,18 @@ class Scenario:
         Raises:
             ValidationError: a key that names nothing, or a bad result.
         """
-        data = json.loads(self.data)
-        errors: list[FieldError] = []
-        for dotted, value in sorted(overrides.items()):
-            if not _set_path(data, dotted.split("."), _plain(value)):
-                errors.append(
-                    FieldError(f"{prefix}.{dotted}", value, "names no key of the scenario")
-                )
-        if errors:
-            raise ValidationError(errors)
-        data.pop("variants", None)
-        return Scenario.from_dict(data)
+        return Scenario.from_dict(_overridden(json.loads(self.data), overrides, prefix))
+
+
+def _overridden(data: Any, overrides: Mapping[str, Any], prefix: str) -> Any:
+    """``data`` with dotted-key overrides set (a ValidationError names any that miss)."""
+    errors: list[FieldError] = []
+    for dotted, value in sorted(overrides.items()):
+        if not _set_path(data, dotted.split("."), _plain(value)):
+            errors.append(FieldError(f"{prefix}.{dotted}", value, "names no key of the scenario"))
+    if errors:
+        raise ValidationError(errors)
+    return data
 
 
 def _plain(value: Any) -> Any:
@@ -528,7 +529,7 @@ class _Reader:
         if role is not None and role not in _ROLES:
             self.problem(f"{path}.role", role, f"must be one of {', '.join(_ROLES)}")
         reps = self.get(d, "reps", path, self.count)
-        if reps == 0:
+        if d.get("reps") == 0:
             self.problem(f"{path}.reps", 0, "must be at least 1")
         return TeamSpec(
             key=self.get(d, "key", path, self.text) or "?",
@@ -584,7 +585,7 @@ class _Reader:
         self.unknown(d, path, ("amount", "spread", "stages", "lost_reasons"))
         stages = tuple(self.get(d, "stages", path, lambda v, p: self.items(v, p, self.stage)))
         keys = [s.key for s in stages]
-        if stages and keys != [k for k in _OPEN_STAGES if k in keys]:
+        if set(keys) <= set(_OPEN_STAGES) and keys != [k for k in _OPEN_STAGES if k in keys]:
             self.problem(f"{path}.stages", keys, "must follow the pipeline's order")
         if not stages and "stages" in d:
             self.problem(f"{path}.stages", [], "must not be empty")
@@ -795,9 +796,20 @@ class _Reader:
         )
         if self.errors:
             raise ValidationError(self.errors, subject="Scenario")
-        # Overrides must apply cleanly: check each variant now.
-        for name, _ in built.variants:
-            built.variant(name)
+        # Each variant must give a good scenario: check them now.
+        for name, overrides in built.variants:
+            plain = json.loads(built.data)
+            del plain["variants"]
+            try:
+                _Reader(_overridden(plain, dict(overrides), f"variants.{name}")).scenario()
+            except ValidationError as exc:
+                raise ValidationError(
+                    [
+                        e if e.path.startswith("variants.") else e.prefixed(f"variants.{name}")
+                        for e in exc.errors
+                    ],
+                    subject="Scenario",
+                ) from None
         return built
 
     def missing_pipeline(self) -> PipelineSpec:
