@@ -123,3 +123,18 @@ def test_python_dash_m_salescore_runs_the_command() -> None:
     assert "demo" in done.stdout
     assert "simulate" in done.stdout
     assert "report" in done.stdout
+
+
+def test_the_command_is_installed_by_the_cli_extra_and_is_the_readme_main_job() -> None:
+    import tomllib
+
+    root = Path(__file__).resolve().parents[1]
+    project = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert project["scripts"] == {"salescore": "salescore.cli:main"}
+    assert {d.split(">")[0] for d in project["optional-dependencies"]["cli"]} == {
+        "rich",
+        "matplotlib",
+    }
+    assert project["optional-dependencies"]["plot"] == ["matplotlib>=3.8"]
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    assert "pip install -e '.[cli]' && salescore demo" in readme

@@ -131,3 +131,15 @@ def test_a_bad_variant_is_named() -> None:
     with pytest.raises(ValidationError) as exc:
         Scenario.from_dict(data)
     assert paths(exc) == ["variants.broken.teams[0].reps"]
+
+
+def test_the_order_keys_are_written_in_changes_nothing() -> None:
+    data = base()
+    source = data["sources"][0]  # type: ignore[index]
+    source["attributes"] = dict(reversed(list(source["attributes"].items())))
+    source["attributes"]["industry"] = dict(
+        reversed(list(source["attributes"]["industry"].items()))
+    )
+    assert Scenario.from_dict(data) == b2b_quarter()
+    # A variant goes through JSON with sorted keys: its leads are drawn the same way.
+    assert b2b_quarter().variant("more_sdrs").sources == b2b_quarter().sources

@@ -113,7 +113,11 @@ class _Run:
     def __init__(self, scenario: Scenario, seed: int, store: Store, progress: Progress | None):
         self.s = scenario
         self.seed = seed
-        self.rng = random.Random(seed)
+        # Separate random streams, so that a variant that changes one part of
+        # the organisation sees the same arrivals and the same lead outcomes.
+        self.arrivals = random.Random(f"{seed}/leads")
+        self.service_rng = random.Random(f"{seed}/service")
+        self.streams: dict[str, random.Random] = {}
         self.zone = ZoneInfo(scenario.timezone)
         self.start = datetime.combine(scenario.start, time(0), self.zone)
         self.end = self.start + timedelta(days=scenario.days)
@@ -294,26 +298,28 @@ class _Run:
     def on_day(self, day: date) -> None:
         opening = datetime.combine(day, time(9), self.zone)
         for index, source in enumerate(self.s.sources):
-            for _ in range(poisson(self.rng, source.rate)):
-                at = opening + timedelta(seconds=self.rng.random() * 8 * 3600)
+            for _ in range(poisson(self.arrivals, source.rate)):
+                at = opening + timedelta(seconds=self.arrivals.random() * 8 * 3600)
                 self.schedule(at, "lead", index)
         service = self.s.service
         if service is not None and self.customers:
             team = self.teams[service.team]
             start = team.calendar.add_business_time(opening - timedelta(hours=9), timedelta(0))
             rate = len(self.customers) * service.cases_per_customer_per_month * 12 / 260
-            for _ in range(poisson(self.rng, rate)):
-                at = start + timedelta(seconds=self.rng.random() * team.day_hours * 3600)
-                self.schedule(at, "case", self.rng.randrange(len(self.customers)))
+            rng = self.service_rng
+            for _ in range(poisson(rng, rate)):
+                at = start + timedelta(seconds=rng.random() * team.day_hours * 3600)
+                self.schedule(at, "case", rng.randrange(len(self.customers)))
 
     def on_lead(self, index: int) -> None:
         source = self.s.sources[index]
-        fields: dict[str, Any] = {}
-        for name, weights in source.attributes:
-            value = _pick(self.rng, weights)
-            fields[name] = int(value) if name == "employees" else value
         self.leads += 1
         n = self.leads
+        rng = random.Random(self.seed * 1_000_003 + n)
+        fields: dict[str, Any] = {}
+        for name, weights in source.attributes:
+            value = _pick(rng, weights)
+            fields[name] = int(value) if name == "employees" else value
         at = self.clock.now()
         lead = Lead.new(
             id=self.ids.new("lead"),
@@ -346,6 +352,7 @@ class _Run:
         if below:
             return
         self.lead_fields[lead.id] = fields
+        self.streams[lead.id] = rng
         team = self.teams[owner.rsplit("-", 1)[0]]
         self.schedule(self.later(team, at, 0.05), "step", lead.id, owner, 0)
 
@@ -362,6 +369,8 @@ class _Run:
             for interaction in interactions:
                 uow.interactions.append(interaction)
             if status is not None:
+                self.streams.pop(lead_id, None)
+                self.lead_fields.pop(lead_id, None)
                 lead = uow.leads.get(lead_id)
                 uow.leads.save(lead.move_to(status, at=at, actor="simulation", reason=reason))
 
@@ -375,7 +384,8 @@ class _Run:
             self.schedule(self.later(team, at, 1.0), "step", lead_id, rep, index)
             return
         label = f"{index + 1}: {step.kind}"
-        x = self.rng.random()
+        rng = self.streams[lead_id]
+        x = rng.random()
         if x < step.opt_out:
             outcome = "opt_out"
         elif x < step.opt_out + step.meeting:
@@ -392,7 +402,7 @@ class _Run:
                 "connect": "connected",
                 "none": "no_answer",
             }[outcome]
-            minutes = 0 if outcome == "none" else 2 + self.rng.random() * 10
+            minutes = 0 if outcome == "none" else 2 + rng.random() * 10
             logged = [
                 Interaction.call(
                     id=self.ids.new("call"),
@@ -421,7 +431,7 @@ class _Run:
             ]
             if outcome != "none":
                 kind = "unsubscribed" if outcome == "opt_out" else "replied"
-                reply_at = at + timedelta(minutes=5 + self.rng.random() * 120)
+                reply_at = at + timedelta(minutes=5 + rng.random() * 120)
                 logged.append(
                     Interaction.email(
                         id=self.ids.new("email"),
@@ -468,10 +478,11 @@ class _Run:
             rep_id=ae,
             subject="discovery meeting",
         )
+        rng = self.streams[lead_id]
         answers = [
             RepAnswer(
                 item_key=q.key,
-                answer="confirmed" if self.rng.random() < q.confirmed else "disqualifying",
+                answer="confirmed" if rng.random() < q.confirmed else "disqualifying",
                 at=at,
                 actor=ae,
                 interaction_id=meeting.id,
@@ -488,10 +499,12 @@ class _Run:
             status = "qualified" if qualified else "disqualified"
             uow.leads.save(lead.move_to(status, at=at, actor=ae, reason=reason))
         if not qualified:
+            self.streams.pop(lead_id, None)
+            self.lead_fields.pop(lead_id, None)
             return
         spec = self.s.pipeline
         base = Decimal(spec.amount)
-        factor = Decimal(str(round(1 + spec.spread * (2 * self.rng.random() - 1), 4)))
+        factor = Decimal(str(round(1 + spec.spread * (2 * rng.random() - 1), 4)))
         amount = Money((base * factor).quantize(Decimal(1)), self.s.currency)
         expected = sum(st.days for st in spec.stages) * 1.4
         done = self.ws.convert(
@@ -506,6 +519,7 @@ class _Run:
         )
         if done.opportunity is not None and spec.stages:
             self.lead_fields[done.opportunity.id] = self.lead_fields.pop(lead_id, {})
+            self.streams[done.opportunity.id] = self.streams.pop(lead_id)
             self.stage_wait(done.opportunity.id, spec.stages[0], done.contact.id, done.account.id)
 
     def stage_wait(self, deal_id: str, stage: StageSpec, contact: str, account: str) -> None:
@@ -515,8 +529,9 @@ class _Run:
             if rule.evaluate(fields).name == "TRUE":
                 advance, days = alt.advance, alt.days
                 break
-        wait = self.rng.expovariate(1 / days) if days > 0 else 0.0
-        ahead = self.rng.random() < advance
+        rng = self.streams[deal_id]
+        wait = rng.expovariate(1 / days) if days > 0 else 0.0
+        ahead = rng.random() < advance
         team = self.teams[self.s.deal_team]
         at = self.later(team, self.clock.now(), wait)
         self.schedule(at, "stage", deal_id, stage.key, ahead, contact, account)
@@ -525,7 +540,8 @@ class _Run:
         stages = self.s.pipeline.stages
         i = [st.key for st in stages].index(key)
         if not ahead:
-            reason = self.rng.choice(self.s.pipeline.lost_reasons)
+            reason = self.streams.pop(deal_id).choice(self.s.pipeline.lost_reasons)
+            self.lead_fields.pop(deal_id, None)
             self.ws.close_opportunity(deal_id, won=False, actor="simulation", reason=reason)
         elif i + 1 < len(stages):
             self.ws.move_opportunity(deal_id, stages[i + 1].key, actor="simulation")
@@ -533,6 +549,7 @@ class _Run:
         else:
             self.ws.close_opportunity(deal_id, won=True, actor="simulation")
             self.lead_fields.pop(deal_id, None)
+            self.streams.pop(deal_id, None)
             if self.s.service is not None:
                 self.customers.append((contact, account))
 
@@ -542,7 +559,7 @@ class _Run:
         service = self.s.service
         assert service is not None
         requester, account = self.customers[customer]
-        priority = _pick(self.rng, service.priorities)
+        priority = _pick(self.service_rng, service.priorities)
         case = self.ws.open_case(
             actor="customer",
             requester_id=requester,
@@ -567,7 +584,7 @@ class _Run:
             agent = min(free, key=lambda r: (self.busy.get(r, 0), r))
             _, _, case_id = heapq.heappop(self.case_queue)
             self.busy[agent] = self.busy.get(agent, 0) + 1
-            effort = self.rng.expovariate(1 / service.reply_hours)
+            effort = self.service_rng.expovariate(1 / service.reply_hours)
             at = team.calendar.add_business_time(self.clock.now(), timedelta(hours=effort))
             self.schedule(at, "reply", case_id, agent)
 
@@ -576,7 +593,7 @@ class _Run:
         assert service is not None
         self.ws.answer_case(case_id, "Looking into it", actor=agent, status="open")
         team = self.teams[service.team]
-        effort = self.rng.expovariate(1 / service.resolve_hours)
+        effort = self.service_rng.expovariate(1 / service.resolve_hours)
         at = team.calendar.add_business_time(self.clock.now(), timedelta(hours=effort))
         self.schedule(at, "solve", case_id, agent)
 

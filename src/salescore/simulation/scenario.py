@@ -473,7 +473,8 @@ class _Reader:
 
     def weights(self, value: Any, path: str) -> tuple[tuple[str, float], ...]:
         table = self.table(value, path)
-        out = tuple((str(k), self.nonneg(v, f"{path}.{k}")) for k, v in table.items())
+        # Sorted, so that the order keys were written in (or a JSON round trip) changes nothing.
+        out = tuple(sorted((str(k), self.nonneg(v, f"{path}.{k}")) for k, v in table.items()))
         if table and not sum(w for _, w in out) > 0:
             self.problem(path, value, "needs a positive weight")
         if not table and isinstance(value, Mapping):
@@ -516,7 +517,7 @@ class _Reader:
             channel=self.get(d, "channel", path, self.text, default=key) or key,
             rate=self.get(d, "rate", path, self.nonneg),
             cost=self.get(d, "cost", path, self.amount, default="0"),
-            attributes=tuple(dists),
+            attributes=tuple(sorted(dists)),
         )
 
     def team(self, d: Mapping[str, Any], path: str) -> TeamSpec:
