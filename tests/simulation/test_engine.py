@@ -67,6 +67,7 @@ def test_the_run_drives_real_aggregates_whose_history_replays(small: SimulationR
     assert deal.amount is not None
     assert deal.amount.currency == "EUR"
     assert all(r.event.at <= small.at for r in small.events)
+    assert {r.event.at.tzinfo for r in small.events} == {UTC}  # instants are held in UTC
 
 
 def test_summary_funnel_never_grows_and_matches_the_metrics(small: SimulationResult) -> None:

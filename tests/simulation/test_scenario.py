@@ -143,3 +143,33 @@ def test_the_order_keys_are_written_in_changes_nothing() -> None:
     assert Scenario.from_dict(data) == b2b_quarter()
     # A variant goes through JSON with sorted keys: its leads are drawn the same way.
     assert b2b_quarter().variant("more_sdrs").sources == b2b_quarter().sources
+
+
+def _keys(data: object) -> set[str]:
+    out: set[str] = set()
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if not (key[0].isdigit() or "." in key):  # weights and overrides are data
+                out.add(key)
+            out |= _keys(value)
+    elif isinstance(data, list):
+        for item in data:
+            out |= _keys(item)
+    return out
+
+
+def test_the_reference_documents_every_key_the_examples_use() -> None:
+    reference = (EXAMPLES.parents[1] / "docs" / "scenario-format.md").read_text(encoding="utf-8")
+    used: set[str] = set()
+    for path in EXAMPLES.glob("*.toml"):
+        used |= _keys(tomllib.loads(path.read_text(encoding="utf-8")))
+    used -= {"saas", "fintech", "retail", "manufacturing", "low", "normal", "high", "urgent"}
+    used -= {"DE", "AT", "CH", "FR", "GB", "more_sdrs", "higher_mql", "no_paid_search"}
+    used -= {"three_sdrs", "higher_threshold"}
+    assert {"name", "rate", "calls_per_day", "first_reply_hours", "when"} <= used
+    import re
+
+    def documented(key: str) -> bool:  # as `key`, or as a [table] / [[list]] heading
+        return f"`{key}`" in reference or re.search(rf"\[\[?{key}[\].]", reference) is not None
+
+    assert sorted(k for k in used if not documented(k)) == []

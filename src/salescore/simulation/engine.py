@@ -16,7 +16,7 @@ import heapq
 import math
 import random
 from collections.abc import Callable
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -119,7 +119,7 @@ class _Run:
         self.service_rng = random.Random(f"{seed}/service")
         self.streams: dict[str, random.Random] = {}
         self.zone = ZoneInfo(scenario.timezone)
-        self.start = datetime.combine(scenario.start, time(0), self.zone)
+        self.start = datetime.combine(scenario.start, time(0), self.zone).astimezone(UTC)
         self.end = self.start + timedelta(days=scenario.days)
         self.clock = ManualClock(self.start)
         self.ids = DeterministicIds(namespace="sim", seed=seed)
@@ -259,7 +259,7 @@ class _Run:
     def schedule(self, at: datetime, action: str, *args: Any) -> None:
         if at < self.end:
             self.seq += 1
-            heapq.heappush(self.agenda, (at, self.seq, action, args))
+            heapq.heappush(self.agenda, (at.astimezone(UTC), self.seq, action, args))
 
     def run(self) -> None:
         self.setup()
