@@ -129,6 +129,7 @@ class _Run:
         self.leads = 0
         self.counts: dict[tuple[str, date, str], int] = {}
         self.teams = {t.key: self._team(t) for t in scenario.teams}
+        self.team_of = {rep: team for team in self.teams.values() for rep in team.rep_ids}
         self.company = BusinessCalendar.weekdays(
             time(9), time(17), tz=self.zone, holidays=scenario.holidays
         )
@@ -173,7 +174,6 @@ class _Run:
         self.customers: list[tuple[str, str | None]] = []
         self.case_queue: list[tuple[int, int, str]] = []
         self.busy: dict[str, int] = {}
-        self.stage_specs = {st.key: st for st in scenario.pipeline.stages}
         self.stage_rules = {
             st.key: tuple((parse(w.rule), w) for w in st.when) for st in scenario.pipeline.stages
         }
@@ -237,6 +237,11 @@ class _Run:
                         name=rep_id,
                         role=role,
                         calendar=team.calendar,
+                        capacities={
+                            "calls_per_day": team.spec.calls_per_day,
+                            "meetings_per_day": team.spec.meetings_per_day,
+                            "open_cases": team.spec.cases_at_once,
+                        },
                         team_id=team.spec.key,
                     )
                     uow.reps.add(rep)
@@ -353,7 +358,7 @@ class _Run:
             return
         self.lead_fields[lead.id] = fields
         self.streams[lead.id] = rng
-        team = self.teams[owner.rsplit("-", 1)[0]]
+        team = self.team_of[owner]
         self.schedule(self.later(team, at, 0.05), "step", lead.id, owner, 0)
 
     def record(
@@ -379,7 +384,7 @@ class _Run:
     def on_step(self, lead_id: str, rep: str, index: int) -> None:
         step = self.s.cadence[index]
         at = self.clock.now()
-        team = self.teams[rep.rsplit("-", 1)[0]]
+        team = self.team_of[rep]
         if step.kind == "call" and not self.take(rep, at, "call", team.spec.calls_per_day):
             self.schedule(self.later(team, at, 1.0), "step", lead_id, rep, index)
             return
