@@ -39,7 +39,7 @@ from salescore.ids import DeterministicIds
 from salescore.money import Money
 from salescore.rules import parse
 from salescore.simulation.scenario import Scenario, StageSpec, TeamSpec
-from salescore.simulation.summary import Summary, summarize
+from salescore.simulation.summary import Summary, _all, summarize
 from salescore.storage.memory import InMemoryStore
 from salescore.storage.protocols import EventRecord, Store
 from salescore.workspace import Workspace
@@ -643,14 +643,3 @@ def simulate(
         interactions=interactions,
         summary=summary,
     )
-
-
-def _all(find: Callable[..., Any]) -> list[Any]:
-    out: list[Any] = []
-    after = None
-    while True:
-        page = find(after=after, limit=1000)
-        out.extend(page.items)
-        if page.cursor is None:
-            return out
-        after = page.cursor
