@@ -189,3 +189,29 @@ def test_every_seed_gives_a_consistent_funnel(seed: int) -> None:
     counts = [n for _, n in s.funnel]
     assert counts == sorted(counts, reverse=True)
     assert s.metric("won") + s.metric("lost") <= s.metric("deals")
+
+
+def test_stage_rules_on_lead_attributes_change_the_odds() -> None:
+    data = json.loads(SMALL.data)
+    data["pipeline"]["stages"][1]["when"] = [
+        {"rule": "industry == 'saas'", "advance": 0.0, "days": 1.0}
+    ]
+    data["pipeline"]["stages"][1]["advance"] = 1.0
+    data["pipeline"]["stages"][0]["advance"] = 1.0
+    scenario = Scenario.from_dict(data)
+    result = simulate(scenario, 7)
+    by_subject: dict[str, list[object]] = {}
+    for r in result.events:
+        by_subject.setdefault(r.event.subject_id, []).append(r.event)
+    passed = {"saas": 0, "other": 0}
+    for subject, events in by_subject.items():
+        if not subject.startswith("lead"):
+            continue
+        lead = Lead.from_events(events)
+        if lead.converted_opportunity_id is None:
+            continue
+        deal = Opportunity.from_events(by_subject[lead.converted_opportunity_id])
+        if deal.stage in ("proposal", "negotiation", "closed_won"):
+            passed["saas" if lead.industry == "saas" else "other"] += 1
+    assert passed["saas"] == 0  # saas deals never get past discovery
+    assert passed["other"] > 0

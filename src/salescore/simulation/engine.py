@@ -37,7 +37,7 @@ from salescore.domain.sla import SlaPolicy, SlaTarget
 from salescore.domain.team import Rep, RepRole, Team
 from salescore.ids import DeterministicIds
 from salescore.money import Money
-from salescore.rules import parse
+from salescore.rules import Truth, parse
 from salescore.simulation.scenario import Scenario, StageSpec, TeamSpec
 from salescore.simulation.summary import Summary, _all, summarize
 from salescore.storage.memory import InMemoryStore
@@ -531,7 +531,7 @@ class _Run:
         advance, days = stage.advance, stage.days
         fields = self.lead_fields.get(deal_id, {})
         for rule, alt in self.stage_rules[stage.key]:
-            if rule.evaluate(fields).name == "TRUE":
+            if rule.evaluate(fields) is Truth.TRUE:
                 advance, days = alt.advance, alt.days
                 break
         rng = self.streams[deal_id]
