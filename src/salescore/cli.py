@@ -278,7 +278,7 @@ def _write(out: Path, result: Any, subtitle: str) -> None:
     if result.comparisons:
         for metric in ("revenue", "won", "leads", "sla_attainment"):
             images[f"variants_{metric}"] = variants_chart(result, metric)
-        grids.append(comparison_table(result))
+        grids.append(comparison_table(result, metrics=None))
     page = html_report(
         f"salescore: {result.scenario}",
         subtitle=subtitle,

@@ -80,7 +80,7 @@ def test_variant_chart() -> None:
     grid = comparison_table(result)
     rows = [r for r in grid.rows if r[1] == "mqls"]
     assert [r[0] for r in rows] == ["more_sdrs", "higher_mql"]
-    assert rows[0][4] == "+0.00"  # more SDRs do not change who is an MQL
+    assert rows[0][4] == "+0.00 [0.00, 0.00]"  # more SDRs do not change who is an MQL
     assert rows[1][4].startswith("-")  # a higher threshold makes fewer
 
 

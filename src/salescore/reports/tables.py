@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from salescore.simulation.runner import RunResult
 
 __all__ = [
+    "KEY_METRICS",
     "Grid",
     "attribution_table",
     "campaigns_table",
@@ -56,7 +57,7 @@ def to_rich(grid: Grid) -> Any:
         raise ImportError("tables need rich: pip install 'salescore[cli]'") from exc
     table = Table(title=grid.title, title_justify="left", title_style="bold")
     for i, name in enumerate(grid.columns):
-        table.add_column(name, justify="left" if i == 0 else "right")
+        table.add_column(name, justify="left" if i == 0 else "right", no_wrap=True)
     for row in grid.rows:
         table.add_row(*row)
     return table
@@ -64,6 +65,11 @@ def to_rich(grid: Grid) -> Any:
 
 def _pct(value: float | None) -> str:
     return "–" if value is None else f"{value:.1%}"
+
+
+def _num(value: float, sign: str = "") -> str:
+    """Whole numbers from 100 on, two decimals below."""
+    return f"{value:{sign},.0f}" if abs(value) >= 100 else f"{value:{sign},.2f}"
 
 
 def _amount(value: float) -> str:
@@ -132,21 +138,31 @@ def outreach_table(summary: Summary) -> Grid:
     return table
 
 
-def comparison_table(result: RunResult) -> Grid:
-    """Every variant against the baseline: means and the paired difference with its 95 % CI."""
+#: The metrics a comparison shows by default.
+KEY_METRICS = ("leads", "mqls", "meetings", "deals", "won", "revenue", "sla_attainment")
+
+
+def comparison_table(result: RunResult, metrics: tuple[str, ...] | None = KEY_METRICS) -> Grid:
+    """Each variant against the baseline: means and the paired difference with its 95 % CI.
+
+    Args:
+        result: The run.
+        metrics: The metrics to show, in the run's order (``None``: all).
+    """
     table = _table(
         f"Variants against the baseline ({result.replications} replications each)",
         "variant",
         "metric",
         "baseline",
         "variant",
-        "difference",
-        "95 % CI",
+        "difference [95 % CI]",
     )
     for c in result.comparisons:
-        ci = "–" if c.low is None or c.high is None else f"[{c.low:,.2f}, {c.high:,.2f}]"
+        if metrics is not None and c.metric not in metrics:
+            continue
+        ci = "" if c.low is None or c.high is None else f" [{_num(c.low)}, {_num(c.high)}]"
         table.add_row(
-            c.variant, c.metric, f"{c.baseline:,.2f}", f"{c.mean:,.2f}", f"{c.difference:+,.2f}", ci
+            c.variant, c.metric, _num(c.baseline), _num(c.mean), _num(c.difference, "+") + ci
         )
     return table
 
