@@ -215,3 +215,17 @@ def test_stage_rules_on_lead_attributes_change_the_odds() -> None:
             passed["saas" if lead.industry == "saas" else "other"] += 1
     assert passed["saas"] == 0  # saas deals never get past discovery
     assert passed["other"] > 0
+
+
+def test_a_store_that_holds_data_is_refused_and_left_alone() -> None:
+    from salescore.errors import ValidationError
+    from salescore.storage import InMemoryStore
+
+    store = InMemoryStore()
+    simulate(SMALL.with_overrides({"days": 2}), 1, store=store)
+    before = store.last_position()
+    assert before > 0
+    with pytest.raises(ValidationError) as exc:
+        simulate(SMALL.with_overrides({"days": 2}), 2, store=store)
+    assert exc.value.errors[0].path == "store"
+    assert store.last_position() == before

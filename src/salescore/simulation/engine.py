@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 
 import attrs
 
+from salescore._validation import fail
 from salescore.calendar import BusinessCalendar
 from salescore.clock import ManualClock
 from salescore.decisions.qualification import Framework, FrameworkItem, RepAnswer, Verdict, assess
@@ -621,12 +622,17 @@ def simulate(
         scenario: What to simulate.
         seed: Seeds the random source and the ids.
         store: Where the workspace keeps its data (a new
-            :class:`~salescore.storage.InMemoryStore` by default; it should be empty).
+            :class:`~salescore.storage.InMemoryStore` by default).
         progress: Called with (business days done, business days in the period).
 
     Returns:
         The :class:`SimulationResult`: the event log, the interactions and the reports.
+
+    Raises:
+        ValidationError: ``store`` already holds events (nothing is written to it).
     """
+    if store is not None and store.last_position() != 0:
+        fail("store", store, "must be empty: a run writes its own records from the start")
     run = _Run(scenario, seed, InMemoryStore() if store is None else store, progress)
     run.run()
     records = tuple(run.ws.store.events_since(0))
