@@ -1,0 +1,651 @@
+"""The discrete-event engine: a scenario, a seed, a real workspace.
+
+:func:`simulate` turns a :class:`~salescore.simulation.Scenario` into leads,
+calls, e-mails, meetings, deals and service cases, made by the same
+:class:`~salescore.workspace.Workspace` operations and domain objects an
+application uses. A :class:`~salescore.clock.ManualClock` jumps from one
+scheduled event to the next (no fixed time step); randomness comes from one
+``random.Random`` seeded by the caller, ids from a
+:class:`~salescore.ids.DeterministicIds`, so the same scenario and seed give
+the same result, byte for byte.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+import random
+from collections.abc import Callable
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import attrs
+
+from salescore._validation import fail
+from salescore.calendar import BusinessCalendar
+from salescore.clock import ManualClock
+from salescore.decisions.qualification import Framework, FrameworkItem, RepAnswer, Verdict, assess
+from salescore.decisions.routing import RoutingRule, RoutingState, RoutingTable, Target, route
+from salescore.decisions.scoring import Criterion, ScoreModel, Threshold, apply_score, score
+from salescore.domain.campaigns import Campaign
+from salescore.domain.conversion import OpportunitySpec
+from salescore.domain.interactions import Interaction
+from salescore.domain.leads import Lead, LeadSource
+from salescore.domain.parties import PartyKind, PartyRef
+from salescore.domain.sla import SlaPolicy, SlaTarget
+from salescore.domain.team import Rep, RepRole, Team
+from salescore.ids import DeterministicIds
+from salescore.money import Money
+from salescore.rules import Truth, parse
+from salescore.simulation.scenario import Scenario, StageSpec, TeamSpec
+from salescore.simulation.summary import Summary, _all, summarize
+from salescore.storage.memory import InMemoryStore
+from salescore.storage.protocols import EventRecord, Store
+from salescore.workspace import Workspace
+
+__all__ = ["Progress", "SimulationResult", "simulate"]
+
+#: Called with (work done, work total): simulated business days.
+Progress = Callable[[int, int], None]
+
+_ROLE = {"sdr": RepRole.SDR, "ae": RepRole.AE, "support_agent": RepRole.SUPPORT_AGENT}
+_DAY = "day"
+
+
+@attrs.frozen(kw_only=True)
+class SimulationResult:
+    """What one run produced.
+
+    Attributes:
+        scenario: The scenario's name.
+        seed: The seed.
+        at: The end of the simulated period (the reports are as of then).
+        events: The event log, in commit order.
+        interactions: Every call, e-mail and meeting logged.
+        summary: The reports as plain numbers (see :class:`Summary`).
+    """
+
+    scenario: str
+    seed: int
+    at: datetime
+    events: tuple[EventRecord, ...] = attrs.field(repr=False)
+    interactions: tuple[Interaction, ...] = attrs.field(repr=False)
+    summary: Summary
+
+
+def poisson(rng: random.Random, lam: float) -> int:
+    """A Poisson draw (Knuth's method, in pieces of at most 30 for large means)."""
+    total = 0
+    while lam > 0:
+        part = min(lam, 30.0)
+        lam -= part
+        limit, k, p = math.exp(-part), 0, rng.random()
+        while p > limit:
+            k += 1
+            p *= rng.random()
+        total += k
+    return total
+
+
+def _pick(rng: random.Random, weights: tuple[tuple[str, float], ...]) -> str:
+    total = sum(w for _, w in weights)
+    x = rng.random() * total
+    for value, w in weights:
+        x -= w
+        if x < 0:
+            return value
+    return weights[-1][0]
+
+
+@attrs.define
+class _Team:
+    spec: TeamSpec
+    calendar: BusinessCalendar
+    rep_ids: tuple[str, ...]
+    day_hours: float
+    turn: int = 0
+
+
+class _Run:
+    """The state of one run: the workspace, the clock, the agenda."""
+
+    def __init__(self, scenario: Scenario, seed: int, store: Store, progress: Progress | None):
+        self.s = scenario
+        self.seed = seed
+        # Separate random streams, so that a variant that changes one part of
+        # the organisation sees the same arrivals and the same lead outcomes.
+        self.arrivals = random.Random(f"{seed}/leads")
+        self.service_rng = random.Random(f"{seed}/service")
+        self.streams: dict[str, random.Random] = {}
+        self.zone = ZoneInfo(scenario.timezone)
+        self.start = datetime.combine(scenario.start, time(0), self.zone).astimezone(UTC)
+        self.end = self.start + timedelta(days=scenario.days)
+        self.clock = ManualClock(self.start)
+        self.ids = DeterministicIds(namespace="sim", seed=seed)
+        self.progress = progress
+        self.agenda: list[tuple[datetime, int, str, tuple[Any, ...]]] = []
+        self.seq = 0
+        self.leads = 0
+        self.counts: dict[tuple[str, date, str], int] = {}
+        self.teams = {t.key: self._team(t) for t in scenario.teams}
+        self.team_of = {rep: team for team in self.teams.values() for rep in team.rep_ids}
+        self.company = BusinessCalendar.weekdays(
+            time(9), time(17), tz=self.zone, holidays=scenario.holidays
+        )
+        self.days = [
+            d
+            for d in (scenario.start + timedelta(days=i) for i in range(scenario.days))
+            if self.company.hours_on(d)
+        ]
+        self.score_model = self._score_model()
+        self.routing = RoutingTable(
+            key="scenario",
+            rules=tuple(
+                RoutingRule(key=f"route-{i}", rule=parse(r.rule), target=Target.team(r.team))
+                for i, r in enumerate(scenario.routes)
+            ),
+            default=Target.team(scenario.default_team),
+        )
+        self.routing_state = RoutingState()
+        self.framework = Framework(
+            key="scenario",
+            name="Scenario qualification",
+            items=tuple(
+                FrameworkItem(
+                    key=q.key,
+                    question=f"{q.key}?",
+                    rule=None if q.rule is None else parse(q.rule),
+                )
+                for q in scenario.qualification
+            ),
+        )
+        self.ws = Workspace(
+            store,
+            clock=self.clock,
+            ids=self.ids,
+            score_model=self.score_model,
+            routing=self.routing,
+            framework=self.framework,
+            sla_policies=self._sla(),
+        )
+        self.reps: list[Rep] = []
+        self.team_records: list[Team] = []
+        self.customers: list[tuple[str, str | None]] = []
+        self.case_queue: list[tuple[int, int, str]] = []
+        self.busy: dict[str, int] = {}
+        self.stage_rules = {
+            st.key: tuple((parse(w.rule), w) for w in st.when) for st in scenario.pipeline.stages
+        }
+        self.lead_fields: dict[str, dict[str, Any]] = {}
+
+    # -- set-up ---------------------------------------------------------------------------
+
+    def _team(self, spec: TeamSpec) -> _Team:
+        cal = BusinessCalendar.weekdays(
+            spec.hours[0], spec.hours[1], tz=self.zone, holidays=self.s.holidays
+        )
+        start = datetime.combine(date(2000, 1, 3), spec.hours[0])
+        end = datetime.combine(date(2000, 1, 3), spec.hours[1])
+        ids = tuple(f"{spec.key}-{i + 1}" for i in range(spec.reps))
+        return _Team(spec, cal, ids, (end - start).total_seconds() / 3600)
+
+    def _score_model(self) -> ScoreModel:
+        thresholds = (Threshold(key="mql", score=self.s.mql, stage="mql"),) if self.s.mql else ()
+        return ScoreModel(
+            key="scenario",
+            criteria=tuple(
+                Criterion(key=c.key, rule=parse(c.rule), points=c.points) for c in self.s.criteria
+            ),
+            thresholds=thresholds,
+        )
+
+    def _sla(self) -> tuple[SlaPolicy, ...]:
+        service = self.s.service
+        if service is None or not service.sla:
+            return ()
+        targets = []
+        for spec in service.sla:
+            targets.append(
+                SlaTarget(
+                    metric="first_reply",
+                    priority=spec.priority,
+                    duration=timedelta(hours=spec.first_reply_hours),
+                )
+            )
+            targets.append(
+                SlaTarget(
+                    metric="resolution",
+                    priority=spec.priority,
+                    duration=timedelta(hours=spec.resolution_hours),
+                )
+            )
+        cal = self.teams[service.team].calendar
+        return (SlaPolicy(name="scenario", targets=tuple(targets), calendar=cal),)
+
+    def setup(self) -> None:
+        at = self.start
+        with self.ws.unit_of_work() as uow:
+            for team in self.teams.values():
+                role = _ROLE[team.spec.role]
+                record = Team(id=team.spec.key, name=team.spec.key, rep_ids=team.rep_ids)
+                uow.teams.add(record)
+                self.team_records.append(record)
+                for rep_id in team.rep_ids:
+                    rep = Rep(
+                        id=rep_id,
+                        name=rep_id,
+                        role=role,
+                        calendar=team.calendar,
+                        capacities={
+                            "calls_per_day": team.spec.calls_per_day,
+                            "meetings_per_day": team.spec.meetings_per_day,
+                            "open_cases": team.spec.cases_at_once,
+                        },
+                        team_id=team.spec.key,
+                    )
+                    uow.reps.add(rep)
+                    self.reps.append(rep)
+            for source in self.s.sources:
+                campaign = Campaign.new(
+                    id=source.key, at=at, actor="marketing", name=source.key, type="other"
+                )
+                cost = Money(source.cost, self.s.currency)
+                if cost:
+                    campaign = campaign.record_cost(cost, at=at, actor="marketing")
+                uow.campaigns.add(campaign)
+        if self.s.service is not None:
+            self.customers.extend(
+                (f"customer-{i + 1}", None) for i in range(self.s.service.existing_customers)
+            )
+
+    # -- the agenda -----------------------------------------------------------------------
+
+    def schedule(self, at: datetime, action: str, *args: Any) -> None:
+        if at < self.end:
+            self.seq += 1
+            heapq.heappush(self.agenda, (at.astimezone(UTC), self.seq, action, args))
+
+    def run(self) -> None:
+        self.setup()
+        for day in self.days:
+            self.schedule(datetime.combine(day, time(0), self.zone), _DAY, day)
+        total = len(self.days)
+        done = 0
+        if self.progress is not None:
+            self.progress(0, total)
+        while self.agenda:
+            at, _, action, args = heapq.heappop(self.agenda)
+            self.clock.set(at)
+            getattr(self, f"on_{action}")(*args)
+            if action == _DAY:
+                if self.progress is not None and done:
+                    self.progress(done, total)
+                done += 1
+        self.clock.set(self.end)
+        if self.progress is not None:
+            self.progress(total, total)
+
+    def later(self, team: _Team, at: datetime, days: float) -> datetime:
+        """``days`` business days of ``team``'s hours after ``at``."""
+        return team.calendar.add_business_time(at, timedelta(hours=days * team.day_hours))
+
+    def take(self, rep: str, at: datetime, what: str, limit: int) -> bool:
+        key = (rep, at.astimezone(self.zone).date(), what)
+        used = self.counts.get(key, 0)
+        if used >= limit:
+            return False
+        self.counts[key] = used + 1
+        return True
+
+    # -- arrivals -------------------------------------------------------------------------
+
+    def on_day(self, day: date) -> None:
+        opening = datetime.combine(day, time(9), self.zone)
+        for index, source in enumerate(self.s.sources):
+            for _ in range(poisson(self.arrivals, source.rate)):
+                at = opening + timedelta(seconds=self.arrivals.random() * 8 * 3600)
+                self.schedule(at, "lead", index)
+        service = self.s.service
+        if service is not None and self.customers:
+            team = self.teams[service.team]
+            start = team.calendar.add_business_time(opening - timedelta(hours=9), timedelta(0))
+            rate = len(self.customers) * service.cases_per_customer_per_month * 12 / 260
+            rng = self.service_rng
+            for _ in range(poisson(rng, rate)):
+                at = start + timedelta(seconds=rng.random() * team.day_hours * 3600)
+                self.schedule(at, "case", rng.randrange(len(self.customers)))
+
+    def on_lead(self, index: int) -> None:
+        source = self.s.sources[index]
+        self.leads += 1
+        n = self.leads
+        rng = random.Random(self.seed * 1_000_003 + n)
+        fields: dict[str, Any] = {}
+        for name, weights in source.attributes:
+            value = _pick(rng, weights)
+            fields[name] = int(value) if name == "employees" else value
+        at = self.clock.now()
+        lead = Lead.new(
+            id=self.ids.new("lead"),
+            at=at,
+            actor=source.channel,
+            email=f"person{n}@company{n}.example",
+            company=f"Company {n}",
+            source=LeadSource(channel=source.channel, campaign_id=source.key),
+            **fields,
+        )
+        lead = apply_score(lead, score(self.score_model, lead, at=at), at=at, actor="scoring")
+        decision = route(
+            self.routing,
+            lead,
+            state=self.routing_state,
+            at=at,
+            reps=self.reps,
+            teams=self.team_records,
+        )
+        self.routing_state = decision.state
+        owner = decision.owner_id or self.teams[self.s.default_team].rep_ids[0]
+        lead = lead.assign(owner, at=at, actor="routing", reason=decision.reason)
+        below = lead.score < self.s.mql
+        if below:
+            lead = lead.move_to("nurturing", at=at, actor="scoring", reason="below the MQL score")
+        else:
+            lead = lead.move_to("working", at=at, actor=owner)
+        with self.ws.unit_of_work() as uow:
+            uow.leads.add(lead)
+        if below:
+            return
+        self.lead_fields[lead.id] = fields
+        self.streams[lead.id] = rng
+        team = self.team_of[owner]
+        self.schedule(self.later(team, at, 0.05), "step", lead.id, owner, 0)
+
+    def record(
+        self,
+        interactions: list[Interaction],
+        lead_id: str,
+        status: str | None = None,
+        reason: str | None = None,
+    ) -> None:
+        """Log interactions and move the lead's status, in one unit of work."""
+        at = self.clock.now()
+        with self.ws.unit_of_work() as uow:
+            for interaction in interactions:
+                uow.interactions.append(interaction)
+            if status is not None:
+                self.streams.pop(lead_id, None)
+                self.lead_fields.pop(lead_id, None)
+                lead = uow.leads.get(lead_id)
+                uow.leads.save(lead.move_to(status, at=at, actor="simulation", reason=reason))
+
+    # -- the cadence ----------------------------------------------------------------------
+
+    def on_step(self, lead_id: str, rep: str, index: int) -> None:
+        step = self.s.cadence[index]
+        at = self.clock.now()
+        team = self.team_of[rep]
+        if step.kind == "call" and not self.take(rep, at, "call", team.spec.calls_per_day):
+            self.schedule(self.later(team, at, 1.0), "step", lead_id, rep, index)
+            return
+        label = f"{index + 1}: {step.kind}"
+        rng = self.streams[lead_id]
+        x = rng.random()
+        if x < step.opt_out:
+            outcome = "opt_out"
+        elif x < step.opt_out + step.meeting:
+            outcome = "meeting"
+        elif x < step.opt_out + step.meeting + step.connect + step.reply:
+            outcome = "connect"
+        else:
+            outcome = "none"
+        party = self._party(lead_id)
+        if step.kind == "call":
+            disposition = {
+                "opt_out": "do_not_call",
+                "meeting": "meeting_booked",
+                "connect": "connected",
+                "none": "no_answer",
+            }[outcome]
+            minutes = 0 if outcome == "none" else 2 + rng.random() * 10
+            logged = [
+                Interaction.call(
+                    id=self.ids.new("call"),
+                    at=at,
+                    actor=rep,
+                    disposition=disposition,
+                    duration=timedelta(minutes=minutes),
+                    party=party,
+                    rep_id=rep,
+                    subject=label,
+                )
+            ]
+        else:
+            message = self.ids.new("message")
+            logged = [
+                Interaction.email(
+                    id=self.ids.new("email"),
+                    at=at,
+                    actor=rep,
+                    message_id=message,
+                    kind="sent",
+                    party=party,
+                    rep_id=rep,
+                    subject=label,
+                )
+            ]
+            if outcome != "none":
+                kind = "unsubscribed" if outcome == "opt_out" else "replied"
+                reply_at = at + timedelta(minutes=5 + rng.random() * 120)
+                logged.append(
+                    Interaction.email(
+                        id=self.ids.new("email"),
+                        at=reply_at,
+                        actor="person",
+                        message_id=message,
+                        kind=kind,
+                        party=party,
+                        subject=label,
+                    )
+                )
+        if outcome == "opt_out":
+            self.record(logged, lead_id, "disqualified", "opted out")
+            return
+        self.record(logged, lead_id)
+        if outcome == "meeting":
+            deal_team = self.teams[self.s.deal_team]
+            ae = deal_team.rep_ids[deal_team.turn % len(deal_team.rep_ids)]
+            deal_team.turn += 1
+            self.schedule(self.later(deal_team, at, 1.0), "meeting", lead_id, ae)
+        elif index + 1 < len(self.s.cadence):
+            nxt = self.s.cadence[index + 1]
+            self.schedule(self.later(team, at, nxt.business_days), "step", lead_id, rep, index + 1)
+        else:
+            self.record([], lead_id, "disqualified", "no response to the cadence")
+
+    def _party(self, lead_id: str) -> PartyRef:
+        return PartyRef(PartyKind.LEAD, lead_id)
+
+    # -- meetings, qualification, conversion ----------------------------------------------
+
+    def on_meeting(self, lead_id: str, ae: str) -> None:
+        at = self.clock.now()
+        team = self.teams[self.s.deal_team]
+        if not self.take(ae, at, "meeting", team.spec.meetings_per_day):
+            self.schedule(self.later(team, at, 1.0), "meeting", lead_id, ae)
+            return
+        meeting = Interaction.meeting(
+            id=self.ids.new("meeting"),
+            at=at,
+            actor=ae,
+            duration=timedelta(minutes=30),
+            party=self._party(lead_id),
+            rep_id=ae,
+            subject="discovery meeting",
+        )
+        rng = self.streams[lead_id]
+        answers = [
+            RepAnswer(
+                item_key=q.key,
+                answer="confirmed" if rng.random() < q.confirmed else "disqualifying",
+                at=at,
+                actor=ae,
+                interaction_id=meeting.id,
+            )
+            for q in self.s.qualification
+            if q.rule is None
+        ]
+        with self.ws.unit_of_work() as uow:
+            uow.interactions.append(meeting)
+            lead = uow.leads.get(lead_id)
+            verdict = assess(self.framework, lead, answers=answers, at=at)
+            reason = "; ".join(verdict.reasons) or verdict.framework
+            qualified = verdict.verdict is Verdict.QUALIFIED
+            status = "qualified" if qualified else "disqualified"
+            uow.leads.save(lead.move_to(status, at=at, actor=ae, reason=reason))
+        if not qualified:
+            self.streams.pop(lead_id, None)
+            self.lead_fields.pop(lead_id, None)
+            return
+        spec = self.s.pipeline
+        base = Decimal(spec.amount)
+        factor = Decimal(str(round(1 + spec.spread * (2 * rng.random() - 1), 4)))
+        amount = Money((base * factor).quantize(Decimal(1)), self.s.currency)
+        expected = sum(st.days for st in spec.stages) * 1.4
+        done = self.ws.convert(
+            lead_id,
+            actor=ae,
+            opportunity=OpportunitySpec(
+                amount=amount,
+                close_date=(at + timedelta(days=expected)).date(),
+                owner_id=ae,
+                stage=spec.stages[0].key if spec.stages else None,
+            ),
+        )
+        if done.opportunity is not None and spec.stages:
+            self.lead_fields[done.opportunity.id] = self.lead_fields.pop(lead_id, {})
+            self.streams[done.opportunity.id] = self.streams.pop(lead_id)
+            self.stage_wait(done.opportunity.id, spec.stages[0], done.contact.id, done.account.id)
+
+    def stage_wait(self, deal_id: str, stage: StageSpec, contact: str, account: str) -> None:
+        advance, days = stage.advance, stage.days
+        fields = self.lead_fields.get(deal_id, {})
+        for rule, alt in self.stage_rules[stage.key]:
+            if rule.evaluate(fields) is Truth.TRUE:
+                advance, days = alt.advance, alt.days
+                break
+        rng = self.streams[deal_id]
+        wait = rng.expovariate(1 / days) if days > 0 else 0.0
+        ahead = rng.random() < advance
+        team = self.teams[self.s.deal_team]
+        at = self.later(team, self.clock.now(), wait)
+        self.schedule(at, "stage", deal_id, stage.key, ahead, contact, account)
+
+    def on_stage(self, deal_id: str, key: str, ahead: bool, contact: str, account: str) -> None:
+        stages = self.s.pipeline.stages
+        i = [st.key for st in stages].index(key)
+        if not ahead:
+            reason = self.streams.pop(deal_id).choice(self.s.pipeline.lost_reasons)
+            self.lead_fields.pop(deal_id, None)
+            self.ws.close_opportunity(deal_id, won=False, actor="simulation", reason=reason)
+        elif i + 1 < len(stages):
+            self.ws.move_opportunity(deal_id, stages[i + 1].key, actor="simulation")
+            self.stage_wait(deal_id, stages[i + 1], contact, account)
+        else:
+            self.ws.close_opportunity(deal_id, won=True, actor="simulation")
+            self.lead_fields.pop(deal_id, None)
+            self.streams.pop(deal_id, None)
+            if self.s.service is not None:
+                self.customers.append((contact, account))
+
+    # -- service --------------------------------------------------------------------------
+
+    def on_case(self, customer: int) -> None:
+        service = self.s.service
+        assert service is not None
+        requester, account = self.customers[customer]
+        priority = _pick(self.service_rng, service.priorities)
+        case = self.ws.open_case(
+            actor="customer",
+            requester_id=requester,
+            subject="Help needed",
+            priority=priority,
+            account_id=account,
+            group_id=service.team,
+        )
+        rank = ("urgent", "high", "normal", "low").index(priority)
+        heapq.heappush(self.case_queue, (rank, self.seq, case.id))
+        self.seq += 1
+        self.assign()
+
+    def assign(self) -> None:
+        service = self.s.service
+        assert service is not None
+        team = self.teams[service.team]
+        while self.case_queue:
+            free = [r for r in team.rep_ids if self.busy.get(r, 0) < team.spec.cases_at_once]
+            if not free:
+                return
+            agent = min(free, key=lambda r: (self.busy.get(r, 0), r))
+            _, _, case_id = heapq.heappop(self.case_queue)
+            self.busy[agent] = self.busy.get(agent, 0) + 1
+            effort = self.service_rng.expovariate(1 / service.reply_hours)
+            at = team.calendar.add_business_time(self.clock.now(), timedelta(hours=effort))
+            self.schedule(at, "reply", case_id, agent)
+
+    def on_reply(self, case_id: str, agent: str) -> None:
+        service = self.s.service
+        assert service is not None
+        self.ws.answer_case(case_id, "Looking into it", actor=agent, status="open")
+        team = self.teams[service.team]
+        effort = self.service_rng.expovariate(1 / service.resolve_hours)
+        at = team.calendar.add_business_time(self.clock.now(), timedelta(hours=effort))
+        self.schedule(at, "solve", case_id, agent)
+
+    def on_solve(self, case_id: str, agent: str) -> None:
+        self.ws.answer_case(case_id, "Fixed", actor=agent, status="solved")
+        self.busy[agent] -= 1
+        self.assign()
+
+
+def simulate(
+    scenario: Scenario,
+    seed: int = 0,
+    *,
+    store: Store | None = None,
+    progress: Progress | None = None,
+) -> SimulationResult:
+    """Run a scenario once.
+
+    Args:
+        scenario: What to simulate.
+        seed: Seeds the random source and the ids.
+        store: Where the workspace keeps its data (a new
+            :class:`~salescore.storage.InMemoryStore` by default).
+        progress: Called with (business days done, business days in the period).
+
+    Returns:
+        The :class:`SimulationResult`: the event log, the interactions and the reports.
+
+    Raises:
+        ValidationError: ``store`` already holds events (nothing is written to it).
+    """
+    if store is not None and store.last_position() != 0:
+        fail("store", store, "must be empty: a run writes its own records from the start")
+    run = _Run(scenario, seed, InMemoryStore() if store is None else store, progress)
+    run.run()
+    records = tuple(run.ws.store.events_since(0))
+    with run.ws.unit_of_work() as uow:
+        interactions = tuple(_all(uow.interactions.find))
+    summary = summarize(
+        run.ws.store, at=run.end, currency=scenario.currency, seed=seed, records=records
+    )
+    return SimulationResult(
+        scenario=scenario.name,
+        seed=seed,
+        at=run.end,
+        events=records,
+        interactions=interactions,
+        summary=summary,
+    )

@@ -1,0 +1,375 @@
+"""The reports of a simulated (or real) workspace, as plain numbers.
+
+:func:`summarize` reads a store's event log, leads, deals, cases, campaigns
+and interactions through the analytics functions and keeps what the tables,
+charts and variant comparisons need: a :class:`Summary` of ints, floats and
+strings that turns into JSON (:meth:`Summary.to_dict`) with the same bytes
+for the same data. Shards of a large run return summaries, not event logs.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+import attrs
+
+from salescore.analytics import (
+    AttributionModel,
+    FirstTouch,
+    Journey,
+    LastTouch,
+    Linear,
+    Markov,
+    PositionBased,
+    TimeDecay,
+    Touchpoint,
+    attribute,
+    campaign_report,
+    forecast_by_category,
+    funnel_report,
+    monte_carlo_forecast,
+    outreach_report,
+    pipeline_report,
+    service_report,
+)
+from salescore.domain.events import StageChanged
+from salescore.domain.interactions import Interaction
+from salescore.domain.standard_funnels import B2B_PIPELINE, LEAD_STATUS
+from salescore.storage.protocols import EventRecord, Store
+
+__all__ = ["FUNNEL_STEPS", "Summary", "summarize"]
+
+#: The steps of the summary funnel, in order.
+FUNNEL_STEPS = ("leads", "mql", "working", "meeting", "qualified", "deal", "won")
+#: The attribution models compared, by name.
+_MODELS: dict[str, AttributionModel] = {
+    "first_touch": FirstTouch(),
+    "last_touch": LastTouch(),
+    "linear": Linear(),
+    "position_based": PositionBased(),
+    "time_decay": TimeDecay(timedelta(days=7)),
+    "markov": Markov(),
+}
+_QUANTILES = tuple(i / 20 for i in range(21))
+
+Row = tuple[Any, ...]
+
+
+@attrs.frozen(kw_only=True)
+class Summary:
+    """Reports as plain numbers (money as floats in the scenario's currency).
+
+    Attributes:
+        metrics: (name, value) pairs compared across variants: ``leads``,
+            ``mqls``, ``meetings``, ``deals``, ``won``, ``lost``, ``revenue``,
+            ``open_pipeline``, ``weighted_pipeline``, ``win_rate``, ``cases``,
+            ``sla_attainment``, ``marketing_cost``, ``cost_per_lead``.
+        funnel: (step, reached) for :data:`FUNNEL_STEPS`.
+        lead_status: (status, entered) from the lead-status funnel report.
+        pipeline: (stage, deals entered, median days in stage) of the B2B pipeline.
+        open_deals: (stage, count, amount, weighted) of deals still open.
+        categories: (forecast category, count, amount, weighted) of open deals.
+        forecast: (quantile, revenue) of the next quarter's Monte Carlo forecast.
+        attribution: (model, ((channel, credit), …)) of won revenue.
+        campaigns: (campaign, cost, leads, customers, first-touch revenue, ROI).
+        service: (priority, cases, SLA attainment, median first reply in hours).
+        outreach: (cadence step, attempts, connects or replies, meetings, opt-outs).
+    """
+
+    metrics: tuple[tuple[str, float], ...]
+    funnel: tuple[tuple[str, int], ...]
+    lead_status: tuple[tuple[str, int], ...]
+    pipeline: tuple[Row, ...]
+    open_deals: tuple[Row, ...]
+    categories: tuple[Row, ...]
+    forecast: tuple[tuple[float, float], ...]
+    attribution: tuple[tuple[str, tuple[tuple[str, float], ...]], ...]
+    campaigns: tuple[Row, ...]
+    service: tuple[Row, ...]
+    outreach: tuple[Row, ...]
+
+    def metric(self, name: str) -> float:
+        """One metric's value.
+
+        Raises:
+            KeyError: no such metric.
+        """
+        return dict(self.metrics)[name]
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain lists and dicts, ready for ``json.dumps``."""
+
+        def plain(value: Any) -> Any:
+            if isinstance(value, tuple):
+                return [plain(v) for v in value]
+            return value
+
+        return {f.name: plain(getattr(self, f.name)) for f in attrs.fields(Summary)}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Summary:
+        """The summary :meth:`to_dict` gave."""
+
+        def frozen(value: Any) -> Any:
+            if isinstance(value, list):
+                return tuple(frozen(v) for v in value)
+            return value
+
+        return cls(**{f.name: frozen(data[f.name]) for f in attrs.fields(Summary)})
+
+
+def _all(find: Callable[..., Any]) -> list[Any]:
+    out: list[Any] = []
+    after = None
+    while True:
+        page = find(after=after, limit=2000)
+        out.extend(page.items)
+        if page.cursor is None:
+            return out
+        after = page.cursor
+
+
+def _money(value: Any) -> float:
+    return round(float(value.amount), 2)
+
+
+def _hours(value: timedelta | None) -> float | None:
+    return None if value is None else round(value.total_seconds() / 3600, 3)
+
+
+def summarize(
+    store: Store,
+    *,
+    at: datetime,
+    currency: str,
+    seed: int = 0,
+    records: Iterable[EventRecord] | None = None,
+) -> Summary:
+    """Compute the reports of everything in ``store`` as of ``at``.
+
+    Args:
+        store: The workspace's store.
+        at: The instant of the reports (the end of the simulated period).
+        currency: The currency of deals and costs.
+        seed: Seeds the Monte Carlo forecast.
+        records: The store's event log, when the caller has read it already.
+
+    Returns:
+        The :class:`Summary`.
+    """
+    if records is None:
+        records = store.events_since(0)
+    changes = [r.event for r in records if isinstance(r.event, StageChanged)]
+    with store.unit_of_work() as uow:
+        leads = _all(uow.leads.find)
+        deals = _all(uow.opportunities.find)
+        cases = _all(uow.cases.find)
+        campaigns = _all(uow.campaigns.find)
+        interactions: list[Interaction] = _all(uow.interactions.find)
+
+    status = funnel_report(LEAD_STATUS, changes)
+    pipeline = funnel_report(B2B_PIPELINE, changes)
+    reached = {s.stage: s.entered for s in status.steps}
+    lead_ids = {lead.id for lead in leads}
+    lifecycle_mql = {
+        c.subject_id
+        for c in changes
+        if c.funnel == "lifecycle" and c.to_stage == "mql" and c.subject_id in lead_ids
+    }
+    working = {
+        c.subject_id for c in changes if c.funnel == "lead_status" and c.to_stage == "working"
+    }
+    met = {i.party.id for i in interactions if i.channel == "meeting" and i.party is not None}
+    won = [d for d in deals if d.stage == "closed_won"]
+    lost = [d for d in deals if d.stage == "closed_lost"]
+    open_deals = [d for d in deals if d.is_open]
+    funnel = (
+        ("leads", len(leads)),
+        ("mql", len(lifecycle_mql)),
+        ("working", len(working)),
+        ("meeting", len(met)),
+        ("qualified", reached.get("qualified", 0)),
+        ("deal", len(deals)),
+        ("won", len(won)),
+    )
+
+    by_stage: dict[str, list[Any]] = {}
+    for d in open_deals:
+        by_stage.setdefault(d.stage, []).append(d)
+    open_rows = tuple(
+        (
+            s.key,
+            len(by_stage.get(s.key, [])),
+            round(sum(_money(d.amount) for d in by_stage.get(s.key, [])), 2),
+            round(sum(_money(d.amount) * d.probability for d in by_stage.get(s.key, [])), 2),
+        )
+        for s in B2B_PIPELINE.stages
+        if s.kind == "open"
+    )
+    categories: dict[str, list[Any]] = {}
+    for r in forecast_by_category(open_deals, period="year", currency=currency).rows:
+        row = categories.setdefault(str(r.category), [0, 0.0, 0.0])
+        row[0] += r.count
+        row[1] += _money(r.amount)
+        row[2] += _money(r.weighted)
+    category_rows = tuple(
+        (c, int(n), round(a, 2), round(w, 2)) for c, (n, a, w) in sorted(categories.items())
+    )
+    totals = pipeline_report(open_deals, currency=currency).totals
+    weighted = _money(totals[0].weighted) if totals else 0.0
+    distribution = monte_carlo_forecast(
+        open_deals,
+        start=at.date(),
+        end=at.date() + timedelta(days=90),
+        currency=currency,
+        rng=random.Random(seed),
+        runs=2000,
+    )
+    forecast = tuple((q, _money(distribution.quantile(q))) for q in _QUANTILES)
+
+    # Journeys: the lead's source, then its outreach touches, valued by the won deal.
+    touches: dict[str, list[Touchpoint]] = {}
+    for i in sorted(interactions, key=lambda i: (i.at, i.id)):
+        if i.party is not None and (i.direction == "outbound" or i.channel == "meeting"):
+            name = "meeting" if i.channel == "meeting" else f"sdr_{i.channel}"
+            touches.setdefault(i.party.id, []).append(Touchpoint(name, i.at))
+    value = {d.id: float(d.amount.amount) for d in won}
+    journeys = []
+    campaign_leads: dict[str, int] = {}
+    campaign_won: dict[str, int] = {}
+    first_touch_revenue: dict[str, float] = {}
+    for lead in leads:
+        source = lead.original_source
+        if source is None:
+            continue
+        if source.campaign_id is not None:
+            campaign_leads[source.campaign_id] = campaign_leads.get(source.campaign_id, 0) + 1
+        deal_value = value.get(lead.converted_opportunity_id or "", 0.0)
+        if deal_value and source.campaign_id is not None:
+            campaign_won[source.campaign_id] = campaign_won.get(source.campaign_id, 0) + 1
+            first_touch_revenue[source.campaign_id] = (
+                first_touch_revenue.get(source.campaign_id, 0.0) + deal_value
+            )
+        journeys.append(
+            Journey(
+                [Touchpoint(source.channel, lead.created_at), *touches.get(lead.id, [])],
+                bool(deal_value),
+                deal_value,
+            )
+        )
+    attribution = tuple(
+        (name, tuple((c, round(v, 2)) for c, v in sorted(attribute(journeys, model).items())))
+        for name, model in _MODELS.items()
+    )
+    roi = campaign_report(
+        campaigns,
+        first_touch_revenue,
+        currency=currency,
+        leads=campaign_leads,
+        customers=campaign_won,
+    )
+    campaign_rows = tuple(
+        (
+            row.campaign_id,
+            _money(row.cost),
+            campaign_leads.get(row.campaign_id, 0),
+            campaign_won.get(row.campaign_id, 0),
+            round(first_touch_revenue.get(row.campaign_id, 0.0), 2),
+            None if row.roi is None else round(row.roi, 4),
+        )
+        for row in roi.campaigns
+    )
+
+    service = service_report(cases, at=at, by="priority")
+    service_rows = tuple(
+        (str(g.key), g.cases, g.sla_attainment, _hours(g.first_reply_business))
+        for g in sorted(service.groups, key=lambda g: str(g.key))
+    )
+    overall = service_report(cases, at=at).groups
+    attainment = overall[0].sla_attainment if overall else None
+
+    steps: dict[str, list[int]] = {}
+    for i in interactions:
+        if i.subject is None or i.channel == "meeting":
+            continue
+        row = steps.setdefault(i.subject, [0, 0, 0, 0])
+        if i.channel == "phone":
+            row[0] += 1
+            if i.kind in ("connected", "meeting_booked", "do_not_call"):
+                row[1] += 1
+            row[2] += i.kind == "meeting_booked"
+            row[3] += i.kind == "do_not_call"
+        elif i.kind == "sent":
+            row[0] += 1
+        elif i.kind == "replied":
+            row[1] += 1
+        elif i.kind == "unsubscribed":
+            row[1] += 1
+            row[3] += 1
+    calls = outreach_report([i for i in interactions if i.channel == "phone"], by=_subject)
+    for g in calls.groups:
+        steps[str(g.key)][2] = g.meetings_booked
+    meetings_by_step = _meetings_after_email(interactions, met)
+    for label, n in meetings_by_step.items():
+        steps[label][2] += n
+    outreach = tuple((label, *row) for label, row in sorted(steps.items()))
+
+    cost = sum(r[1] for r in campaign_rows)
+    revenue = round(sum(value.values()), 2)
+    metrics = (
+        ("leads", float(len(leads))),
+        ("mqls", float(len(lifecycle_mql))),
+        ("meetings", float(len(met))),
+        ("deals", float(len(deals))),
+        ("won", float(len(won))),
+        ("lost", float(len(lost))),
+        ("revenue", revenue),
+        ("open_pipeline", round(sum(r[2] for r in open_rows), 2)),
+        ("weighted_pipeline", weighted),
+        ("win_rate", round(len(won) / (len(won) + len(lost)), 6) if won or lost else 0.0),
+        ("cases", float(len(cases))),
+        ("sla_attainment", round(attainment, 6) if attainment is not None else 0.0),
+        ("marketing_cost", round(cost, 2)),
+        ("cost_per_lead", round(cost / len(leads), 2) if leads else 0.0),
+    )
+    return Summary(
+        metrics=metrics,
+        funnel=funnel,
+        lead_status=tuple((s.stage, s.entered) for s in status.steps),
+        pipeline=tuple((s.stage, s.entered, _days(s.median_time_in_stage)) for s in pipeline.steps),
+        open_deals=open_rows,
+        categories=category_rows,
+        forecast=forecast,
+        attribution=attribution,
+        campaigns=campaign_rows,
+        service=service_rows,
+        outreach=outreach,
+    )
+
+
+def _subject(i: Interaction) -> str:
+    return i.subject or ""
+
+
+def _days(value: timedelta | None) -> float | None:
+    return None if value is None else round(value.total_seconds() / 86400, 3)
+
+
+def _meetings_after_email(interactions: list[Interaction], met: set[str]) -> dict[str, int]:
+    """Meetings booked by an e-mail reply: credited to the step replied to last."""
+    last_reply: dict[str, str] = {}
+    for i in sorted(interactions, key=lambda i: (i.at, i.id)):
+        if i.party is None:
+            continue
+        if i.kind == "replied" and i.subject is not None:
+            last_reply[i.party.id] = i.subject
+        elif i.channel == "phone":
+            last_reply.pop(i.party.id, None)
+    out: dict[str, int] = {}
+    for party, label in last_reply.items():
+        if party in met:
+            out[label] = out.get(label, 0) + 1
+    return out

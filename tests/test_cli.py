@@ -1,0 +1,140 @@
+"""The ``salescore`` command: demo, simulate and report, and its refusals."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from salescore.cli import main
+from salescore.simulation import B2B_QUARTER
+
+SMALL = B2B_QUARTER.replace("days = 91", "days = 6").replace(
+    "existing_customers = 150", "existing_customers = 20"
+)
+
+
+@pytest.fixture
+def scenario(tmp_path: Path) -> Path:
+    path = tmp_path / "small.toml"
+    path.write_text(SMALL, encoding="utf-8")
+    return path
+
+
+def test_demo_writes_charts_and_report_into_a_new_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "salescore-demo-1").mkdir()  # taken: the demo picks the next name
+    assert main(["demo"]) == 0
+    out = tmp_path / "salescore-demo-2"
+    assert sorted(p.name for p in out.iterdir()) == [
+        "attribution.png",
+        "forecast.png",
+        "funnel.png",
+        "outreach.png",
+        "pipeline.png",
+        "report.html",
+        "sla.png",
+        "summary.json",
+    ]
+    printed = capsys.readouterr().out
+    for title in ("Funnel", "Open pipeline", "Attribution of won revenue", "Service"):
+        assert title in printed
+    data = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    metrics = dict(data["shards"][0]["summary"]["metrics"])
+    assert metrics["leads"] > 1000  # a few thousand leads in a quarter
+    assert "data:image/png;base64," in (out / "report.html").read_text(encoding="utf-8")
+
+
+def test_simulate_writes_the_same_bytes_with_any_number_of_workers(
+    scenario: Path, tmp_path: Path
+) -> None:
+    args = ["simulate", str(scenario), "--seed", "3", "--replications", "2"]
+    args += ["--variant", "more_sdrs", "--variant", "higher_mql"]
+    assert main([*args, "--out", str(tmp_path / "one")]) == 0
+    assert main([*args, "--workers", "2", "--out", str(tmp_path / "two")]) == 0
+    one = (tmp_path / "one" / "summary.json").read_bytes()
+    assert one == (tmp_path / "two" / "summary.json").read_bytes()
+    for name in ("funnel.png", "variants_revenue.png"):
+        assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes()
+    text = one.decode()
+    assert str(tmp_path) not in text
+    assert "small.toml" not in text
+    assert "worker" not in text
+    assert "time" not in text.replace("time_decay", "")
+    data = json.loads(text)
+    assert data["variants"] == ["baseline", "more_sdrs", "higher_mql"]
+    assert len(data["shards"]) == 6
+    assert {c["variant"] for c in data["comparisons"]} == {"more_sdrs", "higher_mql"}
+
+
+def test_a_bad_scenario_file_is_refused_with_status_2_and_nothing_written(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text(SMALL.replace("rate = 22.0", "rate = -1"), encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["simulate", str(bad), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert f"{bad}: sources[0].rate: must be >= 0" in err
+    assert not out.exists()
+    assert main(["simulate", str(tmp_path / "missing.toml")]) == 2
+    assert "missing.toml: cannot read" in capsys.readouterr().err
+    syntax = tmp_path / "syntax.toml"
+    syntax.write_text("name = ", encoding="utf-8")
+    assert main(["simulate", str(syntax), "--out", str(out)]) == 2
+    assert f"{syntax}: toml: is not valid TOML" in capsys.readouterr().err
+    assert main(["simulate", str(bad.with_name("x.toml")), "--variant", "nope"]) == 2
+    assert not out.exists()
+
+
+def test_bad_options_are_refused(scenario: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["simulate", str(scenario), "--variant", "nope"]) == 2
+    assert "is not a variant" in capsys.readouterr().err
+    assert main(["simulate", str(scenario), "--replications", "0"]) == 2
+    assert main(["simulate", str(scenario), "--store", "postgres:x"]) == 2
+    assert "must be sqlite:PATH" in capsys.readouterr().err
+
+
+def test_simulate_into_a_store_then_report_from_it(
+    scenario: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "run.db"
+    assert main(["simulate", str(scenario), "--store", f"sqlite:{db}"]) == 0
+    simulated = capsys.readouterr().out
+    assert main(["report", "--store", f"sqlite:{db}", "--out", str(tmp_path / "r")]) == 0
+    reported = capsys.readouterr().out
+    # The same funnel: the report reads what the run stored.
+    assert simulated.split("Open pipeline")[0].strip() == reported.split("Open pipeline")[0].strip()
+    assert (tmp_path / "r" / "report.html").exists()
+    assert main(["simulate", str(scenario), "--store", f"sqlite:{db}"]) == 2
+    assert "not empty" in capsys.readouterr().err
+    assert main(["report", "--store", f"sqlite:{tmp_path / 'empty.db'}"]) == 2
+
+
+def test_python_dash_m_salescore_runs_the_command() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "salescore", "--help"], capture_output=True, text=True, check=True
+    )
+    assert "demo" in done.stdout
+    assert "simulate" in done.stdout
+    assert "report" in done.stdout
+
+
+def test_the_command_is_installed_by_the_cli_extra_and_is_the_readme_main_job() -> None:
+    import tomllib
+
+    root = Path(__file__).resolve().parents[1]
+    project = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert project["scripts"] == {"salescore": "salescore.cli:main"}
+    assert {d.split(">")[0] for d in project["optional-dependencies"]["cli"]} == {
+        "rich",
+        "matplotlib",
+    }
+    assert project["optional-dependencies"]["plot"] == ["matplotlib>=3.8"]
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    assert "pip install -e '.[cli]' && salescore demo" in readme
