@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta, tzinfo
 
 import pytest
 
-from salescore._validation import Checker, to_member
+from salescore import Lead
+from salescore._validation import Checker, ensure_aware, is_aware, to_member
 from salescore.errors import ValidationError
 
 
@@ -39,3 +42,59 @@ def test_checker_member_collects_and_returns_the_default() -> None:
     assert [e.path for e in c.errors] == ["b", "c"]
     with pytest.raises(ValidationError):
         c.raise_if_any()
+
+
+class _DayAhead(tzinfo):
+    """A broken time zone: Python refuses offsets of ±24 hours."""
+
+    def utcoffset(self, dt: datetime | None) -> timedelta:
+        return timedelta(hours=24)
+
+    def dst(self, dt: datetime | None) -> timedelta:
+        return timedelta(0)
+
+    def tzname(self, dt: datetime | None) -> str:
+        return "day-ahead"
+
+
+_BROKEN = datetime(2026, 1, 5, 9, tzinfo=_DayAhead())
+_T0 = datetime(2026, 1, 5, 9, tzinfo=UTC)
+
+
+def test_is_aware_refuses_a_zone_python_cannot_use() -> None:
+    assert is_aware(_T0) is True
+    assert is_aware(datetime(2026, 1, 5, 9)) is False
+    assert is_aware(_BROKEN) is False
+    with pytest.raises(ValidationError) as info:
+        ensure_aware(_BROKEN, "closed_at")
+    assert info.value.paths == ("closed_at",)
+    assert "unusable time zone" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    "transition",
+    [
+        pytest.param(
+            lambda: Lead.new(id="lead-1", at=_BROKEN, actor="web", email="a@b.io"), id="new"
+        ),
+        pytest.param(
+            lambda: Lead.new(id="lead-1", at=_T0, actor="web", email="a@b.io").move_to(
+                "working", at=_BROKEN, actor="rep-1"
+            ),
+            id="move",
+        ),
+        pytest.param(
+            lambda: Lead.new(id="lead-1", at=_T0, actor="web", email="a@b.io").set_score(
+                5.0, at=_BROKEN, actor="rep-1"
+            ),
+            id="edit",
+        ),
+    ],
+)
+def test_a_broken_time_zone_is_a_validation_error_in_transitions(
+    transition: Callable[[], object],
+) -> None:
+    with pytest.raises(ValidationError) as info:
+        transition()
+    assert info.value.paths == ("at",)
+    assert "unusable time zone" in str(info.value)

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Any, NoReturn, TypeVar
+from typing import Any, NoReturn, TypeGuard, TypeVar
 
 from salescore.errors import FieldError, ValidationError
 
@@ -61,6 +61,18 @@ def fail(path: str, value: Any, message: str) -> NoReturn:
     raise ValidationError.single(path, value, message)
 
 
+def is_aware(value: Any) -> TypeGuard[datetime]:
+    """Whether ``value`` is a datetime with a usable UTC offset.
+
+    A naive datetime, and one whose ``tzinfo`` gives an offset outside
+    ±24 hours (which Python refuses with ``ValueError``), are not.
+    """
+    try:
+        return isinstance(value, datetime) and value.utcoffset() is not None
+    except ValueError:
+        return False
+
+
 def ensure_aware(value: Any, path: str = "at") -> datetime:
     """Return ``value`` if it is a timezone-aware datetime, else raise.
 
@@ -76,7 +88,11 @@ def ensure_aware(value: Any, path: str = "at") -> datetime:
     """
     if not isinstance(value, datetime):
         fail(path, value, "must be a timezone-aware datetime")
-    if value.tzinfo is None or value.utcoffset() is None:
+    try:
+        offset = value.utcoffset()
+    except ValueError as exc:  # a tzinfo whose offset is not strictly within ±24 hours
+        fail(path, value, f"has an unusable time zone ({exc})")
+    if offset is None:
         fail(path, value, "must be timezone-aware (naive datetimes are refused)")
     return value
 
@@ -141,10 +157,10 @@ class Checker:
         """Check that ``value`` is an aware datetime (or ``None`` if optional)."""
         if value is None and optional:
             return
-        if not isinstance(value, datetime):
-            self.add(path, value, "must be a timezone-aware datetime")
-        elif value.tzinfo is None or value.utcoffset() is None:
-            self.add(path, value, "must be timezone-aware (naive datetimes are refused)")
+        try:
+            ensure_aware(value, path)
+        except ValidationError as exc:
+            self.errors.extend(exc.errors)
 
     def text(
         self,

@@ -32,6 +32,7 @@ from typing import Any, NoReturn, TypeVar
 
 import attrs
 
+from salescore._validation import is_aware
 from salescore.errors import ValidationError
 
 __all__ = ["EMPTY", "FrozenDict", "freeze", "seal"]
@@ -144,7 +145,7 @@ def utc(value: datetime, path: str = "") -> datetime:
     """
     if value.tzinfo is UTC:
         return value
-    if value.tzinfo is None or value.utcoffset() is None:
+    if not is_aware(value):
         raise ValidationError.single(
             path, value, "must be timezone-aware (naive datetimes are refused)"
         )

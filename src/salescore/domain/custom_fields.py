@@ -32,7 +32,7 @@ from typing import Any, Final
 
 import attrs
 
-from salescore._validation import Checker, line_ok, text_problem
+from salescore._validation import Checker, is_aware, line_ok, text_problem
 from salescore.errors import NotFound
 from salescore.money import KNOWN_CURRENCIES, Money
 from salescore.serialization import register_type
@@ -348,7 +348,7 @@ def _serialisable(value: Any) -> bool:
         return text_problem(value, multiline=True, empty=True) is None
     if isinstance(value, bool | int | Decimal | Money | date):
         if isinstance(value, datetime):
-            return value.tzinfo is not None and value.utcoffset() is not None
+            return is_aware(value)
         if isinstance(value, Decimal):
             return value.is_finite() and abs(value.adjusted()) <= 1000
         return not isinstance(value, int) or -(2**63) <= value < 2**63

@@ -24,7 +24,7 @@ from typing import Any
 
 import attrs
 
-from salescore._validation import MULTILINE_NAMES, Checker, fail, line_ok, text_problem
+from salescore._validation import MULTILINE_NAMES, Checker, fail, is_aware, line_ok, text_problem
 from salescore.errors import FieldError, ValidationError
 from salescore.serialization import register_polymorphic, register_type
 
@@ -65,7 +65,7 @@ class Event:
             and line_ok(self.actor)
             and isinstance(at, datetime)
             and at.tzinfo is not None
-            and at.utcoffset() is not None
+            and is_aware(at)
         ):
             self._check()
             return
@@ -88,8 +88,11 @@ class Event:
         if plan is None:
             plan = _PLANS[type(self)] = _plan(type(self))
             _FAST[type(self)] = _fast_check(type(self))
-        if _FAST[type(self)](self):
-            return
+        try:
+            if _FAST[type(self)](self):
+                return
+        except ValueError:  # an unusable time zone: the checks below name it
+            pass
         problems: list[FieldError] | None = None
         for name, check in plan:
             value = getattr(self, name)
@@ -141,7 +144,7 @@ class StageChanged(Event):
             )
             and (self.reason is None or type(self.reason) is str)
             and type(at) is datetime
-            and at.utcoffset() is not None
+            and is_aware(at)
         ):
             if self.reason is not None:
                 self._check()
@@ -284,7 +287,7 @@ def _float(value: Any, path: str) -> Any:
 
 
 def _aware(value: Any, path: str) -> Any:
-    if isinstance(value, datetime) and value.utcoffset() is not None:
+    if is_aware(value):
         return value
     fail(path, value, "must be a timezone-aware datetime")
 

@@ -32,7 +32,7 @@ from typing import Any, ClassVar, Final, Self
 import attrs
 
 from salescore._iso3166 import COUNTRY_CODES
-from salescore._validation import Checker
+from salescore._validation import Checker, is_aware
 from salescore.domain import _fields as fld
 from salescore.domain import standard_funnels as funnels
 from salescore.domain._normalize import _FAST_MAX, _KNOWN_ZONES, _NORMAL_DOMAIN, _NORMAL_EMAIL
@@ -157,9 +157,7 @@ _LEAD_FIELDS: Final[dict[str, fld.Normaliser]] = {
 
 
 def _opt_aware(value: Any, path: str, region: str | None = None) -> datetime | None:
-    if value is None or (
-        isinstance(value, datetime) and value.tzinfo is not None and value.utcoffset() is not None
-    ):
+    if value is None or (is_aware(value)):
         return value
     raise ValidationError.single(path, value, "must be a timezone-aware datetime or None")
 

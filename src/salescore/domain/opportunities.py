@@ -42,7 +42,7 @@ from typing import Any, ClassVar, Final, Self
 
 import attrs
 
-from salescore._validation import Checker, fail, to_member
+from salescore._validation import Checker, fail, is_aware, to_member
 from salescore.domain import standard_funnels as funnels
 from salescore.domain._fields import opt_amount as _opt_money
 from salescore.domain._fields import opt_date as _opt_date
@@ -107,9 +107,7 @@ def _opt_months(value: Any, path: str) -> int | None:
 
 
 def _opt_aware(value: Any, path: str) -> datetime | None:
-    if value is None or (
-        isinstance(value, datetime) and value.tzinfo is not None and value.utcoffset() is not None
-    ):
+    if value is None or (is_aware(value)):
         return value
     fail(path, value, "must be a timezone-aware datetime or None")
 
