@@ -36,6 +36,7 @@ from salescore.serialization import from_json, to_json
 BERLIN = ZoneInfo("Europe/Berlin")
 NEW_YORK = ZoneInfo("America/New_York")
 H = timedelta(hours=1)
+M = timedelta(minutes=1)
 CAL = BusinessCalendar.weekdays(time(9), time(17), tz="Europe/Berlin")
 
 
@@ -575,6 +576,35 @@ MACHINE_POLICY = SlaPolicy(
         for i, priority in enumerate(Priority)
     ],
 )
+
+
+def test_a_solved_case_keeps_the_resolution_clock_it_stopped_with() -> None:
+    # Found by the state machine: urgent, solved, made high, then a customer reply.
+    t = berlin(2026, 1, 12, 8)  # Monday, before the 9:00 opening
+    solved = open_case(t, MACHINE_POLICY, priority="urgent").solve(at=t, actor="rep-1")
+    high = solved.change_priority("high", at=t, actor="rep-1")
+    replied = high.reply("Thanks!", at=t + M, actor="contact-1", author_kind="customer")
+    assert replied.status == "solved"  # a customer reply reopens only a pending case
+    stopped = (
+        Priority.URGENT,
+        4 * H,
+        berlin(2026, 1, 12, 13),
+        t,
+        SlaState.FULFILLED,
+    )
+    closed = high.close(at=t, actor="rep-1")
+    evaluations = [(high, t), (high, t + M), (replied, t + M), (replied, berlin(2026, 1, 13, 9))]
+    lowered = replied.change_priority("low", at=t + 2 * M, actor="rep-1")
+    evaluations += [(lowered, t + 3 * M), (closed, t), (closed, t + M)]
+    for case, at in evaluations:
+        c = clock(case, at, "resolution")
+        assert (c.priority, c.target, c.due_at, c.completed_at, c.state) == stopped, at
+    # Reopened, it resumes under the priority in force: high, eight business hours.
+    reopened = replied.reopen(at=berlin(2026, 1, 12, 10), actor="contact-1")
+    c = clock(reopened, berlin(2026, 1, 12, 11), "resolution")
+    assert (c.priority, c.target, c.used, c.paused) == (Priority.HIGH, 8 * H, H, H)
+    assert c.due_at == berlin(2026, 1, 13, 10)
+    assert c.state is SlaState.RUNNING
 
 
 class CaseLifecycle(RuleBasedStateMachine):

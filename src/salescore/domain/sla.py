@@ -778,9 +778,9 @@ def sla_clocks(case: ServiceCase, at: datetime) -> tuple[SlaClock, ...]:
                     stop(m, t)
             elif status == _CLOSED:
                 if before == _SOLVED:
-                    res = open_.get(SlaMetric.RESOLUTION)
-                    if res is not None and solved_at is not None:
-                        stop(SlaMetric.RESOLUTION, t)
+                    # Stopped as it was at solving (later changes leave it be).
+                    res = open_.pop(SlaMetric.RESOLUTION, None)
+                    if res is not None:
                         res.completed = solved_at
                 else:
                     for m in tuple(open_):
@@ -817,11 +817,14 @@ def sla_clocks(case: ServiceCase, at: datetime) -> tuple[SlaClock, ...]:
                 begin(SlaMetric.NEXT_REPLY, t)
     if not policies:
         return ()
+    if status == _SOLVED:
+        # Dormant: stopped as it was at solving, even if changes followed at
+        # that same instant (they re-target it only once it is reopened).
+        res = open_.pop(SlaMetric.RESOLUTION, None)
+        if res is not None:
+            res.completed = solved_at
     for b in open_.values():
         cut(b, at, final=True)
-    res = open_.get(SlaMetric.RESOLUTION)
-    if res is not None and status == _SOLVED and solved_at is not None:
-        res.completed = solved_at
     return _evaluate(case.id, clocks, policies, at, stamps)
 
 
@@ -866,11 +869,11 @@ def _evaluate(
         targeted = paused_now = False
         prev_z: datetime | None = None
         z_us = 0
-        for i, (a, z, status, pidx, prio) in enumerate(pieces):
+        for i, (a, z, status, pidx, piece_prio) in enumerate(pieces):
             a_us = z_us if a is prev_z else stamps[a]  # pieces meet end to start
             if a_us >= end_us:
                 if a_us > end_us or a != z:
-                    break
+                    break  # past the end: its state is not the clock's
                 z_us = a_us
             else:
                 z_us = stamps[z]
@@ -879,6 +882,7 @@ def _evaluate(
                 if z_us > a_us:
                     last = i
             prev_z = z
+            prio = piece_prio
             key = (metric, pidx, prio, status)
             meaning = meanings.get(key)
             if meaning is None:
