@@ -1,9 +1,10 @@
 """salescore: a typed, event-sourced model of sales, marketing and customer service.
 
 This package offers the names a newcomer starts with (``__all__``); the
-subpackages :mod:`salescore.domain`, :mod:`salescore.rules` and
-:mod:`salescore.decisions` offer complete sets. Names are imported on first
-use. Policy and reference: :doc:`/api`.
+subpackages :mod:`salescore.domain`, :mod:`salescore.rules`,
+:mod:`salescore.decisions`, :mod:`salescore.analytics`,
+:mod:`salescore.outreach` and :mod:`salescore.storage` offer complete sets.
+Names are imported on first use. Policy and reference: :doc:`/api`.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from salescore import serialization as _serialization
 from salescore._lazy import attach, exports
 
 if TYPE_CHECKING:
-    from salescore import decisions, domain, funnels, rules
+    from salescore import analytics, decisions, domain, funnels, outreach, rules, storage
     from salescore.calendar import BusinessCalendar
     from salescore.clock import Clock, ManualClock, SystemClock
     from salescore.domain.campaigns import Campaign, CampaignMember
@@ -42,12 +43,14 @@ if TYPE_CHECKING:
     from salescore.ids import DeterministicIds, IdFactory, RandomIds
     from salescore.money import Money
     from salescore.serialization import from_dict, from_json, register_upcaster, to_dict, to_json
+    from salescore.workspace import Workspace
 
 __version__ = "0.1.0.dev0"
 
 # Every name importable here, the curated ones and those kept for compatibility.
 _EXPORTS = exports(
     {
+        "salescore.analytics": ("analytics",),
         "salescore.calendar": ("BusinessCalendar",),
         "salescore.clock": (
             "Clock",
@@ -82,6 +85,7 @@ _EXPORTS = exports(
         "salescore.domain.conversion": (
             "Conversion",
             "OpportunitySpec",
+            "analytics",
             "convert_lead",
         ),
         "salescore.domain.custom_fields": (
@@ -193,6 +197,7 @@ _EXPORTS = exports(
             "Money",
             "currency_minor_unit",
         ),
+        "salescore.outreach": ("outreach",),
         "salescore.rules": ("rules",),
         "salescore.rules._nodes": ("Rule",),
         "salescore.rules._truth": ("Truth",),
@@ -203,6 +208,8 @@ _EXPORTS = exports(
             "to_dict",
             "to_json",
         ),
+        "salescore.storage": ("storage",),
+        "salescore.workspace": ("Workspace",),
     }
 )
 
@@ -241,15 +248,19 @@ __all__ = [
     "Team",
     "TransitionError",
     "ValidationError",
+    "Workspace",
     "__version__",
+    "analytics",
     "convert_lead",
     "decisions",
     "domain",
     "from_dict",
     "from_json",
     "funnels",
+    "outreach",
     "register_upcaster",
     "rules",
+    "storage",
     "to_dict",
     "to_json",
 ]
@@ -258,13 +269,11 @@ __getattr__, __dir__ = attach(__name__, _EXPORTS)
 
 def _import_all() -> None:
     """Import every module that registers serialisable types."""
-    from salescore import decisions, domain, rules
+    from salescore import analytics, decisions, domain, outreach, rules
 
-    for package in (domain, decisions, rules):
+    for package in (domain, decisions, rules, analytics, outreach):
         for module in sorted(set(package._EXPORTS.values())):
             importlib.import_module(module)
-    for name in ("analytics", "outreach"):
-        importlib.import_module(f"salescore.{name}")
 
 
 # A document may name a type whose module is not imported yet: the codec

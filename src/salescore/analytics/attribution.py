@@ -113,7 +113,6 @@ class Journey:
     value: float = 0.0
     converted_at: datetime | None = attrs.field(default=None, kw_only=True)
     channels: tuple[str, ...] = attrs.field(init=False, repr=False, eq=False)
-    """The channel of every touch, in order."""
 
     def __attrs_post_init__(self) -> None:
         if type(self.converted) is not bool:

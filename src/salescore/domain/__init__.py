@@ -12,6 +12,11 @@ from typing import TYPE_CHECKING
 from salescore._lazy import attach, exports
 
 if TYPE_CHECKING:
+    from salescore.domain._rule_schemas import (
+        INTERACTION_RECORDS,
+        RuleSchemaHook,
+        rule_schema,
+    )
     from salescore.domain.aggregate import (
         Aggregate,
     )
@@ -186,6 +191,11 @@ if TYPE_CHECKING:
 
 _EXPORTS = exports(
     {
+        "salescore.domain._rule_schemas": (
+            "INTERACTION_RECORDS",
+            "RuleSchemaHook",
+            "rule_schema",
+        ),
         "salescore.domain.aggregate": (
             "Aggregate",
             "aggregate",
@@ -382,6 +392,7 @@ __all__ = [
     "CASE_STATUS",
     "DEFAULT_PAUSES",
     "DEFAULT_REOPEN_WINDOW",
+    "INTERACTION_RECORDS",
     "LEAD_STATUS",
     "LIFECYCLE",
     "MARKETING",
@@ -464,6 +475,7 @@ __all__ = [
     "QueuePurpose",
     "Rep",
     "RepRole",
+    "RuleSchemaHook",
     "SatisfactionRecorded",
     "SatisfactionResponse",
     "Sentiment",
@@ -510,6 +522,7 @@ __all__ = [
     "normalize_phone",
     "normalize_time_zone",
     "price_line",
+    "rule_schema",
     "sla_clocks",
     "stage_visits",
     "time_in_stage",

@@ -17,88 +17,200 @@ numbers and zones from numbers need ``phonenumbers`` (``salescore[phone]``).
 They are imported only when used.
 """
 
-from salescore.outreach._parsers import (
-    parse_bool,
-    parse_country,
-    parse_date,
-    parse_datetime,
-    parse_decimal,
-    parse_int,
-    parse_money,
-)
-from salescore.outreach.cadences import (
-    ENROLLMENT_STATUS,
-    STEP_CHANNELS,
-    SUCCESSFUL_EXITS,
-    Cadence,
-    CadenceStep,
-    CallResult,
-    Enrollment,
-    EnrollmentCreated,
-    EnrollmentRepointed,
-    EnrollmentStatus,
-    ExitReason,
-    NextStep,
-    StepCompleted,
-    StepHeld,
-    StepKind,
-    next_step,
-    record_call,
-)
-from salescore.outreach.call_lists import CallList, CallListEntry, SkippedCall, call_list
-from salescore.outreach.consent import (
-    DIRECT_MARKETING,
-    ConsentChanged,
-    ConsentCreated,
-    ConsentEntry,
-    ConsentRecord,
-    ConsentStatus,
-    ContactPolicy,
-    Decision,
-    DoNotContactList,
-    ObjectionRecorded,
-    Purpose,
-    RegistryCheck,
-    apply_interaction,
-    can_contact,
-    carry_restrictions,
-    person_zone,
-)
-from salescore.outreach.duplicates import (
-    DuplicateReport,
-    Match,
-    MatchRules,
-    duplicate_groups,
-    find_duplicates,
-)
-from salescore.outreach.erasure import (
-    ERASED,
-    ERASURE_REASON,
-    Erasure,
-    ErasureReceipt,
-    erase_aggregate,
-    erase_person,
-)
-from salescore.outreach.imports import (
-    LEAD_FIELDS,
-    Column,
-    ImportResult,
-    LeadMapping,
-    RejectedRow,
-    import_leads,
-    iter_import_leads,
-)
-from salescore.outreach.merges import (
-    MERGE_FIELDS,
-    Merge,
-    MergeResult,
-    MergeUndone,
-    RecordsMerged,
-    SurvivorPolicy,
-    Take,
-    UnmergeResult,
-    merge_leads,
-    unmerge,
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from salescore._lazy import attach, exports
+
+if TYPE_CHECKING:
+    from salescore.outreach._parsers import (
+        parse_bool,
+        parse_country,
+        parse_date,
+        parse_datetime,
+        parse_decimal,
+        parse_int,
+        parse_money,
+    )
+    from salescore.outreach.cadences import (
+        ENROLLMENT_STATUS,
+        STEP_CHANNELS,
+        SUCCESSFUL_EXITS,
+        Cadence,
+        CadenceStep,
+        CallResult,
+        Enrollment,
+        EnrollmentCreated,
+        EnrollmentRepointed,
+        EnrollmentStatus,
+        ExitReason,
+        NextStep,
+        StepCompleted,
+        StepHeld,
+        StepKind,
+        next_step,
+        record_call,
+    )
+    from salescore.outreach.call_lists import (
+        CallList,
+        CallListEntry,
+        SkippedCall,
+        call_list,
+    )
+    from salescore.outreach.consent import (
+        DIRECT_MARKETING,
+        ConsentChanged,
+        ConsentCreated,
+        ConsentEntry,
+        ConsentRecord,
+        ConsentStatus,
+        ContactPolicy,
+        Decision,
+        DoNotContactList,
+        ObjectionRecorded,
+        Purpose,
+        RegistryCheck,
+        apply_interaction,
+        can_contact,
+        carry_restrictions,
+        person_zone,
+    )
+    from salescore.outreach.duplicates import (
+        DuplicateReport,
+        Match,
+        MatchRules,
+        duplicate_groups,
+        find_duplicates,
+    )
+    from salescore.outreach.erasure import (
+        ERASED,
+        ERASURE_REASON,
+        Erasure,
+        ErasureReceipt,
+        erase_aggregate,
+        erase_person,
+    )
+    from salescore.outreach.imports import (
+        LEAD_FIELDS,
+        Column,
+        ImportResult,
+        LeadMapping,
+        RejectedRow,
+        import_leads,
+        iter_import_leads,
+    )
+    from salescore.outreach.merges import (
+        MERGE_FIELDS,
+        Merge,
+        MergeResult,
+        MergeUndone,
+        RecordsMerged,
+        SurvivorPolicy,
+        Take,
+        UnmergeResult,
+        merge_leads,
+        unmerge,
+    )
+
+_EXPORTS = exports(
+    {
+        "salescore.outreach._parsers": (
+            "parse_bool",
+            "parse_country",
+            "parse_date",
+            "parse_datetime",
+            "parse_decimal",
+            "parse_int",
+            "parse_money",
+        ),
+        "salescore.outreach.cadences": (
+            "Cadence",
+            "CadenceStep",
+            "CallResult",
+            "ENROLLMENT_STATUS",
+            "Enrollment",
+            "EnrollmentCreated",
+            "EnrollmentRepointed",
+            "EnrollmentStatus",
+            "ExitReason",
+            "NextStep",
+            "STEP_CHANNELS",
+            "SUCCESSFUL_EXITS",
+            "StepCompleted",
+            "StepHeld",
+            "StepKind",
+            "cadences",
+            "next_step",
+            "record_call",
+        ),
+        "salescore.outreach.call_lists": (
+            "CallList",
+            "CallListEntry",
+            "SkippedCall",
+            "call_list",
+            "call_lists",
+        ),
+        "salescore.outreach.consent": (
+            "ConsentChanged",
+            "ConsentCreated",
+            "ConsentEntry",
+            "ConsentRecord",
+            "ConsentStatus",
+            "ContactPolicy",
+            "DIRECT_MARKETING",
+            "Decision",
+            "DoNotContactList",
+            "ObjectionRecorded",
+            "Purpose",
+            "RegistryCheck",
+            "apply_interaction",
+            "can_contact",
+            "carry_restrictions",
+            "consent",
+            "person_zone",
+        ),
+        "salescore.outreach.duplicates": (
+            "DuplicateReport",
+            "Match",
+            "MatchRules",
+            "duplicate_groups",
+            "duplicates",
+            "find_duplicates",
+        ),
+        "salescore.outreach.erasure": (
+            "ERASED",
+            "ERASURE_REASON",
+            "Erasure",
+            "ErasureReceipt",
+            "erase_aggregate",
+            "erase_person",
+            "erasure",
+        ),
+        "salescore.outreach.imports": (
+            "Column",
+            "ImportResult",
+            "LEAD_FIELDS",
+            "LeadMapping",
+            "RejectedRow",
+            "import_leads",
+            "imports",
+            "iter_import_leads",
+        ),
+        "salescore.outreach.merges": (
+            "MERGE_FIELDS",
+            "Merge",
+            "MergeResult",
+            "MergeUndone",
+            "RecordsMerged",
+            "SurvivorPolicy",
+            "Take",
+            "UnmergeResult",
+            "merge_leads",
+            "merges",
+            "unmerge",
+        ),
+    }
 )
 
 __all__ = [
@@ -175,3 +287,4 @@ __all__ = [
     "record_call",
     "unmerge",
 ]
+__getattr__, __dir__ = attach(__name__, _EXPORTS)

@@ -43,6 +43,7 @@ if TYPE_CHECKING:
         MAX_DEPTH,
         And,
         Between,
+        Call,
         Compare,
         Constant,
         Count,
@@ -50,6 +51,8 @@ if TYPE_CHECKING:
         In,
         IsNull,
         LiteralValue,
+        Match,
+        MatchOp,
         Not,
         Now,
         Op,
@@ -65,6 +68,7 @@ if TYPE_CHECKING:
     from salescore.rules._schema import (
         FieldKind,
         RuleSchema,
+        SchemaSource,
     )
     from salescore.rules._truth import (
         Truth,
@@ -89,6 +93,7 @@ _EXPORTS = exports(
         "salescore.rules._nodes": (
             "And",
             "Between",
+            "Call",
             "Compare",
             "Constant",
             "Count",
@@ -97,6 +102,8 @@ _EXPORTS = exports(
             "IsNull",
             "LiteralValue",
             "MAX_DEPTH",
+            "Match",
+            "MatchOp",
             "Not",
             "Now",
             "Op",
@@ -112,6 +119,7 @@ _EXPORTS = exports(
         "salescore.rules._schema": (
             "FieldKind",
             "RuleSchema",
+            "SchemaSource",
         ),
         "salescore.rules._truth": ("Truth",),
     }
@@ -185,6 +193,7 @@ __all__ = [
     "MAX_LENGTH",
     "And",
     "Between",
+    "Call",
     "ClauseResult",
     "Compare",
     "Constant",
@@ -195,6 +204,8 @@ __all__ = [
     "In",
     "IsNull",
     "LiteralValue",
+    "Match",
+    "MatchOp",
     "Not",
     "Now",
     "Op",
@@ -202,6 +213,7 @@ __all__ = [
     "Or",
     "Rule",
     "RuleSchema",
+    "SchemaSource",
     "Term",
     "Truth",
     "Value",
