@@ -16,7 +16,16 @@ from salescore import serialization as _serialization
 from salescore._lazy import attach, exports
 
 if TYPE_CHECKING:
-    from salescore import analytics, decisions, domain, funnels, outreach, rules, storage
+    from salescore import (
+        analytics,
+        decisions,
+        domain,
+        funnels,
+        outreach,
+        rules,
+        simulation,
+        storage,
+    )
     from salescore.calendar import BusinessCalendar
     from salescore.clock import Clock, ManualClock, SystemClock
     from salescore.domain.campaigns import Campaign, CampaignMember
@@ -208,6 +217,7 @@ _EXPORTS = exports(
             "to_dict",
             "to_json",
         ),
+        "salescore.simulation": ("simulation",),
         "salescore.storage": ("storage",),
         "salescore.workspace": ("Workspace",),
     }
@@ -260,6 +270,7 @@ __all__ = [
     "outreach",
     "register_upcaster",
     "rules",
+    "simulation",
     "storage",
     "to_dict",
     "to_json",
