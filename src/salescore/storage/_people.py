@@ -1,19 +1,30 @@
-"""Everything a store holds about one person (access and portability requests)."""
+"""Everything a store holds about one person: access (export) and erasure (forget)."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from salescore._validation import fail
 from salescore.domain.parties import PartyKind, PartyRef
-from salescore.rules import all_of, field
+from salescore.outreach.erasure import ErasureReceipt, erase_person
+from salescore.rules import all_of, any_of, field
 from salescore.serialization import to_json
 
-__all__ = ["person_documents"]
+__all__ = ["forget_person", "person_documents"]
 
 
 def _everything(repo: Any, rule: Any) -> list[Any]:
     return list(repo.find(rule).items)
+
+
+def _same(prefix: str, refs: list[PartyRef]) -> Any:
+    return any_of(
+        *(
+            all_of(field(f"{prefix}.kind") == r.kind.value, field(f"{prefix}.id") == r.id)
+            for r in refs
+        )
+    )
 
 
 def person_documents(uow: Any, party: PartyRef) -> dict[str, tuple[str, ...]]:
@@ -45,4 +56,63 @@ def person_documents(uow: Any, party: PartyRef) -> dict[str, tuple[str, ...]]:
         out.setdefault("interactions", []).extend(_everything(uow.interactions, same_party))
         out.setdefault("campaign_members", []).extend(_everything(uow.campaign_members, same_party))
         out.setdefault("tasks", []).extend(_everything(uow.tasks, subject))
+        out.setdefault("enrollments", []).extend(_everything(uow.enrollments, same_party))
+        out.setdefault("consent_records", []).extend(_everything(uow.consent_records, same_party))
     return {name: tuple(to_json(x) for x in items) for name, items in out.items()}
+
+
+def forget_person(
+    uow: Any, party: PartyRef, *, at: datetime, actor: str, reason: str
+) -> ErasureReceipt:
+    """Erase a person in one unit of work (see ``forget`` on the stores).
+
+    The person is the lead or contact named and, for a converted lead, the
+    contact it became (for a contact, the leads converted into it): the same
+    person. Their leads, contacts, interactions, the cases they opened,
+    their campaign memberships and enrollments go through
+    :func:`salescore.outreach.erase_person`; the erased aggregates are saved
+    and their logged events rewritten in place; interactions are replaced.
+
+    Raises:
+        NotFound: there is no such lead or contact.
+        ValidationError: bad arguments, or ``at`` before a record's last event.
+    """
+    if not isinstance(party, PartyRef):
+        fail("party", party, "must be a PartyRef")
+    if party.kind is PartyKind.LEAD:
+        leads = [uow.leads.get(party.id)]
+        contact_id = leads[0].converted_contact_id
+        contacts = (
+            [] if contact_id is None else _everything(uow.contacts, field("id") == contact_id)
+        )
+    else:
+        contacts = [uow.contacts.get(party.id)]
+    if contacts:
+        leads = _everything(uow.leads, field("converted_contact_id") == contacts[0].id)
+    refs = [x.ref for x in leads + contacts]
+    cases = [
+        case for c in contacts for case in _everything(uow.cases, field("requester_id") == c.id)
+    ]
+    erasure = erase_person(
+        party,
+        at=at,
+        actor=actor,
+        reason=reason,
+        leads=leads,
+        contacts=contacts,
+        interactions=_everything(uow.interactions, _same("party", refs)),
+        cases=cases,
+        members=_everything(uow.campaign_members, _same("party", refs)),
+        enrollments=_everything(uow.enrollments, _same("party", refs)),
+    )
+    for repo, before, after in (
+        (uow.leads, leads, erasure.leads),
+        (uow.contacts, contacts, erasure.contacts),
+        (uow.cases, cases, erasure.cases),
+    ):
+        for old, new in zip(before, after, strict=True):
+            repo.save(new)
+            uow._rewrite_history(repo._spec, new, old.version)
+    for interaction in erasure.interactions:
+        uow._replace(uow.interactions._spec, interaction, interaction.id)
+    return erasure.receipt

@@ -10,19 +10,22 @@ always bound as parameters; identifiers come only from the catalog.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
+from datetime import datetime
 from typing import Any, Final
 
 import attrs
 
 from salescore.domain.events import Event
 from salescore.domain.parties import PartyRef
+from salescore.errors import ConcurrencyError
+from salescore.outreach.erasure import ERASURE_REASON, ErasureReceipt
 from salescore.serialization import from_json, to_json
 from salescore.storage._catalog import REPOSITORIES, Spec, column_value
-from salescore.storage._people import person_documents
+from salescore.storage._people import forget_person, person_documents
 from salescore.storage._query import Query, Sql, keyset, order_clause
-from salescore.storage._unit import SETTINGS, Unit, Write, check_position
+from salescore.storage._unit import SETTINGS, Rewrite, Unit, Write, check_position
 from salescore.storage.protocols import EventRecord
 
 __all__ = [
@@ -100,13 +103,40 @@ class PreparedWrites:
     updates: dict[str, tuple[str, list[tuple[Any, ...]]]]
     events: list[tuple[str, str, str]]
     documents: list[tuple[Spec, str, str, Any]]
+    rewrites: list[tuple[str, str, list[str]]] = attrs.field(factory=list)
+
+    def rewrite_events(self, execute: Callable[[str, tuple[Any, ...]], Any], mark: str) -> None:
+        """Replace logged events in place (erasure), inside the caller's transaction.
+
+        Args:
+            execute: Runs a statement and returns a cursor.
+            mark: The parameter placeholder.
+
+        Raises:
+            ConcurrencyError: a subject has another number of logged events.
+        """
+        select = (
+            "SELECT position FROM events WHERE repository = ? AND subject_id = ? ORDER BY position"
+        ).replace("?", mark)
+        update = "UPDATE events SET document = ? WHERE position = ?".replace("?", mark)
+        for repository, subject, documents in self.rewrites:
+            positions = [row[0] for row in execute(select, (repository, subject)).fetchall()]
+            if len(positions) != len(documents):
+                raise ConcurrencyError(
+                    f"{repository} item {subject!r} has {len(positions)} logged events, "
+                    f"not {len(documents)}"
+                )
+            for position, document in zip(positions, documents, strict=True):
+                execute(update, (document, position))
 
 
 def _subjects(writes: list[Write]) -> dict[str, str]:
     return {w.key: w.spec.name for w in writes}
 
 
-def prepare(writes: list[Write], events: list[Event], mark: str) -> PreparedWrites:
+def prepare(
+    writes: list[Write], events: list[Event], mark: str, rewrites: Sequence[Rewrite] = ()
+) -> PreparedWrites:
     """Serialise the writes and events of a commit (outside any transaction).
 
     Args:
@@ -140,7 +170,8 @@ def prepare(writes: list[Write], events: list[Event], mark: str) -> PreparedWrit
             updates[spec.name][1].append((w.version, doc, *values, w.key, w.expected))
     owners = _subjects(writes)
     rows = [(owners.get(e.subject_id, ""), e.subject_id, to_json(e)) for e in events]
-    return PreparedWrites(inserts, updates, rows, documents)
+    redone = [(r.repository, r.subject_id, [to_json(e) for e in r.events]) for r in rewrites]
+    return PreparedWrites(inserts, updates, rows, documents, redone)
 
 
 def scan_batches(
@@ -307,6 +338,38 @@ class SqlStore:
         with self.unit_of_work() as uow:
             return person_documents(uow, party)
 
+    def forget(
+        self, party: PartyRef, *, at: datetime, actor: str, reason: str = ERASURE_REASON
+    ) -> ErasureReceipt:
+        """Erase a person's personal data everywhere, history included, in one transaction.
+
+        The lead or contact, the contact a lead became (or the leads a
+        contact came from), their interactions, the cases they opened,
+        campaign memberships and enrollments are erased with
+        :func:`salescore.outreach.erase_person`; their logged events are
+        rewritten in place (the one sanctioned rewrite of history) and each
+        erased aggregate gets one more event recording the erasure. Ids,
+        counts, stages, amounts and times stay. Consent records are kept as
+        they are: an objection must outlive the erasure.
+
+        Args:
+            party: The lead or contact.
+            at: When (not before any of the records' last event).
+            actor: Who erases.
+            reason: Why (a request reference, the legal ground).
+
+        Returns:
+            The receipt: who, when, by whom, why and which records.
+
+        Raises:
+            NotFound: there is no such lead or contact.
+            ValidationError: bad arguments; nothing is changed.
+            ConcurrencyError: another unit changed one of the records meanwhile;
+                nothing is changed.
+        """
+        with self.unit_of_work() as uow:
+            return forget_person(uow, party, at=at, actor=actor, reason=reason)
+
 
 class _SqlSession:
     def __init__(self, store: SqlStore) -> None:
@@ -338,11 +401,13 @@ class _SqlSession:
     def keys(self, spec: Spec) -> list[str]:
         return [r[0] for r in self._fetch(f"SELECT {spec.key} FROM {spec.name}", ())]
 
-    def commit(self, writes: list[Write], events: list[Event]) -> tuple[EventRecord, ...]:
+    def commit(
+        self, writes: list[Write], events: list[Event], rewrites: list[Rewrite]
+    ) -> tuple[EventRecord, ...]:
         store = self._store
         # A fixed order of row writes: two units never wait for each other in a cycle.
         ordered = sorted(writes, key=lambda w: (w.spec.name, w.key))
-        prepared = prepare(ordered, events, store._mark)
+        prepared = prepare(ordered, events, store._mark, rewrites)
         last = store._write(prepared, self._connection())
         for spec, key, doc, obj in prepared.documents:
             store._decoded.put(spec, key, doc, obj)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator, Mapping
+from datetime import datetime
 from typing import Any
 
 import attrs
@@ -17,10 +18,11 @@ import attrs
 from salescore.domain.events import Event
 from salescore.domain.parties import PartyRef
 from salescore.errors import ConcurrencyError
+from salescore.outreach.erasure import ERASURE_REASON, ErasureReceipt
 from salescore.storage._catalog import Spec, column_value
-from salescore.storage._people import person_documents
+from salescore.storage._people import forget_person, person_documents
 from salescore.storage._query import Query, is_after, order_rows
-from salescore.storage._unit import Unit, Write, check_position
+from salescore.storage._unit import Rewrite, Unit, Write, check_position
 from salescore.storage.protocols import EventRecord
 
 __all__ = ["InMemoryStore"]
@@ -60,6 +62,7 @@ class InMemoryStore:
         self._lock = threading.Lock()
         self._tables: dict[str, dict[str, _Row]] = {}
         self._events: list[EventRecord] = []
+        self._owners: list[tuple[str, str]] = []  # (repository, subject id) per event
         self._seq = 0
         self._active: dict[int, int] = {}
 
@@ -107,6 +110,38 @@ class InMemoryStore:
         with self.unit_of_work() as uow:
             return person_documents(uow, party)
 
+    def forget(
+        self, party: PartyRef, *, at: datetime, actor: str, reason: str = ERASURE_REASON
+    ) -> ErasureReceipt:
+        """Erase a person's personal data everywhere, history included, in one transaction.
+
+        The lead or contact, the contact a lead became (or the leads a
+        contact came from), their interactions, the cases they opened,
+        campaign memberships and enrollments are erased with
+        :func:`salescore.outreach.erase_person`; their logged events are
+        rewritten in place (the one sanctioned rewrite of history) and each
+        erased aggregate gets one more event recording the erasure. Ids,
+        counts, stages, amounts and times stay. Consent records are kept as
+        they are: an objection must outlive the erasure.
+
+        Args:
+            party: The lead or contact.
+            at: When (not before any of the records' last event).
+            actor: Who erases.
+            reason: Why (a request reference, the legal ground).
+
+        Returns:
+            The receipt: who, when, by whom, why and which records.
+
+        Raises:
+            NotFound: there is no such lead or contact.
+            ValidationError: bad arguments; nothing is changed.
+            ConcurrencyError: another unit changed one of the records meanwhile;
+                nothing is changed.
+        """
+        with self.unit_of_work() as uow:
+            return forget_person(uow, party, at=at, actor=actor, reason=reason)
+
     def close(self) -> None:
         """Nothing to release."""
 
@@ -120,9 +155,20 @@ class InMemoryStore:
             else:
                 del self._active[seq]
 
-    def _commit(self, writes: list[Write], events: list[Event]) -> tuple[EventRecord, ...]:
+    def _commit(
+        self, writes: list[Write], events: list[Event], rewrites: list[Rewrite]
+    ) -> tuple[EventRecord, ...]:
         tables = self._tables
         with self._lock:
+            replaced: list[tuple[int, Event]] = []
+            for r in rewrites:
+                where = [i for i, o in enumerate(self._owners) if o == (r.repository, r.subject_id)]
+                if len(where) != len(r.events):
+                    raise ConcurrencyError(
+                        f"{r.repository} item {r.subject_id!r} has {len(where)} logged events, "
+                        f"not {len(r.events)}"
+                    )
+                replaced.extend(zip(where, r.events, strict=True))
             for w in writes:
                 table = tables.get(w.spec.name)
                 current = None if table is None else table.get(w.key)
@@ -144,8 +190,12 @@ class InMemoryStore:
                 if prev is not None and prev.seq <= oldest:
                     prev.prev = None  # no open snapshot needs anything older
                 table[w.key] = _Row(seq, w.version, w.obj, prev)
+            for i, event in replaced:
+                self._events[i] = EventRecord(i + 1, event)
             records = tuple(map(EventRecord, range(len(self._events) + 1, 10**18), events))
             self._events.extend(records)
+            owners = {w.key: w.spec.name for w in writes}
+            self._owners.extend((owners.get(e.subject_id, ""), e.subject_id) for e in events)
             self._seq = seq
             return records
 
@@ -181,8 +231,10 @@ class _Session:
         table = self._store._tables.get(spec.name, {})
         return [k for k, row in list(table.items()) if row.at(self._seq) is not None]
 
-    def commit(self, writes: list[Write], events: list[Event]) -> tuple[EventRecord, ...]:
-        return self._store._commit(writes, events)
+    def commit(
+        self, writes: list[Write], events: list[Event], rewrites: list[Rewrite]
+    ) -> tuple[EventRecord, ...]:
+        return self._store._commit(writes, events, rewrites)
 
     def close(self) -> None:
         if not self._closed:

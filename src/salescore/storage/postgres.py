@@ -230,6 +230,9 @@ class PostgresStore(SqlStore):
                             raise ConcurrencyError(
                                 f"{table} item {row[-2]!r} is no longer at version {row[-1]}"
                             )
+                prepared.rewrite_events(
+                    lambda sql, params: cur.execute(sql.encode("utf-8"), _enc_row(params)), "%s"
+                )
                 if prepared.events:
                     # Positions in commit order: see the module's docstring.
                     cur.execute("SELECT pg_advisory_xact_lock(%s)", (_EVENTS_LOCK,))

@@ -234,6 +234,7 @@ class SQLiteStore(SqlStore):
                             raise ConcurrencyError(
                                 f"{table} item {row[-2]!r} is no longer at version {row[-1]}"
                             )
+                prepared.rewrite_events(conn.execute, "?")
                 last = 0
                 if prepared.events:
                     conn.executemany(
