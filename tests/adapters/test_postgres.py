@@ -77,7 +77,7 @@ def test_a_version_1_database_says_so_and_migrate_upgrades(conninfo: str) -> Non
         admin.execute(f"CREATE DATABASE {name} ENCODING 'UTF8' TEMPLATE template0")
     old = f"{conninfo} dbname={name}"
     try:
-        lead = Lead.new(id="lead-1", at=T0, actor="t", email="ana@acme.io")
+        lead = Lead.new(id="lead-1", at=T0, actor="t", email="ana@acme.io", domain="acme.io")
         with psycopg.connect(old, autocommit=True) as conn:
             conn.execute("CREATE TABLE salescore_schema (version INTEGER NOT NULL)")
             for stmt in statements(MIGRATIONS[0][1]):

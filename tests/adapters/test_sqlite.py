@@ -59,6 +59,7 @@ def _upgrade(store: Store, lead: Lead) -> None:
         record = ConsentRecord.new(id="consent-1", at=T0, actor="t", party=PartyRef.lead("lead-1"))
         with store.unit_of_work() as uow:
             assert uow.leads.get(lead.id) == lead
+            assert uow.leads.find("domain == 'acme.io'").items == (lead,)  # filled in
             uow.consent_records.add(record)
         with store.unit_of_work() as uow:
             assert uow.consent_records.get("consent-1") == record
@@ -69,7 +70,7 @@ def _upgrade(store: Store, lead: Lead) -> None:
 
 def test_a_version_1_database_says_so_and_migrate_upgrades(tmp_path: Path) -> None:
     path = tmp_path / "old.db"
-    lead = Lead.new(id="lead-1", at=T0, actor="t", email="ana@acme.io")
+    lead = Lead.new(id="lead-1", at=T0, actor="t", email="ana@acme.io", domain="acme.io")
     with sqlite3.connect(path) as conn:
         conn.execute("CREATE TABLE salescore_schema (version INTEGER NOT NULL)")
         for stmt in statements(MIGRATIONS[0][1]):

@@ -97,7 +97,8 @@ REPOSITORIES: Final[Mapping[str, Spec]] = {
                 score="real",
                 converted_contact_id="text",
             )
-            + _STAMPS,
+            + _STAMPS
+            + _cols(domain="text"),  # schema version 2
         ),
         Spec(
             "contacts",

@@ -241,6 +241,23 @@ def schema_message(found: int | None, latest: int) -> str | None:
     return None
 
 
+def fill_columns(version: int, execute: Callable[[str, tuple[Any, ...]], Any], mark: str) -> None:
+    """Fill the columns a migration added from the stored documents (after its script).
+
+    Version 2 added the leads' ``domain`` column: each stored lead is read
+    and its column value written, inside the migration's transaction.
+    """
+    if version != 2:
+        return
+    spec = REPOSITORIES["leads"]
+    column = spec.by_path["domain"]
+    update = "UPDATE leads SET domain = ? WHERE id = ?".replace("?", mark)
+    for key, document in execute("SELECT id, document FROM leads", ()).fetchall():
+        value = column_value(decode(spec, document), column)
+        if value is not None:
+            execute(update, (value, key))
+
+
 def statements(script: str) -> list[str]:
     """The statements of a migration script (``;``-separated, ``--`` comment lines)."""
     lines = [ln for ln in script.splitlines() if not ln.lstrip().startswith("--")]

@@ -1,4 +1,7 @@
--- salescore schema version 2: the outreach aggregates (enrollments, consent records, merges).
+-- salescore schema version 2: the outreach aggregates (enrollments, consent records, merges),
+-- and the leads' web domain as an indexed column (filled by migrate() from the stored leads).
+ALTER TABLE leads ADD COLUMN domain text COLLATE "C";
+CREATE INDEX leads_domain ON leads (domain, id);
 CREATE TABLE enrollments (id text COLLATE "C" PRIMARY KEY, version INTEGER NOT NULL, document json NOT NULL, cadence_id text COLLATE "C", owner_id text COLLATE "C", status text COLLATE "C", party__kind text COLLATE "C", party__id text COLLATE "C", created_at text COLLATE "C", updated_at text COLLATE "C");
 CREATE INDEX enrollments_cadence_id ON enrollments (cadence_id, id);
 CREATE INDEX enrollments_owner_id ON enrollments (owner_id, id);

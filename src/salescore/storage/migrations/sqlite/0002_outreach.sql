@@ -1,4 +1,7 @@
--- salescore schema version 2: the outreach aggregates (enrollments, consent records, merges).
+-- salescore schema version 2: the outreach aggregates (enrollments, consent records, merges),
+-- and the leads' web domain as an indexed column (filled by migrate() from the stored leads).
+ALTER TABLE leads ADD COLUMN domain TEXT;
+CREATE INDEX leads_domain ON leads (domain, id);
 CREATE TABLE enrollments (id TEXT PRIMARY KEY, version INTEGER NOT NULL, document TEXT NOT NULL, cadence_id TEXT, owner_id TEXT, status TEXT, party__kind TEXT, party__id TEXT, created_at TEXT, updated_at TEXT);
 CREATE INDEX enrollments_cadence_id ON enrollments (cadence_id, id);
 CREATE INDEX enrollments_owner_id ON enrollments (owner_id, id);
