@@ -77,6 +77,7 @@ from salescore.outreach.erasure import (
     Erasure,
     ErasureReceipt,
     erase_aggregate,
+    erase_merge,
     erase_person,
 )
 from salescore.outreach.imports import (
@@ -158,6 +159,7 @@ __all__ = [
     "carry_restrictions",
     "duplicate_groups",
     "erase_aggregate",
+    "erase_merge",
     "erase_person",
     "find_duplicates",
     "import_leads",

@@ -61,14 +61,32 @@ def person_documents(uow: Any, party: PartyRef) -> dict[str, tuple[str, ...]]:
     return {name: tuple(to_json(x) for x in items) for name, items in out.items()}
 
 
+def _merges(uow: Any, leads: list[Any]) -> list[Any]:
+    """The merges of ``leads``; the other lead of each joins ``leads`` (the same person)."""
+    found: dict[str, Any] = {}
+    for side in ("survivor", "merged"):
+        if leads:
+            found.update(
+                (m.id, m) for m in _everything(uow.merges, _same(side, [x.ref for x in leads]))
+            )
+    have = {x.id for x in leads}
+    for merge in found.values():
+        for ref in (merge.survivor, merge.merged):
+            if ref.id not in have:
+                have.add(ref.id)
+                leads.append(uow.leads.get(ref.id))
+    return list(found.values())
+
+
 def forget_person(
     uow: Any, party: PartyRef, *, at: datetime, actor: str, reason: str
 ) -> ErasureReceipt:
     """Erase a person in one unit of work (see ``forget`` on the stores).
 
     The person is the lead or contact named and, for a converted lead, the
-    contact it became (for a contact, the leads converted into it): the same
-    person. Their leads, contacts, interactions, the cases they opened,
+    contact it became (for a contact, the leads converted into it), and the
+    leads merged with those leads: the same person. The merges keep no lead
+    values afterwards. Their leads, contacts, interactions, the cases they opened,
     their campaign memberships and enrollments go through
     :func:`salescore.outreach.erase_person`; the erased aggregates are saved
     and their logged events rewritten in place; interactions are replaced.
@@ -89,6 +107,7 @@ def forget_person(
         contacts = [uow.contacts.get(party.id)]
     if contacts:
         leads = _everything(uow.leads, field("converted_contact_id") == contacts[0].id)
+    merges = _merges(uow, leads)
     refs = [x.ref for x in leads + contacts]
     cases = [
         case for c in contacts for case in _everything(uow.cases, field("requester_id") == c.id)
@@ -104,6 +123,7 @@ def forget_person(
         cases=cases,
         members=_everything(uow.campaign_members, _same("party", refs)),
         enrollments=_everything(uow.enrollments, _same("party", refs)),
+        merges=merges,
     )
     for repo, before, after in (
         (uow.leads, leads, erasure.leads),
@@ -113,6 +133,9 @@ def forget_person(
         for old, new in zip(before, after, strict=True):
             repo.save(new)
             uow._rewrite_history(repo._spec, new, old.version)
+    for old, new in zip(merges, erasure.merges, strict=True):
+        uow._replace(uow.merges._spec, new, new.id)
+        uow._rewrite_history(uow.merges._spec, new, old.version)
     for interaction in erasure.interactions:
         uow._replace(uow.interactions._spec, interaction, interaction.id)
     return erasure.receipt

@@ -787,3 +787,32 @@ class StoreConformance:
         with store.unit_of_work() as uow:
             assert uow.leads.get(lead.id) == lead
         assert [r.event for r in store.events_since(0)] == list(lead.history)
+
+    def test_forget_follows_merges(self, store: Store) -> None:
+        a = _lead(1, email="ana.silva@acme.io", first_name="Ana")
+        b = _lead(2, email="ana.silva@acme.io", phone="+4930901820", last_name="Sílva")
+        ids = DeterministicIds(namespace="kit", seed=2)
+        merged = merge_leads(a, b, at=T0 + timedelta(hours=1), actor="t", ids=ids)
+        with store.unit_of_work() as uow:
+            uow.leads.add(merged.survivor)
+            uow.leads.add(merged.tombstone)
+            uow.merges.add(merged.merge)
+        log = "".join(to_json(r.event) for r in store.events_since(0))
+        assert "+4930901820" in log
+        receipt = store.forget(a.ref, at=T0 + timedelta(days=1), actor="dpo")
+        assert receipt.records == (
+            ("lead", "lead-0001"),
+            ("lead", "lead-0002"),
+            ("merge", merged.merge.id),
+        )
+        log = "".join(to_json(r.event) for r in store.events_since(0))
+        for secret in ("ana.silva@acme.io", "+4930901820", "Ana", "Sílva"):
+            assert secret not in log
+        with store.unit_of_work() as uow:
+            merge = uow.merges.get(merged.merge.id)
+            assert merge.version == merged.merge.version
+            assert merge.fields == {"first_name": (None, None)}
+            assert (merge.survivor, merge.merged) == (b.ref, a.ref)
+            survivor = uow.leads.get("lead-0002")
+            assert (survivor.email, survivor.phone, survivor.company) == (None, None, "Company 2")
+            assert uow.leads.get("lead-0001").status == "disqualified"
