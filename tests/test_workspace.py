@@ -157,6 +157,19 @@ def test_capture_can_merge_into_the_stored_lead(store: Store) -> None:
     assert [m.left for m in third.duplicates] == [first.lead.id]
 
 
+def test_capture_finds_a_lead_by_its_web_domain(store: Store) -> None:
+    ws, clock = _workspace(store)
+    first = ws.capture_lead(
+        actor="form", first_name="Ana", last_name="Silva", company="Acme GmbH", domain="acme.io"
+    )
+    assert first.lead is not None
+    clock.advance(H)
+    got = ws.capture_lead(
+        actor="form", first_name="Ana", last_name="Silva", company="ACME", email="a.s@acme.io"
+    )
+    assert [(m.left, m.rules) for m in got.duplicates] == [(first.lead.id, ("name", "company"))]
+
+
 def test_capture_can_create_without_a_check(store: Store) -> None:
     ws, _ = _workspace(store, on_duplicate="create")
     ws.capture_lead(actor="form", email="ana@acme.io")

@@ -303,8 +303,8 @@ class Workspace:
 
         The duplicate check reads the stored leads that share the new lead's
         e-mail address (as given or in lower case), phone number or web
-        domain (indexed columns; converted leads and merge tombstones left
-        out) and compares them with
+        domain, or whose web domain is its e-mail's domain (indexed columns;
+        converted leads and merge tombstones left out) and compares them with
         :func:`salescore.outreach.find_duplicates` under ``match_rules``.
         With matches, ``on_duplicate`` decides: ``"flag"`` stores the lead
         and reports them, ``"merge"`` merges the capture into the best match
@@ -355,7 +355,8 @@ class Workspace:
         stored: dict[str, Lead] = {}
         keys = {("phone", lead.phone), ("domain", lead.domain)}
         if lead.email is not None:
-            keys |= {("email", lead.email), ("email", lead.email.lower())}
+            domain = lead.email.rpartition("@")[2]
+            keys |= {("email", lead.email), ("email", lead.email.lower()), ("domain", domain)}
         for name, value in sorted(k for k in keys if k[1] is not None):
             for other in uow.leads.find(field(name) == value).items:
                 if other.status != LeadStatus.CONVERTED and not _tombstone(other):

@@ -361,8 +361,9 @@ class SqlStore:
         """Erase a person's personal data everywhere, history included, in one transaction.
 
         The lead or contact, the contact a lead became (or the leads a
-        contact came from), their interactions, the cases they opened,
-        campaign memberships and enrollments are erased with
+        contact came from), the leads merged with those, their interactions,
+        the cases they opened, campaign memberships, enrollments and merges
+        are erased with
         :func:`salescore.outreach.erase_person`; their logged events are
         rewritten in place (the one sanctioned rewrite of history) and each
         erased aggregate gets one more event recording the erasure. Ids,
