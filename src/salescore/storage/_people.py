@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
 from salescore._validation import fail
 from salescore.domain.parties import PartyKind, PartyRef
-from salescore.outreach.erasure import ErasureReceipt, erase_person
+from salescore.outreach.erasure import ERASURE_REASON, ErasureReceipt, erase_person
 from salescore.rules import all_of, any_of, field
 from salescore.serialization import to_json
 
-__all__ = ["forget_person", "person_documents"]
+__all__ = ["PersonRequests", "forget_person", "person_documents"]
 
 
 def _everything(repo: Any, rule: Any) -> list[Any]:
@@ -139,3 +140,62 @@ def forget_person(
     for interaction in erasure.interactions:
         uow._replace(uow.interactions._spec, interaction, interaction.id)
     return erasure.receipt
+
+
+class PersonRequests:
+    """Access and erasure requests, the same for every store (a mixin).
+
+    The class using it provides ``unit_of_work()``.
+    """
+
+    def unit_of_work(self) -> Any:
+        """A unit of work (provided by the store)."""
+        raise NotImplementedError
+
+    def export_person(self, party: PartyRef) -> Mapping[str, tuple[str, ...]]:
+        """Everything held about a person, as JSON documents by repository.
+
+        Args:
+            party: The lead or contact.
+
+        Returns:
+            Repository name → the JSON documents (``salescore.to_json``).
+
+        Raises:
+            NotFound: there is no such lead or contact.
+        """
+        with self.unit_of_work() as uow:
+            return person_documents(uow, party)
+
+    def forget(
+        self, party: PartyRef, *, at: datetime, actor: str, reason: str = ERASURE_REASON
+    ) -> ErasureReceipt:
+        """Erase a person's personal data everywhere, history included, in one transaction.
+
+        The lead or contact, the contact a lead became (or the leads a
+        contact came from), the leads merged with those, their interactions,
+        the cases they opened, campaign memberships, enrollments and merges
+        are erased with
+        :func:`salescore.outreach.erase_person`; their logged events are
+        rewritten in place (the one sanctioned rewrite of history) and each
+        erased aggregate gets one more event recording the erasure. Ids,
+        counts, stages, amounts and times stay. Consent records are kept as
+        they are: an objection must outlive the erasure.
+
+        Args:
+            party: The lead or contact.
+            at: When (not before any of the records' last event).
+            actor: Who erases.
+            reason: Why (a request reference, the legal ground).
+
+        Returns:
+            The receipt: who, when, by whom, why and which records.
+
+        Raises:
+            NotFound: there is no such lead or contact.
+            ValidationError: bad arguments; nothing is changed.
+            ConcurrencyError: another unit changed one of the records meanwhile;
+                nothing is changed.
+        """
+        with self.unit_of_work() as uow:
+            return forget_person(uow, party, at=at, actor=actor, reason=reason)

@@ -10,20 +10,17 @@ always bound as parameters; identifiers come only from the catalog.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager
-from datetime import datetime
 from typing import Any, Final
 
 import attrs
 
 from salescore.domain.events import Event
-from salescore.domain.parties import PartyRef
 from salescore.errors import ConcurrencyError
-from salescore.outreach.erasure import ERASURE_REASON, ErasureReceipt
 from salescore.serialization import from_json, to_json
 from salescore.storage._catalog import REPOSITORIES, Spec, column_value
-from salescore.storage._people import forget_person, person_documents
+from salescore.storage._people import PersonRequests
 from salescore.storage._query import Query, Sql, keyset, order_clause
 from salescore.storage._unit import SETTINGS, Rewrite, Unit, Write, check_position
 from salescore.storage.protocols import EventRecord
@@ -277,7 +274,7 @@ def ddl(spec: Spec, types: dict[str, str], key_type: str) -> list[str]:
     return out
 
 
-class SqlStore:
+class SqlStore(PersonRequests):
     """What the SQL stores share: reads, the event log and units of work.
 
     A subclass provides :meth:`_fetch` (run a read, return rows) and
@@ -339,54 +336,6 @@ class SqlStore:
         """The position of the latest committed event (0 when there is none)."""
         rows = self._fetch("SELECT max(position) FROM events", ())
         return int(rows[0][0] or 0)
-
-    def export_person(self, party: PartyRef) -> Mapping[str, tuple[str, ...]]:
-        """Everything held about a person, as JSON documents by repository.
-
-        Args:
-            party: The lead or contact.
-
-        Returns:
-            Repository name → the JSON documents (``salescore.to_json``).
-
-        Raises:
-            NotFound: there is no such lead or contact.
-        """
-        with self.unit_of_work() as uow:
-            return person_documents(uow, party)
-
-    def forget(
-        self, party: PartyRef, *, at: datetime, actor: str, reason: str = ERASURE_REASON
-    ) -> ErasureReceipt:
-        """Erase a person's personal data everywhere, history included, in one transaction.
-
-        The lead or contact, the contact a lead became (or the leads a
-        contact came from), the leads merged with those, their interactions,
-        the cases they opened, campaign memberships, enrollments and merges
-        are erased with
-        :func:`salescore.outreach.erase_person`; their logged events are
-        rewritten in place (the one sanctioned rewrite of history) and each
-        erased aggregate gets one more event recording the erasure. Ids,
-        counts, stages, amounts and times stay. Consent records are kept as
-        they are: an objection must outlive the erasure.
-
-        Args:
-            party: The lead or contact.
-            at: When (not before any of the records' last event).
-            actor: Who erases.
-            reason: Why (a request reference, the legal ground).
-
-        Returns:
-            The receipt: who, when, by whom, why and which records.
-
-        Raises:
-            NotFound: there is no such lead or contact.
-            ValidationError: bad arguments; nothing is changed.
-            ConcurrencyError: another unit changed one of the records meanwhile;
-                nothing is changed.
-        """
-        with self.unit_of_work() as uow:
-            return forget_person(uow, party, at=at, actor=actor, reason=reason)
 
 
 class _SqlSession:

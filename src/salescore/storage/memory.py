@@ -9,18 +9,15 @@ serialised by a lock; versions are checked then, as the SQL stores do.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Mapping
-from datetime import datetime
+from collections.abc import Iterator
 from typing import Any
 
 import attrs
 
 from salescore.domain.events import Event
-from salescore.domain.parties import PartyRef
 from salescore.errors import ConcurrencyError
-from salescore.outreach.erasure import ERASURE_REASON, ErasureReceipt
 from salescore.storage._catalog import Spec, column_value
-from salescore.storage._people import forget_person, person_documents
+from salescore.storage._people import PersonRequests
 from salescore.storage._query import Query, is_after, order_rows
 from salescore.storage._unit import Rewrite, Unit, Write, check_position
 from salescore.storage.protocols import EventRecord
@@ -44,7 +41,7 @@ class _Row:
         return row
 
 
-class InMemoryStore:
+class InMemoryStore(PersonRequests):
     """A store that keeps everything in this process's memory.
 
     Safe to share between threads. :meth:`migrate` exists for symmetry with
@@ -97,51 +94,6 @@ class InMemoryStore:
     def last_position(self) -> int:
         """The position of the latest committed event (0 when there is none)."""
         return len(self._events)
-
-    def export_person(self, party: PartyRef) -> Mapping[str, tuple[str, ...]]:
-        """Everything held about a person, as JSON documents by repository.
-
-        Args:
-            party: The lead or contact.
-
-        Returns:
-            Repository name → the JSON documents (``salescore.to_json``).
-        """
-        with self.unit_of_work() as uow:
-            return person_documents(uow, party)
-
-    def forget(
-        self, party: PartyRef, *, at: datetime, actor: str, reason: str = ERASURE_REASON
-    ) -> ErasureReceipt:
-        """Erase a person's personal data everywhere, history included, in one transaction.
-
-        The lead or contact, the contact a lead became (or the leads a
-        contact came from), the leads merged with those, their interactions,
-        the cases they opened, campaign memberships, enrollments and merges
-        are erased with
-        :func:`salescore.outreach.erase_person`; their logged events are
-        rewritten in place (the one sanctioned rewrite of history) and each
-        erased aggregate gets one more event recording the erasure. Ids,
-        counts, stages, amounts and times stay. Consent records are kept as
-        they are: an objection must outlive the erasure.
-
-        Args:
-            party: The lead or contact.
-            at: When (not before any of the records' last event).
-            actor: Who erases.
-            reason: Why (a request reference, the legal ground).
-
-        Returns:
-            The receipt: who, when, by whom, why and which records.
-
-        Raises:
-            NotFound: there is no such lead or contact.
-            ValidationError: bad arguments; nothing is changed.
-            ConcurrencyError: another unit changed one of the records meanwhile;
-                nothing is changed.
-        """
-        with self.unit_of_work() as uow:
-            return forget_person(uow, party, at=at, actor=actor, reason=reason)
 
     def close(self) -> None:
         """Nothing to release."""
