@@ -77,7 +77,6 @@ from salescore.outreach.erasure import (
     Erasure,
     ErasureReceipt,
     erase_aggregate,
-    erase_merge,
     erase_person,
 )
 from salescore.outreach.imports import (
@@ -159,7 +158,6 @@ __all__ = [
     "carry_restrictions",
     "duplicate_groups",
     "erase_aggregate",
-    "erase_merge",
     "erase_person",
     "find_duplicates",
     "import_leads",
