@@ -53,7 +53,6 @@ __all__ = [
     "Erasure",
     "ErasureReceipt",
     "erase_aggregate",
-    "erase_merge",
     "erase_person",
 ]
 
@@ -157,7 +156,7 @@ def _lead_values(fields: Mapping[str, tuple[Any, Any]]) -> dict[str, tuple[Any, 
     return {n: (_LEAD[n], _LEAD[n]) if n in _LEAD else pair for n, pair in fields.items()}
 
 
-def erase_merge(merge: Merge) -> Merge:
+def _erase_merge(merge: Merge) -> Merge:
     """Erase the lead values a merge kept (to be undone), in its state and history.
 
     Returns:
@@ -266,7 +265,7 @@ def erase_person(
     new_cases = tuple(erase_aggregate(x, at=at, actor=actor) for x in cases)
     kept_members = tuple(members)
     kept_enrollments = tuple(enrollments)
-    new_merges = tuple(erase_merge(m) for m in merges)
+    new_merges = tuple(_erase_merge(m) for m in merges)
     touched: list[tuple[str, str]] = []
     for kind, items in (
         ("lead", new_leads),
