@@ -14,7 +14,7 @@ from salescore.decisions.routing import RoutingRule, RoutingTable, Target
 from salescore.decisions.scoring import Criterion, ScoreModel
 from salescore.domain.events import Event, StageChanged
 from salescore.domain.interactions import Interaction
-from salescore.domain.leads import LeadCreated
+from salescore.domain.leads import Lead, LeadCreated
 from salescore.domain.parties import PartyKind, PartyRef
 from salescore.domain.sla import EscalationRule, SlaPolicy, SlaTarget
 from salescore.domain.team import Rep
@@ -104,6 +104,103 @@ def test_duplicate_hook_can_merge_away(store: Store) -> None:
     assert seen == ["a@b.io"]
     with store.unit_of_work() as uow:
         assert uow.leads.find().items == ()
+
+
+def test_capture_flags_duplicates_by_default(store: Store) -> None:
+    ws, clock = _workspace(store, score_model=MODEL)
+    first = ws.capture_lead(actor="form", email="ana@acme.io", first_name="Ana", company="Acme")
+    assert first.duplicates == ()
+    assert first.lead is not None
+    clock.advance(H)
+    other = ws.capture_lead(actor="form", email="bo@other.io", company="Other")
+    assert other.duplicates == ()
+    clock.advance(H)
+    again = ws.capture_lead(
+        actor="form", email="ANA@acme.io", phone="+49 30 901820", country="DE", industry="saas"
+    )
+    assert again.lead is not None
+    assert again.lead.id != first.lead.id
+    assert [(m.left, m.right, m.score, m.rules) for m in again.duplicates] == [
+        (first.lead.id, again.lead.id, 1.0, ("email",))
+    ]
+    assert (again.merge, again.lead.score) == (None, 30.0)
+    with store.unit_of_work() as uow:
+        assert len(uow.leads.find().items) == 3
+        assert uow.merges.find().items == ()
+
+
+def test_capture_can_merge_into_the_stored_lead(store: Store) -> None:
+    ws, clock = _workspace(store, on_duplicate="merge")
+    first = ws.capture_lead(actor="form", phone="+4930901820", first_name="Ana", company="Acme")
+    assert first.lead is not None
+    clock.advance(H)
+    got = ws.capture_lead(actor="import", phone="+49 30 901820", email="ana@acme.io", title="CTO")
+    assert got.merge is not None
+    assert got.lead is not None
+    assert got.lead.id == first.lead.id
+    assert (got.lead.email, got.lead.title, got.lead.first_name) == ("ana@acme.io", "CTO", "Ana")
+    assert [m.rules for m in got.duplicates] == [("phone",)]
+    assert (got.merge.survivor.id, got.merge.merged.id) == (first.lead.id, got.merge.merged.id)
+    with store.unit_of_work() as uow:
+        assert uow.leads.get(first.lead.id) == got.lead
+        tombstone = uow.leads.get(got.merge.merged.id)
+        assert (tombstone.status, tombstone.disqualify_reason) == (
+            "disqualified",
+            f"merged into {first.lead.id}",
+        )
+        assert uow.merges.get(got.merge.id) == got.merge
+    clock.advance(H)
+    # The tombstone is never a candidate again; the survivor is.
+    third = ws.capture_lead(actor="form", email="ana@acme.io")
+    assert third.lead is not None
+    assert third.lead.id == first.lead.id
+    assert [m.left for m in third.duplicates] == [first.lead.id]
+
+
+def test_capture_finds_a_lead_by_its_web_domain(store: Store) -> None:
+    ws, clock = _workspace(store)
+    first = ws.capture_lead(
+        actor="form", first_name="Ana", last_name="Silva", company="Acme GmbH", domain="acme.io"
+    )
+    assert first.lead is not None
+    clock.advance(H)
+    got = ws.capture_lead(
+        actor="form", first_name="Ana", last_name="Silva", company="ACME", email="a.s@acme.io"
+    )
+    assert [(m.left, m.rules) for m in got.duplicates] == [(first.lead.id, ("name", "company"))]
+
+
+def test_capture_can_create_without_a_check(store: Store) -> None:
+    ws, _ = _workspace(store, on_duplicate="create")
+    ws.capture_lead(actor="form", email="ana@acme.io")
+    got = ws.capture_lead(actor="form", email="ana@acme.io")
+    assert got.duplicates == ()
+    with store.unit_of_work() as uow:
+        assert len(uow.leads.find("email == 'ana@acme.io'").items) == 2
+
+
+def test_bad_duplicate_options_are_refused(store: Store) -> None:
+    for name, value in (("on_duplicate", "ignore"), ("match_rules", {"name_threshold": 90})):
+        with pytest.raises(ValidationError) as info:
+            Workspace(store, **{name: value})  # type: ignore[arg-type]
+        assert info.value.paths == (name,)
+
+
+def test_merge_on_capture_is_one_unit(store: Store) -> None:
+    ws, _ = _workspace(store, on_duplicate="merge")
+    # A stored lead changed after the clock's time: a merge at T0 is refused.
+    later = Lead.new(id="lead-x", at=T0, actor="t", email="ana@acme.io").move_to(
+        "working", at=T0 + H, actor="rep"
+    )
+    with store.unit_of_work() as uow:
+        uow.leads.add(later)
+    before = store.last_position()
+    with pytest.raises(ValidationError):
+        ws.capture_lead(actor="form", email="ana@acme.io")
+    assert store.last_position() == before
+    with store.unit_of_work() as uow:
+        assert uow.leads.find().items == (later,)
+        assert uow.merges.find().items == ()
 
 
 def test_qualify_convert_and_close(store: Store) -> None:

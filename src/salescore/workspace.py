@@ -21,6 +21,7 @@ Example:
 
 from __future__ import annotations
 
+import enum
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
@@ -43,7 +44,7 @@ from salescore.domain.campaigns import CampaignMember
 from salescore.domain.conversion import Conversion, OpportunitySpec, convert_lead
 from salescore.domain.events import Event, StageChanged
 from salescore.domain.interactions import Interaction
-from salescore.domain.leads import Lead
+from salescore.domain.leads import Lead, LeadStatus
 from salescore.domain.opportunities import Opportunity
 from salescore.domain.parties import PartyKind, PartyRef
 from salescore.domain.service import CaseNoteAdded, ServiceCase
@@ -51,6 +52,8 @@ from salescore.domain.sla import Escalation, EscalationRule, SlaPolicy, evaluate
 from salescore.domain.team import Rep, Team
 from salescore.errors import NotFound
 from salescore.ids import IdFactory, RandomIds
+from salescore.outreach.duplicates import Match, MatchRules, find_duplicates
+from salescore.outreach.merges import Merge, merge_leads
 from salescore.rules import all_of, field
 from salescore.storage.memory import InMemoryStore
 from salescore.storage.protocols import EventRecord, Store, UnitOfWork
@@ -59,6 +62,7 @@ __all__ = [
     "Captured",
     "DuplicateCheck",
     "HandlerFailure",
+    "OnDuplicate",
     "Qualification",
     "TimelineEntry",
     "Workspace",
@@ -71,6 +75,17 @@ SCORE_MODEL = "workspace.score_model"
 ROUTING = "workspace.routing"
 ROUTING_STATE = "workspace.routing_state"
 FRAMEWORK = "workspace.framework"
+
+
+class OnDuplicate(enum.StrEnum):
+    """What :meth:`Workspace.capture_lead` does with a lead that matches stored ones."""
+
+    FLAG = "flag"
+    """Store it and report the matches in :attr:`Captured.duplicates`."""
+    MERGE = "merge"
+    """Merge it into the best match (the stored lead survives)."""
+    CREATE = "create"
+    """Store it without looking for duplicates."""
 
 
 class DuplicateCheck(Protocol):
@@ -90,14 +105,21 @@ class Captured:
     """The result of :meth:`Workspace.capture_lead`.
 
     Attributes:
-        lead: The stored lead (``None`` when the duplicate check merged it away).
+        lead: The stored lead: the new one, or after a merge the stored lead
+            it was merged into (``None`` when a ``duplicates`` hook merged it
+            away).
         score: The score result, when a score model is configured.
         routing: The routing decision, when a routing table is configured.
+        duplicates: The stored leads it matches, best first (empty when
+            ``on_duplicate`` is ``"create"`` or a hook is used).
+        merge: The merge record, when it was merged into a stored lead.
     """
 
     lead: Lead | None
     score: ScoreResult | None = None
     routing: RoutingDecision | None = None
+    duplicates: tuple[Match, ...] = ()
+    merge: Merge | None = None
 
 
 @attrs.frozen
@@ -161,7 +183,11 @@ class Workspace:
         framework: Qualifies leads (else the setting ``workspace.framework``).
         sla_policies: Chosen for new cases, in order.
         escalation_rules: Run by :meth:`run_escalations`.
-        duplicates: The duplicate check of captured leads (none by default).
+        duplicates: A duplicate check of your own for captured leads; it
+            replaces the built-in one (``on_duplicate``, ``match_rules``).
+        on_duplicate: What to do with a captured lead that matches stored
+            leads (:class:`OnDuplicate`; default: flag).
+        match_rules: How alike leads must be (default: ``MatchRules()``).
         position: The event position after which subscribers start
             (default: the store's latest, so history is not replayed).
 
@@ -180,8 +206,14 @@ class Workspace:
         sla_policies: Sequence[SlaPolicy] = (),
         escalation_rules: Sequence[EscalationRule] = (),
         duplicates: DuplicateCheck | None = None,
+        on_duplicate: OnDuplicate | str = OnDuplicate.FLAG,
+        match_rules: MatchRules | None = None,
         position: int | None = None,
     ) -> None:
+        if on_duplicate not in set(OnDuplicate):
+            fail("on_duplicate", on_duplicate, "must be one of 'flag', 'merge', 'create'")
+        if match_rules is not None and not isinstance(match_rules, MatchRules):
+            fail("match_rules", match_rules, "must be a MatchRules")
         self.store: Store = InMemoryStore() if store is None else store
         self.clock: Clock = SystemClock() if clock is None else clock
         self.ids: IdFactory = RandomIds() if ids is None else ids
@@ -191,6 +223,8 @@ class Workspace:
         self.sla_policies = tuple(sla_policies)
         self.escalation_rules = tuple(escalation_rules)
         self.duplicates = duplicates
+        self.on_duplicate = OnDuplicate(on_duplicate)
+        self.match_rules = MatchRules() if match_rules is None else match_rules
         self._handlers: list[tuple[tuple[type[Event], ...], Handler]] = []
         self._dispatch = threading.Lock()
         self.position = self.store.last_position() if position is None else position
@@ -267,12 +301,24 @@ class Workspace:
     def capture_lead(self, *, actor: str, **fields: Any) -> Captured:
         """Capture a lead: normalise, check for duplicates, score, route, store.
 
+        The duplicate check reads the stored leads that share the new lead's
+        e-mail address (as given or in lower case), phone number or web
+        domain, or whose web domain is its e-mail's domain (indexed columns;
+        converted leads and merge tombstones left out) and compares them with
+        :func:`salescore.outreach.find_duplicates` under ``match_rules``.
+        With matches, ``on_duplicate`` decides: ``"flag"`` stores the lead
+        and reports them, ``"merge"`` merges the capture into the best match
+        with :func:`salescore.outreach.merge_leads` (the stored lead
+        survives and is neither scored nor routed again; the tombstone and
+        the merge record are stored too). All of it is one unit of work.
+
         Args:
             actor: Who or what captured it (``"web-form"``).
             **fields: :meth:`Lead.new`'s fields (email, company, source …).
 
         Returns:
-            The :class:`Captured` lead with its score and routing decision.
+            The :class:`Captured` lead with its score, routing decision,
+            duplicates and merge.
 
         Raises:
             ValidationError: bad fields (nothing is stored).
@@ -281,8 +327,13 @@ class Workspace:
 
         def work(uow: UnitOfWork) -> Captured:
             lead: Lead | None = Lead.new(id=self.ids.new("lead"), at=at, actor=actor, **fields)
+            matches: tuple[Match, ...] = ()
             if self.duplicates is not None and lead is not None:
                 lead = self.duplicates(uow, lead)
+            elif lead is not None and self.on_duplicate is not OnDuplicate.CREATE:
+                matches, stored = self._duplicates(uow, lead)
+                if matches and self.on_duplicate is OnDuplicate.MERGE:
+                    return self._merge(uow, stored[matches[0].left], lead, matches, at, actor)
             if lead is None:
                 return Captured(None)
             result = None
@@ -295,9 +346,43 @@ class Workspace:
             if table is not None:
                 lead, decision = self._route(uow, table, lead, at)
             uow.leads.add(lead)
-            return Captured(lead, result, decision)
+            return Captured(lead, result, decision, matches)
 
         return self._run(work)
+
+    def _duplicates(self, uow: UnitOfWork, lead: Lead) -> tuple[tuple[Match, ...], dict[str, Lead]]:
+        """The stored leads ``lead`` matches, best first, and the candidates by id."""
+        stored: dict[str, Lead] = {}
+        keys = {("phone", lead.phone), ("domain", lead.domain)}
+        if lead.email is not None:
+            domain = lead.email.rpartition("@")[2]
+            keys |= {("email", lead.email), ("email", lead.email.lower()), ("domain", domain)}
+        for name, value in sorted(k for k in keys if k[1] is not None):
+            for other in uow.leads.find(field(name) == value).items:
+                if other.status != LeadStatus.CONVERTED and not _tombstone(other):
+                    stored[other.id] = other
+        if not stored:
+            return (), stored
+        report = find_duplicates([*stored.values(), lead], self.match_rules)
+        # The new lead comes last, so it is always the right-hand record.
+        found = [m for m in report.matches if m.right == lead.id]
+        found.sort(key=lambda m: (-m.score, m.left))
+        return tuple(found), stored
+
+    def _merge(
+        self,
+        uow: UnitOfWork,
+        into: Lead,
+        lead: Lead,
+        matches: tuple[Match, ...],
+        at: datetime,
+        actor: str,
+    ) -> Captured:
+        result = merge_leads(into, lead, at=at, actor=actor, ids=self.ids, policy=_first)
+        uow.leads.save(result.survivor)
+        uow.leads.add(result.tombstone)
+        uow.merges.add(result.merge)
+        return Captured(result.survivor, duplicates=matches, merge=result.merge)
 
     def _route(
         self, uow: UnitOfWork, table: RoutingTable, lead: Lead, at: datetime
@@ -658,6 +743,17 @@ class Workspace:
     def _memberships(uow: UnitOfWork, ref: PartyRef) -> tuple[CampaignMember, ...]:
         rule = all_of(field("party.kind") == ref.kind.value, field("party.id") == ref.id)
         return uow.campaign_members.find(rule).items
+
+
+def _first(a: Lead, b: Lead) -> Lead:
+    """The survivor policy of a merge on capture: the stored lead."""
+    return a
+
+
+def _tombstone(lead: Lead) -> bool:
+    return lead.status == LeadStatus.DISQUALIFIED and (lead.disqualify_reason or "").startswith(
+        "merged into"
+    )
 
 
 def _stage_entries(record: Any) -> list[TimelineEntry]:

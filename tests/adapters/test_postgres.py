@@ -11,13 +11,19 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
+from salescore.domain.leads import Lead
+from salescore.serialization import to_json
+from salescore.storage._sql import statements
 from salescore.storage.protocols import Store
 from salescore.testing.storage import StoreConformance
+
+from .test_sqlite import T0, _upgrade
 
 CONNINFO = os.environ.get("SALESCORE_TEST_POSTGRES")
 TABLES = (
     "leads, contacts, accounts, opportunities, campaigns, campaign_members, cases, tasks, "
-    "products, price_books, reps, teams, queues, interactions, settings, events"
+    "products, price_books, reps, teams, queues, interactions, enrollments, consent_records, "
+    "merges, settings, events"
 )
 
 
@@ -57,3 +63,31 @@ class TestPostgresStore(StoreConformance):
             return store
 
         return make
+
+
+def test_a_version_1_database_says_so_and_migrate_upgrades(conninfo: str) -> None:
+    import psycopg
+
+    from salescore.storage import PostgresStore
+    from salescore.storage.postgres import MIGRATIONS
+
+    name = f"salescore_old_{os.getpid()}"
+    with psycopg.connect(conninfo, autocommit=True) as admin:
+        admin.execute(f"DROP DATABASE IF EXISTS {name}")
+        admin.execute(f"CREATE DATABASE {name} ENCODING 'UTF8' TEMPLATE template0")
+    old = f"{conninfo} dbname={name}"
+    try:
+        lead = Lead.new(id="lead-1", at=T0, actor="t", email="ana@acme.io", domain="acme.io")
+        with psycopg.connect(old, autocommit=True) as conn:
+            conn.execute("CREATE TABLE salescore_schema (version INTEGER NOT NULL)")
+            for stmt in statements(MIGRATIONS[0][1]):
+                conn.execute(stmt.encode("utf-8"))
+            conn.execute("INSERT INTO salescore_schema (version) VALUES (1)")
+            conn.execute(
+                "INSERT INTO leads (id, version, document) VALUES (%s, %s, %s)",
+                (lead.id, lead.version, to_json(lead)),
+            )
+        _upgrade(PostgresStore(old, max_size=2), lead)
+    finally:
+        with psycopg.connect(conninfo, autocommit=True) as admin:
+            admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")

@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
+from salescore.domain.leads import Lead
+from salescore.domain.parties import PartyRef
+from salescore.errors import StorageError
+from salescore.outreach import ConsentRecord
+from salescore.serialization import to_json
 from salescore.storage import SQLiteStore
+from salescore.storage._sql import statements
 from salescore.storage.protocols import Store
+from salescore.storage.sqlite import MIGRATIONS
 from salescore.testing.storage import StoreConformance
+
+T0 = datetime(2026, 3, 2, 9, tzinfo=UTC)
 
 
 def _memory() -> Store:
@@ -35,3 +46,39 @@ class TestSQLiteFile(StoreConformance):
             return store
 
         return make
+
+
+def _upgrade(store: Store, lead: Lead) -> None:
+    """A store on schema version 1 refuses to work until migrated, then keeps its data."""
+    try:
+        with pytest.raises(StorageError) as info, store.unit_of_work() as uow:
+            uow.leads.get(lead.id)
+        assert "schema is at version 1, older than the version 2" in str(info.value)
+        assert "call store.migrate() to upgrade it" in str(info.value)
+        store.migrate()
+        record = ConsentRecord.new(id="consent-1", at=T0, actor="t", party=PartyRef.lead("lead-1"))
+        with store.unit_of_work() as uow:
+            assert uow.leads.get(lead.id) == lead
+            assert uow.leads.find("domain == 'acme.io'").items == (lead,)  # filled in
+            uow.consent_records.add(record)
+        with store.unit_of_work() as uow:
+            assert uow.consent_records.get("consent-1") == record
+        store.migrate()  # idempotent at the latest version
+    finally:
+        store.close()
+
+
+def test_a_version_1_database_says_so_and_migrate_upgrades(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    lead = Lead.new(id="lead-1", at=T0, actor="t", email="ana@acme.io", domain="acme.io")
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE salescore_schema (version INTEGER NOT NULL)")
+        for stmt in statements(MIGRATIONS[0][1]):
+            conn.execute(stmt)
+        conn.execute("INSERT INTO salescore_schema (version) VALUES (1)")
+        conn.execute(
+            "INSERT INTO leads (id, version, document) VALUES (?, ?, ?)",
+            (lead.id, lead.version, to_json(lead)),
+        )
+    conn.close()
+    _upgrade(SQLiteStore(path), lead)

@@ -16,6 +16,9 @@ What is personal (and what it becomes):
 * interactions: subject, notes, URL → ``None``;
 * service cases: subject → ``"[erased]"``, description → ``""``, the text of
   replies and notes → ``"[erased]"``, satisfaction comments → ``None``;
+* merges of leads: the lead values their events and state kept (names,
+  e-mail, phone, title, custom values) → ``None`` / ``{}``, history
+  rewritten in place (a merge records no erasure event of its own);
 * campaign memberships and enrollments hold only references: they are
   returned unchanged and counted in the receipt.
 
@@ -41,6 +44,7 @@ from salescore.domain.leads import Lead
 from salescore.domain.parties import Contact, PartyRef
 from salescore.domain.service import ServiceCase
 from salescore.outreach.cadences import Enrollment
+from salescore.outreach.merges import Merge, RecordsMerged
 from salescore.serialization import register_type
 
 __all__ = [
@@ -148,6 +152,23 @@ def erase_aggregate(record: A, *, at: datetime, actor: str) -> A:
     return rebuilt._record(marker)
 
 
+def _lead_values(fields: Mapping[str, tuple[Any, Any]]) -> dict[str, tuple[Any, Any]]:
+    return {n: (_LEAD[n], _LEAD[n]) if n in _LEAD else pair for n, pair in fields.items()}
+
+
+def _erase_merge(merge: Merge) -> Merge:
+    """Erase the lead values a merge kept (to be undone), in its state and history.
+
+    Returns:
+        The merge rebuilt from its scrubbed history, at the same version.
+    """
+    events = tuple(
+        attrs.evolve(e, fields=_lead_values(e.fields)) if isinstance(e, RecordsMerged) else e
+        for e in merge.history
+    )
+    return Merge.from_events(events)
+
+
 @register_type
 @attrs.frozen(kw_only=True)
 class ErasureReceipt:
@@ -180,6 +201,7 @@ class Erasure:
         members: The campaign memberships (unchanged: they hold only references).
         enrollments: The enrollments (unchanged likewise).
         receipt: The record that the erasure happened.
+        merges: The merges of their leads, erased.
     """
 
     leads: tuple[Lead, ...]
@@ -189,6 +211,7 @@ class Erasure:
     members: tuple[CampaignMember, ...]
     enrollments: tuple[Enrollment, ...]
     receipt: ErasureReceipt
+    merges: tuple[Merge, ...] = ()
 
 
 def erase_person(
@@ -203,6 +226,7 @@ def erase_person(
     cases: Iterable[ServiceCase] = (),
     members: Iterable[CampaignMember] = (),
     enrollments: Iterable[Enrollment] = (),
+    merges: Iterable[Merge] = (),
 ) -> Erasure:
     """Forget a person in every record given that holds their data.
 
@@ -221,6 +245,7 @@ def erase_person(
         cases: Cases they opened.
         members: Their campaign memberships.
         enrollments: Their enrollments.
+        merges: The merges of their leads.
 
     Returns:
         The erased records and the receipt.
@@ -240,6 +265,7 @@ def erase_person(
     new_cases = tuple(erase_aggregate(x, at=at, actor=actor) for x in cases)
     kept_members = tuple(members)
     kept_enrollments = tuple(enrollments)
+    new_merges = tuple(_erase_merge(m) for m in merges)
     touched: list[tuple[str, str]] = []
     for kind, items in (
         ("lead", new_leads),
@@ -248,6 +274,7 @@ def erase_person(
         ("case", new_cases),
         ("campaign_member", kept_members),
         ("enrollment", kept_enrollments),
+        ("merge", new_merges),
     ):
         touched.extend((kind, x.id) for x in items)
     receipt = ErasureReceipt(party=party, at=at, actor=actor, reason=reason, records=tuple(touched))
@@ -259,4 +286,5 @@ def erase_person(
         members=kept_members,
         enrollments=kept_enrollments,
         receipt=receipt,
+        merges=new_merges,
     )

@@ -22,6 +22,9 @@ from salescore.domain.products import PriceBook, Product
 from salescore.domain.service import ServiceCase
 from salescore.domain.tasks import Task
 from salescore.domain.team import Queue, Rep, Team
+from salescore.outreach.cadences import Enrollment
+from salescore.outreach.consent import ConsentRecord
+from salescore.outreach.merges import Merge
 
 __all__ = [
     "REPOSITORIES",
@@ -94,7 +97,8 @@ REPOSITORIES: Final[Mapping[str, Spec]] = {
                 score="real",
                 converted_contact_id="text",
             )
-            + _STAMPS,
+            + _STAMPS
+            + _cols(domain="text"),  # schema version 2
         ),
         Spec(
             "contacts",
@@ -203,6 +207,39 @@ REPOSITORIES: Final[Mapping[str, Spec]] = {
                 campaign_id="text",
                 rep_id="text",
             ),
+        ),
+        # Schema version 2: the outreach aggregates.
+        Spec(
+            "enrollments",
+            Enrollment,
+            "aggregate",
+            _cols(
+                cadence_id="text",
+                owner_id="text",
+                status="text",
+                party__kind="text",
+                party__id="text",
+            )
+            + _STAMPS,
+        ),
+        Spec(
+            "consent_records",
+            ConsentRecord,
+            "aggregate",
+            _cols(party__kind="text", party__id="text") + _STAMPS,
+        ),
+        Spec(
+            "merges",
+            Merge,
+            "aggregate",
+            _cols(
+                survivor__kind="text",
+                survivor__id="text",
+                merged__kind="text",
+                merged__id="text",
+                undone="bool",
+            )
+            + _STAMPS,
         ),
     )
 }

@@ -10,19 +10,19 @@ always bound as parameters; identifiers come only from the catalog.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from typing import Any, Final
 
 import attrs
 
 from salescore.domain.events import Event
-from salescore.domain.parties import PartyRef
+from salescore.errors import ConcurrencyError
 from salescore.serialization import from_json, to_json
 from salescore.storage._catalog import REPOSITORIES, Spec, column_value
-from salescore.storage._people import person_documents
+from salescore.storage._people import PersonRequests
 from salescore.storage._query import Query, Sql, keyset, order_clause
-from salescore.storage._unit import SETTINGS, Unit, Write, check_position
+from salescore.storage._unit import SETTINGS, Rewrite, Unit, Write, check_position
 from salescore.storage.protocols import EventRecord
 
 __all__ = [
@@ -100,13 +100,40 @@ class PreparedWrites:
     updates: dict[str, tuple[str, list[tuple[Any, ...]]]]
     events: list[tuple[str, str, str]]
     documents: list[tuple[Spec, str, str, Any]]
+    rewrites: list[tuple[str, str, list[str]]] = attrs.field(factory=list)
+
+    def rewrite_events(self, execute: Callable[[str, tuple[Any, ...]], Any], mark: str) -> None:
+        """Replace logged events in place (erasure), inside the caller's transaction.
+
+        Args:
+            execute: Runs a statement and returns a cursor.
+            mark: The parameter placeholder.
+
+        Raises:
+            ConcurrencyError: a subject has another number of logged events.
+        """
+        select = (
+            "SELECT position FROM events WHERE repository = ? AND subject_id = ? ORDER BY position"
+        ).replace("?", mark)
+        update = "UPDATE events SET document = ? WHERE position = ?".replace("?", mark)
+        for repository, subject, documents in self.rewrites:
+            positions = [row[0] for row in execute(select, (repository, subject)).fetchall()]
+            if len(positions) != len(documents):
+                raise ConcurrencyError(
+                    f"{repository} item {subject!r} has {len(positions)} logged events, "
+                    f"not {len(documents)}"
+                )
+            for position, document in zip(positions, documents, strict=True):
+                execute(update, (document, position))
 
 
 def _subjects(writes: list[Write]) -> dict[str, str]:
     return {w.key: w.spec.name for w in writes}
 
 
-def prepare(writes: list[Write], events: list[Event], mark: str) -> PreparedWrites:
+def prepare(
+    writes: list[Write], events: list[Event], mark: str, rewrites: Sequence[Rewrite] = ()
+) -> PreparedWrites:
     """Serialise the writes and events of a commit (outside any transaction).
 
     Args:
@@ -140,7 +167,8 @@ def prepare(writes: list[Write], events: list[Event], mark: str) -> PreparedWrit
             updates[spec.name][1].append((w.version, doc, *values, w.key, w.expected))
     owners = _subjects(writes)
     rows = [(owners.get(e.subject_id, ""), e.subject_id, to_json(e)) for e in events]
-    return PreparedWrites(inserts, updates, rows, documents)
+    redone = [(r.repository, r.subject_id, [to_json(e) for e in r.events]) for r in rewrites]
+    return PreparedWrites(inserts, updates, rows, documents, redone)
 
 
 def scan_batches(
@@ -210,6 +238,23 @@ def schema_message(found: int | None, latest: int) -> str | None:
     return None
 
 
+def fill_columns(version: int, execute: Callable[[str, tuple[Any, ...]], Any], mark: str) -> None:
+    """Fill the columns a migration added from the stored documents (after its script).
+
+    Version 2 added the leads' ``domain`` column: each stored lead is read
+    and its column value written, inside the migration's transaction.
+    """
+    if version != 2:
+        return
+    spec = REPOSITORIES["leads"]
+    column = spec.by_path["domain"]
+    update = "UPDATE leads SET domain = ? WHERE id = ?".replace("?", mark)
+    for key, document in execute("SELECT id, document FROM leads", ()).fetchall():
+        value = column_value(decode(spec, document), column)
+        if value is not None:
+            execute(update, (value, key))
+
+
 def statements(script: str) -> list[str]:
     """The statements of a migration script (``;``-separated, ``--`` comment lines)."""
     lines = [ln for ln in script.splitlines() if not ln.lstrip().startswith("--")]
@@ -229,7 +274,7 @@ def ddl(spec: Spec, types: dict[str, str], key_type: str) -> list[str]:
     return out
 
 
-class SqlStore:
+class SqlStore(PersonRequests):
     """What the SQL stores share: reads, the event log and units of work.
 
     A subclass provides :meth:`_fetch` (run a read, return rows) and
@@ -292,21 +337,6 @@ class SqlStore:
         rows = self._fetch("SELECT max(position) FROM events", ())
         return int(rows[0][0] or 0)
 
-    def export_person(self, party: PartyRef) -> Mapping[str, tuple[str, ...]]:
-        """Everything held about a person, as JSON documents by repository.
-
-        Args:
-            party: The lead or contact.
-
-        Returns:
-            Repository name → the JSON documents (``salescore.to_json``).
-
-        Raises:
-            NotFound: there is no such lead or contact.
-        """
-        with self.unit_of_work() as uow:
-            return person_documents(uow, party)
-
 
 class _SqlSession:
     def __init__(self, store: SqlStore) -> None:
@@ -338,11 +368,13 @@ class _SqlSession:
     def keys(self, spec: Spec) -> list[str]:
         return [r[0] for r in self._fetch(f"SELECT {spec.key} FROM {spec.name}", ())]
 
-    def commit(self, writes: list[Write], events: list[Event]) -> tuple[EventRecord, ...]:
+    def commit(
+        self, writes: list[Write], events: list[Event], rewrites: list[Rewrite]
+    ) -> tuple[EventRecord, ...]:
         store = self._store
         # A fixed order of row writes: two units never wait for each other in a cycle.
         ordered = sorted(writes, key=lambda w: (w.spec.name, w.key))
-        prepared = prepare(ordered, events, store._mark)
+        prepared = prepare(ordered, events, store._mark, rewrites)
         last = store._write(prepared, self._connection())
         for spec, key, doc, obj in prepared.documents:
             store._decoded.put(spec, key, doc, obj)

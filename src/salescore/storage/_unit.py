@@ -28,7 +28,7 @@ from salescore.storage._catalog import REPOSITORIES, Spec, column_value, key_of
 from salescore.storage._query import Query, build_query, is_after, order_rows
 from salescore.storage.protocols import EventRecord, Page
 
-__all__ = ["SETTINGS", "Session", "Unit", "Write", "check_position"]
+__all__ = ["SETTINGS", "Rewrite", "Session", "Unit", "Write", "check_position"]
 
 T = TypeVar("T")
 
@@ -56,6 +56,15 @@ class Write:
     obj: Any
 
 
+@attrs.frozen
+class Rewrite:
+    """Logged events replaced in place (erasure): the first ``len(events)`` of a subject."""
+
+    repository: str
+    subject_id: str
+    events: tuple[Event, ...]
+
+
 class Session(Protocol):
     """What an adapter provides for one unit of work."""
 
@@ -75,12 +84,15 @@ class Session(Protocol):
         """Every stored key of a repository."""
         ...
 
-    def commit(self, writes: list[Write], events: list[Event]) -> tuple[EventRecord, ...]:
-        """Apply the writes and append the events atomically.
+    def commit(
+        self, writes: list[Write], events: list[Event], rewrites: list[Rewrite]
+    ) -> tuple[EventRecord, ...]:
+        """Apply the writes, append the events and rewrite logged ones atomically.
 
         Raises:
-            ConcurrencyError: an insert found the key taken, or an update
-                found another version; nothing is written.
+            ConcurrencyError: an insert found the key taken, an update found
+                another version, or a rewrite found another number of
+                logged events; nothing is written.
         """
         ...
 
@@ -267,6 +279,7 @@ class Unit:
         self._read: dict[tuple[str, str], int] = {}
         self._pending: dict[tuple[str, str], Write] = {}
         self._events: list[Event] = []
+        self._rewrites: list[Rewrite] = []
         self._open = True
         self.committed: tuple[EventRecord, ...] = ()
 
@@ -316,6 +329,17 @@ class Unit:
     interactions: _Cached[_Interactions] = _Cached(_Interactions, REPOSITORIES["interactions"])
     """The interactions (append-only)."""
 
+    enrollments: _Cached[_Aggregates[Any]] = _Cached(_Aggregates, REPOSITORIES["enrollments"])
+    """The cadence enrollments."""
+
+    consent_records: _Cached[_Aggregates[Any]] = _Cached(
+        _Aggregates, REPOSITORIES["consent_records"]
+    )
+    """The consent records."""
+
+    merges: _Cached[_Aggregates[Any]] = _Cached(_Aggregates, REPOSITORIES["merges"])
+    """The merges of duplicate records (kept so that they can be undone)."""
+
     settings: _Cached[_Settings] = _Cached(_Settings, SETTINGS)
     """Configuration documents by key."""
 
@@ -335,7 +359,9 @@ class Unit:
         self._check_open()
         try:
             if self._pending or self._events:
-                self.committed = self._session.commit(list(self._pending.values()), self._events)
+                self.committed = self._session.commit(
+                    list(self._pending.values()), self._events, self._rewrites
+                )
         finally:
             self._finish()
         return self.committed
@@ -349,6 +375,7 @@ class Unit:
         self._open = False
         self._pending.clear()
         self._events.clear()
+        self._rewrites.clear()
         self._session.close()
 
     def __enter__(self) -> Unit:
@@ -366,6 +393,15 @@ class Unit:
             self.commit()
         else:
             self.rollback()
+
+    def _rewrite_history(self, spec: Spec, agg: Aggregate, logged: int) -> None:
+        """Replace the ``logged`` events of ``agg`` in the log by ``agg.history[:logged]``."""
+        self._rewrites.append(Rewrite(spec.name, agg.id, agg.history[:logged]))
+
+    def _replace(self, spec: Spec, obj: Any, key: str) -> None:
+        """Replace an item read in this unit in place, keeping its version (erasure)."""
+        expected = self._expected(spec, key, None)
+        self._save(spec, obj, key, expected, expected)
 
     # -- shared machinery -------------------------------------------------------------
 

@@ -9,18 +9,17 @@ serialised by a lock; versions are checked then, as the SQL stores do.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from typing import Any
 
 import attrs
 
 from salescore.domain.events import Event
-from salescore.domain.parties import PartyRef
 from salescore.errors import ConcurrencyError
 from salescore.storage._catalog import Spec, column_value
-from salescore.storage._people import person_documents
+from salescore.storage._people import PersonRequests
 from salescore.storage._query import Query, is_after, order_rows
-from salescore.storage._unit import Unit, Write, check_position
+from salescore.storage._unit import Rewrite, Unit, Write, check_position
 from salescore.storage.protocols import EventRecord
 
 __all__ = ["InMemoryStore"]
@@ -42,7 +41,7 @@ class _Row:
         return row
 
 
-class InMemoryStore:
+class InMemoryStore(PersonRequests):
     """A store that keeps everything in this process's memory.
 
     Safe to share between threads. :meth:`migrate` exists for symmetry with
@@ -60,6 +59,7 @@ class InMemoryStore:
         self._lock = threading.Lock()
         self._tables: dict[str, dict[str, _Row]] = {}
         self._events: list[EventRecord] = []
+        self._owners: list[tuple[str, str]] = []  # (repository, subject id) per event
         self._seq = 0
         self._active: dict[int, int] = {}
 
@@ -95,18 +95,6 @@ class InMemoryStore:
         """The position of the latest committed event (0 when there is none)."""
         return len(self._events)
 
-    def export_person(self, party: PartyRef) -> Mapping[str, tuple[str, ...]]:
-        """Everything held about a person, as JSON documents by repository.
-
-        Args:
-            party: The lead or contact.
-
-        Returns:
-            Repository name → the JSON documents (``salescore.to_json``).
-        """
-        with self.unit_of_work() as uow:
-            return person_documents(uow, party)
-
     def close(self) -> None:
         """Nothing to release."""
 
@@ -120,9 +108,20 @@ class InMemoryStore:
             else:
                 del self._active[seq]
 
-    def _commit(self, writes: list[Write], events: list[Event]) -> tuple[EventRecord, ...]:
+    def _commit(
+        self, writes: list[Write], events: list[Event], rewrites: list[Rewrite]
+    ) -> tuple[EventRecord, ...]:
         tables = self._tables
         with self._lock:
+            replaced: list[tuple[int, Event]] = []
+            for r in rewrites:
+                where = [i for i, o in enumerate(self._owners) if o == (r.repository, r.subject_id)]
+                if len(where) != len(r.events):
+                    raise ConcurrencyError(
+                        f"{r.repository} item {r.subject_id!r} has {len(where)} logged events, "
+                        f"not {len(r.events)}"
+                    )
+                replaced.extend(zip(where, r.events, strict=True))
             for w in writes:
                 table = tables.get(w.spec.name)
                 current = None if table is None else table.get(w.key)
@@ -144,8 +143,12 @@ class InMemoryStore:
                 if prev is not None and prev.seq <= oldest:
                     prev.prev = None  # no open snapshot needs anything older
                 table[w.key] = _Row(seq, w.version, w.obj, prev)
+            for i, event in replaced:
+                self._events[i] = EventRecord(i + 1, event)
             records = tuple(map(EventRecord, range(len(self._events) + 1, 10**18), events))
             self._events.extend(records)
+            owners = {w.key: w.spec.name for w in writes}
+            self._owners.extend((owners.get(e.subject_id, ""), e.subject_id) for e in events)
             self._seq = seq
             return records
 
@@ -181,8 +184,10 @@ class _Session:
         table = self._store._tables.get(spec.name, {})
         return [k for k, row in list(table.items()) if row.at(self._seq) is not None]
 
-    def commit(self, writes: list[Write], events: list[Event]) -> tuple[EventRecord, ...]:
-        return self._store._commit(writes, events)
+    def commit(
+        self, writes: list[Write], events: list[Event], rewrites: list[Rewrite]
+    ) -> tuple[EventRecord, ...]:
+        return self._store._commit(writes, events, rewrites)
 
     def close(self) -> None:
         if not self._closed:

@@ -27,7 +27,14 @@ import re
 from typing import TYPE_CHECKING, Any, Final
 
 from salescore.errors import ConcurrencyError, StorageError
-from salescore.storage._sql import Decoded, PreparedWrites, SqlStore, schema_message, statements
+from salescore.storage._sql import (
+    Decoded,
+    PreparedWrites,
+    SqlStore,
+    fill_columns,
+    schema_message,
+    statements,
+)
 from salescore.storage.sqlite import migrations
 
 if TYPE_CHECKING:
@@ -185,6 +192,9 @@ class PostgresStore(SqlStore):
                     if version > found:
                         for stmt in statements(script):
                             conn.execute(stmt.encode("utf-8"))
+                        fill_columns(
+                            version, lambda sql, p: _Decoding(conn.execute(sql, _enc_row(p))), "%s"
+                        )
                         conn.execute(
                             "INSERT INTO salescore_schema (version) VALUES (%s)", (version,)
                         )
@@ -230,6 +240,9 @@ class PostgresStore(SqlStore):
                             raise ConcurrencyError(
                                 f"{table} item {row[-2]!r} is no longer at version {row[-1]}"
                             )
+                prepared.rewrite_events(
+                    lambda sql, params: cur.execute(sql.encode("utf-8"), _enc_row(params)), "%s"
+                )
                 if prepared.events:
                     # Positions in commit order: see the module's docstring.
                     cur.execute("SELECT pg_advisory_xact_lock(%s)", (_EVENTS_LOCK,))
@@ -243,6 +256,16 @@ class PostgresStore(SqlStore):
         except self._psycopg.Error as exc:
             raise _translate(exc, "committing a unit of work") from exc
         return last
+
+
+class _Decoding:
+    """A cursor whose rows come back with stored text unescaped."""
+
+    def __init__(self, cursor: Any) -> None:
+        self._cursor = cursor
+
+    def fetchall(self) -> list[tuple[Any, ...]]:
+        return [tuple(_dec(v) for v in row) for row in self._cursor.fetchall()]
 
 
 def _configure(conn: psycopg.Connection[Any]) -> None:

@@ -26,6 +26,10 @@ from salescore.domain.products import PriceBook, Product
 from salescore.domain.service import ServiceCase
 from salescore.domain.tasks import Task
 from salescore.domain.team import Queue, Rep, Team
+from salescore.outreach.cadences import Enrollment
+from salescore.outreach.consent import ConsentRecord
+from salescore.outreach.erasure import ErasureReceipt
+from salescore.outreach.merges import Merge
 from salescore.rules import Rule
 
 __all__ = [
@@ -318,6 +322,21 @@ class UnitOfWork(Protocol):
         ...
 
     @property
+    def enrollments(self) -> AggregateRepository[Enrollment]:
+        """The cadence enrollments."""
+        ...
+
+    @property
+    def consent_records(self) -> AggregateRepository[ConsentRecord]:
+        """The consent records."""
+        ...
+
+    @property
+    def merges(self) -> AggregateRepository[Merge]:
+        """The merges of duplicate records."""
+        ...
+
+    @property
     def settings(self) -> Settings:
         """Configuration documents by key."""
         ...
@@ -367,6 +386,12 @@ class Store(Protocol):
 
     def export_person(self, party: PartyRef) -> Mapping[str, tuple[str, ...]]:
         """Everything held about a person, as JSON documents by repository."""
+        ...
+
+    def forget(
+        self, party: PartyRef, *, at: datetime, actor: str, reason: str = ...
+    ) -> ErasureReceipt:
+        """Erase a person's personal data everywhere, history included, in one transaction."""
         ...
 
     def close(self) -> None:

@@ -19,7 +19,14 @@ from importlib import resources
 from typing import Any, Final
 
 from salescore.errors import ConcurrencyError, StorageError
-from salescore.storage._sql import Decoded, PreparedWrites, SqlStore, schema_message, statements
+from salescore.storage._sql import (
+    Decoded,
+    PreparedWrites,
+    SqlStore,
+    fill_columns,
+    schema_message,
+    statements,
+)
 
 __all__ = ["MIGRATIONS", "SQLiteStore", "migrations"]
 
@@ -189,6 +196,7 @@ class SQLiteStore(SqlStore):
                     if version > found:
                         for stmt in statements(script):
                             conn.execute(stmt)
+                        fill_columns(version, conn.execute, "?")
                         conn.execute(
                             "INSERT INTO salescore_schema (version) VALUES (?)", (version,)
                         )
@@ -234,6 +242,7 @@ class SQLiteStore(SqlStore):
                             raise ConcurrencyError(
                                 f"{table} item {row[-2]!r} is no longer at version {row[-1]}"
                             )
+                prepared.rewrite_events(conn.execute, "?")
                 last = 0
                 if prepared.events:
                     conn.executemany(

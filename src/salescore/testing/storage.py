@@ -32,10 +32,20 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from salescore.calendar import BusinessCalendar
+from salescore.domain.campaigns import Campaign, CampaignMember
+from salescore.domain.events import FieldsChanged
+from salescore.domain.interactions import Channel, Interaction
 from salescore.domain.leads import Lead
-from salescore.domain.parties import PartyKind, PartyRef
+from salescore.domain.parties import Contact, PartyKind, PartyRef
+from salescore.domain.service import ServiceCase
 from salescore.domain.team import Rep
 from salescore.errors import ConcurrencyError, NotFound, StorageError, ValidationError
+from salescore.ids import DeterministicIds
+from salescore.outreach.cadences import Cadence, CadenceStep, Enrollment, StepKind
+from salescore.outreach.consent import ConsentRecord, ConsentStatus, Purpose
+from salescore.outreach.erasure import ERASED, ERASURE_REASON
+from salescore.outreach.merges import Merge, merge_leads
 from salescore.rules import Rule, Truth, field
 from salescore.serialization import to_json
 from salescore.storage._catalog import REPOSITORIES, column_value
@@ -97,6 +107,17 @@ def reference_order(items: list[Any], repository: str, order_by: str) -> list[st
 def _lead(n: int, **fields: Any) -> Lead:
     fields.setdefault("company", f"Company {n}")
     return Lead.new(id=f"lead-{n:04d}", at=T0, actor="test", **fields)
+
+
+def _steps(n: int) -> Any:
+    return tuple(CadenceStep(kind=StepKind.CALL) for _ in range(n))
+
+
+def _merge(email: str) -> Merge:
+    a = _lead(9001, email=email, first_name="Ana")
+    b = _lead(9002, email=email, phone="+4930901820")
+    ids = DeterministicIds(namespace="kit", seed=1)
+    return merge_leads(a, b, at=T0 + timedelta(hours=1), actor="test", ids=ids).merge
 
 
 def _add_all(store: Store, repository: str, items: list[Any]) -> None:
@@ -316,6 +337,9 @@ class StoreConformance:
             "teams": data.draw(ss.teams()),
             "queues": data.draw(ss.queues()),
             "interactions": data.draw(ss.interactions()),
+            "enrollments": data.draw(ss.enrollments()),
+            "consent_records": data.draw(ss.consent_records()),
+            "merges": _merge(data.draw(st.emails())),
         }
         assert set(drawn) == set(REPOSITORIES)
         store = store_factory()
@@ -529,3 +553,266 @@ class StoreConformance:
         assert docs["tasks"] == ()
         with pytest.raises(NotFound):
             store.export_person(PartyRef(PartyKind.CONTACT, "contact-1"))
+
+    # -- the outreach aggregates ---------------------------------------------------------------
+
+    def test_outreach_aggregates_find_and_race(self, store: Store) -> None:
+        cadence = Cadence(
+            id="cad-1",
+            name="Calls",
+            steps=_steps(2),
+            calendar=BusinessCalendar.weekdays(tz="Europe/Berlin"),
+        )
+        enrollments = [
+            Enrollment.new(
+                id=f"enrollment-{n}",
+                at=T0,
+                actor="test",
+                cadence=cadence,
+                party=PartyRef.lead(f"lead-000{n}"),
+                owner_id=f"rep-{n % 2}",
+            )
+            for n in (1, 2, 3)
+        ]
+        record = ConsentRecord.new(id="consent-1", at=T0, actor="t", party=PartyRef.lead("lead-1"))
+        _add_all(store, "enrollments", enrollments)
+        _add_all(store, "consent_records", [record])
+        _add_all(store, "merges", [_merge("ana@acme.io")])
+        with store.unit_of_work() as uow:
+            done = uow.enrollments.get("enrollment-2").complete_step(
+                cadence, at=T0 + timedelta(hours=1), actor="rep", outcome="no_answer"
+            )
+            uow.enrollments.save(done)
+        with store.unit_of_work() as uow:
+            page = uow.enrollments.find("owner_id == 'rep-1'", order_by="-id")
+            assert [x.id for x in page.items] == ["enrollment-3", "enrollment-1"]
+            assert [x.id for x in uow.enrollments.find("current_step == 1").items] == [
+                "enrollment-2"
+            ]
+            assert [x.id for x in uow.consent_records.find("party.id == 'lead-1'").items] == [
+                "consent-1"
+            ]
+            (merge,) = uow.merges.find("undone == false").items
+            assert (merge.survivor.id, merge.merged.id) == ("lead-9001", "lead-9002")
+        outcomes: list[str] = []
+        barrier = threading.Barrier(2)
+
+        def writer(status: ConsentStatus) -> None:
+            try:
+                with store.unit_of_work() as uow:
+                    got = uow.consent_records.get("consent-1")
+                    barrier.wait(timeout=30)
+                    changed = got.record(
+                        Channel.EMAIL,
+                        Purpose.MARKETING,
+                        status,
+                        at=T0 + timedelta(hours=2),
+                        actor="t",
+                        method="web_form",
+                    )
+                    uow.consent_records.save(changed)
+                outcomes.append(status.value)
+            except ConcurrencyError:
+                outcomes.append("lost")
+
+        statuses = (ConsentStatus.GRANTED, ConsentStatus.WITHDRAWN)
+        threads = [threading.Thread(target=writer, args=(x,)) for x in statuses]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert sorted(outcomes)[0] == "lost" or sorted(outcomes)[1] == "lost", outcomes
+        (won,) = [x for x in outcomes if x != "lost"]
+        with store.unit_of_work() as uow:
+            stored = uow.consent_records.get("consent-1")
+        assert (stored.version, stored.entries[-1].status.value) == (2, won)
+
+    # -- erasure ---------------------------------------------------------------------------------
+
+    def test_forget_a_lead(self, store: Store) -> None:
+        lead = _lead(
+            1,
+            first_name="Ana",
+            last_name="Sílva",
+            email="ana.silva@acme.io",
+            phone="+4930901820",
+            title="Chief of Secrets",
+            custom={"hobby": "secret-note"},
+        ).move_to("working", at=T0 + timedelta(hours=1), actor="rep")
+        other = _lead(2, first_name="Bea", email="bea@acme.io")
+        ref = lead.ref
+        campaign = Campaign.new(id="camp-1", at=T0, actor="t", name="Spring")
+        member = CampaignMember.new(id="m-1", at=T0, actor="t", campaign=campaign, party=ref)
+        cadence = Cadence(
+            id="cad-1",
+            name="Calls",
+            steps=_steps(1),
+            calendar=BusinessCalendar.weekdays(tz="Europe/Berlin"),
+        )
+        enrolled = Enrollment.new(
+            id="enrollment-1", at=T0, actor="t", cadence=cadence, party=ref, owner_id="rep-1"
+        )
+        consent = ConsentRecord.new(id="consent-1", at=T0, actor="t", party=ref)
+        consent = consent.object_to_direct_marketing(at=T0, actor="t", method="letter")
+        call = Interaction.call(
+            id="i-1",
+            at=T0 + timedelta(hours=2),
+            actor="rep",
+            disposition="connected",
+            party=ref,
+            notes="Ana said secret-note",
+            duration=timedelta(minutes=4),
+        )
+        with store.unit_of_work() as uow:
+            uow.leads.add(lead)
+            uow.leads.add(other)
+            uow.campaigns.add(campaign)
+            uow.campaign_members.add(member)
+            uow.enrollments.add(enrolled)
+            uow.consent_records.add(consent)
+            uow.interactions.append(call)
+        before = list(store.events_since(0))
+        at = T0 + timedelta(days=3)
+        receipt = store.forget(ref, at=at, actor="dpo", reason="request 42")
+        assert (receipt.party, receipt.at, receipt.actor, receipt.reason) == (
+            ref,
+            at,
+            "dpo",
+            "request 42",
+        )
+        assert receipt.records == (
+            ("lead", "lead-0001"),
+            ("interaction", "i-1"),
+            ("campaign_member", "m-1"),
+            ("enrollment", "enrollment-1"),
+        )
+        after = list(store.events_since(0))
+        # The log keeps its positions and length; the erasure adds one event.
+        assert [r.position for r in after] == list(range(1, len(before) + 2))
+        assert [type(r.event) for r in after[:-1]] == [type(r.event) for r in before]
+        assert [r.event.at for r in after[:-1]] == [r.event.at for r in before]
+        marker = after[-1].event
+        assert isinstance(marker, FieldsChanged)
+        assert (marker.subject_id, marker.reason, marker.at) == ("lead-0001", ERASURE_REASON, at)
+        log = "".join(to_json(r.event) for r in after)
+        documents = "".join(v for docs in store.export_person(ref).values() for v in docs)
+        for secret in ("Ana", "Sílva", "ana.silva@acme.io", "+4930901820", "Chief", "secret"):
+            assert secret not in log
+            assert secret not in documents
+        assert "bea@acme.io" in log  # another person is untouched
+        with store.unit_of_work() as uow:
+            erased = uow.leads.get("lead-0001")
+            assert (erased.first_name, erased.email, erased.phone, erased.title) == (
+                None,
+                None,
+                None,
+                None,
+            )
+            assert (erased.company, erased.status, erased.version) == (
+                "Company 1",
+                "working",
+                lead.version + 1,
+            )
+            assert erased.history == tuple(r.event for r in after if r.event.subject_id == lead.id)
+            assert uow.leads.get("lead-0002") == other
+            kept = uow.interactions.get("i-1")
+            assert (kept.notes, kept.at, kept.duration) == (None, call.at, call.duration)
+            assert uow.consent_records.get("consent-1") == consent  # the objection stays
+            assert uow.enrollments.get("enrollment-1") == enrolled
+            assert uow.campaign_members.get("m-1") == member
+            assert uow.leads.find("email == 'ana.silva@acme.io'").items == ()
+
+    def test_forget_a_contact_keeps_the_totals(self, store: Store) -> None:
+        contact = Contact.new(
+            id="contact-1",
+            at=T0,
+            actor="t",
+            first_name="Ana",
+            last_name="Sílva",
+            emails=("ana.silva@acme.io",),
+            phones=("+4930901820",),
+        )
+        cases = [
+            ServiceCase.open(
+                id=f"case-{n}",
+                at=T0,
+                actor="t",
+                requester_id="contact-1" if n < 3 else "contact-2",
+                subject=f"Ana Sílva cannot log in ({n})",
+                description="Call me on +4930901820",
+                priority="high" if n == 1 else "normal",
+            ).solve(at=T0 + timedelta(hours=n), actor="agent")
+            for n in (1, 2, 3)
+        ]
+        with store.unit_of_work() as uow:
+            uow.contacts.add(contact)
+            for case in cases:
+                uow.cases.add(case)
+
+        def totals() -> tuple[Any, ...]:
+            with store.unit_of_work() as uow:
+                found = uow.cases.find().items
+                return (
+                    len(found),
+                    sorted((c.id, c.status, c.priority, c.solved_at) for c in found),
+                    len(uow.contacts.find("lifecycle_stage == 'lead'").items),
+                )
+
+        expected = totals()
+        store.forget(contact.ref, at=T0 + timedelta(days=1), actor="dpo")
+        assert totals() == expected
+        with store.unit_of_work() as uow:
+            erased = uow.contacts.get("contact-1")
+            assert (erased.first_name, erased.emails, erased.phones) == (None, (), ())
+            assert [uow.cases.get(f"case-{n}").subject for n in (1, 2, 3)] == [
+                ERASED,
+                ERASED,
+                "Ana Sílva cannot log in (3)",
+            ]
+        text = "".join(to_json(r.event) for r in store.events_since(0))
+        assert "ana.silva@acme.io" not in text
+        assert text.count("Ana Sílva") == 1  # case-3 was opened by someone else
+        assert text.count(ERASURE_REASON) == 3  # the contact and two cases
+
+    def test_forget_refuses_bad_input_and_changes_nothing(self, store: Store) -> None:
+        lead = _lead(1, email="ana@acme.io")
+        _add_all(store, "leads", [lead])
+        with pytest.raises(NotFound):
+            store.forget(PartyRef.lead("lead-9"), at=T0, actor="dpo")
+        with pytest.raises(ValidationError) as info:
+            store.forget(lead.ref, at=datetime(2026, 3, 2, 9), actor="dpo")
+        assert info.value.paths == ("at",)
+        with pytest.raises(ValidationError):
+            store.forget(lead.ref, at=T0 - timedelta(days=1), actor="dpo")
+        with store.unit_of_work() as uow:
+            assert uow.leads.get(lead.id) == lead
+        assert [r.event for r in store.events_since(0)] == list(lead.history)
+
+    def test_forget_follows_merges(self, store: Store) -> None:
+        a = _lead(1, email="ana.silva@acme.io", first_name="Ana")
+        b = _lead(2, email="ana.silva@acme.io", phone="+4930901820", last_name="Sílva")
+        ids = DeterministicIds(namespace="kit", seed=2)
+        merged = merge_leads(a, b, at=T0 + timedelta(hours=1), actor="t", ids=ids)
+        with store.unit_of_work() as uow:
+            uow.leads.add(merged.survivor)
+            uow.leads.add(merged.tombstone)
+            uow.merges.add(merged.merge)
+        log = "".join(to_json(r.event) for r in store.events_since(0))
+        assert "+4930901820" in log
+        receipt = store.forget(a.ref, at=T0 + timedelta(days=1), actor="dpo")
+        assert receipt.records == (
+            ("lead", "lead-0001"),
+            ("lead", "lead-0002"),
+            ("merge", merged.merge.id),
+        )
+        log = "".join(to_json(r.event) for r in store.events_since(0))
+        for secret in ("ana.silva@acme.io", "+4930901820", "Ana", "Sílva"):
+            assert secret not in log
+        with store.unit_of_work() as uow:
+            merge = uow.merges.get(merged.merge.id)
+            assert merge.version == merged.merge.version
+            assert merge.fields == {"first_name": (None, None)}
+            assert (merge.survivor, merge.merged) == (b.ref, a.ref)
+            survivor = uow.leads.get("lead-0002")
+            assert (survivor.email, survivor.phone, survivor.company) == (None, None, "Company 2")
+            assert uow.leads.get("lead-0001").status == "disqualified"

@@ -1,0 +1,25 @@
+-- salescore schema version 2: the outreach aggregates (enrollments, consent records, merges),
+-- and the leads' web domain as an indexed column (filled by migrate() from the stored leads).
+ALTER TABLE leads ADD COLUMN domain text COLLATE "C";
+CREATE INDEX leads_domain ON leads (domain, id);
+CREATE TABLE enrollments (id text COLLATE "C" PRIMARY KEY, version INTEGER NOT NULL, document json NOT NULL, cadence_id text COLLATE "C", owner_id text COLLATE "C", status text COLLATE "C", party__kind text COLLATE "C", party__id text COLLATE "C", created_at text COLLATE "C", updated_at text COLLATE "C");
+CREATE INDEX enrollments_cadence_id ON enrollments (cadence_id, id);
+CREATE INDEX enrollments_owner_id ON enrollments (owner_id, id);
+CREATE INDEX enrollments_status ON enrollments (status, id);
+CREATE INDEX enrollments_party__kind ON enrollments (party__kind, id);
+CREATE INDEX enrollments_party__id ON enrollments (party__id, id);
+CREATE INDEX enrollments_created_at ON enrollments (created_at, id);
+CREATE INDEX enrollments_updated_at ON enrollments (updated_at, id);
+CREATE TABLE consent_records (id text COLLATE "C" PRIMARY KEY, version INTEGER NOT NULL, document json NOT NULL, party__kind text COLLATE "C", party__id text COLLATE "C", created_at text COLLATE "C", updated_at text COLLATE "C");
+CREATE INDEX consent_records_party__kind ON consent_records (party__kind, id);
+CREATE INDEX consent_records_party__id ON consent_records (party__id, id);
+CREATE INDEX consent_records_created_at ON consent_records (created_at, id);
+CREATE INDEX consent_records_updated_at ON consent_records (updated_at, id);
+CREATE TABLE merges (id text COLLATE "C" PRIMARY KEY, version INTEGER NOT NULL, document json NOT NULL, survivor__kind text COLLATE "C", survivor__id text COLLATE "C", merged__kind text COLLATE "C", merged__id text COLLATE "C", undone boolean, created_at text COLLATE "C", updated_at text COLLATE "C");
+CREATE INDEX merges_survivor__kind ON merges (survivor__kind, id);
+CREATE INDEX merges_survivor__id ON merges (survivor__id, id);
+CREATE INDEX merges_merged__kind ON merges (merged__kind, id);
+CREATE INDEX merges_merged__id ON merges (merged__id, id);
+CREATE INDEX merges_undone ON merges (undone, id);
+CREATE INDEX merges_created_at ON merges (created_at, id);
+CREATE INDEX merges_updated_at ON merges (updated_at, id);

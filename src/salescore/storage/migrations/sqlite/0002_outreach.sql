@@ -1,0 +1,25 @@
+-- salescore schema version 2: the outreach aggregates (enrollments, consent records, merges),
+-- and the leads' web domain as an indexed column (filled by migrate() from the stored leads).
+ALTER TABLE leads ADD COLUMN domain TEXT;
+CREATE INDEX leads_domain ON leads (domain, id);
+CREATE TABLE enrollments (id TEXT PRIMARY KEY, version INTEGER NOT NULL, document TEXT NOT NULL, cadence_id TEXT, owner_id TEXT, status TEXT, party__kind TEXT, party__id TEXT, created_at TEXT, updated_at TEXT);
+CREATE INDEX enrollments_cadence_id ON enrollments (cadence_id, id);
+CREATE INDEX enrollments_owner_id ON enrollments (owner_id, id);
+CREATE INDEX enrollments_status ON enrollments (status, id);
+CREATE INDEX enrollments_party__kind ON enrollments (party__kind, id);
+CREATE INDEX enrollments_party__id ON enrollments (party__id, id);
+CREATE INDEX enrollments_created_at ON enrollments (created_at, id);
+CREATE INDEX enrollments_updated_at ON enrollments (updated_at, id);
+CREATE TABLE consent_records (id TEXT PRIMARY KEY, version INTEGER NOT NULL, document TEXT NOT NULL, party__kind TEXT, party__id TEXT, created_at TEXT, updated_at TEXT);
+CREATE INDEX consent_records_party__kind ON consent_records (party__kind, id);
+CREATE INDEX consent_records_party__id ON consent_records (party__id, id);
+CREATE INDEX consent_records_created_at ON consent_records (created_at, id);
+CREATE INDEX consent_records_updated_at ON consent_records (updated_at, id);
+CREATE TABLE merges (id TEXT PRIMARY KEY, version INTEGER NOT NULL, document TEXT NOT NULL, survivor__kind TEXT, survivor__id TEXT, merged__kind TEXT, merged__id TEXT, undone INTEGER, created_at TEXT, updated_at TEXT);
+CREATE INDEX merges_survivor__kind ON merges (survivor__kind, id);
+CREATE INDEX merges_survivor__id ON merges (survivor__id, id);
+CREATE INDEX merges_merged__kind ON merges (merged__kind, id);
+CREATE INDEX merges_merged__id ON merges (merged__id, id);
+CREATE INDEX merges_undone ON merges (undone, id);
+CREATE INDEX merges_created_at ON merges (created_at, id);
+CREATE INDEX merges_updated_at ON merges (updated_at, id);
