@@ -25,6 +25,7 @@ from salescore.outreach import (
     Match,
     MatchRules,
     Merge,
+    MergeKind,
     SurvivorPolicy,
     Take,
     duplicate_groups,
@@ -176,10 +177,11 @@ def test_merge_resolves_fields_tombstones_and_repoints_children() -> None:
     assert other is children[3]
     assert [i.party for i in result.interactions] == [s.ref, s.ref]
     m = result.merge
-    assert (m.id, m.survivor, m.merged, m.children, m.interactions) == (
+    assert (m.id, m.kind, m.survivor, m.merged, m.children, m.interactions) == (
         "merge-t-1-1",
-        s.ref,
-        t.ref,
+        MergeKind.LEAD,
+        "l1",
+        "l2",
         ("m1", "t1", "e1"),
         ("i1",),
     )

@@ -89,19 +89,26 @@ from salescore.outreach.imports import (
     iter_import_leads,
 )
 from salescore.outreach.merges import (
+    ACCOUNT_MERGE_FIELDS,
+    CONTACT_MERGE_FIELDS,
     MERGE_FIELDS,
     Merge,
+    MergeKind,
     MergeResult,
     MergeUndone,
     RecordsMerged,
     SurvivorPolicy,
     Take,
     UnmergeResult,
+    merge_accounts,
+    merge_contacts,
     merge_leads,
     unmerge,
 )
 
 __all__ = [
+    "ACCOUNT_MERGE_FIELDS",
+    "CONTACT_MERGE_FIELDS",
     "DIRECT_MARKETING",
     "ENROLLMENT_STATUS",
     "ERASED",
@@ -137,6 +144,7 @@ __all__ = [
     "Match",
     "MatchRules",
     "Merge",
+    "MergeKind",
     "MergeResult",
     "MergeUndone",
     "NextStep",
@@ -162,6 +170,8 @@ __all__ = [
     "find_duplicates",
     "import_leads",
     "iter_import_leads",
+    "merge_accounts",
+    "merge_contacts",
     "merge_leads",
     "next_step",
     "parse_bool",
