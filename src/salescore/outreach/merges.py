@@ -14,11 +14,12 @@ its own aggregate:
   (its ``merged_into`` names the survivor);
 * a lead's or contact's campaign memberships (``MemberRepointed``),
   enrollments (``EnrollmentRepointed``), tasks (a ``FieldsChanged`` of the
-  subject) and interactions (new values with the survivor as party); a
+  subject) and interactions (new values with the survivor as ``party``); a
   contact's opportunities (primary contact and contact roles, roles of both
   united) and cases (``CaseRepointed`` of the requester);
 * an account's contacts, opportunities (their ``account_id``), cases
-  (``CaseRepointed``) and child accounts (their ``parent_id``).
+  (``CaseRepointed``), child accounts (their ``parent_id``) and interactions
+  (new values with the survivor as ``account_id``).
 
 A :class:`Merge` aggregate records every change with its value before, so
 :func:`unmerge` can put both records and every child back exactly as they were
@@ -404,6 +405,14 @@ def _check_children(kind: MergeKind, children: list[Child]) -> None:
             )
 
 
+def _interaction_link(kind: MergeKind, gone: str, kept: str) -> tuple[str, Any, Any]:
+    """The interaction field a merge re-points, with its values before and after."""
+    if kind is MergeKind.ACCOUNT:
+        return "account_id", gone, kept
+    party = PartyKind(kind.value)
+    return "party", PartyRef(party, gone), PartyRef(party, kept)
+
+
 def _refusals(a: R, b: R) -> list[str]:
     if a.id == b.id:
         return ["a record cannot be merged with itself"]
@@ -492,14 +501,12 @@ def _merge(
             child = _set(child, values, at=at, actor=actor, reason=reason)
             repointed[child.id] = move
         new_children.append(child)
+    name, gone, kept = _interaction_link(kind, merged.id, survivor.id)
     new_interactions: list[Interaction] = []
     moved_interactions: list[str] = []
-    if kind is not MergeKind.ACCOUNT:
-        gone = PartyRef(PartyKind(kind.value), merged.id)
-        kept = PartyRef(PartyKind(kind.value), survivor.id)
     for i in interactions:
-        if kind is not MergeKind.ACCOUNT and i.party == gone:
-            i = attrs.evolve(i, party=kept)
+        if getattr(i, name) == gone:
+            i = attrs.evolve(i, **{name: kept})
             moved_interactions.append(i.id)
         new_interactions.append(i)
     merge = Merge._new(
@@ -544,7 +551,7 @@ _ARGS = """
             fill the gaps).
         children: {children}; those of the merged record are re-pointed to
             the survivor, the rest are returned unchanged.
-        interactions: Interactions; likewise{interactions}.
+        interactions: Interactions; likewise (their {interactions}).
 
     Returns:
         The merge record, survivor, tombstone, children and interactions.
@@ -617,6 +624,7 @@ def merge_accounts(
     policy: SurvivorPolicy | Callable[[Account, Account], Account] = SurvivorPolicy.MOST_COMPLETE,
     resolve: Mapping[str, Resolution] | None = None,
     children: Iterable[Contact | Opportunity | ServiceCase | Account] = (),
+    interactions: Iterable[Interaction] = (),
 ) -> MergeResult[Account]:
     return _merge(
         a,
@@ -627,7 +635,7 @@ def merge_accounts(
         policy=policy,
         resolve=resolve,
         children=children,
-        interactions=(),
+        interactions=interactions,
     )
 
 
@@ -635,7 +643,7 @@ merge_leads.__doc__ = "Merge two leads into one; the other becomes a disqualifie
     _ARGS.format(
         fields=":data:`MERGE_FIELDS`",
         children="Campaign members, enrollments and tasks",
-        interactions="",
+        interactions="``party``",
         refused="a lead is converted",
     )
 )
@@ -645,7 +653,7 @@ merge_contacts.__doc__ = (
         fields=":data:`CONTACT_MERGE_FIELDS`",
         children="Campaign members, enrollments, tasks, opportunities (primary contact "
         "and roles; roles of both are united) and cases (requester)",
-        interactions="",
+        interactions="``party``",
         refused="a contact is a tombstone already",
     )
 )
@@ -655,7 +663,7 @@ merge_accounts.__doc__ = (
         fields=":data:`ACCOUNT_MERGE_FIELDS`",
         children="Contacts, opportunities, cases (their ``account_id``) and child "
         "accounts (their ``parent_id``)",
-        interactions=" (accounts have none: always empty)",
+        interactions="``account_id``",
         refused="an account is a tombstone already or one is the other's parent",
     )
 )
@@ -745,11 +753,10 @@ def unmerge(
         else ch
         for ch in children
     )
-    kind = PartyKind.LEAD if merge.kind is MergeKind.LEAD else PartyKind.CONTACT
-    gone, kept = PartyRef(kind, merge.merged), PartyRef(kind, merge.survivor)
+    name, gone, kept = _interaction_link(merge.kind, merge.merged, merge.survivor)
     moved_i = frozenset(merge.interactions)
     new_interactions = tuple(
-        attrs.evolve(i, party=gone) if i.id in moved_i and i.party == kept else i
+        attrs.evolve(i, **{name: gone}) if i.id in moved_i and getattr(i, name) == kept else i
         for i in interactions
     )
     done = merge._record(MergeUndone(subject_id=merge.id, at=at, actor=actor))
