@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -33,18 +32,13 @@ from salescore.outreach import (
 )
 from salescore.serialization import from_json, to_json
 from salescore.testing.strategies import accounts, contacts
+from tests.outreach._merging import assert_undo_is_identity, distinct, state
 
 T0 = datetime(2026, 3, 2, 9, tzinfo=UTC)
 LONG_AGO = T0 - timedelta(days=99999)
 CAMPAIGN = Campaign.new(id="camp-1", at=LONG_AGO, actor="t", name="Spring")
 CAL = BusinessCalendar.weekdays(tz="Europe/Berlin")
 CADENCE = Cadence(id="cad", name="c", steps=(CadenceStep(kind="call"),), calendar=CAL)
-
-
-def _state(x: Any) -> dict[str, Any]:
-    return {
-        k: v for k, v in attrs.asdict(x, recurse=False).items() if k not in ("version", "history")
-    }
 
 
 def _contact_children(kept: str, gone: str, at: datetime = T0) -> list[Any]:
@@ -145,8 +139,8 @@ def test_merge_contacts_resolves_tombstones_and_repoints() -> None:
         children=r.children,
         interactions=r.interactions,
     )
-    assert (_state(u.survivor), _state(u.merged)) == (_state(old), _state(new))
-    assert [_state(c) for c in u.children] == [_state(c) for c in children]
+    assert (state(u.survivor), state(u.merged)) == (state(old), state(new))
+    assert [state(c) for c in u.children] == [state(c) for c in children]
     assert u.interactions == (call,)
     assert u.merged.merged_into is None
 
@@ -227,8 +221,8 @@ def test_merge_accounts_repoints_contacts_deals_cases_and_children() -> None:
     assert [i.account_id for i in r.interactions] == ["a1", "zz"]
     assert r.merge.children == ("c1", "o1", "s1", "a3")
     u = unmerge(r.merge, s, t, at=at, actor="rep", children=r.children, interactions=r.interactions)
-    assert (_state(u.survivor), _state(u.merged)) == (_state(old), _state(new))
-    assert [_state(c) for c in u.children] == [_state(c) for c in children]
+    assert (state(u.survivor), state(u.merged)) == (state(old), state(new))
+    assert [state(c) for c in u.children] == [state(c) for c in children]
     assert list(u.interactions) == calls
     # A parent and its child are never merged.
     with pytest.raises(TransitionError, match="a1 is the parent of a3"):
@@ -262,9 +256,7 @@ def test_unmerge_leaves_a_child_moved_since() -> None:
 def test_contact_merge_then_unmerge_is_the_identity(
     a: Contact, b: Contact, policy: SurvivorPolicy, data: st.DataObject
 ) -> None:
-    if a.id == b.id:
-        b = Contact.from_events(attrs.evolve(e, subject_id=b.id + "x") for e in b.history)
-    at = max(a.updated_at, b.updated_at) + timedelta(minutes=1)
+    b = distinct(a, b)
     children = [
         *_contact_children(a.id, b.id, LONG_AGO),
         CampaignMember.new(id="m-a", at=LONG_AGO, actor="t", campaign=CAMPAIGN, party=a.ref),
@@ -273,51 +265,24 @@ def test_contact_merge_then_unmerge_is_the_identity(
         Interaction.call(id=f"i{n}", at=T0, actor="t", disposition="busy", party=ref)
         for n, ref in enumerate((a.ref, b.ref, PartyRef.contact("someone-else")))
     ]
-    resolve = data.draw(
-        st.dictionaries(
-            st.sampled_from(["first_name", "emails", "phones", "account_id", "custom"]),
-            st.sampled_from(list(Take)),
-            max_size=3,
-        )
-    )
-    m = merge_contacts(
+    fields = ["first_name", "emails", "phones", "account_id", "custom"]
+    resolve = data.draw(st.dictionaries(st.sampled_from(fields), st.sampled_from(list(Take))))
+    assert_undo_is_identity(
+        merge_contacts,
         a,
         b,
-        at=at,
-        actor="r",
-        ids=DeterministicIds(namespace="p", seed=1),
         policy=policy,
         resolve=resolve,
         children=children,
         interactions=calls,
     )
-    assert m.tombstone.merged_into == m.survivor.id
-    u = unmerge(
-        m.merge,
-        m.survivor,
-        m.tombstone,
-        at=at,
-        actor="r",
-        children=m.children,
-        interactions=m.interactions,
-    )
-    before = {a.id: a, b.id: b}
-    assert _state(u.survivor) == _state(before[u.survivor.id])
-    assert _state(u.merged) == _state(before[u.merged.id])
-    assert [_state(c) for c in u.children] == [_state(c) for c in children]
-    assert list(u.interactions) == calls
-    for x in (u.survivor, u.merged):
-        assert Contact.from_events(x.history) == x
-    assert Merge.from_events(u.merge.history) == u.merge
 
 
 @given(accounts(), accounts(), st.sampled_from(list(SurvivorPolicy)), st.data())
 def test_account_merge_then_unmerge_is_the_identity(
     a: Account, b: Account, policy: SurvivorPolicy, data: st.DataObject
 ) -> None:
-    if a.id == b.id:
-        b = Account.from_events(attrs.evolve(e, subject_id=b.id + "x") for e in b.history)
-    at = max(a.updated_at, b.updated_at) + timedelta(minutes=1)
+    b = distinct(a, b)
     children: list[Any] = [
         Contact.new(id="c1", at=LONG_AGO, actor="t", first_name="A", account_id=b.id),
         Contact.new(id="c2", at=LONG_AGO, actor="t", first_name="B", account_id=a.id),
@@ -332,37 +297,14 @@ def test_account_merge_then_unmerge_is_the_identity(
         Interaction.call(id=f"i{n}", at=T0, actor="t", disposition="busy", account_id=x)
         for n, x in enumerate((a.id, b.id, None))
     ]
-    resolve = data.draw(
-        st.dictionaries(
-            st.sampled_from(["name", "domain", "tags", "country", "custom"]),
-            st.sampled_from(list(Take)),
-            max_size=3,
-        )
-    )
-    m = merge_accounts(
+    fields = ["name", "domain", "tags", "country", "custom"]
+    resolve = data.draw(st.dictionaries(st.sampled_from(fields), st.sampled_from(list(Take))))
+    assert_undo_is_identity(
+        merge_accounts,
         a,
         b,
-        at=at,
-        actor="r",
-        ids=DeterministicIds(namespace="p", seed=1),
         policy=policy,
         resolve=resolve,
         children=children,
         interactions=calls,
     )
-    u = unmerge(
-        m.merge,
-        m.survivor,
-        m.tombstone,
-        at=at,
-        actor="r",
-        children=m.children,
-        interactions=m.interactions,
-    )
-    before = {a.id: a, b.id: b}
-    assert _state(u.survivor) == _state(before[u.survivor.id])
-    assert _state(u.merged) == _state(before[u.merged.id])
-    assert [_state(c) for c in u.children] == [_state(c) for c in children]
-    assert list(u.interactions) == calls
-    for x in (u.survivor, u.merged):
-        assert Account.from_events(x.history) == x
