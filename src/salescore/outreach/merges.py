@@ -163,9 +163,6 @@ class Take(enum.StrEnum):
 #: A field's resolution: whose value, or ``(survivor value, merged value) -> value``.
 Resolution = Take | Callable[[Any, Any], Any]
 
-#: Child id → field → ``(value before, value after)``.
-Moves = Mapping[str, Mapping[str, tuple[Any, Any]]]
-
 
 @register_type
 @attrs.frozen(kw_only=True)
@@ -189,7 +186,7 @@ class RecordsMerged(Event):
     fields: Mapping[str, tuple[Any, Any]]
     merged_status: str | None = None
     merged_reason: str | None = None
-    repointed: Moves = attrs.field(factory=dict)
+    repointed: Mapping[str, Mapping[str, tuple[Any, Any]]] = attrs.field(factory=dict)
     interactions: tuple[str, ...] = ()
 
 
@@ -222,7 +219,7 @@ class Merge(Aggregate):
     fields: Mapping[str, tuple[Any, Any]] = attrs.field(factory=dict)
     merged_status: str | None = None
     merged_reason: str | None = None
-    repointed: Moves = attrs.field(factory=dict)
+    repointed: Mapping[str, Mapping[str, tuple[Any, Any]]] = attrs.field(factory=dict)
     interactions: tuple[str, ...] = ()
     undone: bool = False
 
