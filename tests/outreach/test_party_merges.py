@@ -308,3 +308,16 @@ def test_account_merge_then_unmerge_is_the_identity(
         children=children,
         interactions=calls,
     )
+
+
+def test_case_repoint_works_on_closed_cases_and_checks_its_ids() -> None:
+    case = ServiceCase.open(id="s1", at=T0, actor="t", requester_id="c1", subject="x")
+    closed = case.solve(at=T0, actor="t").close(at=T0, actor="t")
+    at = T0 + timedelta(hours=1)
+    moved = closed.repoint(at=at, actor="t", requester_id="c2", account_id="a1")
+    assert (moved.requester_id, moved.account_id, moved.version) == ("c2", "a1", closed.version + 1)
+    assert ServiceCase.from_events(moved.history) == moved
+    assert moved.repoint(at=at, actor="t", requester_id="c2") is moved
+    assert moved.repoint(at=at, actor="t", account_id=None).account_id is None
+    with pytest.raises(ValidationError, match="requester_id"):
+        closed.repoint(at=at, actor="t", requester_id=" ")
