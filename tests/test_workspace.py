@@ -20,6 +20,7 @@ from salescore.domain.sla import EscalationRule, SlaPolicy, SlaTarget
 from salescore.domain.team import Rep
 from salescore.errors import NotFound, TransitionError, ValidationError
 from salescore.ids import DeterministicIds
+from salescore.outreach import MergeKind
 from salescore.rules import parse
 from salescore.storage import InMemoryStore, SQLiteStore
 from salescore.storage.protocols import EventRecord, Store
@@ -140,10 +141,11 @@ def test_capture_can_merge_into_the_stored_lead(store: Store) -> None:
     assert got.lead.id == first.lead.id
     assert (got.lead.email, got.lead.title, got.lead.first_name) == ("ana@acme.io", "CTO", "Ana")
     assert [m.rules for m in got.duplicates] == [("phone",)]
-    assert (got.merge.survivor.id, got.merge.merged.id) == (first.lead.id, got.merge.merged.id)
+    assert (got.merge.kind, got.merge.survivor) == (MergeKind.LEAD, first.lead.id)
+    assert got.merge.merged != first.lead.id
     with store.unit_of_work() as uow:
         assert uow.leads.get(first.lead.id) == got.lead
-        tombstone = uow.leads.get(got.merge.merged.id)
+        tombstone = uow.leads.get(got.merge.merged)
         assert (tombstone.status, tombstone.disqualify_reason) == (
             "disqualified",
             f"merged into {first.lead.id}",

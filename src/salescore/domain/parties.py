@@ -51,6 +51,7 @@ __all__ = [
     "AccountCreated",
     "Contact",
     "ContactCreated",
+    "MergedInto",
     "PartyKind",
     "PartyRef",
     "account_ancestors",
@@ -113,6 +114,30 @@ class PartyRef:
         return f"{self.kind.value}:{self.id}"
 
 
+@register_type
+@attrs.frozen(kw_only=True)
+class MergedInto(Event):
+    """A contact or account was merged into another (or the merge was undone).
+
+    The merged-away record stays as a tombstone: its ``merged_into`` names
+    the survivor until the merge is undone (``into=None``).
+
+    Attributes:
+        into: The survivor's id, or ``None`` when the merge is undone.
+    """
+
+    into: str | None = None
+
+    def _check(self) -> None:
+        with Checker("MergedInto") as c:
+            c.text(self.into, "into", optional=True)
+            c.check(self.into != self.subject_id, "into", self.into, "cannot merge into itself")
+
+
+def _tombstone(event: Event) -> dict[str, Any] | None:
+    return {"merged_into": event.into} if isinstance(event, MergedInto) else None
+
+
 # --- accounts ------------------------------------------------------------------
 
 _ACCOUNT_FIELDS: dict[str, fld.Normaliser] = {
@@ -167,6 +192,7 @@ class Account(Aggregate):
         owner_id: The owning rep, team or queue.
         tags: Free labels.
         custom: Custom field values (``custom.<name>``).
+        merged_into: The account this one was merged into (a tombstone), if any.
 
     Raises:
         ValidationError: every bad field at once.
@@ -183,6 +209,7 @@ class Account(Aggregate):
     owner_id: str | None = None
     tags: frozenset[str] = frozenset()
     custom: Mapping[str, Any] = attrs.field(factory=dict)
+    merged_into: str | None = None
 
     def __attrs_post_init__(self) -> None:
         fld.normalise_self(self, _ACCOUNT_FIELDS, None)
@@ -266,6 +293,9 @@ class Account(Aggregate):
                 "an account's history starts with AccountCreated",
             )
         return cls(id=event.subject_id, **{n: getattr(event, n) for n in _ACCOUNT_FIELDS})
+
+    def _apply(self, event: Event) -> dict[str, Any]:
+        return _tombstone(event) or super()._apply(event)
 
     def update(
         self,
@@ -433,6 +463,7 @@ class Contact(Aggregate):
         owner_id: The owning rep, team or queue.
         lifecycle_stage: Stage in :data:`~salescore.funnels.LIFECYCLE`.
         custom: Custom field values (``custom.<name>``).
+        merged_into: The contact this one was merged into (a tombstone), if any.
 
     Raises:
         ValidationError: every bad field at once.
@@ -451,6 +482,7 @@ class Contact(Aggregate):
     owner_id: str | None = None
     lifecycle_stage: str = "lead"
     custom: Mapping[str, Any] = attrs.field(factory=dict)
+    merged_into: str | None = None
 
     def __attrs_post_init__(self) -> None:
         fld.normalise_self(self, _CONTACT_FIELDS, None)
@@ -567,6 +599,9 @@ class Contact(Aggregate):
                 "history[0]", type(event).__name__, "a contact's history starts with ContactCreated"
             )
         return cls(id=event.subject_id, **{n: getattr(event, n) for n in _CONTACT_FIELDS})
+
+    def _apply(self, event: Event) -> dict[str, Any]:
+        return _tombstone(event) or super()._apply(event)
 
     def update(
         self,

@@ -41,6 +41,7 @@ __all__ = [
     "CaseNoteAdded",
     "CaseOpened",
     "CaseReplied",
+    "CaseRepointed",
     "CaseStatus",
     "CesResponse",
     "CsatResponse",
@@ -353,6 +354,28 @@ class CaseMerged(Event):
 
 @register_type
 @attrs.frozen(kw_only=True)
+class CaseRepointed(Event):
+    """A case's requester or account was re-pointed (a merge of contacts or accounts).
+
+    Attributes:
+        requester_id: The requester from now on.
+        account_id: The requester's account from now on.
+        reason: Why, if given.
+    """
+
+    requester_id: str
+    account_id: str | None = None
+    reason: str | None = None
+
+    def _check(self) -> None:
+        with Checker("CaseRepointed") as c:
+            c.text(self.requester_id, "requester_id")
+            c.text(self.account_id, "account_id", optional=True)
+            c.text(self.reason, "reason", optional=True, empty=True)
+
+
+@register_type
+@attrs.frozen(kw_only=True)
 class SlaPolicyApplied(Event):
     """An SLA policy was applied to the case (or removed, with ``policy=None``).
 
@@ -500,6 +523,8 @@ class ServiceCase(Aggregate):
             return {"assignee_id": event.assignee_id, "group_id": event.group_id}
         if isinstance(event, SlaPolicyApplied):
             return {"sla_policy": event.policy}
+        if isinstance(event, CaseRepointed):
+            return {"requester_id": event.requester_id, "account_id": event.account_id}
         if isinstance(event, CaseMerged):
             if event.duplicate_id == self.id:
                 return {"merged_into": event.target_id}
@@ -863,6 +888,49 @@ class ServiceCase(Aggregate):
             for name in ("category", "account_id"):
                 c.text(changes.get(name), name, optional=True)
         return self._edit(changes, at=at, actor=actor, reason=reason)
+
+    def repoint(
+        self,
+        *,
+        at: datetime,
+        actor: str,
+        requester_id: str | None = None,
+        account_id: str | _Keep | None = _KEEP,
+        reason: str | None = None,
+    ) -> Self:
+        """Point the case at another requester or account, recording :class:`CaseRepointed`.
+
+        Merges of contacts and accounts use it; unlike :meth:`edit` it works on
+        closed cases too, since it corrects who the case was for rather than
+        working the case.
+
+        Args:
+            at: When (aware).
+            actor: Who.
+            requester_id: The new requester (default: unchanged).
+            account_id: The new account, or ``None`` for none (default: unchanged).
+            reason: Why, if given.
+
+        Returns:
+            The case (unchanged when neither differs).
+
+        Raises:
+            ValidationError: A blank id or a bad ``at``.
+        """
+        requester = self.requester_id if requester_id is None else requester_id
+        account = self.account_id if isinstance(account_id, _Keep) else account_id
+        event = CaseRepointed(
+            subject_id=self.id,
+            at=at,
+            actor=actor,
+            requester_id=requester,
+            account_id=account,
+            reason=reason,
+        )
+        if (requester, account) == (self.requester_id, self.account_id):
+            self._check_when(at, actor)
+            return self
+        return self._record(event)
 
     # --- SLA -----------------------------------------------------------------------------
 

@@ -101,14 +101,19 @@ if TYPE_CHECKING:
         iter_import_leads,
     )
     from salescore.outreach.merges import (
+        ACCOUNT_MERGE_FIELDS,
+        CONTACT_MERGE_FIELDS,
         MERGE_FIELDS,
         Merge,
+        MergeKind,
         MergeResult,
         MergeUndone,
         RecordsMerged,
         SurvivorPolicy,
         Take,
         UnmergeResult,
+        merge_accounts,
+        merge_contacts,
         merge_leads,
         unmerge,
     )
@@ -198,7 +203,12 @@ _EXPORTS = exports(
             "iter_import_leads",
         ),
         "salescore.outreach.merges": (
+            "ACCOUNT_MERGE_FIELDS",
+            "CONTACT_MERGE_FIELDS",
             "MERGE_FIELDS",
+            "MergeKind",
+            "merge_accounts",
+            "merge_contacts",
             "Merge",
             "MergeResult",
             "MergeUndone",
@@ -214,6 +224,8 @@ _EXPORTS = exports(
 )
 
 __all__ = [
+    "ACCOUNT_MERGE_FIELDS",
+    "CONTACT_MERGE_FIELDS",
     "DIRECT_MARKETING",
     "ENROLLMENT_STATUS",
     "ERASED",
@@ -249,6 +261,7 @@ __all__ = [
     "Match",
     "MatchRules",
     "Merge",
+    "MergeKind",
     "MergeResult",
     "MergeUndone",
     "NextStep",
@@ -274,6 +287,8 @@ __all__ = [
     "find_duplicates",
     "import_leads",
     "iter_import_leads",
+    "merge_accounts",
+    "merge_contacts",
     "merge_leads",
     "next_step",
     "parse_bool",

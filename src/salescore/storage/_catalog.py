@@ -233,10 +233,9 @@ REPOSITORIES: Final[Mapping[str, Spec]] = {
             Merge,
             "aggregate",
             _cols(
-                survivor__kind="text",
-                survivor__id="text",
-                merged__kind="text",
-                merged__id="text",
+                kind="text",
+                survivor="text",
+                merged="text",
                 undone="bool",
             )
             + _STAMPS,

@@ -9,6 +9,7 @@ from typing import Any
 from salescore._validation import fail
 from salescore.domain.parties import PartyKind, PartyRef
 from salescore.outreach.erasure import ERASURE_REASON, ErasureReceipt, erase_person
+from salescore.outreach.merges import MergeKind
 from salescore.rules import all_of, any_of, field
 from salescore.serialization import to_json
 
@@ -67,15 +68,15 @@ def _merges(uow: Any, leads: list[Any]) -> list[Any]:
     found: dict[str, Any] = {}
     for side in ("survivor", "merged"):
         if leads:
-            found.update(
-                (m.id, m) for m in _everything(uow.merges, _same(side, [x.ref for x in leads]))
-            )
+            ids = [x.id for x in leads]
+            rule = all_of(field("kind") == MergeKind.LEAD.value, field(side).is_in(ids))
+            found.update((m.id, m) for m in _everything(uow.merges, rule))
     have = {x.id for x in leads}
     for merge in found.values():
-        for ref in (merge.survivor, merge.merged):
-            if ref.id not in have:
-                have.add(ref.id)
-                leads.append(uow.leads.get(ref.id))
+        for lead_id in (merge.survivor, merge.merged):
+            if lead_id not in have:
+                have.add(lead_id)
+                leads.append(uow.leads.get(lead_id))
     return list(found.values())
 
 

@@ -1,14 +1,19 @@
-"""Hypothesis strategies for outreach: consent, do-not-contact lists, cadences, enrollments."""
+"""Hypothesis strategies for outreach: consent, lists, cadences, enrollments, merges."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
+from typing import Any
 
+import attrs
 from hypothesis import strategies as st
 
 from salescore.calendar import BusinessCalendar
+from salescore.domain.campaigns import Campaign, CampaignMember
 from salescore.domain.interactions import Channel
-from salescore.domain.parties import PartyRef
+from salescore.domain.leads import Lead
+from salescore.domain.parties import Account, Contact, PartyRef
+from salescore.ids import DeterministicIds
 from salescore.outreach.cadences import Cadence, CadenceStep, Enrollment, ExitReason, StepKind
 from salescore.outreach.consent import (
     ConsentRecord,
@@ -19,6 +24,15 @@ from salescore.outreach.consent import (
     RegistryCheck,
 )
 from salescore.outreach.duplicates import MatchRules
+from salescore.outreach.merges import (
+    Merge,
+    SurvivorPolicy,
+    merge_accounts,
+    merge_contacts,
+    merge_leads,
+    unmerge,
+)
+from salescore.testing._parties import accounts, contacts, leads
 
 __all__ = [
     "cadence_steps",
@@ -28,7 +42,9 @@ __all__ = [
     "do_not_contact_lists",
     "enrollments",
     "match_rules",
+    "merges",
     "registry_checks",
+    "tombstones",
 ]
 
 _T0 = datetime(2026, 1, 5, 8, tzinfo=UTC)
@@ -173,3 +189,70 @@ def match_rules() -> st.SearchStrategy[MatchRules]:
         use_names=st.booleans(),
         max_block=st.integers(2, 1000),
     )
+
+
+_CAMPAIGN = Campaign.new(id="campaign-1", at=datetime(2000, 1, 3, tzinfo=UTC), actor="t", name="c")
+
+
+def _pair(draw: st.DrawFn, records: st.SearchStrategy[Lead | Contact | Account]) -> tuple[Any, Any]:
+    a, b = draw(records), draw(records)
+    if a.id == b.id:
+        b = type(b).from_events(attrs.evolve(e, subject_id=b.id + "-b") for e in b.history)
+    return a, b
+
+
+@st.composite
+def merges(draw: st.DrawFn) -> Merge:
+    """Merge records of leads, contacts or accounts (some undone), with re-pointed children."""
+    kind = draw(st.sampled_from(["lead", "contact", "account"]))
+    ids = DeterministicIds(namespace="merge", seed=draw(st.integers(0, 99)))
+    policy = draw(st.sampled_from(list(SurvivorPolicy)))
+    if kind == "account":
+        a, b = _pair(draw, accounts())
+        at = max(a.updated_at, b.updated_at) + timedelta(minutes=1)
+        kids = [
+            Contact.new(
+                id="contact-k", at=_CAMPAIGN.created_at, actor="t", first_name="K", account_id=b.id
+            )
+        ]
+        result: Any = merge_accounts(a, b, at=at, actor="t", ids=ids, policy=policy, children=kids)
+    else:
+        a, b = _pair(draw, leads() if kind == "lead" else contacts())
+        at = max(a.updated_at, b.updated_at) + timedelta(minutes=1)
+        members = [
+            CampaignMember.new(
+                id="member-k", at=_CAMPAIGN.created_at, actor="t", campaign=_CAMPAIGN, party=b.ref
+            )
+        ]
+        if kind == "lead":
+            if a.is_converted or b.is_converted:
+                a, b = (Lead.new(id=x, at=at, actor="t", company="Acme") for x in ("l-1", "l-2"))
+                at += timedelta(minutes=1)
+                members = []
+            result = merge_leads(a, b, at=at, actor="t", ids=ids, policy=policy, children=members)
+        else:
+            result = merge_contacts(
+                a, b, at=at, actor="t", ids=ids, policy=policy, children=members
+            )
+    if draw(st.booleans()):
+        return unmerge(
+            result.merge,
+            result.survivor,
+            result.tombstone,
+            at=at,
+            actor="t",
+            children=result.children,
+        ).merge
+    merge: Merge = result.merge
+    return merge
+
+
+@st.composite
+def tombstones(draw: st.DrawFn) -> Contact | Account:
+    """Contacts and accounts merged into another (recorded with ``MergedInto``)."""
+    a, b = _pair(draw, draw(st.sampled_from([contacts(), accounts()])))
+    at = max(a.updated_at, b.updated_at) + timedelta(minutes=1)
+    ids = DeterministicIds(namespace="merge", seed=1)
+    merge = merge_contacts if isinstance(a, Contact) else merge_accounts
+    tombstone: Contact | Account = merge(a, b, at=at, actor="t", ids=ids).tombstone
+    return tombstone

@@ -42,7 +42,9 @@ from salescore.testing._outreach import (
     do_not_contact_lists,
     enrollments,
     match_rules,
+    merges,
     registry_checks,
+    tombstones,
 )
 from salescore.testing._parties import (
     accounts,
@@ -116,6 +118,7 @@ __all__ = [
     "line_items",
     "match_rules",
     "member_statuses",
+    "merges",
     "money",
     "nps_responses",
     "opportunities",
@@ -142,6 +145,7 @@ __all__ = [
     "task_subjects",
     "tasks",
     "teams",
+    "tombstones",
     "training_examples",
     "transition_policies",
     "truths",
