@@ -24,7 +24,7 @@ from salescore.outreach import MergeKind
 from salescore.rules import parse
 from salescore.storage import InMemoryStore, SQLiteStore
 from salescore.storage.protocols import EventRecord, Store
-from salescore.workspace import Workspace
+from salescore.workspace import ROUTING, SCORE_MODEL, Workspace
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 H = timedelta(hours=1)
@@ -83,6 +83,23 @@ def test_capture_normalises_scores_and_routes(store: Store) -> None:
     other = ws.capture_lead(actor="web-form", email="bo@x.io", country="FR")
     assert other.lead is not None
     assert (other.lead.owner_id, other.lead.score) == ("triage", 0.0)
+
+
+def test_score_model_and_routing_can_come_from_settings(store: Store) -> None:
+    with store.unit_of_work() as uow:
+        uow.settings.add(SCORE_MODEL, MODEL)
+        uow.settings.add(ROUTING, TABLE)
+    ws, _ = _workspace(store)
+    got = ws.capture_lead(
+        actor="web-form", email="ana@acme.io", industry="saas", employees=120, country="DE"
+    )
+    assert got.lead is not None
+    assert (got.lead.score, got.lead.owner_id) == (50.0, "rep-de")
+    given = Workspace(store, clock=ManualClock(T0), ids=DeterministicIds(namespace="u", seed=1),
+                      score_model=ScoreModel(key="none", criteria=()))  # fmt: skip
+    other = given.capture_lead(actor="web-form", email="bo@beta.io", industry="saas")
+    assert other.lead is not None
+    assert other.lead.score == 0.0
 
 
 def test_bad_capture_stores_nothing(store: Store) -> None:

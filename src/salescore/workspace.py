@@ -3,9 +3,9 @@
 A :class:`Workspace` holds a store, a clock, an id factory and the
 configuration that decides: a score model, a routing table and a
 qualification framework (each may instead be kept in the store's
-``settings``), SLA policies and escalation rules. Every operation reads what it needs, applies the pure
-domain functions, writes the result in one unit of work, and returns the new
-objects. After each commit, subscribed handlers receive the new events in
+``settings``), SLA policies and escalation rules. Every operation reads what
+it needs, applies the pure domain functions, writes the result in one unit of
+work, and returns the new objects. After each commit, subscribed handlers receive the new events in
 commit order; a failing handler is reported and never undoes the commit.
 
 Example:
