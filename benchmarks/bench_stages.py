@@ -31,7 +31,7 @@ class DealOpened(Event):
 class Deal(Aggregate):
     """An item of realistic width (about twenty fields)."""
 
-    _stage_fields = {"b2b_pipeline": "stage"}
+    stage_fields = {"b2b_pipeline": "stage"}
 
     name: str
     stage: str = ""

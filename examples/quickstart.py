@@ -56,7 +56,7 @@ class DealOpened(Event):
 class Deal(Aggregate):
     """A minimal deal: a name, an amount and a stage in :data:`DEALS`."""
 
-    _stage_fields = {"deals": "stage"}
+    stage_fields = {"deals": "stage"}
 
     name: str
     stage: str = ""

@@ -423,3 +423,27 @@ def test_stage_changed_lists_every_bad_field() -> None:
     with pytest.raises(ValidationError) as info:
         StageChanged(subject_id="x", at=T0, actor="a", funnel="", from_stage=3, to_stage="b")  # type: ignore[arg-type]
     assert info.value.paths == ("funnel", "from_stage")
+
+
+def test_stage_fields_is_public_on_every_aggregate_with_a_fixed_funnel() -> None:
+    from salescore.domain import Campaign, Contact, Lead, ServiceCase, Task
+
+    assert Lead.stage_fields == {"lead_status": "status", "lifecycle": "lifecycle_stage"}
+    assert Contact.stage_fields == {"lifecycle": "lifecycle_stage"}
+    assert ServiceCase.stage_fields == {"case_status": "status"}
+    assert Campaign.stage_fields == {"campaign_status": "status"}
+    assert Task.stage_fields == {"task_status": "status"}
+
+
+def test_legacy_private_stage_fields_name_still_works_and_warns() -> None:
+    from salescore.domain.aggregate import Aggregate
+
+    with pytest.warns(DeprecationWarning, match="_stage_fields"):
+
+        @attrs.frozen(kw_only=True)
+        class Old(Aggregate):
+            _stage_fields = {"deals": "stage"}
+            stage: str = ""
+
+    assert Old.stage_fields == {"deals": "stage"}
+    assert Old(id="x")._stage_field("deals") == "stage"

@@ -14,7 +14,7 @@ Subclasses implement:
 * ``_created(event)`` (classmethod): the state right after the creation event;
 * ``_apply(event)``: the field changes an event of their own makes (the base
   handles :class:`StageChanged` and :class:`FieldsChanged`);
-* ``_stage_fields`` (class variable): funnel key → the attribute holding the
+* ``stage_fields`` (class variable): funnel key → the attribute holding the
   current stage in that funnel (or override ``_stage_field`` when the funnel
   varies per item, as a deal's pipeline does);
 * ``funnel(key)``: the :class:`Funnel` object for a funnel key.
@@ -22,6 +22,7 @@ Subclasses implement:
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any, ClassVar, Self
@@ -52,17 +53,31 @@ class Aggregate:
         history: Every event, oldest first; starts with the creation event.
     """
 
-    _stage_fields: ClassVar[Mapping[str, str]] = {}
+    #: Funnel key → the attribute holding the aggregate's current stage in
+    #: that funnel (public; an aggregate whose funnel varies per item, as a
+    #: deal's pipeline does, overrides ``_stage_field`` instead).
+    stage_fields: ClassVar[Mapping[str, str]] = {}
 
     id: str
     version: int = attrs.field(default=0, repr=False)
     history: tuple[Event, ...] = attrs.field(default=(), repr=False)
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        legacy = cls.__dict__.get("_stage_fields")
+        if legacy is not None and "stage_fields" not in cls.__dict__:
+            warnings.warn(
+                f"{cls.__name__}._stage_fields is deprecated: name the map stage_fields",
+                DeprecationWarning,
+                stacklevel=2,
+            )
+            cls.stage_fields = legacy
+
     # --- to be provided by subclasses ------------------------------------------
 
     def _stage_field(self, funnel_key: str) -> str | None:
         """The attribute holding the current stage in ``funnel_key`` (``None``: none)."""
-        return self._stage_fields.get(funnel_key)
+        return self.stage_fields.get(funnel_key)
 
     @classmethod
     def _created(cls, event: Event) -> Self:
@@ -83,7 +98,7 @@ class Aggregate:
     @classmethod
     def _fixed_fields(cls) -> frozenset[str]:
         """Fields a :class:`FieldsChanged` may not touch: identity, history, stages."""
-        return frozenset({"id", "version", "history", *cls._stage_fields.values()})
+        return frozenset({"id", "version", "history", *cls.stage_fields.values()})
 
     @classmethod
     def _editable_fields(cls) -> frozenset[str]:

@@ -262,7 +262,7 @@ class Campaign(Aggregate):
         ValidationError: every bad field at once.
     """
 
-    _stage_fields: ClassVar[Mapping[str, str]] = {"campaign_status": "status"}
+    stage_fields: ClassVar[Mapping[str, str]] = {"campaign_status": "status"}
 
     name: str
     type: CampaignType = CampaignType.OTHER

@@ -357,7 +357,7 @@ class Lead(Aggregate):
     """
 
     __rule_schema__: ClassVar[RuleSchemaHook] = RuleSchemaHook(interactions=INTERACTION_RECORDS)
-    _stage_fields: ClassVar[Mapping[str, str]] = {
+    stage_fields: ClassVar[Mapping[str, str]] = {
         "lead_status": "status",
         "lifecycle": "lifecycle_stage",
     }

@@ -470,7 +470,7 @@ class Contact(Aggregate):
     """
 
     __rule_schema__: ClassVar[RuleSchemaHook] = RuleSchemaHook(interactions=INTERACTION_RECORDS)
-    _stage_fields: ClassVar[Mapping[str, str]] = {"lifecycle": "lifecycle_stage"}
+    stage_fields: ClassVar[Mapping[str, str]] = {"lifecycle": "lifecycle_stage"}
 
     first_name: str | None = None
     last_name: str | None = None

@@ -454,7 +454,7 @@ class ServiceCase(Aggregate):
     """
 
     __rule_schema__: ClassVar[RuleSchemaHook] = RuleSchemaHook(interactions=INTERACTION_RECORDS)
-    _stage_fields: ClassVar[Mapping[str, str]] = {"case_status": "status"}
+    stage_fields: ClassVar[Mapping[str, str]] = {"case_status": "status"}
 
     requester_id: str
     subject: str

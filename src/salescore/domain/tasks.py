@@ -170,7 +170,7 @@ class Task(Aggregate):
         ValidationError: every bad field at once.
     """
 
-    _stage_fields: ClassVar[Mapping[str, str]] = {"task_status": "status"}
+    stage_fields: ClassVar[Mapping[str, str]] = {"task_status": "status"}
 
     subject: TaskSubject
     title: str

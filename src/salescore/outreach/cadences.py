@@ -349,7 +349,7 @@ class Enrollment(Aggregate):
         exit_reason: Why it exited, if it did.
     """
 
-    _stage_fields: ClassVar[Mapping[str, str]] = {"enrollment_status": "status"}
+    stage_fields: ClassVar[Mapping[str, str]] = {"enrollment_status": "status"}
 
     cadence_id: str
     party: PartyRef
