@@ -20,8 +20,14 @@ from typing import Any
 
 from benchmarks._harness import compare
 from salescore.calendar import BusinessCalendar
-from salescore.domain.service import ServiceCase
-from salescore.domain.sla import Priority, SlaMetric, SlaPolicy, SlaTarget, sla_clocks
+from salescore.domain.service import (
+    Priority,
+    ServiceCase,
+    SlaMetric,
+    SlaPolicy,
+    SlaTarget,
+    sla_clocks,
+)
 
 H = timedelta(hours=1)
 START = datetime(2026, 9, 1, 6, 0, tzinfo=UTC)

@@ -16,12 +16,14 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 
 from salescore.calendar import BusinessCalendar
-from salescore.domain.service import CsatResponse, ServiceCase, merge_cases
-from salescore.domain.sla import (
+from salescore.domain.service import (
+    CsatResponse,
     EscalationRule,
+    ServiceCase,
     SlaPolicy,
     SlaTarget,
     evaluate_escalations,
+    merge_cases,
     sla_clocks,
 )
 from salescore.ids import DeterministicIds

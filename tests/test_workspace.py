@@ -16,7 +16,7 @@ from salescore.domain.events import Event, StageChanged
 from salescore.domain.interactions import Interaction
 from salescore.domain.leads import Lead, LeadCreated
 from salescore.domain.parties import PartyKind, PartyRef
-from salescore.domain.sla import EscalationRule, SlaPolicy, SlaTarget
+from salescore.domain.service import EscalationRule, SlaPolicy, SlaTarget
 from salescore.domain.team import Rep
 from salescore.errors import NotFound, TransitionError, ValidationError
 from salescore.ids import DeterministicIds

@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from salescore.domain.leads import Lead
     from salescore.domain.opportunities import Opportunity
     from salescore.domain.parties import Account, Contact, PartyRef
-    from salescore.domain.service import ServiceCase
+    from salescore.domain.service.cases import ServiceCase
     from salescore.domain.stages import Funnel, Stage
     from salescore.domain.tasks import Task
     from salescore.domain.team import Queue, Rep, Team
@@ -142,27 +142,18 @@ _EXPORTS = exports(
             "Product",
             "price_line",
         ),
-        "salescore.domain.service": (
-            "AuthorKind",
-            "CaseStatus",
-            "CesResponse",
-            "CsatResponse",
-            "NpsResponse",
-            "ServiceCase",
-            "merge_cases",
-        ),
-        "salescore.domain.sla": (
-            "EscalationRule",
-            "Priority",
-            "SlaClock",
+        "salescore.domain.service.cases": ("ServiceCase", "merge_cases"),
+        "salescore.domain.service.clocks": ("SlaClock", "SlaState", "sla_clocks"),
+        "salescore.domain.service.escalation": ("EscalationRule", "evaluate_escalations"),
+        "salescore.domain.service.events": ("AuthorKind", "CaseStatus"),
+        "salescore.domain.service.policies": (
             "SlaMetric",
             "SlaPolicy",
-            "SlaState",
             "SlaTarget",
             "choose_policy",
-            "evaluate_escalations",
-            "sla_clocks",
         ),
+        "salescore.domain.service.priority": ("Priority",),
+        "salescore.domain.service.satisfaction": ("CesResponse", "CsatResponse", "NpsResponse"),
         "salescore.domain.stages": (
             "ForecastCategory",
             "Funnel",

@@ -47,8 +47,14 @@ from salescore.domain.interactions import Interaction
 from salescore.domain.leads import Lead, LeadStatus
 from salescore.domain.opportunities import Opportunity
 from salescore.domain.parties import PartyKind, PartyRef
-from salescore.domain.service import CaseNoteAdded, ServiceCase
-from salescore.domain.sla import Escalation, EscalationRule, SlaPolicy, evaluate_escalations
+from salescore.domain.service import (
+    CaseNoteAdded,
+    Escalation,
+    EscalationRule,
+    ServiceCase,
+    SlaPolicy,
+    evaluate_escalations,
+)
 from salescore.domain.team import Rep, Team
 from salescore.errors import NotFound
 from salescore.ids import IdFactory, RandomIds

@@ -16,8 +16,7 @@ from salescore.analytics import (
     renewals_by_service,
 )
 from salescore.domain.interactions import Interaction
-from salescore.domain.service import CsatResponse, ServiceCase
-from salescore.domain.sla import SlaPolicy, SlaTarget
+from salescore.domain.service import CsatResponse, ServiceCase, SlaPolicy, SlaTarget
 from salescore.errors import ValidationError
 from salescore.money import Money
 from tests.analytics._deals import T0, deal

@@ -7,8 +7,14 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from salescore.analytics import csat, nps, service_report
-from salescore.domain.service import CesResponse, CsatResponse, NpsResponse, ServiceCase
-from salescore.domain.sla import SlaPolicy, SlaTarget
+from salescore.domain.service import (
+    CesResponse,
+    CsatResponse,
+    NpsResponse,
+    ServiceCase,
+    SlaPolicy,
+    SlaTarget,
+)
 from salescore.errors import NotFound, ValidationError
 
 T0 = datetime(2026, 1, 5, 8, 0, tzinfo=UTC)

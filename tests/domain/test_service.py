@@ -28,10 +28,13 @@ from salescore.domain.service import (
     PriorityChanged,
     SatisfactionRecorded,
     ServiceCase,
+    SlaMetric,
+    SlaPolicy,
     SlaPolicyApplied,
+    SlaState,
+    SlaTarget,
     merge_cases,
 )
-from salescore.domain.sla import SlaMetric, SlaPolicy, SlaState, SlaTarget
 from salescore.errors import TransitionError, ValidationError
 from salescore.serialization import from_json, to_json
 from salescore.testing.strategies import service_cases

@@ -11,14 +11,14 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 from salescore.calendar import BusinessCalendar
-from salescore.domain.service import ServiceCase
-from salescore.domain.sla import (
+from salescore.domain.service import (
     Escalation,
     EscalationRule,
     Milestone,
     PauseSpan,
     PolicyChoice,
     Priority,
+    ServiceCase,
     SlaClock,
     SlaMetric,
     SlaPolicy,

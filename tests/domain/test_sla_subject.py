@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from salescore.domain import ServiceCase
-from salescore.domain.sla import EscalationRule, SlaPolicy, SlaTarget
+from salescore.domain.service import EscalationRule, SlaPolicy, SlaTarget
 from salescore.errors import ValidationError
 from salescore.rules import parse
 from salescore.serialization import from_json, to_json

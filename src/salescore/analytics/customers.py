@@ -20,8 +20,7 @@ import attrs
 from salescore.analytics._money import Converter, Rates
 from salescore.analytics._report import Report, ratio
 from salescore.analytics.periods import Period, ReportingCalendar, to_period
-from salescore.domain.service import CsatResponse
-from salescore.domain.sla import sla_clocks
+from salescore.domain.service import CsatResponse, sla_clocks
 from salescore.errors import ValidationError
 from salescore.money import Money
 

@@ -1,7 +1,7 @@
 """Service metrics: reply and resolution times, SLA attainment, backlog, satisfaction.
 
 Business times and SLA attainment come from the cases' SLA clocks
-(:func:`~salescore.domain.sla.sla_clocks`): due times and business time are
+(:func:`~salescore.domain.service.clocks.sla_clocks`): due times and business time are
 never computed a second time here. Calendar times come from the cases'
 events. Metrics can be split by group, agent, channel, priority or period.
 """
@@ -23,8 +23,10 @@ from salescore.domain.service import (
     CsatResponse,
     NpsResponse,
     ServiceCase,
+    SlaMetric,
+    SlaState,
+    sla_clocks,
 )
-from salescore.domain.sla import SlaMetric, SlaState, sla_clocks
 from salescore.errors import ValidationError
 
 __all__ = [

@@ -108,7 +108,24 @@ if TYPE_CHECKING:
         line_items_total,
         price_line,
     )
-    from salescore.domain.service import (
+    from salescore.domain.service.cases import (
+        ServiceCase,
+        merge_cases,
+    )
+    from salescore.domain.service.clocks import (
+        Milestone,
+        PauseSpan,
+        SlaClock,
+        SlaState,
+        sla_clocks,
+    )
+    from salescore.domain.service.escalation import (
+        Escalation,
+        EscalationRule,
+        evaluate_escalations,
+        explain_escalations,
+    )
+    from salescore.domain.service.events import (
         DEFAULT_REOPEN_WINDOW,
         AuthorKind,
         CaseAssigned,
@@ -118,35 +135,28 @@ if TYPE_CHECKING:
         CaseReplied,
         CaseRepointed,
         CaseStatus,
+        PriorityChanged,
+        SatisfactionRecorded,
+        SlaPolicyApplied,
+    )
+    from salescore.domain.service.policies import (
+        DEFAULT_PAUSES,
+        PolicyCheck,
+        PolicyChoice,
+        SlaMetric,
+        SlaPolicy,
+        SlaTarget,
+        choose_policy,
+    )
+    from salescore.domain.service.priority import (
+        Priority,
+    )
+    from salescore.domain.service.satisfaction import (
         CesResponse,
         CsatResponse,
         NpsCategory,
         NpsResponse,
-        PriorityChanged,
-        SatisfactionRecorded,
         SatisfactionResponse,
-        ServiceCase,
-        SlaPolicyApplied,
-        merge_cases,
-    )
-    from salescore.domain.sla import (
-        DEFAULT_PAUSES,
-        Escalation,
-        EscalationRule,
-        Milestone,
-        PauseSpan,
-        PolicyCheck,
-        PolicyChoice,
-        Priority,
-        SlaClock,
-        SlaMetric,
-        SlaPolicy,
-        SlaState,
-        SlaTarget,
-        choose_policy,
-        evaluate_escalations,
-        explain_escalations,
-        sla_clocks,
     )
     from salescore.domain.stages import (
         ForecastCategory,
@@ -299,7 +309,24 @@ _EXPORTS = exports(
             "price_line",
             "products",
         ),
-        "salescore.domain.service": (
+        "salescore.domain.service.cases": (
+            "ServiceCase",
+            "merge_cases",
+        ),
+        "salescore.domain.service.clocks": (
+            "Milestone",
+            "PauseSpan",
+            "SlaClock",
+            "SlaState",
+            "sla_clocks",
+        ),
+        "salescore.domain.service.escalation": (
+            "Escalation",
+            "EscalationRule",
+            "evaluate_escalations",
+            "explain_escalations",
+        ),
+        "salescore.domain.service.events": (
             "AuthorKind",
             "CaseAssigned",
             "CaseMerged",
@@ -308,39 +335,29 @@ _EXPORTS = exports(
             "CaseReplied",
             "CaseRepointed",
             "CaseStatus",
-            "CesResponse",
-            "CsatResponse",
             "DEFAULT_REOPEN_WINDOW",
-            "NpsCategory",
-            "NpsResponse",
             "PriorityChanged",
             "SatisfactionRecorded",
-            "SatisfactionResponse",
-            "ServiceCase",
             "SlaPolicyApplied",
-            "merge_cases",
-            "service",
         ),
-        "salescore.domain.sla": (
+        "salescore.domain.service.policies": (
             "DEFAULT_PAUSES",
-            "Escalation",
-            "EscalationRule",
-            "Milestone",
-            "PauseSpan",
             "PolicyCheck",
             "PolicyChoice",
-            "Priority",
-            "SlaClock",
             "SlaMetric",
             "SlaPolicy",
-            "SlaState",
             "SlaTarget",
             "choose_policy",
-            "evaluate_escalations",
-            "explain_escalations",
-            "sla",
-            "sla_clocks",
         ),
+        "salescore.domain.service.priority": ("Priority",),
+        "salescore.domain.service.satisfaction": (
+            "CesResponse",
+            "CsatResponse",
+            "NpsCategory",
+            "NpsResponse",
+            "SatisfactionResponse",
+        ),
+        "salescore.domain.service": ("service",),
         "salescore.domain.stages": (
             "ForecastCategory",
             "Funnel",

@@ -173,7 +173,7 @@ solved   open (a reopen), closed
 closed   nothing: closed is final
 ======== ==================================================
 
-:class:`~salescore.domain.service.ServiceCase` adds the checks that need more
+:class:`~salescore.domain.service.cases.ServiceCase` adds the checks that need more
 than the table: a reopen (solved → open) only within the case's reopen
 window, and an unsolved case reaches ``closed`` only by being merged into
 another case.

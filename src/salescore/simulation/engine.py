@@ -34,7 +34,7 @@ from salescore.domain.conversion import OpportunitySpec
 from salescore.domain.interactions import Interaction
 from salescore.domain.leads import Lead, LeadSource
 from salescore.domain.parties import PartyKind, PartyRef
-from salescore.domain.sla import SlaPolicy, SlaTarget
+from salescore.domain.service import SlaPolicy, SlaTarget
 from salescore.domain.team import Rep, RepRole, Team
 from salescore.ids import DeterministicIds
 from salescore.money import Money

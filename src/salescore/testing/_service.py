@@ -12,12 +12,10 @@ from salescore.domain.service import (
     AuthorKind,
     CesResponse,
     CsatResponse,
-    NpsResponse,
-    ServiceCase,
-)
-from salescore.domain.sla import (
     EscalationRule,
+    NpsResponse,
     Priority,
+    ServiceCase,
     SlaMetric,
     SlaPolicy,
     SlaTarget,
