@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Callable
 from datetime import UTC, datetime, time, timedelta
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 
 from salescore import funnels
 from salescore.calendar import BusinessCalendar
+from salescore.domain import service
 from salescore.domain.events import FieldsChanged, StageChanged
 from salescore.domain.interactions import Channel
 from salescore.domain.service import (
@@ -402,3 +406,117 @@ def test_clock_metrics_cover_the_case_in_business_time() -> None:
     assert first.used == 2 * H
     assert resolution.used == 3 * H
     assert case.milestones(T0 + 3 * H)[0].completed_at == T0 + 2 * H
+
+
+# --- the package and its documents ----------------------------------------------------
+
+DOCUMENTS = Path(__file__).resolve().parent.parent / "data" / "service_documents_0_1.json"
+
+_LOAD_OLD_DOCUMENTS = """
+import json, sys
+from salescore import from_json, to_json
+from salescore.domain.events import Event
+
+docs = json.loads(sys.stdin.read())
+# an event of a case loads before any service module is imported
+first = json.loads(docs["ServiceCase"][0])["history"][0]
+assert not [m for m in sys.modules if m.startswith("salescore.domain.service")]
+event = from_json(Event, json.dumps(first))
+print(type(event).__module__, type(event).__name__)
+
+from datetime import datetime
+from salescore.domain import service
+
+for name, texts in sorted(docs.items()):
+    for text in texts:
+        assert to_json(from_json(getattr(service, name), text)) == text, name
+case = from_json(service.ServiceCase, docs["ServiceCase"][0])
+at = datetime.fromisoformat(json.loads(docs["SlaClock"][0])["evaluated_at"])
+assert [to_json(c) for c in case.sla_clocks(at)] == docs["SlaClock"]
+assert [to_json(m) for m in case.milestones(at)] == docs["Milestone"]
+print(case.status, case.version, len(docs["ServiceCase"]))
+"""
+
+
+def test_documents_written_before_the_split_load_in_a_fresh_interpreter() -> None:
+    # documents written by the single-module layout, byte for byte
+    result = subprocess.run(
+        [sys.executable, "-W", "error::DeprecationWarning", "-c", _LOAD_OLD_DOCUMENTS],
+        input=DOCUMENTS.read_text(encoding="utf-8"),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.stderr == ""
+    assert result.stdout == "salescore.domain.service.events CaseOpened\nsolved 15 3\n"
+
+
+def test_the_package_offers_every_name_of_its_modules_lazily() -> None:
+    code = (
+        "import sys\n"
+        "from salescore.domain.service import ServiceCase\n"
+        "print(sorted(m for m in sys.modules if m.startswith('salescore.domain.service.')))\n"
+        "from salescore.domain.service import EscalationRule\n"
+        "print('salescore.domain.service.escalation' in sys.modules)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.splitlines()
+    # the case needs every module but escalation, which nothing below it uses
+    assert out == [
+        "['salescore.domain.service._conditions', 'salescore.domain.service.cases', "
+        "'salescore.domain.service.clocks', 'salescore.domain.service.events', "
+        "'salescore.domain.service.policies', 'salescore.domain.service.priority', "
+        "'salescore.domain.service.satisfaction']",
+        "True",
+    ]
+    assert service.ServiceCase is ServiceCase
+    assert service.Priority is Priority
+    assert service.cases.ServiceCase is ServiceCase
+
+
+def test_the_old_sla_module_warns_and_offers_the_same_objects() -> None:
+    code = (
+        "import warnings\n"
+        "with warnings.catch_warnings(record=True) as caught:\n"
+        "    warnings.simplefilter('always')\n"
+        "    from salescore.domain.sla import Priority, SlaPolicy, sla_clocks\n"
+        "from salescore.domain import service\n"
+        "print([str(w.message) for w in caught if w.category is DeprecationWarning])\n"
+        "print(Priority is service.Priority, SlaPolicy is service.policies.SlaPolicy,"
+        " sla_clocks is service.clocks.sla_clocks)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.splitlines()
+    assert out == [
+        "['salescore.domain.sla has moved: import salescore.domain.service']",
+        "True True True",
+    ]
+
+
+def test_sla_clocks_refuse_an_aggregate_that_is_not_a_case() -> None:
+    from salescore.domain.leads import Lead
+    from salescore.domain.service import sla_clocks
+
+    lead = Lead.new(id="lead-1", at=T0, actor="web", email="a@b.io")
+    with pytest.raises(ValidationError) as info:
+        sla_clocks(lead, T0 + H)
+    assert info.value.paths == ("case",)
+    assert info.value.errors[0].value == "lead-1"
+
+
+def test_the_service_modules_import_only_those_before_them() -> None:
+    import ast
+
+    order = ["priority", "satisfaction", "policies", "events", "clocks", "escalation", "cases"]
+    package = Path(service.__file__).parent
+    for i, name in enumerate(order):
+        tree = ast.parse((package / f"{name}.py").read_text(encoding="utf-8"))
+        used = {
+            node.module.rpartition(".")[2]
+            for node in ast.walk(tree)
+            if isinstance(node, ast.ImportFrom)
+            and (node.module or "").startswith("salescore.domain.service.")
+        }
+        assert used - {"_conditions"} <= set(order[:i]), name
