@@ -1,10 +1,9 @@
 """Customer service: cases, satisfaction, SLA policies, SLA clocks and escalation.
 
-One module per concern, imports pointing one way: :mod:`.priority` ←
-:mod:`.satisfaction`, :mod:`.policies` ← :mod:`.events` ← :mod:`.clocks` ←
-:mod:`.escalation`, and :mod:`.cases` (the aggregate) on top. This package
-offers every public name of them, loaded on first use. Guides:
-:doc:`/service-cases`, :doc:`/sla-policies`.
+One module per concern, each importing only those before it:
+``priority``, ``satisfaction``, ``policies``, ``events``, ``clocks``,
+``escalation``, ``cases``. This package offers every public name of them,
+loaded on first use. Guides: :doc:`/service-cases`, :doc:`/sla-policies`.
 """
 
 from __future__ import annotations
