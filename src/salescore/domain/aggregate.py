@@ -464,6 +464,7 @@ class Aggregate:
         region: str | None = None,
         schema: CustomFieldSchema | None = None,
         check: Callable[[Mapping[str, Any]], None] | None = None,
+        event_fields: Mapping[str, Any] | None = None,
     ) -> Self:
         """Validate ``values`` by the table and create the aggregate from them.
 
@@ -481,6 +482,8 @@ class Aggregate:
             schema: Custom field schema the ``custom`` value is checked against.
             check: Called with the normal values once every one is valid, for
                 rules across fields (raise a ``ValidationError``).
+            event_fields: More fields of the creation event that are not in
+                the table (a deal's pipeline), passed as given.
 
         Returns:
             The new aggregate.
@@ -495,6 +498,8 @@ class Aggregate:
         normal = table.normalise(values, subject=cls.__name__, region=region, schema=schema)
         if check is not None:
             check(normal)
+        if event_fields:
+            normal.update(event_fields)
         return cls._new(table.created(subject_id=id, at=at, actor=actor, **normal), entries)
 
     # --- events ----------------------------------------------------------------------
