@@ -14,10 +14,11 @@ from typing import Any, ClassVar, Final, Self
 
 import attrs
 
-from salescore._validation import Checker, ensure_aware, fail
+from salescore._validation import Checker, ensure_aware, fail, line_ok
+from salescore.domain import _fields as fld
 from salescore.domain import standard_funnels as funnels
 from salescore.domain._rule_schemas import INTERACTION_RECORDS, RuleSchemaHook
-from salescore.domain.aggregate import Aggregate
+from salescore.domain.aggregate import Aggregate, Fields, FieldSpec
 from salescore.domain.events import Event, StageChanged
 from salescore.domain.interactions import Channel
 from salescore.domain.service.clocks import Milestone, SlaClock, sla_clocks
@@ -52,7 +53,36 @@ class _Keep(enum.Enum):
 
 
 _KEEP: Final = _Keep.KEEP
-_EDITABLE: Final = frozenset({"subject", "description", "category", "account_id", "channel"})
+_OWN_METHODS: Final = "cannot be edited (use the case's own methods)"
+
+
+def _text_field(*, optional: bool = False, empty: bool = False) -> fld.Normaliser:
+    """Text as :meth:`Checker.text` checks it, with a fast path for valid values."""
+    check = fld.checked(lambda c, v, p: c.text(v, p, optional=optional, empty=empty))
+
+    def normalise(value: Any, path: str, region: str | None = None) -> Any:
+        if type(value) is str and (line_ok(value) or (empty and not value)):
+            return value
+        if value is None and optional:
+            return None
+        return check(value, path, region)
+
+    return normalise
+
+
+def _window(value: Any, path: str, region: str | None = None) -> Any:
+    if type(value) is timedelta and value >= timedelta(0):
+        return value
+    return fld.checked(lambda c, v, p: c.duration(v, p))(value, path, region)
+
+
+_text = _text_field()
+_opt_text = _text_field(optional=True)
+
+
+def _own(normalise: fld.Normaliser, *, initial: bool = True) -> FieldSpec:
+    """A field only the case's own methods change (its transitions, or ``repoint``…)."""
+    return FieldSpec(normalise, refused=_OWN_METHODS, initial=initial)
 
 
 @register_type
@@ -85,6 +115,28 @@ class ServiceCase(Aggregate):
 
     __rule_schema__: ClassVar[RuleSchemaHook] = RuleSchemaHook(interactions=INTERACTION_RECORDS)
     stage_fields: ClassVar[Mapping[str, str]] = {"case_status": "status"}
+    field_table: ClassVar[Fields] = Fields(
+        {
+            "requester_id": _own(_text),
+            "subject": FieldSpec(_text, personal=True, erased="[erased]"),
+            "description": FieldSpec(_text_field(empty=True), personal=True, erased=""),
+            "channel": fld.member(Channel),
+            "priority": _own(fld.member(Priority)),
+            "account_id": _opt_text,
+            "category": _opt_text,
+            "assignee_id": _own(_opt_text),
+            "group_id": _own(_opt_text),
+            "reopen_window": _own(_window),
+            "status": _own(fld.instance(str), initial=False),
+            "sla_policy": _own(fld.instance(SlaPolicy, optional=True), initial=False),
+            "merged_into": _own(_opt_text, initial=False),
+            "merged_cases": _own(fld.instance(tuple), initial=False),
+            "solved_at": _own(fld.opt_aware, initial=False),
+            "reopens": _own(fld.instance(int), initial=False),
+            "satisfaction": _own(fld.instance(tuple), initial=False),
+        },
+        created=CaseOpened,
+    )
 
     requester_id: str
     subject: str
@@ -108,21 +160,9 @@ class ServiceCase(Aggregate):
 
     @classmethod
     def _created(cls, event: Event) -> Self:
-        if not isinstance(event, CaseOpened):
+        if type(event) is not CaseOpened:
             fail("history[0]", type(event).__name__, "a case's history starts with CaseOpened")
-        return cls(
-            id=event.subject_id,
-            requester_id=event.requester_id,
-            subject=event.subject,
-            description=event.description,
-            channel=event.channel,
-            priority=event.priority,
-            account_id=event.account_id,
-            category=event.category,
-            assignee_id=event.assignee_id,
-            group_id=event.group_id,
-            reopen_window=event.reopen_window,
-        )
+        return super()._created(event)
 
     def funnel(self, key: str) -> Funnel:
         """Return the case status funnel for ``"case_status"``.
@@ -211,25 +251,24 @@ class ServiceCase(Aggregate):
         Raises:
             ValidationError: Listing every bad field.
         """
-        with Checker("ServiceCase") as c:
-            ch = c.member(Channel, channel, "channel")
-            pr = c.member(Priority, priority, "priority")
-        created = CaseOpened(
-            subject_id=id,
+        case = cls._create(
+            {
+                "requester_id": requester_id,
+                "subject": subject,
+                "description": description,
+                "channel": channel,
+                "priority": priority,
+                "account_id": account_id,
+                "category": category,
+                "assignee_id": assignee_id,
+                "group_id": group_id,
+                "reopen_window": reopen_window,
+            },
+            id=id,
             at=at,
             actor=actor,
-            requester_id=requester_id,
-            subject=subject,
-            description=description,
-            channel=ch,
-            priority=pr,
-            account_id=account_id,
-            category=category,
-            assignee_id=assignee_id,
-            group_id=group_id,
-            reopen_window=reopen_window,
+            entries=[(funnels.CASE_STATUS, CaseStatus.NEW.value)],
         )
-        case = cls._new(created, [(funnels.CASE_STATUS, CaseStatus.NEW.value)])
         if sla_policy is not None:
             case = case.apply_sla_policy(sla_policy, at=at, actor=actor)
         return case
@@ -277,8 +316,8 @@ class ServiceCase(Aggregate):
         self._refuse_if_closed("reply")
         with Checker("CaseReplied") as c:
             kind = c.member(AuthorKind, author_kind, "author_kind")
-        event = CaseReplied(
-            subject_id=self.id,
+        event = self._event(
+            CaseReplied,
             at=at,
             actor=actor,
             author_kind=kind,
@@ -326,15 +365,8 @@ class ServiceCase(Aggregate):
         self._refuse_if_closed("note")
         with Checker("CaseNoteAdded") as c:
             kind = c.member(AuthorKind, author_kind, "author_kind")
-        return self._record(
-            CaseNoteAdded(
-                subject_id=self.id,
-                at=at,
-                actor=actor,
-                author_kind=kind,
-                body=body,
-                author_id=author_id,
-            )
+        return self._emit(
+            CaseNoteAdded, at=at, actor=actor, author_kind=kind, body=body, author_id=author_id
         )
 
     # --- status ------------------------------------------------------------------------
@@ -437,15 +469,13 @@ class ServiceCase(Aggregate):
             new = c.member(Priority, priority, "priority")
         if new == self.priority:
             return self
-        return self._record(
-            PriorityChanged(
-                subject_id=self.id,
-                at=at,
-                actor=actor,
-                from_priority=self.priority,
-                to_priority=new,
-                reason=reason,
-            )
+        return self._emit(
+            PriorityChanged,
+            at=at,
+            actor=actor,
+            from_priority=self.priority,
+            to_priority=new,
+            reason=reason,
         )
 
     def assign(
@@ -478,15 +508,8 @@ class ServiceCase(Aggregate):
         group = self.group_id if isinstance(group_id, _Keep) else group_id
         if who == self.assignee_id and group == self.group_id:
             return self
-        return self._record(
-            CaseAssigned(
-                subject_id=self.id,
-                at=at,
-                actor=actor,
-                assignee_id=who,
-                group_id=group,
-                reason=reason,
-            )
+        return self._emit(
+            CaseAssigned, at=at, actor=actor, assignee_id=who, group_id=group, reason=reason
         )
 
     def edit(self, *, at: datetime, actor: str, reason: str | None = None, **changes: Any) -> Self:
@@ -507,17 +530,11 @@ class ServiceCase(Aggregate):
                 has a bad value.
         """
         self._refuse_if_closed("edit")
-        with Checker("ServiceCase") as c:
-            for name in sorted(changes):
-                if name not in _EDITABLE:
-                    c.add(name, changes[name], "cannot be edited (use the case's own methods)")
-            if "channel" in changes:
-                changes["channel"] = c.member(Channel, changes["channel"], "channel")
-            c.text(changes.get("subject", "x"), "subject")
-            c.text(changes.get("description", ""), "description", empty=True)
-            for name in ("category", "account_id"):
-                c.text(changes.get(name), name, optional=True)
-        return self._edit(changes, at=at, actor=actor, reason=reason)
+        return self._update(changes, at=at, actor=actor, reason=reason)
+
+    def update(self, *, at: datetime, actor: str, reason: str | None = None, **fields: Any) -> Self:
+        """The same as :meth:`edit` (the name every aggregate's edit has)."""
+        return self.edit(at=at, actor=actor, reason=reason, **fields)
 
     def repoint(
         self,
@@ -549,8 +566,8 @@ class ServiceCase(Aggregate):
         """
         requester = self.requester_id if requester_id is None else requester_id
         account = self.account_id if isinstance(account_id, _Keep) else account_id
-        event = CaseRepointed(
-            subject_id=self.id,
+        event = self._event(
+            CaseRepointed,
             at=at,
             actor=actor,
             requester_id=requester,
@@ -593,15 +610,13 @@ class ServiceCase(Aggregate):
         has_policy = any(type(e) is SlaPolicyApplied for e in self.history)
         if chosen == self.sla_policy and (chosen is not None or not has_policy):
             return self
-        return self._record(
-            SlaPolicyApplied(
-                subject_id=self.id,
-                at=at,
-                actor=actor,
-                policy=chosen,
-                reason=why,
-                unknown_fields=unknown,
-            )
+        return self._emit(
+            SlaPolicyApplied,
+            at=at,
+            actor=actor,
+            policy=chosen,
+            reason=why,
+            unknown_fields=unknown,
         )
 
     def choose_sla_policy(
@@ -663,9 +678,7 @@ class ServiceCase(Aggregate):
             response = attrs.evolve(response, case_id=self.id)
         elif response.case_id != self.id:
             fail("response.case_id", response.case_id, f"is another case, not {self.id}")
-        return self._record(
-            SatisfactionRecorded(subject_id=self.id, at=response.at, actor=actor, response=response)
-        )
+        return self._emit(SatisfactionRecorded, at=response.at, actor=actor, response=response)
 
     # --- derived facts -------------------------------------------------------------------
 
@@ -740,23 +753,14 @@ def merge_cases(
     if reasons:
         raise TransitionError(duplicate.id, duplicate.status, CaseStatus.CLOSED.value, reasons)
 
-    def event(subject: str) -> CaseMerged:
-        return CaseMerged(
-            subject_id=subject,
-            at=at,
-            actor=actor,
-            duplicate_id=duplicate.id,
-            target_id=target.id,
-            reason=reason,
-        )
-
-    new_target = target._record(event(target.id))
+    merged = {"duplicate_id": duplicate.id, "target_id": target.id, "reason": reason}
+    new_target = target._emit(CaseMerged, at=at, actor=actor, **merged)
     new_duplicate = duplicate._status_move(
         CaseStatus.CLOSED.value,
         at=at,
         actor=actor,
         reason=reason or f"merged into {target.id}",
-        before=(event(duplicate.id),),
+        before=(duplicate._event(CaseMerged, at=at, actor=actor, **merged),),
         merge=True,
     )
     return new_duplicate, new_target

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import enum
 from datetime import timedelta
-from typing import Any, Final
+from typing import Final
 
 import attrs
 
@@ -57,11 +57,6 @@ class AuthorKind(enum.StrEnum):
     SYSTEM = "system"
 
 
-def _check_window(c: Checker, value: Any, path: str) -> None:
-    if c.instance(value, timedelta, path):
-        c.check(value >= timedelta(0), path, value, "must not be negative")
-
-
 @register_type
 @attrs.frozen(kw_only=True)
 class CaseOpened(Event):
@@ -100,7 +95,7 @@ class CaseOpened(Event):
             c.instance(self.priority, Priority, "priority")
             for name in ("account_id", "category", "assignee_id", "group_id"):
                 c.text(getattr(self, name), name, optional=True)
-            _check_window(c, self.reopen_window, "reopen_window")
+            c.duration(self.reopen_window, "reopen_window")
 
 
 @register_type
