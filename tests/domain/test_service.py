@@ -520,3 +520,44 @@ def test_the_service_modules_import_only_those_before_them() -> None:
             and (node.module or "").startswith("salescore.domain.service.")
         }
         assert used - {"_conditions"} <= set(order[:i]), name
+
+
+# --- the field table -------------------------------------------------------------------
+
+
+def test_the_field_table_says_what_edit_may_change_and_what_is_personal() -> None:
+    from salescore.outreach.erasure import erase_aggregate
+
+    table = ServiceCase.field_table
+    assert set(table.editable) == {"subject", "description", "channel", "account_id", "category"}
+    assert table.refusals["priority"] == "cannot be edited (use the case's own methods)"
+    assert table.created is CaseOpened
+    # erasure blanks exactly the table's personal fields, to the table's values
+    erased = erase_aggregate(new_case(description="My card 4111"), at=T0 + H, actor="dpo")
+    assert table.personal == {"subject": "[erased]", "description": ""}
+    assert (erased.subject, erased.description) == ("[erased]", "")
+
+
+def test_edit_reports_unknown_and_refused_fields_with_their_reasons() -> None:
+    with pytest.raises(ValidationError) as info:
+        new_case().edit(at=T0, actor="rep-1", status="open", nickname="x", subject="\x00")
+    assert [(e.path, e.message) for e in info.value.errors] == [
+        ("status", "cannot be edited (use the case's own methods)"),
+        ("nickname", "is not a field of ServiceCase"),
+        ("subject", "must not contain the control character '\\x00'"),
+    ]
+
+
+def test_update_is_edit_and_refuses_a_closed_case() -> None:
+    case = new_case().update(at=T0 + H, actor="rep-1", category="billing")
+    assert case.category == "billing"
+    assert isinstance(case.history[-1], FieldsChanged)
+    closed = merge_cases(case, new_case(id="case-2"), at=T0 + 2 * H, actor="rep-1")[0]
+    with pytest.raises(TransitionError):
+        closed.update(at=T0 + 3 * H, actor="rep-1", category="x")
+
+
+def test_a_case_built_directly_is_checked_by_the_table() -> None:
+    with pytest.raises(ValidationError) as info:
+        ServiceCase(id="case-1", requester_id=" ", subject="ok", reopen_window=-H)
+    assert info.value.paths == ("requester_id", "reopen_window")
