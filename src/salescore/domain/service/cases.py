@@ -57,7 +57,7 @@ _OWN_METHODS: Final = "cannot be edited (use the case's own methods)"
 
 
 def _text_field(*, optional: bool = False, empty: bool = False) -> fld.Normaliser:
-    """Text as :meth:`Checker.text` checks it, with a fast path for valid values."""
+    """Text as ``Checker.text`` checks it, with a fast path for valid values."""
     check = fld.checked(lambda c, v, p: c.text(v, p, optional=optional, empty=empty))
 
     def normalise(value: Any, path: str, region: str | None = None) -> Any:
@@ -70,10 +70,13 @@ def _text_field(*, optional: bool = False, empty: bool = False) -> fld.Normalise
     return normalise
 
 
+_duration = fld.checked(lambda c, v, p: c.duration(v, p))
+
+
 def _window(value: Any, path: str, region: str | None = None) -> Any:
     if type(value) is timedelta and value >= timedelta(0):
         return value
-    return fld.checked(lambda c, v, p: c.duration(v, p))(value, path, region)
+    return _duration(value, path, region)
 
 
 _text = _text_field()
