@@ -20,20 +20,26 @@ if TYPE_CHECKING:
     from salescore.domain.aggregate import (
         Aggregate,
     )
-    from salescore.domain.campaigns import (
+    from salescore.domain.campaigns.campaign import (
         Campaign,
         CampaignCreated,
-        CampaignMember,
-        CampaignMemberAdded,
+        CostRecorded,
+    )
+    from salescore.domain.campaigns.fields import (
         CampaignStatus,
         CampaignType,
-        CostRecorded,
-        MemberRepointed,
         MemberStatus,
-        MemberStatusChanged,
+        default_member_statuses,
+    )
+    from salescore.domain.campaigns.hierarchy import (
         campaign_ancestors,
         check_campaign_parent,
-        default_member_statuses,
+    )
+    from salescore.domain.campaigns.members import (
+        CampaignMember,
+        CampaignMemberAdded,
+        MemberRepointed,
+        MemberStatusChanged,
     )
     from salescore.domain.conversion import (
         Conversion,
@@ -73,18 +79,22 @@ if TYPE_CHECKING:
         LeadSource,
         LeadStatus,
     )
-    from salescore.domain.opportunities import (
-        ContactRole,
+    from salescore.domain.opportunities.deal import (
+        Opportunity,
+    )
+    from salescore.domain.opportunities.events import (
         ForecastCategoryOverridden,
         LineItemAdded,
         LineItemRemoved,
         LineItemsReplaced,
-        Opportunity,
         OpportunityClosed,
         OpportunityCreated,
         OpportunityReopened,
-        OpportunityType,
         ProbabilityOverridden,
+    )
+    from salescore.domain.opportunities.fields import (
+        ContactRole,
+        OpportunityType,
     )
     from salescore.domain.parties import (
         Account,
@@ -202,21 +212,27 @@ _EXPORTS = exports(
             "Aggregate",
             "aggregate",
         ),
-        "salescore.domain.campaigns": (
+        "salescore.domain.campaigns": ("campaigns",),
+        "salescore.domain.campaigns.campaign": (
             "Campaign",
             "CampaignCreated",
-            "CampaignMember",
-            "CampaignMemberAdded",
+            "CostRecorded",
+        ),
+        "salescore.domain.campaigns.fields": (
             "CampaignStatus",
             "CampaignType",
-            "CostRecorded",
-            "MemberRepointed",
             "MemberStatus",
-            "MemberStatusChanged",
-            "campaign_ancestors",
-            "campaigns",
-            "check_campaign_parent",
             "default_member_statuses",
+        ),
+        "salescore.domain.campaigns.hierarchy": (
+            "campaign_ancestors",
+            "check_campaign_parent",
+        ),
+        "salescore.domain.campaigns.members": (
+            "CampaignMember",
+            "CampaignMemberAdded",
+            "MemberRepointed",
+            "MemberStatusChanged",
         ),
         "salescore.domain.conversion": (
             "Conversion",
@@ -261,19 +277,21 @@ _EXPORTS = exports(
             "LeadStatus",
             "leads",
         ),
-        "salescore.domain.opportunities": (
-            "ContactRole",
+        "salescore.domain.opportunities": ("opportunities",),
+        "salescore.domain.opportunities.deal": ("Opportunity",),
+        "salescore.domain.opportunities.events": (
             "ForecastCategoryOverridden",
             "LineItemAdded",
             "LineItemRemoved",
             "LineItemsReplaced",
-            "Opportunity",
             "OpportunityClosed",
             "OpportunityCreated",
             "OpportunityReopened",
-            "OpportunityType",
             "ProbabilityOverridden",
-            "opportunities",
+        ),
+        "salescore.domain.opportunities.fields": (
+            "ContactRole",
+            "OpportunityType",
         ),
         "salescore.domain.parties": (
             "Account",

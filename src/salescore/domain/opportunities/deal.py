@@ -1,48 +1,17 @@
-"""Opportunities: the deals a qualified lead becomes, moving through a pipeline.
+"""The deal aggregate, :class:`Opportunity`: stages, closing, overrides, amounts.
 
-An :class:`Opportunity` moves through a pipeline (a
-:class:`~salescore.domain.stages.Funnel`, :data:`~salescore.funnels.B2B_PIPELINE`
-by default) with the same stage mechanism leads and cases use, so entry
-requirements apply (``amount`` and ``close_date`` to enter ``proposal``, a
-``lost_reason`` to enter ``closed_lost``) and every unmet one is named.
-
-Rules worth knowing:
-
-* **Probability and forecast category** follow the stage: each move sets the
-  stage's defaults (an open stage without a default probability gives 0.0,
-  without a default category ``pipeline``). :meth:`Opportunity.override_probability`
-  and :meth:`Opportunity.override_forecast_category` set a value that
-  survives until the next stage change. A won deal's probability is always
-  1.0 and its category ``closed``; a lost deal's 0.0 and ``omitted``;
-  a closed deal's values cannot be overridden.
-* **Closing** happens through :meth:`Opportunity.close_won` and
-  :meth:`Opportunity.close_lost` (a lost reason is required), or through
-  :meth:`Opportunity.move_to` with a won or lost stage, which does the same
-  (the move's ``reason`` is the won or lost reason). Either way an
-  :class:`OpportunityClosed` event records the outcome and ``closed_at``.
-* **Reopening** a closed deal is explicit: :meth:`Opportunity.reopen`, with a
-  reason, records :class:`OpportunityReopened` (clearing ``closed_at`` and the
-  reasons) and the move back to an open stage. :meth:`Opportunity.move_to`
-  refuses to leave a closed stage.
-* **Amount and line items**: a deal has either a hand-set ``amount`` or line
-  items (:class:`~salescore.domain.products.LineItem`); with lines the amount is
-  derived, the sum of the lines' rounded totals, and setting a different
-  amount is a :class:`~salescore.errors.ValidationError`. Adding the first line
-  replaces a hand-set amount; removing the last leaves a zero amount in the
-  deal's currency. Every line is in the deal's currency.
+Guide: :doc:`/opportunities`.
 """
 
 from __future__ import annotations
 
-import enum
-import math
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from typing import Any, ClassVar, Final, Self
 
 import attrs
 
-from salescore._validation import Checker, fail, is_aware, to_member
+from salescore._validation import Checker, fail
 from salescore.domain import standard_funnels as funnels
 from salescore.domain._fields import opt_amount as _opt_money
 from salescore.domain._fields import opt_date as _opt_date
@@ -51,164 +20,45 @@ from salescore.domain._fields import opt_text as _opt_text
 from salescore.domain._fields import req_text as _req_text
 from salescore.domain._rule_schemas import INTERACTION_RECORDS, RuleSchemaHook
 from salescore.domain.aggregate import Aggregate
-from salescore.domain.custom_fields import CustomFieldSchema, _check_custom
+from salescore.domain.custom_fields import CustomFieldSchema
 from salescore.domain.events import Event, FieldsChanged, StageChanged
 from salescore.domain.leads import LeadSource
+from salescore.domain.opportunities._amounts import check_money as _check_money
+from salescore.domain.opportunities._amounts import line_tuple as _line_tuple
+from salescore.domain.opportunities.events import (
+    ForecastCategoryOverridden,
+    LineItemAdded,
+    LineItemRemoved,
+    LineItemsReplaced,
+    OpportunityClosed,
+    OpportunityCreated,
+    OpportunityReopened,
+    ProbabilityOverridden,
+)
+from salescore.domain.opportunities.fields import (
+    ContactRole,
+    OpportunityType,
+    _category,
+    _competitors,
+    _custom,
+    _flag,
+    _opt_aware,
+    _opt_months,
+    _probability,
+    _roles,
+    _source,
+    _type,
+)
 from salescore.domain.products import LineItem, line_items_total
 from salescore.domain.stages import ForecastCategory, Funnel, Stage, StageKind
-from salescore.errors import FieldError, TransitionError, ValidationError
+from salescore.errors import TransitionError, ValidationError
 from salescore.money import Money
 from salescore.serialization import register_type
 
-__all__ = [
-    "ContactRole",
-    "ForecastCategoryOverridden",
-    "LineItemAdded",
-    "LineItemRemoved",
-    "LineItemsReplaced",
-    "Opportunity",
-    "OpportunityClosed",
-    "OpportunityCreated",
-    "OpportunityReopened",
-    "OpportunityType",
-    "ProbabilityOverridden",
-]
-
-
-class ContactRole(enum.StrEnum):
-    """The part a contact plays in a deal."""
-
-    DECISION_MAKER = "decision_maker"
-    ECONOMIC_BUYER = "economic_buyer"
-    CHAMPION = "champion"
-    INFLUENCER = "influencer"
-    EVALUATOR = "evaluator"
-    USER = "user"
-    OTHER = "other"
-
-
-class OpportunityType(enum.StrEnum):
-    """What kind of business a deal is."""
-
-    NEW_BUSINESS = "new_business"
-    RENEWAL = "renewal"
-    UPSELL = "upsell"
-    EXPANSION = "expansion"
-
-
-# --- field normalisers ---------------------------------------------------------------
-# Each takes (value, path) and returns the normal form or raises ValidationError.
-
-
-def _opt_months(value: Any, path: str) -> int | None:
-    if value is None or (type(value) is int and value >= 1):
-        return value
-    fail(path, value, "must be a whole number of months (at least 1) or None")
-
-
-def _opt_aware(value: Any, path: str) -> datetime | None:
-    if value is None or (is_aware(value)):
-        return value
-    fail(path, value, "must be a timezone-aware datetime or None")
-
-
-def _type(value: Any, path: str) -> OpportunityType:
-    return to_member(OpportunityType, value, path, "an opportunity type")
-
-
-def _category(value: Any, path: str) -> ForecastCategory:
-    return to_member(ForecastCategory, value, path, "a forecast category")
-
-
-def _competitors(value: Any, path: str) -> tuple[str, ...]:
-    if (
-        type(value) is tuple
-        and all(type(v) is str and v and v.strip() == v for v in value)
-        and len(set(value)) == len(value)
-    ):
-        return value
-    if isinstance(value, str) or not isinstance(value, Iterable):
-        fail(path, value, "must be a sequence of competitor names")
-    result: list[str] = []
-    c = Checker()
-    for i, name in enumerate(value):
-        if not isinstance(name, str) or not name.strip():
-            c.add(f"{path}[{i}]", name, "must be a non-blank string")
-        elif name.strip() not in result:
-            result.append(name.strip())
-    c.raise_if_any()
-    return tuple(result)
-
-
-def _roles(value: Any, path: str) -> Mapping[str, frozenset[ContactRole]]:
-    if not isinstance(value, Mapping):
-        fail(path, value, "must map contact ids to sets of contact roles")
-    c = Checker()
-    result: dict[str, frozenset[ContactRole]] = {}
-    for contact_id, roles in value.items():
-        where = f"{path}.{contact_id}"
-        if not isinstance(contact_id, str) or not contact_id or contact_id.strip() != contact_id:
-            c.add(path, contact_id, "contact ids must be non-blank strings")
-            continue
-        if isinstance(roles, str) or not isinstance(roles, Iterable):
-            c.add(where, roles, "must be a set of contact roles")
-            continue
-        normal: set[ContactRole] = set()
-        for role in roles:
-            try:
-                normal.add(ContactRole(role))
-            except ValueError:
-                allowed = ", ".join(r.value for r in ContactRole)
-                c.add(where, role, f"is not a contact role ({allowed})")
-        if normal:
-            result[contact_id] = frozenset(normal)
-    c.raise_if_any()
-    if (
-        isinstance(value, dict)
-        and value == result
-        and all(
-            type(v) is frozenset and all(type(r) is ContactRole for r in v) for v in value.values()
-        )
-    ):
-        return value
-    return result
-
-
-def _source(value: Any, path: str) -> LeadSource | None:
-    if value is None or type(value) is LeadSource:
-        return value
-    fail(path, value, "must be a LeadSource or None")
-
-
-def _custom(value: Any, path: str) -> Mapping[str, Any]:
-    if isinstance(value, dict) and not value:
-        return value
-    c = Checker()
-    result = _check_custom(value, c, path)
-    c.raise_if_any()
-    if isinstance(value, dict) and result == value:
-        return value
-    return result
-
-
-def _probability(value: Any, path: str) -> float:
-    if (
-        isinstance(value, int | float)
-        and not isinstance(value, bool)
-        and math.isfinite(value)
-        and 0 <= value <= 1
-    ):
-        return float(value)
-    fail(path, value, "must be a probability: a number in [0, 1]")
-
-
-def _flag(value: Any, path: str) -> bool:
-    if type(value) is bool:
-        return value
-    fail(path, value, "must be True or False")
-
+__all__ = ["Opportunity"]
 
 _Normaliser = Any  # Callable[[Any, str], Any]; kept loose for the table below
+
 
 #: Fields that ``update`` (and ``move_to(changes=...)``) may set.
 _EDITABLE: Final[dict[str, _Normaliser]] = {
@@ -273,131 +123,6 @@ def _normalise(
         except ValidationError as exc:
             checker.errors.extend(exc.errors)
     return result
-
-
-# --- events ----------------------------------------------------------------------------
-
-
-@register_type
-@attrs.frozen(kw_only=True)
-class OpportunityCreated(Event):
-    """A deal was opened; carries its pipeline and initial fields (see :class:`Opportunity`)."""
-
-    name: str
-    pipeline: Funnel
-    account_id: str | None = None
-    primary_contact_id: str | None = None
-    contact_roles: Mapping[str, frozenset[ContactRole]] = attrs.field(factory=dict)
-    owner_id: str | None = None
-    team_id: str | None = None
-    type: OpportunityType = OpportunityType.NEW_BUSINESS
-    amount: Money | None = None
-    line_items: tuple[LineItem, ...] = ()
-    recurring: Money | None = None
-    term_months: int | None = None
-    close_date: date | None = None
-    competitors: tuple[str, ...] = ()
-    next_step: str | None = None
-    source: LeadSource | None = None
-    campaign_id: str | None = None
-    custom: Mapping[str, Any] = attrs.field(factory=dict)
-
-
-@register_type
-@attrs.frozen(kw_only=True)
-class OpportunityClosed(Event):
-    """A deal was closed won or lost (followed by its move to the closing stage).
-
-    Attributes:
-        won: Whether it was won.
-        reason: The won or lost reason.
-    """
-
-    won: bool
-    reason: str | None = None
-
-
-@register_type
-@attrs.frozen(kw_only=True)
-class OpportunityReopened(Event):
-    """A closed deal was reopened (followed by its move to an open stage).
-
-    Attributes:
-        from_stage: The closed stage it left.
-        reason: Why it was reopened.
-    """
-
-    from_stage: str
-    reason: str
-
-
-@register_type
-@attrs.frozen(kw_only=True)
-class ProbabilityOverridden(Event):
-    """A rep set the deal's probability by hand (``None``: back to the stage default).
-
-    Attributes:
-        probability: The new probability in [0, 1], or ``None``.
-        reason: Why, if given.
-    """
-
-    probability: float | None
-    reason: str | None = None
-
-
-@register_type
-@attrs.frozen(kw_only=True)
-class ForecastCategoryOverridden(Event):
-    """A rep set the deal's forecast category by hand (``None``: back to the stage default).
-
-    Attributes:
-        category: The new category, or ``None``.
-        reason: Why, if given.
-    """
-
-    category: ForecastCategory | None
-    reason: str | None = None
-
-
-@register_type
-@attrs.frozen(kw_only=True)
-class LineItemAdded(Event):
-    """A line was added at the end of the deal's lines.
-
-    Attributes:
-        item: The line.
-    """
-
-    item: LineItem
-
-
-@register_type
-@attrs.frozen(kw_only=True)
-class LineItemRemoved(Event):
-    """A line was removed.
-
-    Attributes:
-        position: Its position (0-based) among the lines.
-        item: The line removed (for the record).
-    """
-
-    position: int
-    item: LineItem
-
-
-@register_type
-@attrs.frozen(kw_only=True)
-class LineItemsReplaced(Event):
-    """Every line was replaced at once.
-
-    Attributes:
-        items: The new lines (possibly none).
-    """
-
-    items: tuple[LineItem, ...]
-
-
-# --- the aggregate ----------------------------------------------------------------------
 
 
 def _defaults(stage: Stage) -> tuple[float, ForecastCategory]:
@@ -1187,50 +912,3 @@ class Opportunity(Aggregate):
                     item.unit_price,
                     f"is in {item.currency}, not the deal's currency {currency}",
                 )
-
-
-def _line_tuple(items: Any) -> tuple[LineItem, ...]:
-    if isinstance(items, str | bytes) or not isinstance(items, Iterable):
-        fail("line_items", items, "must be a sequence of LineItem")
-    seq = tuple(items)
-    with Checker("Opportunity") as c:
-        for i, item in enumerate(seq):
-            c.instance(item, LineItem, f"line_items[{i}]")
-    return seq
-
-
-def _check_money(
-    amount: Money | None,
-    lines: tuple[LineItem, ...],
-    recurring: Money | None,
-    c: Checker,
-) -> None:
-    """Record problems with the amount, the lines and the recurring revenue."""
-    if lines:
-        currency = amount.currency if amount is not None else lines[0].currency
-        bad = False
-        for i, item in enumerate(lines):
-            if item.currency != currency:
-                bad = True
-                c.add(
-                    f"line_items[{i}]",
-                    item.unit_price,
-                    f"is in {item.currency}, not the deal's currency {currency}",
-                )
-        if not bad:
-            total = line_items_total(lines, currency)
-            if amount is None or amount != total:
-                c.errors.append(
-                    FieldError(
-                        "amount",
-                        amount,
-                        f"must equal the line items' total ({total}): "
-                        "with line items the amount is derived",
-                    )
-                )
-    if amount is not None and recurring is not None and amount.currency != recurring.currency:
-        c.add(
-            "recurring",
-            recurring,
-            f"must be in the deal's currency ({amount.currency})",
-        )

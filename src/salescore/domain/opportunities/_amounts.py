@@ -1,0 +1,60 @@
+"""A deal's money checks: its lines, their currency, and the amount they make."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from salescore._validation import Checker, fail
+from salescore.domain.products import LineItem, line_items_total
+from salescore.errors import FieldError
+from salescore.money import Money
+
+__all__ = ["check_money", "line_tuple"]
+
+
+def line_tuple(items: Any) -> tuple[LineItem, ...]:
+    if isinstance(items, str | bytes) or not isinstance(items, Iterable):
+        fail("line_items", items, "must be a sequence of LineItem")
+    seq = tuple(items)
+    with Checker("Opportunity") as c:
+        for i, item in enumerate(seq):
+            c.instance(item, LineItem, f"line_items[{i}]")
+    return seq
+
+
+def check_money(
+    amount: Money | None,
+    lines: tuple[LineItem, ...],
+    recurring: Money | None,
+    c: Checker,
+) -> None:
+    """Record problems with the amount, the lines and the recurring revenue."""
+    if lines:
+        currency = amount.currency if amount is not None else lines[0].currency
+        bad = False
+        for i, item in enumerate(lines):
+            if item.currency != currency:
+                bad = True
+                c.add(
+                    f"line_items[{i}]",
+                    item.unit_price,
+                    f"is in {item.currency}, not the deal's currency {currency}",
+                )
+        if not bad:
+            total = line_items_total(lines, currency)
+            if amount is None or amount != total:
+                c.errors.append(
+                    FieldError(
+                        "amount",
+                        amount,
+                        f"must equal the line items' total ({total}): "
+                        "with line items the amount is derived",
+                    )
+                )
+    if amount is not None and recurring is not None and amount.currency != recurring.currency:
+        c.add(
+            "recurring",
+            recurring,
+            f"must be in the deal's currency ({amount.currency})",
+        )
