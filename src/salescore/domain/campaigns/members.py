@@ -5,8 +5,10 @@ Guide: :doc:`/campaigns`.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Any, Self
+from typing import Any, ClassVar, Final, Self
 
 import attrs
 
@@ -14,13 +16,17 @@ from salescore._validation import Checker, fail
 from salescore.domain._fields import opt_text as _opt_text
 from salescore.domain.aggregate import Aggregate
 from salescore.domain.campaigns.campaign import Campaign
-from salescore.domain.events import Event
+from salescore.domain.campaigns.fields import MemberStatus
+from salescore.domain.events import Event, StageChanged
 from salescore.domain.parties import PartyRef
-from salescore.domain.stages import StageVisit
+from salescore.domain.stages import Funnel, Stage, StageVisit, TransitionPolicy
 from salescore.errors import ValidationError
 from salescore.serialization import register_type
 
 __all__ = ["CampaignMember", "CampaignMemberAdded", "MemberRepointed", "MemberStatusChanged"]
+
+#: The key of the funnel a member's status moves in.
+_FUNNEL: Final = "campaign_member_status"
 
 
 @register_type
@@ -33,18 +39,25 @@ class CampaignMemberAdded(Event):
         party: The lead or contact.
         status: Its first status.
         responded: Whether that status counts as a response.
+        statuses: The campaign's member statuses at that moment (empty in
+            documents written before they were recorded).
     """
 
     campaign_id: str
     party: PartyRef
     status: str
     responded: bool = False
+    statuses: tuple[MemberStatus, ...] = ()
 
 
 @register_type
 @attrs.frozen(kw_only=True)
 class MemberStatusChanged(Event):
-    """A campaign member's status changed.
+    """A campaign member's status changed, as older documents record it.
+
+    A member's status now moves by :class:`~salescore.domain.events.StageChanged`
+    in the ``"campaign_member_status"`` funnel; a history holding these events
+    loads with each one read as that move.
 
     Attributes:
         from_status: The status it left.
@@ -80,6 +93,11 @@ class MemberRepointed(Event):
 class CampaignMember(Aggregate):
     """A lead or contact in a campaign.
 
+    Its status moves by :class:`~salescore.domain.events.StageChanged` in the
+    ``"campaign_member_status"`` funnel, whose stages are its campaign's member
+    statuses (:meth:`funnel`), so the stage questions of every aggregate
+    (:meth:`stage_history`, :meth:`time_in_stage` …) apply to it.
+
     Attributes:
         campaign_id: The campaign.
         party: The lead or contact (re-pointed to the contact on conversion).
@@ -87,16 +105,21 @@ class CampaignMember(Aggregate):
         responded: Whether the current status counts as a response.
         first_responded_at: When it first entered a responded status; never
             changes afterwards.
+        statuses: Its campaign's member statuses, as of its latest move (a
+            move with a campaign whose statuses changed records them first).
 
     Raises:
         ValidationError: a bad field.
     """
+
+    stage_fields: ClassVar[Mapping[str, str]] = {_FUNNEL: "status"}
 
     campaign_id: str
     party: PartyRef
     status: str
     responded: bool = False
     first_responded_at: datetime | None = None
+    statuses: tuple[MemberStatus, ...] = ()
 
     def __attrs_post_init__(self) -> None:
         with Checker("CampaignMember") as c:
@@ -105,6 +128,9 @@ class CampaignMember(Aggregate):
             c.text(self.status, "status")
             c.instance(self.responded, bool, "responded")
             c.aware(self.first_responded_at, "first_responded_at", optional=True)
+            if c.instance(self.statuses, tuple, "statuses"):
+                for i, status in enumerate(self.statuses):
+                    c.instance(status, MemberStatus, f"statuses[{i}]")
 
     @classmethod
     def new(
@@ -128,7 +154,8 @@ class CampaignMember(Aggregate):
             status: The first status; the campaign's default by default.
 
         Returns:
-            The member, version 1.
+            The member, version 2: :class:`CampaignMemberAdded` and its entry
+            into the status funnel.
 
         Raises:
             ValidationError: ``status`` is not one of the campaign's, or a
@@ -140,6 +167,7 @@ class CampaignMember(Aggregate):
             fail("party", party, "must be a PartyRef")
         key = campaign.default_member_status if status is None else status
         first = campaign.member_status(key)
+        statuses = campaign.member_statuses
         return cls._new(
             CampaignMemberAdded(
                 subject_id=id,
@@ -149,7 +177,9 @@ class CampaignMember(Aggregate):
                 party=party,
                 status=first.key,
                 responded=first.responded,
-            )
+                statuses=statuses,
+            ),
+            [(_status_funnel(statuses, first.key), first.key)],
         )
 
     @classmethod
@@ -167,15 +197,41 @@ class CampaignMember(Aggregate):
             status=event.status,
             responded=event.responded,
             first_responded_at=event.at if event.responded else None,
+            statuses=event.statuses,
         )
 
+    @classmethod
+    def _from_history(cls, events: Sequence[Event], path: str = "history") -> Self:
+        return super()._from_history(_upgraded(events), path)
+
+    def funnel(self, key: str) -> Funnel:
+        """The status funnel for ``"campaign_member_status"``: one stage per member status.
+
+        Its stages are :attr:`statuses` (and the current status, should the
+        campaign have dropped it); any move between them is allowed.
+
+        Raises:
+            ValidationError: any other key.
+        """
+        if key == _FUNNEL:
+            return _status_funnel(self.statuses, self.status)
+        return super().funnel(key)
+
     def _apply(self, event: Event) -> dict[str, Any]:
-        if type(event) is MemberStatusChanged:
-            changes: dict[str, Any] = {"status": event.to_status, "responded": event.responded}
-            if event.responded and self.first_responded_at is None:
+        kind = type(event)
+        if kind is StageChanged or kind is MemberStatusChanged:
+            if kind is StageChanged:
+                changes = super()._apply(event)
+                responded = any(s.key == changes["status"] and s.responded for s in self.statuses)
+            else:  # a history whose statuses changed meaning: replayed as written
+                assert isinstance(event, MemberStatusChanged)
+                changes, responded = {"status": event.to_status}, event.responded
+            changes["responded"] = responded
+            if responded and self.first_responded_at is None:
                 changes["first_responded_at"] = event.at
             return changes
-        if type(event) is MemberRepointed:
+        if kind is MemberRepointed:
+            assert isinstance(event, MemberRepointed)
             return {"party": event.to_party}
         return super()._apply(event)
 
@@ -203,7 +259,9 @@ class CampaignMember(Aggregate):
             reason: Why, if given.
 
         Returns:
-            The member with a :class:`MemberStatusChanged` event.
+            The member with a :class:`~salescore.domain.events.StageChanged`
+            event, after a ``FieldsChanged`` of :attr:`statuses` when the
+            campaign's statuses changed since the member's last move.
 
         Raises:
             ValidationError: ``campaign`` is not the member's campaign, or
@@ -218,17 +276,9 @@ class CampaignMember(Aggregate):
         target = campaign.member_status(status)
         if target.key == self.status:
             return self
-        return self._record(
-            MemberStatusChanged(
-                subject_id=self.id,
-                at=at,
-                actor=actor,
-                from_status=self.status,
-                to_status=target.key,
-                responded=target.responded,
-                reason=_opt_text(reason, "reason"),
-            )
-        )
+        why = _opt_text(reason, "reason")
+        current = self._edit({"statuses": campaign.member_statuses}, at=at, actor=actor)
+        return current._move(_FUNNEL, target.key, at=at, actor=actor, reason=why)
 
     def repoint(
         self, to: PartyRef, *, at: datetime, actor: str, reason: str | None = None
@@ -263,15 +313,31 @@ class CampaignMember(Aggregate):
         )
 
     def status_history(self) -> tuple[StageVisit, ...]:
-        """Every stay in every member status, oldest first (the last may be open)."""
+        """Every stay in every member status, oldest first (the last may be open).
+
+        The stays of :meth:`stage_history` in ``"campaign_member_status"``,
+        starting from the status the member was added in.
+        """
         visits: list[StageVisit] = []
         for event in self.history:
-            if type(event) is CampaignMemberAdded:
+            kind = type(event)
+            if kind is CampaignMemberAdded:
+                assert isinstance(event, CampaignMemberAdded)
                 visits.append(StageVisit(event.status, event.at, None))
-            elif type(event) is MemberStatusChanged:
-                last = visits[-1]
-                visits[-1] = StageVisit(last.stage, last.entered_at, event.at)
-                visits.append(StageVisit(event.to_status, event.at, None))
+                continue
+            if kind is StageChanged:
+                assert isinstance(event, StageChanged)
+                if event.funnel != _FUNNEL or event.from_stage is None:
+                    continue
+                to = event.to_stage
+            elif kind is MemberStatusChanged:
+                assert isinstance(event, MemberStatusChanged)
+                to = event.to_status
+            else:
+                continue
+            last = visits[-1]
+            visits[-1] = StageVisit(last.stage, last.entered_at, event.at)
+            visits.append(StageVisit(to, event.at, None))
         return tuple(visits)
 
     def parties(self) -> tuple[PartyRef, ...]:
@@ -283,3 +349,57 @@ class CampaignMember(Aggregate):
             elif type(event) is MemberRepointed:
                 refs.append(event.to_party)
         return tuple(refs)
+
+
+@functools.lru_cache(maxsize=256)
+def _status_funnel(statuses: tuple[MemberStatus, ...], current: str) -> Funnel:
+    """The funnel a member moves in: its statuses (and ``current``), any move allowed."""
+    stages = [Stage(key=s.key, label=s.label) for s in statuses]
+    if all(s.key != current for s in statuses):
+        stages.append(Stage(key=current))
+    return Funnel(
+        key=_FUNNEL,
+        label="Campaign member status",
+        stages=tuple(stages),
+        policy=TransitionPolicy(backwards=True, skipping=True),
+    )
+
+
+def _upgraded(events: Sequence[Event]) -> Sequence[Event]:
+    """A history with :class:`MemberStatusChanged` events read as status moves.
+
+    One event for one (the version stays): the creation event gets the
+    statuses the moves name, each move becomes a :class:`StageChanged`. A
+    history in which one status counted as a response at one time and not at
+    another is replayed as written.
+    """
+    first = events[0] if events else None
+    if type(first) is not CampaignMemberAdded or first.statuses:
+        return events
+    if not any(type(e) is MemberStatusChanged for e in events):
+        return events
+    responded = {first.status: first.responded}
+    for event in events:
+        if type(event) is MemberStatusChanged:
+            assert isinstance(event, MemberStatusChanged)
+            if responded.setdefault(event.to_status, event.responded) is not event.responded:
+                return events
+    try:
+        statuses = tuple(MemberStatus(key=k, responded=r) for k, r in responded.items())
+    except ValidationError:
+        return events
+    out: list[Event] = [attrs.evolve(first, statuses=statuses)]
+    for event in events[1:]:
+        if type(event) is MemberStatusChanged:
+            assert isinstance(event, MemberStatusChanged)
+            event = StageChanged(
+                subject_id=event.subject_id,
+                at=event.at,
+                actor=event.actor,
+                funnel=_FUNNEL,
+                from_stage=event.from_status,
+                to_stage=event.to_status,
+                reason=event.reason,
+            )
+        out.append(event)
+    return tuple(out)
