@@ -468,3 +468,32 @@ def test_generated_members_replay_and_round_trip(m: CampaignMember) -> None:
     responded = [v.entered_at for v in visits if v.stage in responded_keys]
     assert m.first_responded_at == (responded[0] if responded else None)
     assert m.responded is (m.status in responded_keys)
+
+
+# --- the package --------------------------------------------------------------------------
+
+
+def test_package_offers_the_names_of_its_modules() -> None:
+    from salescore.domain import campaigns
+    from salescore.domain.campaigns import campaign, fields, hierarchy, members
+
+    modules = (campaign, fields, hierarchy, members)
+    assert campaigns.CampaignMember is members.CampaignMember
+    assert campaigns.campaign_ancestors is hierarchy.campaign_ancestors
+    assert campaigns.CAMPAIGN_STATUS is CAMPAIGN_STATUS
+    assert set(campaigns.__all__) == {"CAMPAIGN_STATUS"}.union(*(m.__all__ for m in modules))
+
+
+def test_modules_load_one_way_and_on_first_use() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "import salescore.domain.campaigns.hierarchy\n"
+        "print(sorted(m for m in sys.modules if m.startswith('salescore.domain.campaigns')))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert out == "['salescore.domain.campaigns', 'salescore.domain.campaigns.hierarchy']\n"

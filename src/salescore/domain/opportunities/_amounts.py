@@ -10,10 +10,11 @@ from salescore.domain.products import LineItem, line_items_total
 from salescore.errors import FieldError
 from salescore.money import Money
 
-__all__ = ["check_money", "line_tuple"]
+__all__ = ["check_line_currency", "check_money", "line_tuple"]
 
 
 def line_tuple(items: Any) -> tuple[LineItem, ...]:
+    """The lines as a tuple, each checked to be a :class:`LineItem`."""
     if isinstance(items, str | bytes) or not isinstance(items, Iterable):
         fail("line_items", items, "must be a sequence of LineItem")
     seq = tuple(items)
@@ -32,16 +33,7 @@ def check_money(
     """Record problems with the amount, the lines and the recurring revenue."""
     if lines:
         currency = amount.currency if amount is not None else lines[0].currency
-        bad = False
-        for i, item in enumerate(lines):
-            if item.currency != currency:
-                bad = True
-                c.add(
-                    f"line_items[{i}]",
-                    item.unit_price,
-                    f"is in {item.currency}, not the deal's currency {currency}",
-                )
-        if not bad:
+        if check_line_currency(lines, currency, c):
             total = line_items_total(lines, currency)
             if amount is None or amount != total:
                 c.errors.append(
@@ -58,3 +50,17 @@ def check_money(
             recurring,
             f"must be in the deal's currency ({amount.currency})",
         )
+
+
+def check_line_currency(lines: tuple[LineItem, ...], currency: str | None, c: Checker) -> bool:
+    """Record each line not in ``currency``; whether every line is in it."""
+    same = True
+    for i, item in enumerate(lines):
+        if item.currency != currency:
+            same = False
+            c.add(
+                f"line_items[{i}]",
+                item.unit_price,
+                f"is in {item.currency}, not the deal's currency {currency}",
+            )
+    return same

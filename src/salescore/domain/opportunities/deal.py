@@ -23,6 +23,7 @@ from salescore.domain.aggregate import Aggregate
 from salescore.domain.custom_fields import CustomFieldSchema
 from salescore.domain.events import Event, FieldsChanged, StageChanged
 from salescore.domain.leads import LeadSource
+from salescore.domain.opportunities._amounts import check_line_currency as _check_line_currency
 from salescore.domain.opportunities._amounts import check_money as _check_money
 from salescore.domain.opportunities._amounts import line_tuple as _line_tuple
 from salescore.domain.opportunities.events import (
@@ -521,28 +522,16 @@ class Opportunity(Aggregate):
                 target,
                 [f"the deal is closed ({self.stage}): reopen it with reopen()"],
             )
-        if target in self.pipeline:
-            kind = self.pipeline.stage(target).kind
-            if kind is StageKind.WON:
-                return self._close(
-                    True,
-                    target,
-                    at=at,
-                    actor=actor,
-                    reason=reason,
-                    changes=changes,
-                    context=context,
-                )
-            if kind is StageKind.LOST:
-                return self._close(
-                    False,
-                    target,
-                    at=at,
-                    actor=actor,
-                    reason=reason,
-                    changes=changes,
-                    context=context,
-                )
+        if target in self.pipeline and self.pipeline.is_closed(target):
+            return self._close(
+                self.pipeline.stage(target).kind is StageKind.WON,
+                target,
+                at=at,
+                actor=actor,
+                reason=reason,
+                changes=changes,
+                context=context,
+            )
         before = self._change_events(changes, at=at, actor=actor)
         return self._move(
             self.pipeline.key,
@@ -905,10 +894,4 @@ class Opportunity(Aggregate):
     def _check_lines(self, lines: tuple[LineItem, ...]) -> None:
         currency = self.currency or (lines[0].currency if lines else None)
         with Checker("Opportunity") as c:
-            for i, item in enumerate(lines):
-                c.check(
-                    item.currency == currency,
-                    f"line_items[{i}]",
-                    item.unit_price,
-                    f"is in {item.currency}, not the deal's currency {currency}",
-                )
+            _check_line_currency(lines, currency, c)
