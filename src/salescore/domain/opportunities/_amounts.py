@@ -10,17 +10,24 @@ from salescore.domain.products import LineItem, line_items_total
 from salescore.errors import FieldError
 from salescore.money import Money
 
-__all__ = ["check_line_currency", "check_money", "line_tuple"]
+__all__ = ["check_line_currency", "check_money", "line_tuple", "lines"]
 
 
 def line_tuple(items: Any) -> tuple[LineItem, ...]:
     """The lines as a tuple, each checked to be a :class:`LineItem`."""
-    if isinstance(items, str | bytes) or not isinstance(items, Iterable):
-        fail("line_items", items, "must be a sequence of LineItem")
-    seq = tuple(items)
+    return lines(items, "line_items")
+
+
+def lines(value: Any, path: str, region: str | None = None) -> tuple[LineItem, ...]:
+    """A deal's lines (a normaliser): a tuple of :class:`LineItem`."""
+    if type(value) is tuple and all(type(item) is LineItem for item in value):
+        return value
+    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
+        fail(path, value, "must be a sequence of LineItem")
+    seq = tuple(value)
     with Checker("Opportunity") as c:
         for i, item in enumerate(seq):
-            c.instance(item, LineItem, f"line_items[{i}]")
+            c.instance(item, LineItem, f"{path}[{i}]")
     return seq
 
 

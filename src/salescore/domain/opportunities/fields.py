@@ -12,7 +12,6 @@ from datetime import datetime
 from typing import Any
 
 from salescore._validation import Checker, fail, is_aware, to_member
-from salescore.domain.custom_fields import _check_custom
 from salescore.domain.leads import LeadSource
 from salescore.domain.stages import ForecastCategory
 
@@ -45,27 +44,27 @@ class OpportunityType(enum.StrEnum):
 # Shared by the deal's creation, edits and state checks.
 
 
-def _opt_months(value: Any, path: str) -> int | None:
+def _opt_months(value: Any, path: str, region: str | None = None) -> int | None:
     if value is None or (type(value) is int and value >= 1):
         return value
     fail(path, value, "must be a whole number of months (at least 1) or None")
 
 
-def _opt_aware(value: Any, path: str) -> datetime | None:
+def _opt_aware(value: Any, path: str, region: str | None = None) -> datetime | None:
     if value is None or (is_aware(value)):
         return value
     fail(path, value, "must be a timezone-aware datetime or None")
 
 
-def _type(value: Any, path: str) -> OpportunityType:
+def _type(value: Any, path: str, region: str | None = None) -> OpportunityType:
     return to_member(OpportunityType, value, path, "an opportunity type")
 
 
-def _category(value: Any, path: str) -> ForecastCategory:
+def _category(value: Any, path: str, region: str | None = None) -> ForecastCategory:
     return to_member(ForecastCategory, value, path, "a forecast category")
 
 
-def _competitors(value: Any, path: str) -> tuple[str, ...]:
+def _competitors(value: Any, path: str, region: str | None = None) -> tuple[str, ...]:
     if (
         type(value) is tuple
         and all(type(v) is str and v and v.strip() == v for v in value)
@@ -85,7 +84,9 @@ def _competitors(value: Any, path: str) -> tuple[str, ...]:
     return tuple(result)
 
 
-def _roles(value: Any, path: str) -> Mapping[str, frozenset[ContactRole]]:
+def _roles(
+    value: Any, path: str, region: str | None = None
+) -> Mapping[str, frozenset[ContactRole]]:
     if not isinstance(value, Mapping):
         fail(path, value, "must map contact ids to sets of contact roles")
     c = Checker()
@@ -119,24 +120,13 @@ def _roles(value: Any, path: str) -> Mapping[str, frozenset[ContactRole]]:
     return result
 
 
-def _source(value: Any, path: str) -> LeadSource | None:
+def _source(value: Any, path: str, region: str | None = None) -> LeadSource | None:
     if value is None or type(value) is LeadSource:
         return value
     fail(path, value, "must be a LeadSource or None")
 
 
-def _custom(value: Any, path: str) -> Mapping[str, Any]:
-    if isinstance(value, dict) and not value:
-        return value
-    c = Checker()
-    result = _check_custom(value, c, path)
-    c.raise_if_any()
-    if isinstance(value, dict) and result == value:
-        return value
-    return result
-
-
-def _probability(value: Any, path: str) -> float:
+def _probability(value: Any, path: str, region: str | None = None) -> float:
     if (
         isinstance(value, int | float)
         and not isinstance(value, bool)
@@ -147,7 +137,7 @@ def _probability(value: Any, path: str) -> float:
     fail(path, value, "must be a probability: a number in [0, 1]")
 
 
-def _flag(value: Any, path: str) -> bool:
+def _flag(value: Any, path: str, region: str | None = None) -> bool:
     if type(value) is bool:
         return value
     fail(path, value, "must be True or False")
