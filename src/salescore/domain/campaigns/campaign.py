@@ -5,31 +5,28 @@ Guide: :doc:`/campaigns`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime
-from typing import Any, ClassVar, Final, Self
+from typing import Any, ClassVar
 
 import attrs
 
 from salescore._validation import Checker, fail
-from salescore.domain._fields import opt_amount as _opt_money
-from salescore.domain._fields import opt_date as _opt_date
-from salescore.domain._fields import opt_id as _opt_id
-from salescore.domain._fields import opt_text as _opt_text
-from salescore.domain._fields import req_text as _req_text
-from salescore.domain.aggregate import Aggregate
+from salescore.domain import _fields as fld
+from salescore.domain.aggregate import Aggregate, Fields, FieldSpec
 from salescore.domain.campaigns.fields import (
     _RESPONDED,
     _SENT,
     CampaignStatus,
     CampaignType,
     MemberStatus,
+    _campaign_status,
     _campaign_type,
     _statuses,
     default_member_statuses,
 )
 from salescore.domain.campaigns.hierarchy import check_campaign_parent
-from salescore.domain.events import Event, StageChanged
+from salescore.domain.events import Event
 from salescore.domain.stages import Funnel
 from salescore.domain.standard_funnels import CAMPAIGN_STATUS
 from salescore.errors import TransitionError, ValidationError
@@ -38,22 +35,10 @@ from salescore.serialization import register_type
 
 __all__ = ["Campaign", "CampaignCreated", "CostRecorded"]
 
-_EDITABLE: Final[dict[str, Callable[[Any, str], Any]]] = {
-    "name": _req_text,
-    "type": _campaign_type,
-    "start_date": _opt_date,
-    "end_date": _opt_date,
-    "budget": _opt_money,
-    "owner_id": _opt_id,
-    "description": _opt_text,
-}
-_REFUSED: Final = {
-    "status": "moves through the campaign status funnel: use move_to()",
-    "actual_cost": "accumulates through record_cost()",
-    "parent_id": "changes through set_parent(), which checks the hierarchy",
-    "member_statuses": "changes through set_member_statuses()",
-    "default_member_status": "changes through set_member_statuses()",
-}
+
+def _as_is(value: Any, path: str, region: str | None = None) -> Any:
+    """A field checked across fields (the default member status: one of the statuses)."""
+    return value
 
 
 # --- campaign events ---------------------------------------------------------------------
@@ -119,6 +104,35 @@ class Campaign(Aggregate):
     """
 
     stage_fields: ClassVar[Mapping[str, str]] = {"campaign_status": "status"}
+    field_table: ClassVar[Fields] = Fields(
+        {
+            "name": fld.req_text,
+            "type": _campaign_type,
+            "start_date": fld.opt_date,
+            "end_date": fld.opt_date,
+            "budget": fld.opt_amount,
+            "owner_id": fld.opt_id,
+            "description": fld.opt_text,
+            "parent_id": FieldSpec(
+                fld.opt_id, refused="changes through set_parent(), which checks the hierarchy"
+            ),
+            "actual_cost": FieldSpec(
+                fld.opt_amount, refused="accumulates through record_cost()", initial=False
+            ),
+            "member_statuses": FieldSpec(
+                _statuses, refused="changes through set_member_statuses()"
+            ),
+            "default_member_status": FieldSpec(
+                _as_is, refused="changes through set_member_statuses()"
+            ),
+            "status": FieldSpec(
+                _campaign_status,
+                refused="moves through the campaign status funnel: use move_to()",
+                initial=False,
+            ),
+        },
+        created=CampaignCreated,
+    )
 
     name: str
     type: CampaignType = CampaignType.OTHER
@@ -134,29 +148,9 @@ class Campaign(Aggregate):
     description: str | None = None
 
     def __attrs_post_init__(self) -> None:
-        c = Checker("Campaign")
-        specs: dict[str, Any] = {
-            **_EDITABLE,
-            "parent_id": _opt_id,
-            "actual_cost": _opt_money,
-            "member_statuses": _statuses,
-        }
-        for name, fn in specs.items():
-            value = getattr(self, name)
-            try:
-                new = fn(value, name)
-            except ValidationError as exc:
-                c.errors.extend(exc.errors)
-                continue
-            if new is not value:
-                object.__setattr__(self, name, new)
-        try:
-            object.__setattr__(self, "status", CampaignStatus(self.status))
-        except ValueError:
-            c.add("status", self.status, "is not a campaign status")
-        if not c.errors:
+        super().__attrs_post_init__()
+        with Checker("Campaign") as c:
             _check_campaign(self, c)
-        c.raise_if_any()
 
     @classmethod
     def new(
@@ -201,68 +195,31 @@ class Campaign(Aggregate):
         Raises:
             ValidationError: every bad field at once.
         """
-        c = Checker("Campaign")
-        raw = {
-            "name": name,
-            "type": type,
-            "start_date": start_date,
-            "end_date": end_date,
-            "budget": budget,
-            "owner_id": owner_id,
-            "description": description,
-        }
-        values: dict[str, Any] = {}
-        for key, value in raw.items():
+        if member_statuses is None:
             try:
-                values[key] = _EDITABLE[key](value, key)
-            except ValidationError as exc:
-                c.errors.extend(exc.errors)
-        try:
-            values["parent_id"] = _opt_id(parent_id, "parent_id")
-        except ValidationError as exc:
-            c.errors.extend(exc.errors)
-        statuses: tuple[MemberStatus, ...] = ()
-        try:
-            statuses = (
-                default_member_statuses(values.get("type", CampaignType.OTHER))
-                if member_statuses is None
-                else _statuses(member_statuses, "member_statuses")
-            )
-        except ValidationError as exc:
-            c.errors.extend(exc.errors)
-        c.raise_if_any()
+                member_statuses = default_member_statuses(type)
+            except ValidationError:  # the table reports the bad type
+                member_statuses = default_member_statuses()
+        values = cls.field_table.normalise(
+            {
+                "name": name,
+                "type": type,
+                "start_date": start_date,
+                "end_date": end_date,
+                "budget": budget,
+                "owner_id": owner_id,
+                "description": description,
+                "parent_id": parent_id,
+                "member_statuses": member_statuses,
+            },
+            subject="Campaign",
+        )
+        statuses = values["member_statuses"]
         default = statuses[0].key if default_member_status is None else default_member_status
         created = CampaignCreated(
-            subject_id=id,
-            at=at,
-            actor=actor,
-            member_statuses=statuses,
-            default_member_status=default,
-            **values,
+            subject_id=id, at=at, actor=actor, default_member_status=default, **values
         )
         return cls._new(created, [(CAMPAIGN_STATUS, CampaignStatus.PLANNED.value)])
-
-    @classmethod
-    def _created(cls, event: Event) -> Self:
-        if type(event) is not CampaignCreated:
-            raise ValidationError.single(
-                "history[0]",
-                type(event).__name__,
-                "a campaign's history starts with CampaignCreated",
-            )
-        return cls(
-            id=event.subject_id,
-            name=event.name,
-            type=event.type,
-            member_statuses=event.member_statuses,
-            default_member_status=event.default_member_status,
-            start_date=event.start_date,
-            end_date=event.end_date,
-            budget=event.budget,
-            parent_id=event.parent_id,
-            owner_id=event.owner_id,
-            description=event.description,
-        )
 
     def funnel(self, key: str) -> Funnel:
         """:data:`CAMPAIGN_STATUS` for ``"campaign_status"``.
@@ -275,8 +232,6 @@ class Campaign(Aggregate):
         return super().funnel(key)
 
     def _apply(self, event: Event) -> dict[str, Any]:
-        if type(event) is StageChanged and event.funnel == CAMPAIGN_STATUS.key:
-            return {"status": CampaignStatus(event.to_stage)}
         if type(event) is CostRecorded:
             current = self.actual_cost
             return {"actual_cost": event.amount if current is None else current + event.amount}
@@ -377,40 +332,8 @@ class Campaign(Aggregate):
         currency = (self.actual_cost or self.budget or amount).currency
         if amount.currency != currency:
             fail("amount", amount, f"must be in the campaign's currency ({currency})")
-        return self._record(
-            CostRecorded(
-                subject_id=self.id,
-                at=at,
-                actor=actor,
-                amount=amount,
-                note=_opt_text(note, "note"),
-            )
-        )
-
-    def update(
-        self, *, at: datetime, actor: str, reason: str | None = None, **fields: Any
-    ) -> Campaign:
-        """Edit ``name``, ``type``, dates, ``budget``, ``owner_id`` or ``description``.
-
-        Records one ``FieldsChanged`` (nothing if no value differs).
-
-        Raises:
-            ValidationError: every bad, unknown or refused field at once.
-        """
-        c = Checker("Campaign")
-        values: dict[str, Any] = {}
-        for name, value in fields.items():
-            fn = _EDITABLE.get(name)
-            if fn is None:
-                c.add(name, value, _REFUSED.get(name, "is not a field of Campaign"))
-                continue
-            try:
-                values[name] = fn(value, name)
-            except ValidationError as exc:
-                c.errors.extend(exc.errors)
-        c.raise_if_any()
-        # Cross-field checks (end date after start date) run when the new state is built.
-        return self._edit(values, at=at, actor=actor, reason=reason)
+        note = fld.opt_text(note, "note")
+        return self._emit(CostRecorded, at=at, actor=actor, amount=amount, note=note)
 
     def set_member_statuses(
         self,

@@ -119,14 +119,23 @@ def default_member_statuses(
     return _BY_TYPE.get(_campaign_type(type, "type"), (_SENT, _RESPONDED))
 
 
-def _campaign_type(value: Any, path: str) -> CampaignType:
+def _campaign_type(value: Any, path: str, region: str | None = None) -> CampaignType:
     return to_member(CampaignType, value, path, "a campaign type")
+
+
+def _campaign_status(value: Any, path: str, region: str | None = None) -> CampaignStatus:
+    if type(value) is CampaignStatus:
+        return value
+    try:
+        return CampaignStatus(value)
+    except ValueError:
+        fail(path, value, "is not a campaign status")
 
 
 # --- field normalisers (value, path) -> normal value ---------------------------------
 
 
-def _statuses(value: Any, path: str) -> tuple[MemberStatus, ...]:
+def _statuses(value: Any, path: str, region: str | None = None) -> tuple[MemberStatus, ...]:
     if isinstance(value, str) or not isinstance(value, Iterable):
         fail(path, value, "must be a sequence of MemberStatus")
     seq = tuple(value)

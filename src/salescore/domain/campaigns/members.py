@@ -13,8 +13,8 @@ from typing import Any, ClassVar, Final, Self
 import attrs
 
 from salescore._validation import Checker, fail
-from salescore.domain._fields import opt_text as _opt_text
-from salescore.domain.aggregate import Aggregate
+from salescore.domain import _fields as fld
+from salescore.domain.aggregate import Aggregate, Fields, FieldSpec
 from salescore.domain.campaigns.campaign import Campaign
 from salescore.domain.campaigns.fields import MemberStatus
 from salescore.domain.events import Event, StageChanged
@@ -27,6 +27,16 @@ __all__ = ["CampaignMember", "CampaignMemberAdded", "MemberRepointed", "MemberSt
 
 #: The key of the funnel a member's status moves in.
 _FUNNEL: Final = "campaign_member_status"
+
+
+def _member_statuses(value: Any, path: str, region: str | None = None) -> tuple[MemberStatus, ...]:
+    if type(value) is tuple and all(type(s) is MemberStatus for s in value):
+        return value
+    with Checker("CampaignMember") as c:
+        if c.instance(value, tuple, path):
+            for i, status in enumerate(value):
+                c.instance(status, MemberStatus, f"{path}[{i}]")
+    return tuple(value)
 
 
 @register_type
@@ -113,6 +123,27 @@ class CampaignMember(Aggregate):
     """
 
     stage_fields: ClassVar[Mapping[str, str]] = {_FUNNEL: "status"}
+    field_table: ClassVar[Fields] = Fields(
+        {
+            "campaign_id": FieldSpec(
+                fld.checked(lambda c, v, p: c.text(v, p)),
+                refused="is fixed when the member is added",
+            ),
+            "party": FieldSpec(fld.instance(PartyRef), refused="changes through repoint()"),
+            "status": FieldSpec(
+                fld.checked(lambda c, v, p: c.text(v, p)),
+                refused="moves through the member status funnel: use set_status()",
+            ),
+            "responded": FieldSpec(fld.instance(bool), refused="follows the status"),
+            "first_responded_at": FieldSpec(
+                fld.checked(lambda c, v, p: c.aware(v, p, optional=True)),
+                refused="is set by the first move to a responded status",
+                initial=False,
+            ),
+            "statuses": FieldSpec(_member_statuses, refused="follow the campaign's: set_status()"),
+        },
+        created=CampaignMemberAdded,
+    )
 
     campaign_id: str
     party: PartyRef
@@ -120,17 +151,6 @@ class CampaignMember(Aggregate):
     responded: bool = False
     first_responded_at: datetime | None = None
     statuses: tuple[MemberStatus, ...] = ()
-
-    def __attrs_post_init__(self) -> None:
-        with Checker("CampaignMember") as c:
-            c.text(self.campaign_id, "campaign_id")
-            c.instance(self.party, PartyRef, "party")
-            c.text(self.status, "status")
-            c.instance(self.responded, bool, "responded")
-            c.aware(self.first_responded_at, "first_responded_at", optional=True)
-            if c.instance(self.statuses, tuple, "statuses"):
-                for i, status in enumerate(self.statuses):
-                    c.instance(status, MemberStatus, f"statuses[{i}]")
 
     @classmethod
     def new(
@@ -192,12 +212,8 @@ class CampaignMember(Aggregate):
             )
         return cls(
             id=event.subject_id,
-            campaign_id=event.campaign_id,
-            party=event.party,
-            status=event.status,
-            responded=event.responded,
             first_responded_at=event.at if event.responded else None,
-            statuses=event.statuses,
+            **{name: getattr(event, name) for name in cls.field_table.initial},
         )
 
     @classmethod
@@ -276,7 +292,7 @@ class CampaignMember(Aggregate):
         target = campaign.member_status(status)
         if target.key == self.status:
             return self
-        why = _opt_text(reason, "reason")
+        why = fld.opt_text(reason, "reason")
         current = self._edit({"statuses": campaign.member_statuses}, at=at, actor=actor)
         return current._move(_FUNNEL, target.key, at=at, actor=actor, reason=why)
 
@@ -301,15 +317,9 @@ class CampaignMember(Aggregate):
             fail("to", to, "must be a PartyRef")
         if to == self.party:
             fail("to", to, "is the party the membership already refers to")
-        return self._record(
-            MemberRepointed(
-                subject_id=self.id,
-                at=at,
-                actor=actor,
-                from_party=self.party,
-                to_party=to,
-                reason=_opt_text(reason, "reason"),
-            )
+        why = fld.opt_text(reason, "reason")
+        return self._emit(
+            MemberRepointed, at=at, actor=actor, from_party=self.party, to_party=to, reason=why
         )
 
     def status_history(self) -> tuple[StageVisit, ...]:
