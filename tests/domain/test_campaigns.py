@@ -497,3 +497,44 @@ def test_modules_load_one_way_and_on_first_use() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
     assert out == "['salescore.domain.campaigns', 'salescore.domain.campaigns.hierarchy']\n"
+
+
+def test_update_refusals_come_from_the_field_tables() -> None:
+    c = webinar()
+    m = CampaignMember.new(id="m-1", at=h(1), actor="mkt", campaign=c, party=PartyRef.lead("l"))
+    with pytest.raises(ValidationError) as info:
+        c.update(id="x", status="active", colour="red", at=h(2), actor="mkt")
+    assert [(e.path, e.message) for e in info.value.errors] == [
+        ("id", "cannot be changed"),
+        ("status", "moves through the campaign status funnel: use move_to()"),
+        ("colour", "is not a field of Campaign"),
+    ]
+    with pytest.raises(ValidationError) as info:
+        m.update(status="attended", at=h(2), actor="mkt")
+    assert info.value.errors[0].message == (
+        "moves through the member status funnel: use set_status()"
+    )
+    assert c.update(name=" Spring webinar ", at=h(2), actor="mkt") is c
+
+
+@pytest.mark.parametrize(
+    ("make", "field", "change"),
+    [
+        (lambda: webinar(), "actual_cost", (None, Money("1.00", "EUR"))),
+        (
+            lambda: CampaignMember.new(
+                id="m-1", at=h(1), actor="m", campaign=webinar(), party=PartyRef.lead("l")
+            ),
+            "first_responded_at",
+            (None, h(2)),
+        ),
+    ],
+)
+def test_replayed_edit_of_a_transition_field_is_refused(
+    make: object, field: str, change: tuple[object, object]
+) -> None:
+    x = make()  # type: ignore[operator]
+    edit = FieldsChanged(subject_id=x.id, at=h(3), actor="x", changes={field: change})
+    with pytest.raises(ValidationError) as info:
+        type(x).from_events((*x.history, edit))
+    assert info.value.paths == (f"events[{x.version}].changes.{field}",)

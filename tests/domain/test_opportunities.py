@@ -660,3 +660,18 @@ def test_modules_load_one_way_and_on_first_use() -> None:
         "['salescore.domain.opportunities', 'salescore.domain.opportunities.events',"
         " 'salescore.domain.opportunities.fields']\n"
     )
+
+
+def test_replayed_edit_of_a_transition_field_is_refused() -> None:
+    deal = Opportunity.new(id="d-1", at=T0, actor="rep", name="Deal")
+    edit = FieldsChanged(subject_id="d-1", at=T0, actor="x", changes={"probability": (0.1, 0.9)})
+    with pytest.raises(ValidationError) as info:
+        Opportunity.from_events((*deal.history, edit))
+    error = info.value.errors[0]
+    assert (error.path, error.message) == (
+        "events[2].changes.probability",
+        "is not an editable field of Opportunity",
+    )
+    assert Opportunity.field_table.refusals["probability"] == (
+        "follows the stage: use override_probability()"
+    )
