@@ -45,7 +45,7 @@ class CampaignStatus(enum.StrEnum):
 
 
 @register_type
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, cache_hash=True)
 class MemberStatus:
     """One status a campaign's members can have.
 

@@ -12,7 +12,7 @@ from typing import Any, ClassVar, Final, Self
 
 import attrs
 
-from salescore._validation import Checker, fail
+from salescore._validation import Checker, fail, line_ok
 from salescore.domain import _fields as fld
 from salescore.domain.aggregate import Aggregate, Fields, FieldSpec
 from salescore.domain.campaigns.campaign import Campaign
@@ -27,6 +27,15 @@ __all__ = ["CampaignMember", "CampaignMemberAdded", "MemberRepointed", "MemberSt
 
 #: The key of the funnel a member's status moves in.
 _FUNNEL: Final = "campaign_member_status"
+
+
+def _text(value: Any, path: str, region: str | None = None) -> str:
+    """One line of non-blank text, as given."""
+    if type(value) is str and line_ok(value):
+        return value
+    with Checker("CampaignMember") as c:
+        c.text(value, path)
+    return str(value)
 
 
 def _member_statuses(value: Any, path: str, region: str | None = None) -> tuple[MemberStatus, ...]:
@@ -125,18 +134,14 @@ class CampaignMember(Aggregate):
     stage_fields: ClassVar[Mapping[str, str]] = {_FUNNEL: "status"}
     field_table: ClassVar[Fields] = Fields(
         {
-            "campaign_id": FieldSpec(
-                fld.checked(lambda c, v, p: c.text(v, p)),
-                refused="is fixed when the member is added",
-            ),
+            "campaign_id": FieldSpec(_text, refused="is fixed when the member is added"),
             "party": FieldSpec(fld.instance(PartyRef), refused="changes through repoint()"),
             "status": FieldSpec(
-                fld.checked(lambda c, v, p: c.text(v, p)),
-                refused="moves through the member status funnel: use set_status()",
+                _text, refused="moves through the member status funnel: use set_status()"
             ),
             "responded": FieldSpec(fld.instance(bool), refused="follows the status"),
             "first_responded_at": FieldSpec(
-                fld.checked(lambda c, v, p: c.aware(v, p, optional=True)),
+                fld.opt_aware,
                 refused="is set by the first move to a responded status",
                 initial=False,
             ),
