@@ -145,7 +145,9 @@ class CampaignMember(Aggregate):
                 refused="is set by the first move to a responded status",
                 initial=False,
             ),
-            "statuses": FieldSpec(_member_statuses, refused="follow the campaign's: set_status()"),
+            "statuses": FieldSpec(
+                _member_statuses, refused="follows the campaign: set_status() records its statuses"
+            ),
         },
         created=CampaignMemberAdded,
     )
