@@ -189,7 +189,7 @@ def test_every_aggregate_and_event_loads_in_a_fresh_interpreter() -> None:
 def test_nothing_is_registered_lazily() -> None:
     script = (
         "from salescore.serialization import default_codec\n"
-        "import salescore.domain.opportunities\n"
+        "import salescore.domain.opportunities.deal\n"
         "print(sorted(default_codec.known_types()))\n"
     )
     done = subprocess.run(

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -22,15 +24,16 @@ from salescore.domain.campaigns import (
     check_campaign_parent,
     default_member_statuses,
 )
-from salescore.domain.events import StageChanged
+from salescore.domain.events import FieldsChanged, StageChanged
 from salescore.domain.parties import PartyRef
 from salescore.domain.stages import StageVisit
 from salescore.errors import NotFound, TransitionError, ValidationError
 from salescore.money import Money
-from salescore.serialization import from_json, to_json
+from salescore.serialization import from_dict, from_json, to_json
 from salescore.testing.strategies import campaign_members, campaigns
 
 T0 = datetime(2026, 2, 2, 9, 0, tzinfo=UTC)
+DOCUMENTS = "campaign_members_before_stage_changed.json"
 
 
 def h(hours: float) -> datetime:
@@ -254,8 +257,159 @@ def test_member_starts_in_default_status_and_tracks_first_response() -> None:
         StageVisit("invited", h(60), h(70)),
         StageVisit("no_show", h(70), None),
     )
-    assert [type(e) for e in m.history] == [CampaignMemberAdded] + [MemberStatusChanged] * 4
+    assert [type(e) for e in m.history] == [CampaignMemberAdded] + [StageChanged] * 5
+    assert m.stage_history("campaign_member_status") == m.status_history()
+    assert m.time_in_stage("campaign_member_status", "invited", at=h(80)) == timedelta(hours=14)
+    assert m.time_in_stages("campaign_member_status", at=h(80)) == {
+        "invited": timedelta(hours=14),
+        "registered": timedelta(hours=45),
+        "attended": timedelta(hours=10),
+        "no_show": timedelta(hours=10),
+    }
+    assert m.moves("campaign_member_status") == 4
     same_after_replay_and_json(m)
+
+
+def test_member_moves_are_stage_changes_in_the_status_funnel() -> None:
+    c = webinar()
+    m = CampaignMember.new(id="m-1", at=h(1), actor="mkt", campaign=c, party=PartyRef.lead("l-1"))
+    assert CampaignMember.stage_fields == {"campaign_member_status": "status"}
+    assert m.version == 2
+    entry = m.history[1]
+    assert isinstance(entry, StageChanged)
+    assert (entry.funnel, entry.from_stage, entry.to_stage) == (
+        "campaign_member_status",
+        None,
+        "invited",
+    )
+    m = m.set_status("registered", campaign=c, at=h(2), actor="form", reason=" signed up ")
+    move = m.history[-1]
+    assert isinstance(move, StageChanged)
+    assert (move.from_stage, move.to_stage, move.reason) == ("invited", "registered", "signed up")
+    funnel = m.funnel("campaign_member_status")
+    assert funnel.keys == ("invited", "registered", "attended", "no_show")
+    assert funnel.stage("no_show").label == "No-show"
+    assert m.stage_in("campaign_member_status") == "registered"
+    assert m.statuses == c.member_statuses
+    with pytest.raises(ValidationError) as info:
+        m.funnel("campaign_status")
+    assert info.value.paths == ("funnel",)
+
+
+def test_member_records_changed_campaign_statuses_before_its_move() -> None:
+    c = webinar()
+    m = CampaignMember.new(id="m-1", at=h(1), actor="mkt", campaign=c, party=PartyRef.lead("l-1"))
+    m = m.set_status("registered", campaign=c, at=h(2), actor="form")
+    # the campaign drops the member's status and makes "invited" a response
+    c2 = c.set_member_statuses(
+        [MemberStatus(key="invited", responded=True), MemberStatus(key="attended")],
+        at=h(3),
+        actor="mkt",
+    )
+    assert m.funnel("campaign_member_status").keys == (
+        "invited",
+        "registered",
+        "attended",
+        "no_show",
+    )
+    m2 = m.set_status("invited", campaign=c2, at=h(4), actor="mkt")
+    assert [type(e) for e in m2.history[-2:]] == [FieldsChanged, StageChanged]
+    assert m2.statuses == c2.member_statuses
+    assert (m2.status, m2.responded, m2.first_responded_at) == ("invited", True, h(2))
+    # its old status stays a stage until it leaves it
+    m3 = m.set_status("attended", campaign=c2, at=h(4), actor="mkt")
+    assert (m3.status, m3.responded) == ("attended", False)
+    assert m3.funnel("campaign_member_status").keys == ("invited", "attended")
+    assert m2.set_status("attended", campaign=c2, at=h(5), actor="mkt").history[-1].to_stage == (  # type: ignore[attr-defined]
+        "attended"
+    )
+    same_after_replay_and_json(m2)
+    same_after_replay_and_json(m3)
+
+
+def test_member_replay_refuses_a_status_outside_its_statuses() -> None:
+    c = webinar()
+    m = CampaignMember.new(id="m-1", at=h(1), actor="mkt", campaign=c, party=PartyRef.lead("l-1"))
+    bad = StageChanged(
+        subject_id="m-1",
+        at=h(2),
+        actor="x",
+        funnel="campaign_member_status",
+        from_stage="invited",
+        to_stage="clicked",
+    )
+    with pytest.raises(ValidationError) as info:
+        CampaignMember.from_events((*m.history, bad))
+    assert info.value.paths == ("events[2].to_stage",)
+
+
+OLD = json.loads((Path(__file__).parent.parent / "data" / DOCUMENTS).read_text())
+
+
+@pytest.mark.parametrize("n", [0, 1])
+def test_documents_with_member_status_changed_still_load(n: int) -> None:
+    m = from_dict(CampaignMember, OLD["members"][n])
+    expected = OLD["expected"][n]
+    assert (m.id, m.version, m.status, m.responded, str(m.party)) == (
+        expected["id"],
+        expected["version"],
+        expected["status"],
+        expected["responded"],
+        expected["party"],
+    )
+    assert m.first_responded_at == datetime.fromisoformat(expected["first_responded_at"])
+    assert [
+        [v.stage, v.entered_at.isoformat(), v.left_at and v.left_at.isoformat()]
+        for v in m.status_history()
+    ] == expected["status_history"]
+    same_after_replay_and_json(m)
+
+
+def test_old_status_moves_are_read_as_stage_changes() -> None:
+    m = from_dict(CampaignMember, OLD["members"][0])
+    assert [type(e).__name__ for e in m.history] == [
+        "CampaignMemberAdded",
+        "StageChanged",
+        "StageChanged",
+        "MemberRepointed",
+    ]
+    assert [s.key for s in m.statuses] == ["invited", "registered", "attended"]
+    assert [s.key for s in m.statuses if s.responded] == ["registered", "attended"]
+    move = m.history[1]
+    assert isinstance(move, StageChanged)
+    assert (move.funnel, move.from_stage, move.to_stage, move.reason) == (
+        "campaign_member_status",
+        "invited",
+        "registered",
+        "signed up",
+    )
+    assert m.time_in_stage("campaign_member_status", "registered") == timedelta(hours=28)
+    # a later move with the campaign records its statuses first
+    c = Campaign.new(id="cmp-1", at=T0, actor="m", name="Spring webinar", type="webinar")
+    later = m.set_status("no_show", campaign=c, at=datetime(2026, 3, 9, tzinfo=UTC), actor="m")
+    assert [type(e) for e in later.history[-2:]] == [FieldsChanged, StageChanged]
+    same_after_replay_and_json(later)
+
+
+def test_old_history_whose_status_changed_meaning_replays_as_written() -> None:
+    m = from_dict(CampaignMember, OLD["members"][1])
+    assert [type(e) for e in m.history[1:]] == [MemberStatusChanged] * 3
+    assert m.statuses == ()
+    assert m.funnel("campaign_member_status").keys == ("opened",)
+    c = Campaign.new(id="cmp-2", at=T0, actor="m", name="Mailing", type="email")
+    later = m.set_status("clicked", campaign=c, at=datetime(2026, 3, 9, tzinfo=UTC), actor="m")
+    assert (later.status, later.responded, later.first_responded_at) == (
+        "clicked",
+        True,
+        m.first_responded_at,
+    )
+    assert later.status_history()[-2:] == (
+        StageVisit(
+            "opened", datetime(2026, 3, 2, 14, tzinfo=UTC), datetime(2026, 3, 9, tzinfo=UTC)
+        ),
+        StageVisit("clicked", datetime(2026, 3, 9, tzinfo=UTC), None),
+    )
+    same_after_replay_and_json(later)
 
 
 def test_member_added_in_responded_status() -> None:
@@ -308,6 +462,79 @@ def test_generated_campaigns_replay_and_round_trip(c: Campaign) -> None:
 @given(campaign_members())
 def test_generated_members_replay_and_round_trip(m: CampaignMember) -> None:
     same_after_replay_and_json(m)
-    changes = [e for e in m.history if isinstance(e, MemberStatusChanged | CampaignMemberAdded)]
-    responded = [e.at for e in changes if e.responded]
+    responded_keys = {s.key for s in m.statuses if s.responded}
+    visits = m.status_history()
+    assert visits == m.stage_history("campaign_member_status")
+    responded = [v.entered_at for v in visits if v.stage in responded_keys]
     assert m.first_responded_at == (responded[0] if responded else None)
+    assert m.responded is (m.status in responded_keys)
+
+
+# --- the package --------------------------------------------------------------------------
+
+
+def test_package_offers_the_names_of_its_modules() -> None:
+    from salescore.domain import campaigns
+    from salescore.domain.campaigns import campaign, fields, hierarchy, members
+
+    modules = (campaign, fields, hierarchy, members)
+    assert campaigns.CampaignMember is members.CampaignMember
+    assert campaigns.campaign_ancestors is hierarchy.campaign_ancestors
+    assert campaigns.CAMPAIGN_STATUS is CAMPAIGN_STATUS
+    assert set(campaigns.__all__) == {"CAMPAIGN_STATUS"}.union(*(m.__all__ for m in modules))
+
+
+def test_modules_load_one_way_and_on_first_use() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "import salescore.domain.campaigns.hierarchy\n"
+        "print(sorted(m for m in sys.modules if m.startswith('salescore.domain.campaigns')))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert out == "['salescore.domain.campaigns', 'salescore.domain.campaigns.hierarchy']\n"
+
+
+def test_update_refusals_come_from_the_field_tables() -> None:
+    c = webinar()
+    m = CampaignMember.new(id="m-1", at=h(1), actor="mkt", campaign=c, party=PartyRef.lead("l"))
+    with pytest.raises(ValidationError) as info:
+        c.update(id="x", status="active", colour="red", at=h(2), actor="mkt")
+    assert [(e.path, e.message) for e in info.value.errors] == [
+        ("id", "cannot be changed"),
+        ("status", "moves through the campaign status funnel: use move_to()"),
+        ("colour", "is not a field of Campaign"),
+    ]
+    with pytest.raises(ValidationError) as info:
+        m.update(status="attended", at=h(2), actor="mkt")
+    assert info.value.errors[0].message == (
+        "moves through the member status funnel: use set_status()"
+    )
+    assert c.update(name=" Spring webinar ", at=h(2), actor="mkt") is c
+
+
+@pytest.mark.parametrize(
+    ("make", "field", "change"),
+    [
+        (lambda: webinar(), "actual_cost", (None, Money("1.00", "EUR"))),
+        (
+            lambda: CampaignMember.new(
+                id="m-1", at=h(1), actor="m", campaign=webinar(), party=PartyRef.lead("l")
+            ),
+            "first_responded_at",
+            (None, h(2)),
+        ),
+    ],
+)
+def test_replayed_edit_of_a_transition_field_is_refused(
+    make: object, field: str, change: tuple[object, object]
+) -> None:
+    x = make()  # type: ignore[operator]
+    edit = FieldsChanged(subject_id=x.id, at=h(3), actor="x", changes={field: change})
+    with pytest.raises(ValidationError) as info:
+        type(x).from_events((*x.history, edit))
+    assert info.value.paths == (f"events[{x.version}].changes.{field}",)

@@ -627,3 +627,51 @@ TestDealMachine = DealMachine.TestCase
 def test_final_json_of_machine_like_deal() -> None:
     d = ready().move_to("proposal", at=h(1), actor="r").close_lost(at=h(2), actor="r", reason="x")
     same_after_replay_and_json(d)
+
+
+# --- the package --------------------------------------------------------------------------
+
+
+def test_package_offers_the_names_of_its_modules() -> None:
+    from salescore.domain import opportunities
+    from salescore.domain.opportunities import deal, events, fields
+
+    assert opportunities.Opportunity is deal.Opportunity
+    assert opportunities.OpportunityClosed is events.OpportunityClosed
+    assert opportunities.ContactRole is fields.ContactRole
+    assert set(opportunities.__all__) == {*deal.__all__, *events.__all__, *fields.__all__}
+    for name in opportunities.__all__:
+        assert getattr(opportunities, name).__module__.startswith("salescore.domain.opportunities.")
+
+
+def test_modules_load_one_way_and_on_first_use() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "import salescore.domain.opportunities.events\n"
+        "print(sorted(m for m in sys.modules if m.startswith('salescore.domain.opportunities')))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert out == (
+        "['salescore.domain.opportunities', 'salescore.domain.opportunities.events',"
+        " 'salescore.domain.opportunities.fields']\n"
+    )
+
+
+def test_replayed_edit_of_a_transition_field_is_refused() -> None:
+    deal = Opportunity.new(id="d-1", at=T0, actor="rep", name="Deal")
+    edit = FieldsChanged(subject_id="d-1", at=T0, actor="x", changes={"probability": (0.1, 0.9)})
+    with pytest.raises(ValidationError) as info:
+        Opportunity.from_events((*deal.history, edit))
+    error = info.value.errors[0]
+    assert (error.path, error.message) == (
+        "events[2].changes.probability",
+        "is not an editable field of Opportunity",
+    )
+    assert Opportunity.field_table.refusals["probability"] == (
+        "follows the stage: use override_probability()"
+    )

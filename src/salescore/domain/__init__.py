@@ -23,20 +23,26 @@ if TYPE_CHECKING:
         FieldSpec,
         Normaliser,
     )
-    from salescore.domain.campaigns import (
+    from salescore.domain.campaigns.campaign import (
         Campaign,
         CampaignCreated,
-        CampaignMember,
-        CampaignMemberAdded,
+        CostRecorded,
+    )
+    from salescore.domain.campaigns.fields import (
         CampaignStatus,
         CampaignType,
-        CostRecorded,
-        MemberRepointed,
         MemberStatus,
-        MemberStatusChanged,
+        default_member_statuses,
+    )
+    from salescore.domain.campaigns.hierarchy import (
         campaign_ancestors,
         check_campaign_parent,
-        default_member_statuses,
+    )
+    from salescore.domain.campaigns.members import (
+        CampaignMember,
+        CampaignMemberAdded,
+        MemberRepointed,
+        MemberStatusChanged,
     )
     from salescore.domain.conversion import (
         Conversion,
@@ -99,18 +105,22 @@ if TYPE_CHECKING:
         score,
         tags,
     )
-    from salescore.domain.opportunities import (
-        ContactRole,
+    from salescore.domain.opportunities.deal import (
+        Opportunity,
+    )
+    from salescore.domain.opportunities.events import (
         ForecastCategoryOverridden,
         LineItemAdded,
         LineItemRemoved,
         LineItemsReplaced,
-        Opportunity,
         OpportunityClosed,
         OpportunityCreated,
         OpportunityReopened,
-        OpportunityType,
         ProbabilityOverridden,
+    )
+    from salescore.domain.opportunities.fields import (
+        ContactRole,
+        OpportunityType,
     )
     from salescore.domain.parties import (
         Account,
@@ -241,21 +251,27 @@ _EXPORTS = exports(
             "Normaliser",
             "aggregate",
         ),
-        "salescore.domain.campaigns": (
+        "salescore.domain.campaigns": ("campaigns",),
+        "salescore.domain.campaigns.campaign": (
             "Campaign",
             "CampaignCreated",
-            "CampaignMember",
-            "CampaignMemberAdded",
+            "CostRecorded",
+        ),
+        "salescore.domain.campaigns.fields": (
             "CampaignStatus",
             "CampaignType",
-            "CostRecorded",
-            "MemberRepointed",
             "MemberStatus",
-            "MemberStatusChanged",
-            "campaign_ancestors",
-            "campaigns",
-            "check_campaign_parent",
             "default_member_statuses",
+        ),
+        "salescore.domain.campaigns.hierarchy": (
+            "campaign_ancestors",
+            "check_campaign_parent",
+        ),
+        "salescore.domain.campaigns.members": (
+            "CampaignMember",
+            "CampaignMemberAdded",
+            "MemberRepointed",
+            "MemberStatusChanged",
         ),
         "salescore.domain.conversion": (
             "Conversion",
@@ -324,19 +340,21 @@ _EXPORTS = exports(
             "LeadStatus",
             "leads",
         ),
-        "salescore.domain.opportunities": (
-            "ContactRole",
+        "salescore.domain.opportunities": ("opportunities",),
+        "salescore.domain.opportunities.deal": ("Opportunity",),
+        "salescore.domain.opportunities.events": (
             "ForecastCategoryOverridden",
             "LineItemAdded",
             "LineItemRemoved",
             "LineItemsReplaced",
-            "Opportunity",
             "OpportunityClosed",
             "OpportunityCreated",
             "OpportunityReopened",
-            "OpportunityType",
             "ProbabilityOverridden",
-            "opportunities",
+        ),
+        "salescore.domain.opportunities.fields": (
+            "ContactRole",
+            "OpportunityType",
         ),
         "salescore.domain.parties": (
             "Account",

@@ -1,403 +1,58 @@
-"""Opportunities: the deals a qualified lead becomes, moving through a pipeline.
+"""The deal aggregate, :class:`Opportunity`: stages, closing, overrides, amounts.
 
-An :class:`Opportunity` moves through a pipeline (a
-:class:`~salescore.domain.stages.Funnel`, :data:`~salescore.funnels.B2B_PIPELINE`
-by default) with the same stage mechanism leads and cases use, so entry
-requirements apply (``amount`` and ``close_date`` to enter ``proposal``, a
-``lost_reason`` to enter ``closed_lost``) and every unmet one is named.
-
-Rules worth knowing:
-
-* **Probability and forecast category** follow the stage: each move sets the
-  stage's defaults (an open stage without a default probability gives 0.0,
-  without a default category ``pipeline``). :meth:`Opportunity.override_probability`
-  and :meth:`Opportunity.override_forecast_category` set a value that
-  survives until the next stage change. A won deal's probability is always
-  1.0 and its category ``closed``; a lost deal's 0.0 and ``omitted``;
-  a closed deal's values cannot be overridden.
-* **Closing** happens through :meth:`Opportunity.close_won` and
-  :meth:`Opportunity.close_lost` (a lost reason is required), or through
-  :meth:`Opportunity.move_to` with a won or lost stage, which does the same
-  (the move's ``reason`` is the won or lost reason). Either way an
-  :class:`OpportunityClosed` event records the outcome and ``closed_at``.
-* **Reopening** a closed deal is explicit: :meth:`Opportunity.reopen`, with a
-  reason, records :class:`OpportunityReopened` (clearing ``closed_at`` and the
-  reasons) and the move back to an open stage. :meth:`Opportunity.move_to`
-  refuses to leave a closed stage.
-* **Amount and line items**: a deal has either a hand-set ``amount`` or line
-  items (:class:`~salescore.domain.products.LineItem`); with lines the amount is
-  derived, the sum of the lines' rounded totals, and setting a different
-  amount is a :class:`~salescore.errors.ValidationError`. Adding the first line
-  replaces a hand-set amount; removing the last leaves a zero amount in the
-  deal's currency. Every line is in the deal's currency.
+Guide: :doc:`/opportunities`.
 """
 
 from __future__ import annotations
 
-import enum
-import math
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
-from typing import Any, ClassVar, Final, Self
+from typing import Any, ClassVar, Self
 
 import attrs
 
-from salescore._validation import Checker, fail, is_aware, to_member
+from salescore._validation import Checker, fail
+from salescore.domain import _fields as fld
 from salescore.domain import standard_funnels as funnels
-from salescore.domain._fields import opt_amount as _opt_money
-from salescore.domain._fields import opt_date as _opt_date
-from salescore.domain._fields import opt_id as _opt_id
-from salescore.domain._fields import opt_text as _opt_text
-from salescore.domain._fields import req_text as _req_text
 from salescore.domain._rule_schemas import INTERACTION_RECORDS, RuleSchemaHook
-from salescore.domain.aggregate import Aggregate
-from salescore.domain.custom_fields import CustomFieldSchema, _check_custom
-from salescore.domain.events import Event, FieldsChanged, StageChanged
+from salescore.domain.aggregate import Aggregate, Fields, FieldSpec
+from salescore.domain.custom_fields import CustomFieldSchema
+from salescore.domain.events import Event, StageChanged
 from salescore.domain.leads import LeadSource
+from salescore.domain.opportunities._amounts import check_line_currency as _check_line_currency
+from salescore.domain.opportunities._amounts import check_money as _check_money
+from salescore.domain.opportunities._amounts import line_tuple as _line_tuple
+from salescore.domain.opportunities._amounts import lines as _lines
+from salescore.domain.opportunities.events import (
+    ForecastCategoryOverridden,
+    LineItemAdded,
+    LineItemRemoved,
+    LineItemsReplaced,
+    OpportunityClosed,
+    OpportunityCreated,
+    OpportunityReopened,
+    ProbabilityOverridden,
+)
+from salescore.domain.opportunities.fields import (
+    ContactRole,
+    OpportunityType,
+    _category,
+    _competitors,
+    _flag,
+    _opt_aware,
+    _opt_months,
+    _probability,
+    _roles,
+    _source,
+    _type,
+)
 from salescore.domain.products import LineItem, line_items_total
 from salescore.domain.stages import ForecastCategory, Funnel, Stage, StageKind
-from salescore.errors import FieldError, TransitionError, ValidationError
+from salescore.errors import TransitionError, ValidationError
 from salescore.money import Money
 from salescore.serialization import register_type
 
-__all__ = [
-    "ContactRole",
-    "ForecastCategoryOverridden",
-    "LineItemAdded",
-    "LineItemRemoved",
-    "LineItemsReplaced",
-    "Opportunity",
-    "OpportunityClosed",
-    "OpportunityCreated",
-    "OpportunityReopened",
-    "OpportunityType",
-    "ProbabilityOverridden",
-]
-
-
-class ContactRole(enum.StrEnum):
-    """The part a contact plays in a deal."""
-
-    DECISION_MAKER = "decision_maker"
-    ECONOMIC_BUYER = "economic_buyer"
-    CHAMPION = "champion"
-    INFLUENCER = "influencer"
-    EVALUATOR = "evaluator"
-    USER = "user"
-    OTHER = "other"
-
-
-class OpportunityType(enum.StrEnum):
-    """What kind of business a deal is."""
-
-    NEW_BUSINESS = "new_business"
-    RENEWAL = "renewal"
-    UPSELL = "upsell"
-    EXPANSION = "expansion"
-
-
-# --- field normalisers ---------------------------------------------------------------
-# Each takes (value, path) and returns the normal form or raises ValidationError.
-
-
-def _opt_months(value: Any, path: str) -> int | None:
-    if value is None or (type(value) is int and value >= 1):
-        return value
-    fail(path, value, "must be a whole number of months (at least 1) or None")
-
-
-def _opt_aware(value: Any, path: str) -> datetime | None:
-    if value is None or (is_aware(value)):
-        return value
-    fail(path, value, "must be a timezone-aware datetime or None")
-
-
-def _type(value: Any, path: str) -> OpportunityType:
-    return to_member(OpportunityType, value, path, "an opportunity type")
-
-
-def _category(value: Any, path: str) -> ForecastCategory:
-    return to_member(ForecastCategory, value, path, "a forecast category")
-
-
-def _competitors(value: Any, path: str) -> tuple[str, ...]:
-    if (
-        type(value) is tuple
-        and all(type(v) is str and v and v.strip() == v for v in value)
-        and len(set(value)) == len(value)
-    ):
-        return value
-    if isinstance(value, str) or not isinstance(value, Iterable):
-        fail(path, value, "must be a sequence of competitor names")
-    result: list[str] = []
-    c = Checker()
-    for i, name in enumerate(value):
-        if not isinstance(name, str) or not name.strip():
-            c.add(f"{path}[{i}]", name, "must be a non-blank string")
-        elif name.strip() not in result:
-            result.append(name.strip())
-    c.raise_if_any()
-    return tuple(result)
-
-
-def _roles(value: Any, path: str) -> Mapping[str, frozenset[ContactRole]]:
-    if not isinstance(value, Mapping):
-        fail(path, value, "must map contact ids to sets of contact roles")
-    c = Checker()
-    result: dict[str, frozenset[ContactRole]] = {}
-    for contact_id, roles in value.items():
-        where = f"{path}.{contact_id}"
-        if not isinstance(contact_id, str) or not contact_id or contact_id.strip() != contact_id:
-            c.add(path, contact_id, "contact ids must be non-blank strings")
-            continue
-        if isinstance(roles, str) or not isinstance(roles, Iterable):
-            c.add(where, roles, "must be a set of contact roles")
-            continue
-        normal: set[ContactRole] = set()
-        for role in roles:
-            try:
-                normal.add(ContactRole(role))
-            except ValueError:
-                allowed = ", ".join(r.value for r in ContactRole)
-                c.add(where, role, f"is not a contact role ({allowed})")
-        if normal:
-            result[contact_id] = frozenset(normal)
-    c.raise_if_any()
-    if (
-        isinstance(value, dict)
-        and value == result
-        and all(
-            type(v) is frozenset and all(type(r) is ContactRole for r in v) for v in value.values()
-        )
-    ):
-        return value
-    return result
-
-
-def _source(value: Any, path: str) -> LeadSource | None:
-    if value is None or type(value) is LeadSource:
-        return value
-    fail(path, value, "must be a LeadSource or None")
-
-
-def _custom(value: Any, path: str) -> Mapping[str, Any]:
-    if isinstance(value, dict) and not value:
-        return value
-    c = Checker()
-    result = _check_custom(value, c, path)
-    c.raise_if_any()
-    if isinstance(value, dict) and result == value:
-        return value
-    return result
-
-
-def _probability(value: Any, path: str) -> float:
-    if (
-        isinstance(value, int | float)
-        and not isinstance(value, bool)
-        and math.isfinite(value)
-        and 0 <= value <= 1
-    ):
-        return float(value)
-    fail(path, value, "must be a probability: a number in [0, 1]")
-
-
-def _flag(value: Any, path: str) -> bool:
-    if type(value) is bool:
-        return value
-    fail(path, value, "must be True or False")
-
-
-_Normaliser = Any  # Callable[[Any, str], Any]; kept loose for the table below
-
-#: Fields that ``update`` (and ``move_to(changes=...)``) may set.
-_EDITABLE: Final[dict[str, _Normaliser]] = {
-    "name": _req_text,
-    "account_id": _opt_id,
-    "primary_contact_id": _opt_id,
-    "contact_roles": _roles,
-    "owner_id": _opt_id,
-    "team_id": _opt_id,
-    "type": _type,
-    "amount": _opt_money,
-    "recurring": _opt_money,
-    "term_months": _opt_months,
-    "close_date": _opt_date,
-    "competitors": _competitors,
-    "next_step": _opt_text,
-    "campaign_id": _opt_id,
-    "custom": _custom,
-}
-#: Fields set at creation (the editable ones plus the source and the lines).
-_CREATED: Final[dict[str, _Normaliser]] = {**_EDITABLE, "source": _source}
-_STATE: Final[dict[str, _Normaliser]] = {
-    **_CREATED,
-    "probability": _probability,
-    "probability_overridden": _flag,
-    "forecast_category": _category,
-    "forecast_category_overridden": _flag,
-    "won_reason": _opt_text,
-    "lost_reason": _opt_text,
-    "closed_at": _opt_aware,
-}
-_REFUSED: Final = {
-    "stage": "moves through the pipeline: use move_to(), close_won(), close_lost() or reopen()",
-    "pipeline": "is fixed when the deal is created",
-    "probability": "follows the stage: use override_probability()",
-    "probability_overridden": "is set by override_probability()",
-    "forecast_category": "follows the stage: use override_forecast_category()",
-    "forecast_category_overridden": "is set by override_forecast_category()",
-    "line_items": "use add_line_item(), remove_line_item() or replace_line_items()",
-    "won_reason": "is set by closing the deal won",
-    "lost_reason": "is set by closing the deal lost",
-    "closed_at": "is set by closing the deal",
-    "source": "is set once, when the deal is created",
-    "id": "cannot be changed",
-    "version": "cannot be changed",
-    "history": "cannot be changed",
-}
-
-
-def _normalise(
-    specs: Mapping[str, _Normaliser], values: Mapping[str, Any], checker: Checker
-) -> dict[str, Any]:
-    result: dict[str, Any] = {}
-    for name, value in values.items():
-        fn = specs.get(name)
-        if fn is None:
-            why = _REFUSED.get(name, "is not a field of Opportunity")
-            checker.add(name, value, why)
-            continue
-        try:
-            result[name] = fn(value, name)
-        except ValidationError as exc:
-            checker.errors.extend(exc.errors)
-    return result
-
-
-# --- events ----------------------------------------------------------------------------
-
-
-@register_type
-@attrs.frozen(kw_only=True)
-class OpportunityCreated(Event):
-    """A deal was opened; carries its pipeline and initial fields (see :class:`Opportunity`)."""
-
-    name: str
-    pipeline: Funnel
-    account_id: str | None = None
-    primary_contact_id: str | None = None
-    contact_roles: Mapping[str, frozenset[ContactRole]] = attrs.field(factory=dict)
-    owner_id: str | None = None
-    team_id: str | None = None
-    type: OpportunityType = OpportunityType.NEW_BUSINESS
-    amount: Money | None = None
-    line_items: tuple[LineItem, ...] = ()
-    recurring: Money | None = None
-    term_months: int | None = None
-    close_date: date | None = None
-    competitors: tuple[str, ...] = ()
-    next_step: str | None = None
-    source: LeadSource | None = None
-    campaign_id: str | None = None
-    custom: Mapping[str, Any] = attrs.field(factory=dict)
-
-
-@register_type
-@attrs.frozen(kw_only=True)
-class OpportunityClosed(Event):
-    """A deal was closed won or lost (followed by its move to the closing stage).
-
-    Attributes:
-        won: Whether it was won.
-        reason: The won or lost reason.
-    """
-
-    won: bool
-    reason: str | None = None
-
-
-@register_type
-@attrs.frozen(kw_only=True)
-class OpportunityReopened(Event):
-    """A closed deal was reopened (followed by its move to an open stage).
-
-    Attributes:
-        from_stage: The closed stage it left.
-        reason: Why it was reopened.
-    """
-
-    from_stage: str
-    reason: str
-
-
-@register_type
-@attrs.frozen(kw_only=True)
-class ProbabilityOverridden(Event):
-    """A rep set the deal's probability by hand (``None``: back to the stage default).
-
-    Attributes:
-        probability: The new probability in [0, 1], or ``None``.
-        reason: Why, if given.
-    """
-
-    probability: float | None
-    reason: str | None = None
-
-
-@register_type
-@attrs.frozen(kw_only=True)
-class ForecastCategoryOverridden(Event):
-    """A rep set the deal's forecast category by hand (``None``: back to the stage default).
-
-    Attributes:
-        category: The new category, or ``None``.
-        reason: Why, if given.
-    """
-
-    category: ForecastCategory | None
-    reason: str | None = None
-
-
-@register_type
-@attrs.frozen(kw_only=True)
-class LineItemAdded(Event):
-    """A line was added at the end of the deal's lines.
-
-    Attributes:
-        item: The line.
-    """
-
-    item: LineItem
-
-
-@register_type
-@attrs.frozen(kw_only=True)
-class LineItemRemoved(Event):
-    """A line was removed.
-
-    Attributes:
-        position: Its position (0-based) among the lines.
-        item: The line removed (for the record).
-    """
-
-    position: int
-    item: LineItem
-
-
-@register_type
-@attrs.frozen(kw_only=True)
-class LineItemsReplaced(Event):
-    """Every line was replaced at once.
-
-    Attributes:
-        items: The new lines (possibly none).
-    """
-
-    items: tuple[LineItem, ...]
-
-
-# --- the aggregate ----------------------------------------------------------------------
+__all__ = ["Opportunity"]
 
 
 def _defaults(stage: Stage) -> tuple[float, ForecastCategory]:
@@ -452,6 +107,60 @@ class Opportunity(Aggregate):
     """
 
     __rule_schema__: ClassVar[RuleSchemaHook] = RuleSchemaHook(interactions=INTERACTION_RECORDS)
+    field_table: ClassVar[Fields] = Fields(
+        {
+            "name": fld.req_text,
+            "account_id": fld.opt_id,
+            "primary_contact_id": fld.opt_id,
+            "contact_roles": _roles,
+            "owner_id": fld.opt_id,
+            "team_id": fld.opt_id,
+            "type": _type,
+            "amount": fld.opt_amount,
+            "recurring": fld.opt_amount,
+            "term_months": _opt_months,
+            "close_date": fld.opt_date,
+            "competitors": _competitors,
+            "next_step": fld.opt_text,
+            "campaign_id": fld.opt_id,
+            "custom": fld.custom,
+            "source": FieldSpec(_source, refused="is set once, when the deal is created"),
+            "probability": FieldSpec(
+                _probability, refused="follows the stage: use override_probability()", initial=False
+            ),
+            "probability_overridden": FieldSpec(
+                _flag, refused="is set by override_probability()", initial=False
+            ),
+            "forecast_category": FieldSpec(
+                _category,
+                refused="follows the stage: use override_forecast_category()",
+                initial=False,
+            ),
+            "forecast_category_overridden": FieldSpec(
+                _flag, refused="is set by override_forecast_category()", initial=False
+            ),
+            "won_reason": FieldSpec(
+                fld.opt_text, refused="is set by closing the deal won", initial=False
+            ),
+            "lost_reason": FieldSpec(
+                fld.opt_text, refused="is set by closing the deal lost", initial=False
+            ),
+            "closed_at": FieldSpec(_opt_aware, refused="is set by closing the deal", initial=False),
+            "pipeline": FieldSpec(
+                fld.instance(Funnel), refused="is fixed when the deal is created"
+            ),
+            "stage": FieldSpec(
+                fld.checked(lambda c, v, p: c.text(v, p, empty=True)),
+                refused="moves through the pipeline: "
+                "use move_to(), close_won(), close_lost() or reopen()",
+                initial=False,
+            ),
+            "line_items": FieldSpec(
+                _lines, refused="use add_line_item(), remove_line_item() or replace_line_items()"
+            ),
+        },
+        created=OpportunityCreated,
+    )
 
     name: str
     pipeline: Funnel = funnels.B2B_PIPELINE
@@ -482,22 +191,12 @@ class Opportunity(Aggregate):
 
     def __attrs_post_init__(self) -> None:
         c = Checker("Opportunity")
-        for name, fn in _STATE.items():
-            value = getattr(self, name)
-            try:
-                new = fn(value, name)
-            except ValidationError as exc:
-                c.errors.extend(exc.errors)
-                continue
-            if new is not value:
-                object.__setattr__(self, name, new)
-        if not isinstance(self.pipeline, Funnel):
-            c.add("pipeline", self.pipeline, "must be a Funnel")
-        elif self.stage and self.stage not in self.pipeline:
+        try:
+            super().__attrs_post_init__()
+        except ValidationError as exc:
+            c.errors.extend(exc.errors)
+        if isinstance(self.pipeline, Funnel) and self.stage and self.stage not in self.pipeline:
             c.add("stage", self.stage, f"is not a stage of {self.pipeline.key!r}")
-        if c.instance(self.line_items, tuple, "line_items"):
-            for i, item in enumerate(self.line_items):
-                c.instance(item, LineItem, f"line_items[{i}]")
         if not c.errors:
             _check_money(self.amount, self.line_items, self.recurring, c)
         c.raise_if_any()
@@ -570,40 +269,35 @@ class Opportunity(Aggregate):
             TransitionError: the start stage is closed, or its entry
                 requirements are not met (each one named).
         """
-        c = Checker("Opportunity")
-        raw: dict[str, Any] = {
-            "name": name,
-            "account_id": account_id,
-            "primary_contact_id": primary_contact_id,
-            "contact_roles": {} if contact_roles is None else contact_roles,
-            "owner_id": owner_id,
-            "team_id": team_id,
-            "type": type,
-            "amount": amount,
-            "recurring": recurring,
-            "term_months": term_months,
-            "close_date": close_date,
-            "competitors": competitors,
-            "next_step": next_step,
-            "source": source,
-            "campaign_id": campaign_id,
-            "custom": {} if custom is None else custom,
-        }
-        values = _normalise(_CREATED, raw, c)
-        if schema is not None and "custom" in values:
-            values["custom"] = schema.check(values["custom"], c, "custom")
-        lines: tuple[LineItem, ...] = ()
-        try:
-            lines = _line_tuple(line_items)
-        except ValidationError as exc:
-            c.errors.extend(exc.errors)
-        if not isinstance(pipeline, Funnel):
-            c.add("pipeline", pipeline, "must be a Funnel")
-        c.raise_if_any()
+        values = cls.field_table.normalise(
+            {
+                "name": name,
+                "account_id": account_id,
+                "primary_contact_id": primary_contact_id,
+                "contact_roles": {} if contact_roles is None else contact_roles,
+                "owner_id": owner_id,
+                "team_id": team_id,
+                "type": type,
+                "amount": amount,
+                "recurring": recurring,
+                "term_months": term_months,
+                "close_date": close_date,
+                "competitors": competitors,
+                "next_step": next_step,
+                "source": source,
+                "campaign_id": campaign_id,
+                "custom": {} if custom is None else custom,
+                "pipeline": pipeline,
+                "line_items": line_items,
+            },
+            subject="Opportunity",
+            schema=schema,
+        )
+        lines = values["line_items"]
         if lines and values["amount"] is None:
             values["amount"] = line_items_total(lines)
-        _check_money(values["amount"], lines, values["recurring"], c)
-        c.raise_if_any()
+        with Checker("Opportunity") as c:
+            _check_money(values["amount"], lines, values["recurring"], c)
         if values["campaign_id"] is None and source is not None:
             values["campaign_id"] = source.campaign_id
         start = pipeline.initial if stage is None else str(stage)
@@ -611,9 +305,7 @@ class Opportunity(Aggregate):
             raise TransitionError(
                 id, None, start, [f"a deal starts in an open stage, not {start!r}"]
             )
-        created = OpportunityCreated(
-            subject_id=id, at=at, actor=actor, pipeline=pipeline, line_items=lines, **values
-        )
+        created = OpportunityCreated(subject_id=id, at=at, actor=actor, **values)
         return cls._new(created, [(pipeline, start)])
 
     @classmethod
@@ -624,10 +316,7 @@ class Opportunity(Aggregate):
                 type(event).__name__,
                 "a deal's history starts with OpportunityCreated",
             )
-        fields = {name: getattr(event, name) for name in _CREATED}
-        return cls(
-            id=event.subject_id, pipeline=event.pipeline, line_items=event.line_items, **fields
-        )
+        return super()._created(event)
 
     def _stage_field(self, funnel_key: str) -> str | None:
         return "stage" if funnel_key == self.pipeline.key else None
@@ -796,28 +485,16 @@ class Opportunity(Aggregate):
                 target,
                 [f"the deal is closed ({self.stage}): reopen it with reopen()"],
             )
-        if target in self.pipeline:
-            kind = self.pipeline.stage(target).kind
-            if kind is StageKind.WON:
-                return self._close(
-                    True,
-                    target,
-                    at=at,
-                    actor=actor,
-                    reason=reason,
-                    changes=changes,
-                    context=context,
-                )
-            if kind is StageKind.LOST:
-                return self._close(
-                    False,
-                    target,
-                    at=at,
-                    actor=actor,
-                    reason=reason,
-                    changes=changes,
-                    context=context,
-                )
+        if target in self.pipeline and self.pipeline.is_closed(target):
+            return self._close(
+                self.pipeline.stage(target).kind is StageKind.WON,
+                target,
+                at=at,
+                actor=actor,
+                reason=reason,
+                changes=changes,
+                context=context,
+            )
         before = self._change_events(changes, at=at, actor=actor)
         return self._move(
             self.pipeline.key,
@@ -894,7 +571,7 @@ class Opportunity(Aggregate):
         changes: Mapping[str, Any] | None = None,
         context: Mapping[str, Any] | None = None,
     ) -> Opportunity:
-        why = _opt_text(reason, "reason")
+        why = fld.opt_text(reason, "reason")
         if self.is_closed:
             raise TransitionError(
                 self.id,
@@ -903,9 +580,7 @@ class Opportunity(Aggregate):
                 [f"the deal is closed already ({self.stage}): reopen it first"],
             )
         before = list(self._change_events(changes, at=at, actor=actor))
-        before.append(
-            OpportunityClosed(subject_id=self.id, at=at, actor=actor, won=won, reason=why)
-        )
+        before.append(self._event(OpportunityClosed, at=at, actor=actor, won=won, reason=why))
         if not won and why is None:
             staged = self._record(*before)
             reasons = self.pipeline.refusals(staged, self.stage, target, at=at, context=context)
@@ -943,7 +618,7 @@ class Opportunity(Aggregate):
                 (every reason named).
         """
         target = str(to_stage)
-        why = _opt_text(reason, "reason")
+        why = fld.opt_text(reason, "reason")
         reasons: list[str] = []
         if self.is_open:
             reasons.append(f"only a closed deal can be reopened (it is in {self.stage!r})")
@@ -954,8 +629,8 @@ class Opportunity(Aggregate):
         if reasons:
             raise TransitionError(self.id, self.stage, target, reasons)
         assert why is not None
-        reopened = OpportunityReopened(
-            subject_id=self.id, at=at, actor=actor, from_stage=self.stage, reason=why
+        reopened = self._event(
+            OpportunityReopened, at=at, actor=actor, from_stage=self.stage, reason=why
         )
         return self._move(
             self.pipeline.key, target, at=at, actor=actor, reason=why, before=(reopened,)
@@ -984,15 +659,8 @@ class Opportunity(Aggregate):
         value = None if probability is None else _probability(probability, "probability")
         if self.is_closed:
             fail("probability", probability, f"is fixed on a closed deal ({self.stage})")
-        return self._record(
-            ProbabilityOverridden(
-                subject_id=self.id,
-                at=at,
-                actor=actor,
-                probability=value,
-                reason=_opt_text(reason, "reason"),
-            )
-        )
+        why = fld.opt_text(reason, "reason")
+        return self._emit(ProbabilityOverridden, at=at, actor=actor, probability=value, reason=why)
 
     def override_forecast_category(
         self,
@@ -1019,42 +687,19 @@ class Opportunity(Aggregate):
         value = None if category is None else _category(category, "forecast_category")
         if self.is_closed:
             fail("forecast_category", category, f"is fixed on a closed deal ({self.stage})")
-        return self._record(
-            ForecastCategoryOverridden(
-                subject_id=self.id,
-                at=at,
-                actor=actor,
-                category=value,
-                reason=_opt_text(reason, "reason"),
-            )
+        why = fld.opt_text(reason, "reason")
+        return self._emit(
+            ForecastCategoryOverridden, at=at, actor=actor, category=value, reason=why
         )
 
     # --- edits -------------------------------------------------------------------------------
-
-    def _changes(
-        self, fields: Mapping[str, Any], schema: CustomFieldSchema | None
-    ) -> dict[str, Any]:
-        c = Checker("Opportunity")
-        values = _normalise(_EDITABLE, fields, c)
-        if schema is not None and "custom" in values:
-            values["custom"] = schema.check(values["custom"], c, "custom")
-        if not c.errors:
-            amount = values.get("amount", self.amount)
-            recurring = values.get("recurring", self.recurring)
-            _check_money(amount, self.line_items, recurring, c)
-        c.raise_if_any()
-        return values
 
     def _change_events(
         self, changes: Mapping[str, Any] | None, *, at: datetime, actor: str
     ) -> tuple[Event, ...]:
         if not changes:
             return ()
-        values = self._changes(changes, None)
-        pairs = {k: (getattr(self, k), v) for k, v in values.items() if getattr(self, k) != v}
-        if not pairs:
-            return ()
-        return (FieldsChanged(subject_id=self.id, at=at, actor=actor, changes=pairs),)
+        return self._update(changes, at=at, actor=actor).history[self.version :]
 
     def update(
         self,
@@ -1086,8 +731,7 @@ class Opportunity(Aggregate):
         Raises:
             ValidationError: every bad, unknown or refused field at once.
         """
-        values = self._changes(fields, schema)
-        return self._edit(values, at=at, actor=actor, reason=reason)
+        return self._update(fields, at=at, actor=actor, reason=reason, schema=schema)
 
     def set_amount(
         self, amount: Money | None, *, at: datetime, actor: str, reason: str | None = None
@@ -1139,7 +783,7 @@ class Opportunity(Aggregate):
         """
         lines = _line_tuple((item,))
         self._check_lines((*self.line_items, *lines))
-        return self._record(LineItemAdded(subject_id=self.id, at=at, actor=actor, item=lines[0]))
+        return self._emit(LineItemAdded, at=at, actor=actor, item=lines[0])
 
     def remove_line_item(self, position: int, *, at: datetime, actor: str) -> Opportunity:
         """Remove the line at ``position`` (0-based).
@@ -1153,15 +797,8 @@ class Opportunity(Aggregate):
             or not 0 <= position < len(self.line_items)
         ):
             fail("position", position, f"no such line (the deal has {len(self.line_items)})")
-        return self._record(
-            LineItemRemoved(
-                subject_id=self.id,
-                at=at,
-                actor=actor,
-                position=position,
-                item=self.line_items[position],
-            )
-        )
+        item = self.line_items[position]
+        return self._emit(LineItemRemoved, at=at, actor=actor, position=position, item=item)
 
     def replace_line_items(
         self, items: Iterable[LineItem], *, at: datetime, actor: str
@@ -1175,62 +812,9 @@ class Opportunity(Aggregate):
         if lines == self.line_items:
             return self
         self._check_lines(lines)
-        return self._record(LineItemsReplaced(subject_id=self.id, at=at, actor=actor, items=lines))
+        return self._emit(LineItemsReplaced, at=at, actor=actor, items=lines)
 
     def _check_lines(self, lines: tuple[LineItem, ...]) -> None:
         currency = self.currency or (lines[0].currency if lines else None)
         with Checker("Opportunity") as c:
-            for i, item in enumerate(lines):
-                c.check(
-                    item.currency == currency,
-                    f"line_items[{i}]",
-                    item.unit_price,
-                    f"is in {item.currency}, not the deal's currency {currency}",
-                )
-
-
-def _line_tuple(items: Any) -> tuple[LineItem, ...]:
-    if isinstance(items, str | bytes) or not isinstance(items, Iterable):
-        fail("line_items", items, "must be a sequence of LineItem")
-    seq = tuple(items)
-    with Checker("Opportunity") as c:
-        for i, item in enumerate(seq):
-            c.instance(item, LineItem, f"line_items[{i}]")
-    return seq
-
-
-def _check_money(
-    amount: Money | None,
-    lines: tuple[LineItem, ...],
-    recurring: Money | None,
-    c: Checker,
-) -> None:
-    """Record problems with the amount, the lines and the recurring revenue."""
-    if lines:
-        currency = amount.currency if amount is not None else lines[0].currency
-        bad = False
-        for i, item in enumerate(lines):
-            if item.currency != currency:
-                bad = True
-                c.add(
-                    f"line_items[{i}]",
-                    item.unit_price,
-                    f"is in {item.currency}, not the deal's currency {currency}",
-                )
-        if not bad:
-            total = line_items_total(lines, currency)
-            if amount is None or amount != total:
-                c.errors.append(
-                    FieldError(
-                        "amount",
-                        amount,
-                        f"must equal the line items' total ({total}): "
-                        "with line items the amount is derived",
-                    )
-                )
-    if amount is not None and recurring is not None and amount.currency != recurring.currency:
-        c.add(
-            "recurring",
-            recurring,
-            f"must be in the deal's currency ({amount.currency})",
-        )
+            _check_line_currency(lines, currency, c)

@@ -1,0 +1,81 @@
+"""Campaigns and their members: the marketing efforts that find leads.
+
+:mod:`~salescore.domain.campaigns.fields` (types and statuses),
+:mod:`~salescore.domain.campaigns.campaign` (the :class:`Campaign` aggregate),
+:mod:`~salescore.domain.campaigns.hierarchy` (parents) and
+:mod:`~salescore.domain.campaigns.members` (the :class:`CampaignMember`
+aggregate); this package offers their names, loaded on first use.
+Guide: :doc:`/campaigns`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from salescore._lazy import attach, exports
+
+if TYPE_CHECKING:
+    from salescore.domain.campaigns.campaign import Campaign, CampaignCreated, CostRecorded
+    from salescore.domain.campaigns.fields import (
+        CampaignStatus,
+        CampaignType,
+        MemberStatus,
+        default_member_statuses,
+    )
+    from salescore.domain.campaigns.hierarchy import campaign_ancestors, check_campaign_parent
+    from salescore.domain.campaigns.members import (
+        CampaignMember,
+        CampaignMemberAdded,
+        MemberRepointed,
+        MemberStatusChanged,
+    )
+    from salescore.domain.standard_funnels import CAMPAIGN_STATUS
+
+_EXPORTS = exports(
+    {
+        "salescore.domain.campaigns.campaign": (
+            "Campaign",
+            "CampaignCreated",
+            "CostRecorded",
+            "campaign",
+        ),
+        "salescore.domain.campaigns.fields": (
+            "CampaignStatus",
+            "CampaignType",
+            "MemberStatus",
+            "default_member_statuses",
+            "fields",
+        ),
+        "salescore.domain.campaigns.hierarchy": (
+            "campaign_ancestors",
+            "check_campaign_parent",
+            "hierarchy",
+        ),
+        "salescore.domain.campaigns.members": (
+            "CampaignMember",
+            "CampaignMemberAdded",
+            "MemberRepointed",
+            "MemberStatusChanged",
+            "members",
+        ),
+        "salescore.domain.standard_funnels": ("CAMPAIGN_STATUS",),
+    }
+)
+
+__all__ = [
+    "CAMPAIGN_STATUS",
+    "Campaign",
+    "CampaignCreated",
+    "CampaignMember",
+    "CampaignMemberAdded",
+    "CampaignStatus",
+    "CampaignType",
+    "CostRecorded",
+    "MemberRepointed",
+    "MemberStatus",
+    "MemberStatusChanged",
+    "campaign_ancestors",
+    "check_campaign_parent",
+    "default_member_statuses",
+]
+__getattr__, __dir__ = attach(__name__, _EXPORTS)

@@ -1,0 +1,61 @@
+"""Opportunities: the deals a qualified lead becomes, moving through a pipeline.
+
+:mod:`~salescore.domain.opportunities.fields` (contact roles, deal types),
+:mod:`~salescore.domain.opportunities.events` and
+:mod:`~salescore.domain.opportunities.deal` (the :class:`Opportunity`
+aggregate); this package offers their names, loaded on first use.
+Guide: :doc:`/opportunities`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from salescore._lazy import attach, exports
+
+if TYPE_CHECKING:
+    from salescore.domain.opportunities.deal import Opportunity
+    from salescore.domain.opportunities.events import (
+        ForecastCategoryOverridden,
+        LineItemAdded,
+        LineItemRemoved,
+        LineItemsReplaced,
+        OpportunityClosed,
+        OpportunityCreated,
+        OpportunityReopened,
+        ProbabilityOverridden,
+    )
+    from salescore.domain.opportunities.fields import ContactRole, OpportunityType
+
+_EXPORTS = exports(
+    {
+        "salescore.domain.opportunities.deal": ("Opportunity", "deal"),
+        "salescore.domain.opportunities.events": (
+            "ForecastCategoryOverridden",
+            "LineItemAdded",
+            "LineItemRemoved",
+            "LineItemsReplaced",
+            "OpportunityClosed",
+            "OpportunityCreated",
+            "OpportunityReopened",
+            "ProbabilityOverridden",
+            "events",
+        ),
+        "salescore.domain.opportunities.fields": ("ContactRole", "OpportunityType", "fields"),
+    }
+)
+
+__all__ = [
+    "ContactRole",
+    "ForecastCategoryOverridden",
+    "LineItemAdded",
+    "LineItemRemoved",
+    "LineItemsReplaced",
+    "Opportunity",
+    "OpportunityClosed",
+    "OpportunityCreated",
+    "OpportunityReopened",
+    "OpportunityType",
+    "ProbabilityOverridden",
+]
+__getattr__, __dir__ = attach(__name__, _EXPORTS)
