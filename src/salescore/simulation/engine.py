@@ -639,7 +639,12 @@ def simulate(
     with run.ws.unit_of_work() as uow:
         interactions = tuple(_all(uow.interactions.find))
     summary = summarize(
-        run.ws.store, at=run.end, currency=scenario.currency, seed=seed, records=records
+        run.ws.store,
+        at=run.end,
+        currency=scenario.currency,
+        seed=seed,
+        records=records,
+        interactions=interactions,
     )
     return SimulationResult(
         scenario=scenario.name,
