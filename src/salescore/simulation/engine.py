@@ -337,6 +337,9 @@ class _Run:
             **fields,
         )
         lead = apply_score(lead, score(self.score_model, lead, at=at), at=at, actor="scoring")
+        if not self.s.cadence:
+            self.hand_over(lead, fields, rng)
+            return
         decision = route(
             self.routing,
             lead,
@@ -361,6 +364,25 @@ class _Run:
         self.streams[lead.id] = rng
         team = self.team_of[owner]
         self.schedule(self.later(team, at, 0.05), "step", lead.id, owner, 0)
+
+    def hand_over(self, lead: Lead, fields: dict[str, Any], rng: random.Random) -> None:
+        """Without a cadence: no SDR works the lead; the deal team meets every MQL.
+
+        Routing and outreach are skipped (there is nothing for an SDR to do),
+        so a funnel-only scenario pays for the score, the qualification and
+        the pipeline only.
+        """
+        at = self.clock.now()
+        below = lead.score < self.s.mql
+        if below:
+            lead = lead.move_to("nurturing", at=at, actor="scoring", reason="below the MQL score")
+        with self.ws.unit_of_work() as uow:
+            uow.leads.add(lead)
+        if below:
+            return
+        self.lead_fields[lead.id] = fields
+        self.streams[lead.id] = rng
+        self.book_meeting(lead.id, at)
 
     def record(
         self,
@@ -454,15 +476,19 @@ class _Run:
             return
         self.record(logged, lead_id)
         if outcome == "meeting":
-            deal_team = self.teams[self.s.deal_team]
-            ae = deal_team.rep_ids[deal_team.turn % len(deal_team.rep_ids)]
-            deal_team.turn += 1
-            self.schedule(self.later(deal_team, at, 1.0), "meeting", lead_id, ae)
+            self.book_meeting(lead_id, at)
         elif index + 1 < len(self.s.cadence):
             nxt = self.s.cadence[index + 1]
             self.schedule(self.later(team, at, nxt.business_days), "step", lead_id, rep, index + 1)
         else:
             self.record([], lead_id, "disqualified", "no response to the cadence")
+
+    def book_meeting(self, lead_id: str, at: datetime) -> None:
+        """Book a meeting with the deal team's next rep, held a business day later."""
+        deal_team = self.teams[self.s.deal_team]
+        ae = deal_team.rep_ids[deal_team.turn % len(deal_team.rep_ids)]
+        deal_team.turn += 1
+        self.schedule(self.later(deal_team, at, 1.0), "meeting", lead_id, ae)
 
     def _party(self, lead_id: str) -> PartyRef:
         return PartyRef(PartyKind.LEAD, lead_id)
