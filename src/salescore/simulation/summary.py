@@ -165,9 +165,7 @@ def summarize(
         deals = _all(uow.opportunities.find)
         cases = _all(uow.cases.find)
         campaigns = _all(uow.campaigns.find)
-        interactions = (
-            _all(uow.interactions.find) if interactions is None else list(interactions)
-        )
+        interactions = _all(uow.interactions.find) if interactions is None else list(interactions)
 
     status = funnel_report(LEAD_STATUS, changes)
     pipeline = funnel_report(B2B_PIPELINE, changes)
