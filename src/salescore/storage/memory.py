@@ -288,13 +288,14 @@ class _Session:
         candidates = self._indexed(spec, query)
         if candidates is None:
             candidates = list(self._store._tables.get(spec.name, {}).items())
+        by_key = col.path == spec.key  # ordered by the key: the value is the key itself
         for key, head in candidates:
             if key in exclude:
                 continue
             row = head.at(self._seq)
             if row is None:
                 continue
-            value = column_value(row.obj, col)
+            value = key if by_key else column_value(row.obj, col)
             if is_after(value, key, query.after, query.descending):
                 rows.append((value, key, row))
         rows = order_rows(rows, lambda r: r[0], lambda r: r[1], query.descending)
