@@ -14,6 +14,7 @@ from salescore.domain.leads import Lead
 from salescore.rules import Rule, Truth, field, parse
 from salescore.storage import InMemoryStore
 from salescore.storage._catalog import REPOSITORIES
+from salescore.storage._query import build_query
 from salescore.storage.memory import _wanted
 from salescore.storage.protocols import Store
 from salescore.testing import strategies as ss
@@ -111,7 +112,7 @@ def test_indexed_find_equals_a_full_scan(story: Any) -> None:
             if kind == "rollback":
                 raise Boom
     check()
-    used = {w[0].path for r in rules if (w := _wanted(r, REPOSITORIES["leads"])) is not None}
+    used = {c.path for r in rules for c, _ in _wanted(r, REPOSITORIES["leads"])}
     assert set(store._indexes.get("leads", {})) == used  # the indexed finds went through one
 
 
@@ -140,13 +141,33 @@ def test_a_unit_reads_its_snapshot_while_others_commit() -> None:
 
 def test_which_rules_use_an_index() -> None:
     spec = REPOSITORIES["leads"]
-    owner = spec.by_path["owner_id"]
-    assert _wanted(field("owner_id") == "x", spec) == (owner, ("x",))
-    assert _wanted(parse("'x' == owner_id and score > 1"), spec) == (owner, ("x",))
-    assert _wanted(field("owner_id").is_in(["x", "y"]), spec) == (owner, ("x", "y"))
-    assert _wanted(parse("owner_id != 'x'"), spec) is None
-    assert _wanted(parse("owner_id == 'x' or status == 'new'"), spec) is None
-    assert _wanted(parse("title == 'x'"), spec) is None  # not an indexed column
-    assert _wanted(parse("id == 'x'"), spec) is None  # the key: a load, not a find
-    assert _wanted(parse("owner_id == 3"), spec) is None  # a text column and a number
-    assert _wanted(None, spec) is None
+    owner, status = spec.by_path["owner_id"], spec.by_path["status"]
+    assert _wanted(field("owner_id") == "x", spec) == ((owner, ("x",)),)
+    assert _wanted(parse("'x' == owner_id and score > 1"), spec) == ((owner, ("x",)),)
+    assert _wanted(parse("owner_id == 'x' and status == 'new'"), spec) == (
+        (owner, ("x",)),
+        (status, ("new",)),
+    )
+    assert _wanted(field("owner_id").is_in(["x", "y"]), spec) == ((owner, ("x", "y")),)
+    assert _wanted(parse("owner_id != 'x'"), spec) == ()
+    assert _wanted(parse("owner_id == 'x' or status == 'new'"), spec) == ()
+    assert _wanted(parse("title == 'x'"), spec) == ()  # not an indexed column
+    assert _wanted(parse("id == 'x'"), spec) == ()  # the key: a load, not a find
+    assert _wanted(parse("owner_id == 3"), spec) == ()  # a text column and a number
+    assert _wanted(None, spec) == ()
+
+
+def test_an_and_reads_its_most_selective_index() -> None:
+    store = InMemoryStore()
+    with store.unit_of_work() as uow:
+        for i in range(6):
+            owner = "rep-1" if i else "rep-2"
+            uow.leads.add(Lead.new(id=f"l{i}", at=T0, actor="t", email=f"{i}@b.example",
+                                   owner_id=owner, company="Acme"))  # fmt: skip
+    rule = parse("company == 'Acme' and owner_id == 'rep-2'")
+    with store.unit_of_work() as uow:
+        assert [x.id for x in uow.leads.find(rule).items] == ["l0"]
+        session = uow._session  # type: ignore[attr-defined]
+        query = build_query(REPOSITORIES["leads"], rule, order_by="id", limit=None, after=None,
+                            at=None)  # fmt: skip
+        assert [key for key, _ in session._indexed(REPOSITORIES["leads"], query)] == ["l0"]

@@ -89,12 +89,17 @@ class _Index:
         return found
 
 
-def _wanted(rule: Rule | None, spec: Spec) -> tuple[Column, tuple[Any, ...]] | None:
-    """An indexed column and the values it must equal wherever ``rule`` is TRUE.
+_Wanted = tuple[tuple[Column, tuple[Any, ...]], ...]
 
-    The values are bound as the SQL stores bind them (so an index lookup is
-    never stricter than the rule: the rule is still evaluated on every item
-    found); ``None`` when the rule has no such test.
+
+def _wanted(rule: Rule | None, spec: Spec) -> _Wanted:
+    """Indexed columns and the values each must equal wherever ``rule`` is TRUE.
+
+    Each entry alone narrows the search (the tests of an ``and`` all hold),
+    so the most selective one can be used. The values are bound as the SQL
+    stores bind them, so an index lookup is never stricter than the rule (the
+    rule is still evaluated on every item found). Empty when the rule has no
+    such test.
     """
     if isinstance(rule, Compare) and rule.op is Op.EQ:
         left, right = rule.left, rule.right
@@ -105,25 +110,22 @@ def _wanted(rule: Rule | None, spec: Spec) -> tuple[Column, tuple[Any, ...]] | N
             if column is not None and column.path != spec.key:
                 ok, param = _bind(column, right.kind, right.value)
                 if ok:
-                    return column, (param,)
-        return None
+                    return ((column, (param,)),)
+        return ()
     if isinstance(rule, In) and not rule.negated and isinstance(rule.operand, Field):
         column = spec.by_path.get(rule.operand.path)
         if column is None or column.path == spec.key:
-            return None
+            return ()
         params = []
         for v in rule.values:
             ok, param = _bind(column, v.kind, v.value)
             if not ok:
-                return None  # a value the index cannot look up: it might match
+                return ()  # a value the index cannot look up: it might match
             params.append(param)
-        return column, tuple(params)
+        return ((column, tuple(params)),)
     if isinstance(rule, And):
-        for part in rule.rules:
-            found = _wanted(part, spec)
-            if found is not None:
-                return found
-    return None
+        return tuple(w for part in rule.rules for w in _wanted(part, spec))
+    return ()
 
 
 class InMemoryStore(PersonRequests):
@@ -260,27 +262,32 @@ class _Session:
         return None if row is None else (row.version, row.obj)
 
     def _indexed(self, spec: Spec, query: Query) -> list[tuple[str, _Row]] | None:
-        """The rows the index finds for the query, or ``None`` to scan the table."""
+        """The rows the indexes find for the query, or ``None`` to scan the table."""
         wanted = _wanted(query.rule, spec)
-        if wanted is None:
+        if not wanted:
             return None
-        column, values = wanted
         store = self._store
         with store._lock:
             if store._seq != self._seq:
                 return None  # committed since the snapshot: the heads are newer
             table = store._tables.get(spec.name, {})
             indexes = store._indexes.setdefault(spec.name, {})
-            if column.path in indexes:
-                index = indexes[column.path]
-            else:
-                try:
-                    index = indexes[column.path] = _Index(column, table)
-                except TypeError:
-                    index = indexes[column.path] = None
-            if index is None:
+            best: set[str] | None = None
+            for column, values in wanted:
+                if column.path in indexes:
+                    index = indexes[column.path]
+                else:
+                    try:
+                        index = indexes[column.path] = _Index(column, table)
+                    except TypeError:
+                        index = indexes[column.path] = None
+                if index is not None:
+                    keys = index.get(values)
+                    if best is None or len(keys) < len(best):
+                        best = keys
+            if best is None:
                 return None
-            return [(key, table[key]) for key in index.get(values)]
+            return [(key, table[key]) for key in best]
 
     def scan(self, spec: Spec, query: Query, exclude: frozenset[str]) -> Iterator[tuple[int, Any]]:
         col = query.column
