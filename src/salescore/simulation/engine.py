@@ -337,24 +337,25 @@ class _Run:
             **fields,
         )
         lead = apply_score(lead, score(self.score_model, lead, at=at), at=at, actor="scoring")
-        if not self.s.cadence:
-            self.hand_over(lead, fields, rng)
-            return
-        decision = route(
-            self.routing,
-            lead,
-            state=self.routing_state,
-            at=at,
-            reps=self.reps,
-            teams=self.team_records,
-        )
-        self.routing_state = decision.state
-        owner = decision.owner_id or self.teams[self.s.default_team].rep_ids[0]
-        lead = lead.assign(owner, at=at, actor="routing", reason=decision.reason)
+        # Without a cadence no SDR works the lead: routing and outreach are skipped and
+        # the deal team meets every MQL (a funnel of the score, qualification and pipeline).
+        owner = None
+        if self.s.cadence:
+            decision = route(
+                self.routing,
+                lead,
+                state=self.routing_state,
+                at=at,
+                reps=self.reps,
+                teams=self.team_records,
+            )
+            self.routing_state = decision.state
+            owner = decision.owner_id or self.teams[self.s.default_team].rep_ids[0]
+            lead = lead.assign(owner, at=at, actor="routing", reason=decision.reason)
         below = lead.score < self.s.mql
         if below:
             lead = lead.move_to("nurturing", at=at, actor="scoring", reason="below the MQL score")
-        else:
+        elif owner is not None:
             lead = lead.move_to("working", at=at, actor=owner)
         with self.ws.unit_of_work() as uow:
             uow.leads.add(lead)
@@ -362,27 +363,10 @@ class _Run:
             return
         self.lead_fields[lead.id] = fields
         self.streams[lead.id] = rng
-        team = self.team_of[owner]
-        self.schedule(self.later(team, at, 0.05), "step", lead.id, owner, 0)
-
-    def hand_over(self, lead: Lead, fields: dict[str, Any], rng: random.Random) -> None:
-        """Without a cadence: no SDR works the lead; the deal team meets every MQL.
-
-        Routing and outreach are skipped (there is nothing for an SDR to do),
-        so a funnel-only scenario pays for the score, the qualification and
-        the pipeline only.
-        """
-        at = self.clock.now()
-        below = lead.score < self.s.mql
-        if below:
-            lead = lead.move_to("nurturing", at=at, actor="scoring", reason="below the MQL score")
-        with self.ws.unit_of_work() as uow:
-            uow.leads.add(lead)
-        if below:
-            return
-        self.lead_fields[lead.id] = fields
-        self.streams[lead.id] = rng
-        self.book_meeting(lead.id, at)
+        if owner is None:
+            self.book_meeting(lead.id, at)
+        else:
+            self.schedule(self.later(self.team_of[owner], at, 0.05), "step", lead.id, owner, 0)
 
     def record(
         self,
