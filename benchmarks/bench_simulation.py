@@ -2,7 +2,7 @@
 
 ``python -m benchmarks simulation [--quick]``. In one run:
 
-(a) The built-in B2B quarter (about 2,300 leads; two weeks with ``--quick``)
+(a) The built-in B2B quarter (about 2,300 leads; one week with ``--quick``)
     through ``simulate``: arrival, scoring, routing, a cadence of calls and
     e-mails, qualification, conversion, a deal through the pipeline, service
     cases, and the reports at the end. Reported: µs per lead (median of the
@@ -13,7 +13,7 @@
 (b) A funnel-only model — six stages, each a conversion probability and a
     duration: the MQL score, the meeting and its qualification, the four open
     stages of the pipeline; no cadences or cases — for about 5,000 leads
-    (2,000 with ``--quick``), in alternation: through ``simulate`` with a
+    (500 with ``--quick``), in alternation: through ``simulate`` with a
     funnel-only :class:`Scenario` (real leads, meetings, conversions, deals,
     events, a store and the reports), as SimPy processes, as a bare Python
     loop and with numpy (the floor). Target: at most 1.5× SimPy per lead.
@@ -140,7 +140,7 @@ def _table(runs: list[tuple[float, dict[str, float]]], us_per_lead: float) -> di
 
 
 def whole_scenario(quick: bool) -> dict[str, Any]:
-    days, runs = (14, 3) if quick else (91, 5)
+    days, runs, instrumented = (7, 2, 1) if quick else (91, 5, 3)
     totals, per_lead, cpu_per_lead = [], [], []
     leads = 0.0
     for _ in range(runs):
@@ -148,8 +148,8 @@ def whole_scenario(quick: bool) -> dict[str, Any]:
         totals.append(total)
         per_lead.append(total / leads * 1e6)
         cpu_per_lead.append(cpu / leads * 1e6)
-    events = [(r[0], r[2]) for r in (_timed_run(days, inner=False) for _ in range(3))]
-    inner = [(r[0], r[2]) for r in (_timed_run(days, inner=True) for _ in range(3))]
+    events = [(r[0], r[2]) for r in (_timed_run(days, inner=False) for _ in range(instrumented))]
+    inner = [(r[0], r[2]) for r in (_timed_run(days, inner=True) for _ in range(instrumented))]
     median_us = statistics.median(per_lead)
     print(f"\n(a) B2B scenario, {days} days, {leads:.0f} leads, {runs} runs")
     cpu_us = statistics.median(cpu_per_lead)
@@ -159,7 +159,7 @@ def whole_scenario(quick: bool) -> dict[str, Any]:
     print(f"  seconds per run (median): {statistics.median(totals):.2f}")
     table = _table(events, cpu_us)
     operations = _table(inner, cpu_us)
-    print("  CPU µs per lead by engine event (median shares of 3 instrumented runs):")
+    print(f"  CPU µs per lead by engine event (median shares of {instrumented} instrumented runs):")
     for k, v in table.items():
         print(f"    {k:<36} {v:8.1f}")
     print("  inside those events (CPU µs per lead, as above; nested, so they overlap):")
@@ -313,7 +313,7 @@ def funnel_numpy(n: int, seed: int = 3) -> int:
 
 
 def funnel_only(quick: bool) -> dict[str, Any]:
-    target = 2_000 if quick else 5_000
+    target = 500 if quick else 5_000
     scenario = funnel_scenario(target)
     first = simulate(scenario, seed=3).summary
     n = int(first.metric("leads"))  # the engine's Poisson draw: the others simulate as many
