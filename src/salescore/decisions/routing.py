@@ -19,6 +19,7 @@ import attrs
 from salescore._validation import Checker, ensure_aware
 from salescore.decisions._evaluation import check_subject, missing_fields
 from salescore.errors import FieldError, ValidationError
+from salescore.frozen import FrozenDict
 from salescore.rules._nodes import Rule
 from salescore.rules._truth import Truth
 from salescore.serialization import register_type as _register_type
@@ -300,14 +301,14 @@ class RoutingTable:
 
 
 def _as_counts(value: Any) -> Any:
-    if isinstance(value, Mapping):
+    if isinstance(value, Mapping) and type(value) is not FrozenDict:
         return dict(value)
-    return value
+    return value  # a FrozenDict is kept: it cannot change
 
 
 def _as_nested(value: Any) -> Any:
-    if isinstance(value, Mapping):
-        return {k: dict(v) if isinstance(v, Mapping) else v for k, v in value.items()}
+    if isinstance(value, Mapping) and type(value) is not FrozenDict:
+        return {k: _as_counts(v) for k, v in value.items()}
     return value
 
 
@@ -380,11 +381,19 @@ class RoutingState:
         return attrs.evolve(self, loads=loads)
 
     def _shared(self, team_id: str, expected: Mapping[str, float], rep_id: str) -> RoutingState:
-        """The state after a round-robin decision of ``team_id``."""
+        """The state after a round-robin decision of ``team_id`` gave ``rep_id`` one item.
+
+        The same as ``assigned(rep_id, team_id)`` with the team's shares
+        updated, in one step.
+        """
+        loads = dict(self.loads)
+        loads[rep_id] = loads.get(rep_id, 0) + 1
         given = dict(self.given.get(team_id, {}))
         given[rep_id] = given.get(rep_id, 0) + 1
         return attrs.evolve(
             self,
+            cursors={**self.cursors, team_id: rep_id},
+            loads=loads,
             expected={**self.expected, team_id: dict(expected)},
             given={**self.given, team_id: given},
         )
@@ -569,9 +578,10 @@ class _Router:
             if hold is None:
                 return _Taken(None, f"no rep of team {target.id} is available: {whys}", state)
             rep_id, opening = hold
-            after = state.assigned(rep_id, target.id)
             if target.strategy is Strategy.ROUND_ROBIN:
-                after = after._shared(target.id, state.expected.get(target.id, {}), rep_id)
+                after = state._shared(target.id, state.expected.get(target.id, {}), rep_id)
+            else:
+                after = state.assigned(rep_id, target.id)
             return _Taken(
                 rep_id,
                 f"no rep of team {target.id} is available ({whys}): held for {rep_id}, "
@@ -601,7 +611,7 @@ class _Router:
         skipped = [w for i, w in reasons if i < order.index(chosen)]
         if skipped:
             note += " (skipped: " + "; ".join(skipped) + ")"
-        after = state.assigned(chosen, target.id)._shared(target.id, expected, chosen)
+        after = state._shared(target.id, expected, chosen)
         return _Taken(chosen, note, after)
 
     def weights(self, members: Sequence[str]) -> dict[str, float]:

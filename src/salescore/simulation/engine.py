@@ -337,21 +337,25 @@ class _Run:
             **fields,
         )
         lead = apply_score(lead, score(self.score_model, lead, at=at), at=at, actor="scoring")
-        decision = route(
-            self.routing,
-            lead,
-            state=self.routing_state,
-            at=at,
-            reps=self.reps,
-            teams=self.team_records,
-        )
-        self.routing_state = decision.state
-        owner = decision.owner_id or self.teams[self.s.default_team].rep_ids[0]
-        lead = lead.assign(owner, at=at, actor="routing", reason=decision.reason)
+        # Without a cadence no SDR works the lead: routing and outreach are skipped and
+        # the deal team meets every MQL (a funnel of the score, qualification and pipeline).
+        owner = None
+        if self.s.cadence:
+            decision = route(
+                self.routing,
+                lead,
+                state=self.routing_state,
+                at=at,
+                reps=self.reps,
+                teams=self.team_records,
+            )
+            self.routing_state = decision.state
+            owner = decision.owner_id or self.teams[self.s.default_team].rep_ids[0]
+            lead = lead.assign(owner, at=at, actor="routing", reason=decision.reason)
         below = lead.score < self.s.mql
         if below:
             lead = lead.move_to("nurturing", at=at, actor="scoring", reason="below the MQL score")
-        else:
+        elif owner is not None:
             lead = lead.move_to("working", at=at, actor=owner)
         with self.ws.unit_of_work() as uow:
             uow.leads.add(lead)
@@ -359,8 +363,10 @@ class _Run:
             return
         self.lead_fields[lead.id] = fields
         self.streams[lead.id] = rng
-        team = self.team_of[owner]
-        self.schedule(self.later(team, at, 0.05), "step", lead.id, owner, 0)
+        if owner is None:
+            self.book_meeting(lead.id, at)
+        else:
+            self.schedule(self.later(self.team_of[owner], at, 0.05), "step", lead.id, owner, 0)
 
     def record(
         self,
@@ -454,15 +460,19 @@ class _Run:
             return
         self.record(logged, lead_id)
         if outcome == "meeting":
-            deal_team = self.teams[self.s.deal_team]
-            ae = deal_team.rep_ids[deal_team.turn % len(deal_team.rep_ids)]
-            deal_team.turn += 1
-            self.schedule(self.later(deal_team, at, 1.0), "meeting", lead_id, ae)
+            self.book_meeting(lead_id, at)
         elif index + 1 < len(self.s.cadence):
             nxt = self.s.cadence[index + 1]
             self.schedule(self.later(team, at, nxt.business_days), "step", lead_id, rep, index + 1)
         else:
             self.record([], lead_id, "disqualified", "no response to the cadence")
+
+    def book_meeting(self, lead_id: str, at: datetime) -> None:
+        """Book a meeting with the deal team's next rep, held a business day later."""
+        deal_team = self.teams[self.s.deal_team]
+        ae = deal_team.rep_ids[deal_team.turn % len(deal_team.rep_ids)]
+        deal_team.turn += 1
+        self.schedule(self.later(deal_team, at, 1.0), "meeting", lead_id, ae)
 
     def _party(self, lead_id: str) -> PartyRef:
         return PartyRef(PartyKind.LEAD, lead_id)
@@ -639,7 +649,12 @@ def simulate(
     with run.ws.unit_of_work() as uow:
         interactions = tuple(_all(uow.interactions.find))
     summary = summarize(
-        run.ws.store, at=run.end, currency=scenario.currency, seed=seed, records=records
+        run.ws.store,
+        at=run.end,
+        currency=scenario.currency,
+        seed=seed,
+        records=records,
+        interactions=interactions,
     )
     return SimulationResult(
         scenario=scenario.name,

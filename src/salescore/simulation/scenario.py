@@ -742,7 +742,7 @@ class _Reader:
             team_keys,
             "ae",
         )
-        cadence = self.get(d, "cadence", "", lambda v, p: self.items(v, p, self.step))
+        cadence = self.get(d, "cadence", "", lambda v, p: self.items(v, p, self.step), [])
         if cadence == [] and isinstance(d.get("cadence"), list):
             self.problem("cadence", [], "must have at least one step")
         service = None

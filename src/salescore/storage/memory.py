@@ -4,6 +4,13 @@ It keeps the (immutable) objects themselves, so nothing is serialised. Each
 unit of work reads one snapshot: the state as of the latest commit when the
 unit began, whatever other threads commit meanwhile. Commits are atomic and
 serialised by a lock; versions are checked then, as the SQL stores do.
+
+A ``find`` whose rule asks for an indexed column to equal a value (``email
+== 'a@b.example'``, ``status in ('new', 'working')``, or such a test within
+an ``and``) reads the matching keys from a hash index instead of scanning
+the table. A column's index is built on its first such ``find`` and kept in
+step with every commit from then on; it is used only when no commit came
+after the unit's snapshot (otherwise the table is scanned, as without it).
 """
 
 from __future__ import annotations
@@ -16,9 +23,10 @@ import attrs
 
 from salescore.domain.events import Event
 from salescore.errors import ConcurrencyError
-from salescore.storage._catalog import Spec, column_value
+from salescore.rules import And, Compare, Field, In, Op, Rule, Value
+from salescore.storage._catalog import Column, Spec, column_value
 from salescore.storage._people import PersonRequests
-from salescore.storage._query import Query, is_after, order_rows
+from salescore.storage._query import Query, _bind, is_after, order_rows
 from salescore.storage._unit import Rewrite, Unit, Write, check_position
 from salescore.storage.protocols import EventRecord
 
@@ -39,6 +47,85 @@ class _Row:
         while row is not None and row.seq > seq:
             row = row.prev
         return row
+
+
+class _Index:
+    """The keys of one table by the value one indexed column holds at the head."""
+
+    __slots__ = ("column", "keys", "value_of")
+
+    def __init__(self, column: Column, table: dict[str, _Row]) -> None:
+        self.column = column
+        self.keys: dict[Any, set[str]] = {}
+        self.value_of: dict[str, Any] = {}
+        for key, head in table.items():
+            self.put(key, head.obj)
+
+    def put(self, key: str, obj: Any) -> None:
+        """Index (or re-index) the item ``key`` now holding ``obj``.
+
+        Raises:
+            TypeError: the column's value cannot be hashed.
+        """
+        value = column_value(obj, self.column)
+        hash(value)
+        value_of = self.value_of
+        if key in value_of:
+            old = value_of[key]
+            if type(old) is type(value) and old == value:
+                return
+            keys = self.keys[old]
+            keys.discard(key)
+            if not keys:
+                del self.keys[old]
+        value_of[key] = value
+        self.keys.setdefault(value, set()).add(key)
+
+    def get(self, values: tuple[Any, ...]) -> set[str]:
+        """The keys whose column equals one of ``values``."""
+        found: set[str] = set()
+        for value in values:
+            found.update(self.keys.get(value, ()))
+        return found
+
+
+_Wanted = tuple[tuple[Column, tuple[Any, ...]], ...]
+
+
+def _wanted(rule: Rule | None, spec: Spec) -> _Wanted:
+    """Indexed columns and the values each must equal wherever ``rule`` is TRUE.
+
+    Each entry alone narrows the search (the tests of an ``and`` all hold),
+    so the most selective one can be used. The values are bound as the SQL
+    stores bind them, so an index lookup is never stricter than the rule (the
+    rule is still evaluated on every item found). Empty when the rule has no
+    such test.
+    """
+    if isinstance(rule, Compare) and rule.op is Op.EQ:
+        left, right = rule.left, rule.right
+        if not isinstance(left, Field):
+            left, right = right, left
+        if isinstance(left, Field) and isinstance(right, Value):
+            column = spec.by_path.get(left.path)
+            if column is not None and column.path != spec.key:
+                ok, param = _bind(column, right.kind, right.value)
+                if ok:
+                    return ((column, (param,)),)
+        return ()
+    if isinstance(rule, In) and not rule.negated and isinstance(rule.operand, Field):
+        column = spec.by_path.get(rule.operand.path)
+        if column is None or column.path == spec.key:
+            return ()
+        params = []
+        for v in rule.values:
+            ok, param = _bind(column, v.kind, v.value)
+            if not ok:
+                return ()  # a value the index cannot look up: it might match
+            params.append(param)
+        return ((column, tuple(params)),)
+    if isinstance(rule, And):
+        return tuple(w for part in rule.rules for w in _wanted(part, spec))
+    return ()
 
 
 class InMemoryStore(PersonRequests):
@@ -62,6 +149,8 @@ class InMemoryStore(PersonRequests):
         self._owners: list[tuple[str, str]] = []  # (repository, subject id) per event
         self._seq = 0
         self._active: dict[int, int] = {}
+        # table -> column path -> index; a column that cannot be indexed maps to None
+        self._indexes: dict[str, dict[str, _Index | None]] = {}
 
     def __repr__(self) -> str:
         return f"InMemoryStore(events={len(self._events)})"
@@ -143,6 +232,14 @@ class InMemoryStore(PersonRequests):
                 if prev is not None and prev.seq <= oldest:
                     prev.prev = None  # no open snapshot needs anything older
                 table[w.key] = _Row(seq, w.version, w.obj, prev)
+                indexes = self._indexes.get(w.spec.name)
+                if indexes:
+                    for path, index in indexes.items():
+                        if index is not None:
+                            try:
+                                index.put(w.key, w.obj)
+                            except TypeError:
+                                indexes[path] = None
             for i, event in replaced:
                 self._events[i] = EventRecord(i + 1, event)
             records = tuple(map(EventRecord, range(len(self._events) + 1, 10**18), events))
@@ -164,17 +261,48 @@ class _Session:
         row = None if row is None else row.at(self._seq)
         return None if row is None else (row.version, row.obj)
 
+    def _indexed(self, spec: Spec, query: Query) -> list[tuple[str, _Row]] | None:
+        """The rows the indexes find for the query, or ``None`` to scan the table."""
+        wanted = _wanted(query.rule, spec)
+        if not wanted:
+            return None
+        store = self._store
+        with store._lock:
+            if store._seq != self._seq:
+                return None  # committed since the snapshot: the heads are newer
+            table = store._tables.get(spec.name, {})
+            indexes = store._indexes.setdefault(spec.name, {})
+            best: set[str] | None = None
+            for column, values in wanted:
+                if column.path in indexes:
+                    index = indexes[column.path]
+                else:
+                    try:
+                        index = indexes[column.path] = _Index(column, table)
+                    except TypeError:
+                        index = indexes[column.path] = None
+                if index is not None:
+                    keys = index.get(values)
+                    if best is None or len(keys) < len(best):
+                        best = keys
+            if best is None:
+                return None
+            return [(key, table[key]) for key in best]
+
     def scan(self, spec: Spec, query: Query, exclude: frozenset[str]) -> Iterator[tuple[int, Any]]:
-        table = self._store._tables.get(spec.name, {})
         col = query.column
         rows = []
-        for key, head in list(table.items()):
+        candidates = self._indexed(spec, query)
+        if candidates is None:
+            candidates = list(self._store._tables.get(spec.name, {}).items())
+        by_key = col.path == spec.key  # ordered by the key: the value is the key itself
+        for key, head in candidates:
             if key in exclude:
                 continue
             row = head.at(self._seq)
             if row is None:
                 continue
-            value = column_value(row.obj, col)
+            value = key if by_key else column_value(row.obj, col)
             if is_after(value, key, query.after, query.descending):
                 rows.append((value, key, row))
         rows = order_rows(rows, lambda r: r[0], lambda r: r[1], query.descending)
