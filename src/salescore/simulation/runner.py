@@ -230,8 +230,8 @@ def run(
             if not variant.parts:
                 shards.append(Shard(name, r, derive_seed(seed, r), results[name, r, None]))
                 continue
-            parts = tuple(results[name, r, p.key] for p in variant.parts)
-            shards.append(Shard(name, r, derive_seed(seed, r), merge(parts), parts))
+            done_parts = tuple(results[name, r, p.key] for p in variant.parts)
+            shards.append(Shard(name, r, derive_seed(seed, r), merge(done_parts), done_parts))
     return RunResult(
         scenario=scenario.name,
         seed=seed,

@@ -913,7 +913,7 @@ class _Reader:
         for i, part in enumerate(parts):
             path = f"parts[{i}]"
             if part.key in seen:
-                self.problem(f"{path}.key", part.key, "names a part twice")
+                self.problem(f"{path}.key", part.key, f"part {part.key!r} is named twice")
             seen.add(part.key)
             for kind, names, known in (
                 ("source", part.sources, {s.key for s in sources}),
@@ -922,10 +922,10 @@ class _Reader:
                 for j, name in enumerate(names):
                     where = f"{path}.{kind}s[{j}]"
                     if name not in known:
-                        self.problem(where, name, f"names no {kind}")
+                        self.problem(where, name, f"{name!r} is not a {kind} of the scenario")
                     elif (kind, name) in owner:
                         other = owner[kind, name]
-                        self.problem(where, name, f"is already in part {other!r}")
+                        self.problem(where, name, f"{kind} {name!r} is already in part {other!r}")
                     else:
                         owner[kind, name] = part.key
             needed = ["sdr", "ae"] + (["support_agent"] if service is not None else [])
@@ -935,10 +935,10 @@ class _Reader:
                     self.problem(f"{path}.teams", list(part.teams), f"needs a team of role {r!r}")
         for i, s in enumerate(sources):
             if ("source", s.key) not in owner:
-                self.problem(f"sources[{i}].key", s.key, "is in no part")
+                self.problem(f"sources[{i}].key", s.key, f"source {s.key!r} is in no part")
         for i, t in enumerate(teams):
             if ("team", t.key) not in owner:
-                self.problem(f"teams[{i}].key", t.key, "is in no part")
+                self.problem(f"teams[{i}].key", t.key, f"team {t.key!r} is in no part")
         if service is not None and service.existing_customers:
             self.problem(
                 "service.existing_customers",
