@@ -1,7 +1,7 @@
 """Workers: a scenario split into parts, on one process and on two.
 
 ``python -m benchmarks workers [--quick]``. The four-region scenario of
-``examples/scenarios/regions.toml`` is scaled (lead rates, head counts) to
+``examples/scenarios/regions.toml`` is scaled (lead rates, teams) to
 about 200,000 leads over its quarter (about 2,000 over two weeks with
 ``--quick``) and run with ``runner.run`` in alternation: in this process
 (``salescore simulate --workers 1``) and on a two-worker process pool
@@ -24,6 +24,7 @@ import os
 import pickle
 import statistics
 import time
+import tomllib
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from datetime import timedelta
@@ -38,21 +39,31 @@ REGIONS = Path(__file__).parents[1] / "examples" / "scenarios" / "regions.toml"
 SEED = 11
 
 
+#: The capacity each role's head count is traded for.
+_CAPACITY = {"sdr": ("calls_per_day", 60), "ae": ("meetings_per_day", 4),
+             "support_agent": ("cases_at_once", 3)}  # fmt: skip
+
+
 def scaled(leads: int, days: int) -> Scenario:
     """The four regions over ``days`` days, scaled to about ``leads`` leads in all.
 
-    Lead rates and head counts grow by the same factor, so the teams keep up;
-    existing customers stay as they are.
+    Lead rates grow by a factor ``f``; teams keep up with ``f / 8`` times the
+    reps, each with 8 times the capacity (calls, meetings or cases a day), so
+    that the run measures leads, not long lists of reps; existing customers
+    stay as they are.
     """
-    base = Scenario.from_toml(REGIONS.read_text(encoding="utf-8")).with_overrides({"days": days})
-    business_days = sum((base.start + timedelta(days=i)).weekday() < 5 for i in range(days))
-    factor = leads / (sum(s.rate for s in base.sources) * business_days)
-    overrides: dict[str, Any] = {}
-    for source in base.sources:
-        overrides[f"sources.{source.key}.rate"] = round(source.rate * factor, 3)
-    for team in base.teams:
-        overrides[f"teams.{team.key}.reps"] = max(1, round(team.reps * factor))
-    return base.with_overrides(overrides)
+    data = tomllib.loads(REGIONS.read_text(encoding="utf-8"))
+    data["days"] = days
+    start = Scenario.from_dict(data).start
+    business_days = sum((start + timedelta(days=i)).weekday() < 5 for i in range(days))
+    factor = leads / (sum(s["rate"] for s in data["sources"]) * business_days)
+    for source in data["sources"]:
+        source["rate"] = round(source["rate"] * factor, 3)
+    for team in data["teams"]:
+        team["reps"] = max(1, round(team["reps"] * factor / 8))
+        key, default = _CAPACITY[team["role"]]
+        team[key] = team.get(key, default) * 8
+    return Scenario.from_dict(data)
 
 
 def _one_process(scenario: Scenario, spent: list[float]) -> RunResult:
