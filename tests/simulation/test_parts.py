@@ -200,21 +200,6 @@ def test_results_are_the_same_bytes_on_one_or_two_processes(in_process: Any) -> 
         assert json.dumps(pooled.to_dict()) == json.dumps(in_process.to_dict())
 
 
-def test_a_dask_cluster_gives_the_same_result_with_parts(in_process: Any) -> None:
-    import distributed  # a test dependency: this runs for real, never skips
-
-    with (
-        distributed.LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
-        ) as cluster,
-        distributed.Client(cluster) as client,
-    ):
-        on_dask = run(
-            SHORT, 7, replications=2, variants=["more_emea_sdrs"], executor=client.get_executor()
-        )
-    assert on_dask == in_process
-
-
 def test_the_summary_json_holds_each_part(in_process: Any) -> None:
     data = in_process.to_dict()
     parts = data["shards"][0]["parts"]
