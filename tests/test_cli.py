@@ -138,3 +138,46 @@ def test_the_command_is_installed_by_the_cli_extra_and_is_the_readme_main_job() 
     assert project["optional-dependencies"]["plot"] == ["matplotlib>=3.8"]
     readme = (root / "README.md").read_text(encoding="utf-8")
     assert "pip install -e '.[cli]' && salescore demo" in readme
+
+
+REGIONS = (Path(__file__).parents[1] / "examples" / "scenarios" / "regions.toml").read_text(
+    encoding="utf-8"
+)
+
+
+def test_a_scenario_with_parts_gives_the_same_bytes_with_any_number_of_workers(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "regions.toml"
+    path.write_text(REGIONS.replace("days = 91", "days = 5"), encoding="utf-8")
+    args = ["simulate", str(path), "--seed", "4", "--variant", "more_emea_sdrs"]
+    assert main([*args, "--out", str(tmp_path / "one")]) == 0
+    assert main([*args, "--workers", "2", "--out", str(tmp_path / "two")]) == 0
+    one = (tmp_path / "one" / "summary.json").read_bytes()
+    assert one == (tmp_path / "two" / "summary.json").read_bytes()
+    data = json.loads(one)
+    parts = data["shards"][0]["parts"]
+    assert [p["part"] for p in parts] == ["emea", "americas", "apac", "nordics"]
+    assert "worker" not in one.decode()
+
+
+def test_bad_parts_are_refused_with_status_2_and_nothing_written(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "regions.toml"
+    text = REGIONS.replace('sources = ["nordics_events"]', 'sources = ["apac_partners"]')
+    bad.write_text(text, encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["simulate", str(bad), "--workers", "2", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert (
+        f"{bad}: parts[3].sources[0]: source 'apac_partners' is already in part 'apac'; "
+        "sources[4].key: source 'nordics_events' is in no part"
+    ) in err
+    assert not out.exists()
+    good = tmp_path / "good.toml"
+    good.write_text(REGIONS, encoding="utf-8")
+    db = tmp_path / "run.db"
+    assert main(["simulate", str(good), "--store", f"sqlite:{db}"]) == 2
+    assert "has parts, which run as separate shards" in capsys.readouterr().err
+    assert not db.exists()

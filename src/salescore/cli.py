@@ -176,6 +176,10 @@ def _simulate(args: argparse.Namespace, console: Any) -> int:
         raise _Refused(f"--workers {args.workers}: must be at least 1")
     if args.store is not None and (args.replications > 1 or args.variant):
         raise _Refused("--store keeps one run: use it without --replications or --variant")
+    if args.store is not None and scenario.parts:
+        raise _Refused(
+            f"--store keeps one run: {args.scenario} has parts, which run as separate shards"
+        )
     if args.store is not None:
         store = _sqlite(args.store)
         if store.last_position() != 0:

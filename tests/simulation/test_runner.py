@@ -80,6 +80,10 @@ def test_a_process_pool_gives_the_same_result(in_process) -> None:
 def test_a_dask_cluster_gives_the_same_result(in_process) -> None:
     import distributed  # a test dependency: this runs for real, never skips
 
+    from tests.simulation.test_parts import SHORT
+
+    parted = run(SHORT, 7, replications=2, variants=["more_emea_sdrs"])
+
     with (
         distributed.LocalCluster(
             n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
@@ -89,4 +93,10 @@ def test_a_dask_cluster_gives_the_same_result(in_process) -> None:
         on_dask = run(
             TINY, 5, replications=2, variants=["more_sdrs"], executor=client.get_executor()
         )
+        # A scenario with parts: one shard per part, merged the same way.
+        parted_on_dask = run(
+            SHORT, 7, replications=2, variants=["more_emea_sdrs"], executor=client.get_executor()
+        )
     assert on_dask == in_process
+    assert parted_on_dask == parted
+    assert len(parted.shards[0].parts) == 4

@@ -165,7 +165,7 @@ def test_the_reference_documents_every_key_the_examples_use() -> None:
         used |= _keys(tomllib.loads(path.read_text(encoding="utf-8")))
     used -= {"saas", "fintech", "retail", "manufacturing", "low", "normal", "high", "urgent"}
     used -= {"DE", "AT", "CH", "FR", "GB", "more_sdrs", "higher_mql", "no_paid_search"}
-    used -= {"three_sdrs", "higher_threshold"}
+    used -= {"three_sdrs", "higher_threshold", "more_emea_sdrs"}
     assert {"name", "rate", "calls_per_day", "first_reply_hours", "when"} <= used
     import re
 

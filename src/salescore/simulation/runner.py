@@ -1,13 +1,18 @@
 """Replications and variants, in this process or on an executor.
 
-:func:`run` splits the work into shards — one per variant and replication —
-each a :func:`~salescore.simulation.simulate` call with a seed derived from
-the run's seed and the replication's number (:func:`derive_seed`). Every
-variant runs on the same seeds as the baseline, so their differences are
-paired. A shard returns its :class:`~salescore.simulation.Summary`, not its
-event log, so the result is the same in one process, on a
-``concurrent.futures.ProcessPoolExecutor`` or on any executor with the same
-``submit`` (a Dask ``Client.get_executor()``, for instance).
+:func:`run` splits the work into shards — one per variant and replication,
+and for a scenario with parts one per variant, replication and part — each a
+:func:`~salescore.simulation.simulate` call with a seed derived from the
+run's seed, the replication's number and the part's key
+(:func:`derive_seed`). Every variant runs on the same seeds as the baseline,
+so their differences are paired. A shard returns its
+:class:`~salescore.simulation.Summary` (a part's
+:class:`~salescore.simulation.parts.PartSummary`), not its event log; the
+parts of a replication are merged into one summary
+(:func:`~salescore.simulation.parts.merge`). So the result is the same in
+one process, on a ``concurrent.futures.ProcessPoolExecutor`` or on any
+executor with the same ``submit`` (a Dask ``Client.get_executor()``, for
+instance).
 
 This module is outside the core: it hands work to executors.
 """
@@ -24,6 +29,7 @@ from typing import Any
 import attrs
 
 from salescore.simulation.engine import simulate
+from salescore.simulation.parts import PartSummary, merge, simulate_part
 from salescore.simulation.scenario import Scenario
 from salescore.simulation.summary import Summary
 
@@ -40,19 +46,33 @@ _T95 = (
 )  # fmt: skip
 
 
-def derive_seed(seed: int, replication: int) -> int:
-    """The seed of one replication: a function of the run's seed and its number only."""
-    return random.Random(f"salescore/{seed}/{replication}").getrandbits(32)
+def derive_seed(seed: int, replication: int, part: str | None = None) -> int:
+    """The seed of one replication, or of one part in it.
+
+    A function of the run's seed, the replication's number and the part's
+    key only: not of the executor, the number of workers or the other parts.
+    """
+    tail = "" if part is None else f"/{part}"
+    return random.Random(f"salescore/{seed}/{replication}{tail}").getrandbits(32)
 
 
 @attrs.frozen
 class Shard:
-    """One replication of one variant: what it ran and what it reported."""
+    """One replication of one variant: what it ran and what it reported.
+
+    Attributes:
+        variant: The variant.
+        replication: The replication's number.
+        seed: The replication's seed.
+        summary: Its reports (for a scenario with parts: the parts merged).
+        parts: Each part's reports, by part key (empty without parts).
+    """
 
     variant: str
     replication: int
     seed: int
     summary: Summary
+    parts: tuple[PartSummary, ...] = ()
 
 
 @attrs.frozen(kw_only=True)
@@ -123,6 +143,10 @@ class RunResult:
                     "replication": s.replication,
                     "seed": s.seed,
                     "summary": s.summary.to_dict(),
+                    "parts": [
+                        {"part": p.part, "seed": p.seed, "summary": p.summary.to_dict()}
+                        for p in s.parts
+                    ],
                 }
                 for s in self.shards
             ],
@@ -130,8 +154,8 @@ class RunResult:
         }
 
 
-def _shard(scenario: Scenario, variant: str, replication: int, seed: int) -> Shard:
-    return Shard(variant, replication, seed, simulate(scenario, seed).summary)
+def _whole(scenario: Scenario, seed: int) -> Summary:
+    return simulate(scenario, seed).summary
 
 
 def run(
@@ -145,9 +169,14 @@ def run(
 ) -> RunResult:
     """Run the baseline and variants, ``replications`` times each.
 
+    A scenario with parts runs one shard per part, the biggest (by lead
+    arrival rate) handed out first so that workers finish together; each
+    replication's parts are merged into its summary.
+
     Args:
         scenario: The scenario (its variants are looked up by name).
-        seed: The run's seed; replication ``r`` uses ``derive_seed(seed, r)``.
+        seed: The run's seed; replication ``r`` uses ``derive_seed(seed, r)``,
+            its part ``p`` ``derive_seed(seed, r, p)``.
         replications: How many runs per variant (at least 1).
         variants: Names of the scenario's variants to compare with it.
         executor: Runs the shards (in this process when ``None``).
@@ -164,24 +193,45 @@ def run(
     if isinstance(replications, bool) or not isinstance(replications, int) or replications < 1:
         fail("replications", replications, "must be a whole number >= 1")
     chosen = [(BASELINE, scenario)] + [(name, scenario.variant(name)) for name in variants]
-    tasks = [(s, name, r, derive_seed(seed, r)) for name, s in chosen for r in range(replications)]
-    done = 0
+    # One task per (variant, replication, part): (weight, where, function, arguments).
+    tasks: list[tuple[float, tuple[str, int, str | None], Callable[..., Any], tuple[Any, ...]]]
+    tasks = []
+    for name, variant in chosen:
+        parts = [(p.key, variant.part(p.key)) for p in variant.parts]
+        for r in range(replications):
+            if not parts:
+                weight = sum(s.rate for s in variant.sources)
+                tasks.append((weight, (name, r, None), _whole, (variant, derive_seed(seed, r))))
+            for key, own in parts:
+                weight = sum(s.rate for s in own.sources)
+                args = (own, key, derive_seed(seed, r, key))
+                tasks.append((weight, (name, r, key), simulate_part, args))
+    # Biggest first (a stable sort keeps the order of equals): balanced workers.
+    order = sorted(range(len(tasks)), key=lambda i: -tasks[i][0])
+    results: dict[tuple[str, int, str | None], Any] = {}
+    total = len(tasks)
     if progress is not None:
-        progress(0, len(tasks))
-    shards: list[Shard] = []
+        progress(0, total)
     if executor is None:
-        for task in tasks:
-            shards.append(_shard(*task))
-            done += 1
+        for done, i in enumerate(order, 1):
+            _, where, function, args = tasks[i]
+            results[where] = function(*args)
             if progress is not None:
-                progress(done, len(tasks))
+                progress(done, total)
     else:
-        futures = [executor.submit(_shard, *task) for task in tasks]
-        for future in futures:
-            shards.append(future.result())
-            done += 1
+        futures = [(tasks[i][1], executor.submit(tasks[i][2], *tasks[i][3])) for i in order]
+        for done, (where, future) in enumerate(futures, 1):
+            results[where] = future.result()
             if progress is not None:
-                progress(done, len(tasks))
+                progress(done, total)
+    shards = []
+    for name, variant in chosen:
+        for r in range(replications):
+            if not variant.parts:
+                shards.append(Shard(name, r, derive_seed(seed, r), results[name, r, None]))
+                continue
+            done_parts = tuple(results[name, r, p.key] for p in variant.parts)
+            shards.append(Shard(name, r, derive_seed(seed, r), merge(done_parts), done_parts))
     return RunResult(
         scenario=scenario.name,
         seed=seed,

@@ -31,6 +31,7 @@ __all__ = [
     "AttributeRule",
     "CadenceStepSpec",
     "Criterion",
+    "PartSpec",
     "PipelineSpec",
     "QualificationItem",
     "RouteSpec",
@@ -224,12 +225,34 @@ class ServiceSpec:
 
 
 @attrs.frozen(kw_only=True)
+class PartSpec:
+    """A part of the organisation that shares nothing with the others.
+
+    A part owns its lead sources and its teams (their reps, queues and
+    capacity) and its existing customers; a run simulates each part on its
+    own (see :meth:`Scenario.part`).
+
+    Attributes:
+        key: The part's name (``"emea"``, ``"team_a"``…).
+        sources: The keys of its lead sources.
+        teams: The keys of its teams.
+        existing_customers: Its customers at the start (cases come from them).
+    """
+
+    key: str
+    sources: tuple[str, ...]
+    teams: tuple[str, ...]
+    existing_customers: int = 0
+
+
+@attrs.frozen(kw_only=True)
 class Scenario:
     """A simulated sales organisation over a period.
 
     Build it with :meth:`from_dict` or :meth:`from_toml`; the fields mirror
     the file format. ``variants`` maps a variant's name to its overrides
-    (dotted key → value) and :meth:`variant` applies them.
+    (dotted key → value) and :meth:`variant` applies them. ``parts`` splits
+    the organisation into parts that share nothing (:meth:`part`).
     """
 
     name: str
@@ -249,6 +272,7 @@ class Scenario:
     cadence: tuple[CadenceStepSpec, ...]
     pipeline: PipelineSpec
     service: ServiceSpec | None
+    parts: tuple[PartSpec, ...] = ()
     variants: tuple[tuple[str, tuple[tuple[str, Any], ...]], ...] = ()
     data: str = attrs.field(default="{}", repr=False, eq=False)
 
@@ -298,6 +322,48 @@ class Scenario:
             ValidationError: a key that names nothing, or a bad result.
         """
         return Scenario.from_dict(_overridden(json.loads(self.data), overrides, prefix))
+
+    def part(self, key: str) -> Scenario:
+        """One part of the organisation as a scenario of its own, without parts or variants.
+
+        It keeps the part's sources and teams, the routing rules that name
+        its teams, and its existing customers. Its leads go by default to
+        ``routing.default_team`` if that team is in the part, otherwise to the
+        part's first SDR team; its meetings and deals to ``routing.deal_team``
+        or the part's first account-executive team; its cases to
+        ``service.team`` or the part's first support team.
+
+        Raises:
+            ValidationError: no such part (path ``part``).
+        """
+        found = {p.key: p for p in self.parts}
+        if key not in found:
+            known = ", ".join(found) or "none"
+            raise ValidationError.single("part", key, f"is not a part (known: {known})")
+        part = found[key]
+        data = json.loads(self.data)
+        data.pop("parts", None)
+        data.pop("variants", None)
+        data["name"] = f"{self.name}: {key}"
+        data["sources"] = [s for s in data["sources"] if s["key"] in part.sources]
+        data["teams"] = [t for t in data["teams"] if t["key"] in part.teams]
+        roles = [(t.key, t.role) for t in self.teams if t.key in part.teams]
+        routing = data.setdefault("routing", {})
+        routing["default_team"] = _part_team(roles, self.default_team, "sdr")
+        routing["deal_team"] = _part_team(roles, self.deal_team, "ae")
+        if "rules" in routing:
+            routing["rules"] = [r for r in routing["rules"] if r.get("team") in part.teams]
+        if self.service is not None:
+            data["service"]["team"] = _part_team(roles, self.service.team, "support_agent")
+            data["service"]["existing_customers"] = part.existing_customers
+        return Scenario.from_dict(data)
+
+
+def _part_team(roles: list[tuple[str, str]], preferred: str, role: str) -> str:
+    """``preferred`` if it is one of the part's teams, else the part's first team of ``role``."""
+    if any(key == preferred for key, _ in roles):
+        return preferred
+    return next(key for key, r in roles if r == role)
 
 
 def _overridden(data: Any, overrides: Mapping[str, Any], prefix: str) -> Any:
@@ -667,6 +733,7 @@ class _Reader:
             "cadence",
             "pipeline",
             "service",
+            "parts",
             "variants",
         )
         self.unknown(d, "", top)
@@ -752,6 +819,13 @@ class _Reader:
             sla_priorities = [s.priority for s in service.sla]
             if len(set(sla_priorities)) != len(sla_priorities):
                 self.problem("service.sla", sla_priorities, "names a priority twice")
+        parts = tuple(
+            self.get(d, "parts", "", lambda v, p: self.items(v, p, self.part), default=[])
+        )
+        if parts:
+            self.check_parts(parts, tuple(sources or ()), tuple(teams or ()), service)
+        elif "parts" in d and isinstance(d["parts"], list):
+            self.problem("parts", [], "must not be empty (leave it out for one organisation)")
         variants = self.table(d.get("variants", {}), "variants")
         variant_items = []
         for name, overrides in variants.items():
@@ -792,6 +866,7 @@ class _Reader:
             if "pipeline" in d
             else self.missing_pipeline(),
             service=service,
+            parts=parts,
             variants=tuple(sorted(variant_items)),
             data=json.dumps(_plain(dict(d)), sort_keys=True),
         )
@@ -812,6 +887,64 @@ class _Reader:
                     subject="Scenario",
                 ) from None
         return built
+
+    def part(self, d: Mapping[str, Any], path: str) -> PartSpec:
+        self.unknown(d, path, ("key", "sources", "teams", "existing_customers"))
+        sources = self.get(d, "sources", path, self.strings)
+        teams = self.get(d, "teams", path, self.strings)
+        return PartSpec(
+            key=self.get(d, "key", path, self.text) or "?",
+            sources=sources or (),
+            teams=teams or (),
+            existing_customers=self.get(d, "existing_customers", path, self.count, default=0),
+        )
+
+    def check_parts(
+        self,
+        parts: tuple[PartSpec, ...],
+        sources: tuple[SourceSpec, ...],
+        teams: tuple[TeamSpec, ...],
+        service: ServiceSpec | None,
+    ) -> None:
+        """Every source and team in exactly one part; each part can work on its own."""
+        role = {t.key: t.role for t in teams}
+        owner: dict[tuple[str, str], str] = {}
+        seen: set[str] = set()
+        for i, part in enumerate(parts):
+            path = f"parts[{i}]"
+            if part.key in seen:
+                self.problem(f"{path}.key", part.key, f"part {part.key!r} is named twice")
+            seen.add(part.key)
+            for kind, names, known in (
+                ("source", part.sources, {s.key for s in sources}),
+                ("team", part.teams, set(role)),
+            ):
+                for j, name in enumerate(names):
+                    where = f"{path}.{kind}s[{j}]"
+                    if name not in known:
+                        self.problem(where, name, f"{name!r} is not a {kind} of the scenario")
+                    elif (kind, name) in owner:
+                        other = owner[kind, name]
+                        self.problem(where, name, f"{kind} {name!r} is already in part {other!r}")
+                    else:
+                        owner[kind, name] = part.key
+            needed = ["sdr", "ae"] + (["support_agent"] if service is not None else [])
+            roles = {role.get(t) for t in part.teams}
+            for r in needed:
+                if part.teams and r not in roles:
+                    self.problem(f"{path}.teams", list(part.teams), f"needs a team of role {r!r}")
+        for i, s in enumerate(sources):
+            if ("source", s.key) not in owner:
+                self.problem(f"sources[{i}].key", s.key, f"source {s.key!r} is in no part")
+        for i, t in enumerate(teams):
+            if ("team", t.key) not in owner:
+                self.problem(f"teams[{i}].key", t.key, f"team {t.key!r} is in no part")
+        if service is not None and service.existing_customers:
+            self.problem(
+                "service.existing_customers",
+                service.existing_customers,
+                "must be left out with parts: give each part its existing_customers",
+            )
 
     def missing_pipeline(self) -> PipelineSpec:
         self.problem("pipeline", None, "is required")
