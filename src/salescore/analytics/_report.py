@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import importlib
 import statistics
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from datetime import timedelta
-from typing import Any, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
+
+import attrs
 
 from salescore.errors import NotFound, ValidationError
 
-__all__ = ["Report", "find", "ratio", "seconds_median", "seconds_p90"]
+__all__ = ["GroupedReport", "Report", "find", "ratio", "seconds_median", "seconds_p90"]
 
 
 class Report:
@@ -42,6 +44,34 @@ class Report:
 
 
 T = TypeVar("T")
+
+
+class _Group(attrs.AttrsInstance, Protocol):
+    @property
+    def key(self) -> Hashable: ...
+
+
+G = TypeVar("G", bound=_Group)
+
+
+class GroupedReport(Report, Generic[G]):
+    """Base of the reports of metrics per group (``groups``, each with a ``key``)."""
+
+    groups: tuple[G, ...]
+
+    def group(self, key: Hashable = None) -> G:
+        """The metrics of one group (of everything when not grouped).
+
+        Raises:
+            NotFound: no such group.
+        """
+        return find(
+            self.groups, lambda g: g.key == key, "group", key, "is not a group of this report"
+        )
+
+    def to_rows(self) -> list[dict[str, Any]]:
+        """One row per group."""
+        return [attrs.asdict(g) for g in self.groups]
 
 
 def find(items: Iterable[T], match: Callable[[T], bool], what: str, value: Any, message: str) -> T:

@@ -17,7 +17,7 @@ from typing import Any
 
 import attrs
 
-from salescore.analytics._report import Report, find, ratio
+from salescore.analytics._report import GroupedReport, ratio
 from salescore.domain.interactions import CallDisposition, CallOutcome, Channel, Direction
 from salescore.errors import ValidationError
 
@@ -48,7 +48,7 @@ class OutreachMetrics:
 
 
 @attrs.frozen
-class OutreachReport(Report):
+class OutreachReport(GroupedReport[OutreachMetrics]):
     """Calling results per group.
 
     Attributes:
@@ -58,20 +58,6 @@ class OutreachReport(Report):
 
     by: str | None
     groups: tuple[OutreachMetrics, ...]
-
-    def group(self, key: Hashable = None) -> OutreachMetrics:
-        """The metrics of one group.
-
-        Raises:
-            NotFound: no such group.
-        """
-        return find(
-            self.groups, lambda g: g.key == key, "group", key, "is not a group of this report"
-        )
-
-    def to_rows(self) -> list[dict[str, Any]]:
-        """One row per group."""
-        return [attrs.asdict(g) for g in self.groups]
 
 
 def outreach_report(

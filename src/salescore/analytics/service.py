@@ -14,7 +14,7 @@ from typing import Any
 
 import attrs
 
-from salescore.analytics._report import Report, find, ratio, seconds_median
+from salescore.analytics._report import GroupedReport, ratio, seconds_median
 from salescore.analytics.periods import Period, ReportingCalendar, to_period
 from salescore.domain.service import (
     AuthorKind,
@@ -135,7 +135,7 @@ class SlaAttainment:
 
 
 @attrs.frozen
-class ServiceReport(Report):
+class ServiceReport(GroupedReport[ServiceMetrics]):
     """Service metrics per group, and SLA attainment per target.
 
     Attributes:
@@ -149,20 +149,6 @@ class ServiceReport(Report):
     by: str | None
     groups: tuple[ServiceMetrics, ...]
     sla: tuple[SlaAttainment, ...]
-
-    def group(self, key: Hashable = None) -> ServiceMetrics:
-        """The metrics of one group (of all cases when not grouped).
-
-        Raises:
-            NotFound: no such group.
-        """
-        return find(
-            self.groups, lambda g: g.key == key, "group", key, "is not a group of this report"
-        )
-
-    def to_rows(self) -> list[dict[str, Any]]:
-        """One row per group."""
-        return [attrs.asdict(g) for g in self.groups]
 
     def sla_rows(self) -> list[dict[str, Any]]:
         """One row per group, metric and priority."""
