@@ -18,7 +18,7 @@ import attrs
 
 from salescore.errors import NotFound, ValidationError
 
-__all__ = ["GroupedReport", "Report", "find", "ratio", "seconds_median", "seconds_p90"]
+__all__ = ["GroupedReport", "Report", "find", "grouping", "ratio", "seconds_median", "seconds_p90"]
 
 
 class Report:
@@ -80,6 +80,28 @@ def find(items: Iterable[T], match: Callable[[T], bool], what: str, value: Any, 
         if match(item):
             return item
     raise NotFound(f"{value!r} {message} (no such {what})")
+
+
+def grouping(
+    by: str | Callable[[T], Hashable] | None, named: Mapping[str, Callable[[T], Hashable]]
+) -> tuple[Callable[[T], Hashable], str | None]:
+    """How a report groups its items: the key function and the grouping's name.
+
+    Args:
+        by: ``None`` (one group, keyed ``None``), a key function (named after
+            it), or the name of one of ``named``.
+        named: The groupings offered by name.
+
+    Raises:
+        ValidationError: ``by`` is an unknown name.
+    """
+    if by is None:
+        return (lambda item: None), None
+    if callable(by):
+        return by, getattr(by, "__name__", "custom")
+    if isinstance(by, str) and by in named:
+        return named[by], by
+    raise ValidationError.single("by", by, f"must be {', '.join(named)} or a function")
 
 
 def ratio(part: float, whole: float) -> float | None:

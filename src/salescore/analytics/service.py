@@ -14,7 +14,7 @@ from typing import Any
 
 import attrs
 
-from salescore.analytics._report import GroupedReport, ratio, seconds_median
+from salescore.analytics._report import GroupedReport, grouping, ratio, seconds_median
 from salescore.analytics.periods import Period, ReportingCalendar, to_period
 from salescore.domain.service import (
     AuthorKind,
@@ -228,20 +228,7 @@ def service_report(
         raise ValidationError.single("at", at, "must be a timezone-aware datetime")
     cal = calendar or ReportingCalendar()
     kind = to_period(period)
-    key_of: Callable[[ServiceCase], Hashable]
-    name: str | None
-    if by is None:
-        key_of, name = (lambda c: None), None
-    elif callable(by):
-        key_of, name = by, getattr(by, "__name__", "custom")
-    elif by == "period":
-        key_of, name = (lambda c: cal.label(c.created_at, kind)), "period"
-    elif by in _BY:
-        key_of, name = _BY[by], by
-    else:
-        raise ValidationError.single(
-            "by", by, "must be group, agent, channel, priority, period or a function"
-        )
+    key_of, name = grouping(by, {**_BY, "period": lambda c: cal.label(c.created_at, kind)})
     groups: dict[Hashable, _Group] = {}
     for case in cases:
         if not case.history or case.history[0].at > at:
