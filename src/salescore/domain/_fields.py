@@ -10,13 +10,22 @@ collecting every problem before raising.
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Callable, Iterable, Mapping
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from math import isfinite
 from typing import Any
 
-from salescore._validation import Checker, fail, line_ok, text_problem
+from salescore._validation import (
+    Checker,
+    ensure_aware,
+    fail,
+    is_aware,
+    line_ok,
+    text_problem,
+    to_member,
+)
 from salescore.domain._normalize import _country, _domain, _email, _phone, _time_zone
 from salescore.domain.custom_fields import CustomFieldSchema, _check_custom
 from salescore.errors import FieldError, ValidationError
@@ -66,6 +75,66 @@ def opt_date(value: Any, path: str, region: str | None = None) -> date | None:
     if value is None or type(value) is date:
         return value
     fail(path, value, "must be a date (not a datetime) or None")
+
+
+def aware(value: Any, path: str, region: str | None = None) -> datetime:
+    """A timezone-aware datetime."""
+    if type(value) is datetime and is_aware(value):
+        return value
+    return ensure_aware(value, path)
+
+
+def opt_aware(value: Any, path: str, region: str | None = None) -> datetime | None:
+    """An optional timezone-aware datetime."""
+    if value is None or (type(value) is datetime and is_aware(value)):
+        return value
+    return ensure_aware(value, path)
+
+
+def member(cls: type[enum.Enum], what: str | None = None) -> Normaliser:
+    """A normaliser for members of the enum ``cls`` (a member or its value).
+
+    Args:
+        cls: The enum.
+        what: How the error message names the kind (``"a task priority"``);
+            by default it lists the allowed values.
+    """
+
+    def normalise(value: Any, path: str, region: str | None = None) -> Any:
+        if type(value) is cls:
+            return value
+        return to_member(cls, value, path, what)
+
+    normalise.__name__ = f"member_of_{cls.__name__}"
+    return normalise
+
+
+def instance(cls: type, *, optional: bool = False) -> Normaliser:
+    """A normaliser accepting instances of ``cls`` as they are (and ``None`` if optional)."""
+    message = f"must be a {cls.__name__}" + (" or None" if optional else "")
+
+    def normalise(value: Any, path: str, region: str | None = None) -> Any:
+        if isinstance(value, cls) or (optional and value is None):
+            return value
+        fail(path, value, message)
+
+    normalise.__name__ = f"instance_of_{cls.__name__}"
+    return normalise
+
+
+def checked(check: Callable[[Checker, Any, str], None]) -> Normaliser:
+    """A normaliser from a :class:`~salescore._validation.Checker` call that only checks.
+
+    Example: ``checked(lambda c, v, p: c.text(v, p, empty=True))``.
+    """
+
+    def normalise(value: Any, path: str, region: str | None = None) -> Any:
+        c = Checker()
+        check(c, value, path)
+        c.raise_if_any()
+        return value
+
+    return normalise
 
 
 def opt_email(value: Any, path: str, region: str | None = None) -> str | None:

@@ -9,27 +9,37 @@ transition raises before anything is recorded, so nothing is half-changed.
 Because state is only ever changed by folding events,
 ``type(x).from_events(x.history) == x`` for every aggregate ``x``.
 
-Subclasses implement:
+A subclass declares its fields once, in a :class:`Fields` table (field →
+normaliser, editable or refused and why, personal data or not, carried by the
+creation event or not); from it the base derives normalising construction,
+:meth:`Aggregate.update`, the state built from the creation event and the
+checks of a replayed edit. Beside the table a subclass provides:
 
-* ``_created(event)`` (classmethod): the state right after the creation event;
-* ``_apply(event)``: the field changes an event of their own makes (the base
+* ``_apply(event)``: the field changes an event of its own makes (the base
   handles :class:`StageChanged` and :class:`FieldsChanged`);
 * ``stage_fields`` (class variable): funnel key → the attribute holding the
   current stage in that funnel (or override ``_stage_field`` when the funnel
   varies per item, as a deal's pipeline does);
-* ``funnel(key)``: the :class:`Funnel` object for a funnel key.
+* ``funnel(key)``: the :class:`Funnel` object for a funnel key;
+* its own creation method (``new``/``open``) and transitions, which call
+  :meth:`Aggregate._create`, :meth:`Aggregate._emit` and :meth:`Aggregate._move`.
+
+Guide: :doc:`/aggregates`.
 """
 
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import Any, ClassVar, Self
+from typing import Any, ClassVar, Final, Self, TypeVar
 
 import attrs
 
 from salescore._validation import Checker, fail
+from salescore.domain import _fields as fld
+from salescore.domain._fields import Normaliser
+from salescore.domain.custom_fields import CustomFieldSchema
 from salescore.domain.events import Event, FieldsChanged, StageChanged
 from salescore.domain.stages import Funnel, StageVisit, stage_visits
 from salescore.domain.stages import is_stale as _is_stale
@@ -38,9 +48,136 @@ from salescore.domain.stages import time_in_stage as _time_in_stage
 from salescore.domain.stages import time_in_stages as _time_in_stages
 from salescore.errors import FieldError, TransitionError, ValidationError, shown
 
-__all__ = ["Aggregate"]
+__all__ = ["Aggregate", "FieldSpec", "Fields", "Normaliser"]
 
 _EDITABLE: dict[type, frozenset[str]] = {}
+_FIXED: Final = {
+    "id": "cannot be changed",
+    "version": "cannot be changed",
+    "history": "cannot be changed",
+}
+E = TypeVar("E", bound=Event)
+
+
+@attrs.frozen
+class FieldSpec:
+    """One row of a :class:`Fields` table: how a field is checked and who may change it.
+
+    Attributes:
+        normalise: ``(value, path, region) -> normal value``; raises a
+            :class:`~salescore.errors.ValidationError` naming ``path``.
+            Should return its argument itself when it is already normal.
+        refused: Why :meth:`Aggregate.update` may not change the field
+            (shown to the caller), or ``None`` when it is editable.
+        personal: Whether the field holds personal data (erasure blanks it).
+        erased: What a personal field becomes when erased.
+        initial: Whether the creation event carries the field (``False``:
+            only a transition sets it).
+    """
+
+    normalise: Normaliser
+    refused: str | None = attrs.field(default=None, kw_only=True)
+    personal: bool = attrs.field(default=False, kw_only=True)
+    erased: Any = attrs.field(default=None, kw_only=True)
+    initial: bool = attrs.field(default=True, kw_only=True)
+
+
+class Fields(Mapping[str, FieldSpec]):
+    """The declarative field table of an aggregate: field name → :class:`FieldSpec`.
+
+    A plain normaliser stands for an editable, non-personal field carried by
+    the creation event. ``id``, ``version`` and ``history`` are never editable.
+
+    Args:
+        specs: Field name → :class:`FieldSpec` or normaliser.
+        created: The creation event class; it has an attribute for every
+            ``initial`` field.
+        region: The field holding the default phone region (``"country"``),
+            passed to every normaliser; ``None``: no region.
+
+    Example:
+        >>> from salescore.domain.normalisers import opt_text, req_text
+        >>> status = FieldSpec(opt_text, refused="use move_to()")
+        >>> table = Fields({"name": req_text, "status": status})
+        >>> sorted(table.editable), table.refusals["status"]
+        (['name'], 'use move_to()')
+    """
+
+    __slots__ = (
+        "_specs",
+        "created",
+        "editable",
+        "initial",
+        "normalisers",
+        "personal",
+        "refusals",
+        "region",
+    )
+
+    def __init__(
+        self,
+        specs: Mapping[str, FieldSpec | Normaliser],
+        *,
+        created: type[Event] | None = None,
+        region: str | None = None,
+    ) -> None:
+        table = {n: s if isinstance(s, FieldSpec) else FieldSpec(s) for n, s in specs.items()}
+        self._specs: Mapping[str, FieldSpec] = table
+        self.created = created
+        self.region = region
+        #: Field name → normaliser, for every field.
+        self.normalisers: Mapping[str, Normaliser] = {n: s.normalise for n, s in table.items()}
+        #: Field name → normaliser, for the fields :meth:`Aggregate.update` may change.
+        self.editable: Mapping[str, Normaliser] = {
+            n: s.normalise for n, s in table.items() if s.refused is None
+        }
+        #: Field name → why it cannot be edited (``id``, ``version``, ``history`` included).
+        self.refusals: Mapping[str, str] = {
+            **{n: s.refused for n, s in table.items() if s.refused is not None},
+            **_FIXED,
+        }
+        #: The fields the creation event carries, in table order.
+        self.initial: tuple[str, ...] = tuple(n for n, s in table.items() if s.initial)
+        #: Personal field → the value it becomes when erased.
+        self.personal: Mapping[str, Any] = {n: s.erased for n, s in table.items() if s.personal}
+
+    def __getitem__(self, name: str) -> FieldSpec:
+        return self._specs[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._specs)
+
+    def __len__(self) -> int:
+        return len(self._specs)
+
+    def __repr__(self) -> str:
+        return f"Fields({dict(self._specs)!r})"
+
+    def normalise(
+        self,
+        values: Mapping[str, Any],
+        *,
+        subject: str,
+        region: str | None = None,
+        schema: CustomFieldSchema | None = None,
+    ) -> dict[str, Any]:
+        """Normalise ``values``, raising once with every problem (unknown names included).
+
+        Raises:
+            ValidationError: every bad or unknown field at once.
+        """
+        return fld.normalise(
+            self.normalisers, values, subject=subject, region=region, schema=schema
+        )
+
+    def normalise_self(self, obj: Any) -> None:
+        """Normalise an object's fields in place (for ``__attrs_post_init__``).
+
+        Raises:
+            ValidationError: every bad field at once.
+        """
+        region = None if self.region is None else getattr(obj, self.region)
+        fld.normalise_self(obj, self.normalisers, region if type(region) is str else None)
 
 
 @attrs.frozen(kw_only=True)
@@ -57,6 +194,8 @@ class Aggregate:
     #: that funnel (public; an aggregate whose funnel varies per item, as a
     #: deal's pipeline does, overrides ``_stage_field`` instead).
     stage_fields: ClassVar[Mapping[str, str]] = {}
+    #: The aggregate's field table (empty: the subclass checks its own fields).
+    field_table: ClassVar[Fields] = Fields({})
 
     id: str
     version: int = attrs.field(default=0, repr=False)
@@ -73,6 +212,11 @@ class Aggregate:
             )
             cls.stage_fields = legacy
 
+    def __attrs_post_init__(self) -> None:
+        table = type(self).field_table
+        if table:
+            table.normalise_self(self)
+
     # --- to be provided by subclasses ------------------------------------------
 
     def _stage_field(self, funnel_key: str) -> str | None:
@@ -81,8 +225,24 @@ class Aggregate:
 
     @classmethod
     def _created(cls, event: Event) -> Self:
-        """Build the state right after the creation event (without history)."""
-        raise NotImplementedError(f"{cls.__name__} must implement _created")
+        """Build the state right after the creation event (without history).
+
+        Derived from the table: the event must be of its ``created`` class and
+        carries every ``initial`` field. Override for anything else.
+        """
+        table = cls.field_table
+        if table.created is None:
+            raise NotImplementedError(f"{cls.__name__} must implement _created")
+        if type(event) is not table.created:
+            name = cls.__name__
+            article = "an" if name[0].lower() in "aeiou" else "a"
+            raise ValidationError.single(
+                "history[0]",
+                type(event).__name__,
+                f"{article} {name[0].lower()}{name[1:]}'s history starts with "
+                f"{table.created.__name__}",
+            )
+        return cls(id=event.subject_id, **{n: getattr(event, n) for n in table.initial})
 
     def _apply(self, event: Event) -> dict[str, Any]:
         """Return the field changes that ``event`` makes to this state."""
@@ -102,10 +262,25 @@ class Aggregate:
 
     @classmethod
     def _editable_fields(cls) -> frozenset[str]:
+        """Fields a recorded :class:`FieldsChanged` may touch.
+
+        With a table: the editable fields and those the creation event
+        carries (an operation of the aggregate's own may record an edit of
+        one :meth:`update` refuses); never a field only a transition sets.
+        """
         known = _EDITABLE.get(cls)
         if known is None:
             fixed = cls._fixed_fields()
-            known = frozenset(f.name for f in attrs.fields(cls) if f.init and f.name not in fixed)
+            if cls.field_table:
+                known = frozenset(
+                    n
+                    for n, spec in cls.field_table.items()
+                    if (spec.refused is None or spec.initial) and n not in fixed
+                )
+            else:
+                known = frozenset(
+                    f.name for f in attrs.fields(cls) if f.init and f.name not in fixed
+                )
             _EDITABLE[cls] = known
         return known
 
@@ -277,7 +452,123 @@ class Aggregate:
         ]
         return obj._record(*events)
 
+    @classmethod
+    def _create(
+        cls,
+        values: Mapping[str, Any],
+        *,
+        id: str,
+        at: datetime,
+        actor: str,
+        entries: Sequence[tuple[Funnel, str]] = (),
+        region: str | None = None,
+        schema: CustomFieldSchema | None = None,
+        check: Callable[[Mapping[str, Any]], None] | None = None,
+        event_fields: Mapping[str, Any] | None = None,
+    ) -> Self:
+        """Validate ``values`` by the table and create the aggregate from them.
+
+        Records the table's creation event (``subject_id=id``, ``at``,
+        ``actor`` and the normal values), then a :class:`StageChanged` from
+        no stage for each funnel entry, as :meth:`_new` does.
+
+        Args:
+            values: The initial field values (names not in the table are refused).
+            id: The new aggregate's id.
+            at: When.
+            actor: Who.
+            entries: ``(funnel, stage)`` for each funnel it starts in.
+            region: The default phone region for the normalisers.
+            schema: Custom field schema the ``custom`` value is checked against.
+            check: Called with the normal values once every one is valid, for
+                rules across fields (raise a ``ValidationError``).
+            event_fields: More fields of the creation event that are not in
+                the table (a deal's pipeline), passed as given.
+
+        Returns:
+            The new aggregate.
+
+        Raises:
+            ValidationError: every bad or unknown value at once.
+            TransitionError: a funnel refuses an entry.
+        """
+        table = cls.field_table
+        if table.created is None:
+            raise NotImplementedError(f"{cls.__name__}.field_table names no creation event")
+        normal = table.normalise(values, subject=cls.__name__, region=region, schema=schema)
+        if check is not None:
+            check(normal)
+        if event_fields:
+            normal.update(event_fields)
+        return cls._new(table.created(subject_id=id, at=at, actor=actor, **normal), entries)
+
+    # --- events ----------------------------------------------------------------------
+
+    def _event(self, kind: type[E], *, at: datetime, actor: str, **fields: Any) -> E:
+        """Build an event of this aggregate: ``kind(subject_id=self.id, at=at, actor=actor, …)``."""
+        return kind(subject_id=self.id, at=at, actor=actor, **fields)
+
+    def _emit(self, kind: type[Event], *, at: datetime, actor: str, **fields: Any) -> Self:
+        """Record one event of ``kind`` (built by :meth:`_event`); return the new state."""
+        return self._record(kind(subject_id=self.id, at=at, actor=actor, **fields))
+
     # --- editing -------------------------------------------------------------------
+
+    def update(self, *, at: datetime, actor: str, reason: str | None = None, **fields: Any) -> Self:
+        """Edit fields, recording one ``FieldsChanged`` (nothing if no value differs).
+
+        Values are normalised by the table; refused and unknown fields are
+        refused, every problem reported at once and nothing recorded.
+
+        Args:
+            at: When.
+            actor: Who.
+            reason: Why, if given.
+            **fields: Field name → new value.
+
+        Returns:
+            The updated aggregate (``self`` when nothing differs).
+
+        Raises:
+            ValidationError: every bad, unknown or refused field at once.
+        """
+        return self._update(fields, at=at, actor=actor, reason=reason)
+
+    def _update(
+        self,
+        changes: Mapping[str, Any],
+        *,
+        at: datetime,
+        actor: str,
+        reason: str | None = None,
+        region: str | None = None,
+        schema: CustomFieldSchema | None = None,
+    ) -> Self:
+        """Check ``changes`` against the table and record them as one ``FieldsChanged``.
+
+        A field the table refuses is refused with the table's reason; a name
+        not in the table is refused as unknown. ``region`` defaults to the
+        (new) value of the table's region field.
+
+        Raises:
+            ValidationError: every bad, unknown or refused field at once.
+        """
+        table = type(self).field_table
+        if region is None and table.region is not None:
+            value = changes.get(table.region, getattr(self, table.region))
+            region = value if isinstance(value, str) else None
+        result: Self = fld.edit(
+            self,
+            table.editable,
+            changes,
+            at=at,
+            actor=actor,
+            reason=reason,
+            region=region,
+            schema=schema,
+            refused=table.refusals,
+        )
+        return result
 
     def _edit(
         self,
@@ -299,9 +590,7 @@ class Aggregate:
         if not pairs:
             self._check_when(at, actor)
             return self
-        return self._record(
-            FieldsChanged(subject_id=self.id, at=at, actor=actor, changes=pairs, reason=reason)
-        )
+        return self._emit(FieldsChanged, at=at, actor=actor, changes=pairs, reason=reason)
 
     def _check_when(self, at: Any, actor: Any) -> None:
         """Check ``at`` and ``actor`` as an event would (for changes that record nothing)."""
@@ -355,8 +644,8 @@ class Aggregate:
             reasons = funnel.refusals(staged, current, to_stage, at=at, context=context)
             if reasons:
                 raise TransitionError(self.id, current, to_stage, reasons)
-        move = StageChanged(
-            subject_id=self.id,
+        move = self._event(
+            StageChanged,
             at=at,
             actor=actor,
             funnel=funnel_key,

@@ -27,7 +27,7 @@ import enum
 import re
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any, ClassVar, Final, Self
+from typing import Any, ClassVar, Final
 
 import attrs
 
@@ -37,7 +37,7 @@ from salescore.domain import _fields as fld
 from salescore.domain import standard_funnels as funnels
 from salescore.domain._normalize import _FAST_MAX, _KNOWN_ZONES, _NORMAL_DOMAIN, _NORMAL_EMAIL
 from salescore.domain._rule_schemas import INTERACTION_RECORDS, RuleSchemaHook
-from salescore.domain.aggregate import Aggregate
+from salescore.domain.aggregate import Aggregate, Fields, FieldSpec
 from salescore.domain.custom_fields import CustomFieldSchema
 from salescore.domain.events import Event, StageChanged
 from salescore.domain.parties import PartyKind, PartyRef
@@ -135,27 +135,6 @@ def _opt_source(value: Any, path: str, region: str | None = None) -> LeadSource 
     raise ValidationError.single(path, value, "must be a LeadSource or None")
 
 
-_LEAD_FIELDS: Final[dict[str, fld.Normaliser]] = {
-    "first_name": fld.opt_text,
-    "last_name": fld.opt_text,
-    "email": fld.opt_email,
-    "phone": fld.opt_phone,
-    "title": fld.opt_text,
-    "company": fld.opt_text,
-    "domain": fld.opt_domain,
-    "industry": fld.opt_text,
-    "employees": fld.opt_count,
-    "annual_revenue": fld.opt_amount,
-    "country": fld.opt_country,
-    "time_zone": fld.opt_time_zone,
-    "original_source": _opt_source,
-    "latest_source": _opt_source,
-    "owner_id": fld.opt_id,
-    "score": fld.score,
-    "custom": fld.custom,
-}
-
-
 def _opt_aware(value: Any, path: str, region: str | None = None) -> datetime | None:
     if value is None or (is_aware(value)):
         return value
@@ -178,33 +157,15 @@ def _lifecycle(value: Any, path: str, region: str | None = None) -> str:
 
 
 _LIFECYCLE_KEYS: Final = frozenset(funnels.LIFECYCLE.keys)
+_BY_CONVERSION: Final = "is set only by converting the lead"
 
-_STATE_FIELDS: Final[dict[str, fld.Normaliser]] = {
-    **_LEAD_FIELDS,
-    "status": _status,
-    "lifecycle_stage": _lifecycle,
-    "disqualify_reason": fld.opt_text,
-    "converted_contact_id": fld.opt_id,
-    "converted_account_id": fld.opt_id,
-    "converted_opportunity_id": fld.opt_id,
-    "converted_at": _opt_aware,
-}
 
-_REFUSED: Final = {
-    "status": "moves through the lead status funnel: use move_to()",
-    "lifecycle_stage": "moves through the lifecycle funnel: use set_lifecycle_stage()",
-    "disqualify_reason": "is set by disqualifying: move_to('disqualified', reason=...)",
-    "converted_contact_id": "is set only by converting the lead",
-    "converted_account_id": "is set only by converting the lead",
-    "converted_opportunity_id": "is set only by converting the lead",
-    "converted_at": "is set only by converting the lead",
-    "original_source": "is set once, when the lead is created",
-    "id": "cannot be changed",
-    "version": "cannot be changed",
-    "history": "cannot be changed",
-}
-_EDITABLE: Final = {k: v for k, v in _LEAD_FIELDS.items() if k not in _REFUSED}
-_IDENTIFYING: Final = ("email", "phone", "first_name", "last_name", "company")
+def _personal(normalise: fld.Normaliser, erased: Any = None) -> FieldSpec:
+    return FieldSpec(normalise, personal=True, erased=erased)
+
+
+def _state(normalise: fld.Normaliser, why: str) -> FieldSpec:
+    return FieldSpec(normalise, refused=why, initial=False)
 
 
 def _is_normal(s: Lead) -> bool:
@@ -361,6 +322,42 @@ class Lead(Aggregate):
         "lead_status": "status",
         "lifecycle": "lifecycle_stage",
     }
+    field_table: ClassVar[Fields] = Fields(
+        {
+            "first_name": _personal(fld.opt_text),
+            "last_name": _personal(fld.opt_text),
+            "email": _personal(fld.opt_email),
+            "phone": _personal(fld.opt_phone),
+            "title": _personal(fld.opt_text),
+            "company": fld.opt_text,
+            "domain": fld.opt_domain,
+            "industry": fld.opt_text,
+            "employees": fld.opt_count,
+            "annual_revenue": fld.opt_amount,
+            "country": fld.opt_country,
+            "time_zone": fld.opt_time_zone,
+            "original_source": FieldSpec(
+                _opt_source, refused="is set once, when the lead is created"
+            ),
+            "latest_source": _opt_source,
+            "owner_id": fld.opt_id,
+            "score": fld.score,
+            "custom": _personal(fld.custom, {}),
+            "status": _state(_status, "moves through the lead status funnel: use move_to()"),
+            "lifecycle_stage": _state(
+                _lifecycle, "moves through the lifecycle funnel: use set_lifecycle_stage()"
+            ),
+            "disqualify_reason": _state(
+                fld.opt_text, "is set by disqualifying: move_to('disqualified', reason=...)"
+            ),
+            "converted_contact_id": _state(fld.opt_id, _BY_CONVERSION),
+            "converted_account_id": _state(fld.opt_id, _BY_CONVERSION),
+            "converted_opportunity_id": _state(fld.opt_id, _BY_CONVERSION),
+            "converted_at": _state(_opt_aware, _BY_CONVERSION),
+        },
+        created=LeadCreated,
+        region="country",
+    )
 
     first_name: str | None = None
     last_name: str | None = None
@@ -389,11 +386,11 @@ class Lead(Aggregate):
 
     def __attrs_post_init__(self) -> None:
         if not _is_normal(self):
-            fld.normalise_self(self, _STATE_FIELDS, self.country)
+            self.field_table.normalise_self(self)
 
     @classmethod
     def _fixed_fields(cls) -> frozenset[str]:
-        return frozenset(_REFUSED)
+        return frozenset(cls.field_table.refusals)  # the original source included
 
     # --- creation and replay ----------------------------------------------------------
 
@@ -563,33 +560,6 @@ class Lead(Aggregate):
         object.__setattr__(lead, "history", history)
         return lead
 
-    @classmethod
-    def _created(cls, event: Event) -> Self:
-        if type(event) is not LeadCreated:
-            raise ValidationError.single(
-                "history[0]", type(event).__name__, "a lead's history starts with LeadCreated"
-            )
-        return cls(
-            id=event.subject_id,
-            first_name=event.first_name,
-            last_name=event.last_name,
-            email=event.email,
-            phone=event.phone,
-            title=event.title,
-            company=event.company,
-            domain=event.domain,
-            industry=event.industry,
-            employees=event.employees,
-            annual_revenue=event.annual_revenue,
-            country=event.country,
-            time_zone=event.time_zone,
-            original_source=event.original_source,
-            latest_source=event.latest_source,
-            owner_id=event.owner_id,
-            score=event.score,
-            custom=event.custom,
-        )
-
     def _apply(self, event: Event) -> dict[str, Any]:
         if type(event) is StageChanged and event.funnel == "lead_status":
             to = _status(event.to_stage, "to_stage")
@@ -726,22 +696,9 @@ class Lead(Aggregate):
         Raises:
             ValidationError: every bad, unknown or refused field at once.
         """
-        region = default_region
-        if region is None:
-            country = fields.get("country", self.country)
-            region = country if isinstance(country, str) else None
-        result: Lead = fld.edit(
-            self,
-            _EDITABLE,
-            fields,
-            at=at,
-            actor=actor,
-            reason=reason,
-            region=region,
-            schema=schema,
-            refused=_REFUSED,
+        return self._update(
+            fields, at=at, actor=actor, reason=reason, region=default_region, schema=schema
         )
-        return result
 
     def assign(self, owner_id: str, *, at: datetime, actor: str, reason: str | None = None) -> Lead:
         """Give the lead to another owner (rep, team or queue id).
@@ -810,8 +767,8 @@ class Lead(Aggregate):
                 LeadStatus.CONVERTED.value,
                 [f"only a qualified lead can be converted (it is {self.status.value})"],
             )
-        converted = LeadConverted(
-            subject_id=self.id,
+        converted = self._event(
+            LeadConverted,
             at=at,
             actor=actor,
             contact_id=contact_id,

@@ -23,11 +23,11 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable, Mapping
 from datetime import datetime
-from typing import Any, ClassVar, Self
+from typing import Any, ClassVar
 
 import attrs
 
-from salescore._validation import Checker
+from salescore._validation import Checker, fail
 from salescore.domain import _fields as fld
 from salescore.domain import standard_funnels as funnels
 from salescore.domain._normalize import (
@@ -38,7 +38,7 @@ from salescore.domain._normalize import (
     normalize_time_zone,
 )
 from salescore.domain._rule_schemas import INTERACTION_RECORDS, RuleSchemaHook
-from salescore.domain.aggregate import Aggregate
+from salescore.domain.aggregate import Aggregate, Fields, FieldSpec
 from salescore.domain.custom_fields import CustomFieldSchema
 from salescore.domain.events import Event
 from salescore.domain.stages import Funnel
@@ -140,18 +140,7 @@ def _tombstone(event: Event) -> dict[str, Any] | None:
 
 # --- accounts ------------------------------------------------------------------
 
-_ACCOUNT_FIELDS: dict[str, fld.Normaliser] = {
-    "name": fld.req_text,
-    "domain": fld.opt_domain,
-    "industry": fld.opt_text,
-    "employees": fld.opt_count,
-    "annual_revenue": fld.opt_amount,
-    "country": fld.opt_country,
-    "parent_id": fld.opt_id,
-    "owner_id": fld.opt_id,
-    "tags": fld.tags,
-    "custom": fld.custom,
-}
+_MERGED_INTO = FieldSpec(fld.opt_id, refused="is set by merging: use merge()", initial=False)
 
 
 @register_type
@@ -199,6 +188,23 @@ class Account(Aggregate):
     """
 
     __rule_schema__: ClassVar[RuleSchemaHook] = RuleSchemaHook(interactions=INTERACTION_RECORDS)
+    field_table: ClassVar[Fields] = Fields(
+        {
+            "name": fld.req_text,
+            "domain": fld.opt_domain,
+            "industry": fld.opt_text,
+            "employees": fld.opt_count,
+            "annual_revenue": fld.opt_amount,
+            "country": fld.opt_country,
+            "parent_id": fld.opt_id,
+            "owner_id": fld.opt_id,
+            "tags": fld.tags,
+            "custom": fld.custom,
+            "merged_into": _MERGED_INTO,
+        },
+        created=AccountCreated,
+    )
+
     name: str
     domain: str | None = None
     industry: str | None = None
@@ -212,7 +218,7 @@ class Account(Aggregate):
     merged_into: str | None = None
 
     def __attrs_post_init__(self) -> None:
-        fld.normalise_self(self, _ACCOUNT_FIELDS, None)
+        self.field_table.normalise_self(self)
         if self.parent_id is not None and self.parent_id == self.id:
             raise ValidationError.single(
                 "parent_id", self.parent_id, "an account cannot be its own parent"
@@ -261,38 +267,19 @@ class Account(Aggregate):
         Raises:
             ValidationError: every bad field at once.
         """
-        values = fld.normalise(
-            _ACCOUNT_FIELDS,
-            {
-                "name": name,
-                "domain": domain,
-                "industry": industry,
-                "employees": employees,
-                "annual_revenue": annual_revenue,
-                "country": country,
-                "parent_id": parent_id,
-                "owner_id": owner_id,
-                "tags": tags,
-                "custom": {} if custom is None else custom,
-            },
-            subject="Account",
-            schema=schema,
-        )
-        if values.get("parent_id") is not None and values["parent_id"] == id:
-            raise ValidationError.single(
-                "parent_id", parent_id, "an account cannot be its own parent"
-            )
-        return cls._new(AccountCreated(subject_id=id, at=at, actor=actor, **values))
-
-    @classmethod
-    def _created(cls, event: Event) -> Self:
-        if not isinstance(event, AccountCreated):
-            raise ValidationError.single(
-                "history[0]",
-                type(event).__name__,
-                "an account's history starts with AccountCreated",
-            )
-        return cls(id=event.subject_id, **{n: getattr(event, n) for n in _ACCOUNT_FIELDS})
+        values = {
+            "name": name,
+            "domain": domain,
+            "industry": industry,
+            "employees": employees,
+            "annual_revenue": annual_revenue,
+            "country": country,
+            "parent_id": parent_id,
+            "owner_id": owner_id,
+            "tags": tags,
+            "custom": {} if custom is None else custom,
+        }
+        return cls._create(values, id=id, at=at, actor=actor, schema=schema)
 
     def _apply(self, event: Event) -> dict[str, Any]:
         return _tombstone(event) or super()._apply(event)
@@ -322,22 +309,7 @@ class Account(Aggregate):
             ValidationError: every bad or unknown field at once; an account
                 made its own parent.
         """
-        if fields.get("parent_id") is not None and fields["parent_id"] == self.id:
-            raise ValidationError.single(
-                "parent_id", fields["parent_id"], "an account cannot be its own parent"
-            )
-        result: Account = fld.edit(
-            self,
-            _ACCOUNT_FIELDS,
-            fields,
-            at=at,
-            actor=actor,
-            reason=reason,
-            region=None,
-            schema=schema,
-            refused={},
-        )
-        return result
+        return self._update(fields, at=at, actor=actor, reason=reason, schema=schema)
 
     def assign(
         self, owner_id: str, *, at: datetime, actor: str, reason: str | None = None
@@ -412,20 +384,20 @@ def account_ancestors(account_id: str, parents: Mapping[str, str | None]) -> tup
 
 # --- contacts ------------------------------------------------------------------
 
-_CONTACT_FIELDS: dict[str, fld.Normaliser] = {
-    "first_name": fld.opt_text,
-    "last_name": fld.opt_text,
-    "emails": fld.emails,
-    "phones": fld.phones,
-    "title": fld.opt_text,
-    "account_id": fld.opt_id,
-    "time_zone": fld.opt_time_zone,
-    "owner_id": fld.opt_id,
-    "custom": fld.custom,
-}
-_CONTACT_REFUSED = {
-    "lifecycle_stage": "moves through the lifecycle funnel: use set_lifecycle_stage()",
-}
+
+def _lifecycle(value: Any, path: str, region: str | None = None) -> str:
+    if type(value) is str and value in funnels.LIFECYCLE:
+        return value
+    fail(path, value, "is not a stage of the lifecycle funnel")
+
+
+def _named(values: Mapping[str, Any]) -> None:
+    if not (values["first_name"] or values["last_name"] or values["emails"]):
+        fail("last_name", None, "a contact needs a name or an email address")
+
+
+def _personal(normalise: fld.Normaliser, erased: Any = None) -> FieldSpec:
+    return FieldSpec(normalise, personal=True, erased=erased)
 
 
 @register_type
@@ -471,6 +443,26 @@ class Contact(Aggregate):
 
     __rule_schema__: ClassVar[RuleSchemaHook] = RuleSchemaHook(interactions=INTERACTION_RECORDS)
     stage_fields: ClassVar[Mapping[str, str]] = {"lifecycle": "lifecycle_stage"}
+    field_table: ClassVar[Fields] = Fields(
+        {
+            "first_name": _personal(fld.opt_text),
+            "last_name": _personal(fld.opt_text),
+            "emails": _personal(fld.emails, ()),
+            "phones": _personal(fld.phones, ()),
+            "title": _personal(fld.opt_text),
+            "account_id": fld.opt_id,
+            "time_zone": fld.opt_time_zone,
+            "owner_id": fld.opt_id,
+            "custom": _personal(fld.custom, {}),
+            "lifecycle_stage": FieldSpec(
+                _lifecycle,
+                refused="moves through the lifecycle funnel: use set_lifecycle_stage()",
+                initial=False,
+            ),
+            "merged_into": _MERGED_INTO,
+        },
+        created=ContactCreated,
+    )
 
     first_name: str | None = None
     last_name: str | None = None
@@ -483,13 +475,6 @@ class Contact(Aggregate):
     lifecycle_stage: str = "lead"
     custom: Mapping[str, Any] = attrs.field(factory=dict)
     merged_into: str | None = None
-
-    def __attrs_post_init__(self) -> None:
-        fld.normalise_self(self, _CONTACT_FIELDS, None)
-        if self.lifecycle_stage not in funnels.LIFECYCLE:
-            raise ValidationError.single(
-                "lifecycle_stage", self.lifecycle_stage, "is not a stage of the lifecycle funnel"
-            )
 
     @property
     def ref(self) -> PartyRef:
@@ -568,37 +553,27 @@ class Contact(Aggregate):
                 name or an email address.
             TransitionError: ``lifecycle_stage`` is not a lifecycle stage.
         """
-        values = fld.normalise(
-            _CONTACT_FIELDS,
-            {
-                "first_name": first_name,
-                "last_name": last_name,
-                "emails": emails,
-                "phones": phones,
-                "title": title,
-                "account_id": account_id,
-                "time_zone": time_zone,
-                "owner_id": owner_id,
-                "custom": {} if custom is None else custom,
-            },
-            subject="Contact",
+        values = {
+            "first_name": first_name,
+            "last_name": last_name,
+            "emails": emails,
+            "phones": phones,
+            "title": title,
+            "account_id": account_id,
+            "time_zone": time_zone,
+            "owner_id": owner_id,
+            "custom": {} if custom is None else custom,
+        }
+        return cls._create(
+            values,
+            id=id,
+            at=at,
+            actor=actor,
+            entries=[(funnels.LIFECYCLE, lifecycle_stage)],
             region=default_region,
             schema=schema,
+            check=_named,
         )
-        if not (values["first_name"] or values["last_name"] or values["emails"]):
-            raise ValidationError.single(
-                "last_name", None, "a contact needs a name or an email address"
-            )
-        created = ContactCreated(subject_id=id, at=at, actor=actor, **values)
-        return cls._new(created, [(funnels.LIFECYCLE, lifecycle_stage)])
-
-    @classmethod
-    def _created(cls, event: Event) -> Self:
-        if not isinstance(event, ContactCreated):
-            raise ValidationError.single(
-                "history[0]", type(event).__name__, "a contact's history starts with ContactCreated"
-            )
-        return cls(id=event.subject_id, **{n: getattr(event, n) for n in _CONTACT_FIELDS})
 
     def _apply(self, event: Event) -> dict[str, Any]:
         return _tombstone(event) or super()._apply(event)
@@ -630,18 +605,9 @@ class Contact(Aggregate):
             ValidationError: every bad, unknown or refused field at once
                 (``lifecycle_stage`` moves only through :meth:`set_lifecycle_stage`).
         """
-        result: Contact = fld.edit(
-            self,
-            _CONTACT_FIELDS,
-            fields,
-            at=at,
-            actor=actor,
-            reason=reason,
-            region=default_region,
-            schema=schema,
-            refused=_CONTACT_REFUSED,
+        return self._update(
+            fields, at=at, actor=actor, reason=reason, region=default_region, schema=schema
         )
-        return result
 
     def assign(
         self, owner_id: str, *, at: datetime, actor: str, reason: str | None = None

@@ -12,14 +12,14 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping
 from datetime import datetime
-from types import SimpleNamespace
-from typing import Any, ClassVar, Final, Self
+from typing import Any, ClassVar, Final
 
 import attrs
 
-from salescore._validation import Checker
+from salescore._validation import Checker, fail
+from salescore.domain import _fields as fld
 from salescore.domain import standard_funnels as funnels
-from salescore.domain.aggregate import Aggregate
+from salescore.domain.aggregate import Aggregate, Fields, FieldSpec
 from salescore.domain.events import Event
 from salescore.domain.interactions import Interaction
 from salescore.domain.parties import PartyKind, PartyRef
@@ -133,17 +133,18 @@ class TaskCreated(Event):
     notes: str | None = None
 
 
-_FIELDS: Final = (
-    "subject",
-    "title",
-    "due_at",
-    "assignee_id",
-    "priority",
-    "kind",
-    "interaction_id",
-    "notes",
-)
-_EDITABLE: Final = frozenset({"title", "due_at", "assignee_id", "priority", "notes"})
+def _status(value: Any, path: str, region: str | None = None) -> TaskStatus:
+    if type(value) is TaskStatus:
+        return value
+    try:
+        return TaskStatus(value)
+    except ValueError:
+        fail(path, value, "is not a task status")
+
+
+_FIXED_AT_CREATION: Final = "is fixed when the task is created"
+_text = fld.checked(lambda c, v, p: c.text(v, p))
+_opt_text = fld.checked(lambda c, v, p: c.text(v, p, optional=True))
 
 
 @register_type
@@ -171,6 +172,25 @@ class Task(Aggregate):
     """
 
     stage_fields: ClassVar[Mapping[str, str]] = {"task_status": "status"}
+    field_table: ClassVar[Fields] = Fields(
+        {
+            "subject": FieldSpec(fld.instance(TaskSubject), refused=_FIXED_AT_CREATION),
+            "title": _text,
+            "due_at": fld.aware,
+            "assignee_id": _opt_text,
+            "priority": fld.member(TaskPriority, "a task priority"),
+            "kind": FieldSpec(fld.member(TaskKind, "a task kind"), refused=_FIXED_AT_CREATION),
+            "interaction_id": FieldSpec(_opt_text, refused=_FIXED_AT_CREATION),
+            "notes": fld.checked(lambda c, v, p: c.text(v, p, optional=True, empty=True)),
+            "status": FieldSpec(
+                _status,
+                refused="moves through the task status funnel: "
+                "use complete(), cancel() or reopen()",
+                initial=False,
+            ),
+        },
+        created=TaskCreated,
+    )
 
     subject: TaskSubject
     title: str
@@ -181,16 +201,6 @@ class Task(Aggregate):
     interaction_id: str | None = None
     notes: str | None = None
     status: TaskStatus = TaskStatus.OPEN
-
-    def __attrs_post_init__(self) -> None:
-        _check_fields(self, "Task")
-        if not isinstance(self.status, TaskStatus):
-            try:
-                object.__setattr__(self, "status", TaskStatus(self.status))
-            except ValueError:
-                raise ValidationError.single(
-                    "status", self.status, "is not a task status"
-                ) from None
 
     def funnel(self, key: str) -> Funnel:
         """The task status funnel for ``"task_status"``.
@@ -241,35 +251,19 @@ class Task(Aggregate):
             ValidationError: every bad field at once.
         """
         subj = TaskSubject.of(subject) if isinstance(subject, PartyRef) else subject
-        with Checker("Task") as c:
-            p = c.member(TaskPriority, priority, "priority", default=priority)
-            k = c.member(TaskKind, kind, "kind", default=kind)
-            values = SimpleNamespace(
-                subject=subj,
-                title=title,
-                due_at=due_at,
-                priority=p,
-                assignee_id=assignee_id,
-                kind=k,
-                interaction_id=interaction_id,
-                notes=notes,
-            )
-            with c.nested(""):
-                _check_fields(values, "Task", skip_enums=True)
-        created = TaskCreated(
-            subject_id=id,
-            at=at,
-            actor=actor,
-            subject=subj,
-            title=title,
-            due_at=due_at,
-            assignee_id=assignee_id,
-            priority=p,
-            kind=k,
-            interaction_id=interaction_id,
-            notes=notes,
+        values = {  # the enums first: their problems are listed first
+            "priority": priority,
+            "kind": kind,
+            "subject": subj,
+            "title": title,
+            "due_at": due_at,
+            "assignee_id": assignee_id,
+            "interaction_id": interaction_id,
+            "notes": notes,
+        }
+        return cls._create(
+            values, id=id, at=at, actor=actor, entries=[(funnels.TASK_STATUS, TaskStatus.OPEN)]
         )
-        return cls._new(created, [(funnels.TASK_STATUS, TaskStatus.OPEN.value)])
 
     @classmethod
     def callback(
@@ -331,14 +325,6 @@ class Task(Aggregate):
             kind=TaskKind.CALLBACK,
             interaction_id=interaction.id,
         )
-
-    @classmethod
-    def _created(cls, event: Event) -> Self:
-        if type(event) is not TaskCreated:
-            raise ValidationError.single(
-                "history[0]", type(event).__name__, "a task's history starts with TaskCreated"
-            )
-        return cls(id=event.subject_id, **{n: getattr(event, n) for n in _FIELDS})
 
     def _apply(self, event: Event) -> dict[str, Any]:
         changes = super()._apply(event)
@@ -422,36 +408,6 @@ class Task(Aggregate):
         Raises:
             ValidationError: unknown fields, bad values, or the task is not open.
         """
-        with Checker("Task") as c:
-            for name, value in fields.items():
-                c.check(
-                    name in _EDITABLE,
-                    name,
-                    value,
-                    f"cannot be edited (editable: {', '.join(sorted(_EDITABLE))})",
-                )
-            c.check(
-                self.status is TaskStatus.OPEN,
-                "status",
-                self.status.value,
-                "only an open task can be edited",
-            )
-            if "priority" in fields:
-                fields["priority"] = c.member(
-                    TaskPriority, fields["priority"], "priority", default=fields["priority"]
-                )
-        attrs.evolve(self, **fields)  # validates the new values
-        return self._edit(fields, at=at, actor=actor, reason=reason)
-
-
-def _check_fields(obj: Any, subject: str, *, skip_enums: bool = False) -> None:
-    with Checker(subject) as c:
-        c.instance(obj.subject, TaskSubject, "subject")
-        c.text(obj.title, "title")
-        c.aware(obj.due_at, "due_at")
-        c.text(obj.assignee_id, "assignee_id", optional=True)
-        if not skip_enums:
-            c.instance(obj.priority, TaskPriority, "priority")
-            c.instance(obj.kind, TaskKind, "kind")
-        c.text(obj.interaction_id, "interaction_id", optional=True)
-        c.text(obj.notes, "notes", optional=True, empty=True)
+        if self.status is not TaskStatus.OPEN:
+            fail("status", self.status.value, "only an open task can be edited")
+        return self._update(fields, at=at, actor=actor, reason=reason)
