@@ -486,3 +486,19 @@ class EnrollmentMachine(RuleBasedStateMachine):
 
 
 TestEnrollmentMachine = EnrollmentMachine.TestCase
+
+
+def test_an_enrollment_is_changed_only_by_its_transitions() -> None:
+    e = enrol()
+    with pytest.raises(ValidationError) as info:
+        e.update(at=T0, actor="t", status="completed", owner_id="bob", colour="red")
+    assert sorted((x.path, x.message) for x in info.value.errors) == [
+        ("colour", "is not a field of Enrollment"),
+        ("owner_id", "is fixed when the person is enrolled"),
+        ("status", "moves through the enrollment status funnel (complete_step(), exit())"),
+    ]
+    with pytest.raises(ValidationError) as info:
+        Enrollment.new(id="e-2", at=T0, actor="t", cadence=CADENCE, party="lead-1", owner_id=" ")
+    assert sorted(x.path for x in info.value.errors) == ["owner_id", "party"]
+    with pytest.raises(ValidationError, match="history starts with EnrollmentCreated"):
+        Enrollment.from_events(e.history[1:])
