@@ -130,14 +130,13 @@ def erase_aggregate(record: A, *, at: datetime, actor: str) -> A:
         return record
     events = tuple(_scrub(e, personal) for e in record.history)
     rebuilt = type(record).from_events(events)
-    marker = FieldsChanged(
-        subject_id=record.id,
+    return rebuilt._emit(
+        FieldsChanged,
         at=at,
         actor=actor,
         changes={name: (personal[name], personal[name]) for name in _STATE_FIELDS[type(record)]},
         reason=ERASURE_REASON,
     )
-    return rebuilt._record(marker)
 
 
 def _lead_values(fields: Mapping[str, tuple[Any, Any]]) -> dict[str, tuple[Any, Any]]:

@@ -486,8 +486,8 @@ def _merge(
     }
     tombstone: Event
     if isinstance(merged, Lead):
-        tombstone = StageChanged(
-            subject_id=merged.id,
+        tombstone = merged._event(
+            StageChanged,
             at=at,
             actor=actor,
             funnel="lead_status",
@@ -496,7 +496,7 @@ def _merge(
             reason=reason,
         )
     else:
-        tombstone = MergedInto(subject_id=merged.id, at=at, actor=actor, into=survivor.id)
+        tombstone = merged._event(MergedInto, at=at, actor=actor, into=survivor.id)
     new_children: list[Child] = []
     repointed: dict[str, Mapping[str, tuple[Any, Any]]] = {}
     for child in children:
@@ -733,8 +733,8 @@ def unmerge(
             merge.merged_reason,
         ):
             events.append(
-                StageChanged(
-                    subject_id=tombstone.id,
+                tombstone._event(
+                    StageChanged,
                     at=at,
                     actor=actor,
                     funnel="lead_status",
@@ -744,7 +744,7 @@ def unmerge(
                 )
             )
     elif tombstone.merged_into is not None:
-        events.append(MergedInto(subject_id=tombstone.id, at=at, actor=actor, into=None))
+        events.append(tombstone._event(MergedInto, at=at, actor=actor, into=None))
     back = tombstone._record(*events)
     new_children = tuple(
         _set(
