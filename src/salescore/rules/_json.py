@@ -211,12 +211,18 @@ class _Reader:
         make: Callable[[Any, str, Any], Rule] = getattr(self.k, node)
         return self._build(path, lambda: make(a, op, b))
 
-    def rule(self, data: Any, path: str, depth: int) -> Rule | None:
+    def _object(self, data: Any, path: str, depth: int) -> bool:
+        """Whether ``data`` may be a node here: an object, not nested too deep."""
         if depth > MAX_DEPTH:
             self.bad(path, "…", f"is nested deeper than {MAX_DEPTH} levels")
-            return None
+            return False
         if not isinstance(data, Mapping):
             self.bad(path, data, "must be an object")
+            return False
+        return True
+
+    def rule(self, data: Any, path: str, depth: int) -> Rule | None:
+        if not self._object(data, path, depth):
             return None
         kind = data.get("type")
         at = self._join
@@ -295,11 +301,7 @@ class _Reader:
         return None
 
     def operand(self, data: Any, path: str, depth: int) -> Operand | None:
-        if depth > MAX_DEPTH:
-            self.bad(path, "…", f"is nested deeper than {MAX_DEPTH} levels")
-            return None
-        if not isinstance(data, Mapping):
-            self.bad(path, data, "must be an object")
+        if not self._object(data, path, depth):
             return None
         kind = data.get("type")
         at = self._join
