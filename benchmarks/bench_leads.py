@@ -675,10 +675,10 @@ def run(quick: bool = False) -> dict[str, Any]:
     results["create"] = compare(
         f"(a) create a lead with its 3 creation events ({n:,} leads)",
         {
-            "slots, no validation": lambda: slots_lead(nxt()),
+            "slots, email and phone normalised": lambda: slots_lead(nxt()),
             "Lead.new": lambda: Lead.new(**nxt()),
         },
-        baseline="slots, no validation",
+        baseline="slots, email and phone normalised",
         number=n,
         repeats=repeats,
     )

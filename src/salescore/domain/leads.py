@@ -143,13 +143,7 @@ def _opt_aware(value: Any, path: str, region: str | None = None) -> datetime | N
     raise ValidationError.single(path, value, "must be a timezone-aware datetime or None")
 
 
-def _status(value: Any, path: str, region: str | None = None) -> LeadStatus:
-    if type(value) is LeadStatus:
-        return value
-    try:
-        return LeadStatus(value)
-    except ValueError:
-        raise ValidationError.single(path, value, "is not a lead status") from None
+_status: Final = fld.member(LeadStatus, message="is not a lead status")
 
 
 def _lifecycle(value: Any, path: str, region: str | None = None) -> str:
@@ -566,7 +560,7 @@ class Lead(Aggregate):
 
     def _apply(self, event: Event) -> dict[str, Any]:
         if type(event) is StageChanged and event.funnel == "lead_status":
-            to = _status(event.to_stage, "to_stage")
+            to = _status(event.to_stage, "to_stage", None)
             if to is LeadStatus.DISQUALIFIED:
                 return {"status": to, "disqualify_reason": event.reason}
             if self.disqualify_reason is not None:

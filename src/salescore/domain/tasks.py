@@ -133,13 +133,7 @@ class TaskCreated(Event):
     notes: str | None = None
 
 
-def _status(value: Any, path: str, region: str | None = None) -> TaskStatus:
-    if type(value) is TaskStatus:
-        return value
-    try:
-        return TaskStatus(value)
-    except ValueError:
-        fail(path, value, "is not a task status")
+_status: Final = fld.member(TaskStatus, message="is not a task status")
 
 
 _FIXED_AT_CREATION: Final = "is fixed when the task is created"
