@@ -318,6 +318,10 @@ class Lead(Aggregate):
         "lead_status": "status",
         "lifecycle": "lifecycle_stage",
     }
+    stage_funnels: ClassVar[Mapping[str, Funnel]] = {
+        "lead_status": funnels.LEAD_STATUS,
+        "lifecycle": funnels.LIFECYCLE,
+    }
     field_table: ClassVar[Fields] = Fields(
         {
             "first_name": _personal(fld.opt_text),
@@ -574,18 +578,6 @@ class Lead(Aggregate):
                 "converted_at": event.at,
             }
         return super()._apply(event)
-
-    def funnel(self, key: str) -> Funnel:
-        """The funnel for ``"lead_status"`` or ``"lifecycle"``.
-
-        Raises:
-            ValidationError: any other key.
-        """
-        if key == "lead_status":
-            return funnels.LEAD_STATUS
-        if key == "lifecycle":
-            return funnels.LIFECYCLE
-        return super().funnel(key)
 
     # --- queries -------------------------------------------------------------------
 

@@ -166,6 +166,7 @@ class Task(Aggregate):
     """
 
     stage_fields: ClassVar[Mapping[str, str]] = {"task_status": "status"}
+    stage_funnels: ClassVar[Mapping[str, Funnel]] = {"task_status": funnels.TASK_STATUS}
     field_table: ClassVar[Fields] = Fields(
         {
             "subject": FieldSpec(fld.instance(TaskSubject), refused=_FIXED_AT_CREATION),
@@ -195,16 +196,6 @@ class Task(Aggregate):
     interaction_id: str | None = None
     notes: str | None = None
     status: TaskStatus = TaskStatus.OPEN
-
-    def funnel(self, key: str) -> Funnel:
-        """The task status funnel for ``"task_status"``.
-
-        Raises:
-            ValidationError: any other key.
-        """
-        if key == "task_status":
-            return funnels.TASK_STATUS
-        return super().funnel(key)
 
     @classmethod
     def new(
