@@ -20,7 +20,8 @@ checks of a replayed edit. Beside the table a subclass provides:
 * ``stage_fields`` (class variable): funnel key → the attribute holding the
   current stage in that funnel (or override ``_stage_field`` when the funnel
   varies per item, as a deal's pipeline does);
-* ``funnel(key)``: the :class:`Funnel` object for a funnel key;
+* ``stage_funnels`` (class variable): funnel key → the :class:`Funnel`
+  (or override ``funnel(key)`` when the funnel varies per item);
 * its own creation method (``new``/``open``) and transitions, which call
   :meth:`Aggregate._create`, :meth:`Aggregate._emit` and :meth:`Aggregate._move`.
 
@@ -194,6 +195,9 @@ class Aggregate:
     #: that funnel (public; an aggregate whose funnel varies per item, as a
     #: deal's pipeline does, overrides ``_stage_field`` instead).
     stage_fields: ClassVar[Mapping[str, str]] = {}
+    #: Funnel key → the :class:`Funnel` itself, for an aggregate whose funnels
+    #: are fixed (one whose funnel varies per item overrides :meth:`funnel`).
+    stage_funnels: ClassVar[Mapping[str, Funnel]] = {}
     #: The aggregate's field table (empty: the subclass checks its own fields).
     field_table: ClassVar[Fields] = Fields({})
 
@@ -285,12 +289,15 @@ class Aggregate:
         return known
 
     def funnel(self, key: str) -> Funnel:
-        """Return the funnel object for ``key``.
+        """Return the funnel object for ``key`` (from :attr:`stage_funnels` unless overridden).
 
         Raises:
             ValidationError: the aggregate does not move in that funnel.
         """
-        fail("funnel", key, f"{type(self).__name__} has no funnels")
+        found = self.stage_funnels.get(key)
+        if found is None:
+            fail("funnel", key, f"{type(self).__name__} has no funnels")
+        return found
 
     # --- replay and recording ----------------------------------------------------
 
