@@ -20,6 +20,7 @@ from salescore.domain.tasks import Task, TaskKind
 from salescore.errors import TransitionError, ValidationError
 from salescore.ids import DeterministicIds
 from salescore.outreach import (
+    ENROLLMENT_STATUS,
     Cadence,
     CadenceStep,
     ConsentRecord,
@@ -502,3 +503,6 @@ def test_an_enrollment_is_changed_only_by_its_transitions() -> None:
     assert sorted(x.path for x in info.value.errors) == ["owner_id", "party"]
     with pytest.raises(ValidationError, match="history starts with EnrollmentCreated"):
         Enrollment.from_events(e.history[1:])
+    assert e.funnel("enrollment_status") is ENROLLMENT_STATUS
+    with pytest.raises(ValidationError, match="Enrollment has no funnels"):
+        e.funnel("lead_status")

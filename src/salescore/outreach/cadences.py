@@ -357,6 +357,7 @@ class Enrollment(Aggregate):
     """
 
     stage_fields: ClassVar[Mapping[str, str]] = {"enrollment_status": "status"}
+    stage_funnels: ClassVar[Mapping[str, Funnel]] = {"enrollment_status": ENROLLMENT_STATUS}
     field_table: ClassVar[Fields] = Fields(
         {
             "cadence_id": FieldSpec(_TEXT, refused="is fixed when the person is enrolled"),
@@ -420,16 +421,6 @@ class Enrollment(Aggregate):
             exited = event.to_stage == EnrollmentStatus.EXITED
             return {"status": event.to_stage, "exit_reason": event.reason if exited else None}
         return super()._apply(event)
-
-    def funnel(self, key: str) -> Funnel:
-        """The funnel for ``"enrollment_status"``.
-
-        Raises:
-            ValidationError: any other key.
-        """
-        if key == "enrollment_status":
-            return ENROLLMENT_STATUS
-        return super().funnel(key)
 
     @property
     def is_active(self) -> bool:
