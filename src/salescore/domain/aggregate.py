@@ -517,7 +517,7 @@ class Aggregate:
 
     def _emit(self, kind: type[Event], *, at: datetime, actor: str, **fields: Any) -> Self:
         """Record one event of ``kind`` (built by :meth:`_event`); return the new state."""
-        return self._record(kind(subject_id=self.id, at=at, actor=actor, **fields))
+        return self._record(self._event(kind, at=at, actor=actor, **fields))
 
     # --- editing -------------------------------------------------------------------
 
