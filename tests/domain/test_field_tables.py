@@ -278,3 +278,14 @@ def test_a_task_built_directly_takes_enum_values_and_refuses_fixed_fields_in_upd
         ("kind", "is fixed when the task is created"),
         ("title", "must not be blank"),
     ]
+
+
+def test_the_history_message_names_a_two_word_aggregate_in_words() -> None:
+    @attrs.frozen(kw_only=True)
+    class SupportPlan(Plan):
+        pass
+
+    note = PlanNoted(subject_id="p-1", at=T0, actor="x", note="n")
+    with pytest.raises(ValidationError) as info:
+        SupportPlan.from_events([note])
+    assert info.value.errors[0].message == "a support plan's history starts with PlanOpened"
