@@ -10,7 +10,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from salescore.domain import Account, Contact, Lead, Task
+from salescore.domain import Account, Contact, Lead, PartyRef, Task
 from salescore.domain.aggregate import Aggregate, Fields, FieldSpec
 from salescore.domain.events import Event, FieldsChanged, StageChanged
 from salescore.domain.normalisers import checked, member, opt_count, opt_email, req_text
@@ -253,3 +253,39 @@ def test_stage_changes_are_not_in_the_lead_table_editable_set() -> None:
         to_stage="working",
     )
     assert Lead.from_events([*lead.history, move]).status == "working"
+
+
+@pytest.mark.parametrize("name", ["first_name", "title", "company", "industry", "owner_id"])
+def test_a_lead_built_directly_refuses_control_characters(name: str) -> None:
+    with pytest.raises(ValidationError) as info:
+        Lead(id="l-1", **{name: "a\x00b"})
+    assert info.value.paths == (name,)
+
+
+def test_a_task_built_directly_takes_enum_values_and_refuses_fixed_fields_in_update() -> None:
+    task = Task.new(
+        id="t-1",
+        at=T0,
+        actor="x",
+        subject=PartyRef.lead("l-1"),
+        title="Call",
+        due_at=T0 + timedelta(days=1),
+    )
+    assert attrs.evolve(task, priority="high").priority is TaskPriority.HIGH
+    with pytest.raises(ValidationError) as info:
+        task.update(kind="call", title=" ", at=T0, actor="x")
+    assert [(e.path, e.message) for e in info.value.errors] == [
+        ("kind", "is fixed when the task is created"),
+        ("title", "must not be blank"),
+    ]
+
+
+def test_the_history_message_names_a_two_word_aggregate_in_words() -> None:
+    @attrs.frozen(kw_only=True)
+    class SupportPlan(Plan):
+        pass
+
+    note = PlanNoted(subject_id="p-1", at=T0, actor="x", note="n")
+    with pytest.raises(ValidationError) as info:
+        SupportPlan.from_events([note])
+    assert info.value.errors[0].message == "a support plan's history starts with PlanOpened"

@@ -30,6 +30,7 @@ Guide: :doc:`/aggregates`.
 
 from __future__ import annotations
 
+import re
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
@@ -238,13 +239,12 @@ class Aggregate:
         if table.created is None:
             raise NotImplementedError(f"{cls.__name__} must implement _created")
         if type(event) is not table.created:
-            name = cls.__name__
-            article = "an" if name[0].lower() in "aeiou" else "a"
+            words = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", cls.__name__).lower()
+            article = "an" if words[0] in "aeiou" else "a"
             raise ValidationError.single(
                 "history[0]",
                 type(event).__name__,
-                f"{article} {name[0].lower()}{name[1:]}'s history starts with "
-                f"{table.created.__name__}",
+                f"{article} {words}'s history starts with {table.created.__name__}",
             )
         return cls(id=event.subject_id, **{n: getattr(event, n) for n in table.initial})
 
@@ -517,7 +517,7 @@ class Aggregate:
 
     def _emit(self, kind: type[Event], *, at: datetime, actor: str, **fields: Any) -> Self:
         """Record one event of ``kind`` (built by :meth:`_event`); return the new state."""
-        return self._record(kind(subject_id=self.id, at=at, actor=actor, **fields))
+        return self._record(self._event(kind, at=at, actor=actor, **fields))
 
     # --- editing -------------------------------------------------------------------
 

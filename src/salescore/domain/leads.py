@@ -32,7 +32,7 @@ from typing import Any, ClassVar, Final
 import attrs
 
 from salescore._iso3166 import COUNTRY_CODES
-from salescore._validation import Checker, is_aware, line_ok
+from salescore._validation import Checker, line_ok
 from salescore.domain import _fields as fld
 from salescore.domain import standard_funnels as funnels
 from salescore.domain._normalize import _FAST_MAX, _KNOWN_ZONES, _NORMAL_DOMAIN, _NORMAL_EMAIL
@@ -61,7 +61,6 @@ class LeadStatus(enum.StrEnum):
     CONVERTED = "converted"
 
 
-_line_ok: Final = line_ok
 _email_ok: Final = _NORMAL_EMAIL.fullmatch
 _domain_ok: Final = _NORMAL_DOMAIN.fullmatch
 _phone_ok: Final = re.compile(r"\+[1-9][0-9]{7,14}").fullmatch
@@ -137,12 +136,6 @@ def _opt_source(value: Any, path: str, region: str | None = None) -> LeadSource 
     raise ValidationError.single(path, value, "must be a LeadSource or None")
 
 
-def _opt_aware(value: Any, path: str, region: str | None = None) -> datetime | None:
-    if value is None or (is_aware(value)):
-        return value
-    raise ValidationError.single(path, value, "must be a timezone-aware datetime or None")
-
-
 _status: Final = fld.member(LeadStatus, message="is not a lead status")
 
 
@@ -213,7 +206,7 @@ def _is_normal(s: Lead) -> bool:
     if s.converted_at is not None or s.converted_contact_id is not None:
         return False
     for v in (s.first_name, s.last_name, s.title, s.company, s.industry, s.owner_id):
-        if v is not None and (type(v) is not str or v.strip() is not v or not _line_ok(v)):
+        if v is not None and (type(v) is not str or v.strip() is not v or not line_ok(v)):
             return False
     return True
 
@@ -353,7 +346,7 @@ class Lead(Aggregate):
             "converted_contact_id": _state(fld.opt_id, _BY_CONVERSION),
             "converted_account_id": _state(fld.opt_id, _BY_CONVERSION),
             "converted_opportunity_id": _state(fld.opt_id, _BY_CONVERSION),
-            "converted_at": _state(_opt_aware, _BY_CONVERSION),
+            "converted_at": _state(fld.opt_aware, _BY_CONVERSION),
         },
         created=LeadCreated,
         region="country",
@@ -506,39 +499,20 @@ class Lead(Aggregate):
                 )
                 return lead
         errors: list[FieldError] = []
+        fields: dict[str, Any] = dict(zip(_INITIAL, values, strict=True))
         if default_region is not None and phone is not None:
             try:
-                phone = fld.opt_phone(phone, "phone", default_region)
+                fields["phone"] = fld.opt_phone(phone, "phone", default_region)
             except ValidationError as exc:
                 errors.extend(exc.errors)
-                phone = None
+                fields["phone"] = None
         if schema is not None:
             c = Checker("Lead")
-            custom = schema.check({} if custom is None else custom, c)
+            fields["custom"] = schema.check({} if custom is None else custom, c)
             errors.extend(c.errors)
         try:
             # Validates and normalises every field at once.
-            lead = cls(
-                id=id,
-                first_name=first_name,
-                last_name=last_name,
-                email=email,
-                phone=phone,
-                title=title,
-                company=company,
-                domain=domain,
-                industry=industry,
-                employees=employees,
-                annual_revenue=annual_revenue,
-                country=country,
-                time_zone=time_zone,
-                original_source=source,
-                latest_source=source,
-                owner_id=owner_id,
-                score=score,
-                custom={} if custom is None else custom,
-                lifecycle_stage=lifecycle_stage,
-            )
+            lead = cls(id=id, lifecycle_stage=lifecycle_stage, **fields)
         except ValidationError as exc:
             errors.extend(e for e in exc.errors if e.path != "lifecycle_stage")
             if not any(e.path == "lifecycle_stage" for e in exc.errors) or errors:

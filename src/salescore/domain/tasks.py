@@ -247,7 +247,11 @@ class Task(Aggregate):
             "notes": notes,
         }
         return cls._create(
-            values, id=id, at=at, actor=actor, entries=[(funnels.TASK_STATUS, TaskStatus.OPEN)]
+            values,
+            id=id,
+            at=at,
+            actor=actor,
+            entries=[(funnels.TASK_STATUS, TaskStatus.OPEN.value)],
         )
 
     @classmethod
