@@ -329,3 +329,7 @@ def test_a_consent_record_is_changed_only_by_its_transitions() -> None:
     with pytest.raises(ValidationError) as info:
         ConsentRecord.new(id="consent-2", at=T0, actor="t", party="lead-1")
     assert [(e.path, e.message) for e in info.value.errors] == [("party", "must be a PartyRef")]
+    lead = Lead.new(id="lead-9", at=T0, actor="t", email="ana@acme.io")
+    with pytest.raises(ValidationError, match="history starts with ConsentCreated") as info:
+        ConsentRecord.from_events(lead.history[:1])
+    assert info.value.errors[0].message.startswith("a consent record's history")

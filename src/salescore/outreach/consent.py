@@ -20,7 +20,7 @@ import re
 from collections.abc import Iterable, Mapping
 from datetime import datetime, time, timedelta
 from functools import lru_cache
-from typing import Any, ClassVar, Final, Self
+from typing import Any, ClassVar, Final
 from zoneinfo import ZoneInfo
 
 import attrs
@@ -209,12 +209,6 @@ class ConsentRecord(Aggregate):
             ValidationError: bad values.
         """
         return cls._create({"party": party}, id=id, at=at, actor=actor)
-
-    @classmethod
-    def _created(cls, event: Event) -> Self:
-        if type(event) is not ConsentCreated:
-            fail("history[0]", type(event).__name__, "a consent record starts with ConsentCreated")
-        return cls(id=event.subject_id, party=event.party)
 
     def _apply(self, event: Event) -> dict[str, Any]:
         if type(event) is ConsentChanged:
