@@ -179,6 +179,24 @@ def test_storage_all_is_complete_but_for_the_adapters_migrations() -> None:
     assert set(storage.__all__) <= union
 
 
+def test_top_level_subpackages_resolve_on_first_attribute_access() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import salescore\n"
+        "for name in ('analytics', 'decisions', 'domain', 'outreach', 'rules', 'storage'):\n"
+        "    print(getattr(salescore, name).__name__)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert out == [
+        f"salescore.{name}"
+        for name in ("analytics", "decisions", "domain", "outreach", "rules", "storage")
+    ]
+
+
 @pytest.mark.parametrize(
     ("package", "eager"),
     [

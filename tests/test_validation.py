@@ -44,6 +44,19 @@ def test_checker_member_collects_and_returns_the_default() -> None:
         c.raise_if_any()
 
 
+def test_checker_distinct_texts_names_each_bad_item_and_a_repeat() -> None:
+    c = Checker("Thing")
+    assert c.distinct_texts(("a", "b"), "ok", "must not repeat")
+    assert not c.distinct_texts(["a"], "listed", "must not repeat")
+    assert c.distinct_texts(("a", "", "a", 3), "keys", "must not repeat a key")
+    assert [(e.path, e.value, e.message) for e in c.errors] == [
+        ("listed", ["a"], "must be a tuple"),
+        ("keys[1]", "", "must not be blank"),
+        ("keys[3]", 3, "must be a string"),
+        ("keys", ("a", "", "a", 3), "must not repeat a key"),
+    ]
+
+
 class _DayAhead(tzinfo):
     """A broken time zone: Python refuses offsets of ±24 hours."""
 

@@ -17,47 +17,79 @@ from salescore._lazy import attach, exports
 
 if TYPE_CHECKING:
     from salescore import (
-        analytics,
-        decisions,
-        domain,
-        funnels,
-        outreach,
-        rules,
-        simulation,
-        storage,
+        analytics as analytics,
+        decisions as decisions,
+        domain as domain,
+        funnels as funnels,
+        outreach as outreach,
+        rules as rules,
+        simulation as simulation,
+        storage as storage,
     )
-    from salescore.calendar import BusinessCalendar
-    from salescore.clock import Clock, ManualClock, SystemClock
-    from salescore.domain.campaigns import Campaign, CampaignMember
-    from salescore.domain.conversion import convert_lead
-    from salescore.domain.events import Event, FieldsChanged, StageChanged
-    from salescore.domain.interactions import Interaction
-    from salescore.domain.leads import Lead
-    from salescore.domain.opportunities import Opportunity
-    from salescore.domain.parties import Account, Contact, PartyRef
-    from salescore.domain.service.cases import ServiceCase
-    from salescore.domain.stages import Funnel, Stage
-    from salescore.domain.tasks import Task
-    from salescore.domain.team import Queue, Rep, Team
+    from salescore.calendar import BusinessCalendar as BusinessCalendar
+    from salescore.clock import (
+        Clock as Clock,
+        ManualClock as ManualClock,
+        SystemClock as SystemClock,
+    )
+    from salescore.domain.campaigns import (
+        Campaign as Campaign,
+        CampaignMember as CampaignMember,
+    )
+    from salescore.domain.conversion import convert_lead as convert_lead
+    from salescore.domain.events import (
+        Event as Event,
+        FieldsChanged as FieldsChanged,
+        StageChanged as StageChanged,
+    )
+    from salescore.domain.interactions import Interaction as Interaction
+    from salescore.domain.leads import Lead as Lead
+    from salescore.domain.opportunities import Opportunity as Opportunity
+    from salescore.domain.parties import (
+        Account as Account,
+        Contact as Contact,
+        PartyRef as PartyRef,
+    )
+    from salescore.domain.service.cases import ServiceCase as ServiceCase
+    from salescore.domain.stages import (
+        Funnel as Funnel,
+        Stage as Stage,
+    )
+    from salescore.domain.tasks import Task as Task
+    from salescore.domain.team import (
+        Queue as Queue,
+        Rep as Rep,
+        Team as Team,
+    )
     from salescore.errors import (
-        ConcurrencyError,
-        FieldError,
-        NotFound,
-        RuleSyntaxError,
-        SalescoreError,
-        StorageError,
-        TransitionError,
-        ValidationError,
+        ConcurrencyError as ConcurrencyError,
+        FieldError as FieldError,
+        NotFound as NotFound,
+        RuleSyntaxError as RuleSyntaxError,
+        SalescoreError as SalescoreError,
+        StorageError as StorageError,
+        TransitionError as TransitionError,
+        ValidationError as ValidationError,
     )
-    from salescore.ids import DeterministicIds, IdFactory, RandomIds
-    from salescore.money import Money
-    from salescore.serialization import from_dict, from_json, register_upcaster, to_dict, to_json
-    from salescore.workspace import Workspace
+    from salescore.ids import (
+        DeterministicIds as DeterministicIds,
+        IdFactory as IdFactory,
+        RandomIds as RandomIds,
+    )
+    from salescore.money import Money as Money
+    from salescore.serialization import (
+        from_dict as from_dict,
+        from_json as from_json,
+        register_upcaster as register_upcaster,
+        to_dict as to_dict,
+        to_json as to_json,
+    )
+    from salescore.workspace import Workspace as Workspace
 
 __version__ = "0.1.0.dev0"
 
-# Every name importable here, the curated ones and those kept for compatibility.
-_EXPORTS = exports(
+# The names a newcomer starts with: ``__all__``.
+_CURATED = exports(
     {
         "salescore.analytics": ("analytics",),
         "salescore.calendar": ("BusinessCalendar",),
@@ -67,113 +99,34 @@ _EXPORTS = exports(
             "SystemClock",
         ),
         "salescore.decisions": ("decisions",),
-        "salescore.decisions.qualification": (
-            "Framework",
-            "assess",
-        ),
-        "salescore.decisions.routing": (
-            "RoutingState",
-            "RoutingTable",
-            "route",
-        ),
-        "salescore.decisions.scoring": (
-            "ScoreModel",
-            "apply_score",
-            "score",
-        ),
-        "salescore.decisions.win_model": ("WinModel",),
         "salescore.domain": ("domain",),
-        "salescore.domain.aggregate": ("Aggregate",),
         "salescore.domain.campaigns": (
             "Campaign",
             "CampaignMember",
-            "CampaignStatus",
-            "CampaignType",
-            "MemberStatus",
         ),
-        "salescore.domain.conversion": (
-            "Conversion",
-            "OpportunitySpec",
-            "analytics",
-            "convert_lead",
-        ),
-        "salescore.domain.custom_fields": (
-            "CustomField",
-            "CustomFieldSchema",
-            "FieldType",
-        ),
+        "salescore.domain.conversion": ("convert_lead",),
         "salescore.domain.events": (
             "Event",
             "FieldsChanged",
             "StageChanged",
         ),
-        "salescore.domain.interactions": (
-            "CallDisposition",
-            "CallOutcome",
-            "Channel",
-            "Direction",
-            "EmailEventKind",
-            "Interaction",
-            "MeetingOutcome",
-            "MeetingStatus",
-            "Sentiment",
-        ),
-        "salescore.domain.leads": (
-            "Lead",
-            "LeadSource",
-            "LeadStatus",
-        ),
-        "salescore.domain.opportunities": (
-            "ContactRole",
-            "Opportunity",
-            "OpportunityType",
-        ),
+        "salescore.domain.interactions": ("Interaction",),
+        "salescore.domain.leads": ("Lead",),
+        "salescore.domain.opportunities": ("Opportunity",),
         "salescore.domain.parties": (
             "Account",
             "Contact",
-            "PartyKind",
             "PartyRef",
-            "normalize_email",
-            "normalize_phone",
         ),
-        "salescore.domain.products": (
-            "LineItem",
-            "PriceBook",
-            "Product",
-            "price_line",
-        ),
-        "salescore.domain.service.cases": ("ServiceCase", "merge_cases"),
-        "salescore.domain.service.clocks": ("SlaClock", "SlaState", "sla_clocks"),
-        "salescore.domain.service.escalation": ("EscalationRule", "evaluate_escalations"),
-        "salescore.domain.service.events": ("AuthorKind", "CaseStatus"),
-        "salescore.domain.service.policies": (
-            "SlaMetric",
-            "SlaPolicy",
-            "SlaTarget",
-            "choose_policy",
-        ),
-        "salescore.domain.service.priority": ("Priority",),
-        "salescore.domain.service.satisfaction": ("CesResponse", "CsatResponse", "NpsResponse"),
+        "salescore.domain.service.cases": ("ServiceCase",),
         "salescore.domain.stages": (
-            "ForecastCategory",
             "Funnel",
             "Stage",
-            "StageKind",
-            "StageVisit",
-            "TransitionPolicy",
         ),
-        "salescore.domain.tasks": (
-            "Task",
-            "TaskKind",
-            "TaskPriority",
-            "TaskStatus",
-            "TaskSubject",
-        ),
+        "salescore.domain.tasks": ("Task",),
         "salescore.domain.team": (
             "Queue",
-            "QueuePurpose",
             "Rep",
-            "RepRole",
             "Team",
         ),
         "salescore.errors": (
@@ -192,15 +145,9 @@ _EXPORTS = exports(
             "IdFactory",
             "RandomIds",
         ),
-        "salescore.money": (
-            "KNOWN_CURRENCIES",
-            "Money",
-            "currency_minor_unit",
-        ),
+        "salescore.money": ("Money",),
         "salescore.outreach": ("outreach",),
         "salescore.rules": ("rules",),
-        "salescore.rules._nodes": ("Rule",),
-        "salescore.rules._truth": ("Truth",),
         "salescore.serialization": (
             "from_dict",
             "from_json",
@@ -213,59 +160,121 @@ _EXPORTS = exports(
         "salescore.workspace": ("Workspace",),
     }
 )
+# Also importable from here, for compatibility; taught at their subpackages.
+_KEPT = exports(
+    {
+        "salescore.decisions.qualification": (
+            "Framework",
+            "assess",
+        ),
+        "salescore.decisions.routing": (
+            "RoutingState",
+            "RoutingTable",
+            "route",
+        ),
+        "salescore.decisions.scoring": (
+            "ScoreModel",
+            "apply_score",
+            "score",
+        ),
+        "salescore.decisions.win_model": ("WinModel",),
+        "salescore.domain.aggregate": ("Aggregate",),
+        "salescore.domain.campaigns": (
+            "CampaignStatus",
+            "CampaignType",
+            "MemberStatus",
+        ),
+        "salescore.domain.conversion": (
+            "Conversion",
+            "OpportunitySpec",
+        ),
+        "salescore.domain.custom_fields": (
+            "CustomField",
+            "CustomFieldSchema",
+            "FieldType",
+        ),
+        "salescore.domain.interactions": (
+            "CallDisposition",
+            "CallOutcome",
+            "Channel",
+            "Direction",
+            "EmailEventKind",
+            "MeetingOutcome",
+            "MeetingStatus",
+            "Sentiment",
+        ),
+        "salescore.domain.leads": (
+            "LeadSource",
+            "LeadStatus",
+        ),
+        "salescore.domain.opportunities": (
+            "ContactRole",
+            "OpportunityType",
+        ),
+        "salescore.domain.parties": (
+            "PartyKind",
+            "normalize_email",
+            "normalize_phone",
+        ),
+        "salescore.domain.products": (
+            "LineItem",
+            "PriceBook",
+            "Product",
+            "price_line",
+        ),
+        "salescore.domain.service.cases": ("merge_cases",),
+        "salescore.domain.service.clocks": (
+            "SlaClock",
+            "SlaState",
+            "sla_clocks",
+        ),
+        "salescore.domain.service.escalation": (
+            "EscalationRule",
+            "evaluate_escalations",
+        ),
+        "salescore.domain.service.events": (
+            "AuthorKind",
+            "CaseStatus",
+        ),
+        "salescore.domain.service.policies": (
+            "SlaMetric",
+            "SlaPolicy",
+            "SlaTarget",
+            "choose_policy",
+        ),
+        "salescore.domain.service.priority": ("Priority",),
+        "salescore.domain.service.satisfaction": (
+            "CesResponse",
+            "CsatResponse",
+            "NpsResponse",
+        ),
+        "salescore.domain.stages": (
+            "ForecastCategory",
+            "StageKind",
+            "StageVisit",
+            "TransitionPolicy",
+        ),
+        "salescore.domain.tasks": (
+            "TaskKind",
+            "TaskPriority",
+            "TaskStatus",
+            "TaskSubject",
+        ),
+        "salescore.domain.team": (
+            "QueuePurpose",
+            "RepRole",
+        ),
+        "salescore.money": (
+            "KNOWN_CURRENCIES",
+            "currency_minor_unit",
+        ),
+        "salescore.rules._nodes": ("Rule",),
+        "salescore.rules._truth": ("Truth",),
+    }
+)
+_EXPORTS = {**_KEPT, **_CURATED}
 
-__all__ = [
-    "Account",
-    "BusinessCalendar",
-    "Campaign",
-    "CampaignMember",
-    "Clock",
-    "ConcurrencyError",
-    "Contact",
-    "DeterministicIds",
-    "Event",
-    "FieldError",
-    "FieldsChanged",
-    "Funnel",
-    "IdFactory",
-    "Interaction",
-    "Lead",
-    "ManualClock",
-    "Money",
-    "NotFound",
-    "Opportunity",
-    "PartyRef",
-    "Queue",
-    "RandomIds",
-    "Rep",
-    "RuleSyntaxError",
-    "SalescoreError",
-    "ServiceCase",
-    "Stage",
-    "StageChanged",
-    "StorageError",
-    "SystemClock",
-    "Task",
-    "Team",
-    "TransitionError",
-    "ValidationError",
-    "Workspace",
-    "__version__",
-    "analytics",
-    "convert_lead",
-    "decisions",
-    "domain",
-    "from_dict",
-    "from_json",
-    "funnels",
-    "outreach",
-    "register_upcaster",
-    "rules",
-    "simulation",
-    "storage",
-    "to_dict",
-    "to_json",
-]
+__all__ = ["__version__", *sorted(_CURATED)]
 __getattr__, __dir__ = attach(__name__, _EXPORTS)
 
 

@@ -1,19 +1,20 @@
 """Lazy package façades (PEP 562): a name's module is imported on first use.
 
 Each façade (``salescore``, ``salescore.domain``, ``salescore.rules``,
-``salescore.decisions``) keeps a table of the names it offers and the module
-that defines each, and gets its ``__getattr__`` and ``__dir__`` from
-:func:`attach`. The policy is in ``docs/api.md``.
+``salescore.decisions`` …) keeps one table of the names it offers and the
+module that defines each, and gets its ``__getattr__`` and ``__dir__`` from
+:func:`attach` and its ``__all__`` from :func:`star`. The policy is in
+``docs/api.md``.
 """
 
 from __future__ import annotations
 
 import importlib
 import warnings
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
-__all__ = ["attach", "exports"]
+__all__ = ["FacadeTable", "attach", "exports", "moved_module", "star"]
 
 
 def exports(table: Mapping[str, tuple[str, ...]]) -> dict[str, str]:
@@ -28,6 +29,49 @@ def exports(table: Mapping[str, tuple[str, ...]]) -> dict[str, str]:
     return {name: module for module, names in table.items() for name in names}
 
 
+def star(names: Mapping[str, str]) -> list[str]:
+    """A subpackage's ``__all__``: the names of its table but its submodules.
+
+    Args:
+        names: Name → the module that defines it (from :func:`exports`).
+
+    Returns:
+        The names, sorted.
+    """
+    return sorted(name for name, module in names.items() if not _is_submodule(name, module))
+
+
+class FacadeTable(Mapping[str, str]):
+    """Another façade's table (name → module), read when first looked into.
+
+    For names a package keeps offering after they moved to a package in a
+    higher layer, which it must not import when it is itself imported.
+
+    Args:
+        package: The façade whose ``_EXPORTS`` to read.
+    """
+
+    def __init__(self, package: str) -> None:
+        self._package = package
+
+    def _table(self) -> Mapping[str, str]:
+        table: Mapping[str, str] = importlib.import_module(self._package)._EXPORTS
+        return table
+
+    def __getitem__(self, name: str) -> str:
+        return self._table()[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._table())
+
+    def __len__(self) -> int:
+        return len(self._table())
+
+
+def _is_submodule(name: str, module_name: str) -> bool:
+    return module_name.endswith(f".{name}")
+
+
 def attach(
     package: str,
     names: Mapping[str, str],
@@ -38,7 +82,7 @@ def attach(
 
     Args:
         package: The façade's module name (``__name__``).
-        names: Name → the module that defines it. A name whose module is
+        names: Name → the module that defines it. A name whose module
             ends in ``.name`` is a submodule and resolves to the module.
         moved: Name → its new module, for names kept at this path only for
             compatibility: each access warns with a ``DeprecationWarning``.
@@ -46,7 +90,7 @@ def attach(
     Returns:
         ``(__getattr__, __dir__)`` for the package's namespace.
     """
-    moved = dict(moved or {})
+    moved = {} if moved is None else moved
 
     def getattr_(name: str) -> Any:
         module_name = names.get(name)
@@ -61,7 +105,7 @@ def attach(
         if module_name is None:
             raise AttributeError(f"module {package!r} has no attribute {name!r}")
         module = importlib.import_module(module_name)
-        value = module if module_name.endswith(f".{name}") else getattr(module, name)
+        value = module if _is_submodule(name, module_name) else getattr(module, name)
         if not deprecated:
             setattr(importlib.import_module(package), name, value)
         return value
@@ -70,6 +114,28 @@ def attach(
         return sorted(set(vars(importlib.import_module(package))) | set(names))
 
     return getattr_, dir_
+
+
+def moved_module(old: str, new: str) -> Callable[[str], Any]:
+    """Keep a module at its old path: warn that it moved, offer the new one's names.
+
+    Called at the old module's top level (which star-imports the new one):
+    the importer gets a ``DeprecationWarning``.
+
+    Args:
+        old: The old module's name (``__name__``).
+        new: The module that replaces it.
+
+    Returns:
+        The old module's ``__getattr__``: any other name of the new module.
+    """
+    warnings.warn(f"{old} has moved: import {new}", DeprecationWarning, stacklevel=3)
+    module = importlib.import_module(new)
+
+    def getattr_(name: str) -> Any:
+        return getattr(module, name)
+
+    return getattr_
 
 
 def _public(module_name: str) -> str:

@@ -229,6 +229,24 @@ class Checker:
         names = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
         return self.check(isinstance(value, kind), path, value, f"must be a {names}")
 
+    def distinct_texts(self, values: Any, path: str, repeated: str) -> bool:
+        """Check a tuple of non-blank texts that holds no value twice.
+
+        Args:
+            values: The tuple.
+            path: Its path; an item's is ``path[i]``.
+            repeated: The message for a repeated value (``"must not repeat a field"``).
+
+        Returns:
+            Whether ``values`` is a tuple (and its items were checked).
+        """
+        if not self.instance(values, tuple, path):
+            return False
+        for i, value in enumerate(values):
+            self.text(value, f"{path}[{i}]")
+        self.check(len(set(values)) == len(values), path, values, repeated)
+        return True
+
     def member(self, cls: type[E], value: Any, path: str, default: Any = None) -> Any:
         """Return :func:`to_member` of ``value``, or record the problem and return ``default``."""
         try:

@@ -11,13 +11,13 @@ import pytest
 
 from salescore.domain.leads import Lead
 from salescore.domain.parties import PartyRef
-from salescore.errors import StorageError
+from salescore.errors import StorageError, ValidationError
 from salescore.outreach import ConsentRecord
 from salescore.serialization import to_json
 from salescore.storage import SQLiteStore
 from salescore.storage._sql import statements
 from salescore.storage.protocols import Store
-from salescore.storage.sqlite import MIGRATIONS
+from salescore.storage.sqlite import MIGRATIONS, migrations
 from salescore.testing.storage import StoreConformance
 
 T0 = datetime(2026, 3, 2, 9, tzinfo=UTC)
@@ -82,3 +82,28 @@ def test_a_version_1_database_says_so_and_migrate_upgrades(tmp_path: Path) -> No
         )
     conn.close()
     _upgrade(SQLiteStore(path), lead)
+
+
+def test_both_dialects_share_each_migration_but_for_the_column_types() -> None:
+    sqlite, postgres = migrations("sqlite"), migrations("postgres")
+    assert sqlite == MIGRATIONS
+    assert [v for v, _ in sqlite] == [v for v, _ in postgres] == [1, 2]
+    for (_, lite), (_, pg) in zip(sqlite, postgres, strict=True):
+        assert "$" not in lite + pg
+        assert len(statements(lite)) == len(statements(pg))
+    first_lite, first_pg = sqlite[0][1].splitlines()[1], postgres[0][1].splitlines()[1]
+    assert first_lite.startswith(
+        "CREATE TABLE leads (id TEXT PRIMARY KEY, version INTEGER NOT NULL, document TEXT NOT NULL"
+    )
+    assert first_pg.startswith(
+        'CREATE TABLE leads (id text COLLATE "C" PRIMARY KEY, version INTEGER NOT NULL,'
+        " document json NOT NULL"
+    )
+    assert "position INTEGER PRIMARY KEY AUTOINCREMENT" in sqlite[0][1]
+    assert "position bigserial PRIMARY KEY" in postgres[0][1]
+
+
+def test_an_unknown_dialect_is_refused() -> None:
+    with pytest.raises(ValidationError, match="dialect") as caught:
+        migrations("oracle")
+    assert caught.value.errors[0].value == "oracle"

@@ -219,3 +219,16 @@ def test_reporting_calendar() -> None:
 @given(st.permutations(CALLS))
 def test_outreach_does_not_depend_on_input_order(calls: list[Interaction]) -> None:
     assert outreach_report(calls, by="rep") == outreach_report(CALLS, by="rep")
+
+
+def test_an_unknown_outreach_grouping_is_refused_naming_the_choices() -> None:
+    with pytest.raises(ValidationError) as info:
+        outreach_report(CALLS, by="team")
+    error = info.value.errors[0]
+    assert (error.path, error.value, error.message) == (
+        "by",
+        "team",
+        "must be rep, hour or a function",
+    )
+    with pytest.raises(ValidationError):
+        outreach_report(CALLS, by=("rep",))  # type: ignore[arg-type]

@@ -143,3 +143,15 @@ def test_score_helpers() -> None:
     assert nps([10, 9, 8, 7, 6, 0]) == 0.0
     assert nps([10, 10, 7, 0]) == 0.25
     assert nps([]) is None
+
+
+def test_an_unknown_grouping_is_refused_naming_the_choices() -> None:
+    at = datetime(2026, 3, 2, tzinfo=UTC)
+    with pytest.raises(ValidationError) as info:
+        service_report([], at=at, by="team")
+    error = info.value.errors[0]
+    assert (error.path, error.value) == ("by", "team")
+    assert error.message == "must be group, agent, channel, priority, period or a function"
+    with pytest.raises(ValidationError):
+        service_report([], at=at, by=["group"])  # type: ignore[arg-type]
+    assert service_report([], at=at, by=lambda c: 1).by == "<lambda>"

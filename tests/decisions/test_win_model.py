@@ -147,6 +147,19 @@ def test_bad_input_is_refused() -> None:
         MODEL.predict({"industry": "saas"}, stage="closed_won")
 
 
+def test_a_repeated_field_or_stage_is_refused() -> None:
+    with pytest.raises(ValidationError) as info:
+        WinModel.learn(HISTORY, fields=("industry", "industry"))
+    assert [(e.path, e.message) for e in info.value.errors] == [
+        ("fields", "must not repeat a field")
+    ]
+    with pytest.raises(ValidationError) as info:
+        WinModel.learn(HISTORY, fields=("industry",), funnel=("new", "new"))
+    assert [(e.path, e.message) for e in info.value.errors] == [
+        ("funnel", "must not repeat a stage")
+    ]
+
+
 def test_json_round_trip_reproduces_predictions() -> None:
     text = to_json(MODEL)
     back = from_json(WinModel, text)

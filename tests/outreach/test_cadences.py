@@ -20,6 +20,7 @@ from salescore.domain.tasks import Task, TaskKind
 from salescore.errors import TransitionError, ValidationError
 from salescore.ids import DeterministicIds
 from salescore.outreach import (
+    ENROLLMENT_STATUS,
     Cadence,
     CadenceStep,
     ConsentRecord,
@@ -486,3 +487,22 @@ class EnrollmentMachine(RuleBasedStateMachine):
 
 
 TestEnrollmentMachine = EnrollmentMachine.TestCase
+
+
+def test_an_enrollment_is_changed_only_by_its_transitions() -> None:
+    e = enrol()
+    with pytest.raises(ValidationError) as info:
+        e.update(at=T0, actor="t", status="completed", owner_id="bob", colour="red")
+    assert sorted((x.path, x.message) for x in info.value.errors) == [
+        ("colour", "is not a field of Enrollment"),
+        ("owner_id", "is fixed when the person is enrolled"),
+        ("status", "moves through the enrollment status funnel (complete_step(), exit())"),
+    ]
+    with pytest.raises(ValidationError) as info:
+        Enrollment.new(id="e-2", at=T0, actor="t", cadence=CADENCE, party="lead-1", owner_id=" ")
+    assert sorted(x.path for x in info.value.errors) == ["owner_id", "party"]
+    with pytest.raises(ValidationError, match="history starts with EnrollmentCreated"):
+        Enrollment.from_events(e.history[1:])
+    assert e.funnel("enrollment_status") is ENROLLMENT_STATUS
+    with pytest.raises(ValidationError, match="Enrollment has no funnels"):
+        e.funnel("lead_status")

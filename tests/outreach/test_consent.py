@@ -316,3 +316,20 @@ def test_a_merge_carries_withdrawals_and_objections_but_never_grants() -> None:
     assert merged.objected_at == T0
     assert merged.version == survivor.version + 2
     assert carry_restrictions(merged, other, at=T0, actor="rep") is merged
+
+
+def test_a_consent_record_is_changed_only_by_its_transitions() -> None:
+    r = record()
+    with pytest.raises(ValidationError) as info:
+        r.update(at=T0, actor="t", party=PartyRef.lead("lead-2"), objected_at=T0)
+    assert sorted((e.path, e.message) for e in info.value.errors) == [
+        ("objected_at", "is set by object_to_direct_marketing()"),
+        ("party", "is fixed when the record is opened"),
+    ]
+    with pytest.raises(ValidationError) as info:
+        ConsentRecord.new(id="consent-2", at=T0, actor="t", party="lead-1")
+    assert [(e.path, e.message) for e in info.value.errors] == [("party", "must be a PartyRef")]
+    lead = Lead.new(id="lead-9", at=T0, actor="t", email="ana@acme.io")
+    with pytest.raises(ValidationError, match="history starts with ConsentCreated") as info:
+        ConsentRecord.from_events(lead.history[:1])
+    assert info.value.errors[0].message.startswith("a consent record's history")

@@ -273,3 +273,18 @@ def test_merge_then_unmerge_is_the_identity(
         children=children,
         interactions=calls,
     )
+
+
+def test_a_merge_record_is_changed_only_by_unmerge() -> None:
+    old, new, _, _ = _family()
+    at = T0 + timedelta(days=3)
+    merge = merge_leads(old, new, at=at, actor="rep", ids=DeterministicIds(namespace="t")).merge
+    with pytest.raises(ValidationError) as info:
+        merge.update(at=at, actor="rep", survivor="lead-9", undone=True)
+    assert sorted((e.path, e.message) for e in info.value.errors) == [
+        ("survivor", "is what the merge did, kept to undo it"),
+        ("undone", "changes with unmerge()"),
+    ]
+    with pytest.raises(ValidationError, match="a merge's history starts with RecordsMerged"):
+        Merge.from_events(old.history[:1])  # a lead's creation event
+    assert Merge.from_events(merge.history) == merge

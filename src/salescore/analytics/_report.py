@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import importlib
 import statistics
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from datetime import timedelta
-from typing import Any, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
+
+import attrs
 
 from salescore.errors import NotFound, ValidationError
 
-__all__ = ["Report", "find", "ratio", "seconds_median", "seconds_p90"]
+__all__ = ["GroupedReport", "Report", "find", "grouping", "ratio", "seconds_median", "seconds_p90"]
 
 
 class Report:
@@ -44,12 +46,62 @@ class Report:
 T = TypeVar("T")
 
 
+class _Group(attrs.AttrsInstance, Protocol):
+    @property
+    def key(self) -> Hashable: ...
+
+
+G = TypeVar("G", bound=_Group)
+
+
+class GroupedReport(Report, Generic[G]):
+    """Base of the reports of metrics per group (``groups``, each with a ``key``)."""
+
+    groups: tuple[G, ...]
+
+    def group(self, key: Hashable = None) -> G:
+        """The metrics of one group (of everything when not grouped).
+
+        Raises:
+            NotFound: no such group.
+        """
+        return find(
+            self.groups, lambda g: g.key == key, "group", key, "is not a group of this report"
+        )
+
+    def to_rows(self) -> list[dict[str, Any]]:
+        """One row per group."""
+        return [attrs.asdict(g) for g in self.groups]
+
+
 def find(items: Iterable[T], match: Callable[[T], bool], what: str, value: Any, message: str) -> T:
     """The first item that matches, or :class:`~salescore.errors.NotFound` naming ``value``."""
     for item in items:
         if match(item):
             return item
     raise NotFound(f"{value!r} {message} (no such {what})")
+
+
+def grouping(
+    by: str | Callable[[T], Hashable] | None, named: Mapping[str, Callable[[T], Hashable]]
+) -> tuple[Callable[[T], Hashable], str | None]:
+    """How a report groups its items: the key function and the grouping's name.
+
+    Args:
+        by: ``None`` (one group, keyed ``None``), a key function (named after
+            it), or the name of one of ``named``.
+        named: The groupings offered by name.
+
+    Raises:
+        ValidationError: ``by`` is an unknown name.
+    """
+    if by is None:
+        return (lambda item: None), None
+    if callable(by):
+        return by, getattr(by, "__name__", "custom")
+    if isinstance(by, str) and by in named:
+        return named[by], by
+    raise ValidationError.single("by", by, f"must be {', '.join(named)} or a function")
 
 
 def ratio(part: float, whole: float) -> float | None:

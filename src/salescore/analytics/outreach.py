@@ -17,7 +17,7 @@ from typing import Any
 
 import attrs
 
-from salescore.analytics._report import Report, find, ratio
+from salescore.analytics._report import GroupedReport, grouping, ratio
 from salescore.domain.interactions import CallDisposition, CallOutcome, Channel, Direction
 from salescore.errors import ValidationError
 
@@ -48,7 +48,7 @@ class OutreachMetrics:
 
 
 @attrs.frozen
-class OutreachReport(Report):
+class OutreachReport(GroupedReport[OutreachMetrics]):
     """Calling results per group.
 
     Attributes:
@@ -58,20 +58,6 @@ class OutreachReport(Report):
 
     by: str | None
     groups: tuple[OutreachMetrics, ...]
-
-    def group(self, key: Hashable = None) -> OutreachMetrics:
-        """The metrics of one group.
-
-        Raises:
-            NotFound: no such group.
-        """
-        return find(
-            self.groups, lambda g: g.key == key, "group", key, "is not a group of this report"
-        )
-
-    def to_rows(self) -> list[dict[str, Any]]:
-        """One row per group."""
-        return [attrs.asdict(g) for g in self.groups]
 
 
 def outreach_report(
@@ -102,24 +88,13 @@ def outreach_report(
         raise ValidationError.single(
             "conversation_after", conversation_after, "must be a timedelta ≥ 0"
         )
-    key_of: Callable[[Any], Hashable]
-    name: str | None
-    if by is None:
-        key_of, name = (lambda i: None), None
-    elif callable(by):
-        key_of, name = by, getattr(by, "__name__", "custom")
-    elif by == "rep":
-        key_of, name = (lambda i: i.rep_id or i.actor), "rep"
-    elif by == "hour":
 
-        def hour(i: Any) -> Hashable:
-            rep = i.rep_id or i.actor
-            local = zone.get(rep) if isinstance(zone, Mapping) else zone
-            return int(i.at.astimezone(local or UTC).hour)
+    def hour(i: Any) -> Hashable:
+        rep = i.rep_id or i.actor
+        local = zone.get(rep) if isinstance(zone, Mapping) else zone
+        return int(i.at.astimezone(local or UTC).hour)
 
-        key_of, name = hour, "hour"
-    else:
-        raise ValidationError.single("by", by, "must be rep, hour or a function")
+    key_of, name = grouping(by, {"rep": lambda i: i.rep_id or i.actor, "hour": hour})
     counts: dict[Hashable, list[int]] = {}
     for i in interactions:
         if i.channel is not Channel.PHONE or i.direction is not Direction.OUTBOUND:

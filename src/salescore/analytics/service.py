@@ -14,7 +14,7 @@ from typing import Any
 
 import attrs
 
-from salescore.analytics._report import Report, find, ratio, seconds_median
+from salescore.analytics._report import GroupedReport, grouping, ratio, seconds_median
 from salescore.analytics.periods import Period, ReportingCalendar, to_period
 from salescore.domain.service import (
     AuthorKind,
@@ -137,7 +137,7 @@ class SlaAttainment:
 
 
 @attrs.frozen
-class ServiceReport(Report):
+class ServiceReport(GroupedReport[ServiceMetrics]):
     """Service metrics per group, and SLA attainment per target.
 
     Attributes:
@@ -151,20 +151,6 @@ class ServiceReport(Report):
     by: str | None
     groups: tuple[ServiceMetrics, ...]
     sla: tuple[SlaAttainment, ...]
-
-    def group(self, key: Hashable = None) -> ServiceMetrics:
-        """The metrics of one group (of all cases when not grouped).
-
-        Raises:
-            NotFound: no such group.
-        """
-        return find(
-            self.groups, lambda g: g.key == key, "group", key, "is not a group of this report"
-        )
-
-    def to_rows(self) -> list[dict[str, Any]]:
-        """One row per group."""
-        return [attrs.asdict(g) for g in self.groups]
 
     def sla_rows(self) -> list[dict[str, Any]]:
         """One row per group, metric and priority."""
@@ -244,20 +230,7 @@ def service_report(
         raise ValidationError.single("at", at, "must be a timezone-aware datetime")
     cal = calendar or ReportingCalendar()
     kind = to_period(period)
-    key_of: Callable[[ServiceCase], Hashable]
-    name: str | None
-    if by is None:
-        key_of, name = (lambda c: None), None
-    elif callable(by):
-        key_of, name = by, getattr(by, "__name__", "custom")
-    elif by == "period":
-        key_of, name = (lambda c: cal.label(c.created_at, kind)), "period"
-    elif by in _BY:
-        key_of, name = _BY[by], by
-    else:
-        raise ValidationError.single(
-            "by", by, "must be group, agent, channel, priority, period or a function"
-        )
+    key_of, name = grouping(by, {**_BY, "period": lambda c: cal.label(c.created_at, kind)})
     groups: dict[Hashable, _Group] = {}
     for case in cases:
         if not case.history or case.history[0].at > at:

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
-from salescore.errors import FieldError, ValidationError
+from salescore.errors import FieldError, NotFound, ValidationError
 from salescore.rules._explain import Explanation
 from salescore.rules._nodes import And, Between, Compare, Field, In, Not, Or, Rule, Value
 from salescore.rules._schema import _lookup as lookup_schema
@@ -21,7 +21,27 @@ from salescore.rules._schema import check_rule, resolve_schema
 from salescore.rules._truth import Truth
 from salescore.rules._values import MISSING, resolve
 
-__all__ = ["check_subject", "lookup", "missing_fields", "seen_values", "text_list"]
+__all__ = ["by_key", "check_subject", "lookup", "missing_fields", "seen_values", "text_list"]
+
+
+class _Keyed(Protocol):
+    @property
+    def key(self) -> str: ...
+
+
+_K = TypeVar("_K", bound=_Keyed)
+
+
+def by_key(items: Iterable[_K], key: str, missing: str) -> _K:
+    """The item with ``key`` (a framework's item, a model's criterion …).
+
+    Raises:
+        NotFound: none has it; the message is ``missing`` and the key.
+    """
+    for item in items:
+        if item.key == key:
+            return item
+    raise NotFound(f"{missing} {key!r}")
 
 
 def missing_fields(

@@ -16,9 +16,9 @@ from typing import Any, Final
 import attrs
 
 from salescore._validation import Checker, ensure_aware
-from salescore.decisions._evaluation import check_subject, seen_values
+from salescore.decisions._evaluation import by_key, check_subject, seen_values
 from salescore.domain.custom_fields import CustomField, CustomFieldSchema, FieldType
-from salescore.errors import FieldError, NotFound, ValidationError
+from salescore.errors import FieldError, ValidationError
 from salescore.rules._nodes import Rule
 from salescore.rules._parser import parse
 from salescore.rules._truth import Truth
@@ -202,10 +202,7 @@ class Framework:
         Raises:
             NotFound: No such item.
         """
-        for item in self.items:
-            if item.key == key:
-                return item
-        raise NotFound(f"framework {self.key!r} has no item {key!r}")
+        return by_key(self.items, key, f"framework {self.key!r} has no item")
 
     @property
     def fields(self) -> tuple[str, ...]:
@@ -326,10 +323,7 @@ class QualificationVerdict:
         Raises:
             NotFound: No such item.
         """
-        for item in self.items:
-            if item.key == key:
-                return item
-        raise NotFound(f"the verdict of framework {self.framework!r} has no item {key!r}")
+        return by_key(self.items, key, f"the verdict of framework {self.framework!r} has no item")
 
     def with_status(self, status: ItemStatus | str) -> tuple[str, ...]:
         """The keys of the items with this status."""

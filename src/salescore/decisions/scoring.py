@@ -15,8 +15,8 @@ from typing import Any, Final, Protocol, Self, TypeVar
 import attrs
 
 from salescore._validation import Checker, ensure_aware
-from salescore.decisions._evaluation import RuleAt, check_subject, lookup, missing_fields
-from salescore.errors import NotFound, ValidationError
+from salescore.decisions._evaluation import RuleAt, by_key, check_subject, lookup, missing_fields
+from salescore.errors import ValidationError
 from salescore.rules._compile import _Generator, _rename
 from salescore.rules._kinds import is_call, is_count
 from salescore.rules._nodes import Operand, Rule
@@ -440,10 +440,7 @@ class ScoreModel:
         Raises:
             NotFound: No such criterion.
         """
-        for crit in self.criteria:
-            if crit.key == key:
-                return crit
-        raise NotFound(f"score model {self.key!r} has no criterion {key!r}")
+        return by_key(self.criteria, key, f"score model {self.key!r} has no criterion")
 
     def _compiled(self) -> _Plan:
         plan = self._plan
@@ -779,10 +776,7 @@ class ScoreResult:
         Raises:
             NotFound: No such criterion.
         """
-        for line in self.criteria:
-            if line.key == key:
-                return line
-        raise NotFound(f"the score of model {self.model!r} has no criterion {key!r}")
+        return by_key(self.criteria, key, f"the score of model {self.model!r} has no criterion")
 
     def group(self, key: str) -> GroupScore:
         """Return a group's score by key.
@@ -790,10 +784,7 @@ class ScoreResult:
         Raises:
             NotFound: No such group.
         """
-        for group in self.groups:
-            if group.key == key:
-                return group
-        raise NotFound(f"the score of model {self.model!r} has no group {key!r}")
+        return by_key(self.groups, key, f"the score of model {self.model!r} has no group")
 
     def lines(self) -> list[str]:
         """A readable breakdown: criteria that mattered, groups, total, thresholds."""

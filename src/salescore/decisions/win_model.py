@@ -248,24 +248,8 @@ class WinPrediction:
 
 def _check_model(model: WinModel) -> None:
     with Checker("WinModel") as c:
-        if c.instance(model.fields, tuple, "fields"):
-            for i, f in enumerate(model.fields):
-                c.text(f, f"fields[{i}]")
-            c.check(
-                len(set(model.fields)) == len(model.fields),
-                "fields",
-                model.fields,
-                "must not repeat a field",
-            )
-        if c.instance(model.funnel, tuple, "funnel"):
-            for i, s in enumerate(model.funnel):
-                c.text(s, f"funnel[{i}]")
-            c.check(
-                len(set(model.funnel)) == len(model.funnel),
-                "funnel",
-                model.funnel,
-                "must not repeat a stage",
-            )
+        c.distinct_texts(model.fields, "fields", "must not repeat a field")
+        c.distinct_texts(model.funnel, "funnel", "must not repeat a stage")
         c.number(model.smoothing, "smoothing")
         if isinstance(model.smoothing, int | float) and not isinstance(model.smoothing, bool):
             c.check(

@@ -91,19 +91,27 @@ def opt_aware(value: Any, path: str, region: str | None = None) -> datetime | No
     return ensure_aware(value, path)
 
 
-def member(cls: type[enum.Enum], what: str | None = None) -> Normaliser:
+def member(
+    cls: type[enum.Enum], what: str | None = None, *, message: str | None = None
+) -> Normaliser:
     """A normaliser for members of the enum ``cls`` (a member or its value).
 
     Args:
         cls: The enum.
         what: How the error message names the kind (``"a task priority"``);
             by default it lists the allowed values.
+        message: The whole error message instead (``"is not a lead status"``).
     """
 
     def normalise(value: Any, path: str, region: str | None = None) -> Any:
         if type(value) is cls:
             return value
-        return to_member(cls, value, path, what)
+        if message is None:
+            return to_member(cls, value, path, what)
+        try:
+            return cls(value)
+        except ValueError:
+            fail(path, value, message)
 
     normalise.__name__ = f"member_of_{cls.__name__}"
     return normalise

@@ -20,7 +20,8 @@ checks of a replayed edit. Beside the table a subclass provides:
 * ``stage_fields`` (class variable): funnel key → the attribute holding the
   current stage in that funnel (or override ``_stage_field`` when the funnel
   varies per item, as a deal's pipeline does);
-* ``funnel(key)``: the :class:`Funnel` object for a funnel key;
+* ``stage_funnels`` (class variable): funnel key → the :class:`Funnel`
+  (or override ``funnel(key)`` when the funnel varies per item);
 * its own creation method (``new``/``open``) and transitions, which call
   :meth:`Aggregate._create`, :meth:`Aggregate._emit` and :meth:`Aggregate._move`.
 
@@ -29,6 +30,7 @@ Guide: :doc:`/aggregates`.
 
 from __future__ import annotations
 
+import re
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
@@ -194,6 +196,9 @@ class Aggregate:
     #: that funnel (public; an aggregate whose funnel varies per item, as a
     #: deal's pipeline does, overrides ``_stage_field`` instead).
     stage_fields: ClassVar[Mapping[str, str]] = {}
+    #: Funnel key → the :class:`Funnel` itself, for an aggregate whose funnels
+    #: are fixed (one whose funnel varies per item overrides :meth:`funnel`).
+    stage_funnels: ClassVar[Mapping[str, Funnel]] = {}
     #: The aggregate's field table (empty: the subclass checks its own fields).
     field_table: ClassVar[Fields] = Fields({})
 
@@ -234,13 +239,12 @@ class Aggregate:
         if table.created is None:
             raise NotImplementedError(f"{cls.__name__} must implement _created")
         if type(event) is not table.created:
-            name = cls.__name__
-            article = "an" if name[0].lower() in "aeiou" else "a"
+            words = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", cls.__name__).lower()
+            article = "an" if words[0] in "aeiou" else "a"
             raise ValidationError.single(
                 "history[0]",
                 type(event).__name__,
-                f"{article} {name[0].lower()}{name[1:]}'s history starts with "
-                f"{table.created.__name__}",
+                f"{article} {words}'s history starts with {table.created.__name__}",
             )
         return cls(id=event.subject_id, **{n: getattr(event, n) for n in table.initial})
 
@@ -285,12 +289,15 @@ class Aggregate:
         return known
 
     def funnel(self, key: str) -> Funnel:
-        """Return the funnel object for ``key``.
+        """Return the funnel object for ``key`` (from :attr:`stage_funnels` unless overridden).
 
         Raises:
             ValidationError: the aggregate does not move in that funnel.
         """
-        fail("funnel", key, f"{type(self).__name__} has no funnels")
+        found = self.stage_funnels.get(key)
+        if found is None:
+            fail("funnel", key, f"{type(self).__name__} has no funnels")
+        return found
 
     # --- replay and recording ----------------------------------------------------
 
@@ -510,7 +517,7 @@ class Aggregate:
 
     def _emit(self, kind: type[Event], *, at: datetime, actor: str, **fields: Any) -> Self:
         """Record one event of ``kind`` (built by :meth:`_event`); return the new state."""
-        return self._record(kind(subject_id=self.id, at=at, actor=actor, **fields))
+        return self._record(self._event(kind, at=at, actor=actor, **fields))
 
     # --- editing -------------------------------------------------------------------
 

@@ -20,7 +20,7 @@ import types
 import typing
 from collections.abc import Callable, Mapping
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import attrs
 
@@ -29,6 +29,8 @@ from salescore.errors import FieldError, ValidationError
 from salescore.serialization import register_polymorphic, register_type
 
 __all__ = ["RESERVED_FIELDS", "Event", "FieldsChanged", "StageChanged"]
+
+T = TypeVar("T")
 
 RESERVED_FIELDS = frozenset(
     {"id", "subject_id", "version", "history", "status", "lifecycle_stage", "stage", "pipeline"}
@@ -405,3 +407,31 @@ def _fast_term(expr: str, hint: Any, multiline: bool, names: dict[str, Any]) -> 
 
 def _multi_ok(value: str) -> bool | None:
     return True if text_problem(value, multiline=True) is None else None
+
+
+# --- building events from values checked already ----------------------------------------------
+
+_BUILDERS: dict[type, Callable[..., Any]] = {}
+
+
+def _prechecked(cls: type[T]) -> Callable[..., T]:
+    """A constructor of attrs class ``cls`` that sets values already checked, without checking them.
+
+    For creation paths that have just checked every value with rules at
+    least as strict as the class's own and in their normal form (datetimes
+    in UTC, containers frozen): the object is then exactly what ``cls(...)``
+    would build. Arguments are the class's fields, by name or in order.
+    """
+    build = _BUILDERS.get(cls)
+    if build is None:
+        names = [f.name for f in attrs.fields(cast(Any, cls)) if f.init]
+        body = "".join(f"    _set(self, {n!r}, {n})\n" for n in names)
+        code = f"def build({', '.join(names)}):\n    self = _new(_cls)\n{body}    return self\n"
+        namespace: dict[str, Any] = {
+            "_new": object.__new__,
+            "_set": object.__setattr__,
+            "_cls": cls,
+        }
+        exec(compile(code, f"<prechecked {cls.__qualname__}>", "exec"), namespace)
+        build = _BUILDERS[cls] = namespace["build"]
+    return build

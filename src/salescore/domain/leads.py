@@ -26,23 +26,24 @@ from __future__ import annotations
 import enum
 import re
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, ClassVar, Final
 
 import attrs
 
 from salescore._iso3166 import COUNTRY_CODES
-from salescore._validation import Checker, is_aware
+from salescore._validation import Checker, line_ok
 from salescore.domain import _fields as fld
 from salescore.domain import standard_funnels as funnels
 from salescore.domain._normalize import _FAST_MAX, _KNOWN_ZONES, _NORMAL_DOMAIN, _NORMAL_EMAIL
 from salescore.domain._rule_schemas import INTERACTION_RECORDS, RuleSchemaHook
 from salescore.domain.aggregate import Aggregate, Fields, FieldSpec
 from salescore.domain.custom_fields import CustomFieldSchema
-from salescore.domain.events import Event, StageChanged
+from salescore.domain.events import Event, StageChanged, _prechecked
 from salescore.domain.parties import PartyKind, PartyRef
 from salescore.domain.stages import Funnel
 from salescore.errors import FieldError, TransitionError, ValidationError
+from salescore.frozen import EMPTY
 from salescore.money import Money
 from salescore.serialization import register_type
 
@@ -135,19 +136,7 @@ def _opt_source(value: Any, path: str, region: str | None = None) -> LeadSource 
     raise ValidationError.single(path, value, "must be a LeadSource or None")
 
 
-def _opt_aware(value: Any, path: str, region: str | None = None) -> datetime | None:
-    if value is None or (is_aware(value)):
-        return value
-    raise ValidationError.single(path, value, "must be a timezone-aware datetime or None")
-
-
-def _status(value: Any, path: str, region: str | None = None) -> LeadStatus:
-    if type(value) is LeadStatus:
-        return value
-    try:
-        return LeadStatus(value)
-    except ValueError:
-        raise ValidationError.single(path, value, "is not a lead status") from None
+_status: Final = fld.member(LeadStatus, message="is not a lead status")
 
 
 def _lifecycle(value: Any, path: str, region: str | None = None) -> str:
@@ -217,7 +206,7 @@ def _is_normal(s: Lead) -> bool:
     if s.converted_at is not None or s.converted_contact_id is not None:
         return False
     for v in (s.first_name, s.last_name, s.title, s.company, s.industry, s.owner_id):
-        if v is not None and (type(v) is not str or v.strip() is not v or v == ""):
+        if v is not None and (type(v) is not str or v.strip() is not v or not line_ok(v)):
             return False
     return True
 
@@ -322,6 +311,10 @@ class Lead(Aggregate):
         "lead_status": "status",
         "lifecycle": "lifecycle_stage",
     }
+    stage_funnels: ClassVar[Mapping[str, Funnel]] = {
+        "lead_status": funnels.LEAD_STATUS,
+        "lifecycle": funnels.LIFECYCLE,
+    }
     field_table: ClassVar[Fields] = Fields(
         {
             "first_name": _personal(fld.opt_text),
@@ -353,7 +346,7 @@ class Lead(Aggregate):
             "converted_contact_id": _state(fld.opt_id, _BY_CONVERSION),
             "converted_account_id": _state(fld.opt_id, _BY_CONVERSION),
             "converted_opportunity_id": _state(fld.opt_id, _BY_CONVERSION),
-            "converted_at": _state(_opt_aware, _BY_CONVERSION),
+            "converted_at": _state(fld.opt_aware, _BY_CONVERSION),
         },
         created=LeadCreated,
         region="country",
@@ -460,40 +453,66 @@ class Lead(Aggregate):
                 an email, a phone, a name or a company.
             TransitionError: ``lifecycle_stage`` is not a lifecycle stage.
         """
+        values = (
+            first_name,
+            last_name,
+            email,
+            phone,
+            title,
+            company,
+            domain,
+            industry,
+            employees,
+            annual_revenue,
+            country,
+            time_zone,
+            source,
+            source,
+            owner_id,
+            score,
+            EMPTY if custom is None or (type(custom) is dict and not custom) else custom,
+        )
+        if (
+            schema is None
+            and default_region is None
+            and type(at) is datetime
+            and at.tzinfo is UTC
+            and type(id) is str
+            and line_ok(id)
+            and type(actor) is str
+            and line_ok(actor)
+        ):
+            # The common case, every value valid and normal already: build the
+            # lead and its events directly, then check the lead as its own
+            # constructor would (the events' checks are no stricter).
+            stage = lifecycle_stage
+            lead = _new_lead(id, 3, (), *values, LeadStatus.NEW, stage, *_NOT_CONVERTED)
+            if _is_normal(lead) and (email or phone or first_name or last_name or company):
+                object.__setattr__(
+                    lead,
+                    "history",
+                    (
+                        _new_created(id, at, actor, *values),
+                        _new_stage(id, at, actor, "lead_status", None, "new", None),
+                        _new_stage(id, at, actor, "lifecycle", None, stage, None),
+                    ),
+                )
+                return lead
         errors: list[FieldError] = []
+        fields: dict[str, Any] = dict(zip(_INITIAL, values, strict=True))
         if default_region is not None and phone is not None:
             try:
-                phone = fld.opt_phone(phone, "phone", default_region)
+                fields["phone"] = fld.opt_phone(phone, "phone", default_region)
             except ValidationError as exc:
                 errors.extend(exc.errors)
-                phone = None
+                fields["phone"] = None
         if schema is not None:
             c = Checker("Lead")
-            custom = schema.check({} if custom is None else custom, c)
+            fields["custom"] = schema.check({} if custom is None else custom, c)
             errors.extend(c.errors)
         try:
             # Validates and normalises every field at once.
-            lead = cls(
-                id=id,
-                first_name=first_name,
-                last_name=last_name,
-                email=email,
-                phone=phone,
-                title=title,
-                company=company,
-                domain=domain,
-                industry=industry,
-                employees=employees,
-                annual_revenue=annual_revenue,
-                country=country,
-                time_zone=time_zone,
-                original_source=source,
-                latest_source=source,
-                owner_id=owner_id,
-                score=score,
-                custom={} if custom is None else custom,
-                lifecycle_stage=lifecycle_stage,
-            )
+            lead = cls(id=id, lifecycle_stage=lifecycle_stage, **fields)
         except ValidationError as exc:
             errors.extend(e for e in exc.errors if e.path != "lifecycle_stage")
             if not any(e.path == "lifecycle_stage" for e in exc.errors) or errors:
@@ -510,59 +529,16 @@ class Lead(Aggregate):
             )
         if errors:
             raise ValidationError(errors, "Lead")
-        stage = lead.lifecycle_stage
         created = LeadCreated(
-            subject_id=id,
-            at=at,
-            actor=actor,
-            first_name=lead.first_name,
-            last_name=lead.last_name,
-            email=lead.email,
-            phone=lead.phone,
-            title=lead.title,
-            company=lead.company,
-            domain=lead.domain,
-            industry=lead.industry,
-            employees=lead.employees,
-            annual_revenue=lead.annual_revenue,
-            country=lead.country,
-            time_zone=lead.time_zone,
-            original_source=lead.original_source,
-            latest_source=lead.latest_source,
-            owner_id=lead.owner_id,
-            score=lead.score,
-            custom=lead.custom,
+            subject_id=id, at=at, actor=actor, **{n: getattr(lead, n) for n in _INITIAL}
         )
-        history = (
-            created,
-            StageChanged(
-                subject_id=id,
-                at=at,
-                actor=actor,
-                funnel="lead_status",
-                from_stage=None,
-                to_stage="new",
-            ),
-            StageChanged(
-                subject_id=id,
-                at=at,
-                actor=actor,
-                funnel="lifecycle",
-                from_stage=None,
-                to_stage=stage,
-            ),
+        return cls._new(
+            created, [(funnels.LEAD_STATUS, "new"), (funnels.LIFECYCLE, lead.lifecycle_stage)]
         )
-        # The lead was validated above and nobody holds it yet: give it its history
-        # in place. Equivalent to ``cls._new(created, [(LEAD_STATUS, "new"),
-        # (LIFECYCLE, stage)])`` (whose entries have no requirements), without
-        # building and validating four intermediate states.
-        object.__setattr__(lead, "version", 3)
-        object.__setattr__(lead, "history", history)
-        return lead
 
     def _apply(self, event: Event) -> dict[str, Any]:
         if type(event) is StageChanged and event.funnel == "lead_status":
-            to = _status(event.to_stage, "to_stage")
+            to = _status(event.to_stage, "to_stage", None)
             if to is LeadStatus.DISQUALIFIED:
                 return {"status": to, "disqualify_reason": event.reason}
             if self.disqualify_reason is not None:
@@ -576,18 +552,6 @@ class Lead(Aggregate):
                 "converted_at": event.at,
             }
         return super()._apply(event)
-
-    def funnel(self, key: str) -> Funnel:
-        """The funnel for ``"lead_status"`` or ``"lifecycle"``.
-
-        Raises:
-            ValidationError: any other key.
-        """
-        if key == "lead_status":
-            return funnels.LEAD_STATUS
-        if key == "lifecycle":
-            return funnels.LIFECYCLE
-        return super().funnel(key)
 
     # --- queries -------------------------------------------------------------------
 
@@ -783,3 +747,27 @@ class Lead(Aggregate):
             reason=reason,
             before=(converted,),
         )
+
+
+_INITIAL: Final = Lead.field_table.initial
+_NOT_CONVERTED: Final = (None, None, None, None, None)
+_new_lead: Final = _prechecked(Lead)
+_new_created: Final = _prechecked(LeadCreated)
+_new_stage: Final = _prechecked(StageChanged)
+# The fast path of Lead.new passes the fields in order: they must line up.
+if tuple(f.name for f in attrs.fields(LeadCreated))[3:] != _INITIAL or tuple(
+    f.name for f in attrs.fields(Lead)
+) != (
+    "id",
+    "version",
+    "history",
+    *_INITIAL,
+    "status",
+    "lifecycle_stage",
+    "disqualify_reason",
+    "converted_contact_id",
+    "converted_account_id",
+    "converted_opportunity_id",
+    "converted_at",
+):
+    raise TypeError("Lead and LeadCreated must list the table's fields in its order")

@@ -443,6 +443,7 @@ class Contact(Aggregate):
 
     __rule_schema__: ClassVar[RuleSchemaHook] = RuleSchemaHook(interactions=INTERACTION_RECORDS)
     stage_fields: ClassVar[Mapping[str, str]] = {"lifecycle": "lifecycle_stage"}
+    stage_funnels: ClassVar[Mapping[str, Funnel]] = {"lifecycle": funnels.LIFECYCLE}
     field_table: ClassVar[Fields] = Fields(
         {
             "first_name": _personal(fld.opt_text),
@@ -495,16 +496,6 @@ class Contact(Aggregate):
     def name(self) -> str:
         """First and last name joined (empty if neither is known)."""
         return " ".join(n for n in (self.first_name, self.last_name) if n)
-
-    def funnel(self, key: str) -> Funnel:
-        """The lifecycle funnel for ``"lifecycle"``.
-
-        Raises:
-            ValidationError: any other key.
-        """
-        if key == "lifecycle":
-            return funnels.LIFECYCLE
-        return super().funnel(key)
 
     @classmethod
     def new(

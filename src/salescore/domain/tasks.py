@@ -133,13 +133,7 @@ class TaskCreated(Event):
     notes: str | None = None
 
 
-def _status(value: Any, path: str, region: str | None = None) -> TaskStatus:
-    if type(value) is TaskStatus:
-        return value
-    try:
-        return TaskStatus(value)
-    except ValueError:
-        fail(path, value, "is not a task status")
+_status: Final = fld.member(TaskStatus, message="is not a task status")
 
 
 _FIXED_AT_CREATION: Final = "is fixed when the task is created"
@@ -172,6 +166,7 @@ class Task(Aggregate):
     """
 
     stage_fields: ClassVar[Mapping[str, str]] = {"task_status": "status"}
+    stage_funnels: ClassVar[Mapping[str, Funnel]] = {"task_status": funnels.TASK_STATUS}
     field_table: ClassVar[Fields] = Fields(
         {
             "subject": FieldSpec(fld.instance(TaskSubject), refused=_FIXED_AT_CREATION),
@@ -201,16 +196,6 @@ class Task(Aggregate):
     interaction_id: str | None = None
     notes: str | None = None
     status: TaskStatus = TaskStatus.OPEN
-
-    def funnel(self, key: str) -> Funnel:
-        """The task status funnel for ``"task_status"``.
-
-        Raises:
-            ValidationError: any other key.
-        """
-        if key == "task_status":
-            return funnels.TASK_STATUS
-        return super().funnel(key)
 
     @classmethod
     def new(
@@ -262,7 +247,11 @@ class Task(Aggregate):
             "notes": notes,
         }
         return cls._create(
-            values, id=id, at=at, actor=actor, entries=[(funnels.TASK_STATUS, TaskStatus.OPEN)]
+            values,
+            id=id,
+            at=at,
+            actor=actor,
+            entries=[(funnels.TASK_STATUS, TaskStatus.OPEN.value)],
         )
 
     @classmethod

@@ -19,14 +19,15 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime, time, timedelta
-from typing import Any, ClassVar, Final, Self
+from typing import Any, ClassVar, Final
 from zoneinfo import ZoneInfo
 
 import attrs
 
 from salescore._validation import Checker, fail
 from salescore.calendar import BusinessCalendar
-from salescore.domain.aggregate import Aggregate
+from salescore.domain import normalisers as fld
+from salescore.domain.aggregate import Aggregate, Fields, FieldSpec
 from salescore.domain.events import Event, StageChanged
 from salescore.domain.interactions import (
     CallDisposition,
@@ -333,6 +334,12 @@ class EnrollmentRepointed(Event):
     to_party: PartyRef
 
 
+_TEXT: Final = fld.checked(lambda c, v, p: c.text(v, p))
+_OPT_TEXT: Final = fld.checked(lambda c, v, p: c.text(v, p, optional=True))
+_MOVES: Final = "moves through the enrollment status funnel (complete_step(), exit())"
+_STEPS: Final = "changes as the steps are done (complete_step())"
+
+
 @register_type
 @attrs.frozen(kw_only=True)
 class Enrollment(Aggregate):
@@ -350,6 +357,20 @@ class Enrollment(Aggregate):
     """
 
     stage_fields: ClassVar[Mapping[str, str]] = {"enrollment_status": "status"}
+    stage_funnels: ClassVar[Mapping[str, Funnel]] = {"enrollment_status": ENROLLMENT_STATUS}
+    field_table: ClassVar[Fields] = Fields(
+        {
+            "cadence_id": FieldSpec(_TEXT, refused="is fixed when the person is enrolled"),
+            "party": FieldSpec(fld.instance(PartyRef), refused="changes with repoint()"),
+            "owner_id": FieldSpec(_TEXT, refused="is fixed when the person is enrolled"),
+            "status": FieldSpec(_TEXT, refused=_MOVES, initial=False),
+            "current_step": FieldSpec(fld.opt_count, refused=_STEPS, initial=False),
+            "last_done_at": FieldSpec(fld.opt_aware, refused=_STEPS, initial=False),
+            "held_by": FieldSpec(_OPT_TEXT, refused=_STEPS, initial=False),
+            "exit_reason": FieldSpec(_OPT_TEXT, refused=_MOVES, initial=False),
+        },
+        created=EnrollmentCreated,
+    )
 
     cadence_id: str
     party: PartyRef
@@ -381,25 +402,12 @@ class Enrollment(Aggregate):
         """
         if not isinstance(cadence, Cadence):
             fail("cadence", cadence, "must be a Cadence")
-        created = EnrollmentCreated(
-            subject_id=id,
+        return cls._create(
+            {"cadence_id": cadence.id, "party": party, "owner_id": owner_id},
+            id=id,
             at=at,
             actor=actor,
-            cadence_id=cadence.id,
-            party=party,
-            owner_id=owner_id,
-        )
-        return cls._new(created, [(ENROLLMENT_STATUS, EnrollmentStatus.ACTIVE.value)])
-
-    @classmethod
-    def _created(cls, event: Event) -> Self:
-        if type(event) is not EnrollmentCreated:
-            fail("history[0]", type(event).__name__, "an enrollment starts with EnrollmentCreated")
-        return cls(
-            id=event.subject_id,
-            cadence_id=event.cadence_id,
-            party=event.party,
-            owner_id=event.owner_id,
+            entries=[(ENROLLMENT_STATUS, EnrollmentStatus.ACTIVE.value)],
         )
 
     def _apply(self, event: Event) -> dict[str, Any]:
@@ -413,16 +421,6 @@ class Enrollment(Aggregate):
             exited = event.to_stage == EnrollmentStatus.EXITED
             return {"status": event.to_stage, "exit_reason": event.reason if exited else None}
         return super()._apply(event)
-
-    def funnel(self, key: str) -> Funnel:
-        """The funnel for ``"enrollment_status"``.
-
-        Raises:
-            ValidationError: any other key.
-        """
-        if key == "enrollment_status":
-            return ENROLLMENT_STATUS
-        return super().funnel(key)
 
     @property
     def is_active(self) -> bool:
@@ -469,8 +467,8 @@ class Enrollment(Aggregate):
         self._active("complete a step")
         if cadence.id != self.cadence_id:
             fail("cadence", cadence.id, f"is not this enrollment's cadence ({self.cadence_id})")
-        done = StepCompleted(
-            subject_id=self.id,
+        done = self._event(
+            StepCompleted,
             at=at,
             actor=actor,
             step=self.current_step,
@@ -479,7 +477,7 @@ class Enrollment(Aggregate):
         )
         after: list[Event] = []
         if hold_on is not None:
-            after.append(StepHeld(subject_id=self.id, at=at, actor=actor, task_id=hold_on))
+            after.append(self._event(StepHeld, at=at, actor=actor, task_id=hold_on))
         if self.current_step + 1 >= len(cadence.steps):
             return self._move(
                 "enrollment_status",
@@ -516,10 +514,8 @@ class Enrollment(Aggregate):
         """
         if not isinstance(to, PartyRef) or to == self.party:
             fail("to", to, "must be a PartyRef other than the current party")
-        return self._record(
-            EnrollmentRepointed(
-                subject_id=self.id, at=at, actor=actor, from_party=self.party, to_party=to
-            )
+        return self._emit(
+            EnrollmentRepointed, at=at, actor=actor, from_party=self.party, to_party=to
         )
 
 

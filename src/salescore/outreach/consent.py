@@ -20,13 +20,14 @@ import re
 from collections.abc import Iterable, Mapping
 from datetime import datetime, time, timedelta
 from functools import lru_cache
-from typing import Any, Final, Self
+from typing import Any, ClassVar, Final
 from zoneinfo import ZoneInfo
 
 import attrs
 
 from salescore._validation import Checker, fail
-from salescore.domain.aggregate import Aggregate
+from salescore.domain import normalisers as fld
+from salescore.domain.aggregate import Aggregate, Fields, FieldSpec
 from salescore.domain.events import Event
 from salescore.domain.interactions import CallDisposition, Channel, EmailEventKind, Interaction
 from salescore.domain.leads import Lead
@@ -176,6 +177,23 @@ class ConsentRecord(Aggregate):
         objected_at: When the person objected to direct marketing, if they did.
     """
 
+    field_table: ClassVar[Fields] = Fields(
+        {
+            "party": FieldSpec(
+                fld.instance(PartyRef), refused="is fixed when the record is opened"
+            ),
+            "entries": FieldSpec(
+                fld.instance(tuple),
+                refused="change with record(), grant() or withdraw()",
+                initial=False,
+            ),
+            "objected_at": FieldSpec(
+                fld.opt_aware, refused="is set by object_to_direct_marketing()", initial=False
+            ),
+        },
+        created=ConsentCreated,
+    )
+
     party: PartyRef
     entries: tuple[ConsentEntry, ...] = ()
     objected_at: datetime | None = None
@@ -190,13 +208,7 @@ class ConsentRecord(Aggregate):
         Raises:
             ValidationError: bad values.
         """
-        return cls._new(ConsentCreated(subject_id=id, at=at, actor=actor, party=party))
-
-    @classmethod
-    def _created(cls, event: Event) -> Self:
-        if type(event) is not ConsentCreated:
-            fail("history[0]", type(event).__name__, "a consent record starts with ConsentCreated")
-        return cls(id=event.subject_id, party=event.party)
+        return cls._create({"party": party}, id=id, at=at, actor=actor)
 
     def _apply(self, event: Event) -> dict[str, Any]:
         if type(event) is ConsentChanged:
@@ -279,17 +291,15 @@ class ConsentRecord(Aggregate):
             source,
         ):
             return self
-        return self._record(
-            ConsentChanged(
-                subject_id=self.id,
-                at=at,
-                actor=actor,
-                channel=ch,
-                purpose=pu,
-                status=st,
-                method=method,
-                source=source,
-            )
+        return self._emit(
+            ConsentChanged,
+            at=at,
+            actor=actor,
+            channel=ch,
+            purpose=pu,
+            status=st,
+            method=method,
+            source=source,
         )
 
     def grant(
@@ -345,9 +355,7 @@ class ConsentRecord(Aggregate):
         Returns:
             The record with one :class:`ObjectionRecorded` more.
         """
-        return self._record(
-            ObjectionRecorded(subject_id=self.id, at=at, actor=actor, method=method, source=source)
-        )
+        return self._emit(ObjectionRecorded, at=at, actor=actor, method=method, source=source)
 
 
 def _strings(values: Iterable[str]) -> frozenset[str]:

@@ -61,22 +61,10 @@ ERASED: Final = "[erased]"
 #: The reason recorded on the erasure's ``FieldsChanged``.
 ERASURE_REASON: Final = "personal data erased (GDPR art. 17)"
 
-_LEAD: Final[Mapping[str, Any]] = {
-    "first_name": None,
-    "last_name": None,
-    "email": None,
-    "phone": None,
-    "title": None,
-    "custom": {},
-}
-_CONTACT: Final[Mapping[str, Any]] = {
-    "first_name": None,
-    "last_name": None,
-    "title": None,
-    "emails": (),
-    "phones": (),
-    "custom": {},
-}
+# Leads' and contacts' personal fields (and what they become) are in their
+# field tables.
+_LEAD: Final = Lead.field_table.personal
+_CONTACT: Final = Contact.field_table.personal
 _INTERACTION: Final[Mapping[str, Any]] = {"subject": None, "notes": None, "url": None}
 _CASE: Final[Mapping[str, Any]] = {
     "subject": ERASED,
@@ -142,14 +130,13 @@ def erase_aggregate(record: A, *, at: datetime, actor: str) -> A:
         return record
     events = tuple(_scrub(e, personal) for e in record.history)
     rebuilt = type(record).from_events(events)
-    marker = FieldsChanged(
-        subject_id=record.id,
+    return rebuilt._emit(
+        FieldsChanged,
         at=at,
         actor=actor,
         changes={name: (personal[name], personal[name]) for name in _STATE_FIELDS[type(record)]},
         reason=ERASURE_REASON,
     )
-    return rebuilt._record(marker)
 
 
 def _lead_values(fields: Mapping[str, tuple[Any, Any]]) -> dict[str, tuple[Any, Any]]:

@@ -34,12 +34,13 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
-from typing import Any, Final, Generic, Self, TypeVar
+from typing import Any, ClassVar, Final, Generic, TypeVar
 
 import attrs
 
 from salescore._validation import Checker, fail
-from salescore.domain.aggregate import Aggregate
+from salescore.domain import normalisers as fld
+from salescore.domain.aggregate import Aggregate, Fields, FieldSpec
 from salescore.domain.campaigns import CampaignMember
 from salescore.domain.events import Event, StageChanged
 from salescore.domain.interactions import Interaction
@@ -196,6 +197,12 @@ class MergeUndone(Event):
     """A merge was undone."""
 
 
+_TEXT: Final = fld.checked(lambda c, v, p: c.text(v, p))
+_OPT_TEXT: Final = fld.checked(lambda c, v, p: c.text(v, p, optional=True))
+_KEPT: Final = "is what the merge did, kept to undo it"
+_UNDONE: Final = "changes with unmerge()"
+
+
 @register_type
 @attrs.frozen(kw_only=True)
 class Merge(Aggregate):
@@ -213,6 +220,23 @@ class Merge(Aggregate):
         undone: Whether the merge has been undone.
     """
 
+    field_table: ClassVar[Fields] = Fields(
+        {
+            "kind": FieldSpec(fld.member(MergeKind), refused=_KEPT),
+            "survivor": FieldSpec(_TEXT, refused=_KEPT),
+            "merged": FieldSpec(_TEXT, refused=_KEPT),
+            "fields": FieldSpec(fld.instance(Mapping), refused=_KEPT),
+            "merged_status": FieldSpec(_OPT_TEXT, refused=_KEPT),
+            "merged_reason": FieldSpec(_OPT_TEXT, refused=_KEPT),
+            "repointed": FieldSpec(fld.instance(Mapping), refused=_KEPT),
+            "interactions": FieldSpec(fld.instance(tuple), refused=_KEPT),
+            "undone": FieldSpec(
+                fld.instance(bool), refused="changes with unmerge()", initial=False
+            ),
+        },
+        created=RecordsMerged,
+    )
+
     kind: MergeKind
     survivor: str
     merged: str
@@ -227,22 +251,6 @@ class Merge(Aggregate):
     def children(self) -> tuple[str, ...]:
         """Ids of the re-pointed children."""
         return tuple(self.repointed)
-
-    @classmethod
-    def _created(cls, event: Event) -> Self:
-        if type(event) is not RecordsMerged:
-            fail("history[0]", type(event).__name__, "a merge starts with RecordsMerged")
-        return cls(
-            id=event.subject_id,
-            kind=event.kind,
-            survivor=event.survivor,
-            merged=event.merged,
-            fields=event.fields,
-            merged_status=event.merged_status,
-            merged_reason=event.merged_reason,
-            repointed=event.repointed,
-            interactions=event.interactions,
-        )
 
     def _apply(self, event: Event) -> dict[str, Any]:
         if type(event) is MergeUndone:
@@ -478,8 +486,8 @@ def _merge(
     }
     tombstone: Event
     if isinstance(merged, Lead):
-        tombstone = StageChanged(
-            subject_id=merged.id,
+        tombstone = merged._event(
+            StageChanged,
             at=at,
             actor=actor,
             funnel="lead_status",
@@ -488,7 +496,7 @@ def _merge(
             reason=reason,
         )
     else:
-        tombstone = MergedInto(subject_id=merged.id, at=at, actor=actor, into=survivor.id)
+        tombstone = merged._event(MergedInto, at=at, actor=actor, into=survivor.id)
     new_children: list[Child] = []
     repointed: dict[str, Mapping[str, tuple[Any, Any]]] = {}
     for child in children:
@@ -506,20 +514,20 @@ def _merge(
             i = attrs.evolve(i, **{name: kept})
             moved_interactions.append(i.id)
         new_interactions.append(i)
-    merge = Merge._new(
-        RecordsMerged(
-            subject_id=ids.new("merge"),
-            at=at,
-            actor=actor,
-            kind=kind,
-            survivor=survivor.id,
-            merged=merged.id,
-            fields=fields,
-            merged_status=merged.status.value if isinstance(merged, Lead) else None,
-            merged_reason=merged.disqualify_reason if isinstance(merged, Lead) else None,
-            repointed=repointed,
-            interactions=tuple(moved_interactions),
-        )
+    merge = Merge._create(
+        {
+            "kind": kind,
+            "survivor": survivor.id,
+            "merged": merged.id,
+            "fields": fields,
+            "merged_status": merged.status.value if isinstance(merged, Lead) else None,
+            "merged_reason": merged.disqualify_reason if isinstance(merged, Lead) else None,
+            "repointed": repointed,
+            "interactions": tuple(moved_interactions),
+        },
+        id=ids.new("merge"),
+        at=at,
+        actor=actor,
     )
     return MergeResult(
         merge=merge,
@@ -725,8 +733,8 @@ def unmerge(
             merge.merged_reason,
         ):
             events.append(
-                StageChanged(
-                    subject_id=tombstone.id,
+                tombstone._event(
+                    StageChanged,
                     at=at,
                     actor=actor,
                     funnel="lead_status",
@@ -736,7 +744,7 @@ def unmerge(
                 )
             )
     elif tombstone.merged_into is not None:
-        events.append(MergedInto(subject_id=tombstone.id, at=at, actor=actor, into=None))
+        events.append(tombstone._event(MergedInto, at=at, actor=actor, into=None))
     back = tombstone._record(*events)
     new_children = tuple(
         _set(
@@ -756,7 +764,7 @@ def unmerge(
         attrs.evolve(i, **{name: gone}) if i.id in moved_i and getattr(i, name) == kept else i
         for i in interactions
     )
-    done = merge._record(MergeUndone(subject_id=merge.id, at=at, actor=actor))
+    done = merge._emit(MergeUndone, at=at, actor=actor)
     return UnmergeResult(
         merge=done,
         survivor=restored,

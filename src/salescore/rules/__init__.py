@@ -20,59 +20,57 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from salescore._lazy import attach, exports
-from salescore.rules._nodes import Rule
+from salescore._lazy import FacadeTable, attach, exports, star
+from salescore.rules._nodes import Rule as Rule
 from salescore.serialization import register_codec
 
 if TYPE_CHECKING:
     from salescore.rules._builders import (
-        Term,
-        all_of,
-        any_of,
-        count,
-        field,
-        literal,
-        not_,
-        now,
+        Term as Term,
+        all_of as all_of,
+        any_of as any_of,
+        count as count,
+        field as field,
+        literal as literal,
+        not_ as not_,
+        now as now,
     )
     from salescore.rules._explain import (
-        ClauseResult,
-        Explanation,
+        ClauseResult as ClauseResult,
+        Explanation as Explanation,
     )
     from salescore.rules._nodes import (
-        MAX_DEPTH,
-        And,
-        Between,
-        Call,
-        Compare,
-        Constant,
-        Count,
-        Field,
-        In,
-        IsNull,
-        LiteralValue,
-        Match,
-        MatchOp,
-        Not,
-        Now,
-        Op,
-        Operand,
-        Or,
-        Rule,
-        Value,
+        MAX_DEPTH as MAX_DEPTH,
+        And as And,
+        Between as Between,
+        Call as Call,
+        Compare as Compare,
+        Constant as Constant,
+        Count as Count,
+        Field as Field,
+        In as In,
+        IsNull as IsNull,
+        LiteralValue as LiteralValue,
+        Match as Match,
+        MatchOp as MatchOp,
+        Not as Not,
+        Now as Now,
+        Op as Op,
+        Operand as Operand,
+        Or as Or,
+        Rule as Rule,
+        Value as Value,
     )
     from salescore.rules._parser import (
-        MAX_LENGTH,
-        parse,
+        MAX_LENGTH as MAX_LENGTH,
+        parse as parse,
     )
     from salescore.rules._schema import (
-        FieldKind,
-        RuleSchema,
-        SchemaSource,
+        FieldKind as FieldKind,
+        RuleSchema as RuleSchema,
+        SchemaSource as SchemaSource,
     )
-    from salescore.rules._truth import (
-        Truth,
-    )
+    from salescore.rules._truth import Truth as Truth
 
 _EXPORTS = exports(
     {
@@ -124,108 +122,11 @@ _EXPORTS = exports(
         "salescore.rules._truth": ("Truth",),
     }
 )
-_MOVED = exports(
-    {
-        "salescore.decisions.qualification": (
-            "ANUM",
-            "BANT",
-            "CHAMP",
-            "FRAMEWORKS",
-            "Framework",
-            "FrameworkItem",
-            "GPCTBA_CI",
-            "ItemResult",
-            "ItemStatus",
-            "MEDDIC",
-            "MEDDPICC",
-            "QualificationVerdict",
-            "RepAnswer",
-            "Verdict",
-            "assess",
-            "qualification",
-        ),
-        "salescore.decisions.routing": (
-            "RepLike",
-            "RoutingDecision",
-            "RoutingRule",
-            "RoutingState",
-            "RoutingTable",
-            "RuleCheck",
-            "Strategy",
-            "Target",
-            "TargetKind",
-            "TeamLike",
-            "route",
-            "routing",
-        ),
-        "salescore.decisions.scoring": (
-            "Criterion",
-            "CriterionScore",
-            "GroupScore",
-            "HalfLife",
-            "ScoreGroup",
-            "ScoreModel",
-            "ScoreResult",
-            "ScoredLead",
-            "Step",
-            "StepDecay",
-            "Threshold",
-            "apply_score",
-            "score",
-            "scoring",
-        ),
-        "salescore.decisions.win_model": (
-            "Contribution",
-            "FieldCount",
-            "StageCount",
-            "TrainingExample",
-            "ValueCount",
-            "WinModel",
-            "WinPrediction",
-            "WinTable",
-            "win_model",
-        ),
-    }
-)
+# The decision names offered here before they moved to salescore.decisions:
+# still offered, with a deprecation warning.
+_MOVED = FacadeTable("salescore.decisions")
 
-__all__ = [
-    "MAX_DEPTH",
-    "MAX_LENGTH",
-    "And",
-    "Between",
-    "Call",
-    "ClauseResult",
-    "Compare",
-    "Constant",
-    "Count",
-    "Explanation",
-    "Field",
-    "FieldKind",
-    "In",
-    "IsNull",
-    "LiteralValue",
-    "Match",
-    "MatchOp",
-    "Not",
-    "Now",
-    "Op",
-    "Operand",
-    "Or",
-    "Rule",
-    "RuleSchema",
-    "SchemaSource",
-    "Term",
-    "Truth",
-    "Value",
-    "all_of",
-    "any_of",
-    "count",
-    "field",
-    "literal",
-    "not_",
-    "now",
-    "parse",
-]
+__all__ = star(_EXPORTS)
 __getattr__, __dir__ = attach(__name__, _EXPORTS, moved=_MOVED)
 
 # Rule-typed fields anywhere (funnel entry rules, SLA conditions, score

@@ -7,7 +7,7 @@ reports every problem at once, by path. See ``docs/rules.md``.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Container, Mapping
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any, Final, TypeVar
@@ -24,6 +24,13 @@ __all__ = ["iso_duration", "parse_iso_duration", "read_dict", "write_dict"]
 
 _T = TypeVar("_T")
 _COMPARISONS: Final = frozenset({"==", "!=", "<", "<=", ">", ">="})
+# The nodes of two operands and an operator: the node's class, the operands'
+# keys, the operators and how the error lists them.
+_Binary = tuple[str, tuple[str, str], Container[str], str]
+_BINARY: Final[dict[str, _Binary]] = {
+    "compare": ("Compare", ("left", "right"), _COMPARISONS, "== != < <= > >="),
+    "match": ("Match", ("operand", "pattern"), MATCH_WORDS, "contains, starts_with, ends_with"),
+}
 
 
 # --------------------------------------------------------------------------- durations
@@ -188,39 +195,39 @@ class _Reader:
             self.errors.extend(e.prefixed(path) if path else e for e in exc.errors)
             return None
 
-    def rule(self, data: Any, path: str, depth: int) -> Rule | None:
+    def _binary(self, data: Mapping[str, Any], path: str, depth: int, spec: _Binary) -> Rule | None:
+        """Read a node of two operands and an operator (``compare``, ``match``)."""
+        node, (first, second), ops, ops_text = spec
+        if not self._node(data, path, {first, "op", second}):
+            return None
+        a = self.operand(data[first], self._join(path, first), depth)
+        b = self.operand(data[second], self._join(path, second), depth)
+        op = data["op"]
+        if not isinstance(op, str) or op not in ops:
+            self.bad(self._join(path, "op"), op, f"must be one of {ops_text}")
+            return None
+        if a is None or b is None:
+            return None
+        make: Callable[[Any, str, Any], Rule] = getattr(self.k, node)
+        return self._build(path, lambda: make(a, op, b))
+
+    def _object(self, data: Any, path: str, depth: int) -> bool:
+        """Whether ``data`` may be a node here: an object, not nested too deep."""
         if depth > MAX_DEPTH:
             self.bad(path, "…", f"is nested deeper than {MAX_DEPTH} levels")
-            return None
+            return False
         if not isinstance(data, Mapping):
             self.bad(path, data, "must be an object")
+            return False
+        return True
+
+    def rule(self, data: Any, path: str, depth: int) -> Rule | None:
+        if not self._object(data, path, depth):
             return None
         kind = data.get("type")
         at = self._join
-        if kind == "compare":
-            if not self._node(data, path, {"left", "op", "right"}):
-                return None
-            left = self.operand(data["left"], at(path, "left"), depth)
-            right = self.operand(data["right"], at(path, "right"), depth)
-            op = data["op"]
-            if not isinstance(op, str) or op not in _COMPARISONS:
-                self.bad(at(path, "op"), op, "must be one of == != < <= > >=")
-                return None
-            if left is None or right is None:
-                return None
-            return self._build(path, lambda: self.k.Compare(left, op, right))
-        if kind == "match":
-            if not self._node(data, path, {"operand", "op", "pattern"}):
-                return None
-            operand = self.operand(data["operand"], at(path, "operand"), depth)
-            pattern = self.operand(data["pattern"], at(path, "pattern"), depth)
-            op = data["op"]
-            if not isinstance(op, str) or op not in MATCH_WORDS:
-                self.bad(at(path, "op"), op, "must be one of contains, starts_with, ends_with")
-                return None
-            if operand is None or pattern is None:
-                return None
-            return self._build(path, lambda: self.k.Match(operand, op, pattern))
+        if isinstance(kind, str) and kind in _BINARY:
+            return self._binary(data, path, depth, _BINARY[kind])
         if kind == "in":
             if not self._node(data, path, {"operand", "values", "negated"}):
                 return None
@@ -294,11 +301,7 @@ class _Reader:
         return None
 
     def operand(self, data: Any, path: str, depth: int) -> Operand | None:
-        if depth > MAX_DEPTH:
-            self.bad(path, "…", f"is nested deeper than {MAX_DEPTH} levels")
-            return None
-        if not isinstance(data, Mapping):
-            self.bad(path, data, "must be an object")
+        if not self._object(data, path, depth):
             return None
         kind = data.get("type")
         at = self._join

@@ -788,14 +788,25 @@ class IsNull(Rule):
         return (self.field,)
 
 
-def _check_children(c: Checker, rules: Any) -> None:
-    if not isinstance(rules, tuple):
-        c.add("rules", rules, "must be a sequence of rules")
-        return
-    c.check(len(rules) >= 2, "rules", rules, "needs at least two rules")
-    for i, r in enumerate(rules):
-        if not isinstance(r, Rule):
-            c.add(f"rules[{i}]", r, "must be a Rule")
+class _Junction(Rule):
+    """What ``and`` and ``or`` share: two or more child rules."""
+
+    __slots__ = ()
+
+    rules: tuple[Rule, ...]
+
+    def _validate(self, c: Checker) -> None:
+        rules: Any = self.rules
+        if not isinstance(rules, tuple):
+            c.add("rules", rules, "must be a sequence of rules")
+            return
+        c.check(len(rules) >= 2, "rules", rules, "needs at least two rules")
+        for i, r in enumerate(rules):
+            if not isinstance(r, Rule):
+                c.add(f"rules[{i}]", r, "must be a Rule")
+
+    def _rules(self) -> tuple[Rule, ...]:
+        return self.rules
 
 
 def _as_and_rules(value: Any) -> Any:
@@ -811,7 +822,7 @@ def _as_or_rules(value: Any) -> Any:
 
 
 @attrs.frozen
-class And(Rule):
+class And(_Junction):
     """All of the rules (Kleene ``and``): FALSE if any is FALSE, else UNKNOWN if any is.
 
     Nested ``And`` rules are flattened into this one (``and`` is associative),
@@ -825,15 +836,9 @@ class And(Rule):
 
     rules: tuple[Rule, ...] = attrs.field(converter=_as_and_rules)
 
-    def _validate(self, c: Checker) -> None:
-        _check_children(c, self.rules)
-
-    def _rules(self) -> tuple[Rule, ...]:
-        return self.rules
-
 
 @attrs.frozen
-class Or(Rule):
+class Or(_Junction):
     """Any of the rules (Kleene ``or``): TRUE if any is TRUE, else UNKNOWN if any is.
 
     Nested ``Or`` rules are flattened into this one.
@@ -845,12 +850,6 @@ class Or(Rule):
     tag: ClassVar[str] = "or"
 
     rules: tuple[Rule, ...] = attrs.field(converter=_as_or_rules)
-
-    def _validate(self, c: Checker) -> None:
-        _check_children(c, self.rules)
-
-    def _rules(self) -> tuple[Rule, ...]:
-        return self.rules
 
 
 @attrs.frozen

@@ -229,14 +229,7 @@ class _Checker:
             return FieldKind.NUMBER
         if is_call(operand):
             inner = self.kind(operand.operand, schema)
-            if inner is not None and _FAMILY.get(inner, "text") != "text":
-                self.errors.append(
-                    FieldError(
-                        _path_of(operand) or operand.to_text(),
-                        operand.to_text(),
-                        f"{operand.function}() needs text, not a {inner}",
-                    )
-                )
+            self.text(operand, inner, f"{operand.function}() needs text, not a {inner}")
             return FieldKind.TEXT
         assert is_field(operand)
         found, hint = _lookup(schema, operand.path)
@@ -248,6 +241,13 @@ class _Checker:
         if isinstance(found, Mapping):
             return FieldKind.ANY if not found else FieldKind.LIST
         return found
+
+    def text(self, operand: Operand, kind: FieldKind | None, message: str) -> None:
+        """Record ``message`` unless ``operand`` (of ``kind``) is text or of unknown kind."""
+        if kind is not None and _FAMILY.get(kind, "text") != "text":
+            self.errors.append(
+                FieldError(_path_of(operand) or operand.to_text(), operand.to_text(), message)
+            )
 
     def pair(
         self, a: Operand, ka: FieldKind | None, b: Operand, kb: FieldKind | None, ordered: bool
@@ -282,14 +282,7 @@ class _Checker:
             ka = self.kind(rule.operand, schema)
             kb = self.kind(rule.pattern, schema)
             for o, k in ((rule.operand, ka), (rule.pattern, kb)):
-                if k is not None and _FAMILY.get(k, "text") != "text":
-                    self.errors.append(
-                        FieldError(
-                            _path_of(o) or o.to_text(),
-                            o.to_text(),
-                            f"is a {k}; {rule.op.value.replace('_', ' ')} needs text",
-                        )
-                    )
+                self.text(o, k, f"is a {k}; {rule.op.value.replace('_', ' ')} needs text")
         elif is_is_null(rule):
             self.kind(rule.field, schema)
         for child in rule._rules():

@@ -3,18 +3,7 @@
 Importing it warns (``DeprecationWarning``) and offers every name of the new module.
 """
 
-import warnings
-from typing import Any
-
-from salescore.decisions import qualification as _moved
+from salescore._lazy import moved_module
 from salescore.decisions.qualification import *  # noqa: F403
 
-warnings.warn(
-    "salescore.rules.qualification has moved: import salescore.decisions.qualification",
-    DeprecationWarning,
-    stacklevel=2,
-)
-
-
-def __getattr__(name: str) -> Any:
-    return getattr(_moved, name)
+__getattr__ = moved_module(__name__, "salescore.decisions.qualification")

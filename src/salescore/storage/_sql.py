@@ -261,19 +261,6 @@ def statements(script: str) -> list[str]:
     return [s.strip() for s in "\n".join(lines).split(";") if s.strip()]
 
 
-def ddl(spec: Spec, types: dict[str, str], key_type: str) -> list[str]:
-    """The CREATE statements of a repository's table and indexes (dialect by ``types``)."""
-    cols = [f"{spec.key} {key_type} PRIMARY KEY", "version INTEGER NOT NULL"]
-    cols.append(f"document {types['document']} NOT NULL")
-    cols += [f"{c.name} {types[c.type]}" for c in spec.columns]
-    out = [f"CREATE TABLE {spec.name} ({', '.join(cols)})"]
-    out += [
-        f"CREATE INDEX {spec.name}_{c.name} ON {spec.name} ({c.name}, {spec.key})"
-        for c in spec.columns
-    ]
-    return out
-
-
 class SqlStore(PersonRequests):
     """What the SQL stores share: reads, the event log and units of work.
 

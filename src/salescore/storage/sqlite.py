@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import string
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib import resources
 from typing import Any, Final
 
-from salescore.errors import ConcurrencyError, StorageError
+from salescore.errors import ConcurrencyError, StorageError, ValidationError
 from salescore.storage._sql import (
     Decoded,
     PreparedWrites,
@@ -31,13 +32,53 @@ from salescore.storage._sql import (
 __all__ = ["MIGRATIONS", "SQLiteStore", "migrations"]
 
 
+# The column types of the migration scripts (``$text`` …) in each dialect.
+# PostgreSQL compares text byte-wise (``COLLATE "C"``), like SQLite.
+_TYPES: Final[dict[str, dict[str, str]]] = {
+    "sqlite": {
+        "text": "TEXT",
+        "json": "TEXT",
+        "bigint": "INTEGER",
+        "real": "REAL",
+        "bool": "INTEGER",
+        "serial_key": "INTEGER PRIMARY KEY AUTOINCREMENT",
+    },
+    "postgres": {
+        "text": 'text COLLATE "C"',
+        "json": "json",
+        "bigint": "bigint",
+        "real": "double precision",
+        "bool": "boolean",
+        "serial_key": "bigserial PRIMARY KEY",
+    },
+}
+
+
 def migrations(dialect: str) -> tuple[tuple[int, str], ...]:
-    """The migration scripts shipped for ``dialect``: (version, SQL), oldest first."""
-    folder = resources.files("salescore.storage").joinpath("migrations", dialect)
+    """The migration scripts shipped for ``dialect``: (version, SQL), oldest first.
+
+    Both dialects share one script per version, written with placeholders
+    for the column types (``$text``, ``$json``, ``$bigint``, ``$real``,
+    ``$bool``, ``$serial_key``).
+
+    Args:
+        dialect: ``"sqlite"`` or ``"postgres"``.
+
+    Returns:
+        (version, SQL script) pairs, oldest first.
+
+    Raises:
+        ValidationError: an unknown dialect.
+    """
+    types = _TYPES.get(dialect)
+    if types is None:
+        raise ValidationError.single("dialect", dialect, f"is not one of {sorted(_TYPES)}")
+    folder = resources.files("salescore.storage").joinpath("migrations")
     found = []
     for entry in folder.iterdir():
         if entry.name.endswith(".sql"):
-            found.append((int(entry.name.split("_")[0]), entry.read_text(encoding="utf-8")))
+            script = string.Template(entry.read_text(encoding="utf-8")).substitute(types)
+            found.append((int(entry.name.split("_")[0]), script))
     return tuple(sorted(found))
 
 

@@ -144,13 +144,20 @@ def json_values(max_leaves: int = 10) -> st.SearchStrategy[Any]:
     )
 
 
+def _envelope() -> dict[str, st.SearchStrategy[Any]]:
+    """Strategies for what every event carries: subject, instant and actor."""
+    return {
+        "subject_id": st.from_regex(r"[a-z]{1,8}-[0-9]{1,4}", fullmatch=True),
+        "at": aware_datetimes(),
+        "actor": texts(min_size=1, max_size=10),
+    }
+
+
 def stage_changed() -> st.SearchStrategy[StageChanged]:
     """:class:`StageChanged` events."""
     return st.builds(
         StageChanged,
-        subject_id=st.from_regex(r"[a-z]{1,8}-[0-9]{1,4}", fullmatch=True),
-        at=aware_datetimes(),
-        actor=texts(min_size=1, max_size=10),
+        **_envelope(),
         funnel=stage_keys(),
         from_stage=st.none() | stage_keys(),
         to_stage=stage_keys(),
@@ -162,9 +169,7 @@ def fields_changed() -> st.SearchStrategy[FieldsChanged]:
     """:class:`FieldsChanged` events with arbitrary serialisable values."""
     return st.builds(
         FieldsChanged,
-        subject_id=st.from_regex(r"[a-z]{1,8}-[0-9]{1,4}", fullmatch=True),
-        at=aware_datetimes(),
-        actor=texts(min_size=1, max_size=10),
+        **_envelope(),
         changes=st.dictionaries(
             st.from_regex(r"[a-z][a-z_]{0,9}", fullmatch=True).filter(
                 lambda name: name not in RESERVED_FIELDS
