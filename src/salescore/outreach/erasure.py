@@ -61,14 +61,13 @@ ERASED: Final = "[erased]"
 #: The reason recorded on the erasure's ``FieldsChanged``.
 ERASURE_REASON: Final = "personal data erased (GDPR art. 17)"
 
-# Leads' and contacts' personal fields (and what they become) are in their
-# field tables.
+# The personal fields of leads, contacts and cases (and what they become) are
+# in their field tables; a case's events also carry reply bodies and comments.
 _LEAD: Final = Lead.field_table.personal
 _CONTACT: Final = Contact.field_table.personal
 _INTERACTION: Final[Mapping[str, Any]] = {"subject": None, "notes": None, "url": None}
 _CASE: Final[Mapping[str, Any]] = {
-    "subject": ERASED,
-    "description": "",
+    **ServiceCase.field_table.personal,
     "body": ERASED,
     "comment": None,
 }
@@ -76,7 +75,7 @@ _CASE: Final[Mapping[str, Any]] = {
 _STATE_FIELDS: Final[Mapping[type, tuple[str, ...]]] = {
     Lead: tuple(_LEAD),
     Contact: tuple(_CONTACT),
-    ServiceCase: ("subject", "description"),
+    ServiceCase: tuple(ServiceCase.field_table.personal),
 }
 _PERSONAL: Final[Mapping[type, Mapping[str, Any]]] = {
     Lead: _LEAD,
