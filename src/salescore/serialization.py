@@ -352,6 +352,15 @@ class Codec:
 
     The module functions use :data:`default_codec`; make your own instance
     only to keep a separate set of types (a plug-in's, a test's).
+
+    Plain attrs classes are read and written by functions generated once per
+    class (straight-line code, the common scalar fields checked inline); a
+    document they do not handle is read by the generic, detailed hooks, which
+    name every problem. ``Codec(generated=False)`` uses the generic hooks
+    only: the same documents, the same errors, more slowly.
+
+    Args:
+        generated: Use the generated readers and writers (default ``True``).
     """
 
     def __init__(self, *, generated: bool = True) -> None:
