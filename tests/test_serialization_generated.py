@@ -286,3 +286,13 @@ def test_generated_writer_keys_are_sorted() -> None:
         doc = to_dict(event)
         assert list(doc) == sorted(doc)
         assert set(doc) == {"_type", "_schema"} | {f.name for f in attrs.fields(type(event))}
+
+
+@pytest.mark.parametrize("bad", [True, 1.0])
+def test_an_event_schema_that_is_not_an_int_is_refused(bad: Any) -> None:
+    doc = json.loads(to_json(full_lead()))
+    doc["history"][1]["_schema"] = bad
+    for codec in (GENERATED, GENERIC):
+        with pytest.raises(ValidationError) as err:
+            codec.from_dict(Lead, doc)
+        assert err.value.paths == ("history[1]._schema",)
