@@ -26,7 +26,7 @@ import attrs
 
 from salescore.frozen import utc
 
-__all__ = ["Slow", "eligible", "make_reader", "make_writer"]
+__all__ = ["Slow", "make_reader", "make_writer"]
 
 _INT_MIN, _INT_MAX = -(2**63), 2**63 - 1
 _NONE = type(None)
@@ -37,13 +37,6 @@ UnstructureHook = Callable[[Any], Any]
 
 class Slow(Exception):
     """The input is not of the plain, valid shape the generated reader handles."""
-
-
-def eligible(cls: Any) -> bool:
-    """An attrs class whose every field is set by ``__init__`` under its own name."""
-    if not (isinstance(cls, type) and attrs.has(cls)):
-        return False
-    return all(f.init and f.alias == f.name for f in attrs.fields(cls))
 
 
 def _fields(cls: type) -> tuple[tuple[str, Any], ...]:
@@ -113,7 +106,7 @@ def make_reader(
     """A function ``(data, _) -> cls`` for documents holding exactly ``cls``'s fields.
 
     Args:
-        cls: An :func:`eligible` attrs class.
+        cls: An attrs class whose fields ``__init__`` sets by name.
         hook_of: The converter's structure hook of a field type (fields of
             kinds not handled inline).
         header: How many keys besides the fields the document holds (2 for
@@ -158,14 +151,6 @@ def make_reader(
     return _compile("".join(lines), f"<generated reader of {cls.__qualname__}>", namespace)
 
 
-def _unstructure_datetime(value: datetime) -> str:
-    return utc(value).isoformat()
-
-
-def _unstructure_float(value: float) -> float:
-    return 0.0 if value == 0 else value
-
-
 _WRITE = {
     "str": "o.{n}",
     "opt_str": "o.{n}",
@@ -190,15 +175,15 @@ def make_writer(
     """A function ``obj -> dict`` writing every field of ``cls`` (keys sorted).
 
     Args:
-        cls: An :func:`eligible` attrs class.
+        cls: An attrs class whose fields ``__init__`` sets by name.
         hook_of: The converter's unstructure hook of a field type (fields
             of kinds not written inline).
         header: ``(name, schema)`` to write as ``_type`` and ``_schema`` too.
     """
     namespace: dict[str, Any] = {
         "_UTC": UTC,
-        "_udt": _unstructure_datetime,
-        "_ufloat": _unstructure_float,
+        "_udt": hook_of(datetime),  # the converter's own writers of these two
+        "_ufloat": hook_of(float),
     }
     items: list[tuple[str, str]] = []
     if header is not None:

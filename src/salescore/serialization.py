@@ -49,7 +49,6 @@ from cattrs.errors import (
     IterableValidationNote,
 )
 
-from salescore import _codegen
 from salescore.errors import FieldError, ValidationError
 from salescore.frozen import EMPTY, FrozenDict, seal, utc
 from salescore.money import Money
@@ -659,7 +658,9 @@ class Codec:
 
     def _document_writer(self, conv: cattrs.Converter, cls: type) -> Callable[[Any], Any]:
         name, schema = self.name_of(cls), schema_of(cls)
-        if self._generated and conv is self._fast and _codegen.eligible(cls):
+        if self._generated and conv is self._fast and _eligible(cls):
+            import salescore._codegen as _codegen
+
             write = _codegen.make_writer(cls, conv.get_unstructure_hook, header=(name, schema))
         else:
             hook = conv.get_unstructure_hook(cls)
@@ -863,7 +864,9 @@ class Codec:
         if cls is None or self._names.get(cls) != name:  # unknown, or an alias
             return None
         entry: tuple[int, Callable[[Any, Any], Any]] | None = None
-        if issubclass(cls, base) and _codegen.eligible(cls):
+        if issubclass(cls, base) and _eligible(cls):
+            import salescore._codegen as _codegen
+
             reader = _codegen.make_reader(cls, self._fast.get_structure_hook, header=2)
             entry = (schema_of(cls), reader)
         self._event_readers[(base, name)] = entry
@@ -1123,6 +1126,13 @@ class Codec:
         return FrozenDict(out)
 
 
+def _eligible(cls: Any) -> bool:
+    """Read and written by generated code: an attrs class whose fields ``__init__`` sets by name."""
+    if not (isinstance(cls, type) and attrs.has(cls)):
+        return False
+    return all(f.init and f.alias == f.name for f in attrs.fields(cls))
+
+
 def _install_generated(conv: cattrs.Converter) -> None:
     """Make ``conv`` read and write plain attrs classes by generated functions.
 
@@ -1133,6 +1143,8 @@ def _install_generated(conv: cattrs.Converter) -> None:
     writing: set[type] = set()
 
     def reader(cls: type) -> Callable[[Any, Any], Any]:
+        import salescore._codegen as _codegen  # when first needed: not by ``import salescore``
+
         if cls in reading:  # a class reached again through its own fields
             return lambda value, t: conv.get_structure_hook(cls)(value, t)
         reading.add(cls)
@@ -1142,6 +1154,8 @@ def _install_generated(conv: cattrs.Converter) -> None:
             reading.discard(cls)
 
     def writer(cls: type) -> Callable[[Any], Any]:
+        import salescore._codegen as _codegen
+
         if cls in writing:
             return lambda value: conv.get_unstructure_hook(cls)(value)
         writing.add(cls)
@@ -1150,8 +1164,8 @@ def _install_generated(conv: cattrs.Converter) -> None:
         finally:
             writing.discard(cls)
 
-    conv.register_structure_hook_factory(_codegen.eligible, reader)
-    conv.register_unstructure_hook_factory(_codegen.eligible, writer)
+    conv.register_structure_hook_factory(_eligible, reader)
+    conv.register_unstructure_hook_factory(_eligible, writer)
 
 
 def _reject_float(value: float) -> float:
