@@ -74,6 +74,7 @@ Upcaster = Callable[[dict[str, Any]], dict[str, Any]]
 
 _INT_MIN, _INT_MAX = -(2**63), 2**63 - 1
 _AGGREGATE_KEYS = frozenset({"_type", "_schema", "id", "version", "history"})
+_UNSEEN: Any = object()
 
 
 def schema_of(cls: type) -> int:
@@ -95,6 +96,18 @@ def canonical_decimal(value: Decimal) -> str:
     """
     if not value.is_finite():
         raise ValidationError.single("", value, "must be a finite number")
+    text = str(value)
+    if "E" in text or len(text) > 32:
+        return _canonical_digits(value)
+    if not value:
+        return "0"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text
+
+
+def _canonical_digits(value: Decimal) -> str:
+    """:func:`canonical_decimal` of a finite decimal, from its digits and exponent."""
     sign, digits, exp = value.as_tuple()
     assert isinstance(exp, int)
     if not any(digits):
@@ -257,6 +270,8 @@ def _unstructure_money(value: Money) -> dict[str, Any]:
 
 
 def _structure_money(value: Any, _: Any = None) -> Money:
+    if type(value) is dict and len(value) == 2 and "amount" in value and "currency" in value:
+        return Money(_structure_decimal(value["amount"]), _structure_str(value["currency"]))
     if type(value) is not dict:
         raise _fail(value, "must be an object with amount and currency")
     extra = sorted(k for k in value if k not in ("amount", "currency", "_type", "_schema"))
@@ -336,17 +351,31 @@ class Codec:
 
     The module functions use :data:`default_codec`; make your own instance
     only to keep a separate set of types (a plug-in's, a test's).
+
+    Plain attrs classes are read and written by functions generated once per
+    class (straight-line code, the common scalar fields checked inline); a
+    document they do not handle is read by the generic, detailed hooks, which
+    name every problem. ``Codec(generated=False)`` uses the generic hooks
+    only: the same documents, the same errors, more slowly.
+
+    Args:
+        generated: Use the generated readers and writers (default ``True``).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *, generated: bool = True) -> None:
+        self._generated = generated
         self._types: dict[str, type] = {}
         self._names: dict[type, str] = {}
         self._upcasters: dict[tuple[str, int], Upcaster] = {}
         self._polymorphic: list[type] = []
         self._codecs: list[tuple[type, Callable[[Any], Any], Callable[[Any], Any]]] = []
         self._history_hints: dict[type, Any] = {}
-        self._writers: dict[tuple[int, type], tuple[Callable[[Any], Any], str, int]] = {}
+        self._writers: dict[int, dict[type, Callable[[Any], Any]]] = {}
         self._loaders: list[Callable[[], object]] = []
+        self._top_writers: dict[type, Callable[[Any], dict[str, Any]]] = {}
+        self._aggregate_specs: dict[type, tuple[str, int, type] | None] = {}
+        self._event_readers: dict[tuple[type, str], tuple[int, Callable[[Any, Any], Any]] | None]
+        self._event_readers = {}
         self._fast = self._make_converter(detailed=False)
         self._detailed = self._make_converter(detailed=True)
 
@@ -370,6 +399,14 @@ class Codec:
                 load()
             cls = self._types.get(name)
         return cls
+
+    def _forget(self) -> None:
+        """Drop the cached readers and writers (a registration may change them)."""
+        self._top_writers.clear()
+        for writers in self._writers.values():
+            writers.clear()
+        self._aggregate_specs.clear()
+        self._event_readers.clear()
 
     def register(
         self, cls: type[T], *, name: str | None = None, aliases: tuple[str, ...] = ()
@@ -402,6 +439,7 @@ class Codec:
                 raise ValidationError.single(
                     "name", each, f"already used by {known.__module__}.{known.__qualname__}"
                 )
+        self._forget()
         self._names[cls] = main
         self._types[main] = cls
         for alias in aliases:
@@ -418,9 +456,10 @@ class Codec:
             ``base`` unchanged.
         """
         if base not in self._polymorphic:
+            self._forget()
             self._polymorphic.append(base)
-            for conv in (self._fast, self._detailed):
-                self._install_polymorphic(conv, base)
+            self._install_polymorphic(self._fast, base, self._generated)
+            self._install_polymorphic(self._detailed, base, False)
         return base
 
     def register_codec(
@@ -453,6 +492,7 @@ class Codec:
         for conv in (self._fast, self._detailed):
             conv.register_unstructure_hook_func(matches, encode)
             conv.register_structure_hook_func(matches, structure)
+        self._forget()
         self._codecs.append((base, encode, decode))
         self.register(base, name=name)
 
@@ -503,28 +543,56 @@ class Codec:
             ValidationError: ``obj`` is not of a registered document type, or
                 holds a value that cannot be written.
         """
-        cls = type(obj)
-        name = self.name_of(cls)
+        write = self._top_writers.get(type(obj))
+        if write is None:
+            write = self._top_writer(type(obj))
         try:
-            if hasattr(cls, "_from_history"):
-                return {
-                    "_type": name,
-                    "_schema": schema_of(cls),
-                    "id": obj.id,
-                    "version": obj.version,
-                    "history": [self._event_document(self._fast, e) for e in obj.history],
-                }
-            for base, encode, _ in self._codecs:
-                if isinstance(obj, base):
-                    return {"_type": name, "_schema": schema_of(base), "value": encode(obj)}
-            data = self._fast.unstructure(obj, unstructure_as=cls)
+            return write(obj)
         except ValidationError:
             raise
         except Exception as exc:
             raise ValidationError.single("", obj, f"cannot be written ({exc})") from None
-        data["_type"] = name
-        data["_schema"] = schema_of(cls)
-        return cast(dict[str, Any], data)
+
+    def _top_writer(self, cls: type) -> Callable[[Any], dict[str, Any]]:
+        """The function writing a top-level document of ``cls`` (made once, cached)."""
+        name = self.name_of(cls)
+        schema = schema_of(cls)
+        write: Callable[[Any], dict[str, Any]]
+        if hasattr(cls, "_from_history"):
+            writers = self._writers_of(self._fast)
+            writer_of = self._document_writer
+            fast = self._fast
+
+            def write(obj: Any) -> dict[str, Any]:
+                history = []
+                for event in obj.history:
+                    write_event = writers.get(event.__class__)
+                    if write_event is None:
+                        write_event = writer_of(fast, event.__class__)
+                    history.append(write_event(event))
+                return {
+                    "_schema": schema,
+                    "_type": name,
+                    "history": history,
+                    "id": obj.id,
+                    "version": obj.version,
+                }
+
+        else:
+            codec = next(((b, e) for b, e, _ in self._codecs if issubclass(cls, b)), None)
+            if codec is not None:
+                base_schema, encode = schema_of(codec[0]), codec[1]
+
+                def write(obj: Any) -> dict[str, Any]:
+                    return {"_type": name, "_schema": base_schema, "value": encode(obj)}
+
+            else:
+
+                def write(obj: Any) -> dict[str, Any]:
+                    return self._event_document(self._fast, obj)
+
+        self._top_writers[cls] = write
+        return write
 
     def from_dict(self, cls: type[T], data: Mapping[str, Any]) -> T:
         """Rebuild an object of ``cls`` (or a registered subclass named by ``_type``).
@@ -536,6 +604,10 @@ class Codec:
             ValidationError: listing every problem with its path.
         """
         try:
+            if self._generated and type(data) is dict and len(data) == 5:
+                events = self._plain_history(cls, data)
+                if events is not None:
+                    return cast(T, self._replayed(cls, data["id"], data["version"], events))
             return self._read_top(cls, data)
         except ValidationError:
             raise
@@ -574,16 +646,33 @@ class Codec:
     # --- documents ---------------------------------------------------------------------
 
     def _event_document(self, conv: cattrs.Converter, obj: Any) -> dict[str, Any]:
-        cls = type(obj)
-        known = self._writers.get((id(conv), cls))
-        if known is None:
-            known = (conv.get_unstructure_hook(cls), self.name_of(cls), schema_of(cls))
-            self._writers[(id(conv), cls)] = known
-        hook, name, schema = known
-        data = hook(obj)
-        data["_type"] = name
-        data["_schema"] = schema
-        return cast(dict[str, Any], data)
+        """``obj``'s fields with its ``_type`` and ``_schema`` (the writer made once per class)."""
+        write = self._writers_of(conv).get(type(obj))
+        if write is None:
+            write = self._document_writer(conv, type(obj))
+        return cast(dict[str, Any], write(obj))
+
+    def _writers_of(self, conv: cattrs.Converter) -> dict[type, Callable[[Any], Any]]:
+        """The document writers made so far for ``conv``, by class."""
+        return self._writers.setdefault(id(conv), {})
+
+    def _document_writer(self, conv: cattrs.Converter, cls: type) -> Callable[[Any], Any]:
+        name, schema = self.name_of(cls), schema_of(cls)
+        if self._generated and conv is self._fast and _eligible(cls):
+            import salescore._codegen as _codegen
+
+            write = _codegen.make_writer(cls, conv.get_unstructure_hook, header=(name, schema))
+        else:
+            hook = conv.get_unstructure_hook(cls)
+
+            def write(obj: Any) -> Any:
+                data = hook(obj)
+                data["_type"] = name
+                data["_schema"] = schema
+                return data
+
+        self._writers_of(conv)[cls] = write
+        return write
 
     def _resolve(self, cls: type, data: Any) -> tuple[type, dict[str, Any]]:
         """The target class and the body (upcast, without ``_type``/``_schema``)."""
@@ -693,6 +782,10 @@ class Codec:
             events = self._structure(hint, history)
         except ValidationError as exc:
             raise exc.prefixed("history") from None
+        return self._replayed(cls, doc_id, version, events)
+
+    def _replayed(self, cls: type, doc_id: str, version: int, events: tuple[Any, ...]) -> Any:
+        """The aggregate rebuilt from ``events``, checked against the document's id and version."""
         result = getattr(cls, "_from_history")(events)  # noqa: B009
         if result.id != doc_id:
             raise ValidationError.single(
@@ -704,9 +797,84 @@ class Codec:
             )
         return result
 
+    def _plain_history(self, cls: type, data: dict[str, Any]) -> tuple[Any, ...] | None:
+        """The events of a current, plain document of aggregate ``cls``, read by generated code.
+
+        ``None`` (never an exception) for anything else: an older ``_schema``,
+        an alias, a key too many, a value of another type, an event its class
+        refuses… which the generic path then reads or reports with its path.
+        """
+        spec = self._aggregate_specs.get(cls)
+        if spec is None:
+            if cls in self._aggregate_specs or not isinstance(cls, type):
+                return None
+            spec = self._aggregate_spec(cls)
+            if spec is None:
+                return None
+        name, schema, base = spec
+        try:
+            version = data["_schema"]
+            if (
+                data["_type"] != name
+                or version.__class__ is not int
+                or version != schema
+                or data["id"].__class__ is not str
+                or data["version"].__class__ is not int
+            ):
+                return None
+            history = data["history"]
+            if history.__class__ is not list:
+                return None
+            readers = self._event_readers
+            events = []
+            for item in history:
+                kind = item["_type"]
+                entry = readers.get((base, kind), _UNSEEN)
+                if entry is _UNSEEN:
+                    entry = self._event_reader(base, kind)
+                if entry is None:
+                    return None
+                version = item["_schema"]
+                if version.__class__ is not int or version != entry[0]:
+                    return None
+                events.append(entry[1](item, None))
+        except Exception:
+            return None
+        return tuple(events)
+
+    def _aggregate_spec(self, cls: type) -> tuple[str, int, type] | None:
+        spec: tuple[str, int, type] | None = None
+        name = self._names.get(cls)
+        if name is not None and hasattr(cls, "_from_history"):
+            hint = typing.get_type_hints(cls).get("history")
+            args = typing.get_args(hint)
+            if (
+                typing.get_origin(hint) is tuple
+                and len(args) == 2
+                and args[1] is Ellipsis
+                and args[0] in self._polymorphic
+            ):
+                spec = (name, schema_of(cls), args[0])
+        self._aggregate_specs[cls] = spec
+        return spec
+
+    def _event_reader(self, base: type, name: Any) -> tuple[int, Callable[[Any, Any], Any]] | None:
+        """The generated reader of event documents named ``name`` in a ``base`` field."""
+        cls = self._types.get(name) if type(name) is str else None
+        if cls is None or self._names.get(cls) != name:  # unknown, or an alias
+            return None
+        entry: tuple[int, Callable[[Any, Any], Any]] | None = None
+        if issubclass(cls, base) and _eligible(cls):
+            import salescore._codegen as _codegen
+
+            reader = _codegen.make_reader(cls, self._fast.get_structure_hook, header=2)
+            entry = (schema_of(cls), reader)
+        self._event_readers[(base, name)] = entry
+        return entry
+
     # --- converters --------------------------------------------------------------------
 
-    def _install_polymorphic(self, conv: cattrs.Converter, base: type) -> None:
+    def _install_polymorphic(self, conv: cattrs.Converter, base: type, generated: bool) -> None:
         def matches(t: Any) -> bool:
             return t is base
 
@@ -714,13 +882,23 @@ class Codec:
             return self._event_document(conv, obj)
 
         hooks: dict[type, Callable[[Any, Any], Any]] = {}
+        readers = self._event_readers
 
         def structure(data: Any, _: type) -> Any:
             if type(data) is dict:
-                cls = self._lookup(data.get("_type"))
+                name = data.get("_type")
+                version = data.get("_schema")
+                if generated and type(name) is str:
+                    entry = readers.get((base, name), _UNSEEN)
+                    if entry is _UNSEEN:
+                        entry = self._event_reader(base, name)
+                    if entry is not None and type(version) is int and version == entry[0]:
+                        return entry[1](data, None)
+                cls = self._lookup(name)
                 if (
                     cls is not None
-                    and data.get("_schema") == schema_of(cls)
+                    and type(version) is int
+                    and version == schema_of(cls)
                     and issubclass(cls, base)
                 ):
                     hook = hooks.get(cls)
@@ -739,6 +917,9 @@ class Codec:
 
     def _make_converter(self, *, detailed: bool) -> cattrs.Converter:
         conv = cattrs.Converter(detailed_validation=detailed, forbid_extra_keys=True)
+        generated = self._generated and not detailed
+        if generated:
+            _install_generated(conv)
         conv.register_unstructure_hook(datetime, _unstructure_datetime)
         conv.register_structure_hook(datetime, _structure_datetime)
         conv.register_unstructure_hook(date, date.isoformat)
@@ -836,7 +1017,7 @@ class Codec:
         conv.register_unstructure_hook_func(is_any, lambda v: self._encode_any(conv, v, 0))
         conv.register_structure_hook_func(is_any, lambda v, _: self._decode_any(conv, v, 0))
         for base in self._polymorphic:
-            self._install_polymorphic(conv, base)
+            self._install_polymorphic(conv, base, generated)
         return conv
 
     # --- values of type Any: tagged so that they come back as they went in -----------------
@@ -943,6 +1124,48 @@ class Codec:
             except ValidationError as exc:
                 raise exc.prefixed(_index_path(k)) from None
         return FrozenDict(out)
+
+
+def _eligible(cls: Any) -> bool:
+    """Read and written by generated code: an attrs class whose fields ``__init__`` sets by name."""
+    if not (isinstance(cls, type) and attrs.has(cls)):
+        return False
+    return all(f.init and f.alias == f.name for f in attrs.fields(cls))
+
+
+def _install_generated(conv: cattrs.Converter) -> None:
+    """Make ``conv`` read and write plain attrs classes by generated functions.
+
+    Registered first, so that the hooks registered after it (values with
+    their own hooks, polymorphic bases, codecs) still take precedence.
+    """
+    reading: set[type] = set()
+    writing: set[type] = set()
+
+    def reader(cls: type) -> Callable[[Any, Any], Any]:
+        import salescore._codegen as _codegen  # when first needed: not by ``import salescore``
+
+        if cls in reading:  # a class reached again through its own fields
+            return lambda value, t: conv.get_structure_hook(cls)(value, t)
+        reading.add(cls)
+        try:
+            return _codegen.make_reader(cls, conv.get_structure_hook)
+        finally:
+            reading.discard(cls)
+
+    def writer(cls: type) -> Callable[[Any], Any]:
+        import salescore._codegen as _codegen
+
+        if cls in writing:
+            return lambda value: conv.get_unstructure_hook(cls)(value)
+        writing.add(cls)
+        try:
+            return _codegen.make_writer(cls, conv.get_unstructure_hook)
+        finally:
+            writing.discard(cls)
+
+    conv.register_structure_hook_factory(_eligible, reader)
+    conv.register_unstructure_hook_factory(_eligible, writer)
 
 
 def _reject_float(value: float) -> float:
@@ -1077,8 +1300,11 @@ def parse_json(text: str | bytes) -> Any:
     except orjson.JSONDecodeError as exc:
         raise ValidationError.single("", _Short(text), f"is not valid JSON ({exc})") from None
     raw = text.encode("utf-8", "surrogatepass") if isinstance(text, str) else bytes(text)
+    # Text that writes back to itself has no duplicate key (a dict has none to
+    # write), so the strict parser is needed only when it does not. The keys
+    # are written in the order read: canonical text is sorted already.
     try:
-        if orjson.dumps(data, option=orjson.OPT_SORT_KEYS) == raw:
+        if orjson.dumps(data) == raw:
             return data
     except orjson.JSONEncodeError:
         pass
