@@ -20,11 +20,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import salescore
+from salescore.domain.campaigns import Campaign, CampaignMember
 from salescore.domain.events import Event
 from salescore.domain.leads import Lead
 from salescore.domain.opportunities import Opportunity
 from salescore.domain.parties import Account, Contact
+from salescore.domain.service import ServiceCase
 from salescore.domain.stages import Funnel
+from salescore.domain.tasks import Task
 from salescore.errors import ValidationError
 from salescore.money import Money
 from salescore.outreach.cadences import Cadence
@@ -137,6 +140,10 @@ KNOWN: dict[Any, st.SearchStrategy[Any]] = {
     Contact: strategies.contacts(),
     Opportunity: strategies.opportunities(),
     Cadence: strategies.cadences(),
+    Campaign: strategies.campaigns(),
+    CampaignMember: strategies.campaign_members(),
+    ServiceCase: strategies.service_cases(),
+    Task: strategies.tasks(),
     RegistryCheck: strategies.registry_checks(),
 }
 
