@@ -18,6 +18,8 @@ import ast
 import contextlib
 import io
 import re
+import sys
+import types
 from pathlib import Path
 from typing import NamedTuple
 
@@ -113,7 +115,11 @@ def test_there_are_pages_with_code() -> None:
 
 @pytest.mark.parametrize("page", PAGES, ids=[p.name for p in PAGES])
 def test_code_blocks_run_and_show_what_they_print(page: Path) -> None:
-    namespace: dict[str, object] = {"__name__": f"docs_{page.stem}"}
+    # A page runs as a module of its own, as a user's code would, so that what
+    # it defines (annotations included) resolves in its module.
+    module = types.ModuleType(f"docs_{page.stem}")
+    sys.modules[module.__name__] = module
+    namespace: dict[str, object] = module.__dict__
     for block in blocks(page.read_text(encoding="utf-8")):
         if block.lang == "python":
             run_block(block, page.name, namespace)
