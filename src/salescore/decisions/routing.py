@@ -177,6 +177,8 @@ def _index(items: Any, path: str) -> dict[str, Any] | None:
         pairs = [
             (item if isinstance(item, str) else getattr(item, "id", None), item) for item in items
         ]
+    if all(type(key) is str and key for key, _ in pairs):
+        return dict(pairs)
     errors = [
         FieldError(f"{path}[{i}]", item, "has no id (a non-empty string)")
         for i, (key, item) in enumerate(pairs)
@@ -185,6 +187,13 @@ def _index(items: Any, path: str) -> dict[str, Any] | None:
     if errors:
         raise ValidationError(errors, "routing")
     return dict(pairs)
+
+
+def _rep_ids(value: Any) -> bool:
+    """Whether ``value`` is a sequence of rep ids (not a string)."""
+    if type(value) is tuple or type(value) is list:
+        return True
+    return not isinstance(value, str | bytes) and isinstance(value, Sequence)
 
 
 def _ids(items: _Directory | None, path: str) -> set[str] | None:
@@ -834,22 +843,29 @@ def route(
     bad_teams = [
         FieldError(f"teams.{key}.rep_ids", getattr(team, "rep_ids", None), "must be rep ids")
         for key, team in team_index.items()
-        if isinstance(getattr(team, "rep_ids", None), str | bytes)
-        or not isinstance(getattr(team, "rep_ids", None), Sequence)
+        if not _rep_ids(getattr(team, "rep_ids", None))
     ]
     if bad_teams:
         raise ValidationError(bad_teams, "routing")
     if default is not None and not isinstance(default, Target):
         raise ValidationError.single("default", default, "must be a Target")
-    known: dict[TargetKind, set[str] | None] = {TargetKind.TEAM: set(team_index)}
-    if queues is not None:
-        known[TargetKind.QUEUE] = _ids(queues, "queues")
-    targets = [(f"rules[{i}].target", r.target) for i, r in enumerate(rules)]
-    if fallback is not None:
-        targets.append(("default", fallback))
-    errors = _unknown_targets(targets, known)
-    if errors:
-        raise ValidationError(errors, "routing")
+    queue_ids = None if queues is None else _ids(queues, "queues")
+    if not all(
+        t.kind is TargetKind.REP
+        or (
+            t.id in team_index
+            if t.kind is TargetKind.TEAM
+            else queue_ids is None or t.id in queue_ids
+        )
+        for t in itertools.chain((r.target for r in rules), () if fallback is None else (fallback,))
+    ):
+        known: dict[TargetKind, set[str] | None] = {TargetKind.TEAM: set(team_index)}
+        if queues is not None:
+            known[TargetKind.QUEUE] = queue_ids
+        targets = [(f"rules[{i}].target", r.target) for i, r in enumerate(rules)]
+        if fallback is not None:
+            targets.append(("default", fallback))
+        raise ValidationError(_unknown_targets(targets, known), "routing")
     router = _Router(state, at, rep_index, team_index, cap_key)
     trail: list[RuleCheck] = []
     unknown: dict[str, None] = {}
