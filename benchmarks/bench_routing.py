@@ -80,18 +80,6 @@ def setup(n: int) -> tuple[RoutingTable, list[Rep], list[Team], list[tuple[Any, 
     return table, reps, teams, leads
 
 
-def _checked(
-    self: RoutingState,
-    rep_id: str,
-    team_id: str | None = None,
-    expected: Any = None,
-) -> RoutingState:
-    if expected is None:
-        return self.assigned(rep_id, team_id)
-    assert team_id is not None
-    return self._shared(team_id, expected, rep_id)
-
-
 def routed(
     table: RoutingTable, reps: list[Rep], teams: list[Team], leads: list[tuple[Any, datetime]]
 ) -> list[RoutingDecision]:
@@ -107,7 +95,7 @@ def routed(
 
 def _with_checked_state(fn: Callable[[], Any]) -> Any:
     fast = RoutingState._after
-    RoutingState._after = _checked  # type: ignore[method-assign]
+    RoutingState._after = RoutingState._after_checked  # type: ignore[method-assign]
     try:
         return fn()
     finally:

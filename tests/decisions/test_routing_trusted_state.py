@@ -37,23 +37,13 @@ REPS = [
 ]
 
 
-def _checked(
-    self: RoutingState, rep_id: str, team_id: str | None = None, expected: Any = None
-) -> RoutingState:
-    """The checked path: the public, validating constructor."""
-    if expected is None:
-        return self.assigned(rep_id, team_id)
-    assert team_id is not None
-    return self._shared(team_id, expected, rep_id)
-
-
 def _both(run: Callable[[], Any]) -> tuple[Any, Any]:
     """``run()`` through the trusted path, then through the checked one (result or error)."""
     out = []
     for patch in (False, True):
         with pytest.MonkeyPatch.context() as m:
             if patch:
-                m.setattr(RoutingState, "_after", _checked)
+                m.setattr(RoutingState, "_after", RoutingState._after_checked)
             try:
                 out.append(run())
             except ValidationError as exc:

@@ -407,15 +407,24 @@ class RoutingState:
             given={**self.given, team_id: given},
         )
 
+    def _after_checked(
+        self, rep_id: str, team_id: str | None = None, expected: Mapping[str, float] | None = None
+    ) -> RoutingState:
+        """:meth:`_after` through the public, checking constructor."""
+        if expected is None:
+            return self.assigned(rep_id, team_id)
+        assert team_id is not None
+        return self._shared(team_id, expected, rep_id)
+
     @classmethod
     def _trusted(
         cls,
-        cursors: FrozenDict,
-        loads: FrozenDict,
-        expected: FrozenDict,
-        given: FrozenDict,
+        cursors: Mapping[str, str],
+        loads: Mapping[str, int],
+        expected: Mapping[str, Mapping[str, float]],
+        given: Mapping[str, Mapping[str, int]],
     ) -> RoutingState:
-        """A state from frozen parts known to be valid, built without checking them again."""
+        """A state from FrozenDicts known to be valid, built without checking them again."""
         state = object.__new__(cls)
         object.__setattr__(state, "cursors", cursors)
         object.__setattr__(state, "loads", loads)
@@ -438,10 +447,7 @@ class RoutingState:
         if not all(type(r) is str and line_ok(r) for r in new_ids) or (
             expected is not None and not all(0 <= v < _INF for v in expected.values())
         ):
-            if expected is None:
-                return self.assigned(rep_id, team_id)
-            assert team_id is not None
-            return self._shared(team_id, expected, rep_id)
+            return self._after_checked(rep_id, team_id, expected)
         loads = dict(self.loads)
         loads[rep_id] = loads.get(rep_id, 0) + 1
         cursors = self.cursors
@@ -454,12 +460,7 @@ class RoutingState:
             given[rep_id] = given.get(rep_id, 0) + 1
             shares = _frozen({**shares, team_id: _frozen(dict(expected))})
             given_all = _frozen({**given_all, team_id: _frozen(given)})
-        return RoutingState._trusted(
-            cursors,  # type: ignore[arg-type]
-            _frozen(loads),
-            shares,  # type: ignore[arg-type]
-            given_all,  # type: ignore[arg-type]
-        )
+        return RoutingState._trusted(cursors, _frozen(loads), shares, given_all)
 
 
 _INF: Final = float("inf")
