@@ -16,10 +16,10 @@ from typing import Any, Final, Protocol
 
 import attrs
 
-from salescore._validation import Checker, ensure_aware
+from salescore._validation import Checker, ensure_aware, line_ok
 from salescore.decisions._evaluation import check_subject, missing_fields
 from salescore.errors import FieldError, ValidationError
-from salescore.frozen import FrozenDict
+from salescore.frozen import EMPTY, FrozenDict
 from salescore.rules._nodes import Rule
 from salescore.rules._truth import Truth
 from salescore.serialization import register_type as _register_type
@@ -177,6 +177,8 @@ def _index(items: Any, path: str) -> dict[str, Any] | None:
         pairs = [
             (item if isinstance(item, str) else getattr(item, "id", None), item) for item in items
         ]
+    if all(type(key) is str and key for key, _ in pairs):
+        return dict(pairs)
     errors = [
         FieldError(f"{path}[{i}]", item, "has no id (a non-empty string)")
         for i, (key, item) in enumerate(pairs)
@@ -185,6 +187,13 @@ def _index(items: Any, path: str) -> dict[str, Any] | None:
     if errors:
         raise ValidationError(errors, "routing")
     return dict(pairs)
+
+
+def _rep_ids(value: Any) -> bool:
+    """Whether ``value`` is a sequence of rep ids (not a string)."""
+    if type(value) is tuple or type(value) is list:
+        return True
+    return not isinstance(value, str | bytes) and isinstance(value, Sequence)
 
 
 def _ids(items: _Directory | None, path: str) -> set[str] | None:
@@ -398,6 +407,72 @@ class RoutingState:
             given={**self.given, team_id: given},
         )
 
+    def _after_checked(
+        self, rep_id: str, team_id: str | None = None, expected: Mapping[str, float] | None = None
+    ) -> RoutingState:
+        """:meth:`_after` through the public, checking constructor."""
+        if expected is None:
+            return self.assigned(rep_id, team_id)
+        assert team_id is not None
+        return self._shared(team_id, expected, rep_id)
+
+    @classmethod
+    def _trusted(
+        cls,
+        cursors: Mapping[str, str],
+        loads: Mapping[str, int],
+        expected: Mapping[str, Mapping[str, float]],
+        given: Mapping[str, Mapping[str, int]],
+    ) -> RoutingState:
+        """A state from FrozenDicts known to be valid, built without checking them again."""
+        state = object.__new__(cls)
+        object.__setattr__(state, "cursors", cursors)
+        object.__setattr__(state, "loads", loads)
+        object.__setattr__(state, "expected", expected)
+        object.__setattr__(state, "given", given)
+        return state
+
+    def _after(
+        self, rep_id: str, team_id: str | None = None, expected: Mapping[str, float] | None = None
+    ) -> RoutingState:
+        """The state after routing gave ``rep_id`` one item, built from this (valid) one.
+
+        The same as ``assigned(rep_id, team_id)``, or with ``expected`` (the
+        team's new round-robin shares) as ``_shared(team_id, expected,
+        rep_id)``, without copying and checking the unchanged parts again.
+        Only the new ids and shares are checked; anything they would not
+        pass takes the checked path, which refuses it as before.
+        """
+        new_ids = (rep_id,) if expected is None else (rep_id, *expected)
+        if not all(type(r) is str and line_ok(r) for r in new_ids) or (
+            expected is not None and not all(0 <= v < _INF for v in expected.values())
+        ):
+            return self._after_checked(rep_id, team_id, expected)
+        loads = dict(self.loads)
+        loads[rep_id] = loads.get(rep_id, 0) + 1
+        cursors = self.cursors
+        if team_id is not None:
+            cursors = _frozen({**cursors, team_id: rep_id})
+        shares, given_all = self.expected, self.given
+        if expected is not None:
+            assert team_id is not None
+            given = dict(given_all.get(team_id, EMPTY))
+            given[rep_id] = given.get(rep_id, 0) + 1
+            shares = _frozen({**shares, team_id: _frozen(dict(expected))})
+            given_all = _frozen({**given_all, team_id: _frozen(given)})
+        return RoutingState._trusted(cursors, _frozen(loads), shares, given_all)
+
+
+_INF: Final = float("inf")
+
+
+def _frozen(items: dict[str, Any]) -> FrozenDict:
+    """``FrozenDict(items)`` for values that are already frozen (scalars, FrozenDicts)."""
+    out = dict.__new__(FrozenDict)
+    dict.update(out, items)
+    out._hash = None
+    return out
+
 
 class _Calendar(Protocol):
     def is_open(self, at: datetime) -> bool: ...
@@ -547,14 +622,14 @@ class _Router:
         if target.kind is TargetKind.REP:
             why = self.unavailable(target.id)
             if why is None:
-                return _Taken(target.id, f"assigned to {target.id}", state.assigned(target.id))
+                return _Taken(target.id, f"assigned to {target.id}", state._after(target.id))
             hold = self.held([target.id]) if target.hold else None
             if hold is None:
                 return _Taken(None, why, state)
             return _Taken(
                 target.id,
                 f"{why}: held until {_when(hold[1])}",
-                state.assigned(target.id),
+                state._after(target.id),
                 hold[1],
             )
         team = self.teams[target.id]
@@ -579,9 +654,9 @@ class _Router:
                 return _Taken(None, f"no rep of team {target.id} is available: {whys}", state)
             rep_id, opening = hold
             if target.strategy is Strategy.ROUND_ROBIN:
-                after = state._shared(target.id, state.expected.get(target.id, {}), rep_id)
+                after = state._after(rep_id, target.id, state.expected.get(target.id, EMPTY))
             else:
-                after = state.assigned(rep_id, target.id)
+                after = state._after(rep_id, target.id)
             return _Taken(
                 rep_id,
                 f"no rep of team {target.id} is available ({whys}): held for {rep_id}, "
@@ -592,7 +667,7 @@ class _Router:
         if target.strategy is Strategy.LEAST_LOADED:
             chosen = min(available, key=state.load)
             note = f"{chosen} has the least load in team {target.id} ({state.load(chosen)})"
-            return _Taken(chosen, note, state.assigned(chosen, target.id))
+            return _Taken(chosen, note, state._after(chosen, target.id))
         weights = self.weights(members)
         expected = dict(state.expected.get(target.id, {}))
         total = sum(weights[r] for r in available)
@@ -611,7 +686,7 @@ class _Router:
         skipped = [w for i, w in reasons if i < order.index(chosen)]
         if skipped:
             note += " (skipped: " + "; ".join(skipped) + ")"
-        after = state._shared(target.id, expected, chosen)
+        after = state._after(chosen, target.id, expected)
         return _Taken(chosen, note, after)
 
     def weights(self, members: Sequence[str]) -> dict[str, float]:
@@ -769,22 +844,29 @@ def route(
     bad_teams = [
         FieldError(f"teams.{key}.rep_ids", getattr(team, "rep_ids", None), "must be rep ids")
         for key, team in team_index.items()
-        if isinstance(getattr(team, "rep_ids", None), str | bytes)
-        or not isinstance(getattr(team, "rep_ids", None), Sequence)
+        if not _rep_ids(getattr(team, "rep_ids", None))
     ]
     if bad_teams:
         raise ValidationError(bad_teams, "routing")
     if default is not None and not isinstance(default, Target):
         raise ValidationError.single("default", default, "must be a Target")
-    known: dict[TargetKind, set[str] | None] = {TargetKind.TEAM: set(team_index)}
-    if queues is not None:
-        known[TargetKind.QUEUE] = _ids(queues, "queues")
-    targets = [(f"rules[{i}].target", r.target) for i, r in enumerate(rules)]
-    if fallback is not None:
-        targets.append(("default", fallback))
-    errors = _unknown_targets(targets, known)
-    if errors:
-        raise ValidationError(errors, "routing")
+    queue_ids = None if queues is None else _ids(queues, "queues")
+    if not all(
+        t.kind is TargetKind.REP
+        or (
+            t.id in team_index
+            if t.kind is TargetKind.TEAM
+            else queue_ids is None or t.id in queue_ids
+        )
+        for t in itertools.chain((r.target for r in rules), () if fallback is None else (fallback,))
+    ):
+        known: dict[TargetKind, set[str] | None] = {TargetKind.TEAM: set(team_index)}
+        if queues is not None:
+            known[TargetKind.QUEUE] = queue_ids
+        targets = [(f"rules[{i}].target", r.target) for i, r in enumerate(rules)]
+        if fallback is not None:
+            targets.append(("default", fallback))
+        raise ValidationError(_unknown_targets(targets, known), "routing")
     router = _Router(state, at, rep_index, team_index, cap_key)
     trail: list[RuleCheck] = []
     unknown: dict[str, None] = {}
