@@ -30,7 +30,9 @@ Guide: :doc:`/aggregates`.
 
 from __future__ import annotations
 
+import operator
 import re
+import types
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
@@ -53,6 +55,8 @@ from salescore.errors import FieldError, TransitionError, ValidationError, shown
 __all__ = ["Aggregate", "FieldSpec", "Fields", "Normaliser"]
 
 _EDITABLE: dict[type, frozenset[str]] = {}
+#: Class → how :meth:`Aggregate._evolved` copies it (``None``: through its constructor).
+_COPIERS: dict[type, _Copier | None] = {}
 _FIXED: Final = {
     "id": "cannot be changed",
     "version": "cannot be changed",
@@ -201,6 +205,11 @@ class Aggregate:
     stage_funnels: ClassVar[Mapping[str, Funnel]] = {}
     #: The aggregate's field table (empty: the subclass checks its own fields).
     field_table: ClassVar[Fields] = Fields({})
+    #: Set to ``True`` in a class whose own ``__attrs_post_init__`` checks
+    #: nothing but the field table (as the base does): an event then
+    #: re-checks only the fields it changes. Any other override makes every
+    #: event go through the constructor, so cross-field checks always run.
+    post_init_checks_table_only: ClassVar[bool] = False
 
     id: str
     version: int = attrs.field(default=0, repr=False)
@@ -369,7 +378,7 @@ class Aggregate:
                 changes = obj._checked_changes(event, last, i == 1, editable)
                 for name, value in changes.items():
                     if getattr(obj, name) != value:
-                        obj = attrs.evolve(obj, **changes)
+                        obj = obj._evolved(changes)
                         break
             except ValidationError as exc:
                 if path is None:
@@ -377,11 +386,39 @@ class Aggregate:
                 raise exc.prefixed(f"{path}[{i}]") from None
             last = event
         if obj is self and not owned:
-            obj = attrs.evolve(self)
+            obj = self._evolved({})
         history = history if type(history) is tuple else tuple(history)
         object.__setattr__(obj, "history", history)
         object.__setattr__(obj, "version", len(history))
         return obj
+
+    def _evolved(self, changes: Mapping[str, Any]) -> Self:
+        """A copy of this (valid) state with ``changes``, checking only the changed fields.
+
+        Equal to ``attrs.evolve(self, **changes)``, with the same errors: the
+        changed fields go through the table's normalisers (in table order,
+        every problem reported at once); the others are already normal, so
+        their normalisers would return them unchanged. A class whose
+        ``__attrs_post_init__`` does more than the table (see
+        :attr:`post_init_checks_table_only`), and a change of the table's
+        region field, go through the constructor instead.
+
+        Raises:
+            ValidationError: every bad changed field at once.
+        """
+        cls = type(self)
+        try:
+            copier = _COPIERS[cls]
+        except KeyError:
+            copier = _COPIERS[cls] = _Copier.of(cls)
+        if (
+            copier is None
+            or copier.region in changes
+            or not changes.keys() <= copier.setters.keys()
+        ):
+            return attrs.evolve(self, **changes)
+        new: Self = copier.copy(self, changes)
+        return new
 
     def _checked_changes(
         self, event: Any, last: Event | None, after_creation: bool, editable: frozenset[str]
@@ -441,7 +478,7 @@ class Aggregate:
         Returns:
             The new aggregate.
         """
-        obj = attrs.evolve(cls._created(created), version=1, history=(created,))
+        obj = cls._created(created)._evolved({"version": 1, "history": (created,)})
         for f, stage in entries:
             reasons = f.refusals(obj, None, stage, at=created.at)
             if reasons:
@@ -720,3 +757,75 @@ class Aggregate:
         if not self.history:
             raise ValidationError.single("history", (), "the aggregate has no history")
         return self.history[-1].at
+
+
+class _Copier:
+    """Copies one aggregate class's instances, normalising only the changed fields."""
+
+    __slots__ = ("cls", "get", "order", "region", "setters", "table")
+
+    def __init__(
+        self, cls: type[Aggregate], slots: Mapping[str, types.MemberDescriptorType]
+    ) -> None:
+        self.cls = cls
+        self.table = cls.field_table
+        self.region = self.table.region
+        #: Field name → the setter of its slot (a frozen class refuses ``setattr``).
+        self.setters: Mapping[str, Callable[[Any, Any], None]] = {
+            name: slot.__set__ for name, slot in slots.items()
+        }
+        self.get = operator.attrgetter(*slots)
+        self.order = {name: i for i, name in enumerate(self.table.normalisers)}
+
+    @classmethod
+    def of(cls, kind: type[Aggregate]) -> _Copier | None:
+        """The copier of ``kind``, or ``None`` when its constructor must run.
+
+        The constructor is skipped only when the ``__attrs_post_init__`` that
+        ``kind`` runs is the base's or belongs to a class that declares
+        :attr:`Aggregate.post_init_checks_table_only`, and no field has an
+        attrs validator or converter or is left out of ``__init__``.
+        """
+        owner = next(k for k in kind.__mro__ if "__attrs_post_init__" in k.__dict__)
+        if owner is not Aggregate and not owner.__dict__.get("post_init_checks_table_only"):
+            return None
+        fields = attrs.fields(kind)
+        if any(f.validator or f.converter or not f.init for f in fields):
+            return None
+        slots = {
+            f.name: next(k.__dict__[f.name] for k in kind.__mro__ if f.name in k.__dict__)
+            for f in fields
+        }
+        if not all(type(slot) is types.MemberDescriptorType for slot in slots.values()):
+            return None
+        return cls(kind, slots)
+
+    def copy(self, obj: Any, changes: Mapping[str, Any]) -> Any:
+        """``obj`` with ``changes``, the changed table fields normalised.
+
+        Raises:
+            ValidationError: every bad changed field at once, in table order.
+        """
+        normalisers = self.table.normalisers
+        checked = [n for n in changes if n in normalisers]
+        if checked:
+            if len(checked) > 1:
+                checked.sort(key=self.order.__getitem__)
+            region = None if self.region is None else getattr(obj, self.region)
+            region = region if type(region) is str else None
+            changes = dict(changes)
+            errors: list[FieldError] = []
+            for name in checked:
+                try:
+                    changes[name] = normalisers[name](changes[name], name, region)
+                except ValidationError as exc:
+                    errors.extend(exc.errors)
+            if errors:
+                raise ValidationError(errors, self.cls.__name__)
+        new = object.__new__(self.cls)
+        setters = self.setters
+        for setter, value in zip(setters.values(), self.get(obj), strict=True):
+            setter(new, value)
+        for name, value in changes.items():
+            setters[name](new, value)
+        return new

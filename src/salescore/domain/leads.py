@@ -377,6 +377,8 @@ class Lead(Aggregate):
     converted_opportunity_id: str | None = None
     converted_at: datetime | None = None
 
+    post_init_checks_table_only: ClassVar[bool] = True  # _is_normal only skips work
+
     def __attrs_post_init__(self) -> None:
         if not _is_normal(self):
             self.field_table.normalise_self(self)
