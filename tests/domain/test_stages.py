@@ -447,3 +447,15 @@ def test_legacy_private_stage_fields_name_still_works_and_warns() -> None:
 
     assert Old.stage_fields == {"deals": "stage"}
     assert Old(id="x")._stage_field("deals") == "stage"
+
+
+def test_asking_for_a_funnel_an_aggregate_does_not_move_in_names_its_funnels() -> None:
+    from salescore.domain import Lead
+
+    lead = Lead.new(id="l-1", at=datetime(2026, 1, 5, 9, tzinfo=UTC), actor="t", company="Acme")
+    assert lead.funnel("lifecycle") is funnels.LIFECYCLE
+    with pytest.raises(ValidationError) as info:
+        lead.funnel("deals")
+    (error,) = info.value.errors
+    assert (error.path, error.value) == ("funnel", "deals")
+    assert error.message == "is not a funnel Lead moves in (its funnels: lead_status, lifecycle)"

@@ -305,7 +305,12 @@ class Aggregate:
         """
         found = self.stage_funnels.get(key)
         if found is None:
-            fail("funnel", key, f"{type(self).__name__} has no funnels")
+            known = ", ".join(sorted(self.stage_funnels)) or "none"
+            fail(
+                "funnel",
+                key,
+                f"is not a funnel {type(self).__name__} moves in (its funnels: {known})",
+            )
         return found
 
     # --- replay and recording ----------------------------------------------------
