@@ -100,6 +100,9 @@ class Fields(Mapping[str, FieldSpec]):
             ``initial`` field.
         region: The field holding the default phone region (``"country"``),
             passed to every normaliser; ``None``: no region.
+        is_normal: An optional cheap check of an object's fields: when it
+            returns ``True`` every field is already valid and normal, and
+            constructing the object skips the normalisers.
 
     Example:
         >>> from salescore.domain.normalisers import opt_text, req_text
@@ -114,6 +117,7 @@ class Fields(Mapping[str, FieldSpec]):
         "created",
         "editable",
         "initial",
+        "is_normal",
         "normalisers",
         "personal",
         "refusals",
@@ -126,11 +130,13 @@ class Fields(Mapping[str, FieldSpec]):
         *,
         created: type[Event] | None = None,
         region: str | None = None,
+        is_normal: Callable[[Any], bool] | None = None,
     ) -> None:
         table = {n: s if isinstance(s, FieldSpec) else FieldSpec(s) for n, s in specs.items()}
         self._specs: Mapping[str, FieldSpec] = table
         self.created = created
         self.region = region
+        self.is_normal = is_normal
         #: Field name → normaliser, for every field.
         self.normalisers: Mapping[str, Normaliser] = {n: s.normalise for n, s in table.items()}
         #: Field name → normaliser, for the fields :meth:`Aggregate.update` may change.
@@ -182,6 +188,8 @@ class Fields(Mapping[str, FieldSpec]):
         Raises:
             ValidationError: every bad field at once.
         """
+        if self.is_normal is not None and self.is_normal(obj):
+            return
         region = None if self.region is None else getattr(obj, self.region)
         fld.normalise_self(obj, self.normalisers, region if type(region) is str else None)
 
@@ -205,11 +213,6 @@ class Aggregate:
     stage_funnels: ClassVar[Mapping[str, Funnel]] = {}
     #: The aggregate's field table (empty: the subclass checks its own fields).
     field_table: ClassVar[Fields] = Fields({})
-    #: Set to ``True`` in a class whose own ``__attrs_post_init__`` checks
-    #: nothing but the field table (as the base does): an event then
-    #: re-checks only the fields it changes. Any other override makes every
-    #: event go through the constructor, so cross-field checks always run.
-    post_init_checks_table_only: ClassVar[bool] = False
 
     id: str
     version: int = attrs.field(default=0, repr=False)
@@ -403,10 +406,9 @@ class Aggregate:
         Equal to ``attrs.evolve(self, **changes)``, with the same errors: the
         changed fields go through the table's normalisers (in table order,
         every problem reported at once); the others are already normal, so
-        their normalisers would return them unchanged. A class whose
-        ``__attrs_post_init__`` does more than the table (see
-        :attr:`post_init_checks_table_only`), and a change of the table's
-        region field, go through the constructor instead.
+        their normalisers would return them unchanged. A class with an
+        ``__attrs_post_init__`` of its own (cross-field checks), and a change
+        of the table's region field, go through the constructor instead.
 
         Raises:
             ValidationError: every bad changed field at once.
@@ -787,12 +789,12 @@ class _Copier:
         """The copier of ``kind``, or ``None`` when its constructor must run.
 
         The constructor is skipped only when the ``__attrs_post_init__`` that
-        ``kind`` runs is the base's or belongs to a class that declares
-        :attr:`Aggregate.post_init_checks_table_only`, and no field has an
-        attrs validator or converter or is left out of ``__init__``.
+        ``kind`` runs is the base's (it checks nothing but the field table),
+        and no field has an attrs validator or converter or is left out of
+        ``__init__``.
         """
         owner = next(k for k in kind.__mro__ if "__attrs_post_init__" in k.__dict__)
-        if owner is not Aggregate and not owner.__dict__.get("post_init_checks_table_only"):
+        if owner is not Aggregate:
             return None
         fields = attrs.fields(kind)
         if any(f.validator or f.converter or not f.init for f in fields):

@@ -350,6 +350,7 @@ class Lead(Aggregate):
         },
         created=LeadCreated,
         region="country",
+        is_normal=_is_normal,
     )
 
     first_name: str | None = None
@@ -376,12 +377,6 @@ class Lead(Aggregate):
     converted_account_id: str | None = None
     converted_opportunity_id: str | None = None
     converted_at: datetime | None = None
-
-    post_init_checks_table_only: ClassVar[bool] = True  # _is_normal only skips work
-
-    def __attrs_post_init__(self) -> None:
-        if not _is_normal(self):
-            self.field_table.normalise_self(self)
 
     @classmethod
     def _fixed_fields(cls) -> frozenset[str]:
