@@ -158,11 +158,14 @@ def _values_of(t: Any, depth: int = 0) -> st.SearchStrategy[Any]:
     if origin in (typing.Union, types.UnionType):
         return st.one_of(*(_values_of(a, depth) for a in args))
     if origin is tuple and len(args) == 2 and args[1] is Ellipsis:
-        return st.lists(_values_of(args[0], depth + 1), max_size=2).map(tuple)
+        items = _values_of(args[0], depth + 1)
+        # too deep to build an item: only the empty collection
+        return st.just(()) if items.is_empty else st.lists(items, max_size=2).map(tuple)
     if origin is tuple:
         return st.tuples(*(_values_of(a, depth + 1) for a in args))
     if origin in (frozenset, set):
-        return st.frozensets(_values_of(args[0], depth + 1), max_size=2)
+        items = _values_of(args[0], depth + 1)
+        return st.just(frozenset()) if items.is_empty else st.frozensets(items, max_size=2)
     if origin in (dict, Mapping) or t is Mapping:
         key, value = args or (str, Any)
         return st.dictionaries(_values_of(key, depth + 1), _values_of(value, depth + 1), max_size=2)

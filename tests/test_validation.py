@@ -7,9 +7,11 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, tzinfo
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from salescore import Lead
-from salescore._validation import Checker, ensure_aware, is_aware, to_member
+from salescore._validation import Checker, _line, ensure_aware, is_aware, line_ok, to_member
 from salescore.errors import ValidationError
 
 
@@ -111,3 +113,30 @@ def test_a_broken_time_zone_is_a_validation_error_in_transitions(
         transition()
     assert info.value.paths == ("at",)
     assert "unusable time zone" in str(info.value)
+
+
+def _pattern_ok(value: str) -> bool:
+    return _line(value) is not None
+
+
+def test_line_ok_agrees_with_its_pattern_on_every_code_point() -> None:
+    """The printable shortcut decides exactly as the full pattern, alone, leading and trailing."""
+    for code in range(0x110000):
+        c = chr(code)
+        for value in (c, f" {c}a"):
+            assert line_ok(value) is _pattern_ok(value), (hex(code), value)
+    assert [line_ok(v) for v in ("", " ", "  ", "a", " a ", "a\tb", "\xa0", "x\u3000")] == [
+        False,
+        False,
+        False,
+        True,
+        True,
+        False,
+        False,
+        True,
+    ]
+
+
+@given(st.text())
+def test_line_ok_agrees_with_its_pattern_on_any_text(value: str) -> None:
+    assert line_ok(value) is _pattern_ok(value)

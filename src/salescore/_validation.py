@@ -26,8 +26,20 @@ __all__ = [
 _C0 = "\\x00-\\x1f\\x7f\\ud800-\\udfff"
 _C0_BUT_LINES = "\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f\\ud800-\\udfff"
 
-line_ok = re.compile(f"[^{_C0}]*[^{_C0}\\s][^{_C0}]*").fullmatch
-"""Whether a string is good one-line text: not blank, no control character, no lone surrogate."""
+_line = re.compile(f"[^{_C0}]*[^{_C0}\\s][^{_C0}]*").fullmatch
+
+
+def line_ok(value: str) -> bool:
+    """Whether a string is good one-line text: not blank, no control character, no lone surrogate.
+
+    A printable string (the common case, checked in C) holds no control
+    character, surrogate or whitespace other than the space, so it is good
+    unless it is empty or all spaces; anything else takes the full pattern.
+    """
+    if value.isprintable():
+        return value != "" and not value.isspace()
+    return _line(value) is not None
+
 
 _bad_line = re.compile(f"[{_C0}]").search
 _bad_text = re.compile(f"[{_C0_BUT_LINES}]").search

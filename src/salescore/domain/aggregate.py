@@ -380,13 +380,15 @@ class Aggregate:
         obj = self
         last = history[start - 1] if start else None
         editable = self._editable_fields()
+        fresh = owned  # ``obj`` is new and held by nobody: it may change in place
         for i in range(start, len(history)):
             event = history[i]
             try:
                 changes = obj._checked_changes(event, last, i == 1, editable)
                 for name, value in changes.items():
                     if getattr(obj, name) != value:
-                        obj = obj._evolved(changes)
+                        obj = obj._evolved(changes, in_place=fresh)
+                        fresh = True
                         break
             except ValidationError as exc:
                 if path is None:
@@ -400,7 +402,7 @@ class Aggregate:
         object.__setattr__(obj, "version", len(history))
         return obj
 
-    def _evolved(self, changes: Mapping[str, Any]) -> Self:
+    def _evolved(self, changes: Mapping[str, Any], *, in_place: bool = False) -> Self:
         """A copy of this (valid) state with ``changes``, checking only the changed fields.
 
         Equal to ``attrs.evolve(self, **changes)``, with the same errors: the
@@ -409,6 +411,10 @@ class Aggregate:
         their normalisers would return them unchanged. A class with an
         ``__attrs_post_init__`` of its own (cross-field checks), and a change
         of the table's region field, go through the constructor instead.
+
+        ``in_place``: this object is new and held by nobody (a replay's own
+        state), so when the copier applies, the changes are set on it rather
+        than on a copy; when a change is refused, nothing is set.
 
         Raises:
             ValidationError: every bad changed field at once.
@@ -424,7 +430,7 @@ class Aggregate:
             or not changes.keys() <= copier.setters.keys()
         ):
             return attrs.evolve(self, **changes)
-        new: Self = copier.copy(self, changes)
+        new: Self = copier.copy(self, changes, self if in_place else None)
         return new
 
     def _checked_changes(
@@ -807,8 +813,11 @@ class _Copier:
             return None
         return cls(kind, slots)
 
-    def copy(self, obj: Any, changes: Mapping[str, Any]) -> Any:
+    def copy(self, obj: Any, changes: Mapping[str, Any], into: Any = None) -> Any:
         """``obj`` with ``changes``, the changed table fields normalised.
+
+        ``into``: ``obj`` itself, to change it in place (only for an object
+        nobody else holds); by default a new object.
 
         Raises:
             ValidationError: every bad changed field at once, in table order.
@@ -829,10 +838,13 @@ class _Copier:
                     errors.extend(exc.errors)
             if errors:
                 raise ValidationError(errors, self.cls.__name__)
-        new = object.__new__(self.cls)
         setters = self.setters
-        for setter, value in zip(setters.values(), self.get(obj), strict=True):
-            setter(new, value)
+        if into is obj:
+            new = obj
+        else:
+            new = object.__new__(self.cls)
+            for setter, value in zip(setters.values(), self.get(obj), strict=True):
+                setter(new, value)
         for name, value in changes.items():
             setters[name](new, value)
         return new

@@ -332,11 +332,11 @@ def _collection_check(kind: type, item: _Check | None) -> _Check:
 
 
 def _fast_check(cls: type) -> Callable[[Any], bool]:
-    """One compiled expression that is true when every field is already valid and normal.
+    """One compiled function that is true when every field is already valid and normal.
 
-    It covers the common case at the cost of a few attribute reads; anything
-    it does not accept goes through the per-field checks, which report (or
-    normalise) it.
+    It covers the common case at the cost of one attribute read a field;
+    anything it does not accept goes through the per-field checks, which
+    report (or normalise) it.
     """
     hints = typing.get_type_hints(cls)
     names: dict[str, Any] = {
@@ -346,17 +346,14 @@ def _fast_check(cls: type) -> Callable[[Any], bool]:
         "Mapping": Mapping,
         "_datetime": datetime,
     }
-    terms: list[str] = []
+    lines = ["def fast(self):\n"]
     for field in attrs.fields(cls):
         if field.name in _BASE_FIELDS or not field.init:
             continue
-        term = _fast_term(
-            f"self.{field.name}", hints.get(field.name, Any), field.name in MULTILINE_NAMES, names
-        )
+        term = _fast_term("v", hints.get(field.name, Any), field.name in MULTILINE_NAMES, names)
         if term is not None:
-            terms.append(f"({term})")
-    body = " and ".join(terms) or "True"
-    code = f"def fast(self):\n    return {body}\n"
+            lines.append(f"    v = self.{field.name}\n    if not ({term}): return False\n")
+    code = "".join(lines) + "    return True\n"
     exec(compile(code, f"<fast check of {cls.__name__}>", "exec"), names)
     fast: Callable[[Any], bool] = names["fast"]
     return fast
@@ -372,8 +369,13 @@ def _fast_term(expr: str, hint: Any, multiline: bool, names: dict[str, Any]) -> 
         term = _fast_term(expr, inner[0], multiline, names)
         return None if term is None else f"{expr} is None or ({term})"
     if hint is str:
-        ok = "multi_ok" if multiline else "line_ok"
-        return f"type({expr}) is str and {ok}({expr}) is not None"
+        if multiline:
+            return f"type({expr}) is str and multi_ok({expr})"
+        # line_ok inline: a printable, non-blank string is good one-line text
+        return (
+            f"type({expr}) is str and ({expr}.isprintable() and {expr} != '' "
+            f"and not {expr}.isspace() or line_ok({expr}))"
+        )
     if hint is bool:
         return f"type({expr}) is bool"
     if hint is int:
@@ -405,8 +407,8 @@ def _fast_term(expr: str, hint: Any, multiline: bool, names: dict[str, Any]) -> 
     return None if hint is Any else "False"
 
 
-def _multi_ok(value: str) -> bool | None:
-    return True if text_problem(value, multiline=True) is None else None
+def _multi_ok(value: str) -> bool:
+    return text_problem(value, multiline=True) is None
 
 
 # --- building events from values checked already ----------------------------------------------
