@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from salescore.analytics.pipeline import *
     from salescore.analytics.service import *
 
+# Module → the names offered from it, space-separated (a module's own name offers the module).
 _EXPORTS = exports(
     {
         module: tuple(names.split())

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from salescore.decisions.scoring import *
     from salescore.decisions.win_model import *
 
+# Module → the names offered from it, space-separated (a module's own name offers the module).
 _EXPORTS = exports(
     {
         module: tuple(names.split())

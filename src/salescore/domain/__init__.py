@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from salescore.domain.tasks import *
     from salescore.domain.team import *
 
+# Module → the names offered from it, space-separated (a module's own name offers the module).
 _EXPORTS = exports(
     {
         module: tuple(names.split())

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from salescore.outreach.imports import *
     from salescore.outreach.merges import *
 
+# Module → the names offered from it, space-separated (a module's own name offers the module).
 _EXPORTS = exports(
     {
         module: tuple(names.split())

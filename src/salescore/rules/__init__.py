@@ -57,6 +57,7 @@ if TYPE_CHECKING:
     )
     from salescore.rules._truth import *
 
+# Module → the names offered from it, space-separated (a module's own name offers the module).
 _EXPORTS = exports(
     {
         module: tuple(names.split())

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from salescore.domain.campaigns.members import *
     from salescore.domain.standard_funnels import CAMPAIGN_STATUS as CAMPAIGN_STATUS
 
+# Module → the names offered from it, space-separated (a module's own name offers the module).
 _EXPORTS = exports(
     {
         module: tuple(names.split())

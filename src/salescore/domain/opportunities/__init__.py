@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from salescore.domain.opportunities.events import *
     from salescore.domain.opportunities.fields import *
 
+# Module → the names offered from it, space-separated (a module's own name offers the module).
 _EXPORTS = exports(
     {
         module: tuple(names.split())

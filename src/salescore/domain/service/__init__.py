@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from salescore.domain.service.priority import *
     from salescore.domain.service.satisfaction import *
 
+# Module → the names offered from it, space-separated (a module's own name offers the module).
 _EXPORTS = exports(
     {
         module: tuple(names.split())
