@@ -149,7 +149,12 @@ def test_facade_type_checking_imports_match_all(facade: str) -> None:
         if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
             for stmt in node.body:
                 assert isinstance(stmt, ast.ImportFrom)
-                typed |= {a.asname or a.name for a in stmt.names}
+                assert stmt.module is not None
+                for alias in stmt.names:
+                    if alias.name == "*":
+                        typed |= set(importlib.import_module(stmt.module).__all__)
+                    else:
+                        typed.add(alias.asname or alias.name)
     assert typed == set(mod.__all__) - {"__version__"}
     assert set(mod.__all__) - {"__version__"} <= set(mod._EXPORTS)
     assert set(mod.__all__) <= set(dir(mod))

@@ -12,6 +12,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING
 
+from salescore import errors as _errors
 from salescore import serialization as _serialization
 from salescore._lazy import attach, exports
 
@@ -61,16 +62,7 @@ if TYPE_CHECKING:
         Rep as Rep,
         Team as Team,
     )
-    from salescore.errors import (
-        ConcurrencyError as ConcurrencyError,
-        FieldError as FieldError,
-        NotFound as NotFound,
-        RuleSyntaxError as RuleSyntaxError,
-        SalescoreError as SalescoreError,
-        StorageError as StorageError,
-        TransitionError as TransitionError,
-        ValidationError as ValidationError,
-    )
+    from salescore.errors import *
     from salescore.ids import (
         DeterministicIds as DeterministicIds,
         IdFactory as IdFactory,
@@ -129,16 +121,7 @@ _CURATED = exports(
             "Rep",
             "Team",
         ),
-        "salescore.errors": (
-            "ConcurrencyError",
-            "FieldError",
-            "NotFound",
-            "RuleSyntaxError",
-            "SalescoreError",
-            "StorageError",
-            "TransitionError",
-            "ValidationError",
-        ),
+        "salescore.errors": tuple(_errors.__all__),  # every error
         "salescore.funnels": ("funnels",),
         "salescore.ids": (
             "DeterministicIds",

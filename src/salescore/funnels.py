@@ -5,22 +5,5 @@ Guide: :doc:`/concepts`.
 
 from __future__ import annotations
 
-from salescore.domain.standard_funnels import (
-    B2B_PIPELINE,
-    CAMPAIGN_STATUS,
-    CASE_STATUS,
-    LEAD_STATUS,
-    LIFECYCLE,
-    MARKETING,
-    TASK_STATUS,
-)
-
-__all__ = [
-    "B2B_PIPELINE",
-    "CAMPAIGN_STATUS",
-    "CASE_STATUS",
-    "LEAD_STATUS",
-    "LIFECYCLE",
-    "MARKETING",
-    "TASK_STATUS",
-]
+from salescore.domain.standard_funnels import *  # noqa: F403
+from salescore.domain.standard_funnels import __all__ as __all__

@@ -18,13 +18,7 @@ Copy and adapt them (they are plain data) to build your own.
 
 from __future__ import annotations
 
-from salescore.domain.stages import (
-    ForecastCategory,
-    Funnel,
-    Stage,
-    StageKind,
-    TransitionPolicy,
-)
+from salescore.domain.stages import ForecastCategory, Funnel, Stage, StageKind, TransitionPolicy
 
 __all__ = [
     "B2B_PIPELINE",

@@ -34,7 +34,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
-from typing import Any, ClassVar, Final, Generic, TypeVar
+from typing import Any, ClassVar, Final, Generic, TypeAlias, TypeVar
 
 import attrs
 
@@ -127,7 +127,9 @@ _RANK: Final = {
     LeadStatus.QUALIFIED: 4,
 }
 
-Child = CampaignMember | Enrollment | Task | Opportunity | ServiceCase | Contact | Account
+Child: TypeAlias = (
+    CampaignMember | Enrollment | Task | Opportunity | ServiceCase | Contact | Account
+)
 R = TypeVar("R", Lead, Contact, Account)
 
 

@@ -25,22 +25,9 @@ from salescore.rules._nodes import Rule as Rule
 from salescore.serialization import register_codec
 
 if TYPE_CHECKING:
-    from salescore.rules._builders import (
-        Term as Term,
-        all_of as all_of,
-        any_of as any_of,
-        count as count,
-        field as field,
-        literal as literal,
-        not_ as not_,
-        now as now,
-    )
-    from salescore.rules._explain import (
-        ClauseResult as ClauseResult,
-        Explanation as Explanation,
-    )
+    from salescore.rules._builders import *
+    from salescore.rules._explain import *
     from salescore.rules._nodes import (
-        MAX_DEPTH as MAX_DEPTH,
         And as And,
         Between as Between,
         Call as Call,
@@ -51,6 +38,7 @@ if TYPE_CHECKING:
         In as In,
         IsNull as IsNull,
         LiteralValue as LiteralValue,
+        MAX_DEPTH as MAX_DEPTH,
         Match as Match,
         MatchOp as MatchOp,
         Not as Not,
@@ -61,65 +49,29 @@ if TYPE_CHECKING:
         Rule as Rule,
         Value as Value,
     )
-    from salescore.rules._parser import (
-        MAX_LENGTH as MAX_LENGTH,
-        parse as parse,
-    )
+    from salescore.rules._parser import *
     from salescore.rules._schema import (
         FieldKind as FieldKind,
         RuleSchema as RuleSchema,
         SchemaSource as SchemaSource,
     )
-    from salescore.rules._truth import Truth as Truth
+    from salescore.rules._truth import *
 
+# Module → the names offered from it, space-separated (a module's own name offers the module).
 _EXPORTS = exports(
     {
-        "salescore.rules._builders": (
-            "Term",
-            "all_of",
-            "any_of",
-            "count",
-            "field",
-            "literal",
-            "not_",
-            "now",
-        ),
-        "salescore.rules._explain": (
-            "ClauseResult",
-            "Explanation",
-        ),
-        "salescore.rules._nodes": (
-            "And",
-            "Between",
-            "Call",
-            "Compare",
-            "Constant",
-            "Count",
-            "Field",
-            "In",
-            "IsNull",
-            "LiteralValue",
-            "MAX_DEPTH",
-            "Match",
-            "MatchOp",
-            "Not",
-            "Now",
-            "Op",
-            "Operand",
-            "Or",
-            "Rule",
-            "Value",
-        ),
-        "salescore.rules._parser": (
-            "MAX_LENGTH",
-            "parse",
-        ),
-        "salescore.rules._schema": (
-            "FieldKind",
-            "RuleSchema",
-            "SchemaSource",
-        ),
-        "salescore.rules._truth": ("Truth",),
+        module: tuple(names.split())
+        for module, names in {
+            "salescore.rules._builders": "Term all_of any_of count field literal not_ now",
+            "salescore.rules._explain": "ClauseResult Explanation",
+            "salescore.rules._nodes": (
+                "And Between Call Compare Constant Count Field In IsNull LiteralValue MAX_DEPTH"
+                " Match MatchOp Not Now Op Operand Or Rule Value"
+            ),
+            "salescore.rules._parser": "MAX_LENGTH parse",
+            "salescore.rules._schema": "FieldKind RuleSchema SchemaSource",
+            "salescore.rules._truth": "Truth",
+        }.items()
     }
 )
 # The decision names offered here before they moved to salescore.decisions:

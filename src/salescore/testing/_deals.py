@@ -9,12 +9,7 @@ from decimal import Decimal
 
 from hypothesis import strategies as st
 
-from salescore.domain.campaigns import (
-    Campaign,
-    CampaignMember,
-    CampaignType,
-    MemberStatus,
-)
+from salescore.domain.campaigns import Campaign, CampaignMember, CampaignType, MemberStatus
 from salescore.domain.opportunities import ContactRole, Opportunity, OpportunityType
 from salescore.domain.parties import PartyRef
 from salescore.domain.products import LineItem, PriceBook, Product

@@ -8,13 +8,7 @@ from typing import Any
 from hypothesis import strategies as st
 
 from salescore.domain.events import RESERVED_FIELDS, FieldsChanged, StageChanged
-from salescore.domain.stages import (
-    ForecastCategory,
-    Funnel,
-    Stage,
-    StageKind,
-    TransitionPolicy,
-)
+from salescore.domain.stages import ForecastCategory, Funnel, Stage, StageKind, TransitionPolicy
 from salescore.ids import DeterministicIds
 
 __all__ = [

@@ -249,52 +249,33 @@ def leads(draw: st.DrawFn, *, moves: bool = True) -> Lead:
 def accounts() -> st.SearchStrategy[Account]:
     """Generate accounts (with their creation event)."""
     return st.builds(
-        lambda id, at, name, domain, industry, employees, revenue, country, tags: Account.new(
-            id=id,
-            at=at,
-            actor="import",
-            name=name,
-            domain=domain,
-            industry=industry,
-            employees=employees,
-            annual_revenue=revenue,
-            country=country,
-            tags=tags,
-        ),
-        _ids("account"),
-        _instants(),
-        st.sampled_from(_COMPANIES),
-        _opt(_domain_names()),
-        _opt(st.sampled_from(_INDUSTRIES)),
-        _opt(st.integers(0, 10**5)),
-        _opt(_revenues()),
-        _opt(st.sampled_from(_COUNTRIES)),
-        st.frozensets(st.sampled_from(["vip", "partner", "churn-risk"])),
+        Account.new,
+        id=_ids("account"),
+        at=_instants(),
+        actor=st.just("import"),
+        name=st.sampled_from(_COMPANIES),
+        domain=_opt(_domain_names()),
+        industry=_opt(st.sampled_from(_INDUSTRIES)),
+        employees=_opt(st.integers(0, 10**5)),
+        annual_revenue=_opt(_revenues()),
+        country=_opt(st.sampled_from(_COUNTRIES)),
+        tags=st.frozensets(st.sampled_from(["vip", "partner", "churn-risk"])),
     )
 
 
 def contacts() -> st.SearchStrategy[Contact]:
     """Generate contacts (created, in the lifecycle funnel)."""
     return st.builds(
-        lambda id, at, first, last, mails, phones, zone, account: Contact.new(
-            id=id,
-            at=at,
-            actor="import",
-            first_name=first,
-            last_name=last,
-            emails=mails,
-            phones=phones,
-            time_zone=zone,
-            account_id=account,
-        ),
-        _ids("contact"),
-        _instants(),
-        st.sampled_from(_NAMES),
-        _opt(st.just("Silva")),
-        st.lists(emails(), max_size=3, unique_by=str.lower),
-        st.lists(phone_numbers(), max_size=2, unique=True),
-        _opt(st.sampled_from(_ZONES)),
-        _opt(_ids("account")),
+        Contact.new,
+        id=_ids("contact"),
+        at=_instants(),
+        actor=st.just("import"),
+        first_name=st.sampled_from(_NAMES),
+        last_name=_opt(st.just("Silva")),
+        emails=st.lists(emails(), max_size=3, unique_by=str.lower),
+        phones=st.lists(phone_numbers(), max_size=2, unique=True),
+        time_zone=_opt(st.sampled_from(_ZONES)),
+        account_id=_opt(_ids("account")),
     )
 
 

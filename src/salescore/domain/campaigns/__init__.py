@@ -12,70 +12,34 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from salescore._lazy import attach, exports
+from salescore._lazy import attach, exports, star
 
 if TYPE_CHECKING:
-    from salescore.domain.campaigns.campaign import Campaign, CampaignCreated, CostRecorded
-    from salescore.domain.campaigns.fields import (
-        CampaignStatus,
-        CampaignType,
-        MemberStatus,
-        default_member_statuses,
-    )
-    from salescore.domain.campaigns.hierarchy import campaign_ancestors, check_campaign_parent
-    from salescore.domain.campaigns.members import (
-        CampaignMember,
-        CampaignMemberAdded,
-        MemberRepointed,
-        MemberStatusChanged,
-    )
-    from salescore.domain.standard_funnels import CAMPAIGN_STATUS
+    from salescore.domain.campaigns.campaign import *
+    from salescore.domain.campaigns.fields import *
+    from salescore.domain.campaigns.hierarchy import *
+    from salescore.domain.campaigns.members import *
+    from salescore.domain.standard_funnels import CAMPAIGN_STATUS as CAMPAIGN_STATUS
 
+# Module → the names offered from it, space-separated (a module's own name offers the module).
 _EXPORTS = exports(
     {
-        "salescore.domain.campaigns.campaign": (
-            "Campaign",
-            "CampaignCreated",
-            "CostRecorded",
-            "campaign",
-        ),
-        "salescore.domain.campaigns.fields": (
-            "CampaignStatus",
-            "CampaignType",
-            "MemberStatus",
-            "default_member_statuses",
-            "fields",
-        ),
-        "salescore.domain.campaigns.hierarchy": (
-            "campaign_ancestors",
-            "check_campaign_parent",
-            "hierarchy",
-        ),
-        "salescore.domain.campaigns.members": (
-            "CampaignMember",
-            "CampaignMemberAdded",
-            "MemberRepointed",
-            "MemberStatusChanged",
-            "members",
-        ),
-        "salescore.domain.standard_funnels": ("CAMPAIGN_STATUS",),
+        module: tuple(names.split())
+        for module, names in {
+            "salescore.domain.campaigns.campaign": "Campaign CampaignCreated CostRecorded campaign",
+            "salescore.domain.campaigns.fields": (
+                "CampaignStatus CampaignType MemberStatus default_member_statuses fields"
+            ),
+            "salescore.domain.campaigns.hierarchy": (
+                "campaign_ancestors check_campaign_parent hierarchy"
+            ),
+            "salescore.domain.campaigns.members": (
+                "CampaignMember CampaignMemberAdded MemberRepointed MemberStatusChanged members"
+            ),
+            "salescore.domain.standard_funnels": "CAMPAIGN_STATUS",
+        }.items()
     }
 )
 
-__all__ = [
-    "CAMPAIGN_STATUS",
-    "Campaign",
-    "CampaignCreated",
-    "CampaignMember",
-    "CampaignMemberAdded",
-    "CampaignStatus",
-    "CampaignType",
-    "CostRecorded",
-    "MemberRepointed",
-    "MemberStatus",
-    "MemberStatusChanged",
-    "campaign_ancestors",
-    "check_campaign_parent",
-    "default_member_statuses",
-]
+__all__ = star(_EXPORTS)
 __getattr__, __dir__ = attach(__name__, _EXPORTS)

@@ -11,51 +11,28 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from salescore._lazy import attach, exports
+from salescore._lazy import attach, exports, star
 
 if TYPE_CHECKING:
-    from salescore.domain.opportunities.deal import Opportunity
-    from salescore.domain.opportunities.events import (
-        ForecastCategoryOverridden,
-        LineItemAdded,
-        LineItemRemoved,
-        LineItemsReplaced,
-        OpportunityClosed,
-        OpportunityCreated,
-        OpportunityReopened,
-        ProbabilityOverridden,
-    )
-    from salescore.domain.opportunities.fields import ContactRole, OpportunityType
+    from salescore.domain.opportunities.deal import *
+    from salescore.domain.opportunities.events import *
+    from salescore.domain.opportunities.fields import *
 
+# Module → the names offered from it, space-separated (a module's own name offers the module).
 _EXPORTS = exports(
     {
-        "salescore.domain.opportunities.deal": ("Opportunity", "deal"),
-        "salescore.domain.opportunities.events": (
-            "ForecastCategoryOverridden",
-            "LineItemAdded",
-            "LineItemRemoved",
-            "LineItemsReplaced",
-            "OpportunityClosed",
-            "OpportunityCreated",
-            "OpportunityReopened",
-            "ProbabilityOverridden",
-            "events",
-        ),
-        "salescore.domain.opportunities.fields": ("ContactRole", "OpportunityType", "fields"),
+        module: tuple(names.split())
+        for module, names in {
+            "salescore.domain.opportunities.deal": "Opportunity deal",
+            "salescore.domain.opportunities.events": (
+                "ForecastCategoryOverridden LineItemAdded LineItemRemoved LineItemsReplaced"
+                " OpportunityClosed OpportunityCreated OpportunityReopened ProbabilityOverridden"
+                " events"
+            ),
+            "salescore.domain.opportunities.fields": "ContactRole OpportunityType fields",
+        }.items()
     }
 )
 
-__all__ = [
-    "ContactRole",
-    "ForecastCategoryOverridden",
-    "LineItemAdded",
-    "LineItemRemoved",
-    "LineItemsReplaced",
-    "Opportunity",
-    "OpportunityClosed",
-    "OpportunityCreated",
-    "OpportunityReopened",
-    "OpportunityType",
-    "ProbabilityOverridden",
-]
+__all__ = star(_EXPORTS)
 __getattr__, __dir__ = attach(__name__, _EXPORTS)
