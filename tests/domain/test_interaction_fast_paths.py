@@ -155,3 +155,18 @@ def test_a_plain_call_skips_the_detailed_checks() -> None:
         "connected",
         Direction.OUTBOUND,
     )
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.sampled_from([*CallDisposition]), st.sampled_from([None, *Sentiment]))
+def test_calls_share_one_outcome_per_disposition_and_sentiment(
+    disposition: CallDisposition, sentiment: Sentiment | None
+) -> None:
+    a, b = (
+        Interaction.call(
+            id=f"call-{i}", at=T0, actor="rep-1", disposition=disposition, sentiment=sentiment
+        )
+        for i in range(2)
+    )
+    assert a.outcome is b.outcome
+    assert a.outcome == CallOutcome(disposition=disposition, sentiment=sentiment)

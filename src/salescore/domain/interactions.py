@@ -379,9 +379,9 @@ class Interaction:
         Raises:
             ValidationError: bad values.
         """
-        outcome = CallOutcome(
-            disposition=_enum(CallDisposition, disposition, "disposition"),
-            sentiment=_enum(Sentiment, sentiment, "sentiment"),
+        outcome = _call_outcome(
+            _enum(CallDisposition, disposition, "disposition"),
+            _enum(Sentiment, sentiment, "sentiment"),
         )
         return cls(
             id=id,
@@ -557,6 +557,23 @@ def _enum(cls: type[Any], value: Any, path: str) -> Any:
 
 
 _ZERO: Final = timedelta(0)
+_CALL_OUTCOMES: Final[dict[tuple[Any, Any], CallOutcome]] = {}
+
+
+def _call_outcome(disposition: Any, sentiment: Any) -> CallOutcome:
+    """``CallOutcome(disposition=…, sentiment=…)``, one shared value per pair of members.
+
+    An outcome is an immutable value, so calls with the same disposition and
+    sentiment can hold the same one (fewer objects for the garbage collector
+    to visit); anything else is built, and checked, afresh.
+    """
+    key = (disposition, sentiment)
+    if type(disposition) is CallDisposition and (sentiment is None or type(sentiment) is Sentiment):
+        found = _CALL_OUTCOMES.get(key)
+        if found is None:
+            found = _CALL_OUTCOMES[key] = CallOutcome(disposition=disposition, sentiment=sentiment)
+        return found
+    return CallOutcome(disposition=disposition, sentiment=sentiment)
 
 
 def _is_plain(i: Interaction) -> bool:
