@@ -56,67 +56,35 @@ def _when(lead: Lead, shift: Any) -> Any:
     return last + shift
 
 
-@settings(max_examples=150, deadline=None)
-@given(
-    s.leads(),
-    st.sampled_from(["new", "working", "nurturing", "qualified", "disqualified", "converted"]),
-    _ATS,
-    _ACTORS,
-    _REASONS,
-)
-def test_move_to_equals_the_general_path(
-    lead: Lead, status: str, shift: Any, actor: Any, reason: Any
+#: Each operation with a fast path, and the values to give it (good and awkward).
+_OPERATIONS: dict[str, st.SearchStrategy[Any]] = {
+    "move_to": st.sampled_from(
+        ["new", "working", "nurturing", "qualified", "disqualified", "converted"]
+    ),
+    "set_lifecycle_stage": st.sampled_from(
+        ["subscriber", "lead", "mql", "sql", "opportunity", "customer", "nope"]
+    ),
+    "assign": st.one_of(
+        st.none(),
+        st.sampled_from(["rep-1", "rep-2", " rep-3 ", "", "a\x00b", 5]),
+        s.leads().map(lambda lead: lead.owner_id),
+    ),
+    "set_score": st.one_of(
+        st.floats(allow_nan=True, allow_infinity=True),
+        st.integers(-5, 200),
+        st.sampled_from([True, "12", None, 0.0, 10.0]),
+    ),
+}
+
+
+@settings(max_examples=500, deadline=None)
+@given(s.leads(), st.sampled_from(sorted(_OPERATIONS)), st.data(), _ATS, _ACTORS, _REASONS)
+def test_each_fast_path_equals_the_general_path(
+    lead: Lead, operation: str, data: st.DataObject, shift: Any, actor: Any, reason: Any
 ) -> None:
+    value = data.draw(_OPERATIONS[operation], label="value")
     at = _when(lead, shift)
-    call = lambda: lead.move_to(status, at=at, actor=actor, reason=reason)  # noqa: E731
-    assert _outcome(call) == _general(call)
-
-
-@settings(max_examples=100, deadline=None)
-@given(
-    s.leads(),
-    st.sampled_from(["subscriber", "lead", "mql", "sql", "opportunity", "customer", "nope"]),
-    _ATS,
-    _ACTORS,
-    _REASONS,
-)
-def test_set_lifecycle_stage_equals_the_general_path(
-    lead: Lead, stage: str, shift: Any, actor: Any, reason: Any
-) -> None:
-    at = _when(lead, shift)
-    call = lambda: lead.set_lifecycle_stage(stage, at=at, actor=actor, reason=reason)  # noqa: E731
-    assert _outcome(call) == _general(call)
-
-
-_OWNERS = st.one_of(
-    st.none(),
-    st.sampled_from(["rep-1", "rep-2", " rep-3 ", "", "a\x00b", 5]),
-    s.leads().map(lambda lead: lead.owner_id),
-)
-_SCORES = st.one_of(
-    st.floats(allow_nan=True, allow_infinity=True),
-    st.integers(-5, 200),
-    st.sampled_from([True, "12", None, 0.0, 10.0]),
-)
-
-
-@settings(max_examples=150, deadline=None)
-@given(s.leads(), _OWNERS, _ATS, _ACTORS, _REASONS)
-def test_assign_equals_the_general_path(
-    lead: Lead, owner: Any, shift: Any, actor: Any, reason: Any
-) -> None:
-    at = _when(lead, shift)
-    call = lambda: lead.assign(owner, at=at, actor=actor, reason=reason)  # noqa: E731
-    assert _outcome(call) == _general(call)
-
-
-@settings(max_examples=150, deadline=None)
-@given(s.leads(), _SCORES, _ATS, _ACTORS, _REASONS)
-def test_set_score_equals_the_general_path(
-    lead: Lead, score: Any, shift: Any, actor: Any, reason: Any
-) -> None:
-    at = _when(lead, shift)
-    call = lambda: lead.set_score(score, at=at, actor=actor, reason=reason)  # noqa: E731
+    call = lambda: getattr(lead, operation)(value, at=at, actor=actor, reason=reason)  # noqa: E731
     assert _outcome(call) == _general(call)
 
 
