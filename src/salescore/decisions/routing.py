@@ -582,6 +582,8 @@ class _Taken:
 
 
 class _Router:
+    __slots__ = ("at", "capacity_key", "closed", "open", "reps", "state", "teams")
+
     def __init__(
         self,
         state: RoutingState,
