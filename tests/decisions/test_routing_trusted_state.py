@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
+from unittest import mock
 
 import pytest
 from hypothesis import given, settings
@@ -37,13 +38,36 @@ REPS = [
 ]
 
 
+class _NoCalendar:
+    """Stands for ``BusinessCalendar`` in routing so that no calendar is taken for one."""
+
+
+def _index_in_general(items: Any, path: str) -> Any:
+    """``_index`` through its general path (an iterator is no list)."""
+    if isinstance(items, list | tuple):
+        items = iter(items)
+    return _INDEX(items, path)
+
+
+_INDEX = routing_module._index
+
+
 def _both(run: Callable[[], Any]) -> tuple[Any, Any]:
-    """``run()`` through the trusted path, then through the checked one (result or error)."""
+    """``run()`` through the fast paths, then through the checked ones (result or error).
+
+    The checked run builds states through the public constructor, indexes
+    reps and teams through the general path, asks every calendar whether it
+    is open each time and fits the round-robin weights without the cache by
+    identity.
+    """
     out = []
     for patch in (False, True):
         with pytest.MonkeyPatch.context() as m:
             if patch:
                 m.setattr(RoutingState, "_after", RoutingState._after_checked)
+                m.setattr(routing_module, "BusinessCalendar", _NoCalendar)
+                m.setattr(routing_module, "_index", _index_in_general)
+                m.setattr(routing_module, "_RECENT_WEIGHTS", {})
             try:
                 out.append(run())
             except ValidationError as exc:
@@ -151,3 +175,47 @@ def test_frozen_is_a_frozen_dict_like_the_public_one() -> None:
     assert hash(made) == hash(FrozenDict(items))
     with pytest.raises(TypeError):
         made["c"] = 3  # type: ignore[index]
+
+
+_ITEMS = st.one_of(
+    st.text(max_size=3),
+    st.builds(Rep, id=st.sampled_from(["ana", "ben"]), name=st.just("A")),
+    st.sampled_from([None, 3, b"x", ""]),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_ITEMS, max_size=5), st.booleans())
+def test_index_of_a_list_equals_the_general_path(items: list[Any], as_tuple: bool) -> None:
+    given_items = tuple(items) if as_tuple else items
+
+    def index(items: Any) -> Any:
+        try:
+            return ("index", _INDEX(items, "reps"))
+        except ValidationError as exc:
+            return ("error", str(exc), exc.errors)
+
+    assert index(given_items) == index(iter(items))
+
+
+def test_a_business_calendar_is_asked_once_per_decision() -> None:
+    reps = [Rep(id=f"r{i}", name="R", calendar=OFFICE) for i in range(4)]
+    team = Team(id="t", name="T", rep_ids=tuple(r.id for r in reps))
+    table = RoutingTable(key="t", rules=(), default=Target.team("t"))
+    at = MONDAY + timedelta(hours=10)
+    original = BusinessCalendar.is_open
+    with mock.patch.object(
+        BusinessCalendar, "is_open", autospec=True, side_effect=original
+    ) as is_open:
+        decision = route(table, {}, state=RoutingState(), at=at, reps=reps, teams=[team])
+        assert decision.owner_id == "r0"
+        assert is_open.call_count == 1
+
+        class Other(BusinessCalendar):
+            """A subclass may answer differently: it is asked for each rep."""
+
+        other = Other(OFFICE.tz, OFFICE.hours)
+        reps = [Rep(id=f"r{i}", name="R", calendar=other) for i in range(4)]
+        is_open.reset_mock()
+        route(table, {}, state=RoutingState(), at=at, reps=reps, teams=[team])
+        assert is_open.call_count == 4

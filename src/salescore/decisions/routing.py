@@ -17,6 +17,7 @@ from typing import Any, Final, Protocol
 import attrs
 
 from salescore._validation import Checker, ensure_aware, line_ok
+from salescore.calendar import BusinessCalendar
 from salescore.decisions._evaluation import check_subject, missing_fields
 from salescore.errors import FieldError, ValidationError
 from salescore.frozen import EMPTY, FrozenDict
@@ -174,6 +175,16 @@ def _index(items: Any, path: str) -> dict[str, Any] | None:
     elif isinstance(items, str | bytes) or not isinstance(items, Iterable):
         raise ValidationError.single(path, items, "must be a collection of objects with an id")
     else:
+        if type(items) is list or type(items) is tuple:
+            # The common case in one pass: objects whose id is a non-empty string.
+            index: dict[str, Any] = {}
+            for item in items:
+                key = item if type(item) is str else getattr(item, "id", None)
+                if type(key) is not str or not key:
+                    break
+                index[key] = item
+            else:
+                return index
         pairs = [
             (item if isinstance(item, str) else getattr(item, "id", None), item) for item in items
         ]
@@ -443,11 +454,18 @@ class RoutingState:
         Only the new ids and shares are checked; anything they would not
         pass takes the checked path, which refuses it as before.
         """
+        # Ids this state holds were checked when they came in.
+        known: Mapping[str, Any] = (
+            self.loads if team_id is None or expected is None else self.expected.get(team_id, EMPTY)
+        )
         new_ids = (rep_id,) if expected is None else (rep_id, *expected)
-        if not all(type(r) is str and line_ok(r) for r in new_ids) or (
-            expected is not None and not all(0 <= v < _INF for v in expected.values())
-        ):
-            return self._after_checked(rep_id, team_id, expected)
+        for r in new_ids:
+            if type(r) is not str or (r not in known and not line_ok(r)):
+                return self._after_checked(rep_id, team_id, expected)
+        if expected is not None:
+            for v in expected.values():
+                if not 0 <= v < _INF:
+                    return self._after_checked(rep_id, team_id, expected)
         loads = dict(self.loads)
         loads[rep_id] = loads.get(rep_id, 0) + 1
         cursors = self.cursors
@@ -564,6 +582,8 @@ class _Taken:
 
 
 class _Router:
+    __slots__ = ("at", "capacity_key", "closed", "open", "reps", "state", "teams")
+
     def __init__(
         self,
         state: RoutingState,
@@ -579,6 +599,9 @@ class _Router:
         self.capacity_key = capacity_key
         #: Reps whose only obstacle is their calendar, with its next opening.
         self.closed: dict[str, datetime | None] = {}
+        #: Whether each business calendar met so far is open at ``at`` (by identity: a
+        #: calendar is an immutable value, and the reps hold it during the decision).
+        self.open: dict[int, bool] = {}
 
     def unavailable(self, rep_id: str) -> str | None:
         """Why a rep cannot take work now, or ``None`` if they can."""
@@ -596,7 +619,15 @@ class _Router:
             if load >= cap:
                 return f"{rep_id} is at capacity ({load}/{cap})"
         calendar: _Calendar | None = getattr(rep, "calendar", None)
-        if calendar is not None and not calendar.is_open(self.at):
+        if calendar is None:
+            return None
+        if type(calendar) is BusinessCalendar:
+            is_open = self.open.get(id(calendar))
+            if is_open is None:
+                is_open = self.open[id(calendar)] = calendar.is_open(self.at)
+        else:
+            is_open = calendar.is_open(self.at)
+        if not is_open:
             if rep_id not in self.closed:
                 try:
                     self.closed[rep_id] = calendar.next_opening(self.at).astimezone(UTC)
@@ -693,24 +724,34 @@ class _Router:
         """Each member's round-robin weight, fitted to the calendars of ``at``'s week."""
         if self.reps is None:
             return dict.fromkeys(members, 1.0)
-        calendars = tuple(
-            getattr(self.reps.get(m), "calendar", None) if m in self.reps else None for m in members
-        )
+        reps = self.reps
+        calendars = tuple([getattr(reps.get(m), "calendar", None) for m in members])
         if all(c is None for c in calendars):
             return dict.fromkeys(members, 1.0)
-        monday = datetime.combine(
-            (self.at.astimezone(UTC) - timedelta(days=self.at.astimezone(UTC).weekday())).date(),
-            time(0),
-            UTC,
-        )
-        try:
-            fitted = _fitted_weights(calendars, monday)
-        except TypeError:  # a calendar that cannot be hashed: not cached
-            fitted = _fitted_weights.__wrapped__(calendars, monday)
+        at = self.at.astimezone(UTC)
+        monday = datetime.combine((at - timedelta(days=at.weekday())).date(), time(0), UTC)
+        key = (tuple(map(id, calendars)), monday)
+        found = _RECENT_WEIGHTS.get(key)
+        if found is not None and all(a is b for a, b in zip(found[0], calendars, strict=True)):
+            fitted = found[1]
+        else:
+            try:
+                fitted = _fitted_weights(calendars, monday)
+            except TypeError:  # a calendar that cannot be hashed: not cached
+                fitted = _fitted_weights.__wrapped__(calendars, monday)
+            if all(c is None or type(c) is BusinessCalendar for c in calendars):
+                if len(_RECENT_WEIGHTS) >= 64:
+                    _RECENT_WEIGHTS.clear()
+                _RECENT_WEIGHTS[key] = (calendars, fitted)
         return dict(zip(members, fitted, strict=True))
 
 
 _WEEK: Final = timedelta(days=7)
+#: Fitted weights by the identities of the calendars and the week, kept with the
+#: calendars themselves: while they are held here no other object can take their
+#: ids, and a hit is confirmed by identity (no hashing of the calendars).
+_RECENT_WEIGHTS: dict[tuple[tuple[int, ...], datetime], tuple[tuple[Any, ...], tuple[float, ...]]]
+_RECENT_WEIGHTS = {}
 
 
 @functools.lru_cache(maxsize=256)

@@ -16,6 +16,7 @@ import attrs
 
 from salescore._validation import Checker, ensure_aware
 from salescore.decisions._evaluation import RuleAt, by_key, check_subject, lookup, missing_fields
+from salescore.domain.events import _prechecked
 from salescore.errors import ValidationError
 from salescore.rules._compile import _Generator, _rename
 from salescore.rules._kinds import is_call, is_count
@@ -337,6 +338,8 @@ class _Plan:
     #: counts records) when TRUE: immutable, so shared by every result.
     false_lines: tuple[CriterionScore, ...]
     true_lines: tuple[CriterionScore | None, ...]
+    #: The thresholds by score (a stable sort: equal scores keep the model's order).
+    thresholds: tuple[Threshold, ...] = ()
 
 
 @attrs.frozen(kw_only=True, init=False)
@@ -486,7 +489,8 @@ class ScoreModel:
                 else None
                 for c in self.criteria
             )
-            plan = _Plan(rows, simple, reads, false_lines, true_lines)
+            thresholds = tuple(sorted(self.thresholds, key=lambda t: t.score))
+            plan = _Plan(rows, simple, reads, false_lines, true_lines, thresholds)
             object.__setattr__(self, "_plan", plan)
         return plan
 
@@ -878,22 +882,28 @@ def score(
     clamped = _clamped_groups(groups, sums)
     raw_total = sum(clamped)
     total = _clamp(raw_total, model.floor, model.cap)
-    crossed = tuple(
-        sorted((t for t in model.thresholds if total >= t.score), key=lambda t: t.score)
+    # Filtering the thresholds sorted by score keeps them sorted (the sort is stable).
+    crossed = tuple(t for t in plan.thresholds if total >= t.score)
+    scored = tuple(
+        _new_group_score(g.key, s, p) for g, s, p in zip(groups, sums, clamped, strict=True)
     )
-    return ScoreResult(
+    # Every value is built here, in its final form: with ``at`` in UTC the
+    # result is exactly what the constructor (which moves ``at`` to UTC) makes.
+    build = _new_score_result if type(at) is datetime and at.tzinfo is UTC else ScoreResult
+    return build(
         model=model.key,
         at=at,
         total=total,
         raw_total=raw_total,
-        groups=tuple(
-            GroupScore(key=g.key, raw=s, points=p)
-            for g, s, p in zip(groups, sums, clamped, strict=True)
-        ),
+        groups=scored,
         criteria=tuple(lines),
         thresholds_crossed=crossed,
         unknown_fields=tuple(unknown),
     )
+
+
+_new_score_result: Final = _prechecked(ScoreResult)
+_new_group_score: Final = _prechecked(GroupScore)
 
 
 def _criterion_missing(

@@ -29,7 +29,7 @@ from typing import Any, ClassVar, Final
 
 import attrs
 
-from salescore._validation import Checker, to_member
+from salescore._validation import Checker, is_aware, line_ok, to_member
 from salescore.domain._rule_schemas import RuleSchemaHook
 from salescore.domain.parties import PartyRef
 from salescore.serialization import register_polymorphic, register_type
@@ -167,6 +167,10 @@ class CallOutcome(Outcome):
     sentiment: Sentiment | None = None
 
     def __attrs_post_init__(self) -> None:
+        if type(self.disposition) is CallDisposition and (
+            self.sentiment is None or type(self.sentiment) is Sentiment
+        ):
+            return  # the common case: nothing the checks below could refuse
         with Checker("CallOutcome") as c:
             c.instance(self.disposition, CallDisposition, "disposition")
             c.instance(self.sentiment, Sentiment, "sentiment", optional=True)
@@ -276,6 +280,8 @@ class Interaction:
     def __attrs_post_init__(self) -> None:
         if isinstance(self.kind, enum.Enum):
             object.__setattr__(self, "kind", self.kind.value)
+        if _is_plain(self):
+            return
         with Checker("Interaction") as c:
             c.text(self.id, "id")
             c.aware(self.at, "at")
@@ -373,9 +379,9 @@ class Interaction:
         Raises:
             ValidationError: bad values.
         """
-        outcome = CallOutcome(
-            disposition=_enum(CallDisposition, disposition, "disposition"),
-            sentiment=_enum(Sentiment, sentiment, "sentiment"),
+        outcome = _call_outcome(
+            _enum(CallDisposition, disposition, "disposition"),
+            _enum(Sentiment, sentiment, "sentiment"),
         )
         return cls(
             id=id,
@@ -548,6 +554,74 @@ class Interaction:
 
 def _enum(cls: type[Any], value: Any, path: str) -> Any:
     return value if value is None else to_member(cls, value, path)
+
+
+_ZERO: Final = timedelta(0)
+_CALL_OUTCOMES: Final[dict[tuple[Any, Any], CallOutcome]] = {}
+
+
+def _call_outcome(disposition: Any, sentiment: Any) -> CallOutcome:
+    """``CallOutcome(disposition=…, sentiment=…)``, one shared value per pair of members.
+
+    An outcome is an immutable value, so calls with the same disposition and
+    sentiment can hold the same one (fewer objects for the garbage collector
+    to visit); anything else is built, and checked, afresh.
+    """
+    key = (disposition, sentiment)
+    if type(disposition) is CallDisposition and (sentiment is None or type(sentiment) is Sentiment):
+        found = _CALL_OUTCOMES.get(key)
+        if found is None:
+            found = _CALL_OUTCOMES[key] = CallOutcome(disposition=disposition, sentiment=sentiment)
+        return found
+    return CallOutcome(disposition=disposition, sentiment=sentiment)
+
+
+def _is_plain(i: Interaction) -> bool:
+    """The cheap check of the common case: every field valid as it is.
+
+    Stricter than the detailed checks of ``Interaction.__attrs_post_init__``
+    (an empty subject, say, is left to them): ``True`` only when they would
+    find nothing wrong.
+    """
+    at, kind, channel, outcome, duration = i.at, i.kind, i.channel, i.outcome, i.duration
+    if not (
+        type(i.id) is str
+        and line_ok(i.id)
+        and type(i.actor) is str
+        and line_ok(i.actor)
+        and type(at) is datetime
+        and at.tzinfo is not None
+        and is_aware(at)
+        and type(channel) is Channel
+        and type(i.direction) is Direction
+        and type(kind) is str
+        and line_ok(kind)
+        and (duration is None or (type(duration) is timedelta and duration >= _ZERO))
+        and (i.party is None or type(i.party) is PartyRef)
+    ):
+        return False
+    for text in (
+        i.account_id,
+        i.opportunity_id,
+        i.case_id,
+        i.campaign_id,
+        i.rep_id,
+        i.message_id,
+        i.subject,
+        i.notes,
+        i.url,
+    ):
+        if text is not None and not (type(text) is str and line_ok(text)):
+            return False
+    if channel is Channel.EMAIL and (i.message_id is None or kind not in _EMAIL_KINDS):
+        return False
+    if outcome is None:
+        return True
+    if type(outcome) is CallOutcome:
+        return channel is Channel.PHONE and kind == outcome.disposition.value
+    if type(outcome) is MeetingOutcome:
+        return channel in (Channel.MEETING, Channel.VIDEO) and kind == outcome.status.value
+    return False
 
 
 def filter_interactions(

@@ -25,8 +25,9 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
+from math import isfinite
 from typing import Any, ClassVar, Final
 
 import attrs
@@ -39,11 +40,11 @@ from salescore.domain._normalize import _FAST_MAX, _KNOWN_ZONES, _NORMAL_DOMAIN,
 from salescore.domain._rule_schemas import INTERACTION_RECORDS, RuleSchemaHook
 from salescore.domain.aggregate import Aggregate, Fields, FieldSpec
 from salescore.domain.custom_fields import CustomFieldSchema
-from salescore.domain.events import Event, StageChanged, _prechecked
+from salescore.domain.events import Event, FieldsChanged, StageChanged, _prechecked
 from salescore.domain.parties import PartyKind, PartyRef
 from salescore.domain.stages import Funnel
 from salescore.errors import FieldError, TransitionError, ValidationError
-from salescore.frozen import EMPTY
+from salescore.frozen import EMPTY, FrozenDict
 from salescore.money import Money
 from salescore.serialization import register_type
 
@@ -614,7 +615,7 @@ class Lead(Aggregate):
                 if why not in reasons:
                     reasons.append(why)
             raise TransitionError(self.id, current.value, target, reasons)
-        return self._move("lead_status", target, at=at, actor=actor, reason=reason)
+        return self._moved("lead_status", target, at, actor, reason)
 
     def set_lifecycle_stage(
         self, stage: str, *, at: datetime, actor: str, reason: str | None = None
@@ -624,7 +625,7 @@ class Lead(Aggregate):
         Raises:
             TransitionError: the funnel does not allow the move.
         """
-        return self._move("lifecycle", str(stage), at=at, actor=actor, reason=reason)
+        return self._moved("lifecycle", str(stage), at, actor, reason)
 
     def update(
         self,
@@ -667,6 +668,10 @@ class Lead(Aggregate):
         Returns:
             The updated lead.
         """
+        if owner_id is None or (
+            type(owner_id) is str and line_ok(owner_id) and owner_id.strip() is owner_id
+        ):
+            return self._edited("owner_id", owner_id, at, actor, reason)
         return self.update(owner_id=owner_id, at=at, actor=actor, reason=reason)
 
     def set_score(
@@ -677,7 +682,55 @@ class Lead(Aggregate):
         Returns:
             The updated lead (unchanged if the score is the same).
         """
+        if type(score) is float and isfinite(score):
+            return self._edited("score", score, at, actor, reason)
         return self.update(score=score, at=at, actor=actor, reason=reason)
+
+    # --- the fast paths of the common transitions --------------------------------------
+    #
+    # A stage move the funnel allows freely, or an edit of one field to a value
+    # already normal, with an ``at`` in UTC not before the last event and a
+    # plain actor and reason, records exactly what the general path would:
+    # the event is built without checking it again and the state copied with
+    # only the changed fields normalised. Anything else takes the general path,
+    # which refuses bad input as before.
+
+    def _moved(self, funnel_key: str, to_stage: str, at: Any, actor: Any, reason: Any) -> Lead:
+        """``_move(funnel_key, to_stage, …)``, through the fast path when it applies."""
+        current = str(getattr(self, self.stage_fields[funnel_key]))
+        if _plain(self.history, at, actor, reason) and self.funnel(funnel_key).allows_freely(
+            current, to_stage
+        ):
+            event = _new_stage(self.id, at, actor, funnel_key, current, to_stage, reason)
+            return self._appended(event, self._apply(event))
+        return self._move(funnel_key, to_stage, at=at, actor=actor, reason=reason)
+
+    def _edited(self, name: str, value: Any, at: Any, actor: Any, reason: Any) -> Lead:
+        """``update(name=value, …)`` for a value in normal form, through the fast path."""
+        old = getattr(self, name)
+        if old != value and _plain(self.history, at, actor, reason):
+            event = _new_fields(self.id, at, actor, FrozenDict({name: (old, value)}), reason)
+            return self._appended(event, {name: value})
+        return self.update(**{name: value}, at=at, actor=actor, reason=reason)
+
+    def _appended(self, event: Event, changes: dict[str, Any]) -> Lead:
+        """This lead with ``event`` (valid, and valid here) recorded and ``changes`` made.
+
+        The changed fields go through the table's normalisers, as in
+        ``_evolved``; should one refuse its value, ``_evolved`` reports it.
+        """
+        region = self.country if type(self.country) is str else None
+        try:
+            normal = [(n, _NORMALISERS[n](v, n, region)) for n, v in changes.items()]
+        except ValidationError:
+            return self._evolved(changes)
+        history = self.history
+        new = _copy_lead(self)
+        for name, value in normal:
+            _SETTERS[name](new, value)
+        _SETTERS["history"](new, (*history, event))
+        _SETTERS["version"](new, len(history) + 1)
+        return new
 
     def set_latest_source(self, source: LeadSource, *, at: datetime, actor: str) -> Lead:
         """Record where the lead came from most recently (a new form fill, a new campaign).
@@ -751,6 +804,46 @@ _NOT_CONVERTED: Final = (None, None, None, None, None)
 _new_lead: Final = _prechecked(Lead)
 _new_created: Final = _prechecked(LeadCreated)
 _new_stage: Final = _prechecked(StageChanged)
+_new_fields: Final = _prechecked(FieldsChanged)
+_NORMALISERS: Final = Lead.field_table.normalisers
+#: Field name → the setter of its slot (a frozen class refuses ``setattr``).
+_SETTERS: Final[dict[str, Callable[[Lead, Any], None]]] = {
+    f.name: next(vars(k)[f.name] for k in Lead.__mro__ if f.name in vars(k)).__set__
+    for f in attrs.fields(Lead)
+}
+
+
+def _copier() -> Callable[[Lead], Lead]:
+    """A function that copies a lead slot by slot, without checking anything again."""
+    names = [f.name for f in attrs.fields(Lead)]
+    body = "".join(f"    _setters[{n!r}](new, lead.{n})\n" for n in names)
+    code = f"def copy(lead):\n    new = _new(_Lead)\n{body}    return new\n"
+    namespace: dict[str, Any] = {"_new": object.__new__, "_Lead": Lead, "_setters": _SETTERS}
+    exec(compile(code, "<copy Lead>", "exec"), namespace)
+    copy: Callable[[Lead], Lead] = namespace["copy"]
+    return copy
+
+
+_copy_lead: Final = _copier()
+
+
+def _plain(history: tuple[Event, ...], at: Any, actor: Any, reason: Any) -> bool:
+    """Whether an event at ``at`` by ``actor`` for ``reason`` is valid, normal and in order.
+
+    ``at`` in UTC and not before the last event, ``actor`` and ``reason``
+    (or ``None``) one line of text: what every event accepts as it is.
+    """
+    return bool(
+        type(at) is datetime
+        and at.tzinfo is UTC
+        and history
+        and at >= history[-1].at
+        and type(actor) is str
+        and line_ok(actor)
+        and (reason is None or (type(reason) is str and line_ok(reason)))
+    )
+
+
 # The fast path of Lead.new passes the fields in order: they must line up.
 if tuple(f.name for f in attrs.fields(LeadCreated))[3:] != _INITIAL or tuple(
     f.name for f in attrs.fields(Lead)
