@@ -258,7 +258,15 @@ class Aggregate:
                 type(event).__name__,
                 f"{article} {words}'s history starts with {table.created.__name__}",
             )
-        return cls(id=event.subject_id, **{n: getattr(event, n) for n in table.initial})
+        values = {n: getattr(event, n) for n in table.initial}
+        if table.is_normal is not None:
+            copier = _copier(cls)
+            if copier is not None and copier.build is not None:
+                # the event's values are sealed already; normal ones need no constructor
+                obj: Self = copier.build(event.subject_id, values)
+                if table.is_normal(obj):
+                    return obj
+        return cls(id=event.subject_id, **values)
 
     def _apply(self, event: Event) -> dict[str, Any]:
         """Return the field changes that ``event`` makes to this state."""
@@ -419,11 +427,7 @@ class Aggregate:
         Raises:
             ValidationError: every bad changed field at once.
         """
-        cls = type(self)
-        try:
-            copier = _COPIERS[cls]
-        except KeyError:
-            copier = _COPIERS[cls] = _Copier.of(cls)
+        copier = _copier(type(self))
         if (
             copier is None
             or copier.region in changes
@@ -772,10 +776,19 @@ class Aggregate:
         return self.history[-1].at
 
 
+def _copier(cls: type[Aggregate]) -> _Copier | None:
+    """The copier of ``cls`` (made once), or ``None`` when its constructor must run."""
+    try:
+        return _COPIERS[cls]
+    except KeyError:
+        copier = _COPIERS[cls] = _Copier.of(cls)
+        return copier
+
+
 class _Copier:
     """Copies one aggregate class's instances, normalising only the changed fields."""
 
-    __slots__ = ("cls", "get", "order", "region", "setters", "table")
+    __slots__ = ("build", "cls", "get", "order", "region", "setters", "table")
 
     def __init__(
         self, cls: type[Aggregate], slots: Mapping[str, types.MemberDescriptorType]
@@ -789,6 +802,35 @@ class _Copier:
         }
         self.get = operator.attrgetter(*slots)
         self.order = {name: i for i, name in enumerate(self.table.normalisers)}
+        #: ``(id, values) -> object`` of the creation event's ``values`` and
+        #: every other field at its default, unchecked (``None``: a field
+        #: outside the event has no default that can be made without the object).
+        self.build: Callable[[str, Mapping[str, Any]], Any] | None = self._builder()
+
+    def _builder(self) -> Callable[[str, Mapping[str, Any]], Any] | None:
+        initial = set(self.table.initial)
+        namespace: dict[str, Any] = {"_new": object.__new__, "_cls": self.cls}
+        lines = ["def build(id, values):\n    new = _new(_cls)\n"]
+        for i, f in enumerate(attrs.fields(self.cls)):
+            if f.name == "id":
+                value = "id"
+            elif f.name in initial:
+                value = f"values[{f.name!r}]"
+            elif isinstance(f.default, attrs.Factory) and not f.default.takes_self:  # type: ignore[arg-type]
+                namespace[f"_make{i}"] = f.default.factory
+                value = f"_make{i}()"
+            elif f.default is not attrs.NOTHING and not isinstance(f.default, attrs.Factory):  # type: ignore[arg-type]
+                namespace[f"_default{i}"] = f.default
+                value = f"_default{i}"
+            else:
+                return None
+            namespace[f"_set{i}"] = self.setters[f.name]
+            lines.append(f"    _set{i}(new, {value})\n")
+        lines.append("    return new\n")
+        code = compile("".join(lines), f"<creation of {self.cls.__qualname__}>", "exec")
+        exec(code, namespace)
+        build: Callable[[str, Mapping[str, Any]], Any] = namespace["build"]
+        return build
 
     @classmethod
     def of(cls, kind: type[Aggregate]) -> _Copier | None:
