@@ -17,6 +17,9 @@
     funnel-only :class:`Scenario` (real leads, meetings, conversions, deals,
     events, a store and the reports), as SimPy processes, as a bare Python
     loop and with numpy (the floor). Target: at most 1.5× SimPy per lead.
+    Then the engine's cost table, as in (a), with the collector off as in
+    the comparison (the parts of a conversion included), and its cost per
+    lead with the collector on.
 (c) ``runner.run`` with 8 replications of the quarter (2 of four days with
     ``--quick``) in one process and on a 2-worker process pool: the speed-up
     (target ≥ 1.6×) and whether the results are identical.
@@ -46,9 +49,14 @@ from salescore.simulation.runner import run as run_shards
 
 
 def _inner() -> list[tuple[Any, str, str]]:
-    """The operations timed inside the engine's events: (owner, attribute, label)."""
+    """The operations timed inside the engine's events: (owner, attribute, label).
+
+    The rows marked "convert:" are the parts of a conversion, inside ``Workspace.convert``.
+    """
     from salescore.domain.interactions import Interaction
     from salescore.domain.leads import Lead
+    from salescore.domain.opportunities import Opportunity
+    from salescore.domain.parties import Account, Contact
     from salescore.storage.memory import InMemoryStore
     from salescore.workspace import Workspace
 
@@ -64,6 +72,11 @@ def _inner() -> list[tuple[Any, str, str]]:
         (Interaction, "meeting", "Interaction.meeting"),
         (engine_module, "assess", "assess (qualification)"),
         (Workspace, "convert", "Workspace.convert"),
+        (Workspace, "_memberships", "  convert: find the campaign memberships"),
+        (Account, "new", "  convert: Account.new"),
+        (Contact, "new", "  convert: Contact.new"),
+        (Opportunity, "new", "  convert: Opportunity.new"),
+        (Lead, "_record_conversion", "  convert: the lead's move to converted"),
         (Workspace, "move_opportunity", "Workspace.move_opportunity"),
         (Workspace, "close_opportunity", "Workspace.close_opportunity"),
         (Workspace, "open_case", "Workspace.open_case"),
@@ -73,28 +86,11 @@ def _inner() -> list[tuple[Any, str, str]]:
     ]
 
 
-def _conversion() -> list[tuple[Any, str, str]]:
-    """The parts of a conversion, timed inside ``Workspace.convert``."""
-    from salescore.domain.leads import Lead
-    from salescore.domain.opportunities import Opportunity
-    from salescore.domain.parties import Account, Contact
-    from salescore.workspace import Workspace
-
-    return [
-        (Workspace, "_memberships", "  convert: find the campaign memberships"),
-        (Account, "new", "  convert: Account.new"),
-        (Contact, "new", "  convert: Contact.new"),
-        (Opportunity, "new", "  convert: Opportunity.new"),
-        (Lead, "_record_conversion", "  convert: the lead's move to converted"),
-    ]
-
-
 def _timed_run(scenario: Scenario, seed: int, inner: bool) -> tuple[float, float, dict[str, float]]:
     """One instrumented run: seconds, leads, and seconds spent per operation.
 
-    With ``inner``, the operations of :func:`_inner` and :func:`_conversion`
-    are timed (they nest in the engine's events); otherwise each kind of
-    engine event and the reports.
+    With ``inner``, the operations of :func:`_inner` are timed (they nest in
+    the engine's events); otherwise each kind of engine event and the reports.
     """
     spent: dict[str, float] = {}
     saved: list[tuple[Any, str, Any]] = []
@@ -121,7 +117,7 @@ def _timed_run(scenario: Scenario, seed: int, inner: bool) -> tuple[float, float
 
     cls = engine_module._Run
     if inner:
-        for owner, attr, label in _inner() + _conversion():
+        for owner, attr, label in _inner():
             patch(owner, attr, label)
     else:
         for name in ("on_day", "on_lead", "on_step", "on_meeting", "on_stage", "on_case",
@@ -149,11 +145,13 @@ def _tables(
     return _table(events, us_per_lead), _table(inner, us_per_lead)
 
 
-def _print_tables(table: dict[str, float], operations: dict[str, float], runs: int) -> None:
-    print(f"  CPU µs per lead by engine event (median shares of {runs} instrumented runs):")
+def _print_tables(
+    table: dict[str, float], operations: dict[str, float], runs: int, unit: str = "CPU µs"
+) -> None:
+    print(f"  {unit} per lead by engine event (median shares of {runs} instrumented runs):")
     for k, v in table.items():
         print(f"    {k:<42} {v:8.1f}")
-    print("  inside those events (CPU µs per lead, as above; nested, so they overlap):")
+    print(f"  inside those events ({unit} per lead, as above; nested, so they overlap):")
     for k, v in operations.items():
         print(f"    {k:<42} {v:8.1f}")
 
@@ -383,18 +381,18 @@ def funnel_only(quick: bool) -> dict[str, Any]:
         table, operations = _tables(scenario, 3, instrumented, engine_us)
     finally:
         gc.enable()
-    _print_tables(table, operations, instrumented)
+    _print_tables(table, operations, instrumented, unit="µs")
     collected = []
     for _ in range(1 if quick else 3):  # the same runs with the collector on
         gc.collect()
         t = time.perf_counter()
         funnel_engine(scenario)
         collected.append((time.perf_counter() - t) / n * 1e6)
-    print(f"  salescore simulate with the garbage collector on: "
-          f"{statistics.median(collected):,.1f} µs per lead (median of {len(collected)})")  # fmt: skip
+    on = statistics.median(collected)
+    print(f"  salescore simulate with the garbage collector on: {on:,.1f} µs per lead")
     result["cost_table_us_per_lead"] = table
     result["operations_us_per_lead"] = operations
-    result["engine_us_per_lead_gc_on"] = statistics.median(collected)
+    result["engine_us_per_lead_gc_on"] = on
     return result
 
 

@@ -254,11 +254,11 @@ class InMemoryStore(PersonRequests):
             for i, e in enumerate(events, first):
                 subject = e.subject_id
                 key = (owners.get(subject, ""), subject)
-                where = logged.get(key)
-                if where is None:
+                positions = logged.get(key)
+                if positions is None:
                     logged[key] = [i]
                 else:
-                    where.append(i)
+                    positions.append(i)
             self._seq = seq
             return records
 
