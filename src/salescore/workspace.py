@@ -25,7 +25,7 @@ import enum
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
-from typing import Any, Final, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import attrs
 
@@ -742,15 +742,14 @@ class Workspace:
 
     @staticmethod
     def _interactions(uow: UnitOfWork, ref: PartyRef) -> tuple[Interaction, ...]:
-        return _of_party(uow.interactions.find(_PARTY_ID == ref.id, order_by="at"), ref)
+        return _of_party(uow.interactions.find(field("party.id") == ref.id, order_by="at"), ref)
 
     @staticmethod
     def _memberships(uow: UnitOfWork, ref: PartyRef) -> tuple[CampaignMember, ...]:
-        return _of_party(uow.campaign_members.find(_PARTY_ID == ref.id), ref)
+        return _of_party(uow.campaign_members.find(field("party.id") == ref.id), ref)
 
 
 _Held = TypeVar("_Held", Interaction, CampaignMember)
-_PARTY_ID: Final = field("party.id")
 
 
 def _of_party(found: Page[_Held], ref: PartyRef) -> tuple[_Held, ...]:
