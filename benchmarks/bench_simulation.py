@@ -17,6 +17,9 @@
     funnel-only :class:`Scenario` (real leads, meetings, conversions, deals,
     events, a store and the reports), as SimPy processes, as a bare Python
     loop and with numpy (the floor). Target: at most 1.5× SimPy per lead.
+    Then the engine's cost table, as in (a), with the collector off as in
+    the comparison (the parts of a conversion included), and its cost per
+    lead with the collector on.
 (c) ``runner.run`` with 8 replications of the quarter (2 of four days with
     ``--quick``) in one process and on a 2-worker process pool: the speed-up
     (target ≥ 1.6×) and whether the results are identical.
@@ -28,6 +31,7 @@
 
 from __future__ import annotations
 
+import gc
 import random
 import statistics
 import time
@@ -45,9 +49,14 @@ from salescore.simulation.runner import run as run_shards
 
 
 def _inner() -> list[tuple[Any, str, str]]:
-    """The operations timed inside the engine's events: (owner, attribute, label)."""
+    """The operations timed inside the engine's events: (owner, attribute, label).
+
+    The rows marked "convert:" are the parts of a conversion, inside ``Workspace.convert``.
+    """
     from salescore.domain.interactions import Interaction
     from salescore.domain.leads import Lead
+    from salescore.domain.opportunities import Opportunity
+    from salescore.domain.parties import Account, Contact
     from salescore.storage.memory import InMemoryStore
     from salescore.workspace import Workspace
 
@@ -63,6 +72,11 @@ def _inner() -> list[tuple[Any, str, str]]:
         (Interaction, "meeting", "Interaction.meeting"),
         (engine_module, "assess", "assess (qualification)"),
         (Workspace, "convert", "Workspace.convert"),
+        (Workspace, "_memberships", "  convert: find the campaign memberships"),
+        (Account, "new", "  convert: Account.new"),
+        (Contact, "new", "  convert: Contact.new"),
+        (Opportunity, "new", "  convert: Opportunity.new"),
+        (Lead, "_record_conversion", "  convert: the lead's move to converted"),
         (Workspace, "move_opportunity", "Workspace.move_opportunity"),
         (Workspace, "close_opportunity", "Workspace.close_opportunity"),
         (Workspace, "open_case", "Workspace.open_case"),
@@ -72,7 +86,7 @@ def _inner() -> list[tuple[Any, str, str]]:
     ]
 
 
-def _timed_run(days: int, inner: bool) -> tuple[float, float, dict[str, float]]:
+def _timed_run(scenario: Scenario, seed: int, inner: bool) -> tuple[float, float, dict[str, float]]:
     """One instrumented run: seconds, leads, and seconds spent per operation.
 
     With ``inner``, the operations of :func:`_inner` are timed (they nest in
@@ -95,7 +109,11 @@ def _timed_run(days: int, inner: bool) -> tuple[float, float, dict[str, float]]:
         original = vars(owner)[attr]
         saved.append((owner, attr, original))
         timed = wrap(label, getattr(owner, attr))
-        setattr(owner, attr, staticmethod(timed) if isinstance(original, classmethod) else timed)
+        setattr(
+            owner,
+            attr,
+            staticmethod(timed) if isinstance(original, classmethod | staticmethod) else timed,
+        )
 
     cls = engine_module._Run
     if inner:
@@ -107,9 +125,8 @@ def _timed_run(days: int, inner: bool) -> tuple[float, float, dict[str, float]]:
             patch(cls, name, "arrivals (day)" if name == "on_day" else name.removeprefix("on_"))
         patch(engine_module, "summarize", "reports (analytics)")
     try:
-        scenario = b2b_quarter().with_overrides({"days": days})
         t = time.perf_counter()
-        result = simulate(scenario, seed=1)
+        result = simulate(scenario, seed=seed)
         total = time.perf_counter() - t
     finally:
         for owner, attr, original in reversed(saved):
@@ -117,6 +134,26 @@ def _timed_run(days: int, inner: bool) -> tuple[float, float, dict[str, float]]:
     if not inner:
         spent["engine and set-up"] = total - sum(spent.values())
     return total, result.summary.metric("leads"), spent
+
+
+def _tables(
+    scenario: Scenario, seed: int, runs: int, us_per_lead: float
+) -> tuple[dict[str, float], dict[str, float]]:
+    """The cost tables by engine event and by operation (see :func:`_table`)."""
+    events = [(r[0], r[2]) for r in (_timed_run(scenario, seed, False) for _ in range(runs))]
+    inner = [(r[0], r[2]) for r in (_timed_run(scenario, seed, True) for _ in range(runs))]
+    return _table(events, us_per_lead), _table(inner, us_per_lead)
+
+
+def _print_tables(
+    table: dict[str, float], operations: dict[str, float], runs: int, unit: str = "CPU µs"
+) -> None:
+    print(f"  {unit} per lead by engine event (median shares of {runs} instrumented runs):")
+    for k, v in table.items():
+        print(f"    {k:<42} {v:8.1f}")
+    print(f"  inside those events ({unit} per lead, as above; nested, so they overlap):")
+    for k, v in operations.items():
+        print(f"    {k:<42} {v:8.1f}")
 
 
 def _plain_run(days: int) -> tuple[float, float, float]:
@@ -148,8 +185,6 @@ def whole_scenario(quick: bool) -> dict[str, Any]:
         totals.append(total)
         per_lead.append(total / leads * 1e6)
         cpu_per_lead.append(cpu / leads * 1e6)
-    events = [(r[0], r[2]) for r in (_timed_run(days, inner=False) for _ in range(instrumented))]
-    inner = [(r[0], r[2]) for r in (_timed_run(days, inner=True) for _ in range(instrumented))]
     median_us = statistics.median(per_lead)
     print(f"\n(a) B2B scenario, {days} days, {leads:.0f} leads, {runs} runs")
     cpu_us = statistics.median(cpu_per_lead)
@@ -157,14 +192,9 @@ def whole_scenario(quick: bool) -> dict[str, Any]:
         f"  µs per lead (median): {median_us:,.0f} wall, {cpu_us:,.0f} CPU   target ≤ 300, goal 100"
     )
     print(f"  seconds per run (median): {statistics.median(totals):.2f}")
-    table = _table(events, cpu_us)
-    operations = _table(inner, cpu_us)
-    print(f"  CPU µs per lead by engine event (median shares of {instrumented} instrumented runs):")
-    for k, v in table.items():
-        print(f"    {k:<36} {v:8.1f}")
-    print("  inside those events (CPU µs per lead, as above; nested, so they overlap):")
-    for k, v in operations.items():
-        print(f"    {k:<36} {v:8.1f}")
+    scenario = b2b_quarter().with_overrides({"days": days})
+    table, operations = _tables(scenario, 1, instrumented, cpu_us)
+    _print_tables(table, operations, instrumented)
     return {
         "days": days,
         "leads": leads,
@@ -327,7 +357,7 @@ def funnel_only(quick: bool) -> dict[str, Any]:
         },
         baseline="SimPy processes",
         number=1,
-        repeats=3,
+        repeats=3 if quick else 5,
         warmup=0,
     )
     for name, row in result["contenders"].items():
@@ -342,6 +372,27 @@ def funnel_only(quick: bool) -> dict[str, Any]:
     print(f"  deals won (seeded, per contender): {wins}")
     result["leads"] = n
     result["won"] = wins
+    # Where the engine's time goes, with the collector off as in the comparison above.
+    instrumented = 1 if quick else 3
+    engine_us = result["contenders"]["salescore simulate (funnel-only scenario)"]["us_per_lead"]
+    gc.collect()
+    gc.disable()
+    try:
+        table, operations = _tables(scenario, 3, instrumented, engine_us)
+    finally:
+        gc.enable()
+    _print_tables(table, operations, instrumented, unit="µs")
+    collected = []
+    for _ in range(1 if quick else 3):  # the same runs with the collector on
+        gc.collect()
+        t = time.perf_counter()
+        funnel_engine(scenario)
+        collected.append((time.perf_counter() - t) / n * 1e6)
+    on = statistics.median(collected)
+    print(f"  salescore simulate with the garbage collector on: {on:,.1f} µs per lead")
+    result["cost_table_us_per_lead"] = table
+    result["operations_us_per_lead"] = operations
+    result["engine_us_per_lead_gc_on"] = on
     return result
 
 

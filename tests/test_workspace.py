@@ -328,3 +328,40 @@ def test_subscribers_run_after_commit_in_order(store: Store) -> None:
     assert replay == [3]
     with pytest.raises(ValidationError):
         ws.subscribe(broken, int)  # type: ignore[arg-type]
+
+
+def test_conversion_and_timeline_take_only_the_party_s_own_memberships_and_interactions(
+    store: Store,
+) -> None:
+    from salescore.domain.campaigns import Campaign, CampaignMember
+
+    ws, clock = _workspace(store)
+    lead = ws.capture_lead(actor="form", email="ana@acme.io", company="Acme").lead
+    assert lead is not None
+    namesake = PartyRef(PartyKind.CONTACT, lead.id)  # another kind of party, the same id
+    campaign = Campaign.new(id="cmp-1", at=T0, actor="m", name="Spring", type="email")
+    mine = CampaignMember.new(id="m-1", at=T0, actor="m", campaign=campaign, party=lead.ref)
+    other = CampaignMember.new(id="m-2", at=T0, actor="m", campaign=campaign, party=namesake)
+    with ws.unit_of_work() as uow:
+        uow.campaigns.add(campaign)
+        uow.campaign_members.add(mine)
+        uow.campaign_members.add(other)
+        uow.interactions.append(
+            Interaction.call(id="call-0", at=T0, actor="r", party=namesake, disposition="connected")
+        )
+    clock.advance(H)
+    ws.log_interaction(
+        Interaction.call(id="call-1", at=clock.now(), actor="r", party=lead.ref,
+                         disposition="connected")
+    )  # fmt: skip
+    kinds = [(e.kind, e.subject_id) for e in ws.timeline(lead.ref)]
+    assert ("interaction", "call-1") in kinds
+    assert ("interaction", "call-0") not in kinds
+    clock.advance(H)
+    with ws.unit_of_work() as uow:
+        uow.leads.save(uow.leads.get(lead.id).move_to("qualified", at=clock.now(), actor="r"))
+    conv = ws.convert(lead.id, actor="rep-7", opportunity=False)
+    assert [m.id for m in conv.memberships] == ["m-1"]
+    assert conv.memberships[0].party == conv.contact.ref
+    with store.unit_of_work() as uow:
+        assert uow.campaign_members.get("m-2").party == namesake

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
+from unittest import mock
 
+import attrs
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -675,3 +679,87 @@ def test_replayed_edit_of_a_transition_field_is_refused() -> None:
     assert Opportunity.field_table.refusals["probability"] == (
         "follows the stage: use override_probability()"
     )
+
+
+# --- a deal's state changes without the constructor ---------------------------------------
+
+
+def _outcome(build: Callable[[], Opportunity]) -> tuple[object, ...]:
+    """The deal ``build`` gives, with each field's type, or the errors it raises."""
+    try:
+        d = build()
+    except (ValidationError, TransitionError) as exc:
+        return ("refused", type(exc).__name__, str(exc))
+    return ("built", d, [(f.name, type(getattr(d, f.name))) for f in attrs.fields(Opportunity)])
+
+
+def _through_the_constructor() -> Any:
+    return mock.patch.object(
+        Opportunity, "_evolved", lambda self, changes, **_: attrs.evolve(self, **changes)
+    )
+
+
+AWKWARD_EDITS: tuple[dict[str, object], ...] = (
+    {"name": "  Renamed  "},
+    {"name": ""},
+    {"next_step": "call\x07back"},
+    {"owner_id": 5},
+    {"close_date": "soon"},
+    {"amount": Money("-1.00", "EUR")},
+    {"amount": Money("10.00", "USD")},
+    {"recurring": Money("10.00", "USD")},
+    {"stage": "nowhere"},
+    {"stage": ""},
+    {"probability": 1.5},
+    {"competitors": (" X ", "X")},
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(d=opportunities(), edit=st.sampled_from(AWKWARD_EDITS))
+def test_an_edit_or_replay_gives_what_the_constructor_gives(
+    d: Opportunity, edit: dict[str, object]
+) -> None:
+    changes = {n: (getattr(d, n), v) for n, v in edit.items()}
+
+    def event() -> FieldsChanged:
+        return FieldsChanged(subject_id=d.id, at=d.history[-1].at, actor="rep-1", changes=changes)
+
+    for build in (
+        lambda: d._record(event()),
+        lambda: Opportunity.from_events((*d.history, event())),
+        lambda: d._evolved(edit),
+    ):
+        fast = _outcome(build)
+        with _through_the_constructor():
+            full = _outcome(build)
+        assert fast == full
+
+
+@settings(max_examples=40, deadline=None)
+@given(d=opportunities(), data=st.data())
+def test_moves_and_closes_give_what_the_constructor_gives(
+    d: Opportunity, data: st.DataObject
+) -> None:
+    at = d.history[-1].at + timedelta(hours=1)
+    stage = data.draw(st.sampled_from([s.key for s in d.pipeline.stages]))
+    for build in (
+        lambda: d.move_to(stage, at=at, actor="rep-1", reason="moved"),
+        lambda: d.close_won(at=at, actor="rep-1"),
+        lambda: d.close_lost(at=at, actor="rep-1", reason="price"),
+        lambda: Opportunity.from_events(d.history),
+    ):
+        fast = _outcome(build)
+        with _through_the_constructor():
+            full = _outcome(build)
+        assert fast == full
+
+
+def test_a_move_copies_the_deal_without_touching_the_original() -> None:
+    d = ready()
+    moved = d.move_to("discovery", at=h(1), actor="rep-1")
+    assert (d.stage, moved.stage) == ("qualification", "discovery")
+    expected = {"stage": "discovery", "probability": 0.2, "history": moved.history}
+    assert moved == attrs.evolve(d, version=moved.version, **expected)
+    with pytest.raises(ValidationError, match="is not a stage of"):
+        d._evolved({"stage": "nowhere"})

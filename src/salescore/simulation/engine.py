@@ -178,6 +178,11 @@ class _Run:
         self.stage_rules = {
             st.key: tuple((parse(w.rule), w) for w in st.when) for st in scenario.pipeline.stages
         }
+        self.stage_index = {st.key: i for i, st in enumerate(scenario.pipeline.stages)}
+        # one (immutable) source per lead source, shared by its leads
+        self.lead_sources = tuple(
+            LeadSource(channel=s.channel, campaign_id=s.key) for s in scenario.sources
+        )
         self.lead_fields: dict[str, dict[str, Any]] = {}
 
     # -- set-up ---------------------------------------------------------------------------
@@ -333,7 +338,7 @@ class _Run:
             actor=source.channel,
             email=f"person{n}@company{n}.example",
             company=f"Company {n}",
-            source=LeadSource(channel=source.channel, campaign_id=source.key),
+            source=self.lead_sources[index],
             **fields,
         )
         lead = apply_score(lead, score(self.score_model, lead, at=at), at=at, actor="scoring")
@@ -554,7 +559,7 @@ class _Run:
 
     def on_stage(self, deal_id: str, key: str, ahead: bool, contact: str, account: str) -> None:
         stages = self.s.pipeline.stages
-        i = [st.key for st in stages].index(key)
+        i = self.stage_index[key]
         if not ahead:
             reason = self.streams.pop(deal_id).choice(self.s.pipeline.lost_reasons)
             self.lead_fields.pop(deal_id, None)

@@ -146,7 +146,8 @@ class InMemoryStore(PersonRequests):
         self._lock = threading.Lock()
         self._tables: dict[str, dict[str, _Row]] = {}
         self._events: list[EventRecord] = []
-        self._owners: list[tuple[str, str]] = []  # (repository, subject id) per event
+        # (repository, subject id) -> the indexes in the log of its events, oldest first
+        self._logged: dict[tuple[str, str], list[int]] = {}
         self._seq = 0
         self._active: dict[int, int] = {}
         # table -> column path -> index; a column that cannot be indexed maps to None
@@ -201,10 +202,11 @@ class InMemoryStore(PersonRequests):
         self, writes: list[Write], events: list[Event], rewrites: list[Rewrite]
     ) -> tuple[EventRecord, ...]:
         tables = self._tables
+        logged = self._logged
         with self._lock:
             replaced: list[tuple[int, Event]] = []
             for r in rewrites:
-                where = [i for i, o in enumerate(self._owners) if o == (r.repository, r.subject_id)]
+                where = logged.get((r.repository, r.subject_id), [])
                 if len(where) != len(r.events):
                     raise ConcurrencyError(
                         f"{r.repository} item {r.subject_id!r} has {len(where)} logged events, "
@@ -224,15 +226,18 @@ class InMemoryStore(PersonRequests):
                     )
             seq = self._seq + 1
             oldest = min(self._active, default=seq)
+            owners: dict[str, str] = {}
             for w in writes:
-                table = tables.get(w.spec.name)
+                name = w.spec.name
+                owners[w.key] = name
+                table = tables.get(name)
                 if table is None:
-                    table = tables[w.spec.name] = {}
+                    table = tables[name] = {}
                 prev = table.get(w.key)
                 if prev is not None and prev.seq <= oldest:
                     prev.prev = None  # no open snapshot needs anything older
                 table[w.key] = _Row(seq, w.version, w.obj, prev)
-                indexes = self._indexes.get(w.spec.name)
+                indexes = self._indexes.get(name)
                 if indexes:
                     for path, index in indexes.items():
                         if index is not None:
@@ -240,12 +245,20 @@ class InMemoryStore(PersonRequests):
                                 index.put(w.key, w.obj)
                             except TypeError:
                                 indexes[path] = None
+            log = self._events
             for i, event in replaced:
-                self._events[i] = EventRecord(i + 1, event)
-            records = tuple(map(EventRecord, range(len(self._events) + 1, 10**18), events))
-            self._events.extend(records)
-            owners = {w.key: w.spec.name for w in writes}
-            self._owners.extend((owners.get(e.subject_id, ""), e.subject_id) for e in events)
+                log[i] = EventRecord(i + 1, event)
+            first = len(log)
+            records = tuple(map(EventRecord, range(first + 1, first + 1 + len(events)), events))
+            log.extend(records)
+            for i, e in enumerate(events, first):
+                subject = e.subject_id
+                key = (owners.get(subject, ""), subject)
+                positions = logged.get(key)
+                if positions is None:
+                    logged[key] = [i]
+                else:
+                    positions.append(i)
             self._seq = seq
             return records
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
-from typing import Any, ClassVar, Self
+from typing import Any, ClassVar, Final, Self
 
 import attrs
 
@@ -15,7 +15,7 @@ from salescore._validation import Checker, fail
 from salescore.domain import _fields as fld
 from salescore.domain import standard_funnels as funnels
 from salescore.domain._rule_schemas import INTERACTION_RECORDS, RuleSchemaHook
-from salescore.domain.aggregate import Aggregate, Fields, FieldSpec
+from salescore.domain.aggregate import Aggregate, Fields, FieldSpec, _Copier
 from salescore.domain.custom_fields import CustomFieldSchema
 from salescore.domain.events import Event, StageChanged
 from salescore.domain.leads import LeadSource
@@ -200,6 +200,27 @@ class Opportunity(Aggregate):
         if not c.errors:
             _check_money(self.amount, self.line_items, self.recurring, c)
         c.raise_if_any()
+
+    def _evolved(self, changes: Mapping[str, Any], **options: Any) -> Self:
+        """A copy with ``changes``, built without the constructor when that changes nothing.
+
+        A stage move, a close or an edit that leaves the pipeline and the
+        money fields alone is copied slot by slot with only the changed
+        fields normalised (the others are normal already, and the money
+        checks across fields see the same values); a new stage is checked
+        against the pipeline as the constructor checks it. Anything else,
+        and any change refused, goes through the constructor, which reports
+        every problem as it always has.
+        """
+        if _ACROSS.isdisjoint(changes) and changes.keys() <= _COPIER.setters.keys():
+            try:
+                new: Self = _COPIER.copy(self, changes)
+            except ValidationError:
+                pass  # the constructor below reports every problem
+            else:
+                if "stage" not in changes or not new.stage or new.stage in new.pipeline:
+                    return new
+        return attrs.evolve(self, **changes)
 
     # --- creation and replay -------------------------------------------------------
 
@@ -818,3 +839,14 @@ class Opportunity(Aggregate):
         currency = self.currency or (lines[0].currency if lines else None)
         with Checker("Opportunity") as c:
             _check_line_currency(lines, currency, c)
+
+
+#: The fields a change of which needs the constructor's checks across fields.
+_ACROSS: Final = frozenset({"pipeline", "amount", "line_items", "recurring"})
+_COPIER: Final = _Copier(
+    Opportunity,
+    {
+        f.name: next(k.__dict__[f.name] for k in Opportunity.__mro__ if f.name in k.__dict__)
+        for f in attrs.fields(Opportunity)
+    },
+)
