@@ -25,6 +25,7 @@ TypeError: 'FrozenDict' object does not support item assignment
 from __future__ import annotations
 
 import enum
+import inspect
 from collections.abc import Mapping, Set
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
@@ -173,6 +174,34 @@ def _plan(cls: type) -> tuple[tuple[str, str], ...]:
     return tuple(steps)
 
 
+def _forwarding(init: Any, namespace: dict[str, Any]) -> tuple[str, str]:
+    """The parameters of ``init`` and the arguments passing each on by name.
+
+    The sealed ``__init__`` takes exactly the parameters of the class's own
+    (defaults included, put in ``namespace``), so a call packs no ``*args``
+    or ``**kwargs``; an ``__init__`` with variable arguments is forwarded as
+    it is.
+    """
+    params: list[str] = []
+    names: list[str] = []
+    marked = False
+    for i, p in enumerate(inspect.signature(init).parameters.values()):
+        if i == 0:
+            continue  # self
+        if p.kind not in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY):
+            return "*args, **kwargs", "*args, **kwargs"
+        if p.kind is p.KEYWORD_ONLY and not marked:
+            params.append("*")
+            marked = True
+        if p.default is p.empty:
+            params.append(p.name)
+        else:
+            namespace[f"_default_{p.name}"] = p.default
+            params.append(f"{p.name}=_default_{p.name}")
+        names.append(f"{p.name}={p.name}")
+    return ", ".join(params), ", ".join(names)
+
+
 def _deep(value: Any, path: str) -> Any:
     if isinstance(value, datetime):
         return utc(value, path)
@@ -241,7 +270,8 @@ def seal(cls: type[T]) -> type[T]:
         "_instant": _instant,
     }
     body = "".join(_STEP_CODE[kind].format(name=name) for name, kind in steps)
-    code = f"def __init__(self, *args, **kwargs):\n    _original(self, *args, **kwargs)\n{body}"
+    params, call = _forwarding(cls.__init__, namespace)
+    code = f"def __init__(self, {params}):\n    _original(self, {call})\n{body}"
     exec(compile(code, f"<sealed __init__ of {cls.__qualname__}>", "exec"), namespace)
     sealed_init = namespace["__init__"]
     sealed_init.__qualname__ = f"{cls.__qualname__}.__init__"
