@@ -40,6 +40,7 @@ import attrs
 
 from salescore._validation import Checker, fail
 from salescore.domain import normalisers as fld
+from salescore.domain._fields import checked_opt_text, checked_text
 from salescore.domain.aggregate import Aggregate, Fields, FieldSpec
 from salescore.domain.campaigns import CampaignMember
 from salescore.domain.events import Event, StageChanged
@@ -199,8 +200,6 @@ class MergeUndone(Event):
     """A merge was undone."""
 
 
-_TEXT: Final = fld.checked(lambda c, v, p: c.text(v, p))
-_OPT_TEXT: Final = fld.checked(lambda c, v, p: c.text(v, p, optional=True))
 _KEPT: Final = "is what the merge did, kept to undo it"
 _UNDONE: Final = "changes with unmerge()"
 
@@ -225,11 +224,11 @@ class Merge(Aggregate):
     field_table: ClassVar[Fields] = Fields(
         {
             "kind": FieldSpec(fld.member(MergeKind), refused=_KEPT),
-            "survivor": FieldSpec(_TEXT, refused=_KEPT),
-            "merged": FieldSpec(_TEXT, refused=_KEPT),
+            "survivor": FieldSpec(checked_text, refused=_KEPT),
+            "merged": FieldSpec(checked_text, refused=_KEPT),
             "fields": FieldSpec(fld.instance(Mapping), refused=_KEPT),
-            "merged_status": FieldSpec(_OPT_TEXT, refused=_KEPT),
-            "merged_reason": FieldSpec(_OPT_TEXT, refused=_KEPT),
+            "merged_status": FieldSpec(checked_opt_text, refused=_KEPT),
+            "merged_reason": FieldSpec(checked_opt_text, refused=_KEPT),
             "repointed": FieldSpec(fld.instance(Mapping), refused=_KEPT),
             "interactions": FieldSpec(fld.instance(tuple), refused=_KEPT),
             "undone": FieldSpec(
