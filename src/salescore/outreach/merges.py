@@ -438,7 +438,6 @@ def _refusals(a: R, b: R) -> list[str]:
 def _merge(
     a: R,
     b: R,
-    *,
     at: datetime,
     actor: str,
     ids: IdFactory,
@@ -582,17 +581,7 @@ def merge_leads(
     children: Iterable[CampaignMember | Enrollment | Task] = (),
     interactions: Iterable[Interaction] = (),
 ) -> MergeResult[Lead]:
-    return _merge(
-        a,
-        b,
-        at=at,
-        actor=actor,
-        ids=ids,
-        policy=policy,
-        resolve=resolve,
-        children=children,
-        interactions=interactions,
-    )
+    return _merge(a, b, at, actor, ids, policy, resolve, children, interactions)
 
 
 def merge_contacts(
@@ -607,17 +596,7 @@ def merge_contacts(
     children: Iterable[CampaignMember | Enrollment | Task | Opportunity | ServiceCase] = (),
     interactions: Iterable[Interaction] = (),
 ) -> MergeResult[Contact]:
-    return _merge(
-        a,
-        b,
-        at=at,
-        actor=actor,
-        ids=ids,
-        policy=policy,
-        resolve=resolve,
-        children=children,
-        interactions=interactions,
-    )
+    return _merge(a, b, at, actor, ids, policy, resolve, children, interactions)
 
 
 def merge_accounts(
@@ -632,17 +611,7 @@ def merge_accounts(
     children: Iterable[Contact | Opportunity | ServiceCase | Account] = (),
     interactions: Iterable[Interaction] = (),
 ) -> MergeResult[Account]:
-    return _merge(
-        a,
-        b,
-        at=at,
-        actor=actor,
-        ids=ids,
-        policy=policy,
-        resolve=resolve,
-        children=children,
-        interactions=interactions,
-    )
+    return _merge(a, b, at, actor, ids, policy, resolve, children, interactions)
 
 
 merge_leads.__doc__ = "Merge two leads into one; the other becomes a disqualified tombstone.\n" + (
