@@ -17,16 +17,21 @@ from typing import Any
 __all__ = ["FacadeTable", "attach", "exports", "moved_module", "star"]
 
 
-def exports(table: Mapping[str, tuple[str, ...]]) -> dict[str, str]:
+def exports(table: Mapping[str, str | tuple[str, ...]]) -> dict[str, str]:
     """Invert ``module → names`` into ``name → module``.
 
     Args:
-        table: Module path → the names it defines that the façade offers.
+        table: Module path → the names it defines that the façade offers,
+            as a tuple or as one space-separated string.
 
     Returns:
         Name → module path.
     """
-    return {name: module for module, names in table.items() for name in names}
+    return {
+        name: module
+        for module, names in table.items()
+        for name in (names.split() if isinstance(names, str) else names)
+    }
 
 
 def star(names: Mapping[str, str]) -> list[str]:

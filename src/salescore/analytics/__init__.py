@@ -32,37 +32,32 @@ if TYPE_CHECKING:
 # Module → the names offered from it, space-separated (a module's own name offers the module).
 _EXPORTS = exports(
     {
-        module: tuple(names.split())
-        for module, names in {
-            "salescore.analytics._report": "Report",
-            "salescore.analytics.attribution": (
-                "AttributionModel CampaignPerformance CampaignReport FirstTouch Journey"
-                " LastNonDirect LastTouch Linear Markov PositionBased Shapley TimeDecay Touchpoint"
-                " WShaped attribute attribution campaign_report journey_from_touches"
-            ),
-            "salescore.analytics.customers": (
-                "Cohort CustomerReport RenewalEffect RenewalReport customer_report customers"
-                " predictive_clv renewals_by_service"
-            ),
-            "salescore.analytics.forecast": "RevenueDistribution forecast monte_carlo_forecast",
-            "salescore.analytics.funnels": (
-                "FunnelGroup FunnelReport FunnelStep LostReason LostReasons StageDuration"
-                " StageDurations StaleItem StaleItems funnel_report funnels lost_reasons"
-                " stage_durations stale_items"
-            ),
-            "salescore.analytics.outreach": (
-                "OutreachMetrics OutreachReport outreach outreach_report"
-            ),
-            "salescore.analytics.periods": "Period ReportingCalendar periods",
-            "salescore.analytics.pipeline": (
-                "CategoryForecast ForecastByCategory PipelineReport PipelineTotals SalesMetrics"
-                " SalesReport StageAge StageAging forecast_by_category pipeline pipeline_report"
-                " sales_report stage_aging"
-            ),
-            "salescore.analytics.service": (
-                "ServiceMetrics ServiceReport SlaAttainment csat nps service service_report"
-            ),
-        }.items()
+        "salescore.analytics._report": "Report",
+        "salescore.analytics.attribution": (
+            "AttributionModel CampaignPerformance CampaignReport FirstTouch Journey"
+            " LastNonDirect LastTouch Linear Markov PositionBased Shapley TimeDecay Touchpoint"
+            " WShaped attribute attribution campaign_report journey_from_touches"
+        ),
+        "salescore.analytics.customers": (
+            "Cohort CustomerReport RenewalEffect RenewalReport customer_report customers"
+            " predictive_clv renewals_by_service"
+        ),
+        "salescore.analytics.forecast": "RevenueDistribution forecast monte_carlo_forecast",
+        "salescore.analytics.funnels": (
+            "FunnelGroup FunnelReport FunnelStep LostReason LostReasons StageDuration"
+            " StageDurations StaleItem StaleItems funnel_report funnels lost_reasons"
+            " stage_durations stale_items"
+        ),
+        "salescore.analytics.outreach": ("OutreachMetrics OutreachReport outreach outreach_report"),
+        "salescore.analytics.periods": "Period ReportingCalendar periods",
+        "salescore.analytics.pipeline": (
+            "CategoryForecast ForecastByCategory PipelineReport PipelineTotals SalesMetrics"
+            " SalesReport StageAge StageAging forecast_by_category pipeline pipeline_report"
+            " sales_report stage_aging"
+        ),
+        "salescore.analytics.service": (
+            "ServiceMetrics ServiceReport SlaAttainment csat nps service service_report"
+        ),
     }
 )
 

@@ -19,26 +19,23 @@ if TYPE_CHECKING:
 # Module → the names offered from it, space-separated (a module's own name offers the module).
 _EXPORTS = exports(
     {
-        module: tuple(names.split())
-        for module, names in {
-            "salescore.decisions.qualification": (
-                "ANUM BANT CHAMP FRAMEWORKS Framework FrameworkItem GPCTBA_CI ItemResult"
-                " ItemStatus MEDDIC MEDDPICC QUALIFICATION_FIELDS QualificationVerdict RepAnswer"
-                " Verdict assess qualification"
-            ),
-            "salescore.decisions.routing": (
-                "RepLike RoutingDecision RoutingRule RoutingState RoutingTable RuleCheck Strategy"
-                " Target TargetKind TeamLike route routing"
-            ),
-            "salescore.decisions.scoring": (
-                "Criterion CriterionScore GroupScore HalfLife ScoreGroup ScoreModel ScoreResult"
-                " ScoredLead Step StepDecay Threshold apply_score score scoring"
-            ),
-            "salescore.decisions.win_model": (
-                "Contribution FieldCount StageCount TrainingExample ValueCount WinModel"
-                " WinPrediction WinTable win_model"
-            ),
-        }.items()
+        "salescore.decisions.qualification": (
+            "ANUM BANT CHAMP FRAMEWORKS Framework FrameworkItem GPCTBA_CI ItemResult"
+            " ItemStatus MEDDIC MEDDPICC QUALIFICATION_FIELDS QualificationVerdict RepAnswer"
+            " Verdict assess qualification"
+        ),
+        "salescore.decisions.routing": (
+            "RepLike RoutingDecision RoutingRule RoutingState RoutingTable RuleCheck Strategy"
+            " Target TargetKind TeamLike route routing"
+        ),
+        "salescore.decisions.scoring": (
+            "Criterion CriterionScore GroupScore HalfLife ScoreGroup ScoreModel ScoreResult"
+            " ScoredLead Step StepDecay Threshold apply_score score scoring"
+        ),
+        "salescore.decisions.win_model": (
+            "Contribution FieldCount StageCount TrainingExample ValueCount WinModel"
+            " WinPrediction WinTable win_model"
+        ),
     }
 )
 

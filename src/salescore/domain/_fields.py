@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from math import isfinite
-from typing import Any
+from typing import Any, Final
 
 from salescore._validation import (
     Checker,
@@ -143,6 +143,35 @@ def checked(check: Callable[[Checker, Any, str], None]) -> Normaliser:
         return value
 
     return normalise
+
+
+def text_field(*, optional: bool = False, empty: bool = False) -> Normaliser:
+    """Text as :meth:`~salescore._validation.Checker.text` checks it, kept as given.
+
+    Valid one-line text takes a fast path; anything else gets the checker's
+    message.
+
+    Args:
+        optional: ``None`` is allowed.
+        empty: The empty string is allowed.
+    """
+    check = checked(lambda c, v, p: c.text(v, p, optional=optional, empty=empty))
+
+    def normalise(value: Any, path: str, region: str | None = None) -> Any:
+        if type(value) is str and (line_ok(value) or (empty and not value)):
+            return value
+        if value is None and optional:
+            return None
+        return check(value, path, region)
+
+    return normalise
+
+
+checked_text: Final = text_field()
+"""Required text (not blank), kept as given."""
+
+checked_opt_text: Final = text_field(optional=True)
+"""Optional text (not blank when given), kept as given."""
 
 
 def opt_email(value: Any, path: str, region: str | None = None) -> str | None:

@@ -137,8 +137,6 @@ _status: Final = fld.member(TaskStatus, message="is not a task status")
 
 
 _FIXED_AT_CREATION: Final = "is fixed when the task is created"
-_text = fld.checked(lambda c, v, p: c.text(v, p))
-_opt_text = fld.checked(lambda c, v, p: c.text(v, p, optional=True))
 
 
 @register_type
@@ -170,13 +168,13 @@ class Task(Aggregate):
     field_table: ClassVar[Fields] = Fields(
         {
             "subject": FieldSpec(fld.instance(TaskSubject), refused=_FIXED_AT_CREATION),
-            "title": _text,
+            "title": fld.checked_text,
             "due_at": fld.aware,
-            "assignee_id": _opt_text,
+            "assignee_id": fld.checked_opt_text,
             "priority": fld.member(TaskPriority, "a task priority"),
             "kind": FieldSpec(fld.member(TaskKind, "a task kind"), refused=_FIXED_AT_CREATION),
-            "interaction_id": FieldSpec(_opt_text, refused=_FIXED_AT_CREATION),
-            "notes": fld.checked(lambda c, v, p: c.text(v, p, optional=True, empty=True)),
+            "interaction_id": FieldSpec(fld.checked_opt_text, refused=_FIXED_AT_CREATION),
+            "notes": fld.text_field(optional=True, empty=True),
             "status": FieldSpec(
                 _status,
                 refused="moves through the task status funnel: "

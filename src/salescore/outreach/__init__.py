@@ -36,42 +36,38 @@ if TYPE_CHECKING:
 # Module → the names offered from it, space-separated (a module's own name offers the module).
 _EXPORTS = exports(
     {
-        module: tuple(names.split())
-        for module, names in {
-            "salescore.outreach._parsers": (
-                "parse_bool parse_country parse_date parse_datetime parse_decimal parse_int"
-                " parse_money"
-            ),
-            "salescore.outreach.cadences": (
-                "Cadence CadenceStep CallResult ENROLLMENT_STATUS Enrollment EnrollmentCreated"
-                " EnrollmentRepointed EnrollmentStatus ExitReason NextStep STEP_CHANNELS"
-                " SUCCESSFUL_EXITS StepCompleted StepHeld StepKind cadences next_step record_call"
-            ),
-            "salescore.outreach.call_lists": (
-                "CallList CallListEntry SkippedCall call_list call_lists"
-            ),
-            "salescore.outreach.consent": (
-                "ConsentChanged ConsentCreated ConsentEntry ConsentRecord ConsentStatus"
-                " ContactPolicy DIRECT_MARKETING Decision DoNotContactList ObjectionRecorded"
-                " Purpose RegistryCheck apply_interaction can_contact carry_restrictions consent"
-                " person_zone"
-            ),
-            "salescore.outreach.duplicates": (
-                "DuplicateReport Match MatchRules duplicate_groups duplicates find_duplicates"
-            ),
-            "salescore.outreach.erasure": (
-                "ERASED ERASURE_REASON Erasure ErasureReceipt erase_aggregate erase_person erasure"
-            ),
-            "salescore.outreach.imports": (
-                "Column ImportResult LEAD_FIELDS LeadMapping RejectedRow import_leads imports"
-                " iter_import_leads"
-            ),
-            "salescore.outreach.merges": (
-                "ACCOUNT_MERGE_FIELDS CONTACT_MERGE_FIELDS MERGE_FIELDS MergeKind merge_accounts"
-                " merge_contacts Merge MergeResult MergeUndone RecordsMerged SurvivorPolicy Take"
-                " UnmergeResult merge_leads merges unmerge"
-            ),
-        }.items()
+        "salescore.outreach._parsers": (
+            "parse_bool parse_country parse_date parse_datetime parse_decimal parse_int parse_money"
+        ),
+        "salescore.outreach.cadences": (
+            "Cadence CadenceStep CallResult ENROLLMENT_STATUS Enrollment EnrollmentCreated"
+            " EnrollmentRepointed EnrollmentStatus ExitReason NextStep STEP_CHANNELS"
+            " SUCCESSFUL_EXITS StepCompleted StepHeld StepKind cadences next_step record_call"
+        ),
+        "salescore.outreach.call_lists": (
+            "CallList CallListEntry SkippedCall call_list call_lists"
+        ),
+        "salescore.outreach.consent": (
+            "ConsentChanged ConsentCreated ConsentEntry ConsentRecord ConsentStatus"
+            " ContactPolicy DIRECT_MARKETING Decision DoNotContactList ObjectionRecorded"
+            " Purpose RegistryCheck apply_interaction can_contact carry_restrictions consent"
+            " person_zone"
+        ),
+        "salescore.outreach.duplicates": (
+            "DuplicateReport Match MatchRules duplicate_groups duplicates find_duplicates"
+        ),
+        "salescore.outreach.erasure": (
+            "ERASED ERASURE_REASON Erasure ErasureReceipt erase_aggregate erase_person erasure"
+        ),
+        "salescore.outreach.imports": (
+            "Column ImportResult LEAD_FIELDS LeadMapping RejectedRow import_leads imports"
+            " iter_import_leads"
+        ),
+        "salescore.outreach.merges": (
+            "ACCOUNT_MERGE_FIELDS CONTACT_MERGE_FIELDS MERGE_FIELDS MergeKind merge_accounts"
+            " merge_contacts Merge MergeResult MergeUndone RecordsMerged SurvivorPolicy Take"
+            " UnmergeResult merge_leads merges unmerge"
+        ),
     }
 )
 

@@ -27,6 +27,7 @@ import attrs
 from salescore._validation import Checker, fail
 from salescore.calendar import BusinessCalendar
 from salescore.domain import normalisers as fld
+from salescore.domain._fields import checked_opt_text, checked_text
 from salescore.domain.aggregate import Aggregate, Fields, FieldSpec
 from salescore.domain.events import Event, StageChanged
 from salescore.domain.interactions import (
@@ -334,8 +335,7 @@ class EnrollmentRepointed(Event):
     to_party: PartyRef
 
 
-_TEXT: Final = fld.checked(lambda c, v, p: c.text(v, p))
-_OPT_TEXT: Final = fld.checked(lambda c, v, p: c.text(v, p, optional=True))
+_ENROLLED: Final = "is fixed when the person is enrolled"
 _MOVES: Final = "moves through the enrollment status funnel (complete_step(), exit())"
 _STEPS: Final = "changes as the steps are done (complete_step())"
 
@@ -360,14 +360,14 @@ class Enrollment(Aggregate):
     stage_funnels: ClassVar[Mapping[str, Funnel]] = {"enrollment_status": ENROLLMENT_STATUS}
     field_table: ClassVar[Fields] = Fields(
         {
-            "cadence_id": FieldSpec(_TEXT, refused="is fixed when the person is enrolled"),
+            "cadence_id": FieldSpec(checked_text, refused=_ENROLLED),
             "party": FieldSpec(fld.instance(PartyRef), refused="changes with repoint()"),
-            "owner_id": FieldSpec(_TEXT, refused="is fixed when the person is enrolled"),
-            "status": FieldSpec(_TEXT, refused=_MOVES, initial=False),
+            "owner_id": FieldSpec(checked_text, refused=_ENROLLED),
+            "status": FieldSpec(checked_text, refused=_MOVES, initial=False),
             "current_step": FieldSpec(fld.opt_count, refused=_STEPS, initial=False),
             "last_done_at": FieldSpec(fld.opt_aware, refused=_STEPS, initial=False),
-            "held_by": FieldSpec(_OPT_TEXT, refused=_STEPS, initial=False),
-            "exit_reason": FieldSpec(_OPT_TEXT, refused=_MOVES, initial=False),
+            "held_by": FieldSpec(checked_opt_text, refused=_STEPS, initial=False),
+            "exit_reason": FieldSpec(checked_opt_text, refused=_MOVES, initial=False),
         },
         created=EnrollmentCreated,
     )

@@ -40,6 +40,7 @@ import attrs
 
 from salescore._validation import Checker, fail
 from salescore.domain import normalisers as fld
+from salescore.domain._fields import checked_opt_text, checked_text
 from salescore.domain.aggregate import Aggregate, Fields, FieldSpec
 from salescore.domain.campaigns import CampaignMember
 from salescore.domain.events import Event, StageChanged
@@ -199,8 +200,6 @@ class MergeUndone(Event):
     """A merge was undone."""
 
 
-_TEXT: Final = fld.checked(lambda c, v, p: c.text(v, p))
-_OPT_TEXT: Final = fld.checked(lambda c, v, p: c.text(v, p, optional=True))
 _KEPT: Final = "is what the merge did, kept to undo it"
 _UNDONE: Final = "changes with unmerge()"
 
@@ -225,11 +224,11 @@ class Merge(Aggregate):
     field_table: ClassVar[Fields] = Fields(
         {
             "kind": FieldSpec(fld.member(MergeKind), refused=_KEPT),
-            "survivor": FieldSpec(_TEXT, refused=_KEPT),
-            "merged": FieldSpec(_TEXT, refused=_KEPT),
+            "survivor": FieldSpec(checked_text, refused=_KEPT),
+            "merged": FieldSpec(checked_text, refused=_KEPT),
             "fields": FieldSpec(fld.instance(Mapping), refused=_KEPT),
-            "merged_status": FieldSpec(_OPT_TEXT, refused=_KEPT),
-            "merged_reason": FieldSpec(_OPT_TEXT, refused=_KEPT),
+            "merged_status": FieldSpec(checked_opt_text, refused=_KEPT),
+            "merged_reason": FieldSpec(checked_opt_text, refused=_KEPT),
             "repointed": FieldSpec(fld.instance(Mapping), refused=_KEPT),
             "interactions": FieldSpec(fld.instance(tuple), refused=_KEPT),
             "undone": FieldSpec(
@@ -439,7 +438,6 @@ def _refusals(a: R, b: R) -> list[str]:
 def _merge(
     a: R,
     b: R,
-    *,
     at: datetime,
     actor: str,
     ids: IdFactory,
@@ -583,17 +581,7 @@ def merge_leads(
     children: Iterable[CampaignMember | Enrollment | Task] = (),
     interactions: Iterable[Interaction] = (),
 ) -> MergeResult[Lead]:
-    return _merge(
-        a,
-        b,
-        at=at,
-        actor=actor,
-        ids=ids,
-        policy=policy,
-        resolve=resolve,
-        children=children,
-        interactions=interactions,
-    )
+    return _merge(a, b, at, actor, ids, policy, resolve, children, interactions)
 
 
 def merge_contacts(
@@ -608,17 +596,7 @@ def merge_contacts(
     children: Iterable[CampaignMember | Enrollment | Task | Opportunity | ServiceCase] = (),
     interactions: Iterable[Interaction] = (),
 ) -> MergeResult[Contact]:
-    return _merge(
-        a,
-        b,
-        at=at,
-        actor=actor,
-        ids=ids,
-        policy=policy,
-        resolve=resolve,
-        children=children,
-        interactions=interactions,
-    )
+    return _merge(a, b, at, actor, ids, policy, resolve, children, interactions)
 
 
 def merge_accounts(
@@ -633,17 +611,7 @@ def merge_accounts(
     children: Iterable[Contact | Opportunity | ServiceCase | Account] = (),
     interactions: Iterable[Interaction] = (),
 ) -> MergeResult[Account]:
-    return _merge(
-        a,
-        b,
-        at=at,
-        actor=actor,
-        ids=ids,
-        policy=policy,
-        resolve=resolve,
-        children=children,
-        interactions=interactions,
-    )
+    return _merge(a, b, at, actor, ids, policy, resolve, children, interactions)
 
 
 merge_leads.__doc__ = "Merge two leads into one; the other becomes a disqualified tombstone.\n" + (

@@ -60,18 +60,15 @@ if TYPE_CHECKING:
 # Module → the names offered from it, space-separated (a module's own name offers the module).
 _EXPORTS = exports(
     {
-        module: tuple(names.split())
-        for module, names in {
-            "salescore.rules._builders": "Term all_of any_of count field literal not_ now",
-            "salescore.rules._explain": "ClauseResult Explanation",
-            "salescore.rules._nodes": (
-                "And Between Call Compare Constant Count Field In IsNull LiteralValue MAX_DEPTH"
-                " Match MatchOp Not Now Op Operand Or Rule Value"
-            ),
-            "salescore.rules._parser": "MAX_LENGTH parse",
-            "salescore.rules._schema": "FieldKind RuleSchema SchemaSource",
-            "salescore.rules._truth": "Truth",
-        }.items()
+        "salescore.rules._builders": "Term all_of any_of count field literal not_ now",
+        "salescore.rules._explain": "ClauseResult Explanation",
+        "salescore.rules._nodes": (
+            "And Between Call Compare Constant Count Field In IsNull LiteralValue MAX_DEPTH"
+            " Match MatchOp Not Now Op Operand Or Rule Value"
+        ),
+        "salescore.rules._parser": "MAX_LENGTH parse",
+        "salescore.rules._schema": "FieldKind RuleSchema SchemaSource",
+        "salescore.rules._truth": "Truth",
     }
 )
 # The decision names offered here before they moved to salescore.decisions:

@@ -456,24 +456,21 @@ class _Parser:
         self.error(f"expected {', '.join(expected)}, found {self.found()}", expected)
 
     def or_expr(self) -> Rule:
-        start = self.tok
-        rules = [self.and_expr()]
-        while self.is_word("or"):
-            self.advance()
-            rules.append(self.and_expr())
-        if len(rules) == 1:
-            return rules[0]
-        return self.build(start, self.k.Or, tuple(rules))  # type: ignore[no-any-return]
+        return self.junction("or", self.and_expr, self.k.Or)
 
     def and_expr(self) -> Rule:
+        return self.junction("and", self.not_expr, self.k.And)
+
+    def junction(self, word: str, part: Callable[[], Rule], make: Any) -> Rule:
+        """``part (word part)*``: one part as it is, more joined by ``make``."""
         start = self.tok
-        rules = [self.not_expr()]
-        while self.is_word("and"):
+        rules = [part()]
+        while self.is_word(word):
             self.advance()
-            rules.append(self.not_expr())
+            rules.append(part())
         if len(rules) == 1:
             return rules[0]
-        return self.build(start, self.k.And, tuple(rules))  # type: ignore[no-any-return]
+        return self.build(start, make, tuple(rules))  # type: ignore[no-any-return]
 
     def not_expr(self) -> Rule:
         nots: list[_Token] = []

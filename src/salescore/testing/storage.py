@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator
+from contextlib import closing
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -300,8 +301,7 @@ class StoreConformance:
         self, store_factory: Callable[[], Store], data: st.DataObject
     ) -> None:
         items = data.draw(st.lists(ss.interactions(), max_size=6, unique_by=lambda x: x.id))
-        store = store_factory()
-        try:
+        with closing(store_factory()) as store:
             _add_all(store, "interactions", items)
             with store.unit_of_work() as uow:
                 for x in items:
@@ -312,8 +312,6 @@ class StoreConformance:
                     uow.interactions.append(items[0])
             expected = reference_order(items, "interactions", "at")
             assert _all_pages(store, "interactions", None, "at", 2) == expected
-        finally:
-            store.close()
 
     # -- round trips of every stored type --------------------------------------------------
 
@@ -342,8 +340,7 @@ class StoreConformance:
             "merges": _merge(data.draw(st.emails())),
         }
         assert set(drawn) == set(REPOSITORIES)
-        store = store_factory()
-        try:
+        with closing(store_factory()) as store:
             with store.unit_of_work() as uow:
                 for name, item in drawn.items():
                     repo = getattr(uow, name)
@@ -356,8 +353,6 @@ class StoreConformance:
                     assert to_json(got) == to_json(item)
             histories = [e for x in drawn.values() for e in getattr(x, "history", ())]
             assert [r.event for r in store.events_since(0)] == histories
-        finally:
-            store.close()
 
     def test_hostile_strings_round_trip(self, store: Store) -> None:
         leads = [_lead(i, company=text, title=text) for i, text in enumerate(HOSTILE)]
@@ -379,8 +374,7 @@ class StoreConformance:
         rules = data.draw(
             st.lists(ss.rules(fields=LEAD_RULE_FIELDS, counts=False, max_leaves=6), max_size=5)
         )
-        store = store_factory()
-        try:
+        with closing(store_factory()) as store:
             _add_all(store, "leads", leads)
             with store.unit_of_work() as uow:
                 for rule in rules:
@@ -388,8 +382,6 @@ class StoreConformance:
                     expected = sorted(x.id for x in leads if rule.evaluate(x, at) is Truth.TRUE)
                     got = [x.id for x in uow.leads.find(rule, at=at).items]
                     assert got == expected, rule.to_text()
-        finally:
-            store.close()
 
     @given(data=st.data())
     @_FIXTURE_CHECKS
@@ -403,14 +395,11 @@ class StoreConformance:
         )
         limit = data.draw(st.integers(1, 6))
         where: Rule | None = data.draw(st.sampled_from([None, field("score") >= 50]))
-        store = store_factory()
-        try:
+        with closing(store_factory()) as store:
             _add_all(store, "leads", leads)
             kept = [x for x in leads if where is None or where.evaluate(x) is Truth.TRUE]
             expected = reference_order(kept, "leads", order_by)
             assert _all_pages(store, "leads", where, order_by, limit) == expected
-        finally:
-            store.close()
 
     def test_find_sees_the_units_own_writes(self, store: Store) -> None:
         _add_all(store, "leads", [_lead(1, employees=10), _lead(3, employees=30)])

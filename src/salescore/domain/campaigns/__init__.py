@@ -24,20 +24,17 @@ if TYPE_CHECKING:
 # Module → the names offered from it, space-separated (a module's own name offers the module).
 _EXPORTS = exports(
     {
-        module: tuple(names.split())
-        for module, names in {
-            "salescore.domain.campaigns.campaign": "Campaign CampaignCreated CostRecorded campaign",
-            "salescore.domain.campaigns.fields": (
-                "CampaignStatus CampaignType MemberStatus default_member_statuses fields"
-            ),
-            "salescore.domain.campaigns.hierarchy": (
-                "campaign_ancestors check_campaign_parent hierarchy"
-            ),
-            "salescore.domain.campaigns.members": (
-                "CampaignMember CampaignMemberAdded MemberRepointed MemberStatusChanged members"
-            ),
-            "salescore.domain.standard_funnels": "CAMPAIGN_STATUS",
-        }.items()
+        "salescore.domain.campaigns.campaign": "Campaign CampaignCreated CostRecorded campaign",
+        "salescore.domain.campaigns.fields": (
+            "CampaignStatus CampaignType MemberStatus default_member_statuses fields"
+        ),
+        "salescore.domain.campaigns.hierarchy": (
+            "campaign_ancestors check_campaign_parent hierarchy"
+        ),
+        "salescore.domain.campaigns.members": (
+            "CampaignMember CampaignMemberAdded MemberRepointed MemberStatusChanged members"
+        ),
+        "salescore.domain.standard_funnels": "CAMPAIGN_STATUS",
     }
 )
 

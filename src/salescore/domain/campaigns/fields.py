@@ -6,18 +6,16 @@ Guide: :doc:`/campaigns`.
 from __future__ import annotations
 
 import enum
-import re
 from collections.abc import Iterable
 from typing import Any, Final
 
 import attrs
 
 from salescore._validation import Checker, fail, to_member
+from salescore.domain.custom_fields import _NAME
 from salescore.serialization import register_type
 
 __all__ = ["CampaignStatus", "CampaignType", "MemberStatus", "default_member_statuses"]
-
-_KEY: Final = re.compile(r"[a-z][a-z0-9_]*")
 
 
 class CampaignType(enum.StrEnum):
@@ -65,7 +63,7 @@ class MemberStatus:
     def __attrs_post_init__(self) -> None:
         with Checker("MemberStatus") as c:
             if c.instance(self.key, str, "key"):
-                c.check(bool(_KEY.fullmatch(self.key)), "key", self.key, "must be snake case")
+                c.check(bool(_NAME.fullmatch(self.key)), "key", self.key, "must be snake case")
             c.text(self.label, "label", empty=True)
             c.instance(self.responded, bool, "responded")
         if not self.label:

@@ -21,16 +21,13 @@ if TYPE_CHECKING:
 # Module → the names offered from it, space-separated (a module's own name offers the module).
 _EXPORTS = exports(
     {
-        module: tuple(names.split())
-        for module, names in {
-            "salescore.domain.opportunities.deal": "Opportunity deal",
-            "salescore.domain.opportunities.events": (
-                "ForecastCategoryOverridden LineItemAdded LineItemRemoved LineItemsReplaced"
-                " OpportunityClosed OpportunityCreated OpportunityReopened ProbabilityOverridden"
-                " events"
-            ),
-            "salescore.domain.opportunities.fields": "ContactRole OpportunityType fields",
-        }.items()
+        "salescore.domain.opportunities.deal": "Opportunity deal",
+        "salescore.domain.opportunities.events": (
+            "ForecastCategoryOverridden LineItemAdded LineItemRemoved LineItemsReplaced"
+            " OpportunityClosed OpportunityCreated OpportunityReopened ProbabilityOverridden"
+            " events"
+        ),
+        "salescore.domain.opportunities.fields": "ContactRole OpportunityType fields",
     }
 )
 

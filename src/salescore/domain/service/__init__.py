@@ -24,29 +24,26 @@ if TYPE_CHECKING:
 # Module → the names offered from it, space-separated (a module's own name offers the module).
 _EXPORTS = exports(
     {
-        module: tuple(names.split())
-        for module, names in {
-            "salescore.domain.service.cases": "ServiceCase cases merge_cases",
-            "salescore.domain.service.clocks": (
-                "Milestone PauseSpan SlaClock SlaState clocks sla_clocks"
-            ),
-            "salescore.domain.service.escalation": (
-                "Escalation EscalationRule escalation evaluate_escalations explain_escalations"
-            ),
-            "salescore.domain.service.events": (
-                "AuthorKind CaseAssigned CaseMerged CaseNoteAdded CaseOpened CaseReplied"
-                " CaseRepointed CaseStatus DEFAULT_REOPEN_WINDOW PriorityChanged"
-                " SatisfactionRecorded SlaPolicyApplied events"
-            ),
-            "salescore.domain.service.policies": (
-                "DEFAULT_PAUSES PolicyCheck PolicyChoice SlaMetric SlaPolicy SlaTarget"
-                " choose_policy policies"
-            ),
-            "salescore.domain.service.priority": "Priority priority",
-            "salescore.domain.service.satisfaction": (
-                "CesResponse CsatResponse NpsCategory NpsResponse SatisfactionResponse satisfaction"
-            ),
-        }.items()
+        "salescore.domain.service.cases": "ServiceCase cases merge_cases",
+        "salescore.domain.service.clocks": (
+            "Milestone PauseSpan SlaClock SlaState clocks sla_clocks"
+        ),
+        "salescore.domain.service.escalation": (
+            "Escalation EscalationRule escalation evaluate_escalations explain_escalations"
+        ),
+        "salescore.domain.service.events": (
+            "AuthorKind CaseAssigned CaseMerged CaseNoteAdded CaseOpened CaseReplied"
+            " CaseRepointed CaseStatus DEFAULT_REOPEN_WINDOW PriorityChanged"
+            " SatisfactionRecorded SlaPolicyApplied events"
+        ),
+        "salescore.domain.service.policies": (
+            "DEFAULT_PAUSES PolicyCheck PolicyChoice SlaMetric SlaPolicy SlaTarget"
+            " choose_policy policies"
+        ),
+        "salescore.domain.service.priority": "Priority priority",
+        "salescore.domain.service.satisfaction": (
+            "CesResponse CsatResponse NpsCategory NpsResponse SatisfactionResponse satisfaction"
+        ),
     }
 )
 

@@ -14,7 +14,7 @@ from typing import Any, ClassVar, Final, Self
 
 import attrs
 
-from salescore._validation import Checker, ensure_aware, fail, line_ok
+from salescore._validation import Checker, ensure_aware, fail
 from salescore.domain import _fields as fld
 from salescore.domain import standard_funnels as funnels
 from salescore.domain._rule_schemas import INTERACTION_RECORDS, RuleSchemaHook
@@ -56,20 +56,6 @@ _KEEP: Final = _Keep.KEEP
 _OWN_METHODS: Final = "cannot be edited (use the case's own methods)"
 
 
-def _text_field(*, optional: bool = False, empty: bool = False) -> fld.Normaliser:
-    """Text as ``Checker.text`` checks it, with a fast path for valid values."""
-    check = fld.checked(lambda c, v, p: c.text(v, p, optional=optional, empty=empty))
-
-    def normalise(value: Any, path: str, region: str | None = None) -> Any:
-        if type(value) is str and (line_ok(value) or (empty and not value)):
-            return value
-        if value is None and optional:
-            return None
-        return check(value, path, region)
-
-    return normalise
-
-
 _duration = fld.checked(lambda c, v, p: c.duration(v, p))
 
 
@@ -79,8 +65,8 @@ def _window(value: Any, path: str, region: str | None = None) -> Any:
     return _duration(value, path, region)
 
 
-_text = _text_field()
-_opt_text = _text_field(optional=True)
+_text = fld.checked_text
+_opt_text = fld.checked_opt_text
 
 
 def _own(normalise: fld.Normaliser, *, initial: bool = True) -> FieldSpec:
@@ -122,7 +108,7 @@ class ServiceCase(Aggregate):
         {
             "requester_id": _own(_text),
             "subject": FieldSpec(_text, personal=True, erased="[erased]"),
-            "description": FieldSpec(_text_field(empty=True), personal=True, erased=""),
+            "description": FieldSpec(fld.text_field(empty=True), personal=True, erased=""),
             "channel": fld.member(Channel),
             "priority": _own(fld.member(Priority)),
             "account_id": _opt_text,
