@@ -742,14 +742,17 @@ class Workspace:
 
     @staticmethod
     def _interactions(uow: UnitOfWork, ref: PartyRef) -> tuple[Interaction, ...]:
-        return _of_party(uow.interactions.find(field("party.id") == ref.id, order_by="at"), ref)
+        return _of_party(uow.interactions.find(_party_id == ref.id, order_by="at"), ref)
 
     @staticmethod
     def _memberships(uow: UnitOfWork, ref: PartyRef) -> tuple[CampaignMember, ...]:
-        return _of_party(uow.campaign_members.find(field("party.id") == ref.id), ref)
+        return _of_party(uow.campaign_members.find(_party_id == ref.id), ref)
 
 
 _Held = TypeVar("_Held", Interaction, CampaignMember)
+
+#: The party's id, a term built once: building one parses and checks its path.
+_party_id = field("party.id")
 
 
 def _of_party(found: Page[_Held], ref: PartyRef) -> tuple[_Held, ...]:

@@ -21,16 +21,22 @@ outreach part of salescore and is not part of these objects yet.
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any, ClassVar
 
 import attrs
 
-from salescore._validation import Checker, fail
+from salescore._iso3166 import COUNTRY_CODES
+from salescore._validation import Checker, fail, line_ok
 from salescore.domain import _fields as fld
 from salescore.domain import standard_funnels as funnels
 from salescore.domain._normalize import (
+    _FAST_MAX,
+    _KNOWN_ZONES,
+    _NORMAL_DOMAIN,
+    _NORMAL_EMAIL,
     normalize_country,
     normalize_domain,
     normalize_email,
@@ -138,6 +144,79 @@ def _tombstone(event: Event) -> dict[str, Any] | None:
     return {"merged_into": event.into} if isinstance(event, MergedInto) else None
 
 
+# --- cheap checks of the common case ----------------------------------------------------
+
+_email_ok = _NORMAL_EMAIL.fullmatch
+_domain_ok = _NORMAL_DOMAIN.fullmatch
+_phone_ok = re.compile(r"\+[1-9][0-9]{7,14}").fullmatch
+
+
+def _lines_ok(*values: Any) -> bool:
+    """Each value is ``None`` or one line of text without surrounding spaces."""
+    for v in values:
+        if v is not None and (type(v) is not str or v.strip() is not v or not line_ok(v)):
+            return False
+    return True
+
+
+def _account_is_normal(s: Account) -> bool:
+    """Every field of the account already valid and normal (``False``: check in detail)."""
+    v: Any = s.name
+    if not (type(v) is str and v and _lines_ok(v)):
+        return False
+    v = s.domain
+    if v is not None and not (
+        type(v) is str and len(v) <= _FAST_MAX and not v.startswith("www.") and _domain_ok(v)
+    ):
+        return False
+    v = s.employees
+    if v is not None and not (type(v) is int and v >= 0):
+        return False
+    v = s.annual_revenue
+    if v is not None and not (type(v) is Money and v.amount >= 0):
+        return False
+    v = s.country
+    if v is not None and not (type(v) is str and v in COUNTRY_CODES):
+        return False
+    v = s.custom
+    if v or not isinstance(v, dict):
+        return False
+    v = s.tags
+    if type(v) is not frozenset or not _lines_ok(*v):
+        return False
+    return _lines_ok(s.industry, s.parent_id, s.owner_id, s.merged_into)
+
+
+def _contact_is_normal(s: Contact) -> bool:
+    """Every field of the contact already valid and normal (``False``: check in detail)."""
+    v: Any = s.emails
+    if type(v) is not tuple:
+        return False
+    for e in v:
+        if not (type(e) is str and len(e) <= _FAST_MAX and _email_ok(e)):
+            return False
+    if len(v) > 1 and len({e.lower() for e in v}) != len(v):
+        return False
+    v = s.phones
+    if type(v) is not tuple:
+        return False
+    for e in v:
+        if not (type(e) is str and _phone_ok(e)):
+            return False
+    if len(v) > 1 and len(set(v)) != len(v):
+        return False
+    v = s.time_zone
+    if v is not None and (type(v) is not str or v not in _KNOWN_ZONES):
+        return False
+    v = s.custom
+    if v or not isinstance(v, dict):
+        return False
+    v = s.lifecycle_stage
+    if type(v) is not str or v not in funnels.LIFECYCLE:
+        return False
+    return _lines_ok(s.first_name, s.last_name, s.title, s.account_id, s.owner_id, s.merged_into)
+
+
 # --- accounts ------------------------------------------------------------------
 
 _MERGED_INTO = FieldSpec(fld.opt_id, refused="is set by merging: use merge()", initial=False)
@@ -203,6 +282,7 @@ class Account(Aggregate):
             "merged_into": _MERGED_INTO,
         },
         created=AccountCreated,
+        is_normal=_account_is_normal,
     )
 
     name: str
@@ -463,6 +543,7 @@ class Contact(Aggregate):
             "merged_into": _MERGED_INTO,
         },
         created=ContactCreated,
+        is_normal=_contact_is_normal,
     )
 
     first_name: str | None = None
