@@ -377,6 +377,13 @@ class Unit:
         self._events.clear()
         self._rewrites.clear()
         self._session.close()
+        # The repositories made so far point back at the unit: dropping them
+        # here frees a finished unit by reference counting, without waiting for
+        # the garbage collector (a repository kept by the caller still refuses
+        # to work, and one asked for anew is made anew).
+        made = self.__dict__
+        for name in _REPOSITORY_NAMES.intersection(made):
+            del made[name]
 
     def __enter__(self) -> Unit:
         return self
@@ -512,3 +519,9 @@ class Unit:
             if k not in self._pending:
                 self._read[k] = version
         return Page(tuple(obj for _, obj in rows), cursor)
+
+
+#: The names of a unit's repository attributes (made on first use).
+_REPOSITORY_NAMES: frozenset[str] = frozenset(
+    name for name, value in vars(Unit).items() if isinstance(value, _Cached)
+)
