@@ -15,12 +15,13 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from salescore.domain.aggregate import Aggregate
 from salescore.domain.parties import Account, Contact
-from salescore.errors import SalescoreError
+from salescore.errors import SalescoreError, ValidationError
 from salescore.money import Money
 
 _AT = datetime(2024, 3, 1, 9, 30, tzinfo=UTC)
@@ -102,7 +103,7 @@ _ACCOUNT_FIELDS = st.fixed_dictionaries(
         "parent_id": _IDS,
         "owner_id": _IDS,
         "tags": st.one_of(
-            st.frozensets(st.sampled_from(["vip", " vip ", "", "x\ny", "b"])),
+            st.frozensets(st.sampled_from(["vip", " vip ", "", "x\ny", "b", None, 3])),
             st.lists(st.sampled_from(["vip", "b", " c "])),
             st.sampled_from(["vip", 3]),
         ),
@@ -162,3 +163,12 @@ def test_a_normal_account_and_contact_pass_the_cheap_check() -> None:
     assert Contact.field_table.is_normal(contact)
     bad = Account.new(id="acct-2", at=_AT, actor="rep-1", name="Acme", custom={"budget": 5})
     assert not Account.field_table.is_normal(bad)
+
+
+def test_values_the_cheap_check_refuses_are_still_checked_in_detail() -> None:
+    with pytest.raises(ValidationError) as bad_tag:
+        Account(id="acct-1", name="Acme", tags=frozenset({None}))
+    assert [(e.path, e.value) for e in bad_tag.value.errors] == [("tags", None)]
+    with pytest.raises(ValidationError) as twice:
+        Contact(id="contact-1", emails=("a@acme.io", "A@acme.io"))
+    assert [e.path for e in twice.value.errors] == ["emails[1]"]

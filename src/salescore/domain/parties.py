@@ -182,8 +182,11 @@ def _account_is_normal(s: Account) -> bool:
     if v or not isinstance(v, dict):
         return False
     v = s.tags
-    if type(v) is not frozenset or not _lines_ok(*v):
+    if type(v) is not frozenset:
         return False
+    for tag in v:
+        if type(tag) is not str or not _lines_ok(tag):
+            return False
     return _lines_ok(s.industry, s.parent_id, s.owner_id, s.merged_into)
 
 
