@@ -109,6 +109,27 @@ def ensure_aware(value: Any, path: str = "at") -> datetime:
     return value
 
 
+def member_named(cls: type[E], value: Any) -> E | None:
+    """Return the member of enum ``cls`` that ``value`` is, or names by a str or int value.
+
+    Args:
+        cls: The enum.
+        value: Anything.
+
+    Returns:
+        The member, or ``None`` when ``value`` is neither a member nor the
+        exact ``str``/``int`` value of one.
+    """
+    if type(value) is cls:
+        return value
+    if type(value) in (str, int):
+        try:
+            return cls(value)
+        except ValueError:
+            pass
+    return None
+
+
 def to_member(cls: type[E], value: Any, path: str, what: str | None = None) -> E:
     """Return the member of enum ``cls`` that ``value`` is or names, else raise.
 
