@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Any, NoReturn, TypeGuard, TypeVar
+from typing import Any, NoReturn, TypeGuard, TypeVar, cast
 
 from salescore.errors import FieldError, ValidationError
 
@@ -123,6 +123,9 @@ def member_named(cls: type[E], value: Any) -> E | None:
     if type(value) is cls:
         return value
     if type(value) in (str, int):
+        found = cls._value2member_map_.get(value)  # what cls(value) looks up first
+        if found is not None:
+            return cast("E", found)
         try:
             return cls(value)
         except ValueError:
