@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Any, NoReturn, TypeGuard, TypeVar
+from typing import Any, NoReturn, TypeGuard, TypeVar, cast
 
 from salescore.errors import FieldError, ValidationError
 
@@ -107,6 +107,30 @@ def ensure_aware(value: Any, path: str = "at") -> datetime:
     if offset is None:
         fail(path, value, "must be timezone-aware (naive datetimes are refused)")
     return value
+
+
+def member_named(cls: type[E], value: Any) -> E | None:
+    """Return the member of enum ``cls`` that ``value`` is, or names by a str or int value.
+
+    Args:
+        cls: The enum.
+        value: Anything.
+
+    Returns:
+        The member, or ``None`` when ``value`` is neither a member nor the
+        exact ``str``/``int`` value of one.
+    """
+    if type(value) is cls:
+        return value
+    if type(value) in (str, int):
+        found = cls._value2member_map_.get(value)  # what cls(value) looks up first
+        if found is not None:
+            return cast("E", found)
+        try:
+            return cls(value)
+        except ValueError:
+            pass
+    return None
 
 
 def to_member(cls: type[E], value: Any, path: str, what: str | None = None) -> E:

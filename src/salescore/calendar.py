@@ -1007,11 +1007,7 @@ class BusinessCalendar:
             ValidationError: ``start`` is naive, ``duration`` is negative or not a
                 timedelta, or the result falls outside the supported years.
         """
-        a = _instant(start, "start")
-        d = _duration(duration)
-        if d == 0:
-            return self._out(a)
-        return self._out(self._engine.add(a, d))
+        return self._out(self._add_us(_instant(start, "start"), _duration(duration)))
 
     def subtract_business_time(self, end: datetime, duration: timedelta) -> datetime:
         """The instant ``duration`` of working time before ``end``.
@@ -1033,9 +1029,7 @@ class BusinessCalendar:
         """
         b = _instant(end, "end")
         d = _duration(duration)
-        if d == 0:
-            return self._out(b)
-        return self._out(self._engine.subtract(b, d))
+        return self._out(self._engine.subtract(b, d) if d else b)
 
     def is_open(self, at: datetime) -> bool:
         """Whether ``at`` falls inside working hours (intervals are half-open).

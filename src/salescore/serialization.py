@@ -49,6 +49,7 @@ from cattrs.errors import (
     IterableValidationNote,
 )
 
+from salescore._validation import member_named
 from salescore.errors import FieldError, ValidationError
 from salescore.frozen import EMPTY, FrozenDict, seal, utc
 from salescore.money import Money
@@ -254,13 +255,11 @@ def _structure_bool(value: Any, _: Any = None) -> bool:
 
 
 def _structure_enum(value: Any, cls: type[enum.Enum]) -> enum.Enum:
-    if type(value) is cls:
+    if type(value) is cls:  # the common case, without a call
         return value
-    if type(value) in (str, int):
-        try:
-            return cls(value)
-        except ValueError:
-            pass
+    member = member_named(cls, value)
+    if member is not None:
+        return member
     allowed = ", ".join(repr(m.value) for m in cls)
     raise _fail(value, f"must be one of {allowed}")
 

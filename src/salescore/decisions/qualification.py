@@ -390,6 +390,18 @@ def _settle(
         "question": item.question,
         "required": item.required,
     }
+
+    def ruled(
+        status: ItemStatus, source: str, evidence: Mapping[str, Any], detail: str
+    ) -> ItemResult:
+        return ItemResult(
+            **base,
+            status=status,
+            source=source,
+            evidence=evidence,
+            reason=f"{item.label}: {detail}",
+        )
+
     if answer is not None:
         where = f" in interaction {answer.interaction_id}" if answer.interaction_id else ""
         note = f": {answer.note}" if answer.note else ""
@@ -406,13 +418,12 @@ def _settle(
         why = item.disqualify_if.explain(subject, at, context)
         if why.result is Truth.TRUE:
             evidence = seen_values(why)
-            return ItemResult(
-                **base,
-                status=ItemStatus.DISQUALIFYING,
-                source="disqualify_if",
-                evidence=evidence,
-                reason=f"{item.label}: disqualifying ({item.disqualify_if.to_text()}"
-                f"{_shown(evidence)})",
+            rule = item.disqualify_if.to_text()
+            return ruled(
+                ItemStatus.DISQUALIFYING,
+                "disqualify_if",
+                evidence,
+                f"disqualifying ({rule}{_shown(evidence)})",
             )
     if item.rule is None:
         return ItemResult(
@@ -424,22 +435,13 @@ def _settle(
     ex = item.rule.explain(subject, at, context)
     evidence = seen_values(ex)
     text = item.rule.to_text()
-    if ex.result is Truth.TRUE:
-        return ItemResult(
-            **base,
-            status=ItemStatus.CONFIRMED,
-            source="rule",
-            evidence=evidence,
-            reason=f"{item.label}: confirmed ({text}{_shown(evidence)})",
+    if ex.result is not Truth.UNKNOWN:
+        status, verdict = (
+            (ItemStatus.CONFIRMED, "confirmed")
+            if ex.result is Truth.TRUE
+            else (ItemStatus.NOT_MET, "not met")
         )
-    if ex.result is Truth.FALSE:
-        return ItemResult(
-            **base,
-            status=ItemStatus.NOT_MET,
-            source="rule",
-            evidence=evidence,
-            reason=f"{item.label}: not met ({text}{_shown(evidence)})",
-        )
+        return ruled(status, "rule", evidence, f"{verdict} ({text}{_shown(evidence)})")
     missing = ex.missing_fields
     return ItemResult(
         **base,

@@ -465,28 +465,9 @@ class ScoreModel:
             if all(r[3] is None and r[4] is None for r in rows):
                 simple = _generate_total(self)
             reads = any(c.per_record is not None or _reads_records(c.rule) for c in self.criteria)
-            false_lines = tuple(
-                CriterionScore(
-                    key=c.key,
-                    group=c.group,
-                    result=Truth.FALSE,
-                    matches=0,
-                    points_before_decay=0.0,
-                    points=0.0,
-                )
-                for c in self.criteria
-            )
+            false_lines = tuple(_fixed_line(c, matched=False) for c in self.criteria)
             true_lines = tuple(
-                CriterionScore(
-                    key=c.key,
-                    group=c.group,
-                    result=Truth.TRUE,
-                    matches=1,
-                    points_before_decay=c.points,
-                    points=c.points,
-                )
-                if c.decay is None and c.per_record is None
-                else None
+                _fixed_line(c, matched=True) if c.decay is None and c.per_record is None else None
                 for c in self.criteria
             )
             thresholds = tuple(sorted(self.thresholds, key=lambda t: t.score))
@@ -804,6 +785,19 @@ class ScoreResult:
 
     def __str__(self) -> str:
         return "\n".join(self.lines())
+
+
+def _fixed_line(c: Criterion, *, matched: bool) -> CriterionScore:
+    """The line of a criterion without decay that matched once, or not at all."""
+    points = c.points if matched else 0.0
+    return CriterionScore(
+        key=c.key,
+        group=c.group,
+        result=Truth.TRUE if matched else Truth.FALSE,
+        matches=1 if matched else 0,
+        points_before_decay=points,
+        points=points,
+    )
 
 
 def score(

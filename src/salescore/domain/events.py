@@ -24,7 +24,15 @@ from typing import Any, TypeVar, cast
 
 import attrs
 
-from salescore._validation import MULTILINE_NAMES, Checker, fail, is_aware, line_ok, text_problem
+from salescore._validation import (
+    MULTILINE_NAMES,
+    Checker,
+    fail,
+    is_aware,
+    line_ok,
+    member_named,
+    text_problem,
+)
 from salescore.errors import FieldError, ValidationError
 from salescore.serialization import register_polymorphic, register_type
 
@@ -296,14 +304,10 @@ def _aware(value: Any, path: str) -> Any:
 
 def _enum_check(cls: type[enum.Enum]) -> _Check:
     def check(value: Any, path: str) -> Any:
-        if type(value) is cls:
-            return value
-        if type(value) in (str, int):
-            try:
-                return cls(value)
-            except ValueError:
-                pass
-        fail(path, value, f"must be one of {', '.join(str(m.value) for m in cls)}")
+        member = member_named(cls, value)
+        if member is None:
+            fail(path, value, f"must be one of {', '.join(str(m.value) for m in cls)}")
+        return member
 
     return check
 

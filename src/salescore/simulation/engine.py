@@ -412,6 +412,7 @@ class _Run:
         else:
             outcome = "none"
         party = self._party(lead_id)
+        touch: dict[str, Any] = {"at": at, "actor": rep, "party": party, "rep_id": rep}
         if step.kind == "call":
             disposition = {
                 "opt_out": "do_not_call",
@@ -423,13 +424,10 @@ class _Run:
             logged = [
                 Interaction.call(
                     id=self.ids.new("call"),
-                    at=at,
-                    actor=rep,
                     disposition=disposition,
                     duration=timedelta(minutes=minutes),
-                    party=party,
-                    rep_id=rep,
                     subject=label,
+                    **touch,
                 )
             ]
         else:
@@ -437,13 +435,10 @@ class _Run:
             logged = [
                 Interaction.email(
                     id=self.ids.new("email"),
-                    at=at,
-                    actor=rep,
                     message_id=message,
                     kind="sent",
-                    party=party,
-                    rep_id=rep,
                     subject=label,
+                    **touch,
                 )
             ]
             if outcome != "none":
