@@ -17,7 +17,7 @@ import zoneinfo
 from typing import Any, Final
 
 from salescore._iso3166 import COUNTRY_CODES
-from salescore._validation import fail
+from salescore._validation import fail, line_ok
 
 __all__ = [
     "COUNTRY_CODES",
@@ -43,6 +43,21 @@ _LDH: Final = re.compile(r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?")
 _E164: Final = re.compile(r"\+[1-9][0-9]{7,14}")
 _SCHEME: Final = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
 _LOCAL_MAX_BYTES: Final = 64
+
+# The cheap "already normal" checks of the aggregates' fast paths.
+_email_ok: Final = _NORMAL_EMAIL.fullmatch
+_domain_ok: Final = _NORMAL_DOMAIN.fullmatch
+_phone_ok: Final = _E164.fullmatch
+
+
+def _lines_ok(*values: Any) -> bool:
+    """Each value is ``None`` or one line of text without surrounding spaces."""
+    for v in values:
+        if v is not None and (type(v) is not str or v.strip() is not v or not line_ok(v)):
+            return False
+    return True
+
+
 _EMAIL_MAX_BYTES: Final = 254
 _DOMAIN_MAX: Final = 253
 _LABEL_MAX: Final = 63

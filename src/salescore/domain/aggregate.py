@@ -844,16 +844,20 @@ class _Copier:
         owner = next(k for k in kind.__mro__ if "__attrs_post_init__" in k.__dict__)
         if owner is not Aggregate:
             return None
-        fields = attrs.fields(kind)
-        if any(f.validator or f.converter or not f.init for f in fields):
+        if any(f.validator or f.converter or not f.init for f in attrs.fields(kind)):
             return None
-        slots = {
-            f.name: next(k.__dict__[f.name] for k in kind.__mro__ if f.name in k.__dict__)
-            for f in fields
-        }
+        slots = cls.slots_of(kind)
         if not all(type(slot) is types.MemberDescriptorType for slot in slots.values()):
             return None
         return cls(kind, slots)
+
+    @staticmethod
+    def slots_of(kind: type[Aggregate]) -> dict[str, Any]:
+        """Field name → the descriptor of its slot (found along ``kind``'s MRO)."""
+        return {
+            f.name: next(k.__dict__[f.name] for k in kind.__mro__ if f.name in k.__dict__)
+            for f in attrs.fields(kind)
+        }
 
     def copy(self, obj: Any, changes: Mapping[str, Any], into: Any = None) -> Any:
         """``obj`` with ``changes``, the changed table fields normalised.

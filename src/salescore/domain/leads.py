@@ -24,7 +24,6 @@ Its lifecycle stage moves separately through :data:`~salescore.funnels.LIFECYCLE
 from __future__ import annotations
 
 import enum
-import re
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from math import isfinite
@@ -36,7 +35,14 @@ from salescore._iso3166 import COUNTRY_CODES
 from salescore._validation import Checker, line_ok
 from salescore.domain import _fields as fld
 from salescore.domain import standard_funnels as funnels
-from salescore.domain._normalize import _FAST_MAX, _KNOWN_ZONES, _NORMAL_DOMAIN, _NORMAL_EMAIL
+from salescore.domain._normalize import (
+    _FAST_MAX,
+    _KNOWN_ZONES,
+    _domain_ok,
+    _email_ok,
+    _lines_ok,
+    _phone_ok,
+)
 from salescore.domain._rule_schemas import INTERACTION_RECORDS, RuleSchemaHook
 from salescore.domain.aggregate import Aggregate, Fields, FieldSpec
 from salescore.domain.custom_fields import CustomFieldSchema
@@ -61,10 +67,6 @@ class LeadStatus(enum.StrEnum):
     DISQUALIFIED = "disqualified"
     CONVERTED = "converted"
 
-
-_email_ok: Final = _NORMAL_EMAIL.fullmatch
-_domain_ok: Final = _NORMAL_DOMAIN.fullmatch
-_phone_ok: Final = re.compile(r"\+[1-9][0-9]{7,14}").fullmatch
 
 _SOURCE_TEXT: Final = (
     "campaign_id",
@@ -206,10 +208,7 @@ def _is_normal(s: Lead) -> bool:
         return False
     if s.converted_at is not None or s.converted_contact_id is not None:
         return False
-    for v in (s.first_name, s.last_name, s.title, s.company, s.industry, s.owner_id):
-        if v is not None and (type(v) is not str or v.strip() is not v or not line_ok(v)):
-            return False
-    return True
+    return _lines_ok(s.first_name, s.last_name, s.title, s.company, s.industry, s.owner_id)
 
 
 @register_type

@@ -21,7 +21,6 @@ outreach part of salescore and is not part of these objects yet.
 from __future__ import annotations
 
 import enum
-import re
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any, ClassVar
@@ -29,14 +28,16 @@ from typing import Any, ClassVar
 import attrs
 
 from salescore._iso3166 import COUNTRY_CODES
-from salescore._validation import Checker, fail, line_ok
+from salescore._validation import Checker, fail
 from salescore.domain import _fields as fld
 from salescore.domain import standard_funnels as funnels
 from salescore.domain._normalize import (
     _FAST_MAX,
     _KNOWN_ZONES,
-    _NORMAL_DOMAIN,
-    _NORMAL_EMAIL,
+    _domain_ok,
+    _email_ok,
+    _lines_ok,
+    _phone_ok,
     normalize_country,
     normalize_domain,
     normalize_email,
@@ -145,18 +146,6 @@ def _tombstone(event: Event) -> dict[str, Any] | None:
 
 
 # --- cheap checks of the common case ----------------------------------------------------
-
-_email_ok = _NORMAL_EMAIL.fullmatch
-_domain_ok = _NORMAL_DOMAIN.fullmatch
-_phone_ok = re.compile(r"\+[1-9][0-9]{7,14}").fullmatch
-
-
-def _lines_ok(*values: Any) -> bool:
-    """Each value is ``None`` or one line of text without surrounding spaces."""
-    for v in values:
-        if v is not None and (type(v) is not str or v.strip() is not v or not line_ok(v)):
-            return False
-    return True
 
 
 def _account_is_normal(s: Account) -> bool:

@@ -843,10 +843,4 @@ class Opportunity(Aggregate):
 
 #: The fields a change of which needs the constructor's checks across fields.
 _ACROSS: Final = frozenset({"pipeline", "amount", "line_items", "recurring"})
-_COPIER: Final = _Copier(
-    Opportunity,
-    {
-        f.name: next(k.__dict__[f.name] for k in Opportunity.__mro__ if f.name in k.__dict__)
-        for f in attrs.fields(Opportunity)
-    },
-)
+_COPIER: Final = _Copier(Opportunity, _Copier.slots_of(Opportunity))
