@@ -30,10 +30,11 @@ give identical bytes (see ``docs/documents.md``).
 from __future__ import annotations
 
 import enum
+import itertools
 import json
 import math
 import typing
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar, cast
@@ -1189,10 +1190,30 @@ class _Short:
         return repr(v)
 
 
+def _structure_items(hooks: Iterable[tuple[Any, Any]], value: Iterable[Any]) -> list[Any]:
+    """Structure item ``i`` of ``value`` with ``hooks[i]``, a ``(hook, type)`` pair.
+
+    ``hooks`` may be endless. Every failing item is named by its index (the
+    first 100 of them).
+    """
+    out: list[Any] = []
+    errors: list[FieldError] = []
+    for i, ((hook, t), item) in enumerate(zip(hooks, value, strict=False)):
+        try:
+            out.append(hook(item, t))
+        except Exception as exc:
+            _collect(exc, f"[{i}]", errors)
+            if len(errors) >= 100:
+                break
+    if errors:
+        raise ValidationError(errors)
+    return out
+
+
 def _sequence_hook(
     conv: cattrs.Converter, item_t: Any, make: Callable[[list[Any]], Any]
 ) -> Callable[[Any, Any], Any]:
-    inner = conv.get_structure_hook(item_t)
+    hooks = itertools.repeat((conv.get_structure_hook(item_t), item_t))
 
     def structure(value: Any, _: Any) -> Any:
         if type(value) is not list and type(value) is not tuple:
@@ -1200,18 +1221,7 @@ def _sequence_hook(
                 value = list(value)
             else:
                 raise _fail(_Short(value), "must be a list")
-        out: list[Any] = []
-        errors: list[FieldError] = []
-        for i, item in enumerate(value):
-            try:
-                out.append(inner(item, item_t))
-            except Exception as exc:
-                _collect(exc, f"[{i}]", errors)
-                if len(errors) >= 100:
-                    break
-        if errors:
-            raise ValidationError(errors)
-        return make(out)
+        return make(_structure_items(hooks, value))
 
     return structure
 
@@ -1222,16 +1232,7 @@ def _fixed_tuple_hook(conv: cattrs.Converter, args: tuple[Any, ...]) -> Callable
     def structure(value: Any, _: Any) -> Any:
         if (type(value) is not list and type(value) is not tuple) or len(value) != len(hooks):
             raise _fail(_Short(value), f"must be a list of {len(hooks)} items")
-        out: list[Any] = []
-        errors: list[FieldError] = []
-        for i, ((hook, t), item) in enumerate(zip(hooks, value, strict=True)):
-            try:
-                out.append(hook(item, t))
-            except Exception as exc:
-                _collect(exc, f"[{i}]", errors)
-        if errors:
-            raise ValidationError(errors)
-        return tuple(out)
+        return tuple(_structure_items(hooks, value))
 
     return structure
 
