@@ -155,26 +155,27 @@ def _unstructure_datetime(value: datetime) -> str:
     return utc(value).isoformat()
 
 
-def _structure_date(value: Any, _: Any = None) -> date:
-    if isinstance(value, date) and not isinstance(value, datetime):
-        return value
-    if type(value) is str:
-        try:
-            return date.fromisoformat(value)
-        except ValueError:
-            pass
-    raise _fail(value, "must be an ISO 8601 date string (YYYY-MM-DD)")
+_D = TypeVar("_D", date, time)
 
 
-def _structure_time(value: Any, _: Any = None) -> time:
-    if isinstance(value, time):
-        return value
-    if type(value) is str:
-        try:
-            return time.fromisoformat(value)
-        except ValueError:
-            pass
-    raise _fail(value, "must be an ISO 8601 time string (HH:MM[:SS])")
+def _from_iso(cls: type[_D], message: str) -> Callable[..., _D]:
+    """A structure hook taking a ``cls`` as it is, or its ISO 8601 text."""
+
+    def structure(value: Any, _: Any = None) -> _D:
+        if isinstance(value, cls) and not isinstance(value, datetime):
+            return value
+        if type(value) is str:
+            try:
+                return cls.fromisoformat(value)
+            except ValueError:
+                pass
+        raise _fail(value, message)
+
+    return structure
+
+
+_structure_date = _from_iso(date, "must be an ISO 8601 date string (YYYY-MM-DD)")
+_structure_time = _from_iso(time, "must be an ISO 8601 time string (HH:MM[:SS])")
 
 
 def _unstructure_timedelta(value: timedelta) -> int | float:
