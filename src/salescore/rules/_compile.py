@@ -14,7 +14,6 @@ from decimal import Decimal
 from types import CodeType
 from typing import TYPE_CHECKING, Any, Final
 
-from salescore._validation import fail
 from salescore.money import Money
 from salescore.rules._kinds import (
     is_and,
@@ -37,11 +36,13 @@ from salescore.rules._truth import Truth
 from salescore.rules._values import (
     MISSING,
     apply_function,
+    between,
     check_at,
     compare,
     count_records,
     is_in,
     match_text,
+    need_at,
     resolve,
     resolve_first,
     shift,
@@ -63,10 +64,6 @@ _MATCH: Final = {
 }
 
 
-def _need_at() -> None:
-    fail("at", None, "this rule uses now or within, so evaluating it needs at=")
-
-
 def _first0(subject: Any, name: str, context: Any) -> Any:
     value = resolve_first(subject, name, context)
     return None if value is MISSING else value
@@ -75,16 +72,6 @@ def _first0(subject: Any, name: str, context: Any) -> Any:
 def _resolve0(subject: Any, segments: tuple[str, ...], context: Any) -> Any:
     value = resolve(subject, segments, context)
     return None if value is MISSING else value
-
-
-def _between(value: Any, low: Any, high: Any) -> bool | None:
-    lo = compare(">=", value, low)
-    hi = compare("<=", value, high)
-    if lo is False or hi is False:
-        return False
-    if lo is None or hi is None:
-        return None
-    return True
 
 
 def _count(
@@ -116,10 +103,10 @@ _BASE_NAMESPACE: Final[dict[str, Any]] = {
     "_isin": is_in,
     "_apply": apply_function,
     "_match": match_text,
-    "_between": _between,
+    "_between": between,
     "_count": _count,
     "_check_at": check_at,
-    "_need_at": _need_at,
+    "_need_at": need_at,
 }
 
 
