@@ -37,7 +37,7 @@ import typing
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
-from typing import Any, TypeVar, cast
+from typing import Any, Final, TypeVar, cast
 
 import attrs
 import cattrs
@@ -342,6 +342,16 @@ def _collect(exc: BaseException, path: str, out: list[FieldError]) -> None:
         out.append(FieldError(path, None, "is nested too deeply"))
     else:
         out.append(FieldError(path, None, f"is malformed ({type(exc).__name__})"))
+
+
+#: A tagged scalar in a free-form value (``{"$date": "2026-03-02"}``) → its structure hook.
+_TAGGED_SCALARS: Final[dict[str, Callable[[Any], Any]]] = {
+    "$decimal": _structure_decimal,
+    "$datetime": _structure_datetime,
+    "$date": _structure_date,
+    "$time": _structure_time,
+    "$timedelta": _structure_timedelta,
+}
 
 
 # --- the codec ---------------------------------------------------------------------------------
@@ -1082,16 +1092,9 @@ class Codec:
             raise _fail(_Short(value), "is not a JSON value")
         if len(value) == 1:
             ((tag, inner),) = value.items()
-            if tag == "$decimal":
-                return _structure_decimal(inner)
-            if tag == "$datetime":
-                return _structure_datetime(inner)
-            if tag == "$date":
-                return _structure_date(inner)
-            if tag == "$time":
-                return _structure_time(inner)
-            if tag == "$timedelta":
-                return _structure_timedelta(inner)
+            scalar = _TAGGED_SCALARS.get(tag)
+            if scalar is not None:
+                return scalar(inner)
             if tag == "$set":
                 if type(inner) is not list:
                     raise _fail(_Short(inner), "must be a list")
