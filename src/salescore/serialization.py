@@ -354,6 +354,20 @@ _TAGGED_SCALARS: Final[dict[str, Callable[[Any], Any]]] = {
 }
 
 
+#: Type → its unstructure hook (``None``: cattrs' own) and its structure hook.
+_SCALAR_HOOKS: Final[tuple[tuple[type, Callable[[Any], Any] | None, Callable[..., Any]], ...]] = (
+    (datetime, _unstructure_datetime, _structure_datetime),
+    (date, date.isoformat, _structure_date),
+    (time, time.isoformat, _structure_time),
+    (timedelta, _unstructure_timedelta, _structure_timedelta),
+    (Decimal, canonical_decimal, _structure_decimal),
+    (Money, _unstructure_money, _structure_money),
+    (str, None, _structure_str),
+    (int, None, _structure_int),
+    (float, _unstructure_float, _structure_float),
+    (bool, None, _structure_bool),
+)
+
 # --- the codec ---------------------------------------------------------------------------------
 
 
@@ -931,23 +945,10 @@ class Codec:
         generated = self._generated and not detailed
         if generated:
             _install_generated(conv)
-        conv.register_unstructure_hook(datetime, _unstructure_datetime)
-        conv.register_structure_hook(datetime, _structure_datetime)
-        conv.register_unstructure_hook(date, date.isoformat)
-        conv.register_structure_hook(date, _structure_date)
-        conv.register_unstructure_hook(time, time.isoformat)
-        conv.register_structure_hook(time, _structure_time)
-        conv.register_unstructure_hook(timedelta, _unstructure_timedelta)
-        conv.register_structure_hook(timedelta, _structure_timedelta)
-        conv.register_unstructure_hook(Decimal, canonical_decimal)
-        conv.register_structure_hook(Decimal, _structure_decimal)
-        conv.register_unstructure_hook(Money, _unstructure_money)
-        conv.register_structure_hook(Money, _structure_money)
-        conv.register_structure_hook(str, _structure_str)
-        conv.register_structure_hook(int, _structure_int)
-        conv.register_structure_hook(float, _structure_float)
-        conv.register_unstructure_hook(float, _unstructure_float)
-        conv.register_structure_hook(bool, _structure_bool)
+        for t, unstructure, structure in _SCALAR_HOOKS:
+            if unstructure is not None:
+                conv.register_unstructure_hook(t, unstructure)
+            conv.register_structure_hook(t, structure)
         for kind in (enum.Enum, enum.StrEnum, enum.IntEnum):
             conv.register_structure_hook(kind, _structure_enum)
 
