@@ -30,13 +30,14 @@ give identical bytes (see ``docs/documents.md``).
 from __future__ import annotations
 
 import enum
+import itertools
 import json
 import math
 import typing
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
-from typing import Any, TypeVar, cast
+from typing import Any, Final, TypeVar, cast
 
 import attrs
 import cattrs
@@ -154,26 +155,27 @@ def _unstructure_datetime(value: datetime) -> str:
     return utc(value).isoformat()
 
 
-def _structure_date(value: Any, _: Any = None) -> date:
-    if isinstance(value, date) and not isinstance(value, datetime):
-        return value
-    if type(value) is str:
-        try:
-            return date.fromisoformat(value)
-        except ValueError:
-            pass
-    raise _fail(value, "must be an ISO 8601 date string (YYYY-MM-DD)")
+_D = TypeVar("_D", date, time)
 
 
-def _structure_time(value: Any, _: Any = None) -> time:
-    if isinstance(value, time):
-        return value
-    if type(value) is str:
-        try:
-            return time.fromisoformat(value)
-        except ValueError:
-            pass
-    raise _fail(value, "must be an ISO 8601 time string (HH:MM[:SS])")
+def _from_iso(cls: type[_D], message: str) -> Callable[..., _D]:
+    """A structure hook taking a ``cls`` as it is, or its ISO 8601 text."""
+
+    def structure(value: Any, _: Any = None) -> _D:
+        if isinstance(value, cls) and not isinstance(value, datetime):
+            return value
+        if type(value) is str:
+            try:
+                return cls.fromisoformat(value)
+            except ValueError:
+                pass
+        raise _fail(value, message)
+
+    return structure
+
+
+_structure_date = _from_iso(date, "must be an ISO 8601 date string (YYYY-MM-DD)")
+_structure_time = _from_iso(time, "must be an ISO 8601 time string (HH:MM[:SS])")
 
 
 def _unstructure_timedelta(value: timedelta) -> int | float:
@@ -341,6 +343,30 @@ def _collect(exc: BaseException, path: str, out: list[FieldError]) -> None:
     else:
         out.append(FieldError(path, None, f"is malformed ({type(exc).__name__})"))
 
+
+#: A tagged scalar in a free-form value (``{"$date": "2026-03-02"}``) → its structure hook.
+_TAGGED_SCALARS: Final[dict[str, Callable[[Any], Any]]] = {
+    "$decimal": _structure_decimal,
+    "$datetime": _structure_datetime,
+    "$date": _structure_date,
+    "$time": _structure_time,
+    "$timedelta": _structure_timedelta,
+}
+
+
+#: Type → its unstructure hook (``None``: cattrs' own) and its structure hook.
+_SCALAR_HOOKS: Final[tuple[tuple[type, Callable[[Any], Any] | None, Callable[..., Any]], ...]] = (
+    (datetime, _unstructure_datetime, _structure_datetime),
+    (date, date.isoformat, _structure_date),
+    (time, time.isoformat, _structure_time),
+    (timedelta, _unstructure_timedelta, _structure_timedelta),
+    (Decimal, canonical_decimal, _structure_decimal),
+    (Money, _unstructure_money, _structure_money),
+    (str, None, _structure_str),
+    (int, None, _structure_int),
+    (float, _unstructure_float, _structure_float),
+    (bool, None, _structure_bool),
+)
 
 # --- the codec ---------------------------------------------------------------------------------
 
@@ -919,23 +945,10 @@ class Codec:
         generated = self._generated and not detailed
         if generated:
             _install_generated(conv)
-        conv.register_unstructure_hook(datetime, _unstructure_datetime)
-        conv.register_structure_hook(datetime, _structure_datetime)
-        conv.register_unstructure_hook(date, date.isoformat)
-        conv.register_structure_hook(date, _structure_date)
-        conv.register_unstructure_hook(time, time.isoformat)
-        conv.register_structure_hook(time, _structure_time)
-        conv.register_unstructure_hook(timedelta, _unstructure_timedelta)
-        conv.register_structure_hook(timedelta, _structure_timedelta)
-        conv.register_unstructure_hook(Decimal, canonical_decimal)
-        conv.register_structure_hook(Decimal, _structure_decimal)
-        conv.register_unstructure_hook(Money, _unstructure_money)
-        conv.register_structure_hook(Money, _structure_money)
-        conv.register_structure_hook(str, _structure_str)
-        conv.register_structure_hook(int, _structure_int)
-        conv.register_structure_hook(float, _structure_float)
-        conv.register_unstructure_hook(float, _unstructure_float)
-        conv.register_structure_hook(bool, _structure_bool)
+        for t, unstructure, structure in _SCALAR_HOOKS:
+            if unstructure is not None:
+                conv.register_unstructure_hook(t, unstructure)
+            conv.register_structure_hook(t, structure)
         for kind in (enum.Enum, enum.StrEnum, enum.IntEnum):
             conv.register_structure_hook(kind, _structure_enum)
 
@@ -1080,16 +1093,9 @@ class Codec:
             raise _fail(_Short(value), "is not a JSON value")
         if len(value) == 1:
             ((tag, inner),) = value.items()
-            if tag == "$decimal":
-                return _structure_decimal(inner)
-            if tag == "$datetime":
-                return _structure_datetime(inner)
-            if tag == "$date":
-                return _structure_date(inner)
-            if tag == "$time":
-                return _structure_time(inner)
-            if tag == "$timedelta":
-                return _structure_timedelta(inner)
+            scalar = _TAGGED_SCALARS.get(tag)
+            if scalar is not None:
+                return scalar(inner)
             if tag == "$set":
                 if type(inner) is not list:
                     raise _fail(_Short(inner), "must be a list")
@@ -1189,10 +1195,30 @@ class _Short:
         return repr(v)
 
 
+def _structure_items(hooks: Iterable[tuple[Any, Any]], value: Iterable[Any]) -> list[Any]:
+    """Structure item ``i`` of ``value`` with ``hooks[i]``, a ``(hook, type)`` pair.
+
+    ``hooks`` may be endless. Every failing item is named by its index (the
+    first 100 of them).
+    """
+    out: list[Any] = []
+    errors: list[FieldError] = []
+    for i, ((hook, t), item) in enumerate(zip(hooks, value, strict=False)):
+        try:
+            out.append(hook(item, t))
+        except Exception as exc:
+            _collect(exc, f"[{i}]", errors)
+            if len(errors) >= 100:
+                break
+    if errors:
+        raise ValidationError(errors)
+    return out
+
+
 def _sequence_hook(
     conv: cattrs.Converter, item_t: Any, make: Callable[[list[Any]], Any]
 ) -> Callable[[Any, Any], Any]:
-    inner = conv.get_structure_hook(item_t)
+    hooks = itertools.repeat((conv.get_structure_hook(item_t), item_t))
 
     def structure(value: Any, _: Any) -> Any:
         if type(value) is not list and type(value) is not tuple:
@@ -1200,18 +1226,7 @@ def _sequence_hook(
                 value = list(value)
             else:
                 raise _fail(_Short(value), "must be a list")
-        out: list[Any] = []
-        errors: list[FieldError] = []
-        for i, item in enumerate(value):
-            try:
-                out.append(inner(item, item_t))
-            except Exception as exc:
-                _collect(exc, f"[{i}]", errors)
-                if len(errors) >= 100:
-                    break
-        if errors:
-            raise ValidationError(errors)
-        return make(out)
+        return make(_structure_items(hooks, value))
 
     return structure
 
@@ -1222,16 +1237,7 @@ def _fixed_tuple_hook(conv: cattrs.Converter, args: tuple[Any, ...]) -> Callable
     def structure(value: Any, _: Any) -> Any:
         if (type(value) is not list and type(value) is not tuple) or len(value) != len(hooks):
             raise _fail(_Short(value), f"must be a list of {len(hooks)} items")
-        out: list[Any] = []
-        errors: list[FieldError] = []
-        for i, ((hook, t), item) in enumerate(zip(hooks, value, strict=True)):
-            try:
-                out.append(hook(item, t))
-            except Exception as exc:
-                _collect(exc, f"[{i}]", errors)
-        if errors:
-            raise ValidationError(errors)
-        return tuple(out)
+        return tuple(_structure_items(hooks, value))
 
     return structure
 

@@ -18,6 +18,7 @@ from salescore.errors import FieldError, ValidationError
 from salescore.ids import DeterministicIds
 from salescore.money import Money
 from salescore.outreach import (
+    LEAD_FIELDS,
     Column,
     LeadMapping,
     import_leads,
@@ -48,6 +49,13 @@ def ids() -> DeterministicIds:
 
 
 # --- parsers -------------------------------------------------------------------------------
+
+
+def test_the_fields_a_column_can_fill() -> None:
+    assert " ".join(sorted(LEAD_FIELDS)) == (
+        "annual_revenue company country domain email employees first_name industry"
+        " last_name lifecycle_stage owner_id phone score time_zone title"
+    )
 
 
 @pytest.mark.parametrize(

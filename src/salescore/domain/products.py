@@ -438,14 +438,3 @@ def line_items_total(items: Iterable[LineItem], currency: str | None = None) -> 
     for item in seq:
         total = total + item.total
     return total
-
-
-def _require_line_items(value: Any, path: str = "line_items") -> tuple[LineItem, ...]:
-    """Check that ``value`` is a sequence of line items; return it as a tuple."""
-    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
-        fail(path, value, "must be a sequence of LineItem")
-    seq = tuple(value)
-    with Checker("line items") as c:
-        for i, item in enumerate(seq):
-            c.instance(item, LineItem, f"{path}[{i}]")
-    return seq

@@ -49,23 +49,12 @@ __all__ = [
 #: ``(text, path) -> value``: a cell parser. ``text`` is stripped and not blank.
 CellParser = Callable[[str, str], Any]
 
-_TEXT_FIELDS: Final = frozenset(
-    {
-        "first_name",
-        "last_name",
-        "email",
-        "phone",
-        "title",
-        "company",
-        "domain",
-        "industry",
-        "time_zone",
-        "owner_id",
-        "lifecycle_stage",
-    }
+#: Every lead field a column can fill: the editable ones but the source and
+#: ``custom`` (a column fills one custom field, ``custom.<name>``), and the
+#: lifecycle stage.
+LEAD_FIELDS: Final = frozenset(
+    {*Lead.field_table.editable, "lifecycle_stage"} - {"latest_source", "custom"}
 )
-#: Every lead field a column can fill.
-LEAD_FIELDS: Final = frozenset({*_TEXT_FIELDS, "employees", "annual_revenue", "country", "score"})
 
 
 @attrs.frozen(kw_only=True)
@@ -206,7 +195,7 @@ def _field_parser(
         )
     if f == "country":
         return parse_country
-    if f in _TEXT_FIELDS:
+    if f in LEAD_FIELDS:
         return None
     name = f.removeprefix("custom.")
     if schema is None or name not in schema:

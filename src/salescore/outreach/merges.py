@@ -93,32 +93,11 @@ MERGE_FIELDS: Final = (
     "custom",
 )
 
-#: The contact fields a merge resolves.
-CONTACT_MERGE_FIELDS: Final = (
-    "first_name",
-    "last_name",
-    "emails",
-    "phones",
-    "title",
-    "account_id",
-    "time_zone",
-    "owner_id",
-    "custom",
-)
+#: The contact fields a merge resolves: every editable one.
+CONTACT_MERGE_FIELDS: Final = tuple(Contact.field_table.editable)
 
-#: The account fields a merge resolves.
-ACCOUNT_MERGE_FIELDS: Final = (
-    "name",
-    "domain",
-    "industry",
-    "employees",
-    "annual_revenue",
-    "country",
-    "parent_id",
-    "owner_id",
-    "tags",
-    "custom",
-)
+#: The account fields a merge resolves: every editable one.
+ACCOUNT_MERGE_FIELDS: Final = tuple(Account.field_table.editable)
 
 _RANK: Final = {
     LeadStatus.DISQUALIFIED: 0,

@@ -14,7 +14,6 @@ from decimal import Decimal
 from types import CodeType
 from typing import TYPE_CHECKING, Any, Final
 
-from salescore._validation import fail
 from salescore.money import Money
 from salescore.rules._kinds import (
     is_and,
@@ -37,11 +36,13 @@ from salescore.rules._truth import Truth
 from salescore.rules._values import (
     MISSING,
     apply_function,
+    between,
     check_at,
     compare,
     count_records,
     is_in,
     match_text,
+    need_at,
     resolve,
     resolve_first,
     shift,
@@ -63,10 +64,6 @@ _MATCH: Final = {
 }
 
 
-def _need_at() -> None:
-    fail("at", None, "this rule uses now or within, so evaluating it needs at=")
-
-
 def _first0(subject: Any, name: str, context: Any) -> Any:
     value = resolve_first(subject, name, context)
     return None if value is MISSING else value
@@ -75,16 +72,6 @@ def _first0(subject: Any, name: str, context: Any) -> Any:
 def _resolve0(subject: Any, segments: tuple[str, ...], context: Any) -> Any:
     value = resolve(subject, segments, context)
     return None if value is MISSING else value
-
-
-def _between(value: Any, low: Any, high: Any) -> bool | None:
-    lo = compare(">=", value, low)
-    hi = compare("<=", value, high)
-    if lo is False or hi is False:
-        return False
-    if lo is None or hi is None:
-        return None
-    return True
 
 
 def _count(
@@ -116,10 +103,10 @@ _BASE_NAMESPACE: Final[dict[str, Any]] = {
     "_isin": is_in,
     "_apply": apply_function,
     "_match": match_text,
-    "_between": _between,
+    "_between": between,
     "_count": _count,
     "_check_at": check_at,
-    "_need_at": _need_at,
+    "_need_at": need_at,
 }
 
 
@@ -224,9 +211,7 @@ class _Generator:
             return
         if is_junction(rule):
             fn = self.function(rule, top=False)
-            c = self.var()
-            out.append(f"{pad}{c} = {fn}(subject, at, context)")
-            self.tri(c, out, depth, actions)
+            self.settle(f"{fn}(subject, at, context)", out, depth, actions)
             return
         if is_is_null(rule):
             v = self.fetch(rule.field, out, depth, on_dict=on_dict)
@@ -249,9 +234,7 @@ class _Generator:
                 general = f"_isin({v}, {self.const(items)})"
                 self.fast(v, [(f"{v}.__class__ is _str", member)], general, out, depth, actions)
             else:
-                c = self.var()
-                out.append(f"{pad}{c} = _isin({v}, {self.const(items)})")
-                self.tri(c, out, depth, actions)
+                self.settle(f"_isin({v}, {self.const(items)})", out, depth, actions)
             return
         assert is_between(rule)
         v = self.fetch(rule.operand, out, depth, on_dict=on_dict)
@@ -272,9 +255,7 @@ class _Generator:
             ]
             self.fast(v, branches, general, out, depth, actions)
         else:
-            c = self.var()
-            out.append(f"{pad}{c} = {general}")
-            self.tri(c, out, depth, actions)
+            self.settle(general, out, depth, actions)
 
     def compare(
         self,
@@ -285,7 +266,6 @@ class _Generator:
         *,
         on_dict: bool,
     ) -> None:
-        pad = "    " * depth
         left = self.fetch(rule.left, out, depth, on_dict=on_dict)
         right = self.fetch(rule.right, out, depth, on_dict=on_dict)
         op = rule.op
@@ -298,9 +278,7 @@ class _Generator:
             literal, v = rule.left, right
         branches = self.fast_branches(literal, v, left, right, op.value)
         if not branches:
-            c = self.var()
-            out.append(f"{pad}{c} = {general}")
-            self.tri(c, out, depth, actions)
+            self.settle(general, out, depth, actions)
             return
         self.fast(v, branches, general, out, depth, actions)
 
@@ -324,9 +302,7 @@ class _Generator:
             expr = _MATCH[rule.op.value].format(text=text, pattern=pattern)
             self.fast(text, [(f"{text}.__class__ is _str", expr)], general, out, depth, actions)
             return
-        c = self.var()
-        out.append(f"{'    ' * depth}{c} = {general}")
-        self.tri(c, out, depth, actions)
+        self.settle(general, out, depth, actions)
 
     @staticmethod
     def fast_branches(
@@ -384,9 +360,7 @@ class _Generator:
         out.append(f"{pad}elif {v} is None:")
         out.append(f"{pad}    {on_none}")
         out.append(f"{pad}else:")
-        c = self.var()
-        out.append(f"{pad}    {c} = {general}")
-        self.tri(c, out, depth + 1, actions)
+        self.settle(general, out, depth + 1, actions)
 
     @staticmethod
     def branch(cond: str, yes: str, no: str, out: list[str], depth: int) -> None:
@@ -404,6 +378,12 @@ class _Generator:
             out.append(f"{pad}    {yes}")
             out.append(f"{pad}else:")
             out.append(f"{pad}    {no}")
+
+    def settle(self, expr: str, out: list[str], depth: int, actions: tuple[str, str, str]) -> None:
+        """Emit ``c = expr``, then the action for each of the values ``c`` can take."""
+        c = self.var()
+        out.append(f"{'    ' * depth}{c} = {expr}")
+        self.tri(c, out, depth, actions)
 
     @staticmethod
     def tri(c: str, out: list[str], depth: int, actions: tuple[str, str, str]) -> None:

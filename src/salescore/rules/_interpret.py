@@ -10,7 +10,6 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from salescore._validation import fail
 from salescore.rules._explain import ClauseResult, Explanation
 from salescore.rules._kinds import (
     is_and,
@@ -32,11 +31,13 @@ from salescore.rules._truth import Truth
 from salescore.rules._values import (
     MISSING,
     apply_function,
+    between,
     check_at,
     compare,
     count_records,
     is_in,
     match_text,
+    need_at,
     resolve,
     shift,
 )
@@ -52,7 +53,7 @@ def require_at(rule: Rule, at: Any) -> None:
     """Check ``at``: aware when given, and given when the rule needs it."""
     check_at(at)
     if at is None and rule.needs_at:
-        fail("at", None, "this rule uses now or within, so evaluating it needs at=")
+        need_at()
 
 
 def _and(values: list[bool | None]) -> bool | None:
@@ -173,9 +174,7 @@ class _Walker:
                 return found
             return not found
         if is_between(node):
-            lo = compare(">=", values[0], values[1])
-            hi = compare("<=", values[0], values[2])
-            return _and([lo, hi])
+            return between(values[0], values[1], values[2])
         assert is_is_null(node)
         return (values[0] is not None) if node.negated else (values[0] is None)
 

@@ -82,16 +82,9 @@ class NodeKit(Protocol):
 def _string_text(value: str) -> str:
     out = ["'"]
     for ch in value:
-        if ch == "\\":
-            out.append("\\\\")
-        elif ch == "'":
-            out.append("\\'")
-        elif ch == "\n":
-            out.append("\\n")
-        elif ch == "\r":
-            out.append("\\r")
-        elif ch == "\t":
-            out.append("\\t")
+        escaped = _WRITTEN_ESCAPES.get(ch)
+        if escaped is not None:
+            out.append(escaped)
         elif not ch.isprintable():
             code = ord(ch)
             out.append(f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}")
@@ -240,6 +233,8 @@ _AFTER_OPERAND: Final = (
 )
 _OPERAND_START: Final = ("a field", "a literal", "now", "count(…)", "lower(…)", "upper(…)")
 _ESCAPES: Final = {"\\": "\\", "'": "'", '"': '"', "n": "\n", "r": "\r", "t": "\t", "0": "\0"}
+#: What the writer escapes by a letter: the reader's escapes but ``\"`` and ``\0``.
+_WRITTEN_ESCAPES: Final = {ch: "\\" + esc for esc, ch in _ESCAPES.items() if esc in "\\'nrt"}
 
 
 @attrs.frozen

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from typing import NoReturn
+from typing import Final, NoReturn
 
 __all__ = ["Truth"]
 
@@ -77,30 +77,23 @@ class Truth(enum.Enum):
     def __and__(self, other: object) -> Truth:
         if not isinstance(other, Truth):
             return NotImplemented
-        if self is Truth.FALSE or other is Truth.FALSE:
-            return Truth.FALSE
-        if self is Truth.TRUE and other is Truth.TRUE:
-            return Truth.TRUE
-        return Truth.UNKNOWN
+        return min(self, other, key=_RANK.__getitem__)
 
     def __or__(self, other: object) -> Truth:
         if not isinstance(other, Truth):
             return NotImplemented
-        if self is Truth.TRUE or other is Truth.TRUE:
-            return Truth.TRUE
-        if self is Truth.FALSE and other is Truth.FALSE:
-            return Truth.FALSE
-        return Truth.UNKNOWN
+        return max(self, other, key=_RANK.__getitem__)
 
     def __invert__(self) -> Truth:
-        if self is Truth.TRUE:
-            return Truth.FALSE
-        if self is Truth.FALSE:
-            return Truth.TRUE
-        return Truth.UNKNOWN
+        return _NEGATION[self]
 
     def __bool__(self) -> NoReturn:
         raise TypeError(
             "a Truth is not a bool (it may be UNKNOWN); compare it instead, "
             "e.g. `truth is Truth.TRUE`"
         )
+
+
+#: Kleene's order, FALSE < UNKNOWN < TRUE: ``&`` is the lesser, ``|`` the greater.
+_RANK: Final = {Truth.FALSE: 0, Truth.UNKNOWN: 1, Truth.TRUE: 2}
+_NEGATION: Final = {Truth.FALSE: Truth.TRUE, Truth.UNKNOWN: Truth.UNKNOWN, Truth.TRUE: Truth.FALSE}

@@ -11,7 +11,7 @@ import operator
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Any, Final
+from typing import Any, Final, NoReturn
 
 from salescore._validation import ensure_aware, fail
 from salescore.money import Money
@@ -20,11 +20,13 @@ __all__ = [
     "MISSING",
     "OPS",
     "apply_function",
+    "between",
     "check_at",
     "compare",
     "count_records",
     "is_in",
     "match_text",
+    "need_at",
     "resolve",
     "resolve_first",
     "resolve_rest",
@@ -58,6 +60,11 @@ def check_at(at: Any) -> None:
     """Raise unless ``at`` is an aware datetime (``None`` passes)."""
     if at is not None:
         ensure_aware(at, "at")
+
+
+def need_at() -> NoReturn:
+    """Refuse to evaluate a rule that uses ``now`` or ``within`` without ``at``."""
+    fail("at", None, "this rule uses now or within, so evaluating it needs at=")
 
 
 def shift(at: datetime, offset: timedelta) -> datetime:
@@ -199,6 +206,17 @@ def compare(op: str, a: Any, b: Any) -> bool | None:
         return bool(OPS[op](a, b))
     except (TypeError, ValueError, ArithmeticError):
         return op == "!="
+
+
+def between(value: Any, low: Any, high: Any) -> bool | None:
+    """``value >= low and value <= high`` with :func:`compare`, joined by Kleene's ``and``."""
+    lo = compare(">=", value, low)
+    hi = compare("<=", value, high)
+    if lo is False or hi is False:
+        return False
+    if lo is None or hi is None:
+        return None
+    return True
 
 
 def is_in(value: Any, items: Iterable[Any]) -> bool | None:

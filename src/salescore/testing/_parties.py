@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from hypothesis import strategies as st
 
@@ -42,6 +43,8 @@ __all__ = [
     "tasks",
     "teams",
 ]
+
+T = TypeVar("T")
 
 _LOCAL_CHARS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&'*+/=?^_`{|}~-"
 _NAMES = ("Ana", "Ben", "Chloé", "Dmitri", "Eve", "Fatima", "Gao", "Hiro", "Ines", "José")
@@ -246,13 +249,16 @@ def leads(draw: st.DrawFn, *, moves: bool = True) -> Lead:
     return lead
 
 
+def _imported(new: Callable[..., T], kind: str, **fields: Any) -> st.SearchStrategy[T]:
+    """``new(id=..., at=..., actor="import", **fields)``, with an id of ``kind``."""
+    return st.builds(new, id=_ids(kind), at=_instants(), actor=st.just("import"), **fields)
+
+
 def accounts() -> st.SearchStrategy[Account]:
     """Generate accounts (with their creation event)."""
-    return st.builds(
+    return _imported(
         Account.new,
-        id=_ids("account"),
-        at=_instants(),
-        actor=st.just("import"),
+        "account",
         name=st.sampled_from(_COMPANIES),
         domain=_opt(_domain_names()),
         industry=_opt(st.sampled_from(_INDUSTRIES)),
@@ -265,11 +271,9 @@ def accounts() -> st.SearchStrategy[Account]:
 
 def contacts() -> st.SearchStrategy[Contact]:
     """Generate contacts (created, in the lifecycle funnel)."""
-    return st.builds(
+    return _imported(
         Contact.new,
-        id=_ids("contact"),
-        at=_instants(),
-        actor=st.just("import"),
+        "contact",
         first_name=st.sampled_from(_NAMES),
         last_name=_opt(st.just("Silva")),
         emails=st.lists(emails(), max_size=3, unique_by=str.lower),

@@ -72,6 +72,12 @@ class MemberStatus:
 
 _SENT = MemberStatus(key="sent")
 _RESPONDED = MemberStatus(key="responded", responded=True)
+_ATTENDANCE: Final = (  # a webinar's and an event's
+    MemberStatus(key="invited"),
+    MemberStatus(key="registered", responded=True),
+    MemberStatus(key="attended", responded=True),
+    MemberStatus(key="no_show", label="No-show", responded=True),
+)
 _BY_TYPE: Final[dict[CampaignType, tuple[MemberStatus, ...]]] = {
     CampaignType.EMAIL: (
         _SENT,
@@ -80,18 +86,8 @@ _BY_TYPE: Final[dict[CampaignType, tuple[MemberStatus, ...]]] = {
         _RESPONDED,
         MemberStatus(key="unsubscribed"),
     ),
-    CampaignType.WEBINAR: (
-        MemberStatus(key="invited"),
-        MemberStatus(key="registered", responded=True),
-        MemberStatus(key="attended", responded=True),
-        MemberStatus(key="no_show", label="No-show", responded=True),
-    ),
-    CampaignType.EVENT: (
-        MemberStatus(key="invited"),
-        MemberStatus(key="registered", responded=True),
-        MemberStatus(key="attended", responded=True),
-        MemberStatus(key="no_show", label="No-show", responded=True),
-    ),
+    CampaignType.WEBINAR: _ATTENDANCE,
+    CampaignType.EVENT: _ATTENDANCE,
 }
 
 
