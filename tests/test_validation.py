@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 
 import pytest
@@ -11,7 +12,18 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from salescore import Lead
-from salescore._validation import Checker, _line, ensure_aware, is_aware, line_ok, to_member
+from salescore._validation import (
+    Checker,
+    _line,
+    as_float,
+    as_tuple,
+    ensure_aware,
+    is_aware,
+    label_of,
+    line_ok,
+    plain,
+    to_member,
+)
 from salescore.errors import ValidationError
 
 
@@ -140,3 +152,68 @@ def test_line_ok_agrees_with_its_pattern_on_every_code_point() -> None:
 @given(st.text())
 def test_line_ok_agrees_with_its_pattern_on_any_text(value: str) -> None:
     assert line_ok(value) is _pattern_ok(value)
+
+
+@dataclass(frozen=True)
+class _Item:
+    key: str
+    name: str = ""
+
+
+def test_checker_keyed_names_each_bad_item_and_each_repeat_in_order() -> None:
+    c = Checker("Thing")
+    a, b, a2 = _Item("a"), _Item("b"), _Item("a", "again")
+    assert c.keyed((a, b), _Item, "ok")
+    assert c.keyed((), _Item, "empty")
+    assert not c.keyed([a], _Item, "listed")
+    assert not c.keyed(None, _Item, "missing")
+    assert c.keyed(("x", a, 3, a2, b, a), _Item, "items")
+    assert c.keyed((_Item("k", "n"), _Item("j", "n")), _Item, "fields", key="name", repeated="dup")
+    assert [(e.path, e.value, e.message) for e in c.errors] == [
+        ("listed", [a], "must be a tuple"),
+        ("missing", None, "must be a tuple"),
+        ("items[0]", "x", "must be a _Item"),
+        ("items[2]", 3, "must be a _Item"),
+        ("items[3].key", "a", "is used twice"),
+        ("items[5].key", "a", "is used twice"),
+        ("fields[1].name", "n", "dup"),
+    ]
+
+
+_items = st.lists(st.one_of(st.builds(_Item, st.sampled_from("abc")), st.integers(0, 2)))
+
+
+@given(_items)
+def test_checker_keyed_counts_each_stray_and_each_later_repeat(values: list[object]) -> None:
+    c = Checker("Thing")
+    assert c.keyed(tuple(values), _Item, "items")
+    items = [v for v in values if isinstance(v, _Item)]
+    distinct = {v.key for v in items}
+    assert len(c.errors) == (len(values) - len(items)) + (len(items) - len(distinct))
+    at = [int(e.path[len("items[") : e.path.index("]")]) for e in c.errors]
+    assert at == sorted(set(at))  # one problem per item at most, in the items' order
+    for e, i in zip(c.errors, at, strict=True):
+        if isinstance(values[i], _Item):
+            assert (e.path, e.message) == (f"items[{i}].key", "is used twice")
+            assert any(isinstance(v, _Item) and v.key == e.value for v in values[:i])
+        else:
+            assert (e.path, e.value) == (f"items[{i}]", values[i])
+
+
+def test_the_converters_and_labels_exactly() -> None:
+    items = [1, "a"]
+    assert as_tuple(items) == (1, "a")
+    assert as_tuple((1,)) == (1,)
+    assert as_tuple("ab") == "ab"
+    assert as_tuple(None) is None
+    assert as_float(3) == 3.0
+    assert type(as_float(3)) is float
+    assert as_float(True) is True
+    assert as_float("3") == "3"
+    assert as_float(2.5) == 2.5
+    assert plain(Colour.RED) == "red"
+    assert type(plain(Colour.RED)) is str
+    assert plain("red") == "red"
+    assert plain(None) is None
+    assert label_of("closed_won") == "Closed won"
+    assert label_of("nda") == "Nda"

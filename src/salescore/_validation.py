@@ -328,8 +328,69 @@ class Checker:
         if self.errors:
             raise ValidationError(self.errors, self.subject)
 
+    def keyed(
+        self,
+        values: Any,
+        kind: type,
+        path: str,
+        *,
+        key: str = "key",
+        repeated: str = "is used twice",
+    ) -> bool:
+        """Check a tuple of ``kind`` items in which no two share a ``key``.
+
+        Each item that is not a ``kind`` is recorded at ``path[i]``; a key
+        already held by an earlier item at ``path[i].key`` (with ``key`` as
+        the attribute's name) with ``repeated`` as the message.
+
+        Args:
+            values: The tuple.
+            kind: The type every item must have.
+            path: The tuple's path.
+            key: The attribute that must be unique (``"name"``).
+            repeated: The message for a repeated key.
+
+        Returns:
+            Whether ``values`` is a tuple (and its items were checked).
+        """
+        if not self.instance(values, tuple, path):
+            return False
+        seen: set[Any] = set()
+        for i, item in enumerate(values):
+            if self.instance(item, kind, f"{path}[{i}]"):
+                value = getattr(item, key)
+                self.check(value not in seen, f"{path}[{i}].{key}", value, repeated)
+                seen.add(value)
+        return True
+
 
 def _finite(value: float | Decimal) -> bool:
     if isinstance(value, Decimal):
         return value.is_finite()
     return math.isfinite(value)
+
+
+def as_tuple(value: Any) -> Any:
+    """Turn a list into a tuple (an attrs converter); leave anything else to the checks."""
+    if isinstance(value, list):
+        return tuple(value)
+    return value
+
+
+def as_float(value: Any) -> Any:
+    """Turn an int (not a bool) into a float (an attrs converter); leave anything else."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    return value
+
+
+def plain(value: Any) -> Any:
+    """The value of an enum member; anything else as it is."""
+    if isinstance(value, enum.Enum):
+        return value.value
+    return value
+
+
+def label_of(key: str) -> str:
+    """The default label of a snake-case key: ``"closed_won"`` → ``"Closed won"``."""
+    return key.replace("_", " ").capitalize()

@@ -205,6 +205,22 @@ def test_validation_lists_every_problem() -> None:
         score(MODEL, {}, at=datetime(2026, 1, 1))  # naive
 
 
+def test_a_repeated_key_is_named_at_its_own_place_beside_a_stray_item() -> None:
+    hot = Threshold(key="hot", score=10)
+    with pytest.raises(ValidationError) as info:
+        ScoreModel(key="m", criteria=(), thresholds=("t", hot, hot, {1}))  # type: ignore[arg-type]
+    assert [(e.path, e.value, e.message) for e in info.value.errors] == [
+        ("thresholds[0]", "t", "must be a Threshold"),
+        ("thresholds[2].key", "hot", "is used twice"),
+        ("thresholds[3]", {1}, "must be a Threshold"),
+    ]
+    with pytest.raises(ValidationError) as info:
+        ScoreModel(key="m", criteria=(), thresholds={hot})  # type: ignore[arg-type]
+    assert [(e.path, e.message) for e in info.value.errors] == [
+        ("thresholds", "must be a sequence")
+    ]
+
+
 def test_json_round_trip() -> None:
     back = from_json(ScoreModel, to_json(MODEL))
     assert back == MODEL

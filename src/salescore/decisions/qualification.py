@@ -15,7 +15,7 @@ from typing import Any, Final
 
 import attrs
 
-from salescore._validation import Checker, ensure_aware
+from salescore._validation import Checker, as_tuple, ensure_aware, label_of
 from salescore.decisions._evaluation import by_key, check_subject, seen_values
 from salescore.domain.custom_fields import CustomField, CustomFieldSchema, FieldType
 from salescore.errors import FieldError, ValidationError
@@ -61,10 +61,6 @@ class Verdict(enum.StrEnum):
     NEEDS_INFORMATION = "needs_information"
 
 
-def _label(key: str) -> str:
-    return key.replace("_", " ").capitalize()
-
-
 @attrs.frozen(kw_only=True)
 class FrameworkItem:
     """One checklist item: a question, and optionally rules that answer it.
@@ -99,13 +95,7 @@ class FrameworkItem:
             c.instance(self.required, bool, "required")
             c.text(self.label, "label", empty=True)
         if not self.label and isinstance(self.key, str):
-            object.__setattr__(self, "label", _label(self.key))
-
-
-def _as_tuple(value: Any) -> Any:
-    if isinstance(value, list):
-        return tuple(value)
-    return value
+            object.__setattr__(self, "label", label_of(self.key))
 
 
 @attrs.frozen(kw_only=True, init=False)
@@ -132,7 +122,7 @@ class Framework:
 
     key: str
     name: str
-    items: tuple[FrameworkItem, ...] = attrs.field(converter=_as_tuple)
+    items: tuple[FrameworkItem, ...] = attrs.field(converter=as_tuple)
     min_confirmed: int | None = None
     description: str = ""
 
@@ -180,13 +170,8 @@ class Framework:
             c.text(self.key, "key")
             c.text(self.name, "name")
             c.text(self.description, "description", empty=True)
-            if c.instance(self.items, tuple, "items"):
+            if c.keyed(self.items, FrameworkItem, "items"):
                 c.check(bool(self.items), "items", self.items, "needs at least one item")
-                seen: set[str] = set()
-                for i, item in enumerate(self.items):
-                    if c.instance(item, FrameworkItem, f"items[{i}]"):
-                        c.check(item.key not in seen, f"items[{i}].key", item.key, "is used twice")
-                        seen.add(item.key)
             c.number(self.min_confirmed, "min_confirmed", optional=True, integer=True, minimum=0)
             if isinstance(self.min_confirmed, int) and isinstance(self.items, tuple):
                 c.check(

@@ -16,7 +16,7 @@ from typing import Any, Final, Protocol
 
 import attrs
 
-from salescore._validation import Checker, ensure_aware, line_ok
+from salescore._validation import Checker, as_tuple, ensure_aware, line_ok
 from salescore.calendar import BusinessCalendar
 from salescore.decisions._evaluation import check_subject, missing_fields
 from salescore.errors import FieldError, ValidationError
@@ -153,12 +153,6 @@ class RoutingRule:
             c.text(self.description, "description", empty=True)
 
 
-def _as_tuple(value: Any) -> Any:
-    if isinstance(value, list):
-        return tuple(value)
-    return value
-
-
 _Directory = Iterable[Any] | Mapping[str, Any]
 
 
@@ -268,7 +262,7 @@ class RoutingTable:
     """
 
     key: str
-    rules: tuple[RoutingRule, ...] = attrs.field(converter=_as_tuple)
+    rules: tuple[RoutingRule, ...] = attrs.field(converter=as_tuple)
     default: Target | None = None
     capacity_key: str = "open_leads"
 
@@ -312,12 +306,7 @@ class RoutingTable:
             c.text(self.key, "key")
             c.text(self.capacity_key, "capacity_key")
             c.instance(self.default, Target, "default", optional=True)
-            if c.instance(self.rules, tuple, "rules"):
-                seen: set[str] = set()
-                for i, r in enumerate(self.rules):
-                    if c.instance(r, RoutingRule, f"rules[{i}]"):
-                        c.check(r.key not in seen, f"rules[{i}].key", r.key, "is used twice")
-                        seen.add(r.key)
+            c.keyed(self.rules, RoutingRule, "rules")
 
 
 def _as_counts(value: Any) -> Any:

@@ -14,7 +14,7 @@ from typing import Any, Final, Protocol, Self, TypeVar
 
 import attrs
 
-from salescore._validation import Checker, ensure_aware
+from salescore._validation import Checker, as_float, as_tuple, ensure_aware
 from salescore.decisions._evaluation import RuleAt, by_key, check_subject, lookup, missing_fields
 from salescore.domain.events import _prechecked
 from salescore.errors import ValidationError
@@ -51,14 +51,8 @@ def _finite(c: Checker, value: Any, path: str, *, optional: bool = False) -> Non
         c.check(math.isfinite(value), path, value, "must be finite")
 
 
-def _as_float(value: Any) -> Any:
-    if isinstance(value, int) and not isinstance(value, bool):
-        return float(value)
-    return value
-
-
 def _as_opt_float(value: Any) -> Any:
-    return None if value is None else _as_float(value)
+    return None if value is None else as_float(value)
 
 
 def _key(c: Checker, value: Any, path: str) -> None:
@@ -129,7 +123,7 @@ class Step:
     """
 
     within: timedelta
-    factor: float = attrs.field(converter=_as_float)
+    factor: float = attrs.field(converter=as_float)
 
     def __attrs_post_init__(self) -> None:
         with Checker("Step") as c:
@@ -230,7 +224,7 @@ class Criterion:
 
     key: str
     rule: Rule
-    points: float = attrs.field(converter=_as_float)
+    points: float = attrs.field(converter=as_float)
     group: str = "fit"
     decay: HalfLife | StepDecay | None = None
     per_record: str | None = None
@@ -298,7 +292,7 @@ class Threshold:
     """
 
     key: str
-    score: float = attrs.field(converter=_as_float)
+    score: float = attrs.field(converter=as_float)
     stage: str | None = None
     label: str = ""
 
@@ -311,12 +305,6 @@ class Threshold:
 
 
 _DEFAULT_GROUPS: Final = (ScoreGroup(key="fit"), ScoreGroup(key="engagement"))
-
-
-def _as_tuple(value: Any) -> Any:
-    if isinstance(value, list):
-        return tuple(value)
-    return value
 
 
 _Row = tuple[Callable[..., Truth], float, int, Callable[[timedelta], float] | None, Any, str, bool]
@@ -373,11 +361,11 @@ class ScoreModel:
     """
 
     key: str
-    criteria: tuple[Criterion, ...] = attrs.field(converter=_as_tuple)
-    groups: tuple[ScoreGroup, ...] = attrs.field(default=_DEFAULT_GROUPS, converter=_as_tuple)
+    criteria: tuple[Criterion, ...] = attrs.field(converter=as_tuple)
+    groups: tuple[ScoreGroup, ...] = attrs.field(default=_DEFAULT_GROUPS, converter=as_tuple)
     cap: float | None = attrs.field(default=None, converter=_as_opt_float)
     floor: float | None = attrs.field(default=None, converter=_as_opt_float)
-    thresholds: tuple[Threshold, ...] = attrs.field(default=(), converter=_as_tuple)
+    thresholds: tuple[Threshold, ...] = attrs.field(default=(), converter=as_tuple)
     name: str = ""
     _plan: _Plan | None = attrs.field(default=None, init=False, eq=False, repr=False, hash=False)
 
@@ -419,10 +407,7 @@ class ScoreModel:
             _bounds(c, self.floor, self.cap)
             groups = _items(c, self.groups, ScoreGroup, "groups")
             criteria = _items(c, self.criteria, Criterion, "criteria")
-            thresholds = _items(c, self.thresholds, Threshold, "thresholds")
-            _unique(c, groups, "groups")
-            _unique(c, criteria, "criteria")
-            _unique(c, thresholds, "thresholds")
+            _items(c, self.thresholds, Threshold, "thresholds")
             known = {g.key for g in groups}
             for i, crit in enumerate(criteria):
                 c.check(
@@ -509,19 +494,8 @@ def _items(c: Checker, value: Any, kind: type, path: str) -> tuple[Any, ...]:
     if not isinstance(value, tuple):
         c.add(path, value, "must be a sequence")
         return ()
-    ok = []
-    for i, item in enumerate(value):
-        if c.instance(item, kind, f"{path}[{i}]"):
-            ok.append(item)
-    return tuple(ok)
-
-
-def _unique(c: Checker, items: tuple[Any, ...], path: str) -> None:
-    seen: set[str] = set()
-    for i, item in enumerate(items):
-        if item.key in seen:
-            c.add(f"{path}[{i}].key", item.key, "is used twice")
-        seen.add(item.key)
+    c.keyed(value, kind, path)
+    return tuple(item for item in value if isinstance(item, kind))
 
 
 def _clamp(value: float, floor: float | None, cap: float | None) -> float:

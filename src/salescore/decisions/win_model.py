@@ -7,7 +7,6 @@ each field pushed it. Guide: :doc:`/scoring`.
 
 from __future__ import annotations
 
-import enum
 import math
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
@@ -15,7 +14,7 @@ from typing import Any, Final
 
 import attrs
 
-from salescore._validation import Checker, fail
+from salescore._validation import Checker, as_float, as_tuple, fail, plain
 from salescore.serialization import register_type as _register_type
 
 __all__ = [
@@ -30,12 +29,6 @@ __all__ = [
 ]
 
 _KINDS: Final = {bool: "bool", int: "int", str: "str"}
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, enum.Enum):
-        return value.value
-    return value
 
 
 def _value_key(value: Any) -> tuple[str, Any] | None:
@@ -60,15 +53,9 @@ def _sort_key(value: Any) -> tuple[str, str]:
     return (key[0], str(key[1]))
 
 
-def _as_tuple(value: Any) -> Any:
-    if isinstance(value, list):
-        return tuple(value)
-    return value
-
-
 def _as_features(value: Any) -> Any:
     if isinstance(value, Mapping):
-        return {k: _plain(v) for k, v in value.items()}
+        return {k: plain(v) for k, v in value.items()}
     return value
 
 
@@ -92,7 +79,7 @@ class TrainingExample:
     features: Mapping[str, Any] = attrs.field(converter=_as_features)
     won: bool
     team: str | None = None
-    stages_reached: tuple[str, ...] = attrs.field(default=(), converter=_as_tuple)
+    stages_reached: tuple[str, ...] = attrs.field(default=(), converter=as_tuple)
 
     def __attrs_post_init__(self) -> None:
         with Checker("TrainingExample") as c:
@@ -191,7 +178,7 @@ class WinTable:
 
     def value_count(self, name: str, value: Any) -> ValueCount | None:
         """The counts of a (field, value) pair, or ``None`` if it never occurred."""
-        found: ValueCount | None = self._lookup().get(("value", name, _value_key(_plain(value))))
+        found: ValueCount | None = self._lookup().get(("value", name, _value_key(plain(value))))
         return found
 
     def stage_count(self, stage: str) -> StageCount | None:
@@ -266,12 +253,6 @@ def _check_model(model: WinModel) -> None:
                     c.check(t.team is not None, f"teams[{i}].team", None, "must name a team")
 
 
-def _as_float(value: Any) -> Any:
-    if isinstance(value, int) and not isinstance(value, bool):
-        return float(value)
-    return value
-
-
 @attrs.frozen(kw_only=True)
 class WinModel:
     """Won/lost frequency tables and the naive-Bayes arithmetic over them.
@@ -291,12 +272,12 @@ class WinModel:
         teams: One table per team, sorted by team.
     """
 
-    fields: tuple[str, ...] = attrs.field(converter=_as_tuple)
-    funnel: tuple[str, ...] = attrs.field(default=(), converter=_as_tuple)
-    smoothing: float = attrs.field(default=1.0, converter=_as_float)
+    fields: tuple[str, ...] = attrs.field(converter=as_tuple)
+    funnel: tuple[str, ...] = attrs.field(default=(), converter=as_tuple)
+    smoothing: float = attrs.field(default=1.0, converter=as_float)
     min_team_history: int = 5
     overall: WinTable
-    teams: tuple[WinTable, ...] = attrs.field(default=(), converter=_as_tuple)
+    teams: tuple[WinTable, ...] = attrs.field(default=(), converter=as_tuple)
 
     def __attrs_post_init__(self) -> None:
         _check_model(self)
@@ -416,7 +397,7 @@ class WinModel:
         terms: list[Contribution] = []
         missing_fields: list[str] = []
         for name in self.fields:
-            value = _plain(features.get(name))
+            value = plain(features.get(name))
             if value is None:
                 missing_fields.append(name)
                 continue

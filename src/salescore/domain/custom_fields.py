@@ -224,14 +224,7 @@ class CustomFieldSchema:
 
     def __attrs_post_init__(self) -> None:
         with Checker("CustomFieldSchema") as c:
-            if c.instance(self.fields, tuple, "fields"):
-                seen: set[str] = set()
-                for i, f in enumerate(self.fields):
-                    if c.instance(f, CustomField, f"fields[{i}]"):
-                        c.check(
-                            f.name not in seen, f"fields[{i}].name", f.name, "duplicate field name"
-                        )
-                        seen.add(f.name)
+            c.keyed(self.fields, CustomField, "fields", key="name", repeated="duplicate field name")
         object.__setattr__(self, "_by_name", {f.name: f for f in self.fields})
 
     @property

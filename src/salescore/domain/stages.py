@@ -19,7 +19,7 @@ from typing import Any
 
 import attrs
 
-from salescore._validation import Checker, ensure_aware, fail
+from salescore._validation import Checker, ensure_aware, fail, label_of
 from salescore.domain.events import Event, StageChanged
 from salescore.errors import NotFound
 from salescore.rules import Rule, Truth
@@ -62,10 +62,6 @@ class ForecastCategory(enum.StrEnum):
     COMMIT = "commit"
     CLOSED = "closed"
     OMITTED = "omitted"
-
-
-def _label(key: str) -> str:
-    return key.replace("_", " ").capitalize()
 
 
 @register_type
@@ -118,7 +114,7 @@ class Stage:
                     c.text(name, f"requires[{i}]")
             c.instance(self.entry_rule, Rule, "entry_rule", optional=True)
         if not self.label:
-            object.__setattr__(self, "label", _label(self.key))
+            object.__setattr__(self, "label", label_of(self.key))
         if not isinstance(self.kind, StageKind):  # pragma: no cover - rejected above
             fail("kind", self.kind, "must be a StageKind")
 
@@ -220,17 +216,7 @@ class Funnel:
         with Checker("Funnel") as c:
             if c.instance(self.key, str, "key"):
                 c.check(bool(_KEY.match(self.key)), "key", self.key, "must be snake case")
-            ok = c.instance(self.stages, tuple, "stages")
-            if ok:
-                seen: set[str] = set()
-                for i, stage in enumerate(self.stages):
-                    if not c.instance(stage, Stage, f"stages[{i}]"):
-                        ok = False
-                        continue
-                    c.check(
-                        stage.key not in seen, f"stages[{i}].key", stage.key, "duplicate stage key"
-                    )
-                    seen.add(stage.key)
+            if c.keyed(self.stages, Stage, "stages", repeated="duplicate stage key"):
                 c.check(
                     any(isinstance(s, Stage) and s.kind is StageKind.OPEN for s in self.stages),
                     "stages",
@@ -248,7 +234,7 @@ class Funnel:
                             c.check(dst in keys, f"policy.table.{src}", dst, "is not a stage")
             c.instance(self.policy, TransitionPolicy, "policy")
         if not self.label:
-            object.__setattr__(self, "label", _label(self.key))
+            object.__setattr__(self, "label", label_of(self.key))
         if not self.initial:
             object.__setattr__(self, "initial", self.stages[0].key)
         object.__setattr__(self, "_index", {s.key: i for i, s in enumerate(self.stages)})

@@ -6,14 +6,13 @@ Everything here works on plain Python values and returns ``True``, ``False`` or
 
 from __future__ import annotations
 
-import enum
 import operator
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, Final, NoReturn
 
-from salescore._validation import ensure_aware, fail
+from salescore._validation import ensure_aware, fail, plain
 from salescore.money import Money
 
 __all__ = [
@@ -148,12 +147,6 @@ def value_kind(value: Any) -> str:
     return "other"
 
 
-def _plain(value: Any) -> Any:
-    if isinstance(value, enum.Enum):
-        return value.value
-    return value
-
-
 def compare(op: str, a: Any, b: Any) -> bool | None:
     """Compare two values with three-valued semantics.
 
@@ -177,8 +170,8 @@ def compare(op: str, a: Any, b: Any) -> bool | None:
     """
     if a is None or b is None or a is MISSING or b is MISSING:
         return None
-    a = _plain(a)
-    b = _plain(b)
+    a = plain(a)
+    b = plain(b)
     if a is None or b is None:
         return None
     ka = value_kind(a)
@@ -256,7 +249,7 @@ def count_records(
     n = 0
     for record in records:
         if start is not None:
-            when = _plain(_step(record, "at"))
+            when = plain(_step(record, "at"))
             if not isinstance(when, datetime):
                 continue
             try:
@@ -275,7 +268,7 @@ def apply_function(name: str, value: Any) -> Any:
     Returns:
         The text in lower or upper case, or ``None`` (null, missing, not text).
     """
-    value = _plain(value)
+    value = plain(value)
     if not isinstance(value, str):
         return None
     return value.lower() if name == "lower" else value.upper()
@@ -290,8 +283,8 @@ def match_text(op: str, text: Any, pattern: Any) -> bool | None:
     """
     if text is None or pattern is None or text is MISSING or pattern is MISSING:
         return None
-    text = _plain(text)
-    pattern = _plain(pattern)
+    text = plain(text)
+    pattern = plain(pattern)
     if not isinstance(text, str) or not isinstance(pattern, str):
         return None if text is None or pattern is None else False
     if op == "contains":

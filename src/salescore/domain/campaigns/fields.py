@@ -135,9 +135,5 @@ def _statuses(value: Any, path: str, region: str | None = None) -> tuple[MemberS
     seq = tuple(value)
     with Checker("Campaign") as c:
         c.check(bool(seq), path, seq, "a campaign needs at least one member status")
-        seen: set[str] = set()
-        for i, status in enumerate(seq):
-            if c.instance(status, MemberStatus, f"{path}[{i}]"):
-                c.check(status.key not in seen, f"{path}[{i}].key", status.key, "repeats a key")
-                seen.add(status.key)
+        c.keyed(seq, MemberStatus, path, repeated="repeats a key")
     return seq
