@@ -32,7 +32,7 @@ from typing import Any, Final
 
 import attrs
 
-from salescore._validation import Checker, is_aware, line_ok, text_problem
+from salescore._validation import Checker, is_aware, label_of, line_ok, text_problem
 from salescore.errors import NotFound
 from salescore.money import KNOWN_CURRENCIES, Money
 from salescore.serialization import register_type
@@ -139,7 +139,7 @@ class CustomField:
                     "must be an ISO 4217 currency code",
                 )
         if not self.label and isinstance(self.name, str):
-            object.__setattr__(self, "label", self.name.replace("_", " ").capitalize())
+            object.__setattr__(self, "label", label_of(self.name))
 
     def check(self, value: Any, checker: Checker, path: str) -> Any:
         """Check one value of this field, recording problems in ``checker``.

@@ -11,7 +11,7 @@ from typing import Any, Final
 
 import attrs
 
-from salescore._validation import Checker, fail, to_member
+from salescore._validation import Checker, fail, label_of, to_member
 from salescore.domain.custom_fields import _NAME
 from salescore.serialization import register_type
 
@@ -67,7 +67,7 @@ class MemberStatus:
             c.text(self.label, "label", empty=True)
             c.instance(self.responded, bool, "responded")
         if not self.label:
-            object.__setattr__(self, "label", self.key.replace("_", " ").capitalize())
+            object.__setattr__(self, "label", label_of(self.key))
 
 
 _SENT = MemberStatus(key="sent")
