@@ -221,6 +221,18 @@ def test_a_repeated_key_is_named_at_its_own_place_beside_a_stray_item() -> None:
     ]
 
 
+def test_a_number_that_is_not_finite_is_one_problem() -> None:
+    with pytest.raises(ValidationError) as info:
+        Threshold(key="hot", score=float("nan"))
+    assert [(e.path, e.message) for e in info.value.errors] == [("score", "must be finite")]
+    with pytest.raises(ValidationError) as info:
+        ScoreModel(key="m", criteria=(), cap=float("inf"), floor=float("-inf"))
+    assert [(e.path, e.message) for e in info.value.errors] == [
+        ("cap", "must be finite"),
+        ("floor", "must be finite"),
+    ]
+
+
 def test_json_round_trip() -> None:
     back = from_json(ScoreModel, to_json(MODEL))
     assert back == MODEL

@@ -7,7 +7,6 @@ threshold is crossed. Guide: :doc:`/scoring`.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final, Protocol, Self, TypeVar
@@ -43,12 +42,6 @@ __all__ = [
 _TRUE: Final = Truth.TRUE
 _FALSE: Final = Truth.FALSE
 _ZERO: Final = timedelta(0)
-
-
-def _finite(c: Checker, value: Any, path: str, *, optional: bool = False) -> None:
-    c.number(value, path, optional=optional)
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        c.check(math.isfinite(value), path, value, "must be finite")
 
 
 def _as_opt_float(value: Any) -> Any:
@@ -235,7 +228,7 @@ class Criterion:
         with Checker("Criterion") as c:
             _key(c, self.key, "key")
             c.instance(self.rule, Rule, "rule")
-            _finite(c, self.points, "points")
+            c.number(self.points, "points")
             _key(c, self.group, "group")
             c.instance(self.decay, (HalfLife, StepDecay), "decay", optional=True)
             c.text(self.per_record, "per_record", optional=True)
@@ -270,8 +263,8 @@ class ScoreGroup:
 
 
 def _bounds(c: Checker, floor: Any, cap: Any) -> None:
-    _finite(c, cap, "cap", optional=True)
-    _finite(c, floor, "floor", optional=True)
+    c.number(cap, "cap", optional=True)
+    c.number(floor, "floor", optional=True)
     if isinstance(cap, float) and isinstance(floor, float) and floor > cap:
         c.add("floor", floor, f"must not be above the cap ({cap:g})")
 
@@ -299,7 +292,7 @@ class Threshold:
     def __attrs_post_init__(self) -> None:
         with Checker("Threshold") as c:
             _key(c, self.key, "key")
-            _finite(c, self.score, "score")
+            c.number(self.score, "score")
             c.text(self.stage, "stage", optional=True)
             c.text(self.label, "label", empty=True)
 
