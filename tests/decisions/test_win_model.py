@@ -147,6 +147,19 @@ def test_bad_input_is_refused() -> None:
         MODEL.predict({"industry": "saas"}, stage="closed_won")
 
 
+def test_smoothing_is_a_positive_finite_number_with_one_problem_each() -> None:
+    for smoothing, message in (
+        (0, "must be a positive finite number"),
+        (-1.5, "must be a positive finite number"),
+        (float("nan"), "must be finite"),
+        (float("-inf"), "must be finite"),
+        (True, "must be a number"),
+    ):
+        with pytest.raises(ValidationError) as info:
+            WinModel.learn(HISTORY, fields=("industry",), smoothing=smoothing)
+        assert [(e.path, e.message) for e in info.value.errors] == [("smoothing", message)]
+
+
 def test_a_repeated_field_or_stage_is_refused() -> None:
     with pytest.raises(ValidationError) as info:
         WinModel.learn(HISTORY, fields=("industry", "industry"))

@@ -240,7 +240,7 @@ def _check_model(model: WinModel) -> None:
         c.number(model.smoothing, "smoothing")
         if isinstance(model.smoothing, int | float) and not isinstance(model.smoothing, bool):
             c.check(
-                math.isfinite(model.smoothing) and model.smoothing > 0,
+                not math.isfinite(model.smoothing) or model.smoothing > 0,  # else refused above
                 "smoothing",
                 model.smoothing,
                 "must be a positive finite number",
