@@ -30,7 +30,6 @@ Guide: :doc:`/aggregates`.
 
 from __future__ import annotations
 
-import operator
 import re
 import types
 import warnings
@@ -495,7 +494,10 @@ class Aggregate:
         Returns:
             The new aggregate.
         """
-        obj = cls._created(created)._evolved({"version": 1, "history": (created,)})
+        obj = cls._created(created)
+        # a new object nobody else holds: finished in place, as a replay's is
+        object.__setattr__(obj, "version", 1)
+        object.__setattr__(obj, "history", (created,))
         for f, stage in entries:
             reasons = f.refusals(obj, None, stage, at=created.at)
             if reasons:
@@ -511,7 +513,9 @@ class Aggregate:
             )
             for f, stage in entries
         ]
-        return obj._record(*events)
+        if not events:
+            return obj
+        return obj._fold((created, *events), 1, None, owned=True)
 
     @classmethod
     def _create(
@@ -788,7 +792,7 @@ def _copier(cls: type[Aggregate]) -> _Copier | None:
 class _Copier:
     """Copies one aggregate class's instances, normalising only the changed fields."""
 
-    __slots__ = ("build", "cls", "get", "order", "region", "setters", "table")
+    __slots__ = ("build", "clone", "cls", "order", "region", "setters", "table")
 
     def __init__(
         self, cls: type[Aggregate], slots: Mapping[str, types.MemberDescriptorType]
@@ -800,7 +804,8 @@ class _Copier:
         self.setters: Mapping[str, Callable[[Any, Any], None]] = {
             name: slot.__set__ for name, slot in slots.items()
         }
-        self.get = operator.attrgetter(*slots)
+        #: ``obj -> copy``: a new object holding ``obj``'s values, slot by slot.
+        self.clone: Callable[[Any], Any] = self._cloner()
         self.order = {name: i for i, name in enumerate(self.table.normalisers)}
         #: ``(id, values) -> object`` of the creation event's ``values`` and
         #: every other field at its default, unchecked (``None``: a field
@@ -831,6 +836,18 @@ class _Copier:
         exec(code, namespace)
         build: Callable[[str, Mapping[str, Any]], Any] = namespace["build"]
         return build
+
+    def _cloner(self) -> Callable[[Any], Any]:
+        namespace: dict[str, Any] = {"_new": object.__new__, "_cls": self.cls}
+        lines = ["def clone(obj):\n    new = _new(_cls)\n"]
+        for i, (name, setter) in enumerate(self.setters.items()):
+            namespace[f"_set{i}"] = setter
+            lines.append(f"    _set{i}(new, obj.{name})\n")
+        lines.append("    return new\n")
+        code = compile("".join(lines), f"<copy of {self.cls.__qualname__}>", "exec")
+        exec(code, namespace)
+        clone: Callable[[Any], Any] = namespace["clone"]
+        return clone
 
     @classmethod
     def of(cls, kind: type[Aggregate]) -> _Copier | None:
@@ -885,12 +902,7 @@ class _Copier:
             if errors:
                 raise ValidationError(errors, self.cls.__name__)
         setters = self.setters
-        if into is obj:
-            new = obj
-        else:
-            new = object.__new__(self.cls)
-            for setter, value in zip(setters.values(), self.get(obj), strict=True):
-                setter(new, value)
+        new = obj if into is obj else self.clone(obj)
         for name, value in changes.items():
             setters[name](new, value)
         return new

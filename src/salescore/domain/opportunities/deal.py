@@ -65,6 +65,10 @@ def _defaults(stage: Stage) -> tuple[float, ForecastCategory]:
     return probability, category
 
 
+#: A stage key as :meth:`~salescore._validation.Checker.text` checks it (empty allowed).
+_STAGE_TEXT: Final = fld.text_field(empty=True)
+
+
 @register_type
 @attrs.frozen(kw_only=True)
 class Opportunity(Aggregate):
@@ -150,7 +154,7 @@ class Opportunity(Aggregate):
                 fld.instance(Funnel), refused="is fixed when the deal is created"
             ),
             "stage": FieldSpec(
-                fld.checked(lambda c, v, p: c.text(v, p, empty=True)),
+                _STAGE_TEXT,
                 refused="moves through the pipeline: "
                 "use move_to(), close_won(), close_lost() or reopen()",
                 initial=False,
@@ -201,7 +205,7 @@ class Opportunity(Aggregate):
             _check_money(self.amount, self.line_items, self.recurring, c)
         c.raise_if_any()
 
-    def _evolved(self, changes: Mapping[str, Any], **options: Any) -> Self:
+    def _evolved(self, changes: Mapping[str, Any], *, in_place: bool = False) -> Self:
         """A copy with ``changes``, built without the constructor when that changes nothing.
 
         A stage move, a close or an edit that leaves the pipeline and the
@@ -211,14 +215,21 @@ class Opportunity(Aggregate):
         against the pipeline as the constructor checks it. Anything else,
         and any change refused, goes through the constructor, which reports
         every problem as it always has.
+
+        ``in_place``: this object is new and held by nobody, so the changes
+        may be set on it (only when they are known to be accepted: a stage
+        that is text and a stage of the pipeline, or no stage change).
         """
         if _ACROSS.isdisjoint(changes) and changes.keys() <= _COPIER.setters.keys():
+            stage = changes.get("stage", "")
+            known = type(stage) is str and (not stage or stage in self.pipeline)
+            into = self if in_place and known else None
             try:
-                new: Self = _COPIER.copy(self, changes)
+                new: Self = _COPIER.copy(self, changes, into)
             except ValidationError:
-                pass  # the constructor below reports every problem
+                pass  # nothing was set; the constructor below reports every problem
             else:
-                if "stage" not in changes or not new.stage or new.stage in new.pipeline:
+                if known or not new.stage or new.stage in new.pipeline:
                     return new
         return attrs.evolve(self, **changes)
 
