@@ -11,9 +11,10 @@ from typing import Any, ClassVar, Final, Self
 
 import attrs
 
-from salescore._validation import Checker, fail
+from salescore._validation import Checker, fail, is_aware, line_ok
 from salescore.domain import _fields as fld
 from salescore.domain import standard_funnels as funnels
+from salescore.domain._normalize import _lines_ok
 from salescore.domain._rule_schemas import INTERACTION_RECORDS, RuleSchemaHook
 from salescore.domain.aggregate import Aggregate, Fields, FieldSpec, _Copier
 from salescore.domain.custom_fields import CustomFieldSchema
@@ -67,6 +68,76 @@ def _defaults(stage: Stage) -> tuple[float, ForecastCategory]:
 
 #: A stage key as :meth:`~salescore._validation.Checker.text` checks it (empty allowed).
 _STAGE_TEXT: Final = fld.text_field(empty=True)
+
+
+def _deal_is_normal(s: Opportunity) -> bool:
+    """Every field of the deal valid and normal, and the checks across fields passed.
+
+    A cheap, strict check of the common case (no line items; empty or
+    simple roles, competitors and custom values): ``False`` means only
+    "check in detail", which the constructor then does.
+    """
+    v: Any = s.name
+    if not (type(v) is str and v and _lines_ok(v)):
+        return False
+    if not _lines_ok(
+        s.account_id,
+        s.primary_contact_id,
+        s.owner_id,
+        s.team_id,
+        s.campaign_id,
+        s.next_step,
+        s.won_reason,
+        s.lost_reason,
+    ):
+        return False
+    v = s.contact_roles
+    if not isinstance(v, dict):
+        return False
+    for key, roles in v.items():
+        if not (type(key) is str and key and key.strip() == key and type(roles) is frozenset):
+            return False
+        if not roles or not all(type(r) is ContactRole for r in roles):
+            return False
+    if type(s.type) is not OpportunityType or type(s.forecast_category) is not ForecastCategory:
+        return False
+    amount, recurring = s.amount, s.recurring
+    if amount is not None and not (type(amount) is Money and amount.amount >= 0):
+        return False
+    if recurring is not None and not (type(recurring) is Money and recurring.amount >= 0):
+        return False
+    if amount is not None and recurring is not None and amount.currency != recurring.currency:
+        return False
+    v = s.term_months
+    if v is not None and not (type(v) is int and v >= 1):
+        return False
+    v = s.close_date
+    if v is not None and type(v) is not date:
+        return False
+    v = s.probability
+    if not (type(v) is float and 0.0 <= v <= 1.0):
+        return False
+    if type(s.probability_overridden) is not bool:
+        return False
+    if type(s.forecast_category_overridden) is not bool:
+        return False
+    v = s.closed_at
+    if v is not None and not is_aware(v):
+        return False
+    v = s.source
+    if v is not None and type(v) is not LeadSource:
+        return False
+    v = s.custom
+    if v or not isinstance(v, dict):
+        return False
+    if s.competitors != () or s.line_items != ():
+        return False
+    pipeline, stage = s.pipeline, s.stage
+    return (
+        isinstance(pipeline, Funnel)
+        and type(stage) is str
+        and (not stage or (stage in pipeline and line_ok(stage)))
+    )
 
 
 @register_type
@@ -164,6 +235,7 @@ class Opportunity(Aggregate):
             ),
         },
         created=OpportunityCreated,
+        is_normal=_deal_is_normal,
     )
 
     name: str
@@ -348,6 +420,11 @@ class Opportunity(Aggregate):
                 type(event).__name__,
                 "a deal's history starts with OpportunityCreated",
             )
+        if cls is Opportunity and _COPIER.build is not None:
+            # the event's values are sealed already; normal ones need no constructor
+            obj: Self = _COPIER.build(event.subject_id, {n: getattr(event, n) for n in _INITIAL})
+            if _deal_is_normal(obj):
+                return obj
         return super()._created(event)
 
     def _stage_field(self, funnel_key: str) -> str | None:
@@ -855,3 +932,4 @@ class Opportunity(Aggregate):
 #: The fields a change of which needs the constructor's checks across fields.
 _ACROSS: Final = frozenset({"pipeline", "amount", "line_items", "recurring"})
 _COPIER: Final = _Copier(Opportunity, _Copier.slots_of(Opportunity))
+_INITIAL: Final = Opportunity.field_table.initial
