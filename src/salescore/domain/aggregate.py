@@ -718,7 +718,10 @@ class Aggregate:
             to_stage=to_stage,
             reason=reason,
         )
-        return staged._record(move, *after)
+        if staged is self:
+            return self._record(move, *after)
+        # ``staged`` is new (the ``before`` events made it) and held by nobody: finish it in place
+        return staged._fold((*staged.history, move, *after), staged.version, None, owned=True)
 
     # --- stage questions (folds over history) ------------------------------------------
 

@@ -156,8 +156,8 @@ class StageChanged(Event):
             and type(at) is datetime
             and is_aware(at)
         ):
-            if self.reason is not None:
-                self._check()
+            if self.reason is not None and not self.reason.isprintable():
+                self._check()  # a printable reason is good text (no control character)
             return
         super().__attrs_post_init__()
 
