@@ -373,27 +373,43 @@ class Opportunity(Aggregate):
             TransitionError: the start stage is closed, or its entry
                 requirements are not met (each one named).
         """
+        given = {
+            "name": name,
+            "account_id": account_id,
+            "primary_contact_id": primary_contact_id,
+            "contact_roles": {} if contact_roles is None else contact_roles,
+            "owner_id": owner_id,
+            "team_id": team_id,
+            "type": type,
+            "amount": amount,
+            "recurring": recurring,
+            "term_months": term_months,
+            "close_date": close_date,
+            "competitors": competitors,
+            "next_step": next_step,
+            "source": source,
+            "campaign_id": campaign_id,
+            "custom": {} if custom is None else custom,
+            "pipeline": pipeline,
+            "line_items": line_items,
+        }
+        if schema is None and cls is Opportunity:
+            # The common case, every value valid and normal already (no lines,
+            # so the amount is the one given): built without the normalisers
+            # and the constructors, as the general path below would build it.
+            if campaign_id is None and source.__class__ is LeadSource:  # (``type`` is a parameter)
+                given["campaign_id"] = source.campaign_id
+            born = cls._normal_birth(given, id, at, actor)
+            if born is not None:
+                start = pipeline.initial if stage is None else str(stage)
+                if start in pipeline and pipeline.is_closed(start):
+                    raise TransitionError(
+                        id, None, start, [f"a deal starts in an open stage, not {start!r}"]
+                    )
+                return cls._born(*born, [(pipeline, start)])
+            given["campaign_id"] = campaign_id
         values = cls.field_table.normalise(
-            {
-                "name": name,
-                "account_id": account_id,
-                "primary_contact_id": primary_contact_id,
-                "contact_roles": {} if contact_roles is None else contact_roles,
-                "owner_id": owner_id,
-                "team_id": team_id,
-                "type": type,
-                "amount": amount,
-                "recurring": recurring,
-                "term_months": term_months,
-                "close_date": close_date,
-                "competitors": competitors,
-                "next_step": next_step,
-                "source": source,
-                "campaign_id": campaign_id,
-                "custom": {} if custom is None else custom,
-                "pipeline": pipeline,
-                "line_items": line_items,
-            },
+            given,
             subject="Opportunity",
             schema=schema,
         )
@@ -420,12 +436,12 @@ class Opportunity(Aggregate):
                 type(event).__name__,
                 "a deal's history starts with OpportunityCreated",
             )
-        if cls is Opportunity and _COPIER.build is not None:
-            # the event's values are sealed already; normal ones need no constructor
-            obj: Self = _COPIER.build(event.subject_id, {n: getattr(event, n) for n in _INITIAL})
-            if _deal_is_normal(obj):
-                return obj
         return super()._created(event)
+
+    @classmethod
+    def _state_copier(cls) -> _Copier | None:
+        # the cheap check covers the constructor's checks across fields too
+        return _COPIER if cls is Opportunity else None
 
     def _stage_field(self, funnel_key: str) -> str | None:
         return "stage" if funnel_key == self.pipeline.key else None
@@ -932,4 +948,3 @@ class Opportunity(Aggregate):
 #: The fields a change of which needs the constructor's checks across fields.
 _ACROSS: Final = frozenset({"pipeline", "amount", "line_items", "recurring"})
 _COPIER: Final = _Copier(Opportunity, _Copier.slots_of(Opportunity))
-_INITIAL: Final = Opportunity.field_table.initial
