@@ -256,7 +256,9 @@ class RepAnswer:
             and line_ok(self.actor)
             and type(note) is str
             and (not note or note.isprintable())
-            and (interaction_id is None or (type(interaction_id) is str and line_ok(interaction_id)))
+            and (
+                interaction_id is None or (type(interaction_id) is str and line_ok(interaction_id))
+            )
         ):
             return  # the common case: every check below would pass
         with Checker("RepAnswer") as c:

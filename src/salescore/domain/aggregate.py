@@ -276,7 +276,7 @@ class Aggregate:
 
     @classmethod
     def _state_copier(cls) -> _Copier | None:
-        """The copier that builds a state the table's ``is_normal`` accepts, without the constructor.
+        """The copier building a state the table's ``is_normal`` accepts, without the constructor.
 
         By default the class's own copier (``None`` when the class checks
         more than its table after construction); a class whose ``is_normal``
@@ -540,7 +540,13 @@ class Aggregate:
                 raise TransitionError(obj.id, None, stage, reasons)
         for f, stage in entries:
             key = f.key
-            if plain and type(key) is str and line_ok(key) and type(stage) is str and line_ok(stage):
+            if (
+                plain
+                and type(key) is str
+                and line_ok(key)
+                and type(stage) is str
+                and line_ok(stage)
+            ):
                 # what the constructor would build: every value is valid and normal
                 events.append(_new_stage(subject_id, at, actor, key, None, stage, None))
             else:
