@@ -437,3 +437,75 @@ def test_a_rep_answer_is_checked_as_before(fields: dict[str, Any]) -> None:
     assert built[0] == reference[0]
     if built[0] == "raised":
         assert built == reference
+
+
+# --- stage moves built directly, shared meeting outcomes ------------------------------------
+
+
+@_SETTINGS
+@given(
+    st.sampled_from(["discovery", "proposal", "closed_won", "nope", " discovery", 3]),
+    _ATS,
+    _ACTORS,
+    st.sampled_from([None, "price", "two\nlines", "bell\x07", "", 5]),
+)
+def test_a_move_records_the_event_the_constructor_builds(
+    stage: Any, at: Any, actor: Any, reason: Any
+) -> None:
+    deal = Opportunity.new(
+        id="deal-1",
+        at=AT,
+        actor="rep-1",
+        name="Acme",
+        amount=Money("10", "EUR"),
+        close_date=date(2026, 5, 1),
+    )
+    moved = _outcome(lambda: deal.move_to(stage, at=at, actor=actor, reason=reason))
+    if moved[0] == "built":
+        new = deal.move_to(stage, at=at, actor=actor, reason=reason)
+        last = new.history[-1]
+        expected = StageChanged(
+            subject_id="deal-1",
+            at=at,
+            actor=actor,
+            funnel="b2b_pipeline",
+            from_stage="qualification",
+            to_stage=last.to_stage,
+            reason=last.reason,
+        )
+        assert _shape(last) == _shape(expected)
+        assert Opportunity.from_events(new.history) == new
+
+
+@_SETTINGS
+@given(
+    st.sampled_from(["held", "no_show", "nope", None, 3]),
+    st.sampled_from([None, "positive", "nope", 3]),
+    st.sampled_from([None, AT, AT.replace(tzinfo=None)]),
+)
+def test_a_meeting_holds_the_outcome_the_constructor_builds(
+    status: Any, sentiment: Any, rescheduled: Any
+) -> None:
+    from salescore.domain.interactions import Interaction, MeetingOutcome, MeetingStatus, Sentiment
+
+    def fresh() -> Any:
+        return MeetingOutcome(
+            status=MeetingStatus(status),
+            sentiment=None if sentiment is None else Sentiment(sentiment),
+            rescheduled_to=rescheduled,
+        )
+
+    def meeting() -> Any:
+        return Interaction.meeting(
+            id="m-1",
+            at=AT,
+            actor="rep-1",
+            status=status,
+            sentiment=sentiment,
+            rescheduled_to=rescheduled,
+        ).outcome
+
+    got = _outcome(meeting)
+    if got[0] == "built":
+        assert got == _outcome(fresh)
+        assert meeting() == meeting()

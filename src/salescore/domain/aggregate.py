@@ -799,15 +799,32 @@ class Aggregate:
             reasons = funnel.refusals(staged, current, to_stage, at=at, context=context)
             if reasons:
                 raise TransitionError(self.id, current, to_stage, reasons)
-        move = self._event(
-            StageChanged,
-            at=at,
-            actor=actor,
-            funnel=funnel_key,
-            from_stage=current,
-            to_stage=to_stage,
-            reason=reason,
-        )
+        if (
+            type(at) is datetime
+            and at.tzinfo is UTC
+            and type(actor) is str
+            and line_ok(actor)
+            and type(self.id) is str
+            and line_ok(self.id)
+            and type(funnel_key) is str
+            and line_ok(funnel_key)
+            and line_ok(current)
+            and type(to_stage) is str
+            and line_ok(to_stage)
+            and (reason is None or (type(reason) is str and reason.isprintable()))
+        ):
+            # every value is one the constructor keeps as it is and accepts
+            move: Event = _new_stage(self.id, at, actor, funnel_key, current, to_stage, reason)
+        else:
+            move = self._event(
+                StageChanged,
+                at=at,
+                actor=actor,
+                funnel=funnel_key,
+                from_stage=current,
+                to_stage=to_stage,
+                reason=reason,
+            )
         if staged is self:
             return self._record(move, *after)
         # ``staged`` is new (the ``before`` events made it) and held by nobody: finish it in place
