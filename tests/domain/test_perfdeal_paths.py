@@ -29,6 +29,7 @@ from salescore.domain import _fields as fld
 from salescore.domain import aggregate
 from salescore.domain import standard_funnels as funnels
 from salescore.domain.aggregate import Aggregate
+from salescore.domain.conversion import OpportunitySpec
 from salescore.domain.events import Event, StageChanged, _prechecked
 from salescore.domain.leads import LeadSource
 from salescore.domain.opportunities import ContactRole, Opportunity, OpportunityType
@@ -509,3 +510,56 @@ def test_a_meeting_holds_the_outcome_the_constructor_builds(
     if got[0] == "built":
         assert got == _outcome(fresh)
         assert meeting() == meeting()
+
+
+# --- conversion ---------------------------------------------------------------------------
+
+
+@_SETTINGS
+@given(
+    st.sampled_from([True, False, None, 1, "deal", OpportunitySpec(name="Big deal")]),
+    st.sampled_from([None, {}, {"budget": 5}]),
+    st.sampled_from([None, "acct", 3]),
+    _ATS,
+    _ACTORS,
+)
+def test_a_conversion_given_nothing_to_check_equals_the_checked_one(
+    opportunity: Any, custom: Any, account: Any, at: Any, actor: Any
+) -> None:
+    from salescore.domain import conversion
+    from salescore.domain.leads import Lead
+    from salescore.ids import DeterministicIds
+
+    lead = Lead.new(
+        id="lead-1", at=AT, actor="web", email="ana@acme.io", company="Acme", custom=custom
+    ).move_to("qualified", at=AT, actor="rep-1")
+    existing = (
+        Account.new(id="acct-1", at=AT, actor="rep-1", name="Acme")
+        if account == "acct"
+        else account
+    )
+
+    def convert() -> Any:
+        return conversion.convert_lead(
+            lead,
+            at=at,
+            actor=actor,
+            ids=DeterministicIds(namespace="t", seed=1),
+            account=existing,
+            opportunity=opportunity,
+        )
+
+    fast = _outcome(convert)
+    saved = conversion._CHOICES
+    conversion._CHOICES = frozenset()  # type: ignore[misc]
+    try:
+        checked = _outcome(convert)
+    finally:
+        conversion._CHOICES = saved  # type: ignore[misc]
+    assert fast == checked
+    if fast[0] == "built":
+        done = convert()
+        assert done.unmapped_custom == ()  # without schemas the contact takes every value
+        assert done.contact.custom == (custom or {})
+        for agg in done.aggregates:
+            assert type(agg).from_events(agg.history) == agg
