@@ -1044,7 +1044,8 @@ def _births(cls: type[Aggregate]) -> _Birth | None:
 
     It needs a table with ``is_normal`` and a creation event, a state
     copier that can build, and a creation event whose fields are exactly the
-    base ones and the table's initial ones, checked by the event base alone.
+    base ones and the table's initial ones, checked by the event base alone;
+    both constructors must set their fields as given.
     """
     try:
         return _BIRTHS[cls]
@@ -1061,6 +1062,8 @@ def _births(cls: type[Aggregate]) -> _Birth | None:
         and copier.build is not None
         and created.__attrs_post_init__ is Event.__attrs_post_init__
         and created._check is Event._check
+        and _set_as_given(cls)
+        and _set_as_given(created)
     ):
         fields = tuple(f.name for f in attrs.fields(created) if f.init)
         own = fields[3:]
@@ -1081,6 +1084,14 @@ def _births(cls: type[Aggregate]) -> _Birth | None:
             )
     _BIRTHS[cls] = birth
     return birth
+
+
+def _set_as_given(cls: type) -> bool:
+    """Whether the constructor of attrs class ``cls`` sets every field as given.
+
+    That is: no converter, no validator, no field left out of ``__init__``.
+    """
+    return not any(f.validator or f.converter or not f.init for f in attrs.fields(cls))
 
 
 def _table_built(cls: type[Aggregate]) -> bool:
