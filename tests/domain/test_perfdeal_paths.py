@@ -23,7 +23,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from salescore._validation import Checker, line_ok
 from salescore.decisions.qualification import ItemStatus, RepAnswer
 from salescore.domain import _fields as fld
 from salescore.domain import aggregate
@@ -303,20 +302,34 @@ _WORDS = st.sampled_from(["lead", "new", " new", "", "x\ty", "a\x00", "ünï", 3
 
 
 @_SETTINGS
-@given(_WORDS, _WORDS, _WORDS, _WORDS)
-def test_a_prechecked_entry_equals_the_constructors_when_its_values_are_plain(
-    subject: Any, actor: Any, key: Any, stage: Any
+@given(
+    _WORDS,
+    _WORDS,
+    _WORDS,
+    _WORDS,
+    _WORDS,
+    st.sampled_from([None, "why", "two\nlines", "bell\x07", "", 4]),
+    _ATS,
+)
+def test_a_stage_move_built_directly_equals_the_constructors(
+    subject: Any, actor: Any, key: Any, before: Any, stage: Any, reason: Any, at: Any
 ) -> None:
-    """``_born`` builds an entry directly only for values the constructor keeps as they are."""
-    plain = all(type(v) is str and line_ok(v) for v in (subject, actor, key, stage))
+    """Entries and moves build their event directly only when the constructor keeps it as is."""
+    direct = _outcome(
+        lambda: aggregate._stage_changed(subject, at, actor, key, before, stage, reason)
+    )
     built = _outcome(
         lambda: StageChanged(
-            subject_id=subject, at=AT, actor=actor, funnel=key, from_stage=None, to_stage=stage
+            subject_id=subject,
+            at=at,
+            actor=actor,
+            funnel=key,
+            from_stage=before,
+            to_stage=stage,
+            reason=reason,
         )
     )
-    if plain:
-        direct = _prechecked(StageChanged)(subject, AT, actor, key, None, stage, None)
-        assert built == ("built", _shape(direct))
+    assert direct == built
 
 
 # --- deals: state finished in place, stage text -------------------------------------------
@@ -409,24 +422,13 @@ _ANSWER_FIELDS = st.fixed_dictionaries(
 
 
 def _rep_answer_checked(fields: dict[str, Any]) -> RepAnswer:
-    """A rep answer checked as it was: every field through a checker."""
+    """A rep answer checked in detail: every field through the checker."""
     obj = object.__new__(RepAnswer)
     values = {"note": "", "interaction_id": None, **fields}
     for f in attrs.fields(RepAnswer):
         value = values[f.name]
         object.__setattr__(obj, f.name, f.converter(value) if f.converter else value)
-    with Checker("RepAnswer") as c:
-        c.text(obj.item_key, "item_key")
-        c.check(
-            isinstance(obj.answer, ItemStatus),
-            "answer",
-            obj.answer,
-            "must be confirmed, not_met, unknown or disqualifying",
-        )
-        c.aware(obj.at, "at")
-        c.text(obj.actor, "actor")
-        c.text(obj.note, "note", empty=True)
-        c.text(obj.interaction_id, "interaction_id", optional=True)
+    obj._check()
     return obj
 
 
@@ -563,3 +565,18 @@ def test_a_conversion_given_nothing_to_check_equals_the_checked_one(
         assert done.contact.custom == (custom or {})
         for agg in done.aggregates:
             assert type(agg).from_events(agg.history) == agg
+
+
+def test_a_subclass_building_its_own_events_builds_its_moves_too() -> None:
+    made: list[type] = []
+
+    @attrs.frozen(kw_only=True)
+    class Tracked(Contact):
+        def _event(self, kind: Any, **fields: Any) -> Any:
+            made.append(kind)
+            return super()._event(kind, **fields)
+
+    contact = Tracked.new(id="contact-1", at=AT, actor="rep-1", emails=("a@acme.io",))
+    moved = contact.set_lifecycle_stage("mql", at=AT, actor="rep-1")
+    assert made == [StageChanged]
+    assert (type(moved), moved.lifecycle_stage, moved.version) == (Tracked, "mql", 3)

@@ -260,7 +260,11 @@ class RepAnswer:
                 interaction_id is None or (type(interaction_id) is str and line_ok(interaction_id))
             )
         ):
-            return  # the common case: every check below would pass
+            return  # the common case: every check of ``_check`` would pass
+        self._check()
+
+    def _check(self) -> None:
+        """Check every field in detail, reporting every problem at once."""
         with Checker("RepAnswer") as c:
             c.text(self.item_key, "item_key")
             c.check(

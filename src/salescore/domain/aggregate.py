@@ -525,41 +525,11 @@ class Aggregate:
         if not entries:
             return obj
         at, subject_id, actor = created.at, created.subject_id, created.actor
-        plain = (
-            type(at) is datetime
-            and at.tzinfo is UTC
-            and type(subject_id) is str
-            and line_ok(subject_id)
-            and type(actor) is str
-            and line_ok(actor)
-        )
-        events: list[Event] = []
         for f, stage in entries:
             reasons = f.refusals(obj, None, stage, at=at)
             if reasons:
                 raise TransitionError(obj.id, None, stage, reasons)
-        for f, stage in entries:
-            key = f.key
-            if (
-                plain
-                and type(key) is str
-                and line_ok(key)
-                and type(stage) is str
-                and line_ok(stage)
-            ):
-                # what the constructor would build: every value is valid and normal
-                events.append(_new_stage(subject_id, at, actor, key, None, stage, None))
-            else:
-                events.append(
-                    StageChanged(
-                        subject_id=subject_id,
-                        at=at,
-                        actor=actor,
-                        funnel=key,
-                        from_stage=None,
-                        to_stage=stage,
-                    )
-                )
+        events = [_stage_changed(subject_id, at, actor, f.key, None, stage) for f, stage in entries]
         return obj._fold((created, *events), 1, None, owned=True)
 
     @classmethod
@@ -799,22 +769,8 @@ class Aggregate:
             reasons = funnel.refusals(staged, current, to_stage, at=at, context=context)
             if reasons:
                 raise TransitionError(self.id, current, to_stage, reasons)
-        if (
-            type(at) is datetime
-            and at.tzinfo is UTC
-            and type(actor) is str
-            and line_ok(actor)
-            and type(self.id) is str
-            and line_ok(self.id)
-            and type(funnel_key) is str
-            and line_ok(funnel_key)
-            and line_ok(current)
-            and type(to_stage) is str
-            and line_ok(to_stage)
-            and (reason is None or (type(reason) is str and reason.isprintable()))
-        ):
-            # every value is one the constructor keeps as it is and accepts
-            move: Event = _new_stage(self.id, at, actor, funnel_key, current, to_stage, reason)
+        if type(self)._event is _BASE_EVENT:
+            move = _stage_changed(self.id, at, actor, funnel_key, current, to_stage, reason)
         else:
             move = self._event(
                 StageChanged,
@@ -1021,6 +977,51 @@ class _Copier:
 _new_stage: Final = _prechecked(StageChanged)
 
 
+def _stage_changed(
+    subject_id: Any,
+    at: Any,
+    actor: Any,
+    funnel: Any,
+    from_stage: Any,
+    to_stage: Any,
+    reason: Any = None,
+) -> StageChanged:
+    """``StageChanged(...)`` of these values, built directly when the constructor would keep them.
+
+    Plain values (one-line text, ``at`` in UTC, a printable reason) are
+    valid and normal as they are: the event is then exactly what the
+    constructor builds, without its checks. Anything else goes through the
+    constructor, which refuses or normalises it as always.
+    """
+    if (
+        type(at) is datetime
+        and at.tzinfo is UTC
+        and type(subject_id) is str
+        and line_ok(subject_id)
+        and type(actor) is str
+        and line_ok(actor)
+        and type(funnel) is str
+        and line_ok(funnel)
+        and (from_stage is None or (type(from_stage) is str and line_ok(from_stage)))
+        and type(to_stage) is str
+        and line_ok(to_stage)
+        and (reason is None or (type(reason) is str and reason.isprintable()))
+    ):
+        built: StageChanged = _new_stage(
+            subject_id, at, actor, funnel, from_stage, to_stage, reason
+        )
+        return built
+    return StageChanged(
+        subject_id=subject_id,
+        at=at,
+        actor=actor,
+        funnel=funnel,
+        from_stage=from_stage,
+        to_stage=to_stage,
+        reason=reason,
+    )
+
+
 @attrs.frozen
 class _Birth:
     """How :meth:`Aggregate._normal_birth` builds one class's state and creation event."""
@@ -1100,3 +1101,4 @@ def _table_built(cls: type[Aggregate]) -> bool:
 
 
 _BASE_CREATED: Final = Aggregate.__dict__["_created"].__func__
+_BASE_EVENT: Final = Aggregate._event
