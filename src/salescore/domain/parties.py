@@ -176,10 +176,10 @@ def _account_is_normal(s: Account) -> bool:
     for tag in v:
         if type(tag) is not str or not _lines_ok(tag):
             return False
-    v = s.parent_id
-    if v is not None and v == s.id:
-        return False  # refused by the constructor: an account cannot be its own parent
-    return _lines_ok(s.industry, v, s.owner_id, s.merged_into)
+    if not _lines_ok(s.industry, s.parent_id, s.owner_id, s.merged_into):
+        return False
+    # refused by the constructor: an account cannot be its own parent
+    return s.parent_id is None or s.parent_id != s.id
 
 
 def _contact_is_normal(s: Contact) -> bool:

@@ -128,9 +128,13 @@ def _deal_is_normal(s: Opportunity) -> bool:
     if v is not None and type(v) is not LeadSource:
         return False
     v = s.custom
-    if v or not isinstance(v, dict):
+    if not isinstance(v, dict) or v:
         return False
-    if s.competitors != () or s.line_items != ():
+    v = s.competitors
+    if type(v) is not tuple or v:
+        return False
+    v = s.line_items
+    if type(v) is not tuple or v:
         return False
     pipeline, stage = s.pipeline, s.stage
     return (
