@@ -580,3 +580,45 @@ def test_a_subclass_building_its_own_events_builds_its_moves_too() -> None:
     moved = contact.set_lifecycle_stage("mql", at=AT, actor="rep-1")
     assert made == [StageChanged]
     assert (type(moved), moved.lifecycle_stage, moved.version) == (Tracked, "mql", 3)
+
+
+@contextmanager
+def _detailed(cls: type[Aggregate]) -> Iterator[None]:
+    """The cheap check off: every field through the normalisers."""
+    table = cls.field_table
+    saved = table.is_normal
+    table.is_normal = None
+    try:
+        yield
+    finally:
+        table.is_normal = saved
+
+
+_STATE_FIELDS = st.fixed_dictionaries(
+    {"name": _TEXT},
+    optional={
+        "stage": st.sampled_from(["", "qualification", "closed_won", "nope", " x", 3]),
+        "probability": st.sampled_from([0.0, 0.5, 1, 2.0, float("nan"), True, "x"]),
+        "probability_overridden": st.sampled_from([False, True, 1]),
+        "forecast_category": st.sampled_from(["pipeline", "commit", "nope", None]),
+        "won_reason": _TEXT,
+        "closed_at": st.sampled_from([None, AT, AT.replace(tzinfo=None), "x"]),
+        "contact_roles": st.sampled_from(
+            [{}, {"c-1": frozenset({ContactRole.USER})}, {"c-1": frozenset()}, {"c-1": ["user"]}]
+        ),
+        "competitors": st.sampled_from([(), ("Rival",), ["Rival"], ("",), "x"]),
+        "line_items": st.sampled_from([(), []]),
+        "amount": _MONEY,
+        "recurring": _MONEY,
+        "custom": st.sampled_from([{}, {"a": 1}, {"Bad Name": 1}]),
+        "source": _SOURCES,
+    },
+)
+
+
+@_SETTINGS
+@given(_STATE_FIELDS)
+def test_a_deal_built_with_its_cheap_check_equals_the_detailed_one(fields: dict[str, Any]) -> None:
+    fast = _outcome(lambda: Opportunity(id="deal-1", **fields))
+    with _detailed(Opportunity):
+        assert fast == _outcome(lambda: Opportunity(id="deal-1", **fields))
