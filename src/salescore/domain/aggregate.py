@@ -30,6 +30,7 @@ Guide: :doc:`/aggregates`.
 
 from __future__ import annotations
 
+import operator
 import re
 import types
 import warnings
@@ -563,7 +564,7 @@ class Aggregate:
             return None
         try:
             birth.seal_state(obj)
-            event = birth.event(id, at, actor, *[getattr(obj, n) for n in birth.initial])
+            event = birth.event(id, at, actor, *birth.values(obj))
             birth.seal_event(event)
             if not birth.event_ok(event):
                 return None
@@ -1029,6 +1030,8 @@ class _Birth:
     #: The initial fields, in the order of the creation event's fields.
     initial: tuple[str, ...]
     names: frozenset[str]
+    #: ``obj -> (value, …)``: the object's initial values, in that order.
+    values: Callable[[Any], tuple[Any, ...]]
     build: Callable[[str, Mapping[str, Any]], Any]
     is_normal: Callable[[Any], bool]
     seal_state: Callable[[Any], None]
@@ -1076,6 +1079,7 @@ def _births(cls: type[Aggregate]) -> _Birth | None:
             birth = _Birth(
                 initial=own,
                 names=frozenset(table.initial),
+                values=_getter(own),
                 build=copier.build,
                 is_normal=table.is_normal,
                 seal_state=_sealer(cls),
@@ -1085,6 +1089,13 @@ def _births(cls: type[Aggregate]) -> _Birth | None:
             )
     _BIRTHS[cls] = birth
     return birth
+
+
+def _getter(names: tuple[str, ...]) -> Callable[[Any], tuple[Any, ...]]:
+    """``obj -> (obj.<name>, …)`` for ``names``, always a tuple."""
+    if len(names) > 1:
+        return operator.attrgetter(*names)
+    return lambda obj: tuple(getattr(obj, n) for n in names)
 
 
 def _set_as_given(cls: type) -> bool:
