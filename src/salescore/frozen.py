@@ -239,6 +239,46 @@ _STEP_CODE = {
 }
 
 
+_SEALERS: dict[type, Any] = {}
+
+
+def _leave(obj: Any) -> None:
+    """Seal nothing (for a class that is not sealed)."""
+
+
+def _steps(cls: type) -> tuple[str, dict[str, Any]]:
+    """The sealing code of ``cls``'s fields (``self`` is the object) and the names it uses."""
+    namespace: dict[str, Any] = {
+        "_set": object.__setattr__,
+        "_datetime": datetime,
+        "_UTC": UTC,
+        "_KEPT": _KEPT,
+        "_deep": _deep,
+        "_instant": _instant,
+    }
+    body = "".join(_STEP_CODE[kind].format(name=name) for name, kind in _plan(cls))
+    return body, namespace
+
+
+def _sealer(cls: type) -> Any:
+    """``finish(obj)``: do to ``obj``'s fields what :func:`seal`'s ``__init__`` does after init.
+
+    For objects of attrs class ``cls`` built without their constructor from
+    values already checked: the containers are frozen and the datetimes moved
+    to UTC exactly as the sealed constructor would (nothing for a class that
+    is not sealed: its constructor does nothing of the kind). Made once per class.
+    """
+    finish = _SEALERS.get(cls)
+    if finish is None:
+        if not cls.__dict__.get("__salescore_sealed__"):
+            return _leave
+        body, namespace = _steps(cls)
+        code = f"def finish(self):\n{body}    return None\n"
+        exec(compile(code, f"<sealing of {cls.__qualname__}>", "exec"), namespace)
+        finish = _SEALERS[cls] = namespace["finish"]
+    return finish
+
+
 def seal(cls: type[T]) -> type[T]:
     """Make the instances of attrs class ``cls`` deeply immutable and UTC inside.
 
@@ -260,16 +300,8 @@ def seal(cls: type[T]) -> type[T]:
     type.__setattr__(cls, "__salescore_sealed__", True)
     if not steps:
         return cls
-    namespace: dict[str, Any] = {
-        "_original": cls.__init__,
-        "_set": object.__setattr__,
-        "_datetime": datetime,
-        "_UTC": UTC,
-        "_KEPT": _KEPT,
-        "_deep": _deep,
-        "_instant": _instant,
-    }
-    body = "".join(_STEP_CODE[kind].format(name=name) for name, kind in steps)
+    body, namespace = _steps(cls)
+    namespace["_original"] = cls.__init__
     params, call = _forwarding(cls.__init__, namespace)
     code = f"def __init__(self, {params}):\n    _original(self, {call})\n{body}"
     exec(compile(code, f"<sealed __init__ of {cls.__qualname__}>", "exec"), namespace)

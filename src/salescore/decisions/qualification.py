@@ -15,7 +15,7 @@ from typing import Any, Final
 
 import attrs
 
-from salescore._validation import Checker, as_tuple, ensure_aware, label_of
+from salescore._validation import Checker, as_tuple, ensure_aware, is_aware, label_of, line_ok
 from salescore.decisions._evaluation import by_key, check_subject, seen_values
 from salescore.domain.custom_fields import CustomField, CustomFieldSchema, FieldType
 from salescore.errors import FieldError, ValidationError
@@ -231,6 +231,25 @@ class RepAnswer:
     interaction_id: str | None = None
 
     def __attrs_post_init__(self) -> None:
+        note, interaction_id = self.note, self.interaction_id
+        if (
+            type(self.item_key) is str
+            and line_ok(self.item_key)
+            and type(self.answer) is ItemStatus
+            and is_aware(self.at)
+            and type(self.actor) is str
+            and line_ok(self.actor)
+            and type(note) is str
+            and (not note or note.isprintable())
+            and (
+                interaction_id is None or (type(interaction_id) is str and line_ok(interaction_id))
+            )
+        ):
+            return  # the common case: every check of ``_check`` would pass
+        self._check()
+
+    def _check(self) -> None:
+        """Check every field in detail, reporting every problem at once."""
         with Checker("RepAnswer") as c:
             c.text(self.item_key, "item_key")
             c.check(

@@ -35,22 +35,29 @@ import re
 import types
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar, Final, Self, TypeVar
 
 import attrs
 
-from salescore._validation import Checker, fail
+from salescore._validation import Checker, fail, line_ok
 from salescore.domain import _fields as fld
 from salescore.domain._fields import Normaliser
 from salescore.domain.custom_fields import CustomFieldSchema
-from salescore.domain.events import Event, FieldsChanged, StageChanged
+from salescore.domain.events import (
+    Event,
+    FieldsChanged,
+    StageChanged,
+    _fast_event_check,
+    _prechecked,
+)
 from salescore.domain.stages import Funnel, StageVisit, stage_visits
 from salescore.domain.stages import is_stale as _is_stale
 from salescore.domain.stages import move_count as _move_count
 from salescore.domain.stages import time_in_stage as _time_in_stage
 from salescore.domain.stages import time_in_stages as _time_in_stages
 from salescore.errors import FieldError, TransitionError, ValidationError, shown
+from salescore.frozen import _sealer
 
 __all__ = ["Aggregate", "FieldSpec", "Fields", "Normaliser"]
 
@@ -260,13 +267,23 @@ class Aggregate:
             )
         values = {n: getattr(event, n) for n in table.initial}
         if table.is_normal is not None:
-            copier = _copier(cls)
+            copier = cls._state_copier()
             if copier is not None and copier.build is not None:
                 # the event's values are sealed already; normal ones need no constructor
                 obj: Self = copier.build(event.subject_id, values)
                 if table.is_normal(obj):
                     return obj
         return cls(id=event.subject_id, **values)
+
+    @classmethod
+    def _state_copier(cls) -> _Copier | None:
+        """The copier building a state the table's ``is_normal`` accepts, without the constructor.
+
+        By default the class's own copier (``None`` when the class checks
+        more than its table after construction); a class whose ``is_normal``
+        covers those checks too may return one.
+        """
+        return _copier(cls)
 
     def _apply(self, event: Event) -> dict[str, Any]:
         """Return the field changes that ``event`` makes to this state."""
@@ -495,23 +512,65 @@ class Aggregate:
         Returns:
             The new aggregate.
         """
-        obj = cls._created(created)._evolved({"version": 1, "history": (created,)})
+        return cls._born(cls._created(created), created, entries)
+
+    @classmethod
+    def _born(cls, obj: Self, created: Event, entries: Sequence[tuple[Funnel, str]]) -> Self:
+        """Finish ``obj``, the state right after ``created``, with its history and entries.
+
+        ``obj`` is new and held by nobody else, so it is finished in place, as
+        a replay's state is.
+        """
+        object.__setattr__(obj, "version", 1)
+        object.__setattr__(obj, "history", (created,))
+        if not entries:
+            return obj
+        at, subject_id, actor = created.at, created.subject_id, created.actor
         for f, stage in entries:
-            reasons = f.refusals(obj, None, stage, at=created.at)
+            reasons = f.refusals(obj, None, stage, at=at)
             if reasons:
                 raise TransitionError(obj.id, None, stage, reasons)
-        events = [
-            StageChanged(
-                subject_id=created.subject_id,
-                at=created.at,
-                actor=created.actor,
-                funnel=f.key,
-                from_stage=None,
-                to_stage=stage,
-            )
-            for f, stage in entries
-        ]
-        return obj._record(*events)
+        events = [_stage_changed(subject_id, at, actor, f.key, None, stage) for f, stage in entries]
+        return obj._fold((created, *events), 1, None, owned=True)
+
+    @classmethod
+    def _normal_birth(
+        cls, values: Mapping[str, Any], id: Any, at: Any, actor: Any
+    ) -> tuple[Self, Event] | None:
+        """The state and creation event for ``values`` valid and normal already, else ``None``.
+
+        The common case of creation, without the normalisers and the
+        constructors: ``id``, ``at`` (in UTC) and ``actor`` plain, exactly
+        the table's initial fields given, the state built from them passing
+        the table's ``is_normal``, and the event its own cheap check. Both are
+        then what the constructors would build (sealed alike). ``None``: take
+        the general path, which reports every problem.
+        """
+        birth = _births(cls)
+        if (
+            birth is None
+            or type(at) is not datetime
+            or at.tzinfo is not UTC
+            or type(id) is not str
+            or not line_ok(id)
+            or type(actor) is not str
+            or not line_ok(actor)
+            or len(values) != len(birth.initial)
+            or not values.keys() <= birth.names
+        ):
+            return None
+        obj: Self = birth.build(id, values)
+        if not birth.is_normal(obj):
+            return None
+        try:
+            birth.seal_state(obj)
+            event = birth.event(id, at, actor, *birth.values(obj))
+            birth.seal_event(event)
+            if not birth.event_ok(event):
+                return None
+        except (ValidationError, ValueError):
+            return None  # the general path says what is wrong
+        return obj, event
 
     @classmethod
     def _create(
@@ -556,6 +615,12 @@ class Aggregate:
         table = cls.field_table
         if table.created is None:
             raise NotImplementedError(f"{cls.__name__}.field_table names no creation event")
+        if schema is None and region is None and not event_fields and _table_built(cls):
+            born = cls._normal_birth(values, id, at, actor)
+            if born is not None:
+                if check is not None:
+                    check(dict(values))
+                return cls._born(*born, entries)
         normal = table.normalise(values, subject=cls.__name__, region=region, schema=schema)
         if check is not None:
             check(normal)
@@ -705,16 +770,22 @@ class Aggregate:
             reasons = funnel.refusals(staged, current, to_stage, at=at, context=context)
             if reasons:
                 raise TransitionError(self.id, current, to_stage, reasons)
-        move = self._event(
-            StageChanged,
-            at=at,
-            actor=actor,
-            funnel=funnel_key,
-            from_stage=current,
-            to_stage=to_stage,
-            reason=reason,
-        )
-        return staged._record(move, *after)
+        if type(self)._event is _BASE_EVENT:
+            move = _stage_changed(self.id, at, actor, funnel_key, current, to_stage, reason)
+        else:
+            move = self._event(
+                StageChanged,
+                at=at,
+                actor=actor,
+                funnel=funnel_key,
+                from_stage=current,
+                to_stage=to_stage,
+                reason=reason,
+            )
+        if staged is self:
+            return self._record(move, *after)
+        # ``staged`` is new (the ``before`` events made it) and held by nobody: finish it in place
+        return staged._fold((*staged.history, move, *after), staged.version, None, owned=True)
 
     # --- stage questions (folds over history) ------------------------------------------
 
@@ -788,7 +859,7 @@ def _copier(cls: type[Aggregate]) -> _Copier | None:
 class _Copier:
     """Copies one aggregate class's instances, normalising only the changed fields."""
 
-    __slots__ = ("build", "cls", "get", "order", "region", "setters", "table")
+    __slots__ = ("build", "clone", "cls", "order", "region", "setters", "table")
 
     def __init__(
         self, cls: type[Aggregate], slots: Mapping[str, types.MemberDescriptorType]
@@ -800,7 +871,8 @@ class _Copier:
         self.setters: Mapping[str, Callable[[Any, Any], None]] = {
             name: slot.__set__ for name, slot in slots.items()
         }
-        self.get = operator.attrgetter(*slots)
+        #: ``obj -> copy``: a new object holding ``obj``'s values, slot by slot.
+        self.clone: Callable[[Any], Any] = self._cloner()
         self.order = {name: i for i, name in enumerate(self.table.normalisers)}
         #: ``(id, values) -> object`` of the creation event's ``values`` and
         #: every other field at its default, unchecked (``None``: a field
@@ -831,6 +903,18 @@ class _Copier:
         exec(code, namespace)
         build: Callable[[str, Mapping[str, Any]], Any] = namespace["build"]
         return build
+
+    def _cloner(self) -> Callable[[Any], Any]:
+        namespace: dict[str, Any] = {"_new": object.__new__, "_cls": self.cls}
+        lines = ["def clone(obj):\n    new = _new(_cls)\n"]
+        for i, (name, setter) in enumerate(self.setters.items()):
+            namespace[f"_set{i}"] = setter
+            lines.append(f"    _set{i}(new, obj.{name})\n")
+        lines.append("    return new\n")
+        code = compile("".join(lines), f"<copy of {self.cls.__qualname__}>", "exec")
+        exec(code, namespace)
+        clone: Callable[[Any], Any] = namespace["clone"]
+        return clone
 
     @classmethod
     def of(cls, kind: type[Aggregate]) -> _Copier | None:
@@ -885,12 +969,147 @@ class _Copier:
             if errors:
                 raise ValidationError(errors, self.cls.__name__)
         setters = self.setters
-        if into is obj:
-            new = obj
-        else:
-            new = object.__new__(self.cls)
-            for setter, value in zip(setters.values(), self.get(obj), strict=True):
-                setter(new, value)
+        new = obj if into is obj else self.clone(obj)
         for name, value in changes.items():
             setters[name](new, value)
         return new
+
+
+_new_stage: Final = _prechecked(StageChanged)
+
+
+def _stage_changed(
+    subject_id: Any,
+    at: Any,
+    actor: Any,
+    funnel: Any,
+    from_stage: Any,
+    to_stage: Any,
+    reason: Any = None,
+) -> StageChanged:
+    """``StageChanged(...)`` of these values, built directly when the constructor would keep them.
+
+    Plain values (one-line text, ``at`` in UTC, a printable reason) are
+    valid and normal as they are: the event is then exactly what the
+    constructor builds, without its checks. Anything else goes through the
+    constructor, which refuses or normalises it as always.
+    """
+    if (
+        type(at) is datetime
+        and at.tzinfo is UTC
+        and type(subject_id) is str
+        and line_ok(subject_id)
+        and type(actor) is str
+        and line_ok(actor)
+        and type(funnel) is str
+        and line_ok(funnel)
+        and (from_stage is None or (type(from_stage) is str and line_ok(from_stage)))
+        and type(to_stage) is str
+        and line_ok(to_stage)
+        and (reason is None or (type(reason) is str and reason.isprintable()))
+    ):
+        built: StageChanged = _new_stage(
+            subject_id, at, actor, funnel, from_stage, to_stage, reason
+        )
+        return built
+    return StageChanged(
+        subject_id=subject_id,
+        at=at,
+        actor=actor,
+        funnel=funnel,
+        from_stage=from_stage,
+        to_stage=to_stage,
+        reason=reason,
+    )
+
+
+@attrs.frozen
+class _Birth:
+    """How :meth:`Aggregate._normal_birth` builds one class's state and creation event."""
+
+    #: The initial fields, in the order of the creation event's fields.
+    initial: tuple[str, ...]
+    names: frozenset[str]
+    #: ``obj -> (value, …)``: the object's initial values, in that order.
+    values: Callable[[Any], tuple[Any, ...]]
+    build: Callable[[str, Mapping[str, Any]], Any]
+    is_normal: Callable[[Any], bool]
+    seal_state: Callable[[Any], None]
+    event: Callable[..., Any]
+    seal_event: Callable[[Any], None]
+    event_ok: Callable[[Any], bool]
+
+
+_BIRTHS: dict[type, _Birth | None] = {}
+
+
+def _births(cls: type[Aggregate]) -> _Birth | None:
+    """The birth plan of ``cls`` (made once), or ``None`` when its creation needs the general path.
+
+    It needs a table with ``is_normal`` and a creation event, a state
+    copier that can build, and a creation event whose fields are exactly the
+    base ones and the table's initial ones, checked by the event base alone;
+    both constructors must set their fields as given.
+    """
+    try:
+        return _BIRTHS[cls]
+    except KeyError:
+        pass
+    birth = None
+    table = cls.field_table
+    created = table.created
+    copier = cls._state_copier()
+    if (
+        table.is_normal is not None
+        and created is not None
+        and copier is not None
+        and copier.build is not None
+        and created.__attrs_post_init__ is Event.__attrs_post_init__
+        and created._check is Event._check
+        and _set_as_given(cls)
+        and _set_as_given(created)
+    ):
+        fields = tuple(f.name for f in attrs.fields(created) if f.init)
+        own = fields[3:]
+        if (
+            fields[:3] == ("subject_id", "at", "actor")
+            and len(own) == len(table.initial)
+            and set(own) == set(table.initial)
+        ):
+            birth = _Birth(
+                initial=own,
+                names=frozenset(table.initial),
+                values=_getter(own),
+                build=copier.build,
+                is_normal=table.is_normal,
+                seal_state=_sealer(cls),
+                event=_prechecked(created),
+                seal_event=_sealer(created),
+                event_ok=_fast_event_check(created),
+            )
+    _BIRTHS[cls] = birth
+    return birth
+
+
+def _getter(names: tuple[str, ...]) -> Callable[[Any], tuple[Any, ...]]:
+    """``obj -> (obj.<name>, …)`` for ``names``, always a tuple."""
+    if len(names) > 1:
+        return operator.attrgetter(*names)
+    return lambda obj: tuple(getattr(obj, n) for n in names)
+
+
+def _set_as_given(cls: type) -> bool:
+    """Whether the constructor of attrs class ``cls`` sets every field as given.
+
+    That is: no converter, no validator, no field left out of ``__init__``.
+    """
+    return not any(f.validator or f.converter or not f.init for f in attrs.fields(cls))
+
+
+def _table_built(cls: type[Aggregate]) -> bool:
+    """Whether ``cls`` builds its state after creation as the base does (from the table)."""
+    return getattr(cls._created, "__func__", None) is _BASE_CREATED
+
+
+_BASE_CREATED: Final = Aggregate.__dict__["_created"].__func__
+_BASE_EVENT: Final = Aggregate._event

@@ -178,8 +178,55 @@ def _primary(current: tuple[str, ...], value: str | None, *, fill_only_empty: bo
     return (value, *(v for v in current if v != value))
 
 
+#: What ``opportunity=True`` shapes the deal with.
+_DEFAULT_SPEC: Final = OpportunitySpec()
+#: The kinds of ``opportunity`` accepted as they are.
+_CHOICES: Final = frozenset({bool, OpportunitySpec})
+
+
 def _new_events(before: Aggregate | None, after: Aggregate) -> tuple[Event, ...]:
     return after.history[0 if before is None else before.version :]
+
+
+def _check_parts(
+    lead: Lead,
+    account: Any,
+    contact: Any,
+    opportunity: Any,
+    members: tuple[Any, ...],
+) -> None:
+    """Check what a conversion is given besides the lead, reporting every problem at once."""
+    with Checker("conversion") as c:
+        types_ok = c.instance(account, Account, "account", optional=True)
+        types_ok = c.instance(contact, Contact, "contact", optional=True) and types_ok
+        owner = None if contact is None or not types_ok else contact.account_id
+        if contact is not None and owner is not None:
+            if account is None:
+                c.add(
+                    "account",
+                    None,
+                    f"the contact {contact.id!r} belongs to account {owner!r}: pass that account",
+                )
+            elif owner != account.id:
+                c.add(
+                    "contact.account_id",
+                    owner,
+                    f"the contact {contact.id!r} belongs to another account, not {account.id!r}",
+                )
+        c.check(
+            isinstance(opportunity, OpportunitySpec | bool),
+            "opportunity",
+            opportunity,
+            "must be True, False or an OpportunitySpec",
+        )
+        for i, member in enumerate(members):
+            if c.instance(member, CampaignMember, f"memberships[{i}]"):
+                c.check(
+                    member.party == lead.ref,
+                    f"memberships[{i}].party",
+                    member.party,
+                    f"is not the lead being converted ({lead.ref})",
+                )
 
 
 def convert_lead(
@@ -242,49 +289,24 @@ def convert_lead(
             [f"only a qualified lead can be converted (it is {lead.status.value})"],
         )
     members = tuple(memberships)
-    with Checker("conversion") as c:
-        types_ok = c.instance(account, Account, "account", optional=True)
-        types_ok = c.instance(contact, Contact, "contact", optional=True) and types_ok
-        owner = None if contact is None or not types_ok else contact.account_id
-        if contact is not None and owner is not None:
-            if account is None:
-                c.add(
-                    "account",
-                    None,
-                    f"the contact {contact.id!r} belongs to account {owner!r}: pass that account",
-                )
-            elif owner != account.id:
-                c.add(
-                    "contact.account_id",
-                    owner,
-                    f"the contact {contact.id!r} belongs to another account, not {account.id!r}",
-                )
-        c.check(
-            isinstance(opportunity, OpportunitySpec | bool),
-            "opportunity",
-            opportunity,
-            "must be True, False or an OpportunitySpec",
-        )
-        for i, member in enumerate(members):
-            if c.instance(member, CampaignMember, f"memberships[{i}]"):
-                c.check(
-                    member.party == lead.ref,
-                    f"memberships[{i}].party",
-                    member.party,
-                    f"is not the lead being converted ({lead.ref})",
-                )
+    if account is None and contact is None and not members and opportunity.__class__ in _CHOICES:
+        pass  # nothing below could be wrong
+    else:
+        _check_parts(lead, account, contact, opportunity, members)
 
     # -- account ----------------------------------------------------------------
-    lead_custom = dict(lead.custom)
-    account_custom = _map_custom(lead_custom, account_schema, take_all=False)
-    contact_custom = _map_custom(lead_custom, contact_schema, take_all=True)
-    spec = opportunity if isinstance(opportunity, OpportunitySpec) else OpportunitySpec()
-    deal_custom = _map_custom(lead_custom, opportunity_schema, take_all=False)
-    mapped = set(account_custom) | set(contact_custom)
-    if opportunity is not False:
-        mapped |= set(deal_custom)
-    unmapped = tuple(sorted(n for n in lead_custom if n not in mapped))
-
+    if lead.custom:
+        lead_custom = dict(lead.custom)
+        account_custom = _map_custom(lead_custom, account_schema, take_all=False)
+        contact_custom = _map_custom(lead_custom, contact_schema, take_all=True)
+        deal_custom = _map_custom(lead_custom, opportunity_schema, take_all=False)
+        mapped = set(account_custom) | set(contact_custom)
+        if opportunity is not False:
+            mapped |= set(deal_custom)
+        unmapped = tuple(sorted(n for n in lead_custom if n not in mapped))
+    else:  # what the mapping makes of no custom values
+        account_custom, contact_custom, deal_custom, unmapped = {}, {}, {}, ()
+    spec = opportunity if isinstance(opportunity, OpportunitySpec) else _DEFAULT_SPEC
     from_lead = {a: getattr(lead, f) for f, a in _ACCOUNT_FROM_LEAD.items()}
     if account is None:
         name = lead.company or lead.name or lead.email or lead.id

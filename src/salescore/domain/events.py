@@ -94,17 +94,14 @@ class Event:
         must be of their class; problems are reported together, each under
         the field's name. Events with richer rules override this.
         """
-        plan = _PLANS.get(type(self))
-        if plan is None:
-            plan = _PLANS[type(self)] = _plan(type(self))
-            _FAST[type(self)] = _fast_check(type(self))
+        fast = _fast_event_check(type(self))
         try:
-            if _FAST[type(self)](self):
+            if fast(self):
                 return
         except ValueError:  # an unusable time zone: the checks below name it
             pass
         problems: list[FieldError] | None = None
-        for name, check in plan:
+        for name, check in _PLANS[type(self)]:
             value = getattr(self, name)
             try:
                 new = check(value, name)
@@ -156,8 +153,8 @@ class StageChanged(Event):
             and type(at) is datetime
             and is_aware(at)
         ):
-            if self.reason is not None:
-                self._check()
+            if self.reason is not None and not self.reason.isprintable():
+                self._check()  # a printable reason is good text (no control character)
             return
         super().__attrs_post_init__()
 
@@ -409,6 +406,15 @@ def _fast_term(expr: str, hint: Any, multiline: bool, names: dict[str, Any]) -> 
     if origin is not None and isinstance(origin, type) and issubclass(origin, Mapping):
         return f"isinstance({expr}, Mapping)"
     return None if hint is Any else "False"
+
+
+def _fast_event_check(cls: type) -> Callable[[Any], bool]:
+    """The cheap check of ``cls``'s own fields that :meth:`Event._check` tries first."""
+    fast = _FAST.get(cls)
+    if fast is None:
+        _PLANS[cls] = _plan(cls)
+        fast = _FAST[cls] = _fast_check(cls)
+    return fast
 
 
 def _multi_ok(value: str) -> bool:

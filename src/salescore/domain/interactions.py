@@ -477,11 +477,12 @@ class Interaction:
         Raises:
             ValidationError: bad values.
         """
-        outcome = MeetingOutcome(
-            status=_enum(MeetingStatus, status, "status"),
-            sentiment=_enum(Sentiment, sentiment, "sentiment"),
-            rescheduled_to=rescheduled_to,
-        )
+        held: MeetingStatus = _enum(MeetingStatus, status, "status")
+        felt: Sentiment | None = _enum(Sentiment, sentiment, "sentiment")
+        if rescheduled_to is None:
+            outcome = _meeting_outcome(held, felt)
+        else:
+            outcome = MeetingOutcome(status=held, sentiment=felt, rescheduled_to=rescheduled_to)
         return cls(
             id=id,
             at=at,
@@ -574,6 +575,25 @@ def _call_outcome(disposition: Any, sentiment: Any) -> CallOutcome:
             found = _CALL_OUTCOMES[key] = CallOutcome(disposition=disposition, sentiment=sentiment)
         return found
     return CallOutcome(disposition=disposition, sentiment=sentiment)
+
+
+_MEETING_OUTCOMES: Final[dict[tuple[Any, Any], MeetingOutcome]] = {}
+
+
+def _meeting_outcome(status: Any, sentiment: Any) -> MeetingOutcome:
+    """``MeetingOutcome(status=…, sentiment=…)``, one shared value per pair of members.
+
+    As for calls (:func:`_call_outcome`): an outcome without a new time is
+    an immutable value that meetings can share; anything else is built,
+    and checked, afresh.
+    """
+    if type(status) is MeetingStatus and (sentiment is None or type(sentiment) is Sentiment):
+        key = (status, sentiment)
+        found = _MEETING_OUTCOMES.get(key)
+        if found is None:
+            found = _MEETING_OUTCOMES[key] = MeetingOutcome(status=status, sentiment=sentiment)
+        return found
+    return MeetingOutcome(status=status, sentiment=sentiment)
 
 
 def _is_plain(i: Interaction) -> bool:

@@ -23,7 +23,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable, Mapping
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Final
 
 import attrs
 
@@ -45,7 +45,7 @@ from salescore.domain._normalize import (
     normalize_time_zone,
 )
 from salescore.domain._rule_schemas import INTERACTION_RECORDS, RuleSchemaHook
-from salescore.domain.aggregate import Aggregate, Fields, FieldSpec
+from salescore.domain.aggregate import Aggregate, Fields, FieldSpec, _Copier
 from salescore.domain.custom_fields import CustomFieldSchema
 from salescore.domain.events import Event
 from salescore.domain.stages import Funnel
@@ -176,7 +176,10 @@ def _account_is_normal(s: Account) -> bool:
     for tag in v:
         if type(tag) is not str or not _lines_ok(tag):
             return False
-    return _lines_ok(s.industry, s.parent_id, s.owner_id, s.merged_into)
+    if not _lines_ok(s.industry, s.parent_id, s.owner_id, s.merged_into):
+        return False
+    # refused by the constructor: an account cannot be its own parent
+    return s.parent_id is None or s.parent_id != s.id
 
 
 def _contact_is_normal(s: Contact) -> bool:
@@ -348,10 +351,15 @@ class Account(Aggregate):
             "country": country,
             "parent_id": parent_id,
             "owner_id": owner_id,
-            "tags": tags,
+            "tags": _NO_TAGS if type(tags) is tuple and not tags else tags,  # as normalised
             "custom": {} if custom is None else custom,
         }
         return cls._create(values, id=id, at=at, actor=actor, schema=schema)
+
+    @classmethod
+    def _state_copier(cls) -> _Copier | None:
+        # the cheap check covers the constructor's own check (not its own parent) too
+        return _ACCOUNT_COPIER if cls is Account else None
 
     def _apply(self, event: Event) -> dict[str, Any]:
         return _tombstone(event) or super()._apply(event)
@@ -418,6 +426,10 @@ class Account(Aggregate):
             The updated account.
         """
         return self.update(tags=self.tags - frozenset(tags), at=at, actor=actor)
+
+
+_ACCOUNT_COPIER: Final = _Copier(Account, _Copier.slots_of(Account))
+_NO_TAGS: Final[frozenset[str]] = frozenset()
 
 
 def account_ancestors(account_id: str, parents: Mapping[str, str | None]) -> tuple[str, ...]:

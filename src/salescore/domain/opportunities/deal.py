@@ -11,9 +11,10 @@ from typing import Any, ClassVar, Final, Self
 
 import attrs
 
-from salescore._validation import Checker, fail
+from salescore._validation import Checker, fail, is_aware, line_ok
 from salescore.domain import _fields as fld
 from salescore.domain import standard_funnels as funnels
+from salescore.domain._normalize import _lines_ok
 from salescore.domain._rule_schemas import INTERACTION_RECORDS, RuleSchemaHook
 from salescore.domain.aggregate import Aggregate, Fields, FieldSpec, _Copier
 from salescore.domain.custom_fields import CustomFieldSchema
@@ -63,6 +64,84 @@ def _defaults(stage: Stage) -> tuple[float, ForecastCategory]:
     probability = 0.0 if stage.probability is None else float(stage.probability)
     category = stage.forecast_category or ForecastCategory.PIPELINE
     return probability, category
+
+
+#: A stage key as :meth:`~salescore._validation.Checker.text` checks it (empty allowed).
+_STAGE_TEXT: Final = fld.text_field(empty=True)
+
+
+def _deal_is_normal(s: Opportunity) -> bool:
+    """Every field of the deal valid and normal, and the checks across fields passed.
+
+    A cheap, strict check of the common case (no line items; empty or
+    simple roles, competitors and custom values): ``False`` means only
+    "check in detail", which the constructor then does.
+    """
+    v: Any = s.name
+    if not (type(v) is str and v and _lines_ok(v)):
+        return False
+    if not _lines_ok(
+        s.account_id,
+        s.primary_contact_id,
+        s.owner_id,
+        s.team_id,
+        s.campaign_id,
+        s.next_step,
+        s.won_reason,
+        s.lost_reason,
+    ):
+        return False
+    v = s.contact_roles
+    if not isinstance(v, dict):
+        return False
+    for key, roles in v.items():
+        if not (type(key) is str and key and key.strip() == key and type(roles) is frozenset):
+            return False
+        if not roles or not all(type(r) is ContactRole for r in roles):
+            return False
+    if type(s.type) is not OpportunityType or type(s.forecast_category) is not ForecastCategory:
+        return False
+    amount, recurring = s.amount, s.recurring
+    if amount is not None and not (type(amount) is Money and amount.amount >= 0):
+        return False
+    if recurring is not None and not (type(recurring) is Money and recurring.amount >= 0):
+        return False
+    if amount is not None and recurring is not None and amount.currency != recurring.currency:
+        return False
+    v = s.term_months
+    if v is not None and not (type(v) is int and v >= 1):
+        return False
+    v = s.close_date
+    if v is not None and type(v) is not date:
+        return False
+    v = s.probability
+    if not (type(v) is float and 0.0 <= v <= 1.0):
+        return False
+    if type(s.probability_overridden) is not bool:
+        return False
+    if type(s.forecast_category_overridden) is not bool:
+        return False
+    v = s.closed_at
+    if v is not None and not is_aware(v):
+        return False
+    v = s.source
+    if v is not None and type(v) is not LeadSource:
+        return False
+    v = s.custom
+    if not isinstance(v, dict) or v:
+        return False
+    v = s.competitors
+    if type(v) is not tuple or v:
+        return False
+    v = s.line_items
+    if type(v) is not tuple or v:
+        return False
+    pipeline, stage = s.pipeline, s.stage
+    return (
+        isinstance(pipeline, Funnel)
+        and type(stage) is str
+        and (not stage or (stage in pipeline and line_ok(stage)))
+    )
 
 
 @register_type
@@ -150,7 +229,7 @@ class Opportunity(Aggregate):
                 fld.instance(Funnel), refused="is fixed when the deal is created"
             ),
             "stage": FieldSpec(
-                fld.checked(lambda c, v, p: c.text(v, p, empty=True)),
+                _STAGE_TEXT,
                 refused="moves through the pipeline: "
                 "use move_to(), close_won(), close_lost() or reopen()",
                 initial=False,
@@ -160,6 +239,7 @@ class Opportunity(Aggregate):
             ),
         },
         created=OpportunityCreated,
+        is_normal=_deal_is_normal,
     )
 
     name: str
@@ -201,7 +281,7 @@ class Opportunity(Aggregate):
             _check_money(self.amount, self.line_items, self.recurring, c)
         c.raise_if_any()
 
-    def _evolved(self, changes: Mapping[str, Any], **options: Any) -> Self:
+    def _evolved(self, changes: Mapping[str, Any], *, in_place: bool = False) -> Self:
         """A copy with ``changes``, built without the constructor when that changes nothing.
 
         A stage move, a close or an edit that leaves the pipeline and the
@@ -211,14 +291,21 @@ class Opportunity(Aggregate):
         against the pipeline as the constructor checks it. Anything else,
         and any change refused, goes through the constructor, which reports
         every problem as it always has.
+
+        ``in_place``: this object is new and held by nobody, so the changes
+        may be set on it (only when they are known to be accepted: a stage
+        that is text and a stage of the pipeline, or no stage change).
         """
         if _ACROSS.isdisjoint(changes) and changes.keys() <= _COPIER.setters.keys():
+            stage = changes.get("stage", "")
+            known = type(stage) is str and (not stage or stage in self.pipeline)
+            into = self if in_place and known else None
             try:
-                new: Self = _COPIER.copy(self, changes)
+                new: Self = _COPIER.copy(self, changes, into)
             except ValidationError:
-                pass  # the constructor below reports every problem
+                pass  # nothing was set; the constructor below reports every problem
             else:
-                if "stage" not in changes or not new.stage or new.stage in new.pipeline:
+                if known or not new.stage or new.stage in new.pipeline:
                     return new
         return attrs.evolve(self, **changes)
 
@@ -290,27 +377,43 @@ class Opportunity(Aggregate):
             TransitionError: the start stage is closed, or its entry
                 requirements are not met (each one named).
         """
+        given = {
+            "name": name,
+            "account_id": account_id,
+            "primary_contact_id": primary_contact_id,
+            "contact_roles": {} if contact_roles is None else contact_roles,
+            "owner_id": owner_id,
+            "team_id": team_id,
+            "type": type,
+            "amount": amount,
+            "recurring": recurring,
+            "term_months": term_months,
+            "close_date": close_date,
+            "competitors": competitors,
+            "next_step": next_step,
+            "source": source,
+            "campaign_id": campaign_id,
+            "custom": {} if custom is None else custom,
+            "pipeline": pipeline,
+            "line_items": line_items,
+        }
+        if schema is None and cls is Opportunity:
+            # The common case, every value valid and normal already (no lines,
+            # so the amount is the one given): built without the normalisers
+            # and the constructors, as the general path below would build it.
+            if campaign_id is None and source.__class__ is LeadSource:  # (``type`` is a parameter)
+                given["campaign_id"] = source.campaign_id
+            born = cls._normal_birth(given, id, at, actor)
+            if born is not None:
+                start = pipeline.initial if stage is None else str(stage)
+                if start in pipeline and pipeline.is_closed(start):
+                    raise TransitionError(
+                        id, None, start, [f"a deal starts in an open stage, not {start!r}"]
+                    )
+                return cls._born(*born, [(pipeline, start)])
+            given["campaign_id"] = campaign_id
         values = cls.field_table.normalise(
-            {
-                "name": name,
-                "account_id": account_id,
-                "primary_contact_id": primary_contact_id,
-                "contact_roles": {} if contact_roles is None else contact_roles,
-                "owner_id": owner_id,
-                "team_id": team_id,
-                "type": type,
-                "amount": amount,
-                "recurring": recurring,
-                "term_months": term_months,
-                "close_date": close_date,
-                "competitors": competitors,
-                "next_step": next_step,
-                "source": source,
-                "campaign_id": campaign_id,
-                "custom": {} if custom is None else custom,
-                "pipeline": pipeline,
-                "line_items": line_items,
-            },
+            given,
             subject="Opportunity",
             schema=schema,
         )
@@ -338,6 +441,11 @@ class Opportunity(Aggregate):
                 "a deal's history starts with OpportunityCreated",
             )
         return super()._created(event)
+
+    @classmethod
+    def _state_copier(cls) -> _Copier | None:
+        # the cheap check covers the constructor's checks across fields too
+        return _COPIER if cls is Opportunity else None
 
     def _stage_field(self, funnel_key: str) -> str | None:
         return "stage" if funnel_key == self.pipeline.key else None
