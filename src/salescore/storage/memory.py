@@ -267,10 +267,10 @@ class InMemoryStore(PersonRequests):
             log.extend(events)
             for i, e in enumerate(events, first):
                 subject = e.subject_id
-                where = (owners.get(subject, ""), subject)
-                positions = logged.get(where)
+                logged_at = (owners.get(subject, ""), subject)
+                positions = logged.get(logged_at)
                 if positions is None:
-                    logged[where] = [i]
+                    logged[logged_at] = [i]
                 else:
                     positions.append(i)
             self._seq = seq
