@@ -10,8 +10,9 @@ from __future__ import annotations
 import enum
 import functools
 import itertools
+import operator
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Final, Protocol
 
 import attrs
@@ -729,12 +730,14 @@ class _Router:
         if all(c is None for c in calendars):
             return dict.fromkeys(members, 1.0)
         at = self.at.astimezone(UTC)
-        monday = datetime.combine((at - timedelta(days=at.weekday())).date(), time(0), UTC)
-        key = (tuple(map(id, calendars)), monday)
+        # The week by its Monday's ordinal (UTC): a cheaper key than the datetime.
+        week = at.toordinal() - at.weekday()
+        key = (tuple(map(id, calendars)), week)
         found = _RECENT_WEIGHTS.get(key)
-        if found is not None and all(a is b for a, b in zip(found[0], calendars, strict=True)):
+        if found is not None and all(map(operator.is_, found[0], calendars)):
             fitted = found[1]
         else:
+            monday = datetime.combine(date.fromordinal(week), time(0), UTC)
             try:
                 fitted = _fitted_weights(calendars, monday)
             except TypeError:  # a calendar that cannot be hashed: not cached
@@ -750,7 +753,7 @@ _WEEK: Final = timedelta(days=7)
 #: Fitted weights by the identities of the calendars and the week, kept with the
 #: calendars themselves: while they are held here no other object can take their
 #: ids, and a hit is confirmed by identity (no hashing of the calendars).
-_RECENT_WEIGHTS: dict[tuple[tuple[int, ...], datetime], tuple[tuple[Any, ...], tuple[float, ...]]]
+_RECENT_WEIGHTS: dict[tuple[tuple[int, ...], int], tuple[tuple[Any, ...], tuple[float, ...]]]
 _RECENT_WEIGHTS = {}
 
 

@@ -26,7 +26,7 @@ from zoneinfo import ZoneInfo
 import attrs
 
 from salescore._validation import fail
-from salescore.calendar import BusinessCalendar
+from salescore.calendar import _EPOCH, BusinessCalendar, _duration, _instant
 from salescore.clock import ManualClock
 from salescore.decisions.qualification import Framework, FrameworkItem, RepAnswer, Verdict, assess
 from salescore.decisions.routing import RoutingRule, RoutingState, RoutingTable, Target, route
@@ -282,10 +282,18 @@ class _Run:
         done = 0
         if self.progress is not None:
             self.progress(0, total)
-        while self.agenda:
-            at, _, action, args = heapq.heappop(self.agenda)
-            self.clock.set(at)
-            getattr(self, f"on_{action}")(*args)
+        handlers = {
+            name.removeprefix("on_"): getattr(self, name)
+            for name in dir(type(self))
+            if name.startswith("on_")
+        }
+        agenda = self.agenda
+        pop = heapq.heappop
+        set_clock = self.clock.set
+        while agenda:
+            at, _, action, args = pop(agenda)
+            set_clock(at)
+            handlers[action](*args)
             if action == _DAY:
                 if self.progress is not None and done:
                     self.progress(done, total)
@@ -295,8 +303,14 @@ class _Run:
             self.progress(total, total)
 
     def later(self, team: _Team, at: datetime, days: float) -> datetime:
-        """``days`` business days of ``team``'s hours after ``at``."""
-        return team.calendar.add_business_time(at, timedelta(hours=days * team.day_hours))
+        """``days`` business days of ``team``'s hours after ``at``, in UTC.
+
+        The instant ``team.calendar.add_business_time`` gives, without its
+        move to the calendar's zone (the agenda keeps UTC).
+        """
+        start = _instant(at, "start")
+        d = _duration(timedelta(hours=days * team.day_hours))
+        return _EPOCH + timedelta(microseconds=team.calendar._add_us(start, d))
 
     def take(self, rep: str, at: datetime, what: str, limit: int) -> bool:
         key = (rep, at.astimezone(self.zone).date(), what)

@@ -1,0 +1,81 @@
+"""The engine's business-time steps and routing's weights cache, against the general paths."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from salescore.calendar import BusinessCalendar
+from salescore.decisions import routing as routing_module
+from salescore.domain.team import Rep, RepRole
+from salescore.simulation import b2b_quarter
+from salescore.simulation.engine import _Run, _Team
+from salescore.simulation.scenario import TeamSpec
+from salescore.storage import InMemoryStore
+
+BERLIN = ZoneInfo("Europe/Berlin")
+# Around both daylight-saving changes of 2026 in Berlin, and a holiday.
+instants = st.datetimes(
+    min_value=datetime(2026, 3, 20), max_value=datetime(2026, 11, 5), timezones=st.just(UTC)
+)
+days = st.one_of(
+    st.sampled_from((0.0, 0.05, 1.0, 2.0)),
+    st.floats(min_value=0, max_value=30, allow_nan=False, allow_infinity=False),
+)
+hours = st.sampled_from(((time(9), time(17)), (time(8, 30), time(17, 30)), (time(0), time(23))))
+
+
+@settings(max_examples=300, deadline=None)
+@given(instants, days, hours)
+def test_later_is_the_calendars_business_time_in_utc(
+    at: datetime, n: float, span: tuple[time, time]
+) -> None:
+    run = _Run(b2b_quarter().with_overrides({"days": 3}), 1, InMemoryStore(), None)
+    cal = BusinessCalendar.weekdays(span[0], span[1], tz=BERLIN, holidays=[date(2026, 4, 3)])
+    start = datetime.combine(date(2000, 1, 3), span[0])
+    day_hours = (datetime.combine(date(2000, 1, 3), span[1]) - start).total_seconds() / 3600
+    team = _Team(TeamSpec(key="t", role="sdr", reps=1), cal, ("t-1",), day_hours)
+    got = run.later(team, at, n)
+    expected = cal.add_business_time(at, timedelta(hours=n * day_hours)).astimezone(UTC)
+    assert got == expected
+    assert got.tzinfo is UTC
+    assert got.isoformat() == expected.isoformat()
+
+
+def _reps(calendars: list[BusinessCalendar | None]) -> list[Rep]:
+    return [
+        Rep(id=f"r{i}", name=f"r{i}", role=RepRole.SDR, calendar=c) for i, c in enumerate(calendars)
+    ]
+
+
+calendars = st.lists(
+    st.sampled_from(
+        (
+            None,
+            BusinessCalendar.weekdays(time(9), time(17), tz=BERLIN),
+            BusinessCalendar.weekdays(time(6), time(12), tz="America/New_York"),
+            BusinessCalendar.weekdays(time(13), time(22), tz="Asia/Tokyo"),
+        )
+    ),
+    min_size=1,
+    max_size=4,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(calendars, st.lists(instants, min_size=1, max_size=4))
+def test_round_robin_weights_are_the_fitted_weights_of_the_week(
+    cals: list[BusinessCalendar | None], ats: list[datetime]
+) -> None:
+    reps = {r.id: r for r in _reps(cals)}
+    members = list(reps)
+    for at in ats:  # one after another: later ones may hit the cache
+        router = routing_module._Router(routing_module.RoutingState(), at, reps, {}, "open_leads")
+        monday = datetime.combine((at - timedelta(days=at.weekday())).date(), time(0), UTC)
+        fitted = routing_module._fitted_weights.__wrapped__(tuple(cals), monday)
+        if all(c is None for c in cals):
+            fitted = (1.0,) * len(cals)
+        assert router.weights(members) == dict(zip(members, fitted, strict=True))
