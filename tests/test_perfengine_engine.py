@@ -79,3 +79,45 @@ def test_round_robin_weights_are_the_fitted_weights_of_the_week(
         if all(c is None for c in cals):
             fitted = (1.0,) * len(cals)
         assert router.weights(members) == dict(zip(members, fitted, strict=True))
+
+
+class _Duck:
+    """A mutable rep-like object: its id may change between calls."""
+
+    def __init__(self, id: object) -> None:
+        self.id = id
+
+
+entries = st.one_of(
+    st.sampled_from(("r1", "r2", "", " x ")),
+    st.builds(lambda i: Rep(id=i, name=i, role=RepRole.SDR), st.sampled_from(("r1", "r3"))),
+    st.builds(_Duck, st.one_of(st.sampled_from(("r1", "d1", "")), st.none(), st.integers())),
+)
+
+
+def _outcome(items: object) -> object:
+    try:
+        return routing_module._index(items, "reps")
+    except routing_module.ValidationError as exc:
+        return [(e.path, e.message) for e in exc.errors]
+
+
+def _cached_outcome(items: object) -> object:
+    try:
+        return routing_module._index_of_tuple(items, "reps")
+    except routing_module.ValidationError as exc:
+        return [(e.path, e.message) for e in exc.errors]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(entries, max_size=5), st.booleans(), st.sampled_from(("r9", None, "")))
+def test_a_remembered_index_is_the_index_of_the_entries_now(
+    items: list[object], as_tuple: bool, new_id: str | None
+) -> None:
+    directory = tuple(items) if as_tuple else items
+    assert _cached_outcome(directory) == _outcome(directory)
+    assert _cached_outcome(directory) == _outcome(directory)  # a second look, maybe remembered
+    for item in items:
+        if isinstance(item, _Duck):
+            item.id = new_id  # a mutable entry changes: never answered from memory
+    assert _cached_outcome(directory) == _outcome(directory)

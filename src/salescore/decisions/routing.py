@@ -20,6 +20,7 @@ import attrs
 from salescore._validation import Checker, ensure_aware, line_ok
 from salescore.calendar import BusinessCalendar
 from salescore.decisions._evaluation import check_subject, missing_fields
+from salescore.domain.team import Rep, Team
 from salescore.errors import FieldError, ValidationError
 from salescore.frozen import EMPTY, FrozenDict
 from salescore.rules._nodes import Rule
@@ -199,6 +200,29 @@ def _index(items: Any, path: str) -> dict[str, Any] | None:
     if errors:
         raise ValidationError(errors, "routing")
     return dict(pairs)
+
+
+#: The last directory indexed from a tuple, by parameter: (the tuple, its index).
+_LAST_INDEX: dict[str, tuple[tuple[Any, ...], dict[str, Any]]] = {}
+
+
+def _index_of_tuple(items: Any, path: str) -> dict[str, Any] | None:
+    """:func:`_index`, remembered for a tuple of ids, reps and teams (exact types).
+
+    Those entries cannot change their ids, and a tuple cannot change its
+    entries, so the same tuple has the same index; the tuple is kept with
+    it, so that no other object can take its id meanwhile. The index is
+    shared: callers only read it.
+    """
+    if type(items) is not tuple:
+        return _index(items, path)
+    found = _LAST_INDEX.get(path)
+    if found is not None and found[0] is items:
+        return found[1]
+    index = _index(items, path)
+    if index is not None and all(type(item) in _IMMUTABLE_ENTRIES for item in items):
+        _LAST_INDEX[path] = (items, index)
+    return index
 
 
 def _rep_ids(value: Any) -> bool:
@@ -483,6 +507,7 @@ class RoutingState:
 
 
 _INF: Final = float("inf")
+_IMMUTABLE_ENTRIES: Final = frozenset({str, Rep, Team})
 
 
 def _frozen(items: dict[str, Any]) -> FrozenDict:
@@ -883,8 +908,8 @@ def route(
             raise ValidationError(bad, "routing")
         fallback = default
         cap_key = "open_leads" if capacity_key is None else capacity_key
-    rep_index = _index(reps, "reps")
-    team_index = _index(teams, "teams") or {}
+    rep_index = _index_of_tuple(reps, "reps")
+    team_index = _index_of_tuple(teams, "teams") or {}
     bad_teams = [
         FieldError(f"teams.{key}.rep_ids", getattr(team, "rep_ids", None), "must be rep ids")
         for key, team in team_index.items()

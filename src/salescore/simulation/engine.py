@@ -174,6 +174,7 @@ class _Run:
         )
         self.reps: list[Rep] = []
         self.team_records: list[Team] = []
+        self.directory: tuple[tuple[Rep, ...], tuple[Team, ...]] = ((), ())
         self.customers: list[tuple[str, str | None]] = []
         self.case_queue: list[tuple[int, int, str]] = []
         self.busy: dict[str, int] = {}
@@ -262,6 +263,8 @@ class _Run:
                 if cost:
                     campaign = campaign.record_cost(cost, at=at, actor="marketing")
                 uow.campaigns.add(campaign)
+        # Fixed from now on: routing indexes the same tuples once.
+        self.directory = (tuple(self.reps), tuple(self.team_records))
         if self.s.service is not None:
             self.customers.extend(
                 (f"customer-{i + 1}", None) for i in range(self.s.service.existing_customers)
@@ -367,8 +370,8 @@ class _Run:
                 lead,
                 state=self.routing_state,
                 at=at,
-                reps=self.reps,
-                teams=self.team_records,
+                reps=self.directory[0],
+                teams=self.directory[1],
             )
             self.routing_state = decision.state
             owner = decision.owner_id or self.teams[self.s.default_team].rep_ids[0]
