@@ -727,12 +727,13 @@ class _Router:
             return _Taken(chosen, note, state._after(chosen, target.id))
         weights = self.weights(members)
         expected = dict(state.expected.get(target.id, {}))
-        total = sum(weights[r] for r in available)
+        total = sum([weights[r] for r in available])
         for r in available:
             expected[r] = expected.get(r, 0.0) + weights[r] / total
-        given = state.given.get(target.id, {})
-        # The rep furthest behind their share; ties keep the rotation order.
-        chosen = max(available, key=lambda r: round(expected[r] - given.get(r, 0), 9))
+        given = state.given.get(target.id, EMPTY)
+        # The rep furthest behind their share; ties keep the rotation order (the first).
+        behind = [round(expected[r] - given.get(r, 0), 9) for r in available]
+        chosen = available[behind.index(max(behind))]
         if chosen == available[0]:
             note = f"{chosen} is next in team {target.id}'s rotation"
         else:
@@ -913,7 +914,7 @@ def route(
     bad_teams = [
         FieldError(f"teams.{key}.rep_ids", getattr(team, "rep_ids", None), "must be rep ids")
         for key, team in team_index.items()
-        if not _rep_ids(getattr(team, "rep_ids", None))
+        if type(team) is not Team and not _rep_ids(getattr(team, "rep_ids", None))
     ]
     if bad_teams:
         raise ValidationError(bad_teams, "routing")
