@@ -1,4 +1,4 @@
-"""The in-memory store keeps what open snapshots need, and builds its records on reading.
+"""The in-memory store keeps what open snapshots need, and no older version otherwise.
 
 A commit made while no other unit of work is open keeps no older version of
 what it replaces; these tests check, against a plain model of snapshots,

@@ -145,9 +145,7 @@ class InMemoryStore(PersonRequests):
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._tables: dict[str, dict[str, _Row]] = {}
-        # The event log: the event at index i has position i + 1 (its record is made
-        # when it is read, so that the log holds one object per event, not two).
-        self._events: list[Event] = []
+        self._events: list[EventRecord] = []
         # (repository, subject id) -> the indexes in the log of its events, oldest first
         self._logged: dict[tuple[str, str], list[int]] = {}
         self._seq = 0
@@ -181,7 +179,7 @@ class InMemoryStore(PersonRequests):
         check_position(position, limit)
         with self._lock:
             chunk = self._events[position : None if limit is None else position + limit]
-        return map(EventRecord, range(position + 1, position + 1 + len(chunk)), chunk)
+        return iter(chunk)
 
     def last_position(self) -> int:
         """The position of the latest committed event (0 when there is none)."""
@@ -261,10 +259,10 @@ class InMemoryStore(PersonRequests):
                                     indexes[path] = None
             log = self._events
             for i, event in replaced:
-                log[i] = event
+                log[i] = EventRecord(i + 1, event)
             first = len(log)
             records = tuple(map(EventRecord, range(first + 1, first + 1 + len(events)), events))
-            log.extend(events)
+            log.extend(records)
             for i, e in enumerate(events, first):
                 subject = e.subject_id
                 logged_at = (owners.get(subject, ""), subject)
