@@ -6,10 +6,13 @@
     through ``simulate``: arrival, scoring, routing, a cadence of calls and
     e-mails, qualification, conversion, a deal through the pipeline, service
     cases, and the reports at the end. Reported: µs per lead (median of the
-    runs, wall and CPU time; targets ≤ 300 µs, goal 100 µs) and a cost table
-    per operation: the share of the run spent inside each kind of engine
-    event, in the reports and inside the main operations those events call,
-    times the CPU cost per lead.
+    runs, wall and CPU time; targets ≤ 300 µs, goal 100 µs), the CPU cost
+    per lead with the garbage collector paused for the run
+    (``pause_gc=True``, as the ``salescore`` command runs, in alternation
+    with the runs above) and a cost table per operation: the share of the
+    run spent inside each kind of engine event, in the reports and inside
+    the main operations those events call (and in the garbage collector's
+    collections), times the CPU cost per lead.
 (b) A funnel-only model — six stages, each a conversion probability and a
     duration: the MQL score, the meeting and its qualification, the four open
     stages of the pipeline; no cadences or cases — for about 5,000 leads
@@ -115,10 +118,19 @@ def _timed_run(scenario: Scenario, seed: int, inner: bool) -> tuple[float, float
             staticmethod(timed) if isinstance(original, classmethod | staticmethod) else timed,
         )
 
+    def collector(phase: str, info: dict[str, Any]) -> None:
+        if phase == "start":
+            started.append(time.perf_counter())
+        elif started:
+            label = "garbage collector (every collection)"
+            spent[label] = spent.get(label, 0.0) + time.perf_counter() - started.pop()
+
+    started: list[float] = []
     cls = engine_module._Run
     if inner:
         for owner, attr, label in _inner():
             patch(owner, attr, label)
+        gc.callbacks.append(collector)
     else:
         for name in ("on_day", "on_lead", "on_step", "on_meeting", "on_stage", "on_case",
                      "on_reply", "on_solve"):  # fmt: skip
@@ -131,6 +143,8 @@ def _timed_run(scenario: Scenario, seed: int, inner: bool) -> tuple[float, float
     finally:
         for owner, attr, original in reversed(saved):
             setattr(owner, attr, original)
+        if collector in gc.callbacks:
+            gc.callbacks.remove(collector)
     if not inner:
         spent["engine and set-up"] = total - sum(spent.values())
     return total, result.summary.metric("leads"), spent
@@ -156,11 +170,11 @@ def _print_tables(
         print(f"    {k:<42} {v:8.1f}")
 
 
-def _plain_run(days: int) -> tuple[float, float, float]:
+def _plain_run(days: int, pause_gc: bool = False) -> tuple[float, float, float]:
     """One run without instruments: wall seconds, CPU seconds of this process, leads."""
     scenario = b2b_quarter().with_overrides({"days": days})
     t, cpu = time.perf_counter(), time.process_time()
-    result = simulate(scenario, seed=1)
+    result = simulate(scenario, seed=1, pause_gc=pause_gc)
     wall, cpu = time.perf_counter() - t, time.process_time() - cpu
     return wall, cpu, result.summary.metric("leads")
 
@@ -178,19 +192,22 @@ def _table(runs: list[tuple[float, dict[str, float]]], us_per_lead: float) -> di
 
 def whole_scenario(quick: bool) -> dict[str, Any]:
     days, runs, instrumented = (7, 2, 1) if quick else (91, 5, 3)
-    totals, per_lead, cpu_per_lead = [], [], []
+    totals, per_lead, cpu_per_lead, cpu_paused = [], [], [], []
     leads = 0.0
-    for _ in range(runs):
+    for _ in range(runs):  # in alternation: the collector running, then paused (pause_gc)
         total, cpu, leads = _plain_run(days)
         totals.append(total)
         per_lead.append(total / leads * 1e6)
         cpu_per_lead.append(cpu / leads * 1e6)
+        cpu_paused.append(_plain_run(days, pause_gc=True)[1] / leads * 1e6)
     median_us = statistics.median(per_lead)
     print(f"\n(a) B2B scenario, {days} days, {leads:.0f} leads, {runs} runs")
     cpu_us = statistics.median(cpu_per_lead)
+    paused_us = statistics.median(cpu_paused)
     print(
         f"  µs per lead (median): {median_us:,.0f} wall, {cpu_us:,.0f} CPU   target ≤ 300, goal 100"
     )
+    print(f"  CPU µs per lead with the collector paused (pause_gc=True): {paused_us:,.0f}")
     print(f"  seconds per run (median): {statistics.median(totals):.2f}")
     scenario = b2b_quarter().with_overrides({"days": days})
     table, operations = _tables(scenario, 1, instrumented, cpu_us)
@@ -202,6 +219,8 @@ def whole_scenario(quick: bool) -> dict[str, Any]:
         "us_per_lead_runs": per_lead,
         "cpu_us_per_lead_median": cpu_us,
         "cpu_us_per_lead_runs": cpu_per_lead,
+        "cpu_us_per_lead_paused_median": paused_us,
+        "cpu_us_per_lead_paused_runs": cpu_paused,
         "seconds_median": statistics.median(totals),
         "cost_table_us_per_lead": table,
         "operations_us_per_lead": operations,

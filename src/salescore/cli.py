@@ -114,7 +114,7 @@ def _demo(args: argparse.Namespace, console: Any) -> int:
     out = args.out if args.out is not None else _new_folder("salescore-demo")
     bar, update = _with_bar(console, "Simulating a B2B quarter")
     with bar:
-        result = simulate(scenario, args.seed, progress=update)
+        result = simulate(scenario, args.seed, progress=update, pause_gc=True)
     console.print(
         f"[bold]{scenario.name}[/bold]: {len(result.events):,} events, "
         f"{len(result.interactions):,} interactions, seed {args.seed}"
@@ -187,7 +187,7 @@ def _simulate(args: argparse.Namespace, console: Any) -> int:
         seed = derive_seed(args.seed, 0)
         bar, update = _with_bar(console, f"Simulating {scenario.name}")
         with bar:
-            summary = simulate(scenario, seed, store=store, progress=update).summary
+            summary = simulate(scenario, seed, store=store, progress=update, pause_gc=True).summary
         result = RunResult(
             scenario=scenario.name,
             seed=args.seed,
@@ -210,6 +210,7 @@ def _simulate(args: argparse.Namespace, console: Any) -> int:
                     variants=args.variant,
                     executor=executor,
                     progress=update,
+                    pause_gc=True,
                 )
         finally:
             if executor is not None:

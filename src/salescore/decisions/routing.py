@@ -10,8 +10,9 @@ from __future__ import annotations
 import enum
 import functools
 import itertools
+import operator
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Final, Protocol
 
 import attrs
@@ -19,6 +20,7 @@ import attrs
 from salescore._validation import Checker, as_tuple, ensure_aware, line_ok
 from salescore.calendar import BusinessCalendar
 from salescore.decisions._evaluation import check_subject, missing_fields
+from salescore.domain.team import Rep, Team
 from salescore.errors import FieldError, ValidationError
 from salescore.frozen import EMPTY, FrozenDict
 from salescore.rules._nodes import Rule
@@ -192,6 +194,29 @@ def _index(items: Any, path: str) -> dict[str, Any] | None:
     if errors:
         raise ValidationError(errors, "routing")
     return dict(pairs)
+
+
+#: The last directory indexed from a tuple, by parameter: (the tuple, its index).
+_LAST_INDEX: dict[str, tuple[tuple[Any, ...], dict[str, Any]]] = {}
+
+
+def _index_of_tuple(items: Any, path: str) -> dict[str, Any] | None:
+    """:func:`_index`, remembered for a tuple of ids, reps and teams (exact types).
+
+    Those entries cannot change their ids, and a tuple cannot change its
+    entries, so the same tuple has the same index; the tuple is kept with
+    it, so that no other object can take its id meanwhile. The index is
+    shared: callers only read it.
+    """
+    if type(items) is not tuple:
+        return _index(items, path)
+    found = _LAST_INDEX.get(path)
+    if found is not None and found[0] is items:
+        return found[1]
+    index = _index(items, path)
+    if index is not None and all(type(item) in _IMMUTABLE_ENTRIES for item in items):
+        _LAST_INDEX[path] = (items, index)
+    return index
 
 
 def _rep_ids(value: Any) -> bool:
@@ -471,6 +496,7 @@ class RoutingState:
 
 
 _INF: Final = float("inf")
+_IMMUTABLE_ENTRIES: Final = frozenset({str, Rep, Team})
 
 
 def _frozen(items: dict[str, Any]) -> FrozenDict:
@@ -690,12 +716,13 @@ class _Router:
             return _Taken(chosen, note, state._after(chosen, target.id))
         weights = self.weights(members)
         expected = dict(state.expected.get(target.id, {}))
-        total = sum(weights[r] for r in available)
+        total = sum([weights[r] for r in available])
         for r in available:
             expected[r] = expected.get(r, 0.0) + weights[r] / total
-        given = state.given.get(target.id, {})
-        # The rep furthest behind their share; ties keep the rotation order.
-        chosen = max(available, key=lambda r: round(expected[r] - given.get(r, 0), 9))
+        given = state.given.get(target.id, EMPTY)
+        # The rep furthest behind their share; ties keep the rotation order (the first).
+        behind = [round(expected[r] - given.get(r, 0), 9) for r in available]
+        chosen = available[behind.index(max(behind))]
         if chosen == available[0]:
             note = f"{chosen} is next in team {target.id}'s rotation"
         else:
@@ -718,12 +745,14 @@ class _Router:
         if all(c is None for c in calendars):
             return dict.fromkeys(members, 1.0)
         at = self.at.astimezone(UTC)
-        monday = datetime.combine((at - timedelta(days=at.weekday())).date(), time(0), UTC)
-        key = (tuple(map(id, calendars)), monday)
+        # The week by its Monday's ordinal (UTC): a cheaper key than the datetime.
+        week = at.toordinal() - at.weekday()
+        key = (tuple(map(id, calendars)), week)
         found = _RECENT_WEIGHTS.get(key)
-        if found is not None and all(a is b for a, b in zip(found[0], calendars, strict=True)):
+        if found is not None and all(map(operator.is_, found[0], calendars)):
             fitted = found[1]
         else:
+            monday = datetime.combine(date.fromordinal(week), time(0), UTC)
             try:
                 fitted = _fitted_weights(calendars, monday)
             except TypeError:  # a calendar that cannot be hashed: not cached
@@ -739,7 +768,7 @@ _WEEK: Final = timedelta(days=7)
 #: Fitted weights by the identities of the calendars and the week, kept with the
 #: calendars themselves: while they are held here no other object can take their
 #: ids, and a hit is confirmed by identity (no hashing of the calendars).
-_RECENT_WEIGHTS: dict[tuple[tuple[int, ...], datetime], tuple[tuple[Any, ...], tuple[float, ...]]]
+_RECENT_WEIGHTS: dict[tuple[tuple[int, ...], int], tuple[tuple[Any, ...], tuple[float, ...]]]
 _RECENT_WEIGHTS = {}
 
 
@@ -869,12 +898,12 @@ def route(
             raise ValidationError(bad, "routing")
         fallback = default
         cap_key = "open_leads" if capacity_key is None else capacity_key
-    rep_index = _index(reps, "reps")
-    team_index = _index(teams, "teams") or {}
+    rep_index = _index_of_tuple(reps, "reps")
+    team_index = _index_of_tuple(teams, "teams") or {}
     bad_teams = [
         FieldError(f"teams.{key}.rep_ids", getattr(team, "rep_ids", None), "must be rep ids")
         for key, team in team_index.items()
-        if not _rep_ids(getattr(team, "rep_ids", None))
+        if type(team) is not Team and not _rep_ids(getattr(team, "rep_ids", None))
     ]
     if bad_teams:
         raise ValidationError(bad_teams, "routing")

@@ -12,10 +12,12 @@ the same result, byte for byte.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import heapq
 import math
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
@@ -24,7 +26,7 @@ from zoneinfo import ZoneInfo
 import attrs
 
 from salescore._validation import fail
-from salescore.calendar import BusinessCalendar
+from salescore.calendar import _EPOCH, BusinessCalendar, _duration, _instant
 from salescore.clock import ManualClock
 from salescore.decisions.qualification import Framework, FrameworkItem, RepAnswer, Verdict, assess
 from salescore.decisions.routing import RoutingRule, RoutingState, RoutingTable, Target, route
@@ -172,6 +174,7 @@ class _Run:
         )
         self.reps: list[Rep] = []
         self.team_records: list[Team] = []
+        self.directory: tuple[tuple[Rep, ...], tuple[Team, ...]] = ((), ())
         self.customers: list[tuple[str, str | None]] = []
         self.case_queue: list[tuple[int, int, str]] = []
         self.busy: dict[str, int] = {}
@@ -260,6 +263,8 @@ class _Run:
                 if cost:
                     campaign = campaign.record_cost(cost, at=at, actor="marketing")
                 uow.campaigns.add(campaign)
+        # Fixed from now on: routing indexes the same tuples once.
+        self.directory = (tuple(self.reps), tuple(self.team_records))
         if self.s.service is not None:
             self.customers.extend(
                 (f"customer-{i + 1}", None) for i in range(self.s.service.existing_customers)
@@ -280,10 +285,18 @@ class _Run:
         done = 0
         if self.progress is not None:
             self.progress(0, total)
-        while self.agenda:
-            at, _, action, args = heapq.heappop(self.agenda)
-            self.clock.set(at)
-            getattr(self, f"on_{action}")(*args)
+        handlers = {
+            name.removeprefix("on_"): getattr(self, name)
+            for name in dir(type(self))
+            if name.startswith("on_")
+        }
+        agenda = self.agenda
+        pop = heapq.heappop
+        set_clock = self.clock.set
+        while agenda:
+            at, _, action, args = pop(agenda)
+            set_clock(at)
+            handlers[action](*args)
             if action == _DAY:
                 if self.progress is not None and done:
                     self.progress(done, total)
@@ -293,8 +306,14 @@ class _Run:
             self.progress(total, total)
 
     def later(self, team: _Team, at: datetime, days: float) -> datetime:
-        """``days`` business days of ``team``'s hours after ``at``."""
-        return team.calendar.add_business_time(at, timedelta(hours=days * team.day_hours))
+        """``days`` business days of ``team``'s hours after ``at``, in UTC.
+
+        The instant ``team.calendar.add_business_time`` gives, without its
+        move to the calendar's zone (the agenda keeps UTC).
+        """
+        start = _instant(at, "start")
+        d = _duration(timedelta(hours=days * team.day_hours))
+        return _EPOCH + timedelta(microseconds=team.calendar._add_us(start, d))
 
     def take(self, rep: str, at: datetime, what: str, limit: int) -> bool:
         key = (rep, at.astimezone(self.zone).date(), what)
@@ -351,8 +370,8 @@ class _Run:
                 lead,
                 state=self.routing_state,
                 at=at,
-                reps=self.reps,
-                teams=self.team_records,
+                reps=self.directory[0],
+                teams=self.directory[1],
             )
             self.routing_state = decision.state
             owner = decision.owner_id or self.teams[self.s.default_team].rep_ids[0]
@@ -619,12 +638,32 @@ class _Run:
         self.assign()
 
 
+@contextlib.contextmanager
+def collector_paused(pause: bool) -> Iterator[None]:
+    """Pause Python's cyclic garbage collector for the block, when ``pause`` is true.
+
+    The collector's previous state is restored on the way out, even after
+    an error; with ``pause`` false, or with the collector already off,
+    nothing is changed. The collector is process-wide: another thread that
+    turns it on or off meanwhile is overridden on the way out.
+    """
+    if not pause or not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
 def simulate(
     scenario: Scenario,
     seed: int = 0,
     *,
     store: Store | None = None,
     progress: Progress | None = None,
+    pause_gc: bool = False,
 ) -> SimulationResult:
     """Run a scenario once.
 
@@ -634,6 +673,12 @@ def simulate(
         store: Where the workspace keeps its data (a new
             :class:`~salescore.storage.InMemoryStore` by default).
         progress: Called with (business days done, business days in the period).
+        pause_gc: Turn Python's cyclic garbage collector off for the run and
+            back on after it (off by default: the collector is process-wide).
+            A run makes many long-lived objects, which the collector walks
+            again and again; paused, a long run is cheaper, with the same
+            result (the memory of any reference cycle made meanwhile is
+            reclaimed by a collection after the run).
 
     Returns:
         The :class:`SimulationResult`: the event log, the interactions and the reports.
@@ -643,6 +688,13 @@ def simulate(
     """
     if store is not None and store.last_position() != 0:
         fail("store", store, "must be empty: a run writes its own records from the start")
+    with collector_paused(pause_gc):
+        return _simulate(scenario, seed, store, progress)
+
+
+def _simulate(
+    scenario: Scenario, seed: int, store: Store | None, progress: Progress | None
+) -> SimulationResult:
     run = _Run(scenario, seed, InMemoryStore() if store is None else store, progress)
     run.run()
     records = tuple(run.ws.store.events_since(0))

@@ -69,18 +69,21 @@ class PartSummary:
     forecast: tuple[float, ...] = ()
 
 
-def simulate_part(scenario: Scenario, part: str, seed: int) -> PartSummary:
+def simulate_part(scenario: Scenario, part: str, seed: int, pause_gc: bool = False) -> PartSummary:
     """Simulate one part of ``scenario`` (see :meth:`Scenario.part`) on ``seed``.
 
     ``scenario`` may also be the part's own scenario already (a scenario
     without parts), named ``part`` in the result.
+
+    ``pause_gc`` pauses the garbage collector during the run (see
+    :func:`~salescore.simulation.simulate`).
 
     Raises:
         ValidationError: ``scenario`` has parts and none is called ``part``.
     """
     own = scenario.part(part) if scenario.parts else scenario
     store = InMemoryStore()
-    result = simulate(own, seed, store=store)
+    result = simulate(own, seed, store=store, pause_gc=pause_gc)
     at = result.at
     stage_seconds: dict[str, dict[str, float]] = {}
     last: dict[str, tuple[str, Any]] = {}

@@ -154,8 +154,8 @@ class RunResult:
         }
 
 
-def _whole(scenario: Scenario, seed: int) -> Summary:
-    return simulate(scenario, seed).summary
+def _whole(scenario: Scenario, seed: int, pause_gc: bool = False) -> Summary:
+    return simulate(scenario, seed, pause_gc=pause_gc).summary
 
 
 def run(
@@ -166,6 +166,7 @@ def run(
     variants: Sequence[str] = (),
     executor: Executor | None = None,
     progress: Callable[[int, int], None] | None = None,
+    pause_gc: bool = False,
 ) -> RunResult:
     """Run the baseline and variants, ``replications`` times each.
 
@@ -181,6 +182,8 @@ def run(
         variants: Names of the scenario's variants to compare with it.
         executor: Runs the shards (in this process when ``None``).
         progress: Called with (shards done, shards in all).
+        pause_gc: Pause the garbage collector during each shard's run, in
+            the process that runs it (see :func:`~salescore.simulation.simulate`).
 
     Returns:
         The :class:`RunResult`, the same whatever the executor.
@@ -201,10 +204,11 @@ def run(
         for r in range(replications):
             if not parts:
                 weight = sum(s.rate for s in variant.sources)
-                tasks.append((weight, (name, r, None), _whole, (variant, derive_seed(seed, r))))
+                whole = (variant, derive_seed(seed, r), pause_gc)
+                tasks.append((weight, (name, r, None), _whole, whole))
             for key, own in parts:
                 weight = sum(s.rate for s in own.sources)
-                args = (own, key, derive_seed(seed, r, key))
+                args = (own, key, derive_seed(seed, r, key), pause_gc)
                 tasks.append((weight, (name, r, key), simulate_part, args))
     # Biggest first (a stable sort keeps the order of equals): balanced workers.
     order = sorted(range(len(tasks)), key=lambda i: -tasks[i][0])

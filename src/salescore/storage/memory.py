@@ -199,8 +199,9 @@ class InMemoryStore(PersonRequests):
                 del self._active[seq]
 
     def _commit(
-        self, writes: list[Write], events: list[Event], rewrites: list[Rewrite]
+        self, writes: list[Write], events: list[Event], rewrites: list[Rewrite], reader: int
     ) -> tuple[EventRecord, ...]:
+        """Apply a unit's writes and events atomically (``reader``: its snapshot's seq)."""
         tables = self._tables
         logged = self._logged
         with self._lock:
@@ -213,6 +214,7 @@ class InMemoryStore(PersonRequests):
                         f"not {len(r.events)}"
                     )
                 replaced.extend(zip(where, r.events, strict=True))
+            heads: list[_Row | None] = []
             for w in writes:
                 table = tables.get(w.spec.name)
                 current = None if table is None else table.get(w.key)
@@ -224,27 +226,37 @@ class InMemoryStore(PersonRequests):
                     raise ConcurrencyError(
                         f"{w.spec.name} item {w.key!r} is {found}, not at version {w.expected}"
                     )
+                heads.append(current)
             seq = self._seq + 1
-            oldest = min(self._active, default=seq)
+            active = self._active
+            # The committing unit reads no more; when no other unit is open, no
+            # snapshot needs the versions this commit replaces.
+            alone = len(active) == 1 and active.get(reader) == 1
+            oldest = min(active, default=seq)
+            all_indexes = self._indexes
             owners: dict[str, str] = {}
-            for w in writes:
+            for w, prev in zip(writes, heads, strict=True):
                 name = w.spec.name
-                owners[w.key] = name
+                key = w.key
+                owners[key] = name
                 table = tables.get(name)
                 if table is None:
                     table = tables[name] = {}
-                prev = table.get(w.key)
-                if prev is not None and prev.seq <= oldest:
-                    prev.prev = None  # no open snapshot needs anything older
-                table[w.key] = _Row(seq, w.version, w.obj, prev)
-                indexes = self._indexes.get(name)
-                if indexes:
-                    for path, index in indexes.items():
-                        if index is not None:
-                            try:
-                                index.put(w.key, w.obj)
-                            except TypeError:
-                                indexes[path] = None
+                if prev is not None:
+                    if alone:
+                        prev = None
+                    elif prev.seq <= oldest:
+                        prev.prev = None  # no open snapshot needs anything older
+                table[key] = _Row(seq, w.version, w.obj, prev)
+                if all_indexes:
+                    indexes = all_indexes.get(name)
+                    if indexes:
+                        for path, index in indexes.items():
+                            if index is not None:
+                                try:
+                                    index.put(key, w.obj)
+                                except TypeError:
+                                    indexes[path] = None
             log = self._events
             for i, event in replaced:
                 log[i] = EventRecord(i + 1, event)
@@ -253,10 +265,10 @@ class InMemoryStore(PersonRequests):
             log.extend(records)
             for i, e in enumerate(events, first):
                 subject = e.subject_id
-                key = (owners.get(subject, ""), subject)
-                positions = logged.get(key)
+                logged_at = (owners.get(subject, ""), subject)
+                positions = logged.get(logged_at)
                 if positions is None:
-                    logged[key] = [i]
+                    logged[logged_at] = [i]
                 else:
                     positions.append(i)
             self._seq = seq
@@ -328,7 +340,7 @@ class _Session:
     def commit(
         self, writes: list[Write], events: list[Event], rewrites: list[Rewrite]
     ) -> tuple[EventRecord, ...]:
-        return self._store._commit(writes, events, rewrites)
+        return self._store._commit(writes, events, rewrites, self._seq)
 
     def close(self) -> None:
         if not self._closed:

@@ -1,0 +1,125 @@
+"""The in-memory store keeps what open snapshots need, and no older version otherwise.
+
+A commit made while no other unit of work is open keeps no older version of
+what it replaces; these tests check, against a plain model of snapshots,
+that every unit still reads exactly the state as of its start, whatever the
+interleaving of units, and that the log reads back as committed.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from salescore.domain.leads import Lead
+from salescore.errors import NotFound
+from salescore.storage import InMemoryStore
+from salescore.storage.protocols import EventRecord
+
+AT = datetime(2026, 1, 5, 9, tzinfo=UTC)
+KEYS = ("a", "b")
+
+# (action, unit, key): open a unit, or read a key in an open unit, write it (add, or a
+# move of the lead's status), commit the unit or roll it back; the unit is picked
+# among the open ones by its number (modulo how many are open; one is opened if none).
+actions = st.lists(
+    st.tuples(
+        st.sampled_from(("open", "read", "write", "commit", "rollback")),
+        st.integers(0, 3),
+        st.sampled_from(KEYS),
+    ),
+    max_size=40,
+)
+
+
+def _version_of(unit: Any, key: str) -> int | None:
+    try:
+        return int(unit.leads.get(key).version)
+    except NotFound:
+        return None
+
+
+@settings(max_examples=300, deadline=None)
+@given(actions)
+@example(
+    [
+        ("write", 0, "a"),
+        ("commit", 0, "a"),
+        ("open", 0, "a"),
+        ("open", 0, "a"),
+        ("write", 1, "a"),
+        ("commit", 1, "a"),
+        ("read", 0, "a"),
+    ]
+)
+def test_every_unit_reads_its_snapshot_whatever_the_interleaving(
+    steps: list[tuple[str, int, str]],
+) -> None:
+    store = InMemoryStore()
+    committed: list[dict[str, int]] = [{}]  # the versions after each commit
+    units: list[tuple[Any, int, dict[str, int]]] = []  # unit, snapshot, its own writes
+    at = AT
+    for action, pick, key in steps:
+        at += timedelta(minutes=1)
+        if action == "open" or not units:
+            units.append((store.unit_of_work(), len(committed) - 1, {}))
+            if action == "open":
+                continue
+        slot = pick % len(units)
+        unit, snapshot, own = units[slot]
+        if action == "read":
+            expected = own.get(key, committed[snapshot].get(key))
+            assert _version_of(unit, key) == expected
+        elif action == "write":
+            version = _version_of(unit, key)
+            if version is None:
+                unit.leads.add(Lead.new(id=key, at=at, actor="t", company=key))
+                own[key] = 3
+            else:
+                lead = unit.leads.get(key)
+                target = "working" if lead.status != "working" else "nurturing"
+                unit.leads.save(lead.move_to(target, at=at, actor="t"))
+                own[key] = version + 1
+        elif action == "commit":
+            del units[slot]
+            stale = any(
+                committed[-1].get(k) != committed[snapshot].get(k)
+                or (committed[snapshot].get(k) is None and k in committed[-1])
+                for k in own
+            )
+            try:
+                unit.commit()
+            except Exception:
+                assert stale
+            else:
+                assert not stale or not own
+                if own:
+                    committed.append({**committed[-1], **own})
+        else:
+            del units[slot]
+            unit.rollback()
+    for unit, snapshot, own in units:
+        for key in KEYS:
+            assert _version_of(unit, key) == own.get(key, committed[snapshot].get(key))
+        unit.rollback()
+    with store.unit_of_work() as uow:
+        for key in KEYS:
+            assert _version_of(uow, key) == committed[-1].get(key)
+    records = list(store.events_since(0))
+    assert [r.position for r in records] == list(range(1, len(records) + 1))
+    assert all(type(r) is EventRecord for r in records)
+    assert len(records) == sum(committed[-1].values())
+    assert list(store.events_since(2, limit=3)) == records[2:5]
+
+
+def test_a_commit_returns_the_records_the_log_reads_back() -> None:
+    store = InMemoryStore()
+    with store.unit_of_work() as uow:
+        uow.leads.add(Lead.new(id="x", at=AT, actor="t", company="X"))
+    first = uow.committed
+    assert [r.position for r in first] == [1, 2, 3]
+    assert tuple(store.events_since(0)) == first
+    assert store.last_position() == 3
