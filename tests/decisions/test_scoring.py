@@ -586,3 +586,11 @@ def test_the_generated_total_is_the_sum_of_the_rules_answers(
         total = max(total, model.floor)
     assert model.total(target, at=AT) == total
     assert score(model, target, at=AT).total == total
+
+
+def test_an_unknown_group_is_named_at_the_criterion_s_own_index() -> None:
+    good = Criterion(key="size", rule=parse("employees >= 100"), points=20, group="nope")
+    with pytest.raises(ValidationError) as info:
+        ScoreModel(key="m", criteria=("not a criterion", good))  # type: ignore[arg-type]
+    paths = [e.path for e in info.value.errors]
+    assert paths == ["criteria[0]", "criteria[1].group"]

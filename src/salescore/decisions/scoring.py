@@ -399,16 +399,17 @@ class ScoreModel:
             c.text(self.name, "name", empty=True)
             _bounds(c, self.floor, self.cap)
             groups = _items(c, self.groups, ScoreGroup, "groups")
-            criteria = _items(c, self.criteria, Criterion, "criteria")
+            _items(c, self.criteria, Criterion, "criteria")
             _items(c, self.thresholds, Threshold, "thresholds")
             known = {g.key for g in groups}
-            for i, crit in enumerate(criteria):
-                c.check(
-                    crit.group in known,
-                    f"criteria[{i}].group",
-                    crit.group,
-                    "is not one of the model's groups",
-                )
+            for i, crit in enumerate(self.criteria if isinstance(self.criteria, tuple) else ()):
+                if isinstance(crit, Criterion):
+                    c.check(
+                        crit.group in known,
+                        f"criteria[{i}].group",
+                        crit.group,
+                        "is not one of the model's groups",
+                    )
 
     @property
     def group_keys(self) -> tuple[str, ...]:
