@@ -18,6 +18,7 @@ from typing import Any, Final
 
 from salescore._iso3166 import COUNTRY_CODES
 from salescore._validation import fail, line_ok
+from salescore.money import Money
 
 __all__ = [
     "COUNTRY_CODES",
@@ -56,6 +57,26 @@ def _lines_ok(*values: Any) -> bool:
         if v is not None and (type(v) is not str or v.strip() is not v or not line_ok(v)):
             return False
     return True
+
+
+def _company_ok(domain: Any, employees: Any, annual_revenue: Any, country: Any) -> bool:
+    """A company's web domain, head count, revenue and country each ``None`` or normal."""
+    return (
+        (
+            domain is None
+            or (
+                type(domain) is str
+                and len(domain) <= _FAST_MAX
+                and not domain.startswith("www.")
+                and _domain_ok(domain) is not None
+            )
+        )
+        and (employees is None or (type(employees) is int and employees >= 0))
+        and (
+            annual_revenue is None or (type(annual_revenue) is Money and annual_revenue.amount >= 0)
+        )
+        and (country is None or (type(country) is str and country in COUNTRY_CODES))
+    )
 
 
 _EMAIL_MAX_BYTES: Final = 254

@@ -31,20 +31,19 @@ from typing import Any, ClassVar, Final
 
 import attrs
 
-from salescore._iso3166 import COUNTRY_CODES
 from salescore._validation import Checker, line_ok
 from salescore.domain import _fields as fld
 from salescore.domain import standard_funnels as funnels
 from salescore.domain._normalize import (
     _FAST_MAX,
     _KNOWN_ZONES,
-    _domain_ok,
+    _company_ok,
     _email_ok,
     _lines_ok,
     _phone_ok,
 )
 from salescore.domain._rule_schemas import INTERACTION_RECORDS, RuleSchemaHook
-from salescore.domain.aggregate import Aggregate, Fields, FieldSpec
+from salescore.domain.aggregate import Aggregate, Fields, FieldSpec, _new_stage
 from salescore.domain.custom_fields import CustomFieldSchema
 from salescore.domain.events import Event, FieldsChanged, StageChanged, _prechecked
 from salescore.domain.parties import PartyKind, PartyRef
@@ -172,22 +171,10 @@ def _is_normal(s: Lead) -> bool:
     v = s.phone
     if v is not None and not (type(v) is str and _phone_ok(v)):
         return False
-    v = s.domain
-    if v is not None and not (
-        type(v) is str and len(v) <= _FAST_MAX and not v.startswith("www.") and _domain_ok(v)
-    ):
-        return False
-    v = s.country
-    if v is not None and not (type(v) is str and v in COUNTRY_CODES):
+    if not _company_ok(s.domain, s.employees, s.annual_revenue, s.country):
         return False
     v = s.time_zone
     if v is not None and (type(v) is not str or v not in _KNOWN_ZONES):
-        return False
-    v = s.employees
-    if v is not None and not (type(v) is int and v >= 0):
-        return False
-    v = s.annual_revenue
-    if v is not None and not (type(v) is Money and v.amount >= 0):
         return False
     v = s.score
     if type(v) is not float or v - v != 0.0:
@@ -802,7 +789,6 @@ _INITIAL: Final = Lead.field_table.initial
 _NOT_CONVERTED: Final = (None, None, None, None, None)
 _new_lead: Final = _prechecked(Lead)
 _new_created: Final = _prechecked(LeadCreated)
-_new_stage: Final = _prechecked(StageChanged)
 _new_fields: Final = _prechecked(FieldsChanged)
 _NORMALISERS: Final = Lead.field_table.normalisers
 #: Field name → the setter of its slot (a frozen class refuses ``setattr``).

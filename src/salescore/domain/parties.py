@@ -27,14 +27,13 @@ from typing import Any, ClassVar, Final
 
 import attrs
 
-from salescore._iso3166 import COUNTRY_CODES
 from salescore._validation import Checker, fail
 from salescore.domain import _fields as fld
 from salescore.domain import standard_funnels as funnels
 from salescore.domain._normalize import (
     _FAST_MAX,
     _KNOWN_ZONES,
-    _domain_ok,
+    _company_ok,
     _email_ok,
     _lines_ok,
     _phone_ok,
@@ -153,19 +152,7 @@ def _account_is_normal(s: Account) -> bool:
     v: Any = s.name
     if not (type(v) is str and v and _lines_ok(v)):
         return False
-    v = s.domain
-    if v is not None and not (
-        type(v) is str and len(v) <= _FAST_MAX and not v.startswith("www.") and _domain_ok(v)
-    ):
-        return False
-    v = s.employees
-    if v is not None and not (type(v) is int and v >= 0):
-        return False
-    v = s.annual_revenue
-    if v is not None and not (type(v) is Money and v.amount >= 0):
-        return False
-    v = s.country
-    if v is not None and not (type(v) is str and v in COUNTRY_CODES):
+    if not _company_ok(s.domain, s.employees, s.annual_revenue, s.country):
         return False
     v = s.custom
     if v or not isinstance(v, dict):
