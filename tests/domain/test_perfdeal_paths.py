@@ -40,15 +40,12 @@ from salescore.money import Money
 from salescore.serialization import to_json
 from salescore.testing import strategies as s
 
+from ._awkward import IDS as _IDS
+from ._awkward import TEXT as _TEXT
+
 AT = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 _SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
-_TEXT = st.one_of(
-    st.none(),
-    st.sampled_from(["Acme", " padded ", "", "   ", "two\nlines", "bell\x07", "ünïcode", 7]),
-    st.text(max_size=5),
-)
-_IDS = st.one_of(st.none(), st.sampled_from(["rep-1", "acct-1", " rep ", "", "a\x00b", 3]))
 _ATS = st.sampled_from(
     [
         AT,
