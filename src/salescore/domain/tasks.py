@@ -150,13 +150,13 @@ class Task(Aggregate):
 
     Attributes:
         subject: What it is about.
-        title: What to do.
+        title: What to do (personal: erasure makes it ``"[erased]"``).
         due_at: When it is due (timezone-aware).
         assignee_id: The rep, team or queue it is assigned to.
         priority: How urgent.
         kind: What sort of work.
         interaction_id: The interaction it came from, if any.
-        notes: Free text.
+        notes: Free text (personal: erasure makes it ``None``).
         status: Open, done or cancelled.
 
     Raises:
@@ -168,13 +168,13 @@ class Task(Aggregate):
     field_table: ClassVar[Fields] = Fields(
         {
             "subject": FieldSpec(fld.instance(TaskSubject), refused=_FIXED_AT_CREATION),
-            "title": fld.checked_text,
+            "title": FieldSpec(fld.checked_text, personal=True, erased="[erased]"),
             "due_at": fld.aware,
             "assignee_id": fld.checked_opt_text,
             "priority": fld.member(TaskPriority, "a task priority"),
             "kind": FieldSpec(fld.member(TaskKind, "a task kind"), refused=_FIXED_AT_CREATION),
             "interaction_id": FieldSpec(fld.checked_opt_text, refused=_FIXED_AT_CREATION),
-            "notes": fld.text_field(optional=True, empty=True),
+            "notes": FieldSpec(fld.text_field(optional=True, empty=True), personal=True),
             "status": FieldSpec(
                 _status,
                 refused="moves through the task status funnel: "

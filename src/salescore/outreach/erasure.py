@@ -1,13 +1,14 @@
 """Erasure of a person's data (GDPR art. 17): pure functions over the records that hold it.
 
 :func:`erase_person` forgets one person in every record given: their leads,
-contacts, interactions, service cases, campaign memberships and enrollments.
-Personal values are removed from the state **and from every event of the
-history** (the one sanctioned rewrite of history); each record whose data
-was erased gets a ``FieldsChanged`` whose reason says that an erasure
-happened and whose values hold only the erased placeholders, so nothing of
-what was erased survives and replay still works. Ids, counts, stages,
-amounts and times stay, so analytics totals do not change.
+contacts, interactions, service cases, tasks, campaign memberships,
+enrollments and merges. Personal values are removed from the state **and
+from every event of the history** (the one sanctioned rewrite of history);
+each lead, contact, case and task whose data was erased gets a
+``FieldsChanged`` whose reason says that an erasure happened and whose
+values hold only the erased placeholders, so nothing of what was erased
+survives and replay still works. Ids, counts, stages, amounts and times
+stay, so analytics totals do not change.
 
 What is personal (and what it becomes):
 
@@ -16,9 +17,13 @@ What is personal (and what it becomes):
 * interactions: subject, notes, URL → ``None``;
 * service cases: subject → ``"[erased]"``, description → ``""``, the text of
   replies and notes → ``"[erased]"``, satisfaction comments → ``None``;
-* merges of leads: the lead values their events and state kept (names,
-  e-mail, phone, title, custom values) → ``None`` / ``{}``, history
-  rewritten in place (a merge records no erasure event of its own);
+* tasks: title → ``"[erased]"``, notes → ``None`` (what a task is about,
+  its due time, assignee, priority, kind and status stay);
+* merges of leads or contacts: the values of those fields that their
+  events and state kept to undo the merge → the placeholders above, history
+  rewritten in place, version unchanged (a merge records no erasure event
+  of its own); a merge of accounts keeps no personal value and is returned
+  unchanged;
 * campaign memberships and enrollments hold only references: they are
   returned unchanged and counted in the receipt.
 
@@ -43,8 +48,9 @@ from salescore.domain.interactions import Interaction
 from salescore.domain.leads import Lead
 from salescore.domain.parties import Contact, PartyRef
 from salescore.domain.service import ServiceCase
+from salescore.domain.tasks import Task
 from salescore.outreach.cadences import Enrollment
-from salescore.outreach.merges import Merge, RecordsMerged
+from salescore.outreach.merges import Merge, MergeKind, RecordsMerged
 from salescore.serialization import register_type
 
 __all__ = [
@@ -61,26 +67,21 @@ ERASED: Final = "[erased]"
 #: The reason recorded on the erasure's ``FieldsChanged``.
 ERASURE_REASON: Final = "personal data erased (GDPR art. 17)"
 
-# The personal fields of leads, contacts and cases (and what they become) are
-# in their field tables; a case's events also carry reply bodies and comments.
+# The personal fields of leads, contacts, tasks and cases (and what they become)
+# are in their field tables; a case's events also carry reply bodies and comments.
 _LEAD: Final = Lead.field_table.personal
 _CONTACT: Final = Contact.field_table.personal
 _INTERACTION: Final[Mapping[str, Any]] = {"subject": None, "notes": None, "url": None}
-_CASE: Final[Mapping[str, Any]] = {
-    **ServiceCase.field_table.personal,
-    "body": ERASED,
-    "comment": None,
-}
-#: Fields of the state the erasure's ``FieldsChanged`` names, per record type.
-_STATE_FIELDS: Final[Mapping[type, tuple[str, ...]]] = {
-    Lead: tuple(_LEAD),
-    Contact: tuple(_CONTACT),
-    ServiceCase: tuple(ServiceCase.field_table.personal),
-}
 _PERSONAL: Final[Mapping[type, Mapping[str, Any]]] = {
     Lead: _LEAD,
     Contact: _CONTACT,
-    ServiceCase: _CASE,
+    Task: Task.field_table.personal,
+    ServiceCase: {**ServiceCase.field_table.personal, "body": ERASED, "comment": None},
+}
+#: The personal fields of the records a merge kept values of, by kind.
+_MERGED: Final[Mapping[MergeKind, Mapping[str, Any]]] = {
+    MergeKind.LEAD: _LEAD,
+    MergeKind.CONTACT: _CONTACT,
 }
 
 A = TypeVar("A", bound=Aggregate)
@@ -114,7 +115,7 @@ def _scrub(obj: Any, personal: Mapping[str, Any]) -> Any:
 
 
 def erase_aggregate(record: A, *, at: datetime, actor: str) -> A:
-    """Erase the personal data of one lead, contact or service case.
+    """Erase the personal data of one lead, contact, service case or task.
 
     Returns:
         The record rebuilt from its scrubbed history, with one
@@ -133,23 +134,30 @@ def erase_aggregate(record: A, *, at: datetime, actor: str) -> A:
         FieldsChanged,
         at=at,
         actor=actor,
-        changes={name: (personal[name], personal[name]) for name in _STATE_FIELDS[type(record)]},
+        changes={name: (v, v) for name, v in type(record).field_table.personal.items()},
         reason=ERASURE_REASON,
     )
 
 
-def _lead_values(fields: Mapping[str, tuple[Any, Any]]) -> dict[str, tuple[Any, Any]]:
-    return {n: (_LEAD[n], _LEAD[n]) if n in _LEAD else pair for n, pair in fields.items()}
-
-
 def _erase_merge(merge: Merge) -> Merge:
-    """Erase the lead values a merge kept (to be undone), in its state and history.
+    """Erase the personal values a merge kept (to be undone), in its state and history.
 
     Returns:
-        The merge rebuilt from its scrubbed history, at the same version.
+        The merge rebuilt from its scrubbed history, at the same version
+        (a merge of accounts, which keeps none, unchanged).
     """
+    personal = _MERGED.get(merge.kind)
+    if personal is None:
+        return merge
     events = tuple(
-        attrs.evolve(e, fields=_lead_values(e.fields)) if isinstance(e, RecordsMerged) else e
+        attrs.evolve(
+            e,
+            fields={
+                n: (personal[n], personal[n]) if n in personal else p for n, p in e.fields.items()
+            },
+        )
+        if isinstance(e, RecordsMerged)
+        else e
         for e in merge.history
     )
     return Merge.from_events(events)
@@ -187,7 +195,8 @@ class Erasure:
         members: The campaign memberships (unchanged: they hold only references).
         enrollments: The enrollments (unchanged likewise).
         receipt: The record that the erasure happened.
-        merges: The merges of their leads, erased.
+        merges: The merges of their leads and contacts, erased.
+        tasks: The tasks about them, erased.
     """
 
     leads: tuple[Lead, ...]
@@ -198,6 +207,7 @@ class Erasure:
     enrollments: tuple[Enrollment, ...]
     receipt: ErasureReceipt
     merges: tuple[Merge, ...] = ()
+    tasks: tuple[Task, ...] = ()
 
 
 def erase_person(
@@ -213,12 +223,15 @@ def erase_person(
     members: Iterable[CampaignMember] = (),
     enrollments: Iterable[Enrollment] = (),
     merges: Iterable[Merge] = (),
+    tasks: Iterable[Task] = (),
 ) -> Erasure:
     """Forget a person in every record given that holds their data.
 
     Pass the person's lead(s) and contact(s) (a converted lead and its
-    contact are the same person), the interactions with them, the cases they
-    opened, and their campaign memberships and enrollments.
+    contact are the same person, and so are two merged records), the
+    interactions with them, the cases they opened, the tasks about them or
+    their cases, their campaign memberships and enrollments, and the merges
+    of their leads and contacts.
 
     Args:
         party: The person (the reference the receipt names).
@@ -231,7 +244,8 @@ def erase_person(
         cases: Cases they opened.
         members: Their campaign memberships.
         enrollments: Their enrollments.
-        merges: The merges of their leads.
+        merges: The merges of their leads and contacts.
+        tasks: The tasks about them.
 
     Returns:
         The erased records and the receipt.
@@ -252,6 +266,7 @@ def erase_person(
     kept_members = tuple(members)
     kept_enrollments = tuple(enrollments)
     new_merges = tuple(_erase_merge(m) for m in merges)
+    new_tasks = tuple(erase_aggregate(x, at=at, actor=actor) for x in tasks)
     touched: list[tuple[str, str]] = []
     for kind, items in (
         ("lead", new_leads),
@@ -261,6 +276,7 @@ def erase_person(
         ("campaign_member", kept_members),
         ("enrollment", kept_enrollments),
         ("merge", new_merges),
+        ("task", new_tasks),
     ):
         touched.extend((kind, x.id) for x in items)
     receipt = ErasureReceipt(party=party, at=at, actor=actor, reason=reason, records=tuple(touched))
@@ -273,4 +289,5 @@ def erase_person(
         enrollments=kept_enrollments,
         receipt=receipt,
         merges=new_merges,
+        tasks=new_tasks,
     )

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
+import attrs
+
 from salescore._validation import fail
 from salescore.domain.parties import PartyKind, PartyRef
+from salescore.errors import NotFound
 from salescore.outreach.erasure import ERASURE_REASON, ErasureReceipt, erase_person
 from salescore.outreach.merges import MergeKind
 from salescore.rules import all_of, any_of, field
@@ -20,64 +23,120 @@ def _everything(repo: Any, rule: Any) -> list[Any]:
     return list(repo.find(rule).items)
 
 
-def _same(prefix: str, refs: list[PartyRef]) -> Any:
-    return any_of(
-        *(
-            all_of(field(f"{prefix}.kind") == r.kind.value, field(f"{prefix}.id") == r.id)
-            for r in refs
-        )
+def _among(prefix: str, groups: Mapping[str, list[str]]) -> Any:
+    """``prefix.kind`` is one of the kinds and ``prefix.id`` one of its ids, or ``None``."""
+    rules = [
+        all_of(field(f"{prefix}.kind") == kind, field(f"{prefix}.id").is_in(ids))
+        for kind, ids in groups.items()
+        if ids
+    ]
+    return any_of(*rules) if rules else None
+
+
+def _where(repo: Any, rule: Any) -> list[Any]:
+    return [] if rule is None else _everything(repo, rule)
+
+
+@attrs.frozen(kw_only=True)
+class _Person:
+    """Every record a store holds about one person (see :func:`person_documents`)."""
+
+    leads: list[Any]
+    contacts: list[Any]
+    merges: list[Any]
+    cases: list[Any]
+    interactions: list[Any]
+    campaign_members: list[Any]
+    tasks: list[Any]
+    enrollments: list[Any]
+    consent_records: list[Any]
+
+
+def _grow(found: dict[str, Any], repo: Any, rule: Any) -> None:
+    """Add the items of ``repo`` matching ``rule`` to ``found``."""
+    found.update((x.id, x) for x in _everything(repo, rule) if x.id not in found)
+
+
+def _fetch(found: dict[str, Any], repo: Any, ids: Iterable[str | None]) -> bool:
+    """Add the items of ``repo`` with these ids to ``found``; whether any was new."""
+    new = False
+    for key in ids:
+        if key is not None and key not in found:
+            try:
+                found[key] = repo.get(key)
+            except NotFound:  # a reference to a record that is gone: nothing to erase
+                continue
+            new = True
+    return new
+
+
+def _person(uow: Any, party: PartyRef) -> _Person:
+    """The records about ``party``: the same person through conversions and merges."""
+    if not isinstance(party, PartyRef):
+        fail("party", party, "must be a PartyRef")
+    leads: dict[str, Any] = {}
+    contacts: dict[str, Any] = {}
+    merges: dict[str, Any] = {}
+    if party.kind is PartyKind.LEAD:
+        leads[party.id] = uow.leads.get(party.id)
+    else:
+        contacts[party.id] = uow.contacts.get(party.id)
+    grown = True
+    while grown:  # until no conversion or merge names a record not found yet
+        grown = _fetch(contacts, uow.contacts, [x.converted_contact_id for x in leads.values()])
+        if contacts:
+            known = len(leads)
+            _grow(leads, uow.leads, field("converted_contact_id").is_in(list(contacts)))
+            grown |= len(leads) > known
+        for kind, found, repo in (
+            (MergeKind.LEAD, leads, uow.leads),
+            (MergeKind.CONTACT, contacts, uow.contacts),
+        ):
+            if found:
+                ids = list(found)
+                either = any_of(field("survivor").is_in(ids), field("merged").is_in(ids))
+                _grow(merges, uow.merges, all_of(field("kind") == kind.value, either))
+                sides = [
+                    i for m in merges.values() if m.kind is kind for i in (m.survivor, m.merged)
+                ]
+                grown |= _fetch(found, repo, sides)
+    cases = _where(uow.cases, field("requester_id").is_in(list(contacts)) if contacts else None)
+    parties = {"lead": list(leads), "contact": list(contacts)}
+    same = _among("party", parties)
+    return _Person(
+        leads=list(leads.values()),
+        contacts=list(contacts.values()),
+        merges=list(merges.values()),
+        cases=cases,
+        interactions=_where(uow.interactions, same),
+        campaign_members=_where(uow.campaign_members, same),
+        tasks=_where(uow.tasks, _among("subject", {**parties, "case": [c.id for c in cases]})),
+        enrollments=_where(uow.enrollments, same),
+        consent_records=_where(uow.consent_records, same),
     )
 
 
 def person_documents(uow: Any, party: PartyRef) -> dict[str, tuple[str, ...]]:
     """The JSON documents about ``party``, by repository.
 
-    A lead's: the lead, its interactions, campaign memberships and tasks. A
-    contact's: the contact, the leads converted into it, and the
-    interactions, memberships and tasks of both, and the cases it opened.
+    The person is the lead or contact named and every record that is the
+    same person: the contact a lead was converted into, the leads converted
+    into a contact, and the other record of each merge of those leads or
+    contacts, followed until nothing new is found. Their documents: those
+    leads and contacts, the merges, the cases the contacts opened, the
+    interactions with them, their campaign memberships, the tasks about
+    them or their cases, their enrollments and consent records. Every
+    repository name is present (with ``()`` when nothing is held).
 
     Raises:
         NotFound: there is no such lead or contact.
         ValidationError: ``party`` is not a PartyRef.
     """
-    if not isinstance(party, PartyRef):
-        fail("party", party, "must be a PartyRef")
-    refs = [party]
-    out: dict[str, list[Any]] = {}
-    if party.kind is PartyKind.LEAD:
-        out["leads"] = [uow.leads.get(party.id)]
-    else:
-        out["contacts"] = [uow.contacts.get(party.id)]
-        leads = _everything(uow.leads, field("converted_contact_id") == party.id)
-        out["leads"] = leads
-        refs += [PartyRef(PartyKind.LEAD, lead.id) for lead in leads]
-        out["cases"] = _everything(uow.cases, field("requester_id") == party.id)
-    for ref in refs:
-        same_party = all_of(field("party.kind") == ref.kind.value, field("party.id") == ref.id)
-        subject = all_of(field("subject.kind") == ref.kind.value, field("subject.id") == ref.id)
-        out.setdefault("interactions", []).extend(_everything(uow.interactions, same_party))
-        out.setdefault("campaign_members", []).extend(_everything(uow.campaign_members, same_party))
-        out.setdefault("tasks", []).extend(_everything(uow.tasks, subject))
-        out.setdefault("enrollments", []).extend(_everything(uow.enrollments, same_party))
-        out.setdefault("consent_records", []).extend(_everything(uow.consent_records, same_party))
-    return {name: tuple(to_json(x) for x in items) for name, items in out.items()}
-
-
-def _merges(uow: Any, leads: list[Any]) -> list[Any]:
-    """The merges of ``leads``; the other lead of each joins ``leads`` (the same person)."""
-    found: dict[str, Any] = {}
-    for side in ("survivor", "merged"):
-        if leads:
-            ids = [x.id for x in leads]
-            rule = all_of(field("kind") == MergeKind.LEAD.value, field(side).is_in(ids))
-            found.update((m.id, m) for m in _everything(uow.merges, rule))
-    have = {x.id for x in leads}
-    for merge in found.values():
-        for lead_id in (merge.survivor, merge.merged):
-            if lead_id not in have:
-                have.add(lead_id)
-                leads.append(uow.leads.get(lead_id))
-    return list(found.values())
+    person = _person(uow, party)
+    return {
+        name: tuple(to_json(x) for x in getattr(person, name))
+        for name in attrs.fields_dict(_Person)
+    }
 
 
 def forget_person(
@@ -85,57 +144,43 @@ def forget_person(
 ) -> ErasureReceipt:
     """Erase a person in one unit of work (see ``forget`` on the stores).
 
-    The person is the lead or contact named and, for a converted lead, the
-    contact it became (for a contact, the leads converted into it), and the
-    leads merged with those leads: the same person. The merges keep no lead
-    values afterwards. Their leads, contacts, interactions, the cases they opened,
-    their campaign memberships and enrollments go through
+    The person's records are those :func:`person_documents` exports. Their
+    leads, contacts, interactions, the cases they opened, the tasks about
+    them or their cases, their campaign memberships, enrollments and the
+    merges of their leads and contacts go through
     :func:`salescore.outreach.erase_person`; the erased aggregates are saved
     and their logged events rewritten in place; interactions are replaced.
+    Consent records are left as they are.
 
     Raises:
         NotFound: there is no such lead or contact.
         ValidationError: bad arguments, or ``at`` before a record's last event.
     """
-    if not isinstance(party, PartyRef):
-        fail("party", party, "must be a PartyRef")
-    if party.kind is PartyKind.LEAD:
-        leads = [uow.leads.get(party.id)]
-        contact_id = leads[0].converted_contact_id
-        contacts = (
-            [] if contact_id is None else _everything(uow.contacts, field("id") == contact_id)
-        )
-    else:
-        contacts = [uow.contacts.get(party.id)]
-    if contacts:
-        leads = _everything(uow.leads, field("converted_contact_id") == contacts[0].id)
-    merges = _merges(uow, leads)
-    refs = [x.ref for x in leads + contacts]
-    cases = [
-        case for c in contacts for case in _everything(uow.cases, field("requester_id") == c.id)
-    ]
+    person = _person(uow, party)
     erasure = erase_person(
         party,
         at=at,
         actor=actor,
         reason=reason,
-        leads=leads,
-        contacts=contacts,
-        interactions=_everything(uow.interactions, _same("party", refs)),
-        cases=cases,
-        members=_everything(uow.campaign_members, _same("party", refs)),
-        enrollments=_everything(uow.enrollments, _same("party", refs)),
-        merges=merges,
+        leads=person.leads,
+        contacts=person.contacts,
+        interactions=person.interactions,
+        cases=person.cases,
+        members=person.campaign_members,
+        enrollments=person.enrollments,
+        merges=person.merges,
+        tasks=person.tasks,
     )
     for repo, before, after in (
-        (uow.leads, leads, erasure.leads),
-        (uow.contacts, contacts, erasure.contacts),
-        (uow.cases, cases, erasure.cases),
+        (uow.leads, person.leads, erasure.leads),
+        (uow.contacts, person.contacts, erasure.contacts),
+        (uow.cases, person.cases, erasure.cases),
+        (uow.tasks, person.tasks, erasure.tasks),
     ):
         for old, new in zip(before, after, strict=True):
             repo.save(new)
             uow._rewrite_history(repo._spec, new, old.version)
-    for old, new in zip(merges, erasure.merges, strict=True):
+    for old, new in zip(person.merges, erasure.merges, strict=True):
         uow._replace(uow.merges._spec, new, new.id)
         uow._rewrite_history(uow.merges._spec, new, old.version)
     for interaction in erasure.interactions:

@@ -1,0 +1,661 @@
+"""``forget`` erases everything personal that ``export_person`` shows, on every store.
+
+A person is generated as a store would hold them: duplicate leads merged into
+one, maybe converted into a contact that was merged with a duplicate contact,
+tasks about each record (edited, rescheduled, done), calls, a service case
+with a task about it, a campaign membership and an enrollment. Every
+personal value of the person holds the token ``quxa`` (phones: the prefix
+``+4930901``); a bystander's hold ``bysta`` (``+4940``). After ``forget``,
+the token is nowhere: not in the export, not in the event log, not in the
+store's raw tables; the bystander is untouched, and ids, statuses, times and
+counts stay.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import tempfile
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import attrs
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from salescore.calendar import BusinessCalendar
+from salescore.domain.campaigns import Campaign, CampaignMember
+from salescore.domain.conversion import convert_lead
+from salescore.domain.events import FieldsChanged
+from salescore.domain.interactions import Interaction
+from salescore.domain.leads import Lead
+from salescore.domain.parties import Account, Contact, PartyRef
+from salescore.domain.service import ServiceCase
+from salescore.domain.tasks import Task, TaskSubject, TaskSubjectKind
+from salescore.errors import ValidationError
+from salescore.ids import DeterministicIds
+from salescore.outreach import ERASED, ERASURE_REASON, erase_person
+from salescore.outreach.cadences import Cadence, CadenceStep, Enrollment, StepKind
+from salescore.outreach.consent import ConsentRecord
+from salescore.outreach.merges import Merge, MergeKind, merge_accounts, merge_contacts, merge_leads
+from salescore.serialization import to_json
+from salescore.storage import InMemoryStore, SQLiteStore
+from salescore.storage.protocols import Store
+
+from .test_postgres import TABLES, _require_server
+
+T0 = datetime(2026, 3, 2, 9, tzinfo=UTC)
+MARK, PHONE = "quxa", "+4930901"
+OTHER_MARK, OTHER_PHONE = "bysta", "+4940"
+CAMPAIGN = Campaign.new(id="camp-1", at=T0, actor="t", name="Spring")
+CADENCE = Cadence(
+    id="cad-1",
+    name="Calls",
+    steps=(CadenceStep(kind=StepKind.CALL),),
+    calendar=BusinessCalendar.weekdays(tz="Europe/Berlin"),
+)
+
+#: What a person's story has beside leads: a contact they were converted into,
+#: a duplicate contact merged with it, a case they opened.
+SHAPES = (
+    ("lead",),
+    ("contact",),
+    ("contact", "twin"),
+    ("contact", "case"),
+    ("contact", "twin", "case"),
+)
+words = st.text(alphabet="abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ", max_size=6)
+
+
+@attrs.define
+class World:
+    """Everything a store is given, and what the test needs to know about it."""
+
+    clock: datetime = T0
+    ids: DeterministicIds = attrs.field(factory=lambda: DeterministicIds(namespace="p", seed=1))
+    leads: dict[str, Lead] = attrs.field(factory=dict)
+    contacts: dict[str, Contact] = attrs.field(factory=dict)
+    accounts: dict[str, Account] = attrs.field(factory=dict)
+    merges: dict[str, Merge] = attrs.field(factory=dict)
+    tasks: dict[str, Task] = attrs.field(factory=dict)
+    cases: dict[str, ServiceCase] = attrs.field(factory=dict)
+    interactions: dict[str, Interaction] = attrs.field(factory=dict)
+    members: dict[str, CampaignMember] = attrs.field(factory=dict)
+    enrollments: dict[str, Enrollment] = attrs.field(factory=dict)
+    consents: dict[str, ConsentRecord] = attrs.field(factory=dict)
+    campaign: Campaign = CAMPAIGN
+    #: The person's records (the first: the one to forget) and the task done last.
+    person: list[PartyRef] = attrs.field(factory=list)
+    late_task: str | None = None
+
+    def tick(self) -> datetime:
+        self.clock += timedelta(hours=1)
+        return self.clock
+
+    def children(self) -> list[Any]:
+        return [*self.members.values(), *self.enrollments.values(), *self.tasks.values()]
+
+    def keep(self, *items: Any) -> None:
+        for x in items:
+            table = {
+                Lead: self.leads,
+                Contact: self.contacts,
+                Account: self.accounts,
+                Merge: self.merges,
+                Task: self.tasks,
+                ServiceCase: self.cases,
+                Interaction: self.interactions,
+                CampaignMember: self.members,
+                Enrollment: self.enrollments,
+            }[type(x)]
+            table[x.id] = x
+
+
+def _task(world: World, subject: TaskSubject | PartyRef, mark: str, draw: Any) -> Task:
+    at = world.tick()
+    task = Task.new(
+        id=world.ids.new("task"),
+        at=at,
+        actor="rep",
+        subject=subject,
+        title=f"{mark} call {draw(words)}",
+        due_at=at + timedelta(days=1),
+        notes=draw(st.sampled_from([None, f"{mark} said {draw(words)}"])),
+    )
+    if draw(st.booleans()):
+        task = task.update(notes=f"{mark} again {draw(words)}", at=world.tick(), actor="rep")
+    if draw(st.booleans()):
+        task = task.reschedule(world.clock + timedelta(days=2), at=world.tick(), actor="rep")
+    return task
+
+
+def _lead(world: World, mark: str, phone: str, n: int, draw: Any) -> Lead:
+    lead = Lead.new(
+        id=world.ids.new("lead"),
+        at=world.tick(),
+        actor="import",
+        first_name=f"{mark}{draw(words)}",
+        last_name=draw(st.sampled_from([None, f"{mark.title()}{draw(words)}"])),
+        email=f"{mark}.{draw(words)}{n}@example.org",
+        phone=draw(st.sampled_from([None, f"{phone}{n:03d}"])),
+        title=draw(st.sampled_from([None, f"Head of {mark}"])),
+        company="Acme",
+        custom=draw(st.sampled_from([{}, {"hobby": f"{mark} {draw(words)}"}])),
+    )
+    world.keep(lead)
+    for _ in range(draw(st.integers(0, 2))):
+        world.keep(_task(world, lead.ref, mark, draw))
+    if draw(st.booleans()):
+        world.keep(
+            Interaction.call(
+                id=world.ids.new("interaction"),
+                at=world.tick(),
+                actor="rep",
+                disposition="connected",
+                party=lead.ref,
+                notes=f"{mark} told me {draw(words)}",
+                duration=timedelta(minutes=3),
+            )
+        )
+    return lead
+
+
+def _merge(world: World, result: Any) -> None:
+    world.keep(result.merge, result.survivor, result.tombstone, *result.children)
+    world.keep(*result.interactions)
+
+
+@st.composite
+def worlds(draw: Any) -> World:
+    """A person with merges, a conversion, tasks, a case; and a bystander."""
+    world = World()
+    shape = draw(st.sampled_from(SHAPES))
+    bystander = _lead(world, OTHER_MARK, OTHER_PHONE, 0, draw)
+    leads = [_lead(world, MARK, PHONE, n, draw) for n in range(draw(st.integers(1, 3)))]
+    world.person += [x.ref for x in leads]
+    first = leads[0]
+    member = CampaignMember.new(
+        id="m-1", at=world.tick(), actor="t", campaign=world.campaign, party=first.ref
+    )
+    enrolled = Enrollment.new(
+        id="e-1", at=world.tick(), actor="t", cadence=CADENCE, party=first.ref, owner_id="rep-1"
+    )
+    world.keep(member, enrolled)
+    consent = ConsentRecord.new(id="consent-1", at=world.tick(), actor="t", party=first.ref)
+    world.consents[consent.id] = consent.object_to_direct_marketing(
+        at=world.clock, actor="t", method="letter"
+    )
+    survivor = first
+    for other in leads[1:]:  # the duplicates, merged one by one
+        result = merge_leads(
+            world.leads[survivor.id],
+            world.leads[other.id],
+            at=world.tick(),
+            actor="t",
+            ids=world.ids,
+            children=world.children(),
+            interactions=world.interactions.values(),
+        )
+        _merge(world, result)
+        survivor = result.survivor
+    if "contact" in shape:  # converted into a contact
+        lead = world.leads[survivor.id].move_to("qualified", at=world.tick(), actor="rep")
+        done = convert_lead(lead, at=world.tick(), actor="rep", ids=world.ids, opportunity=False)
+        world.keep(done.lead, done.contact, done.account)
+        contact = done.contact
+        world.person.append(contact.ref)
+        if "twin" in shape:  # and a duplicate contact, merged with it
+            twin = Contact.new(
+                id=world.ids.new("contact"),
+                at=world.tick(),
+                actor="t",
+                first_name=f"{MARK}{draw(words)}",
+                emails=(f"{MARK}.twin@example.org",),
+                phones=(f"{PHONE}555",),
+                title=f"Chief {MARK}",
+            )
+            world.keep(twin, _task(world, twin.ref, MARK, draw))
+            world.person.append(twin.ref)
+            result = merge_contacts(
+                world.contacts[contact.id],
+                twin,
+                at=world.tick(),
+                actor="t",
+                ids=world.ids,
+                children=world.children(),
+                interactions=world.interactions.values(),
+            )
+            _merge(world, result)
+            contact = result.survivor
+        if "case" in shape:  # a case the person opened, and a task about it
+            case = ServiceCase.open(
+                id=world.ids.new("case"),
+                at=world.tick(),
+                actor="t",
+                requester_id=contact.id,
+                subject=f"{MARK} cannot log in",
+                description=f"Call me on {PHONE}777",
+            ).reply(f"Dear {MARK}", at=world.tick(), actor="agent")
+            subject = TaskSubject(TaskSubjectKind.CASE, case.id)
+            world.keep(case, _task(world, subject, MARK, draw))
+        if draw(st.booleans()):
+            world.keep(_task(world, contact.ref, MARK, draw))
+    if world.tasks and draw(st.booleans()):  # one task's last event is the latest of all
+        late = draw(st.sampled_from(sorted(world.tasks)))
+        task = world.tasks[late]
+        if task.subject.id != bystander.id:
+            world.keep(task.complete(at=world.tick(), actor="rep"))
+            world.late_task = late
+    world.person = [draw(st.sampled_from(world.person)), *world.person]  # forget this one
+    return world
+
+
+def _store_world(store: Store, world: World) -> None:
+    with store.unit_of_work() as uow:
+        uow.campaigns.add(world.campaign)
+        for name in (
+            "leads",
+            "contacts",
+            "accounts",
+            "merges",
+            "tasks",
+            "cases",
+            "enrollments",
+        ):
+            for x in getattr(world, name).values():
+                getattr(uow, name).add(x)
+        for m in world.members.values():
+            uow.campaign_members.add(m)
+        for c in world.consents.values():
+            uow.consent_records.add(c)
+        for i in world.interactions.values():
+            uow.interactions.append(i)
+
+
+# -- the stores, and a raw look at what each keeps ----------------------------------------------
+
+
+class Backend:
+    """Makes an empty store and dumps everything it keeps as text."""
+
+    def make(self) -> Store:
+        raise NotImplementedError
+
+    def raw(self, store: Store) -> str:
+        raise NotImplementedError
+
+    def saved(self, store: Store) -> str:
+        """What is stored, without caches that a read may build."""
+        return self.raw(store)
+
+
+class Memory(Backend):
+    def make(self) -> Store:
+        return InMemoryStore()
+
+    def raw(self, store: Store) -> str:
+        indexes = {
+            (name, column): (index.keys, index.value_of)
+            for name, columns in vars(store)["_indexes"].items()
+            for column, index in columns.items()
+            if index is not None
+        }
+        return f"{self.saved(store)}\n{indexes!r}"
+
+    def saved(self, store: Store) -> str:
+        found = vars(store)
+        return repr((found["_tables"], found["_events"], found["_logged"]))
+
+
+class SQLite(Backend):
+    def __init__(self) -> None:
+        self.dir = tempfile.mkdtemp(prefix="salescore-people-")
+        self.n = 0
+
+    def make(self) -> Store:
+        self.n += 1
+        self.path = os.path.join(self.dir, f"{self.n}.db")
+        store = SQLiteStore(self.path)
+        store.migrate()
+        return store
+
+    def raw(self, store: Store) -> str:
+        conn = sqlite3.connect(self.path)
+        try:
+            return "\n".join(conn.iterdump())
+        finally:
+            conn.close()
+
+
+class Postgres(Backend):
+    def __init__(self, conninfo: str) -> None:
+        from salescore.storage import PostgresStore
+
+        self.conninfo = conninfo
+        self.store = PostgresStore(conninfo, max_size=2)
+        self.store.migrate()
+
+    def make(self) -> Store:
+        with self.store._pool.connection() as conn:
+            conn.execute(f"TRUNCATE {TABLES} RESTART IDENTITY")
+        return self.store
+
+    def raw(self, store: Store) -> str:
+        out = []
+        with self.store._pool.connection() as conn:
+            for table in TABLES.split(", "):
+                out += [str(row) for row in conn.execute(f"SELECT t::text FROM {table} t")]
+        return "\n".join(out)
+
+
+@pytest.fixture(scope="module", params=["memory", "sqlite", "postgres"])
+def backend(request: pytest.FixtureRequest) -> Iterator[Backend]:
+    if request.param == "memory":
+        yield Memory()
+    elif request.param == "sqlite":
+        yield SQLite()
+    else:
+        import psycopg
+
+        info = _require_server()
+        name = f"salescore_people_{os.getpid()}"
+        with psycopg.connect(info, autocommit=True) as admin:
+            admin.execute(f"DROP DATABASE IF EXISTS {name}")
+            admin.execute(f"CREATE DATABASE {name} ENCODING 'UTF8' TEMPLATE template0")
+        pg = Postgres(f"{info} dbname={name}")
+        yield pg
+        pg.store.close()
+        with psycopg.connect(info, autocommit=True) as admin:
+            admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+def _log(store: Store) -> str:
+    return "\n".join(to_json(r.event) for r in store.events_since(0))
+
+
+def _exported(store: Store, party: PartyRef) -> str:
+    return "\n".join(doc for docs in store.export_person(party).values() for doc in docs)
+
+
+def _personal(text: str) -> list[str]:
+    low = text.lower()
+    return [token for token in (MARK, PHONE) if token in low]
+
+
+@settings(
+    max_examples=25,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(world=worlds())
+def test_forget_leaves_nothing_personal_anywhere(backend: Backend, world: World) -> None:
+    store = backend.make()
+    _store_world(store, world)
+    target, *person = world.person
+    before_log = list(store.events_since(0))
+    before_saved = backend.saved(store)
+    assert MARK in _personal(_exported(store, target))  # the test can see the person
+    if world.late_task is not None:  # all or nothing: one record refuses, nothing changes
+        early = world.tasks[world.late_task].updated_at - timedelta(minutes=1)
+        with pytest.raises(ValidationError):
+            store.forget(target, at=early, actor="dpo")
+        assert backend.saved(store) == before_saved
+        assert list(store.events_since(0)) == before_log
+    at = world.clock + timedelta(days=1)
+    receipt = store.forget(target, at=at, actor="dpo", reason="request 42")
+
+    for party in person:
+        assert _personal(_exported(store, party)) == []
+    assert _personal(_log(store)) == []
+    assert _personal(backend.raw(store)) == []
+    assert OTHER_MARK in _log(store)
+    assert OTHER_MARK in backend.raw(store)
+
+    # What was erased, and only that; one erasure event per erased aggregate.
+    mine = {r.id for r in person}
+    erased = {
+        "lead": {x.id for x in world.leads.values() if x.id in mine},
+        "contact": {x.id for x in world.contacts.values() if x.id in mine},
+        "merge": {m.id for m in world.merges.values() if {m.survivor, m.merged} & mine},
+        "case": set(world.cases),
+        "task": {t.id for t in world.tasks.values() if t.subject.id in mine | set(world.cases)},
+        "interaction": {
+            i.id for i in world.interactions.values() if i.party is not None and i.party.id in mine
+        },
+        "campaign_member": {"m-1"},
+        "enrollment": {"e-1"},
+    }
+    got: dict[str, set[str]] = {kind: set() for kind in erased}
+    for kind, key in receipt.records:
+        got[kind].add(key)
+    assert got == erased
+    after_log = list(store.events_since(0))
+    markers = [r.event for r in after_log[len(before_log) :]]
+    assert [r.position for r in after_log[: len(before_log)]] == [r.position for r in before_log]
+    assert [type(r.event) for r in after_log[: len(before_log)]] == [
+        type(r.event) for r in before_log
+    ]
+    assert [r.event.at for r in after_log[: len(before_log)]] == [r.event.at for r in before_log]
+    assert sorted(m.subject_id for m in markers) == sorted(
+        erased["lead"] | erased["contact"] | erased["case"] | erased["task"]
+    )
+    assert all(
+        isinstance(m, FieldsChanged) and (m.reason, m.at) == (ERASURE_REASON, at) for m in markers
+    )
+    with store.unit_of_work() as uow:
+        for old in world.tasks.values():
+            new = uow.tasks.get(old.id)
+            if old.id in erased["task"]:
+                assert (new.title, new.notes, new.version) == (ERASED, None, old.version + 1)
+                assert (new.subject, new.status, new.due_at, new.kind, new.assignee_id) == (
+                    old.subject,
+                    old.status,
+                    old.due_at,
+                    old.kind,
+                    old.assignee_id,
+                )
+                assert Task.from_events(new.history) == new
+            else:
+                assert new == old  # the bystander's
+        for old_merge in world.merges.values():
+            merge = uow.merges.get(old_merge.id)
+            assert (merge.version, merge.survivor, merge.merged, merge.repointed) == (
+                old_merge.version,
+                old_merge.survivor,
+                old_merge.merged,
+                old_merge.repointed,
+            )
+            assert set(merge.fields) == set(old_merge.fields)
+        assert uow.consent_records.get("consent-1") == world.consents["consent-1"]
+        assert uow.enrollments.get("e-1") == world.enrollments["e-1"]
+        assert uow.campaign_members.get("m-1") == world.members["m-1"]
+        assert len(uow.leads.find().items) == len(world.leads)
+
+
+# -- exact cases ---------------------------------------------------------------------------------
+
+
+def _contact(n: int, **fields: Any) -> Contact:
+    return Contact.new(id=f"contact-{n}", at=T0, actor="t", **fields)
+
+
+def test_a_contact_merge_keeps_no_contact_value(backend: Backend) -> None:
+    store = backend.make()
+    a = _contact(1, first_name="Ana", emails=("ana@acme.io",), title="CFO")
+    b = _contact(2, last_name="Sílva", phones=("+4930901820",), emails=("ana@home.example",))
+    task = Task.new(
+        id="task-1",
+        at=T0,
+        actor="rep",
+        subject=b.ref,
+        title="Call Ana Sílva",
+        due_at=T0 + timedelta(days=1),
+        notes="she prefers +4930901820",
+    )
+    ids = DeterministicIds(namespace="t", seed=1)
+    done = merge_contacts(a, b, at=T0 + timedelta(hours=1), actor="t", ids=ids, children=[task])
+    with store.unit_of_work() as uow:
+        uow.contacts.add(done.survivor)
+        uow.contacts.add(done.tombstone)
+        uow.merges.add(done.merge)
+        uow.tasks.add(done.children[0])
+    assert "ana@home.example" in to_json(done.merge)
+    receipt = store.forget(a.ref, at=T0 + timedelta(days=1), actor="dpo")
+    assert receipt.records == (
+        ("contact", "contact-1"),
+        ("contact", "contact-2"),
+        ("merge", done.merge.id),
+        ("task", "task-1"),
+    )
+    with store.unit_of_work() as uow:
+        merge = uow.merges.get(done.merge.id)
+        survivor = uow.contacts.get(done.survivor.id)
+        erased_task = uow.tasks.get("task-1")
+    assert merge.kind is MergeKind.CONTACT
+    assert dict(merge.fields) == {
+        name: (Contact.field_table.personal[name],) * 2 for name in done.merge.fields
+    }
+    assert (survivor.emails, survivor.phones, survivor.title) == ((), (), None)
+    assert (erased_task.title, erased_task.notes, erased_task.subject) == (
+        ERASED,
+        None,
+        TaskSubject.of(done.survivor.ref),
+    )
+    for secret in ("Ana", "Sílva", "ana@", "+4930901820", "CFO"):
+        assert secret not in _log(store)
+        assert secret not in backend.raw(store)
+        assert secret not in _exported(store, b.ref)
+
+
+def test_a_task_about_the_persons_case_is_erased_and_an_opportunity_is_not(
+    backend: Backend,
+) -> None:
+    store = backend.make()
+    contact = _contact(1, first_name="Ana")
+    case = ServiceCase.open(
+        id="case-1", at=T0, actor="t", requester_id="contact-1", subject="Ana cannot log in"
+    )
+    about_case = Task.new(
+        id="task-1",
+        at=T0,
+        actor="rep",
+        subject=TaskSubject(TaskSubjectKind.CASE, "case-1"),
+        title="Ring Ana",
+        due_at=T0 + timedelta(days=1),
+    )
+    about_deal = Task.new(
+        id="task-2",
+        at=T0,
+        actor="rep",
+        subject=TaskSubject(TaskSubjectKind.OPPORTUNITY, "opp-1"),
+        title="Send the quote",
+        due_at=T0 + timedelta(days=1),
+    )
+    with store.unit_of_work() as uow:
+        uow.contacts.add(contact)
+        uow.cases.add(case)
+        uow.tasks.add(about_case)
+        uow.tasks.add(about_deal)
+    docs = store.export_person(contact.ref)
+    assert docs["tasks"] == (to_json(about_case),)
+    store.forget(contact.ref, at=T0 + timedelta(days=1), actor="dpo")
+    with store.unit_of_work() as uow:
+        assert uow.tasks.get("task-1").title == ERASED
+        assert uow.tasks.get("task-2") == about_deal
+
+
+def test_every_repository_is_exported(backend: Backend) -> None:
+    store = backend.make()
+    lead = Lead.new(id="lead-1", at=T0, actor="t", email="ana@acme.io")
+    with store.unit_of_work() as uow:
+        uow.leads.add(lead)
+    docs = store.export_person(lead.ref)
+    assert docs == {
+        "leads": (to_json(lead),),
+        "contacts": (),
+        "merges": (),
+        "cases": (),
+        "interactions": (),
+        "campaign_members": (),
+        "tasks": (),
+        "enrollments": (),
+        "consent_records": (),
+    }
+
+
+def test_a_task_erasure_before_its_last_event_changes_nothing(backend: Backend) -> None:
+    store = backend.make()
+    lead = Lead.new(id="lead-1", at=T0, actor="t", email="ana@acme.io")
+    task = Task.new(
+        id="task-1",
+        at=T0,
+        actor="rep",
+        subject=lead.ref,
+        title="Call Ana",
+        due_at=T0 + timedelta(days=1),
+    ).complete(at=T0 + timedelta(days=2), actor="rep")
+    with store.unit_of_work() as uow:
+        uow.leads.add(lead)
+        uow.tasks.add(task)
+    saved = backend.saved(store)
+    with pytest.raises(ValidationError) as info:
+        store.forget(lead.ref, at=T0 + timedelta(days=1), actor="dpo")
+    assert info.value.paths == ("at",)
+    assert backend.saved(store) == saved
+    with store.unit_of_work() as uow:
+        assert (uow.leads.get("lead-1"), uow.tasks.get("task-1")) == (lead, task)
+
+
+# -- the pure functions ----------------------------------------------------------------------
+
+
+def test_an_account_merge_keeps_no_personal_value_and_is_returned_unchanged() -> None:
+    a = Account.new(id="account-1", at=T0, actor="t", name="Acme")
+    b = Account.new(id="account-2", at=T0, actor="t", name="Acme GmbH", domain="acme.io")
+    ids = DeterministicIds(namespace="t", seed=1)
+    merge = merge_accounts(a, b, at=T0 + timedelta(hours=1), actor="t", ids=ids).merge
+    out = erase_person(
+        PartyRef.contact("contact-1"), at=T0, actor="dpo", reason="r", merges=[merge]
+    )
+    assert out.merges == (merge,)
+    assert out.receipt.records == (("merge", merge.id),)
+
+
+def test_erase_person_erases_tasks_in_state_and_history() -> None:
+    task = Task.new(
+        id="task-1",
+        at=T0,
+        actor="rep",
+        subject=PartyRef.lead("lead-1"),
+        title="Call Ana",
+        due_at=T0 + timedelta(days=1),
+        notes="Ana's number: +4930901820",
+    )
+    task = task.update(title="Call Ana Sílva", notes="mobile", at=T0, actor="rep")
+    task = task.complete(at=T0 + timedelta(hours=1), actor="rep")
+    at = T0 + timedelta(days=1)
+    out = erase_person(PartyRef.lead("lead-1"), at=at, actor="dpo", reason="r", tasks=[task])
+    (erased,) = out.tasks
+    assert (erased.title, erased.notes, erased.status, erased.due_at) == (
+        ERASED,
+        None,
+        task.status,
+        task.due_at,
+    )
+    assert erased.version == task.version + 1
+    assert erased.history[-1] == FieldsChanged(
+        subject_id="task-1",
+        at=at,
+        actor="dpo",
+        changes={"title": (ERASED, ERASED), "notes": (None, None)},
+        reason=ERASURE_REASON,
+    )
+    assert erased.history[2].changes == {  # type: ignore[attr-defined]
+        "title": (ERASED, ERASED),
+        "notes": (None, None),
+    }
+    assert Task.from_events(erased.history) == erased
+    for secret in ("Ana", "Sílva", "+4930901820", "mobile"):
+        assert secret not in to_json(erased)
+    assert out.receipt.records == (("task", "task-1"),)
