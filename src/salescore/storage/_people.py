@@ -201,6 +201,11 @@ class PersonRequests:
     def export_person(self, party: PartyRef) -> Mapping[str, tuple[str, ...]]:
         """Everything held about a person, as JSON documents by repository.
 
+        The records are those :func:`person_documents` finds: the lead or
+        contact and every record of the same person through conversions and
+        merges, with their merges, cases, interactions, campaign
+        memberships, tasks, enrollments and consent records.
+
         Args:
             party: The lead or contact.
 
@@ -218,15 +223,18 @@ class PersonRequests:
     ) -> ErasureReceipt:
         """Erase a person's personal data everywhere, history included, in one transaction.
 
-        The lead or contact, the contact a lead became (or the leads a
-        contact came from), the leads merged with those, their interactions,
-        the cases they opened, campaign memberships, enrollments and merges
-        are erased with
-        :func:`salescore.outreach.erase_person`; their logged events are
-        rewritten in place (the one sanctioned rewrite of history) and each
-        erased aggregate gets one more event recording the erasure. Ids,
-        counts, stages, amounts and times stay. Consent records are kept as
-        they are: an objection must outlive the erasure.
+        The records erased are those :meth:`export_person` shows (the same
+        person through conversions and merges), consent records excepted:
+        the leads and contacts, the interactions with them, the cases they
+        opened, the tasks about them or their cases, their campaign
+        memberships and enrollments, and the merges of their leads and
+        contacts. They go through :func:`salescore.outreach.erase_person`;
+        their logged events are rewritten in place (the one sanctioned
+        rewrite of history) and each erased lead, contact, case and task gets
+        one more event recording the erasure. Ids, counts, stages, statuses,
+        amounts and times stay. Consent records are kept as they are: an
+        objection must outlive the erasure. If one record refuses, nothing
+        is changed.
 
         Args:
             party: The lead or contact.
