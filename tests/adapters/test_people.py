@@ -164,9 +164,20 @@ def _lead(world: World, mark: str, phone: str, n: int, draw: Any) -> Lead:
     return lead
 
 
-def _merge(world: World, result: Any) -> None:
+def _merge(world: World, merge: Any, a: Any, b: Any) -> Any:
+    """Merge two records of ``world`` with every child; the survivor."""
+    result = merge(
+        a,
+        b,
+        at=world.tick(),
+        actor="t",
+        ids=world.ids,
+        children=world.children(),
+        interactions=world.interactions.values(),
+    )
     world.keep(result.merge, result.survivor, result.tombstone, *result.children)
     world.keep(*result.interactions)
+    return result.survivor
 
 
 @st.composite
@@ -191,17 +202,7 @@ def worlds(draw: Any) -> World:
     )
     survivor = first
     for other in leads[1:]:  # the duplicates, merged one by one
-        result = merge_leads(
-            world.leads[survivor.id],
-            world.leads[other.id],
-            at=world.tick(),
-            actor="t",
-            ids=world.ids,
-            children=world.children(),
-            interactions=world.interactions.values(),
-        )
-        _merge(world, result)
-        survivor = result.survivor
+        survivor = _merge(world, merge_leads, world.leads[survivor.id], world.leads[other.id])
     if "contact" in shape:  # converted into a contact
         lead = world.leads[survivor.id].move_to("qualified", at=world.tick(), actor="rep")
         done = convert_lead(lead, at=world.tick(), actor="rep", ids=world.ids, opportunity=False)
@@ -220,17 +221,7 @@ def worlds(draw: Any) -> World:
             )
             world.keep(twin, _task(world, twin.ref, MARK, draw))
             world.person.append(twin.ref)
-            result = merge_contacts(
-                world.contacts[contact.id],
-                twin,
-                at=world.tick(),
-                actor="t",
-                ids=world.ids,
-                children=world.children(),
-                interactions=world.interactions.values(),
-            )
-            _merge(world, result)
-            contact = result.survivor
+            contact = _merge(world, merge_contacts, world.contacts[contact.id], twin)
         if "case" in shape:  # a case the person opened, and a task about it
             case = ServiceCase.open(
                 id=world.ids.new("case"),
@@ -473,6 +464,18 @@ def test_forget_leaves_nothing_personal_anywhere(backend: Backend, world: World)
 # -- exact cases ---------------------------------------------------------------------------------
 
 
+def _todo(key: str, subject: Any, title: str, notes: str | None = None) -> Task:
+    return Task.new(
+        id=key,
+        at=T0,
+        actor="rep",
+        subject=subject,
+        title=title,
+        due_at=T0 + timedelta(days=1),
+        notes=notes,
+    )
+
+
 def _contact(n: int, **fields: Any) -> Contact:
     return Contact.new(id=f"contact-{n}", at=T0, actor="t", **fields)
 
@@ -481,15 +484,7 @@ def test_a_contact_merge_keeps_no_contact_value(backend: Backend) -> None:
     store = backend.make()
     a = _contact(1, first_name="Ana", emails=("ana@acme.io",), title="CFO")
     b = _contact(2, last_name="Sílva", phones=("+4930901820",), emails=("ana@home.example",))
-    task = Task.new(
-        id="task-1",
-        at=T0,
-        actor="rep",
-        subject=b.ref,
-        title="Call Ana Sílva",
-        due_at=T0 + timedelta(days=1),
-        notes="she prefers +4930901820",
-    )
+    task = _todo("task-1", b.ref, "Call Ana Sílva", notes="she prefers +4930901820")
     ids = DeterministicIds(namespace="t", seed=1)
     done = merge_contacts(a, b, at=T0 + timedelta(hours=1), actor="t", ids=ids, children=[task])
     with store.unit_of_work() as uow:
@@ -533,21 +528,9 @@ def test_a_task_about_the_persons_case_is_erased_and_an_opportunity_is_not(
     case = ServiceCase.open(
         id="case-1", at=T0, actor="t", requester_id="contact-1", subject="Ana cannot log in"
     )
-    about_case = Task.new(
-        id="task-1",
-        at=T0,
-        actor="rep",
-        subject=TaskSubject(TaskSubjectKind.CASE, "case-1"),
-        title="Ring Ana",
-        due_at=T0 + timedelta(days=1),
-    )
-    about_deal = Task.new(
-        id="task-2",
-        at=T0,
-        actor="rep",
-        subject=TaskSubject(TaskSubjectKind.OPPORTUNITY, "opp-1"),
-        title="Send the quote",
-        due_at=T0 + timedelta(days=1),
+    about_case = _todo("task-1", TaskSubject(TaskSubjectKind.CASE, "case-1"), "Ring Ana")
+    about_deal = _todo(
+        "task-2", TaskSubject(TaskSubjectKind.OPPORTUNITY, "opp-1"), "Send the quote"
     )
     with store.unit_of_work() as uow:
         uow.contacts.add(contact)
@@ -584,14 +567,7 @@ def test_every_repository_is_exported(backend: Backend) -> None:
 def test_a_task_erasure_before_its_last_event_changes_nothing(backend: Backend) -> None:
     store = backend.make()
     lead = Lead.new(id="lead-1", at=T0, actor="t", email="ana@acme.io")
-    task = Task.new(
-        id="task-1",
-        at=T0,
-        actor="rep",
-        subject=lead.ref,
-        title="Call Ana",
-        due_at=T0 + timedelta(days=1),
-    ).complete(at=T0 + timedelta(days=2), actor="rep")
+    task = _todo("task-1", lead.ref, "Call Ana").complete(at=T0 + timedelta(days=2), actor="rep")
     with store.unit_of_work() as uow:
         uow.leads.add(lead)
         uow.tasks.add(task)
@@ -620,15 +596,7 @@ def test_an_account_merge_keeps_no_personal_value_and_is_returned_unchanged() ->
 
 
 def test_erase_person_erases_tasks_in_state_and_history() -> None:
-    task = Task.new(
-        id="task-1",
-        at=T0,
-        actor="rep",
-        subject=PartyRef.lead("lead-1"),
-        title="Call Ana",
-        due_at=T0 + timedelta(days=1),
-        notes="Ana's number: +4930901820",
-    )
+    task = _todo("task-1", PartyRef.lead("lead-1"), "Call Ana", notes="Ana's number: +4930901820")
     task = task.update(title="Call Ana Sílva", notes="mobile", at=T0, actor="rep")
     task = task.complete(at=T0 + timedelta(hours=1), actor="rep")
     at = T0 + timedelta(days=1)
