@@ -52,9 +52,11 @@ class _Person:
     consent_records: list[Any]
 
 
-def _grow(found: dict[str, Any], repo: Any, rule: Any) -> None:
-    """Add the items of ``repo`` matching ``rule`` to ``found``."""
-    found.update((x.id, x) for x in _everything(repo, rule) if x.id not in found)
+def _grow(found: dict[str, Any], repo: Any, rule: Any) -> bool:
+    """Add the items of ``repo`` matching ``rule`` to ``found``; whether any was new."""
+    new = [x for x in _everything(repo, rule) if x.id not in found]
+    found.update((x.id, x) for x in new)
+    return bool(new)
 
 
 def _fetch(found: dict[str, Any], repo: Any, ids: Iterable[str | None]) -> bool:
@@ -85,9 +87,7 @@ def _person(uow: Any, party: PartyRef) -> _Person:
     while grown:  # until no conversion or merge names a record not found yet
         grown = _fetch(contacts, uow.contacts, [x.converted_contact_id for x in leads.values()])
         if contacts:
-            known = len(leads)
-            _grow(leads, uow.leads, field("converted_contact_id").is_in(list(contacts)))
-            grown |= len(leads) > known
+            grown |= _grow(leads, uow.leads, field("converted_contact_id").is_in(list(contacts)))
         for kind, found, repo in (
             (MergeKind.LEAD, leads, uow.leads),
             (MergeKind.CONTACT, contacts, uow.contacts),
