@@ -303,16 +303,22 @@ class Memory(Backend):
 
 
 class SQLite(Backend):
-    def __init__(self) -> None:
-        self.dir = tempfile.mkdtemp(prefix="salescore-people-")
+    def __init__(self, directory: str) -> None:
+        self.dir = directory
         self.n = 0
+        self.store: Store | None = None
 
     def make(self) -> Store:
+        self.close()
         self.n += 1
         self.path = os.path.join(self.dir, f"{self.n}.db")
-        store = SQLiteStore(self.path)
-        store.migrate()
-        return store
+        self.store = SQLiteStore(self.path)
+        self.store.migrate()
+        return self.store
+
+    def close(self) -> None:
+        if self.store is not None:
+            self.store.close()
 
     def raw(self, store: Store) -> str:
         conn = sqlite3.connect(self.path)
@@ -348,7 +354,10 @@ def backend(request: pytest.FixtureRequest) -> Iterator[Backend]:
     if request.param == "memory":
         yield Memory()
     elif request.param == "sqlite":
-        yield SQLite()
+        with tempfile.TemporaryDirectory(prefix="salescore-people-") as directory:
+            lite = SQLite(directory)
+            yield lite
+            lite.close()
     else:
         import psycopg
 
