@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from salescore.errors import ValidationError
 from salescore.money import Money
-from salescore.rules import Compare, Field, Op, Rule, Truth, Value, parse
+from salescore.rules import Compare, Count, Field, Op, Rule, Truth, Value, parse
 from salescore.rules._compile import generate_source
 from salescore.rules._interpret import interpret
 from salescore.rules._nodes import Match, MatchOp
@@ -270,3 +270,19 @@ def test_comparisons_and_text_tests_share_one_emitter_that_agrees_with_the_inter
         assert rule.evaluate({"score": value}) is expected
         assert rule.evaluate(_Subject(score=value)) is expected
     assert rule.evaluate({}) is interpret(rule, {}) is Truth.UNKNOWN
+
+
+@settings(max_examples=200)
+@given(rules(fields=("channel", "kind", "at"), counts=False, max_leaves=6), _interactions)
+def test_a_count_walks_its_records_as_the_explained_walk_does(
+    where: Rule, records: list[dict[str, Any]]
+) -> None:
+    # The interpreter is one walk: its answers are the explanation's, and a
+    # count walks each record without recording clauses. Both must agree.
+    counted = Compare(Count("interactions", where), Op.EQ, Value(0))
+    context = {"interactions": records}
+    matching = [r for r in records if where.explain(r, at=AT).result is Truth.TRUE]
+    expected = Truth.TRUE if not matching else Truth.FALSE
+    assert interpret(counted, {}, AT, context) is expected
+    assert counted.explain({}, at=AT, context=context).result is expected
+    assert counted.evaluate({}, AT, context) is expected
