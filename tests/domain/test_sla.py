@@ -430,6 +430,21 @@ def test_default_policy_must_come_last() -> None:
     assert info.value.errors[0].path == "policies[0]"
 
 
+def test_policy_list_reports_repeated_names_then_a_misplaced_default() -> None:
+    default = policy(name="default", first_reply_normal=8 * H)
+    other = SlaPolicy(name="x", calendar=CAL, applies_when="priority == 'low'", targets=[])
+    at = berlin(2026, 1, 12, 9)
+    with pytest.raises(ValidationError) as info:
+        choose_policy([default, other, other], {}, at)
+    assert info.value.paths == ("policies[2].name", "policies[0]")
+    with pytest.raises(ValidationError) as info:
+        choose_policy([default, "gold", other], {}, at)  # type: ignore[list-item]
+    assert [(e.path, e.message) for e in info.value.errors] == [
+        ("policies[1]", "must be a SlaPolicy"),
+        ("policies[0]", "a default policy (no condition) must come last: it hides the rest"),
+    ]
+
+
 def test_policy_validation_lists_every_problem() -> None:
     with pytest.raises(ValidationError) as info:
         SlaPolicy(

@@ -15,9 +15,10 @@ from hypothesis import strategies as st
 
 from salescore.errors import ValidationError
 from salescore.money import Money
-from salescore.rules import Rule, Truth, parse
+from salescore.rules import Compare, Count, Field, Op, Rule, Truth, Value, parse
 from salescore.rules._compile import generate_source
 from salescore.rules._interpret import interpret
+from salescore.rules._nodes import Match, MatchOp
 from salescore.testing.strategies import RULE_FIELDS, rule_literals, rules
 
 AT = datetime(2026, 11, 2, 9, tzinfo=UTC)
@@ -229,3 +230,59 @@ def test_decimal_and_money_fast_paths_keep_the_semantics(
     assert rule.evaluate({"score": value}) is expected
     assert rule.evaluate(_Subject(score=value)) is expected
     assert interpret(rule, {"score": value}) is expected
+
+
+def _two_sided(make: Any, op: Any, literal: Value, swap: bool) -> Rule:
+    rule: Rule = make(literal, op, Field("score")) if swap else make(Field("score"), op, literal)
+    return rule
+
+
+_texts = ["aB", "Ba", "aa", "a", ""]  # texts that start, end or hold a pattern, or do not
+_patterns = st.one_of(st.sampled_from(_texts), rule_literals()).map(Value)
+_literals = rule_literals().map(Value)
+_binary_rules = st.one_of(
+    st.builds(_two_sided, st.just(Compare), st.sampled_from(list(Op)), _literals, st.booleans()),
+    st.builds(_two_sided, st.just(Match), st.sampled_from(list(MatchOp)), _patterns, st.booleans()),
+)
+_POOL = [
+    *_texts,
+    Color.RED,
+    40,
+    40.0,
+    Decimal("40"),
+    Decimal("NaN"),
+    Money("40", "EUR"),
+    True,
+    None,
+]
+
+
+@settings(max_examples=300)
+@given(_binary_rules, _values)
+def test_comparisons_and_text_tests_share_one_emitter_that_agrees_with_the_interpreter(
+    rule: Rule, drawn: Any
+) -> None:
+    # One emitter writes both kinds of two-operand test, with a literal on
+    # either side: its fast paths must give the interpreter's answer for a
+    # value of any kind, read from a dict and from an object.
+    for value in (drawn, *_POOL):
+        expected = interpret(rule, {"score": value})
+        assert rule.evaluate({"score": value}) is expected
+        assert rule.evaluate(_Subject(score=value)) is expected
+    assert rule.evaluate({}) is interpret(rule, {}) is Truth.UNKNOWN
+
+
+@settings(max_examples=200)
+@given(rules(fields=("channel", "kind", "at"), counts=False, max_leaves=6), _interactions)
+def test_a_count_walks_its_records_as_the_explained_walk_does(
+    where: Rule, records: list[dict[str, Any]]
+) -> None:
+    # The interpreter is one walk: its answers are the explanation's, and a
+    # count walks each record without recording clauses. Both must agree.
+    counted = Compare(Count("interactions", where), Op.EQ, Value(0))
+    context = {"interactions": records}
+    matching = [r for r in records if where.explain(r, at=AT).result is Truth.TRUE]
+    expected = Truth.TRUE if not matching else Truth.FALSE
+    assert interpret(counted, {}, AT, context) is expected
+    assert counted.explain({}, at=AT, context=context).result is expected
+    assert counted.evaluate({}, AT, context) is expected

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from salescore.errors import ValidationError
 from salescore.rules import (
@@ -50,6 +51,49 @@ def test_json_round_trip(rule: Rule) -> None:
     data = json.loads(json.dumps(rule.to_dict()))
     assert Rule.from_dict(data) == rule
     assert hash(Rule.from_dict(data)) == hash(rule)
+
+
+_RULE_KEYS = ("rules", "rule", "where")
+_OPERAND_KEYS = ("left", "right", "operand", "low", "high", "pattern")
+
+
+def _nodes(data: Any, path: str, is_rule: bool) -> list[tuple[str, bool, dict[str, Any]]]:
+    """Every node of a rule's JSON form: its path, whether it is a rule, the node."""
+    if not isinstance(data, dict):
+        return []
+    found = [(path, is_rule, data)]
+    for key, value in data.items():
+        where = f"{path}.{key}" if path else key
+        if key in _RULE_KEYS or key in _OPERAND_KEYS:
+            items = value if isinstance(value, list) else [value]
+            for i, item in enumerate(items):
+                at = f"{where}[{i}]" if isinstance(value, list) else where
+                found += _nodes(item, at, key in _RULE_KEYS)
+    return found
+
+
+@settings(max_examples=200)
+@given(rules(), st.data())
+def test_json_reader_refuses_an_unknown_type_anywhere_naming_the_written_types(
+    rule: Rule, data: st.DataObject
+) -> None:
+    written = rule.to_dict()
+    nodes = _nodes(written, "", True)
+    path, is_rule, node = data.draw(st.sampled_from(nodes))
+    node["type"] = data.draw(st.sampled_from(["nope", 7, None, ["and"]]))
+    with pytest.raises(ValidationError) as info:
+        Rule.from_dict(written)
+    type_path = f"{path}.type" if path else "type"
+    refusal = next(e for e in info.value.errors if e.path == type_path)
+    kinds = refusal.message.removeprefix("must be one of ").split(", ")
+    # Rules and operands are read by one dispatch, each with its own table: the
+    # types it names are the ones the writer writes in that position.
+    assert kinds == (
+        ["compare", "match", "in", "between", "is_null", "and", "or", "not", "constant"]
+        if is_rule
+        else ["field", "value", "now", "count", "call"]
+    )
+    assert all(n["type"] in kinds for _, r, n in _nodes(rule.to_dict(), "", True) if r == is_rule)
 
 
 def test_builders_equal_text_and_json() -> None:

@@ -49,7 +49,7 @@ from salescore.rules._values import (
 )
 
 if TYPE_CHECKING:
-    from salescore.rules._nodes import Compare, Match, Operand, Rule, Value
+    from salescore.rules._nodes import Compare, Match, Operand, Rule
 
 
 __all__ = ["compile_rule", "generate_source"]
@@ -57,6 +57,7 @@ __all__ = ["compile_rule", "generate_source"]
 _SYMBOL: Final = {"==": "==", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
 _PASS: Final = "pass"
 _FUNCTIONS: Final = {"lower": "lower", "upper": "upper"}
+_GENERAL: Final = {"compare": "_cmp", "match": "_match"}
 _MATCH: Final = {
     "contains": "{pattern} in {text}",
     "starts_with": "{text}.startswith({pattern})",
@@ -218,11 +219,8 @@ class _Generator:
             yes, no = (on_false, on_true) if rule.negated else (on_true, on_false)
             self.branch(f"{v} is None", yes, no, out, depth)
             return
-        if is_compare(rule):
-            self.compare(rule, out, depth, actions, on_dict=on_dict)
-            return
-        if is_match(rule):
-            self.match(rule, out, depth, actions, on_dict=on_dict)
+        if is_compare(rule) or is_match(rule):
+            self.binary(rule, out, depth, actions, on_dict=on_dict)
             return
         if is_membership(rule):
             v = self.fetch(rule.operand, out, depth, on_dict=on_dict)
@@ -257,64 +255,50 @@ class _Generator:
         else:
             self.settle(general, out, depth, actions)
 
-    def compare(
+    def binary(
         self,
-        rule: Compare,
+        rule: Compare | Match,
         out: list[str],
         depth: int,
         actions: tuple[str, str, str],
         *,
         on_dict: bool,
     ) -> None:
-        left = self.fetch(rule.left, out, depth, on_dict=on_dict)
-        right = self.fetch(rule.right, out, depth, on_dict=on_dict)
-        op = rule.op
-        general = f"_cmp({self.const(op.value, '_o')}, {left}, {right})"
-        literal: Value | None = None
-        v = ""
-        if is_value(rule.right) and not is_value(rule.left):
-            literal, v = rule.right, left
-        elif is_value(rule.left) and not is_value(rule.right):
-            literal, v = rule.left, right
-        branches = self.fast_branches(literal, v, left, right, op.value)
+        """Emit a test of two operands: fast paths when a literal allows them, else the call."""
+        first, second = rule._operands()
+        left = self.fetch(first, out, depth, on_dict=on_dict)
+        right = self.fetch(second, out, depth, on_dict=on_dict)
+        op = rule.op.value
+        general = f"{_GENERAL[rule.tag]}({self.const(op, '_o')}, {left}, {right})"
+        v, branches = self.fast_branches(rule, left, right)
         if not branches:
             self.settle(general, out, depth, actions)
             return
         self.fast(v, branches, general, out, depth, actions)
 
-    def match(
-        self,
-        rule: Match,
-        out: list[str],
-        depth: int,
-        actions: tuple[str, str, str],
-        *,
-        on_dict: bool,
-    ) -> None:
-        text = self.fetch(rule.operand, out, depth, on_dict=on_dict)
-        pattern = self.fetch(rule.pattern, out, depth, on_dict=on_dict)
-        general = f"_match({self.const(rule.op.value, '_o')}, {text}, {pattern})"
-        if (
-            is_value(rule.pattern)
-            and type(rule.pattern.value) is str
-            and not is_value(rule.operand)
-        ):
-            expr = _MATCH[rule.op.value].format(text=text, pattern=pattern)
-            self.fast(text, [(f"{text}.__class__ is _str", expr)], general, out, depth, actions)
-            return
-        self.settle(general, out, depth, actions)
-
     @staticmethod
     def fast_branches(
-        literal: Value | None, v: str, left: str, right: str, op: str
-    ) -> list[tuple[str, str]]:
-        """The exact-type tests under which ``left op right`` is Python's own comparison.
+        rule: Compare | Match, left: str, right: str
+    ) -> tuple[str, list[tuple[str, str]]]:
+        """The tested variable and the exact-type tests under which Python's own test is right.
 
-        A Decimal is compared natively only when finite (NaN refuses to be
-        ordered), and Money against a number by its amount.
+        A text test needs a text pattern and a text operand. A comparison with
+        a literal on one side: a Decimal is compared natively only when finite
+        (NaN refuses to be ordered), and Money against a number by its amount.
         """
-        if literal is None:
-            return []
+        first, second = rule._operands()
+        op = rule.op.value
+        if is_match(rule):
+            if is_value(second) and type(second.value) is str and not is_value(first):
+                expr = _MATCH[op].format(text=left, pattern=right)
+                return left, [(f"{left}.__class__ is _str", expr)]
+            return "", []
+        if is_value(second) and not is_value(first):
+            literal, v = second, left
+        elif is_value(first) and not is_value(second):
+            literal, v = first, right
+        else:
+            return "", []
         kind = type(literal.value)
         symbol = _SYMBOL[op]
 
@@ -325,16 +309,16 @@ class _Generator:
             exact = f"{v}.__class__ is _int"
             if kind is int:
                 exact += f" or {v}.__class__ is _float"
-            return [
+            return v, [
                 (exact, on(v)),
                 (f"{v}.__class__ is _Decimal and {v}.is_finite()", on(v)),
                 (f"{v}.__class__ is _Money", on(f"{v}.amount")),
             ]
         if kind is str:
-            return [(f"{v}.__class__ is _str", on(v))]
+            return v, [(f"{v}.__class__ is _str", on(v))]
         if kind is bool and op in ("==", "!="):
-            return [(f"{v}.__class__ is _bool", on(v))]
-        return []
+            return v, [(f"{v}.__class__ is _bool", on(v))]
+        return v, []
 
     # ----------------------------------------------------------------- emitters
 

@@ -182,7 +182,7 @@ class _Walker:
 def interpret(
     rule: Rule, subject: Any, at: datetime | None = None, context: Mapping[str, Any] | None = None
 ) -> Truth:
-    """Evaluate ``rule`` by walking its tree (the reference semantics).
+    """Evaluate ``rule`` by walking its tree (the reference semantics): :func:`explain`'s result.
 
     Args:
         rule: The rule.
@@ -193,8 +193,7 @@ def interpret(
     Returns:
         TRUE, FALSE or UNKNOWN.
     """
-    require_at(rule, at)
-    return Truth.of(_Walker(at, context, trace=False).rule(rule, subject, 0, []))
+    return explain(rule, subject, at, context).result
 
 
 def explain(

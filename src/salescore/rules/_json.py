@@ -23,6 +23,8 @@ if TYPE_CHECKING:
 __all__ = ["iso_duration", "parse_iso_duration", "read_dict", "write_dict"]
 
 _T = TypeVar("_T")
+# Reads a node of a known ``type``: (reader, data, path, depth) -> node or None.
+_Read = Callable[["_Reader", Mapping[str, Any], str, int], Any]
 _COMPARISONS: Final = frozenset({"==", "!=", "<", "<=", ">", ">="})
 # The nodes of two operands and an operator: the node's class, the operands'
 # keys, the operators and how the error lists them.
@@ -195,9 +197,34 @@ class _Reader:
             self.errors.extend(e.prefixed(path) if path else e for e in exc.errors)
             return None
 
-    def _binary(self, data: Mapping[str, Any], path: str, depth: int, spec: _Binary) -> Rule | None:
+    def _read(self, data: Any, path: str, depth: int, readers: Mapping[str, _Read]) -> Any:
+        """Read a node: an object, not nested too deep, read by the reader of its ``type``."""
+        if depth > MAX_DEPTH:
+            self.bad(path, "…", f"is nested deeper than {MAX_DEPTH} levels")
+            return None
+        if not isinstance(data, Mapping):
+            self.bad(path, data, "must be an object")
+            return None
+        kind = data.get("type")
+        read = readers.get(kind) if isinstance(kind, str) else None
+        if read is None:
+            self.bad(self._join(path, "type"), kind, f"must be one of {', '.join(readers)}")
+            return None
+        return read(self, data, path, depth)
+
+    def rule(self, data: Any, path: str, depth: int) -> Rule | None:
+        rule: Rule | None = self._read(data, path, depth, _RULES)
+        return rule
+
+    def operand(self, data: Any, path: str, depth: int) -> Operand | None:
+        operand: Operand | None = self._read(data, path, depth, _OPERANDS)
+        return operand
+
+    # ----------------------------------------------------------------- rules
+
+    def _binary(self, data: Mapping[str, Any], path: str, depth: int) -> Rule | None:
         """Read a node of two operands and an operator (``compare``, ``match``)."""
-        node, (first, second), ops, ops_text = spec
+        node, (first, second), ops, ops_text = _BINARY[data["type"]]
         if not self._node(data, path, {first, "op", second}):
             return None
         a = self.operand(data[first], self._join(path, first), depth)
@@ -211,143 +238,126 @@ class _Reader:
         make: Callable[[Any, str, Any], Rule] = getattr(self.k, node)
         return self._build(path, lambda: make(a, op, b))
 
-    def _object(self, data: Any, path: str, depth: int) -> bool:
-        """Whether ``data`` may be a node here: an object, not nested too deep."""
-        if depth > MAX_DEPTH:
-            self.bad(path, "…", f"is nested deeper than {MAX_DEPTH} levels")
-            return False
-        if not isinstance(data, Mapping):
-            self.bad(path, data, "must be an object")
-            return False
-        return True
-
-    def rule(self, data: Any, path: str, depth: int) -> Rule | None:
-        if not self._object(data, path, depth):
-            return None
-        kind = data.get("type")
+    def _in(self, data: Mapping[str, Any], path: str, depth: int) -> Rule | None:
         at = self._join
-        if isinstance(kind, str) and kind in _BINARY:
-            return self._binary(data, path, depth, _BINARY[kind])
-        if kind == "in":
-            if not self._node(data, path, {"operand", "values", "negated"}):
-                return None
-            operand = self.operand(data["operand"], at(path, "operand"), depth)
-            raw = data["values"]
-            values: list[nodes.Value | None] = []
-            if not isinstance(raw, list | tuple):
-                self.bad(at(path, "values"), raw, "must be a list")
-                return None
-            for i, item in enumerate(raw):
-                values.append(self.value(item, f"{at(path, 'values')}[{i}]"))
-            negated = data["negated"]
-            if not isinstance(negated, bool):
-                self.bad(at(path, "negated"), negated, "must be true or false")
-                return None
-            if operand is None or any(v is None for v in values):
-                return None
-            return self._build(path, lambda: self.k.In(operand, tuple(values), negated))
-        if kind == "between":
-            if not self._node(data, path, {"operand", "low", "high"}):
-                return None
-            parts = [self.operand(data[k], at(path, k), depth) for k in ("operand", "low", "high")]
-            if any(p is None for p in parts):
-                return None
-            return self._build(path, lambda: self.k.Between(*parts))
-        if kind == "is_null":
-            if not self._node(data, path, {"field", "negated"}):
-                return None
-            negated = data["negated"]
-            if not isinstance(negated, bool):
-                self.bad(at(path, "negated"), negated, "must be true or false")
-                return None
-            fld = self._build(at(path, "field"), lambda: self.k.Field(data["field"]))
-            if fld is None:
-                return None
-            return self._build(path, lambda: self.k.IsNull(fld, negated))
-        if kind in ("and", "or"):
-            if not self._node(data, path, {"rules"}):
-                return None
-            raw = data["rules"]
-            if not isinstance(raw, list | tuple):
-                self.bad(at(path, "rules"), raw, "must be a list")
-                return None
-            rules = [
-                self.rule(r, f"{at(path, 'rules')}[{i}]", depth + 1) for i, r in enumerate(raw)
-            ]
-            if any(r is None for r in rules):
-                return None
-            cls = self.k.And if kind == "and" else self.k.Or
-            return self._build(path, lambda: cls(tuple(rules)))
-        if kind == "not":
-            if not self._node(data, path, {"rule"}):
-                return None
-            inner = self.rule(data["rule"], at(path, "rule"), depth + 1)
-            if inner is None:
-                return None
-            return self._build(path, lambda: self.k.Not(inner))
-        if kind == "constant":
-            if not self._node(data, path, {"value"}):
-                return None
-            value = data["value"]
-            if not isinstance(value, bool):
-                self.bad(at(path, "value"), value, "must be true or false")
-                return None
-            return self.k.Constant(value)
-        self.bad(
-            at(path, "type"),
-            kind,
-            "must be one of compare, match, in, between, is_null, and, or, not, constant",
-        )
-        return None
-
-    def operand(self, data: Any, path: str, depth: int) -> Operand | None:
-        if not self._object(data, path, depth):
+        if not self._node(data, path, {"operand", "values", "negated"}):
             return None
-        kind = data.get("type")
+        operand = self.operand(data["operand"], at(path, "operand"), depth)
+        raw = data["values"]
+        values: list[nodes.Value | None] = []
+        if not isinstance(raw, list | tuple):
+            self.bad(at(path, "values"), raw, "must be a list")
+            return None
+        for i, item in enumerate(raw):
+            values.append(self.value(item, f"{at(path, 'values')}[{i}]"))
+        negated = data["negated"]
+        if not isinstance(negated, bool):
+            self.bad(at(path, "negated"), negated, "must be true or false")
+            return None
+        if operand is None or any(v is None for v in values):
+            return None
+        return self._build(path, lambda: self.k.In(operand, tuple(values), negated))
+
+    def _between(self, data: Mapping[str, Any], path: str, depth: int) -> Rule | None:
+        if not self._node(data, path, {"operand", "low", "high"}):
+            return None
+        parts = [
+            self.operand(data[k], self._join(path, k), depth) for k in ("operand", "low", "high")
+        ]
+        if any(p is None for p in parts):
+            return None
+        return self._build(path, lambda: self.k.Between(*parts))
+
+    def _is_null(self, data: Mapping[str, Any], path: str, depth: int) -> Rule | None:
         at = self._join
-        if kind == "field":
-            if not self._node(data, path, {"path"}):
+        if not self._node(data, path, {"field", "negated"}):
+            return None
+        negated = data["negated"]
+        if not isinstance(negated, bool):
+            self.bad(at(path, "negated"), negated, "must be true or false")
+            return None
+        fld = self._build(at(path, "field"), lambda: self.k.Field(data["field"]))
+        if fld is None:
+            return None
+        return self._build(path, lambda: self.k.IsNull(fld, negated))
+
+    def _junction(self, data: Mapping[str, Any], path: str, depth: int) -> Rule | None:
+        at = self._join
+        if not self._node(data, path, {"rules"}):
+            return None
+        raw = data["rules"]
+        if not isinstance(raw, list | tuple):
+            self.bad(at(path, "rules"), raw, "must be a list")
+            return None
+        rules = [self.rule(r, f"{at(path, 'rules')}[{i}]", depth + 1) for i, r in enumerate(raw)]
+        if any(r is None for r in rules):
+            return None
+        cls = self.k.And if data["type"] == "and" else self.k.Or
+        return self._build(path, lambda: cls(tuple(rules)))
+
+    def _not(self, data: Mapping[str, Any], path: str, depth: int) -> Rule | None:
+        if not self._node(data, path, {"rule"}):
+            return None
+        inner = self.rule(data["rule"], self._join(path, "rule"), depth + 1)
+        if inner is None:
+            return None
+        return self._build(path, lambda: self.k.Not(inner))
+
+    def _constant(self, data: Mapping[str, Any], path: str, depth: int) -> Rule | None:
+        if not self._node(data, path, {"value"}):
+            return None
+        value = data["value"]
+        if not isinstance(value, bool):
+            self.bad(self._join(path, "value"), value, "must be true or false")
+            return None
+        return self.k.Constant(value)
+
+    # ----------------------------------------------------------------- operands
+
+    def _field(self, data: Mapping[str, Any], path: str, depth: int) -> Operand | None:
+        if not self._node(data, path, {"path"}):
+            return None
+        return self._build(path, lambda: self.k.Field(data["path"]))
+
+    def _now(self, data: Mapping[str, Any], path: str, depth: int) -> Operand | None:
+        if not self._node(data, path, set(), {"offset"}):
+            return None
+        raw = data.get("offset", "PT0S")
+        offset = self._duration(raw, self._join(path, "offset"))
+        if offset is None:
+            return None
+        return self._build(path, lambda: self.k.Now(offset))
+
+    def _count(self, data: Mapping[str, Any], path: str, depth: int) -> Operand | None:
+        at = self._join
+        if not self._node(data, path, {"relation"}, {"where", "within"}):
+            return None
+        where_raw = data.get("where")
+        where = None
+        if where_raw is not None:
+            where = self.rule(where_raw, at(path, "where"), depth + 1)
+            if where is None:
                 return None
-            return self._build(path, lambda: self.k.Field(data["path"]))
-        if kind == "value":
-            return self.value(data, path)
-        if kind == "now":
-            if not self._node(data, path, set(), {"offset"}):
+        within_raw = data.get("within")
+        within = None
+        if within_raw is not None:
+            within = self._duration(within_raw, at(path, "within"))
+            if within is None:
                 return None
-            raw = data.get("offset", "PT0S")
-            offset = self._duration(raw, at(path, "offset"))
-            if offset is None:
-                return None
-            return self._build(path, lambda: self.k.Now(offset))
-        if kind == "count":
-            if not self._node(data, path, {"relation"}, {"where", "within"}):
-                return None
-            where_raw = data.get("where")
-            where = None
-            if where_raw is not None:
-                where = self.rule(where_raw, at(path, "where"), depth + 1)
-                if where is None:
-                    return None
-            within_raw = data.get("within")
-            within = None
-            if within_raw is not None:
-                within = self._duration(within_raw, at(path, "within"))
-                if within is None:
-                    return None
-            return self._build(path, lambda: self.k.Count(data["relation"], where, within))
-        if kind == "call":
-            if not self._node(data, path, {"function", "operand"}):
-                return None
-            function = data["function"]
-            if not isinstance(function, str) or function not in FUNCTIONS:
-                self.bad(at(path, "function"), function, "must be one of lower, upper")
-                return None
-            inner = self.operand(data["operand"], at(path, "operand"), depth + 1)
-            if inner is None:
-                return None
-            return self._build(path, lambda: self.k.Call(function, inner))
-        self.bad(at(path, "type"), kind, "must be one of field, value, now, count, call")
-        return None
+        return self._build(path, lambda: self.k.Count(data["relation"], where, within))
+
+    def _call(self, data: Mapping[str, Any], path: str, depth: int) -> Operand | None:
+        at = self._join
+        if not self._node(data, path, {"function", "operand"}):
+            return None
+        function = data["function"]
+        if not isinstance(function, str) or function not in FUNCTIONS:
+            self.bad(at(path, "function"), function, "must be one of lower, upper")
+            return None
+        inner = self.operand(data["operand"], at(path, "operand"), depth + 1)
+        if inner is None:
+            return None
+        return self._build(path, lambda: self.k.Call(function, inner))
 
     def _duration(self, raw: Any, path: str) -> Any:
         if not isinstance(raw, str):
@@ -405,6 +415,27 @@ class _Reader:
             return True, parse_iso_duration(raw)
         except (ValueError, InvalidOperation):
             return False, None
+
+
+# The readers of each ``type``, in the order the error for an unknown type lists them.
+_RULES: Final[dict[str, _Read]] = {
+    "compare": _Reader._binary,
+    "match": _Reader._binary,
+    "in": _Reader._in,
+    "between": _Reader._between,
+    "is_null": _Reader._is_null,
+    "and": _Reader._junction,
+    "or": _Reader._junction,
+    "not": _Reader._not,
+    "constant": _Reader._constant,
+}
+_OPERANDS: Final[dict[str, _Read]] = {
+    "field": _Reader._field,
+    "value": lambda reader, data, path, depth: reader.value(data, path),
+    "now": _Reader._now,
+    "count": _Reader._count,
+    "call": _Reader._call,
+}
 
 
 def read_dict(data: Any, kit: NodeKit) -> Rule:

@@ -308,15 +308,11 @@ class PolicyChoice:
         return tuple(seen)
 
 
-def _check_policies(policies: Sequence[SlaPolicy]) -> None:
+def _check_policies(policies: tuple[SlaPolicy, ...]) -> None:
     with Checker("policies") as c:
-        names: set[str] = set()
-        for i, p in enumerate(policies):
-            if not c.instance(p, SlaPolicy, f"policies[{i}]"):
-                continue
-            c.check(p.name not in names, f"policies[{i}].name", p.name, "is used twice")
-            names.add(p.name)
-            if p.is_default and i != len(policies) - 1:
+        c.keyed(policies, SlaPolicy, "policies", key="name")
+        for i, p in enumerate(policies[:-1]):
+            if isinstance(p, SlaPolicy) and p.is_default:
                 c.add(
                     f"policies[{i}]",
                     p.name,
