@@ -308,9 +308,12 @@ class Workspace:
         """Capture a lead: normalise, check for duplicates, score, route, store.
 
         The duplicate check reads the stored leads that share the new lead's
-        e-mail address (as given or in lower case), phone number or web
-        domain, or whose web domain is its e-mail's domain (indexed columns;
-        converted leads and merge tombstones left out) and compares them with
+        e-mail address up to the case of its letters (``lower(email)``, as
+        :func:`~salescore.outreach.find_duplicates` compares addresses: a
+        stored ``John.Smith@example.com`` is found from
+        ``john.smith@Example.com``), its phone number or its web domain, or
+        whose web domain is its e-mail's domain (indexed lookups; converted
+        leads and merge tombstones left out), and compares them with
         :func:`salescore.outreach.find_duplicates` under ``match_rules``.
         With matches, ``on_duplicate`` decides: ``"flag"`` stores the lead
         and reports them, ``"merge"`` merges the capture into the best match
@@ -361,10 +364,11 @@ class Workspace:
         stored: dict[str, Lead] = {}
         keys = {("phone", lead.phone), ("domain", lead.domain)}
         if lead.email is not None:
-            domain = lead.email.rpartition("@")[2]
-            keys |= {("email", lead.email), ("email", lead.email.lower()), ("domain", domain)}
+            # The indexed lower(email): the address up to case, as find_duplicates compares it.
+            keys |= {("email", lead.email.lower()), ("domain", lead.email.rpartition("@")[2])}
         for name, value in sorted(k for k in keys if k[1] is not None):
-            for other in uow.leads.find(field(name) == value).items:
+            term = field(name).lower() if name == "email" else field(name)
+            for other in uow.leads.find(term == value).items:
                 if other.status != LeadStatus.CONVERTED and not _tombstone(other):
                     stored[other.id] = other
         if not stored:

@@ -17,7 +17,7 @@ from salescore.storage._sql import statements
 from salescore.storage.protocols import Store
 from salescore.testing.storage import StoreConformance
 
-from .test_sqlite import T0, _upgrade
+from .test_sqlite import T0, _upgrade, upgrade_from_version_2, version_2_rows
 
 CONNINFO = os.environ.get("SALESCORE_TEST_POSTGRES")
 TABLES = (
@@ -88,6 +88,32 @@ def test_a_version_1_database_says_so_and_migrate_upgrades(conninfo: str) -> Non
                 (lead.id, lead.version, to_json(lead)),
             )
         _upgrade(PostgresStore(old, max_size=2), lead)
+    finally:
+        with psycopg.connect(conninfo, autocommit=True) as admin:
+            admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+def test_a_version_2_database_migrates_and_finds_duplicates_up_to_case(conninfo: str) -> None:
+    import psycopg
+
+    from salescore.storage import PostgresStore
+    from salescore.storage.postgres import MIGRATIONS
+
+    name = f"salescore_v2_{os.getpid()}"
+    with psycopg.connect(conninfo, autocommit=True) as admin:
+        admin.execute(f"DROP DATABASE IF EXISTS {name}")
+        admin.execute(f"CREATE DATABASE {name} ENCODING 'UTF8' TEMPLATE template0")
+    old = f"{conninfo} dbname={name}"
+    insert, rows = version_2_rows("%s")
+    try:
+        with psycopg.connect(old, autocommit=True) as conn:
+            conn.execute("CREATE TABLE salescore_schema (version INTEGER NOT NULL)")
+            for _, script in MIGRATIONS[:2]:
+                for stmt in statements(script):
+                    conn.execute(stmt.encode("utf-8"))
+            conn.execute("INSERT INTO salescore_schema (version) VALUES (2)")
+            conn.cursor().executemany(insert.encode("utf-8"), rows)
+        upgrade_from_version_2(PostgresStore(old, max_size=2))
     finally:
         with psycopg.connect(conninfo, autocommit=True) as admin:
             admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
