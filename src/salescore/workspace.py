@@ -25,7 +25,7 @@ import enum
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
-from typing import Any, Protocol, TypeVar
+from typing import Any, Final, Protocol, TypeVar
 
 import attrs
 
@@ -364,11 +364,10 @@ class Workspace:
         stored: dict[str, Lead] = {}
         keys = {("phone", lead.phone), ("domain", lead.domain)}
         if lead.email is not None:
-            # The indexed lower(email): the address up to case, as find_duplicates compares it.
-            keys |= {("email", lead.email.lower()), ("domain", lead.email.rpartition("@")[2])}
+            email = lead.email
+            keys |= {("lower(email)", email.lower()), ("domain", email.rpartition("@")[2])}
         for name, value in sorted(k for k in keys if k[1] is not None):
-            term = field(name).lower() if name == "email" else field(name)
-            for other in uow.leads.find(term == value).items:
+            for other in uow.leads.find(_LOOKUPS[name] == value).items:
                 if other.status != LeadStatus.CONVERTED and not _tombstone(other):
                     stored[other.id] = other
         if not stored:
@@ -771,6 +770,15 @@ def _of_party(found: Page[_Held], ref: PartyRef) -> tuple[_Held, ...]:
 def _first(a: Lead, b: Lead) -> Lead:
     """The survivor policy of a merge on capture: the stored lead."""
     return a
+
+
+#: The indexed lookups of the duplicate check; ``lower(email)``: the address up to
+#: case, as :func:`~salescore.outreach.find_duplicates` compares addresses.
+_LOOKUPS: Final = {
+    "domain": field("domain"),
+    "lower(email)": field("email").lower(),
+    "phone": field("phone"),
+}
 
 
 def _tombstone(lead: Lead) -> bool:
