@@ -7,7 +7,6 @@ under CI, as in ``tests/adapters/test_postgres.py``.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator
 from contextlib import closing
 from datetime import UTC, datetime, timedelta
@@ -22,12 +21,13 @@ from salescore.domain.conversion import convert_lead
 from salescore.domain.leads import Lead
 from salescore.ids import DeterministicIds
 from salescore.rules import Rule, Truth, field
-from salescore.storage import InMemoryStore, SQLiteStore
+from salescore.storage import InMemoryStore
 from salescore.storage.protocols import Store
 from salescore.testing import strategies as ss
 from salescore.workspace import Workspace
 
-from .adapters.test_postgres import TABLES, _require_server
+from .adapters.test_postgres import emptied_stores, fresh_database
+from .adapters.test_sqlite import file_stores
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 H = timedelta(hours=1)
@@ -44,16 +44,8 @@ _CHECKS = settings(
 @pytest.fixture(scope="module")
 def postgres_conninfo() -> Iterator[str]:
     """A fresh PostgreSQL database for this module, dropped afterwards."""
-    info = _require_server()
-    import psycopg
-
-    name = f"salescore_capture_{os.getpid()}"
-    with psycopg.connect(info, autocommit=True) as admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {name}")
-        admin.execute(f"CREATE DATABASE {name} ENCODING 'UTF8' TEMPLATE template0")
-    yield f"{info} dbname={name}"
-    with psycopg.connect(info, autocommit=True) as admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    with fresh_database("salescore_capture") as info:
+        yield info
 
 
 @pytest.fixture(params=["memory", "sqlite", "postgres"])
@@ -62,25 +54,8 @@ def make_store(request: pytest.FixtureRequest, tmp_path: Path) -> StoreFactory:
     if request.param == "memory":
         return InMemoryStore
     if request.param == "sqlite":
-        counter = iter(range(10**6))
-
-        def sqlite() -> Store:
-            store = SQLiteStore(tmp_path / f"capture-{next(counter)}.db")
-            store.migrate()
-            return store
-
-        return sqlite
-    conninfo = request.getfixturevalue("postgres_conninfo")
-    from salescore.storage import PostgresStore
-
-    def postgres() -> Store:
-        store = PostgresStore(conninfo, max_size=2)
-        store.migrate()
-        with store._pool.connection() as conn:
-            conn.execute(f"TRUNCATE {TABLES} RESTART IDENTITY")
-        return store
-
-    return postgres
+        return file_stores(tmp_path)
+    return emptied_stores(request.getfixturevalue("postgres_conninfo"))
 
 
 def _workspace(store: Store, **options: object) -> tuple[Workspace, ManualClock]:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -39,17 +41,22 @@ class TestSQLiteInMemory(StoreConformance):
         return _memory
 
 
+def file_stores(folder: Path) -> Callable[[], Store]:
+    """A function that makes a new, migrated store in a new file in ``folder``."""
+    counter = iter(range(10**6))
+
+    def make() -> Store:
+        store = SQLiteStore(folder / f"store-{next(counter)}.db")
+        store.migrate()
+        return store
+
+    return make
+
+
 class TestSQLiteFile(StoreConformance):
     @pytest.fixture
     def store_factory(self, tmp_path: Path) -> Callable[[], Store]:
-        counter = iter(range(10**6))
-
-        def make() -> Store:
-            store = SQLiteStore(tmp_path / f"store-{next(counter)}.db")
-            store.migrate()
-            return store
-
-        return make
+        return file_stores(tmp_path)
 
 
 def _upgrade(store: Store, lead: Lead) -> None:
@@ -72,20 +79,33 @@ def _upgrade(store: Store, lead: Lead) -> None:
         store.close()
 
 
-def test_a_version_1_database_says_so_and_migrate_upgrades(tmp_path: Path) -> None:
-    path = tmp_path / "old.db"
-    lead = Lead.new(id="lead-1", at=T0, actor="t", email="ana@acme.io", domain="acme.io")
+def old_rows(version: int, leads: Sequence[Lead], mark: str) -> tuple[str, list[tuple[Any, ...]]]:
+    """The INSERT of ``leads`` as the release at schema ``version`` wrote them (its columns)."""
+    later = {path for v, (_, path) in ADDED_COLUMNS.items() if v > version}
+    columns = [c for c in REPOSITORIES["leads"].columns if c.path not in later]
+    names = ["id", "version", "document", *(c.name for c in columns)]
+    insert = f"INSERT INTO leads ({', '.join(names)}) VALUES ({', '.join(mark for _ in names)})"
+    rows = [(x.id, x.version, to_json(x), *(column_value(x, c) for c in columns)) for x in leads]
+    return insert, rows
+
+
+def _at_version(path: Path, version: int, leads: Sequence[Lead]) -> None:
+    """A database file at schema ``version`` holding ``leads``, as that release wrote it."""
+    insert, rows = old_rows(version, leads, "?")
     with sqlite3.connect(path) as conn:
         conn.execute("CREATE TABLE salescore_schema (version INTEGER NOT NULL)")
-        for stmt in statements(MIGRATIONS[0][1]):
-            conn.execute(stmt)
-        conn.execute("INSERT INTO salescore_schema (version) VALUES (1)")
-        conn.execute(
-            "INSERT INTO leads (id, version, document) VALUES (?, ?, ?)",
-            (lead.id, lead.version, to_json(lead)),
-        )
+        for _, script in MIGRATIONS[:version]:
+            for stmt in statements(script):
+                conn.execute(stmt)
+        conn.execute("INSERT INTO salescore_schema (version) VALUES (?)", (version,))
+        conn.executemany(insert, rows)
     conn.close()
-    _upgrade(SQLiteStore(path), lead)
+
+
+def test_a_version_1_database_says_so_and_migrate_upgrades(tmp_path: Path) -> None:
+    lead = Lead.new(id="lead-1", at=T0, actor="t", email="ana@acme.io", domain="acme.io")
+    _at_version(tmp_path / "old.db", 1, [lead])
+    _upgrade(SQLiteStore(tmp_path / "old.db"), lead)
 
 
 # Leads the duplicate check must find from a capture whose address differs only in case;
@@ -94,18 +114,6 @@ OLD_LEADS = (
     Lead.new(id="lead-1", at=T0, actor="t", email="John.Smith@Example.com", company="Acme"),
     Lead.new(id="lead-2", at=T0, actor="t", email="JÜRGEN@example.de"),
 )
-
-
-def version_2_rows(mark: str) -> tuple[str, list[tuple[object, ...]]]:
-    """The INSERT of ``OLD_LEADS`` as the release at schema version 2 wrote them."""
-    spec = REPOSITORIES["leads"]
-    columns = [c for c in spec.columns if c.path != ADDED_COLUMNS[3][1]]
-    names = ["id", "version", "document", *(c.name for c in columns)]
-    insert = f"INSERT INTO leads ({', '.join(names)}) VALUES ({', '.join(mark for _ in names)})"
-    rows = [
-        (x.id, x.version, to_json(x), *(column_value(x, c) for c in columns)) for x in OLD_LEADS
-    ]
-    return insert, rows
 
 
 def upgrade_from_version_2(store: Store) -> None:
@@ -131,18 +139,10 @@ def upgrade_from_version_2(store: Store) -> None:
 
 
 def test_a_version_2_database_migrates_and_finds_duplicates_up_to_case(tmp_path: Path) -> None:
-    path = tmp_path / "v2.db"
-    insert, rows = version_2_rows("?")
-    with sqlite3.connect(path) as conn:
-        conn.execute("CREATE TABLE salescore_schema (version INTEGER NOT NULL)")
-        for _, script in MIGRATIONS[:2]:
-            for stmt in statements(script):
-                conn.execute(stmt)
-        conn.execute("INSERT INTO salescore_schema (version) VALUES (2)")
-        conn.executemany(insert, rows)
+    _at_version(tmp_path / "v2.db", 2, OLD_LEADS)
+    with closing(sqlite3.connect(":memory:")) as conn:
         assert conn.execute("SELECT lower('JÜRGEN')").fetchone() == ("jÜrgen",)
-    conn.close()
-    upgrade_from_version_2(SQLiteStore(path))
+    upgrade_from_version_2(SQLiteStore(tmp_path / "v2.db"))
 
 
 def test_both_dialects_share_each_migration_but_for_the_column_types() -> None:
