@@ -25,7 +25,7 @@ import enum
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
-from typing import Any, Protocol, TypeVar
+from typing import Any, Final, Protocol, TypeVar
 
 import attrs
 
@@ -308,9 +308,12 @@ class Workspace:
         """Capture a lead: normalise, check for duplicates, score, route, store.
 
         The duplicate check reads the stored leads that share the new lead's
-        e-mail address (as given or in lower case), phone number or web
-        domain, or whose web domain is its e-mail's domain (indexed columns;
-        converted leads and merge tombstones left out) and compares them with
+        e-mail address up to the case of its letters (``lower(email)``, as
+        :func:`~salescore.outreach.find_duplicates` compares addresses: a
+        stored ``John.Smith@example.com`` is found from
+        ``john.smith@Example.com``), its phone number or its web domain, or
+        whose web domain is its e-mail's domain (indexed lookups; converted
+        leads and merge tombstones left out), and compares them with
         :func:`salescore.outreach.find_duplicates` under ``match_rules``.
         With matches, ``on_duplicate`` decides: ``"flag"`` stores the lead
         and reports them, ``"merge"`` merges the capture into the best match
@@ -361,10 +364,10 @@ class Workspace:
         stored: dict[str, Lead] = {}
         keys = {("phone", lead.phone), ("domain", lead.domain)}
         if lead.email is not None:
-            domain = lead.email.rpartition("@")[2]
-            keys |= {("email", lead.email), ("email", lead.email.lower()), ("domain", domain)}
+            email = lead.email
+            keys |= {("lower(email)", email.lower()), ("domain", email.rpartition("@")[2])}
         for name, value in sorted(k for k in keys if k[1] is not None):
-            for other in uow.leads.find(field(name) == value).items:
+            for other in uow.leads.find(_LOOKUPS[name] == value).items:
                 if other.status != LeadStatus.CONVERTED and not _tombstone(other):
                     stored[other.id] = other
         if not stored:
@@ -767,6 +770,15 @@ def _of_party(found: Page[_Held], ref: PartyRef) -> tuple[_Held, ...]:
 def _first(a: Lead, b: Lead) -> Lead:
     """The survivor policy of a merge on capture: the stored lead."""
     return a
+
+
+#: The indexed lookups of the duplicate check; ``lower(email)``: the address up to
+#: case, as :func:`~salescore.outreach.find_duplicates` compares addresses.
+_LOOKUPS: Final = {
+    "domain": field("domain"),
+    "lower(email)": field("email").lower(),
+    "phone": field("phone"),
+}
 
 
 def _tombstone(lead: Lead) -> bool:

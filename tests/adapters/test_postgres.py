@@ -7,17 +7,17 @@ it the tests are skipped locally; under CI (``CI`` set) they fail.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 
 import pytest
 
 from salescore.domain.leads import Lead
-from salescore.serialization import to_json
 from salescore.storage._sql import statements
 from salescore.storage.protocols import Store
 from salescore.testing.storage import StoreConformance
 
-from .test_sqlite import T0, _upgrade
+from .test_sqlite import OLD_LEADS, T0, _upgrade, old_rows, upgrade_from_version_2
 
 CONNINFO = os.environ.get("SALESCORE_TEST_POSTGRES")
 TABLES = (
@@ -35,59 +35,77 @@ def _require_server() -> str:
     pytest.skip("set SALESCORE_TEST_POSTGRES to a libpq conninfo to run the PostgreSQL tests")
 
 
-@pytest.fixture(scope="module")
-def conninfo() -> Iterator[str]:
+@contextmanager
+def fresh_database(prefix: str) -> Iterator[str]:
+    """A new, empty database on the test server (its conninfo), dropped afterwards."""
     info = _require_server()
     import psycopg
 
-    # A fresh database for this module, dropped afterwards.
-    name = f"salescore_test_{os.getpid()}"
+    name = f"{prefix}_{os.getpid()}"
     with psycopg.connect(info, autocommit=True) as admin:
         admin.execute(f"DROP DATABASE IF EXISTS {name}")
         admin.execute(f"CREATE DATABASE {name} ENCODING 'UTF8' TEMPLATE template0")
-    yield f"{info} dbname={name}"
-    with psycopg.connect(info, autocommit=True) as admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    try:
+        yield f"{info} dbname={name}"
+    finally:
+        with psycopg.connect(info, autocommit=True) as admin:
+            admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@pytest.fixture(scope="module")
+def conninfo() -> Iterator[str]:
+    with fresh_database("salescore_test") as info:  # one database for this module
+        yield info
+
+
+def emptied_stores(conninfo: str) -> Callable[[], Store]:
+    """A function that makes a migrated store on ``conninfo``'s database, emptied."""
+    from salescore.storage import PostgresStore
+
+    def make() -> Store:
+        store = PostgresStore(conninfo, max_size=4)
+        store.migrate()
+        with store._pool.connection() as conn:
+            conn.execute(f"TRUNCATE {TABLES} RESTART IDENTITY")
+        return store
+
+    return make
 
 
 class TestPostgresStore(StoreConformance):
     @pytest.fixture
     def store_factory(self, conninfo: str) -> Callable[[], Store]:
-        from salescore.storage import PostgresStore
-
-        def make() -> Store:
-            store = PostgresStore(conninfo, max_size=4)
-            store.migrate()
-            with store._pool.connection() as conn:
-                conn.execute(f"TRUNCATE {TABLES} RESTART IDENTITY")
-            return store
-
-        return make
+        return emptied_stores(conninfo)
 
 
-def test_a_version_1_database_says_so_and_migrate_upgrades(conninfo: str) -> None:
+def _at_version(conninfo: str, version: int, leads: Sequence[Lead]) -> None:
+    """The database at schema ``version`` holding ``leads``, as that release wrote it."""
     import psycopg
 
-    from salescore.storage import PostgresStore
     from salescore.storage.postgres import MIGRATIONS
 
-    name = f"salescore_old_{os.getpid()}"
-    with psycopg.connect(conninfo, autocommit=True) as admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {name}")
-        admin.execute(f"CREATE DATABASE {name} ENCODING 'UTF8' TEMPLATE template0")
-    old = f"{conninfo} dbname={name}"
-    try:
-        lead = Lead.new(id="lead-1", at=T0, actor="t", email="ana@acme.io", domain="acme.io")
-        with psycopg.connect(old, autocommit=True) as conn:
-            conn.execute("CREATE TABLE salescore_schema (version INTEGER NOT NULL)")
-            for stmt in statements(MIGRATIONS[0][1]):
+    insert, rows = old_rows(version, leads, "%s")
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        conn.execute("CREATE TABLE salescore_schema (version INTEGER NOT NULL)")
+        for _, script in MIGRATIONS[:version]:
+            for stmt in statements(script):
                 conn.execute(stmt.encode("utf-8"))
-            conn.execute("INSERT INTO salescore_schema (version) VALUES (1)")
-            conn.execute(
-                "INSERT INTO leads (id, version, document) VALUES (%s, %s, %s)",
-                (lead.id, lead.version, to_json(lead)),
-            )
+        conn.execute("INSERT INTO salescore_schema (version) VALUES (%s)", (version,))
+        conn.cursor().executemany(insert.encode("utf-8"), rows)
+
+
+def test_a_version_1_database_says_so_and_migrate_upgrades() -> None:
+    from salescore.storage import PostgresStore
+
+    lead = Lead.new(id="lead-1", at=T0, actor="t", email="ana@acme.io", domain="acme.io")
+    with fresh_database("salescore_old") as old:
+        _at_version(old, 1, [lead])
         _upgrade(PostgresStore(old, max_size=2), lead)
-    finally:
-        with psycopg.connect(conninfo, autocommit=True) as admin:
-            admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+def test_a_version_2_database_migrates_and_finds_duplicates_up_to_case() -> None:
+    from salescore.storage import PostgresStore
+
+    with fresh_database("salescore_v2") as old:
+        _at_version(old, 2, OLD_LEADS)
+        upgrade_from_version_2(PostgresStore(old, max_size=2))

@@ -88,6 +88,17 @@ def test_oversized_blocks_are_reported_not_searched() -> None:
     assert report.pairs_compared == 0
 
 
+def test_lead_addresses_match_up_to_case_but_not_up_to_case_folding() -> None:
+    def lead(id: str, email: str) -> Lead:
+        return Lead.new(id=id, at=T0, actor="t", email=email)
+
+    rules = MatchRules(use_names=False)
+    same = [lead("a", "John.Smith@Example.com"), lead("b", "JOHN.SMITH@example.com")]
+    assert find_duplicates(same, rules).matches == (Match("a", "b", 1.0, ("email",)),)
+    folded = [lead("c", "straße@example.de"), lead("d", "STRASSE@example.de")]
+    assert find_duplicates(folded, rules).matches == ()
+
+
 def test_contacts_and_accounts() -> None:
     c1 = Contact.new(
         id="c1",

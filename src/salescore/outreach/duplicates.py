@@ -6,7 +6,10 @@ records that share a block are compared: finding the duplicates among
 100,000 leads compares a few hundred thousand pairs, never all five
 billion. A compared pair is a match when any of these fire:
 
-* ``email``: the same address (compared without regard to case);
+* ``email``: the same address up to case (both in lower case,
+  ``str.lower()`` as the rules' ``lower()``: ``John.Smith@example.com`` is
+  ``john.smith@example.com``, though a mail server may tell them apart;
+  not a Unicode case fold, so ``straße`` is not ``STRASSE``);
 * ``phone``: the same number (E.164);
 * ``name`` together with ``company`` or ``domain``: person names at least
   :attr:`MatchRules.name_threshold` similar (``rapidfuzz``'s token-sort

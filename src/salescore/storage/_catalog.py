@@ -25,6 +25,8 @@ from salescore.domain.team import Queue, Rep, Team
 from salescore.outreach.cadences import Enrollment
 from salescore.outreach.consent import ConsentRecord
 from salescore.outreach.merges import Merge
+from salescore.rules import Call, Field, Operand
+from salescore.rules._values import apply_function
 
 __all__ = [
     "REPOSITORIES",
@@ -32,6 +34,7 @@ __all__ = [
     "ColumnType",
     "Kind",
     "Spec",
+    "column_for",
     "column_value",
     "datetime_text",
     "key_of",
@@ -44,19 +47,45 @@ Kind = Literal["aggregate", "document", "log"]
 
 @attrs.frozen
 class Column:
-    """An indexed column: a field path of the stored object and its SQL type."""
+    """An indexed column: what a rule names, and its SQL type.
+
+    ``path`` is a field path (``"owner_id"``, ``"party.id"``) or a function
+    of one (``"lower(email)"``): such a column holds exactly what a rule's
+    ``lower(email)`` gives, so that a rule comparing it with a value is
+    answered from the index.
+    """
 
     path: str
     type: ColumnType
+    #: The field path the column reads (``path`` without its function).
+    field: str = attrs.field(init=False)
+    #: ``"lower"`` or ``"upper"`` for a column of a function, else ``None``.
+    function: str | None = attrs.field(init=False)
+    #: The column's name in SQL: dots become ``__``, ``lower(email)`` is ``email_lower``.
+    name: str = attrs.field(init=False)
+    #: The attribute names along ``field``.
+    steps: tuple[str, ...] = attrs.field(init=False, repr=False)
 
-    @property
-    def name(self) -> str:
-        """The column's name in SQL (dots become ``__``)."""
-        return self.path.replace(".", "__")
+    def __attrs_post_init__(self) -> None:
+        function, call, rest = self.path.partition("(")
+        path = rest.removesuffix(")") if call else self.path
+        name = path.replace(".", "__")
+        object.__setattr__(self, "field", path)
+        object.__setattr__(self, "function", function if call else None)
+        object.__setattr__(self, "name", f"{name}_{function}" if call else name)
+        object.__setattr__(self, "steps", tuple(path.split(".")))
 
 
 def _cols(**types: ColumnType) -> tuple[Column, ...]:
     return tuple(Column(name.replace("__", "."), t) for name, t in types.items())
+
+
+def _path_of(operand: Operand) -> str | None:
+    if isinstance(operand, Field):
+        return operand.path
+    if isinstance(operand, Call) and isinstance(operand.operand, Field):
+        return f"{operand.function}({operand.operand.path})"
+    return None
 
 
 @attrs.frozen
@@ -98,7 +127,9 @@ REPOSITORIES: Final[Mapping[str, Spec]] = {
                 converted_contact_id="text",
             )
             + _STAMPS
-            + _cols(domain="text"),  # schema version 2
+            + _cols(domain="text")  # schema version 2
+            # Schema version 3: the address in lower case, for the duplicate check.
+            + (Column("lower(email)", "text"),),
         ),
         Spec(
             "contacts",
@@ -258,14 +289,27 @@ def column_value(obj: Any, column: Column) -> Any:
     """The value an object holds for an indexed column, as stored in SQL.
 
     Enum members become their value, instants fixed-width UTC text, dates
-    ISO text, flags ``bool``; a null on the way is ``None``.
+    ISO text, flags ``bool``; a null on the way is ``None``. A column of a
+    function holds the function of the field's value, as rules compute it.
     """
     value = obj
-    for name in column.path.split("."):
+    for name in column.steps:
         value = getattr(value, name, None)
         if value is None:
             return None
+    if column.function is not None:
+        return apply_function(column.function, value)
     return plain(value)
+
+
+def column_for(spec: Spec, operand: Operand) -> Column | None:
+    """The indexed column that holds what a rule's ``operand`` reads, if any.
+
+    A field (``owner_id``) or a function of a field (``lower(email)``) that
+    the catalog indexes; ``None`` for anything else.
+    """
+    path = _path_of(operand)
+    return None if path is None else spec.by_path.get(path)
 
 
 def plain(value: Any) -> Any:

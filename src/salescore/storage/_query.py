@@ -33,7 +33,6 @@ from salescore.rules import (
     Between,
     Compare,
     Constant,
-    Field,
     In,
     IsNull,
     Not,
@@ -46,7 +45,7 @@ from salescore.rules import (
     Value,
     parse,
 )
-from salescore.storage._catalog import Column, Spec, datetime_text
+from salescore.storage._catalog import Column, Spec, column_for, datetime_text
 
 __all__ = ["Query", "Sql", "build_query", "is_after", "keyset", "order_clause", "order_rows"]
 
@@ -268,11 +267,10 @@ _SQL_OP: Final = {Op.EQ: "=", Op.NE: "<>", Op.LT: "<", Op.LE: "<=", Op.GT: ">", 
 
 
 def _compare(spec: Spec, left: Operand, op: Op, right: Operand, at: datetime | None) -> Sql | None:
-    if not isinstance(left, Field):
-        if not isinstance(right, Field):
-            return None
+    column = column_for(spec, left)
+    if column is None:
         left, right, op = right, left, _FLIP[op]
-    column = spec.by_path.get(left.path)
+        column = column_for(spec, left)
     lit = _literal(right, at)
     if column is None or lit is None:
         return None
@@ -308,9 +306,7 @@ def translate(rule: Rule, spec: Spec, at: datetime | None) -> Sql | None:
         high = _compare(spec, rule.operand, Op.LE, rule.high, at)
         return _combine((low, high), "AND", relax=True)
     if isinstance(rule, In):
-        if not isinstance(rule.operand, Field):
-            return None
-        column = spec.by_path.get(rule.operand.path)
+        column = column_for(spec, rule.operand)
         if column is None:
             return None
         params = []

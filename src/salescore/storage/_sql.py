@@ -18,6 +18,7 @@ import attrs
 
 from salescore.domain.events import Event
 from salescore.errors import ConcurrencyError
+from salescore.rules._values import apply_function
 from salescore.serialization import from_json, to_json
 from salescore.storage._catalog import REPOSITORIES, Spec, column_value
 from salescore.storage._people import PersonRequests
@@ -26,6 +27,7 @@ from salescore.storage._unit import SETTINGS, Rewrite, Unit, Write, check_positi
 from salescore.storage.protocols import EventRecord
 
 __all__ = [
+    "ADDED_COLUMNS",
     "ALL_SPECS",
     "Decoded",
     "PreparedWrites",
@@ -238,19 +240,34 @@ def schema_message(found: int | None, latest: int) -> str | None:
     return None
 
 
-def fill_columns(version: int, execute: Callable[[str, tuple[Any, ...]], Any], mark: str) -> None:
-    """Fill the columns a migration added from the stored documents (after its script).
+#: The column each migration adds to a table that may hold rows: (repository, column path).
+ADDED_COLUMNS: Final = {2: ("leads", "domain"), 3: ("leads", "lower(email)")}
 
-    Version 2 added the leads' ``domain`` column: each stored lead is read
-    and its column value written, inside the migration's transaction.
+
+def fill_columns(version: int, execute: Callable[[str, tuple[Any, ...]], Any], mark: str) -> None:
+    """Fill the column a migration added from what is stored (after its script).
+
+    Version 2 added the leads' ``domain``: each stored lead is decoded and
+    its value written. Version 3 added ``lower(email)`` (``email_lower``):
+    it is computed from the ``email`` column in Python, as rules compute
+    ``lower()`` (SQLite's ``lower()`` changes only ASCII letters). Both run
+    inside the migration's transaction.
     """
-    if version != 2:
+    if version not in ADDED_COLUMNS:
         return
-    spec = REPOSITORIES["leads"]
-    column = spec.by_path["domain"]
-    update = "UPDATE leads SET domain = ? WHERE id = ?".replace("?", mark)
-    for key, document in execute("SELECT id, document FROM leads", ()).fetchall():
-        value = column_value(decode(spec, document), column)
+    name, path = ADDED_COLUMNS[version]
+    spec = REPOSITORIES[name]
+    column = spec.by_path[path]
+    update = f"UPDATE {name} SET {column.name} = ? WHERE {spec.key} = ?".replace("?", mark)
+    if column.function is None:
+        found = execute(f"SELECT {spec.key}, document FROM {name}", ()).fetchall()
+        values = [(column_value(decode(spec, doc), column), key) for key, doc in found]
+    else:
+        source = spec.by_path[column.field].name
+        select = f"SELECT {spec.key}, {source} FROM {name} WHERE {source} IS NOT NULL"
+        found = execute(select, ()).fetchall()
+        values = [(apply_function(column.function, text), key) for key, text in found]
+    for value, key in values:
         if value is not None:
             execute(update, (value, key))
 

@@ -23,8 +23,8 @@ import attrs
 
 from salescore.domain.events import Event
 from salescore.errors import ConcurrencyError
-from salescore.rules import And, Compare, Field, In, Op, Rule, Value
-from salescore.storage._catalog import Column, Spec, column_value
+from salescore.rules import And, Compare, In, Op, Rule, Value
+from salescore.storage._catalog import Column, Spec, column_for, column_value
 from salescore.storage._people import PersonRequests
 from salescore.storage._query import Query, _bind, is_after, order_rows
 from salescore.storage._unit import Rewrite, Unit, Write, check_position
@@ -102,18 +102,16 @@ def _wanted(rule: Rule | None, spec: Spec) -> _Wanted:
     such test.
     """
     if isinstance(rule, Compare) and rule.op is Op.EQ:
-        left, right = rule.left, rule.right
-        if not isinstance(left, Field):
-            left, right = right, left
-        if isinstance(left, Field) and isinstance(right, Value):
-            column = spec.by_path.get(left.path)
-            if column is not None and column.path != spec.key:
-                ok, param = _bind(column, right.kind, right.value)
-                if ok:
-                    return ((column, (param,)),)
+        column, right = column_for(spec, rule.left), rule.right
+        if column is None:
+            column, right = column_for(spec, rule.right), rule.left
+        if isinstance(right, Value) and column is not None and column.path != spec.key:
+            ok, param = _bind(column, right.kind, right.value)
+            if ok:
+                return ((column, (param,)),)
         return ()
-    if isinstance(rule, In) and not rule.negated and isinstance(rule.operand, Field):
-        column = spec.by_path.get(rule.operand.path)
+    if isinstance(rule, In) and not rule.negated:
+        column = column_for(spec, rule.operand)
         if column is None or column.path == spec.key:
             return ()
         params = []
