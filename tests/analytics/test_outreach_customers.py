@@ -216,6 +216,22 @@ def test_reporting_calendar() -> None:
         plain.label(datetime(2026, 1, 1), "month")
 
 
+def test_a_reporting_calendar_takes_a_zone_by_its_iana_name() -> None:
+    from zoneinfo import ZoneInfo
+
+    tokyo = ReportingCalendar(zone="Asia/Tokyo", fiscal_year_start=4)
+    assert tokyo == ReportingCalendar(zone=ZoneInfo("Asia/Tokyo"), fiscal_year_start=4)
+    # 20:00 UTC on 31 March is 05:00 on 1 April in Tokyo: the next fiscal year.
+    assert tokyo.label(datetime(2026, 3, 31, 20, tzinfo=UTC), "quarter") == "FY2026-Q1"
+    with pytest.raises(ValidationError) as info:
+        ReportingCalendar(zone="Asia/Tokio")
+    assert [(e.path, e.value, e.message) for e in info.value.errors] == [
+        ("zone", "Asia/Tokio", "is not an IANA time zone")
+    ]
+    with pytest.raises(ValidationError, match="zone: must be a tzinfo"):
+        ReportingCalendar(zone=9)  # type: ignore[arg-type]
+
+
 @given(st.permutations(CALLS))
 def test_outreach_does_not_depend_on_input_order(calls: list[Interaction]) -> None:
     assert outreach_report(calls, by="rep") == outreach_report(CALLS, by="rep")

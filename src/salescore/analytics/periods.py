@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import enum
 from datetime import UTC, date, datetime, tzinfo
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import attrs
 
@@ -38,16 +40,27 @@ def to_period(value: Period | str) -> Period:
         ) from None
 
 
+def _zone(value: Any) -> Any:
+    """An IANA zone name as its ``ZoneInfo``; anything else as it is (checked later)."""
+    if not isinstance(value, str):
+        return value
+    try:
+        return ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValidationError.single("zone", value, "is not an IANA time zone") from None
+
+
 @attrs.frozen
 class ReportingCalendar:
     """The time zone and fiscal-year start that periods are counted in.
 
     Attributes:
-        zone: The reporting time zone (default UTC).
+        zone: The reporting time zone (default UTC): a ``tzinfo`` or an IANA
+            name such as ``"Asia/Tokyo"``.
         fiscal_year_start: The month (1–12) the fiscal year starts in.
     """
 
-    zone: tzinfo = UTC
+    zone: tzinfo = attrs.field(default=UTC, converter=_zone)
     fiscal_year_start: int = 1
 
     def __attrs_post_init__(self) -> None:
