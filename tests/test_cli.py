@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -235,3 +236,22 @@ def test_an_out_path_that_is_a_file_is_refused_before_the_run(
         err = capsys.readouterr().err
         assert err == f"salescore: error: --out {taken}: is a file, not a folder\n"
     assert taken.read_text(encoding="utf-8") == "mine"
+
+
+def test_the_headline_shows_a_rate_of_nothing_as_a_dash_not_zero(
+    scenario: Path, tmp_path: Path
+) -> None:
+    quiet = tmp_path / "quiet.toml"
+    text = SMALL.replace("existing_customers = 20", "")
+    for rate in ("22.0", "9.0", "4.0"):
+        text = text.replace(f"rate = {rate}", "rate = 0.0")
+    quiet.write_text(text, encoding="utf-8")
+    assert main(["simulate", str(quiet), "--out", str(tmp_path / "q")]) == 0
+    page = (tmp_path / "q" / "report.html").read_text(encoding="utf-8")
+    for label in ("win rate", "SLA attainment", "cost per lead"):
+        assert f"<b>–</b><span>{label}</span>" in page
+    assert "<b>0</b><span>leads</span>" in page
+    # With cases, attainment is a percentage.
+    assert main(["simulate", str(scenario), "--out", str(tmp_path / "s")]) == 0
+    page = (tmp_path / "s" / "report.html").read_text(encoding="utf-8")
+    assert re.search(r"<b>\d+\.\d%</b><span>SLA attainment</span>", page)

@@ -292,16 +292,20 @@ def _show(console: Any, result: Any) -> None:
 
 
 def _headline(summary: Any) -> list[tuple[str, str]]:
+    """The report's headline figures; a rate of nothing (no closed deal, no SLA clock met
+    or missed, no lead) is shown as "–", not as 0."""
     m = dict(summary.metrics)
+    none = "–"
+    attained = any(row[2] is not None for row in summary.service)
     return [
         ("leads", f"{m['leads']:,.0f}"),
         ("meetings", f"{m['meetings']:,.0f}"),
         ("deals won", f"{m['won']:,.0f}"),
         ("revenue won", f"{m['revenue']:,.0f}"),
         ("weighted pipeline", f"{m['weighted_pipeline']:,.0f}"),
-        ("win rate", f"{m['win_rate']:.1%}"),
-        ("SLA attainment", f"{m['sla_attainment']:.1%}"),
-        ("cost per lead", f"{m['cost_per_lead']:,.2f}"),
+        ("win rate", f"{m['win_rate']:.1%}" if m["won"] + m["lost"] else none),
+        ("SLA attainment", f"{m['sla_attainment']:.1%}" if attained else none),
+        ("cost per lead", f"{m['cost_per_lead']:,.2f}" if m["leads"] else none),
     ]
 
 
