@@ -157,3 +157,23 @@ def test_reports_do_not_depend_on_input_order(deals: list[Opportunity]) -> None:
     assert sales_report(deals) == sales_report(OPEN + CLOSED)
     assert forecast_by_category(deals) == forecast_by_category(OPEN + CLOSED)
     assert customer_report(deals, currency="EUR") == customer_report(OPEN + CLOSED, currency="EUR")
+
+
+def test_a_forecast_period_given_as_datetimes_or_text_is_refused_by_name() -> None:
+    from datetime import UTC, datetime
+
+    deals = [deal("x", "1000", probability=1.0, close=date(2026, 2, 1))]
+    cases = [
+        ("start", datetime(2026, 1, 1, tzinfo=UTC), date(2026, 3, 31)),
+        ("end", date(2026, 1, 1), datetime(2026, 3, 31, tzinfo=UTC)),
+        ("start", "2026-01-01", date(2026, 3, 31)),
+    ]
+    for field, start, end in cases:
+        with pytest.raises(ValidationError) as info:
+            monte_carlo_forecast(
+                deals, start=start, end=end, currency="EUR", rng=random.Random(1), runs=10
+            )
+        bad = start if field == "start" else end
+        assert [(e.path, e.value, e.message) for e in info.value.errors] == [
+            (field, bad, "must be a date (not a datetime)")
+        ]
