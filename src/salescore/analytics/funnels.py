@@ -174,9 +174,13 @@ def _read(funnel: Funnel, changes: Iterable[Any]) -> Iterator[tuple[Any, str, in
     for c in changes:
         if getattr(c, "funnel", key) != key:
             continue
-        pos = index.get(c.to_stage)
+        try:
+            to = c.to_stage
+        except AttributeError:  # another event of the log, not a stage change
+            continue
+        pos = index.get(to)
         if pos is None:
-            raise _unknown_stage(funnel, c.to_stage)
+            raise _unknown_stage(funnel, to)
         yield c, c.subject_id, pos, c.at
 
 
@@ -249,9 +253,13 @@ class _Fold:
             for c in changes:
                 if getattr(c, "funnel", funnel_key) != funnel_key:
                     continue
-                pos = index.get(c.to_stage)
+                try:
+                    to = c.to_stage
+                except AttributeError:  # another event of the log, not a stage change
+                    continue
+                pos = index.get(to)
                 if pos is None:
-                    raise _unknown_stage(self.funnel, c.to_stage)
+                    raise _unknown_stage(self.funnel, to)
                 sid = c.subject_id
                 at = c.at
                 st = state.get(sid)
@@ -399,7 +407,9 @@ def funnel_report(
         funnel: The funnel.
         changes: Stage changes: objects with ``subject_id``, ``to_stage``
             and ``at`` (aware). Those whose ``funnel`` attribute names another
-            funnel are skipped, so a whole event log can be passed. An
+            funnel, and objects without ``to_stage`` (the other events of an
+            aggregate's history), are skipped, so a whole event log can be
+            passed. An
             iterator is read once. A sequence (a list) is folded as it is
             read and, only if a subject's changes turn out not to be in time
             order, read a second time and sorted.
