@@ -255,3 +255,27 @@ def test_the_headline_shows_a_rate_of_nothing_as_a_dash_not_zero(
     assert main(["simulate", str(scenario), "--out", str(tmp_path / "s")]) == 0
     page = (tmp_path / "s" / "report.html").read_text(encoding="utf-8")
     assert re.search(r"<b>\d+\.\d%</b><span>SLA attainment</span>", page)
+
+
+def test_report_asks_for_a_currency_when_the_store_holds_several(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from datetime import UTC, datetime
+
+    from salescore.domain.campaigns import Campaign
+    from salescore.money import Money
+    from salescore.storage import SQLiteStore
+
+    db = tmp_path / "two.db"
+    store = SQLiteStore(db)
+    store.migrate()
+    t0 = datetime(2026, 3, 2, 9, tzinfo=UTC)
+    with store.unit_of_work() as uow:
+        for id, currency in (("gb", "GBP"), ("us", "USD")):
+            campaign = Campaign.new(id=id, at=t0, actor="mkt", name=id)
+            uow.campaigns.add(campaign.record_cost(Money("10", currency), at=t0, actor="mkt"))
+    assert main(["report", "--store", f"sqlite:{db}"]) == 2
+    assert capsys.readouterr().err == (
+        f"salescore: error: --store sqlite:{db}: holds amounts in GBP, USD: "
+        "choose one with --currency\n"
+    )

@@ -854,7 +854,7 @@ class _Reader:
             scoring, "criteria", "scoring", lambda v, p: self.items(v, p, criterion), []
         )
         self.unique(criteria, "scoring.criteria")
-        # The meeting's checklist needs an item: without one nobody could qualify.
+        # The engine builds a qualification framework, which needs an item.
         items = self.get(
             qualification, "items", "qualification", lambda v, p: self.items(v, p, item)
         )
