@@ -233,3 +233,18 @@ def test_a_scenario_without_a_qualification_item_or_pipeline_stages_is_refused()
     assert [(e.path, e.message) for e in exc.value.errors] == [
         ("qualification.items", "must have at least one item")
     ]
+
+
+def test_input_that_is_not_a_table_or_text_is_one_problem() -> None:
+    for data in ([1], None, "name = 'x'"):
+        with pytest.raises(ValidationError) as exc:
+            Scenario.from_dict(data)  # type: ignore[arg-type]
+        assert [(e.path, e.value, e.message) for e in exc.value.errors] == [
+            ("<object>", data, "must be a table")
+        ]
+    for text in (b"name = 'x'", None):
+        with pytest.raises(ValidationError) as exc:
+            Scenario.from_toml(text)  # type: ignore[arg-type]
+        assert [(e.path, e.value, e.message) for e in exc.value.errors] == [
+            ("toml", text, "must be TOML text (a str)")
+        ]

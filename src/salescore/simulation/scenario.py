@@ -283,9 +283,11 @@ class Scenario:
         """Read a scenario from TOML text.
 
         Raises:
-            ValidationError: the text is not TOML (path ``toml``) or the
-                scenario is bad (every problem, by key).
+            ValidationError: the text is not TOML, or not text (path
+                ``toml``), or the scenario is bad (every problem, by key).
         """
+        if not isinstance(text, str):
+            raise ValidationError.single("toml", text, "must be TOML text (a str)")
         try:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
@@ -297,8 +299,11 @@ class Scenario:
         """Build a scenario from a mapping (as TOML or JSON gives it).
 
         Raises:
-            ValidationError: every bad or missing key, with its path.
+            ValidationError: ``data`` is not a mapping, or every bad or
+                missing key, with its path.
         """
+        if not isinstance(data, Mapping):
+            raise ValidationError([FieldError("<object>", data, "must be a table")], "Scenario")
         return _Reader(data).scenario()
 
     def variant(self, name: str) -> Scenario:
