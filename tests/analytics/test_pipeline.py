@@ -177,3 +177,41 @@ def test_a_forecast_period_given_as_datetimes_or_text_is_refused_by_name() -> No
         assert [(e.path, e.value, e.message) for e in info.value.errors] == [
             (field, bad, "must be a date (not a datetime)")
         ]
+
+
+def test_arguments_of_the_wrong_kind_are_refused_by_name() -> None:
+    from salescore.analytics import (
+        Linear,
+        attribute,
+        funnel_report,
+        lost_reasons,
+        predictive_clv,
+        sales_report,
+    )
+
+    deals = [deal("x", "1000", probability=0.5, close=date(2026, 2, 1))]
+    cases = [
+        (lambda: sales_report(deals, quota="8000"), "quota", "8000", "must be Money"),
+        (lambda: sales_report(deals, quota={"EUR": 8000}), "quota.EUR", 8000, "must be Money"),
+        (
+            lambda: predictive_clv("200", 1, 0.5),
+            "average_order_value",
+            "200",
+            "must be Money",
+        ),
+        (
+            lambda: attribute([], "linear"),
+            "model",
+            "linear",
+            "must be an attribution model, such as Linear()",
+        ),
+        (lambda: funnel_report("deals", []), "funnel", "deals", "must be a Funnel"),
+        (lambda: lost_reasons(None, []), "funnel", None, "must be a Funnel"),
+    ]
+    for call, path, value, message in cases:
+        with pytest.raises(ValidationError) as info:
+            call()  # type: ignore[no-untyped-call]
+        assert [(e.path, e.value, e.message) for e in info.value.errors] == [(path, value, message)]
+    # The right kinds still work.
+    assert sales_report(deals, quota=Money("2000", "EUR")).of("EUR").coverage == 0.5
+    assert attribute([], Linear()) == {}

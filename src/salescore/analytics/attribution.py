@@ -513,7 +513,13 @@ def attribute(journeys: Iterable[Journey], model: AttributionModel) -> dict[str,
         Channel → credit, sorted by channel; every channel seen has an entry.
         The credits are non-negative and sum (to 1e-9 relative) to the total
         value of the converted journeys.
+
+    Raises:
+        ValidationError: ``model`` has no ``credit`` method (a model's name
+            such as ``"linear"`` instead of ``Linear()``), or a bad journey.
     """
+    if not callable(getattr(model, "credit", None)):
+        raise _fail("model", model, "must be an attribution model, such as Linear()")
     credits = model.credit(journeys)
     return {c: credits[c] for c in sorted(credits)}
 

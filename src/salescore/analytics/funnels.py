@@ -162,6 +162,11 @@ def _not_aware(value: Any) -> ValidationError:
     return ValidationError.single("at", value, "must be a timezone-aware datetime")
 
 
+def _check_funnel(funnel: Any) -> None:
+    if not isinstance(funnel, Funnel):
+        raise ValidationError.single("funnel", funnel, "must be a Funnel")
+
+
 def _check_at(at: Any) -> None:
     if not isinstance(at, datetime) or at.utcoffset() is None:
         raise _not_aware(at)
@@ -443,6 +448,7 @@ def funnel_report(
     reporting = calendar or ReportingCalendar()
     if cohort is not None:
         to_period(cohort)
+    _check_funnel(funnel)
     fold = _Fold(funnel, window)
     if in_time_order:
         fold.stream(changes)
@@ -530,6 +536,7 @@ def lost_reasons(funnel: Funnel, changes: Iterable[Any]) -> LostReasons:
     Raises:
         ValidationError: a change into a stage that is not in the funnel.
     """
+    _check_funnel(funnel)
     lost = {s.key for s in funnel.stages if s.kind is StageKind.LOST}
     counts: Counter[tuple[str | None, str, str | None]] = Counter()
     for c, _, _, _ in _read(funnel, changes):
@@ -609,6 +616,7 @@ def stale_items(funnel: Funnel, changes: Iterable[Any], *, at: datetime) -> Stal
         ValidationError: ``at`` or a change's ``at`` is not aware, or a change
             into an unknown stage.
     """
+    _check_funnel(funnel)
     _check_at(at)
     current: dict[str, tuple[datetime, int]] = {}
     for _, sid, pos, when in _read(funnel, changes):
@@ -698,6 +706,7 @@ def stage_durations(funnel: Funnel, changes: Iterable[Any]) -> StageDurations:
     Raises:
         ValidationError: a change into an unknown stage or a naive ``at``.
     """
+    _check_funnel(funnel)
     per = _by_subject(funnel, changes)
     found: dict[tuple[int, int], list[float]] = {}
     for lst in per.values():
