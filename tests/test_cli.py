@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -181,3 +182,100 @@ def test_bad_parts_are_refused_with_status_2_and_nothing_written(
     assert main(["simulate", str(good), "--store", f"sqlite:{db}"]) == 2
     assert "has parts, which run as separate shards" in capsys.readouterr().err
     assert not db.exists()
+
+
+def test_report_reads_the_currency_from_the_store_written_by_another_process(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "gbp.toml"
+    path.write_text(SMALL.replace('currency = "EUR"', 'currency = "GBP"'), encoding="utf-8")
+    db = tmp_path / "run.db"
+    simulate = [sys.executable, "-m", "salescore", "simulate", str(path)]
+    done = subprocess.run(
+        [*simulate, "--store", f"sqlite:{db}", "--out", str(tmp_path / "s")],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    assert main(["report", "--store", f"sqlite:{db}", "--out", str(tmp_path / "r")]) == 0
+    capsys.readouterr()
+    ran, reported = (
+        json.loads((tmp_path / d / "summary.json").read_text(encoding="utf-8"))["shards"][0]
+        for d in ("s", "r")
+    )
+    # The same funnel and campaign costs (in GBP) as the run that wrote the store.
+    for key in ("funnel", "campaigns"):
+        assert reported["summary"][key] == ran["summary"][key]
+    assert reported["summary"]["campaigns"][0][1] > 0
+    # A currency the store does not hold is refused by name, with nothing written.
+    out = tmp_path / "eur"
+    args = ["report", "--store", f"sqlite:{db}", "--currency", "EUR", "--out", str(out)]
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("salescore: error: --currency EUR: invalid input (1 problem): ")
+    assert err.endswith("'GBP'))\n")
+    assert not out.exists()
+
+
+def test_report_refuses_a_missing_store_without_creating_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "nothing.db"
+    assert main(["report", "--store", f"sqlite:{db}"]) == 2
+    assert capsys.readouterr().err == f"salescore: error: --store sqlite:{db}: no such file\n"
+    assert not db.exists()
+
+
+def test_an_out_path_that_is_a_file_is_refused_before_the_run(
+    scenario: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    taken = tmp_path / "taken"
+    taken.write_text("mine", encoding="utf-8")
+    for args in (["simulate", str(scenario)], ["demo"]):
+        assert main([*args, "--out", str(taken)]) == 2
+        err = capsys.readouterr().err
+        assert err == f"salescore: error: --out {taken}: is a file, not a folder\n"
+    assert taken.read_text(encoding="utf-8") == "mine"
+
+
+def test_the_headline_shows_a_rate_of_nothing_as_a_dash_not_zero(
+    scenario: Path, tmp_path: Path
+) -> None:
+    quiet = tmp_path / "quiet.toml"
+    text = SMALL.replace("existing_customers = 20", "")
+    for rate in ("22.0", "9.0", "4.0"):
+        text = text.replace(f"rate = {rate}", "rate = 0.0")
+    quiet.write_text(text, encoding="utf-8")
+    assert main(["simulate", str(quiet), "--out", str(tmp_path / "q")]) == 0
+    page = (tmp_path / "q" / "report.html").read_text(encoding="utf-8")
+    for label in ("win rate", "SLA attainment", "cost per lead"):
+        assert f"<b>–</b><span>{label}</span>" in page
+    assert "<b>0</b><span>leads</span>" in page
+    # With cases, attainment is a percentage.
+    assert main(["simulate", str(scenario), "--out", str(tmp_path / "s")]) == 0
+    page = (tmp_path / "s" / "report.html").read_text(encoding="utf-8")
+    assert re.search(r"<b>\d+\.\d%</b><span>SLA attainment</span>", page)
+
+
+def test_report_asks_for_a_currency_when_the_store_holds_several(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from datetime import UTC, datetime
+
+    from salescore.domain.campaigns import Campaign
+    from salescore.money import Money
+    from salescore.storage import SQLiteStore
+
+    db = tmp_path / "two.db"
+    store = SQLiteStore(db)
+    store.migrate()
+    t0 = datetime(2026, 3, 2, 9, tzinfo=UTC)
+    with store.unit_of_work() as uow:
+        for id, currency in (("gb", "GBP"), ("us", "USD")):
+            campaign = Campaign.new(id=id, at=t0, actor="mkt", name=id)
+            uow.campaigns.add(campaign.record_cost(Money("10", currency), at=t0, actor="mkt"))
+    assert main(["report", "--store", f"sqlite:{db}"]) == 2
+    assert capsys.readouterr().err == (
+        f"salescore: error: --store sqlite:{db}: holds amounts in GBP, USD: "
+        "choose one with --currency\n"
+    )

@@ -51,7 +51,9 @@ def _parser() -> argparse.ArgumentParser:
 
     report = commands.add_parser("report", help="report on a stored workspace")
     report.add_argument("--store", required=True, help="the store: sqlite:PATH")
-    report.add_argument("--currency", default="EUR", help="currency of deals (default EUR)")
+    report.add_argument(
+        "--currency", help="currency of deals and costs (default: the one the store holds)"
+    )
     report.add_argument("--out", type=Path, help="folder for summary.json, charts and report")
     return parser
 
@@ -111,6 +113,7 @@ def _demo(args: argparse.Namespace, console: Any) -> int:
     from salescore.simulation.runner import BASELINE, RunResult, Shard
 
     scenario = b2b_quarter()
+    _check_out(args.out)
     out = args.out if args.out is not None else _new_folder("salescore-demo")
     bar, update = _with_bar(console, "Simulating a B2B quarter")
     with bar:
@@ -147,13 +150,16 @@ def _read_scenario(path: Path) -> Any:
         raise _Refused(f"{path}: {lines}") from exc
 
 
-def _sqlite(spec: str) -> Any:
+def _sqlite(spec: str, *, existing: bool = False) -> Any:
     if not spec.startswith("sqlite:") or len(spec) == len("sqlite:"):
         raise _Refused(f"--store {spec}: must be sqlite:PATH")
     from salescore.storage.sqlite import SQLiteStore
 
+    path = spec[len("sqlite:") :]
+    if existing and path != ":memory:" and not Path(path).is_file():
+        raise _Refused(f"--store {spec}: no such file")
     try:
-        store = SQLiteStore(spec[len("sqlite:") :])
+        store = SQLiteStore(path)
         store.migrate()
     except (SalescoreError, OSError) as exc:
         raise _Refused(f"--store {spec}: {exc}") from exc
@@ -174,6 +180,7 @@ def _simulate(args: argparse.Namespace, console: Any) -> int:
         raise _Refused(f"--replications {args.replications}: must be at least 1")
     if args.workers < 1:
         raise _Refused(f"--workers {args.workers}: must be at least 1")
+    _check_out(args.out)
     if args.store is not None and (args.replications > 1 or args.variant):
         raise _Refused("--store keeps one run: use it without --replications or --variant")
     if args.store is not None and scenario.parts:
@@ -226,13 +233,18 @@ def _report(args: argparse.Namespace, console: Any) -> int:
     from salescore.simulation.runner import BASELINE, RunResult, Shard
     from salescore.simulation.summary import summarize
 
-    store = _sqlite(args.store)
+    _check_out(args.out)
+    store = _sqlite(args.store, existing=True)
     last: datetime | None = None
     for record in store.events_since(0):
         last = record.event.at if last is None else max(last, record.event.at)
     if last is None:
         raise _Refused(f"--store {args.store}: the store holds no events")
-    summary = summarize(store, at=last, currency=args.currency)
+    currency = args.currency if args.currency is not None else _stored_currency(store, args.store)
+    try:
+        summary = summarize(store, at=last, currency=currency)
+    except SalescoreError as exc:
+        raise _Refused(f"--currency {currency}: {exc}") from exc
     result = RunResult(
         scenario=args.store,
         seed=0,
@@ -248,6 +260,28 @@ def _report(args: argparse.Namespace, console: Any) -> int:
     return 0
 
 
+def _stored_currency(store: Any, spec: str) -> str:
+    """The one currency of the store's deal amounts and campaign costs (EUR when none)."""
+    with store.unit_of_work() as uow:
+        deals = uow.opportunities.find().items
+        campaigns = uow.campaigns.find().items
+    found = {d.amount.currency for d in deals if d.amount is not None}
+    for c in campaigns:
+        found.update(m.currency for m in (c.budget, c.actual_cost) if m is not None)
+    if len(found) > 1:
+        raise _Refused(
+            f"--store {spec}: holds amounts in {', '.join(sorted(found))}: "
+            "choose one with --currency"
+        )
+    return found.pop() if found else "EUR"
+
+
+def _check_out(out: Path | None) -> None:
+    """Refuse an output folder that cannot be one, before any work is done."""
+    if out is not None and out.exists() and not out.is_dir():
+        raise _Refused(f"--out {out}: is a file, not a folder")
+
+
 def _show(console: Any, result: Any) -> None:
     from salescore.reports.tables import comparison_table, tables, to_rich
 
@@ -258,16 +292,20 @@ def _show(console: Any, result: Any) -> None:
 
 
 def _headline(summary: Any) -> list[tuple[str, str]]:
+    """The report's headline figures; a rate of nothing (no closed deal, no SLA clock met
+    or missed, no lead) is shown as "–", not as 0."""
     m = dict(summary.metrics)
+    none = "–"
+    attained = any(row[2] is not None for row in summary.service)
     return [
         ("leads", f"{m['leads']:,.0f}"),
         ("meetings", f"{m['meetings']:,.0f}"),
         ("deals won", f"{m['won']:,.0f}"),
         ("revenue won", f"{m['revenue']:,.0f}"),
         ("weighted pipeline", f"{m['weighted_pipeline']:,.0f}"),
-        ("win rate", f"{m['win_rate']:.1%}"),
-        ("SLA attainment", f"{m['sla_attainment']:.1%}"),
-        ("cost per lead", f"{m['cost_per_lead']:,.2f}"),
+        ("win rate", f"{m['win_rate']:.1%}" if m["won"] + m["lost"] else none),
+        ("SLA attainment", f"{m['sla_attainment']:.1%}" if attained else none),
+        ("cost per lead", f"{m['cost_per_lead']:,.2f}" if m["leads"] else none),
     ]
 
 

@@ -6,6 +6,7 @@ import itertools
 import math
 import random
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 import pytest
 from hypothesis import given
@@ -24,10 +25,13 @@ from salescore.analytics import (
     Touchpoint,
     WShaped,
     attribute,
+    campaign_report,
     journey_from_touches,
 )
+from salescore.domain.campaigns import Campaign
 from salescore.domain.interactions import Interaction
 from salescore.errors import ValidationError
+from salescore.money import Money
 
 T0 = datetime(2026, 5, 4, 9, 0, tzinfo=UTC)
 
@@ -261,3 +265,77 @@ def test_credits_sum_to_the_converted_value_and_are_not_negative(
     rnd.shuffle(shuffled)
     again = attribute(shuffled, model)  # type: ignore[arg-type]
     assert again == pytest.approx(credits, rel=1e-9, abs=1e-9)
+
+
+# --- campaign report ----------------------------------------------------------------
+
+
+def _campaign(id: str, cost: str | None) -> Campaign:
+    c = Campaign.new(id=id, at=T0, actor="mkt", name=id.title())
+    return c if cost is None else c.record_cost(Money(cost, "EUR"), at=T0, actor="mkt")
+
+
+def test_campaign_report_by_hand() -> None:
+    report = campaign_report(
+        [_campaign("webinar", "400"), _campaign("ads", "90"), _campaign("free", None)],
+        {"webinar": 1000.0, "ads": 30.0, "direct": 70.0},
+        currency="EUR",
+        leads={"webinar": 40, "ads": 7},
+        opportunities={"ads": 3},
+        customers={"webinar": 2},
+    )
+    webinar, ads, free = report.campaigns
+    assert (webinar.roi, webinar.cost_per_lead, webinar.acquisition_cost) == (
+        1.5,
+        Money("10.00", "EUR"),
+        Money("200.00", "EUR"),
+    )
+    assert webinar.cost_per_opportunity is None
+    # (30 − 90) / 90; 90 / 7 = 12.857… rounds to 12.86; 90 / 3 = 30.
+    assert ads.roi == -2 / 3
+    assert (ads.cost_per_lead, ads.cost_per_opportunity) == (
+        Money("12.86", "EUR"),
+        Money("30.00", "EUR"),
+    )
+    assert (free.cost, free.revenue, free.roi) == (Money("0", "EUR"), Money("0.00", "EUR"), None)
+
+
+def test_campaign_report_refuses_negative_or_non_numbers_naming_each_entry() -> None:
+    with pytest.raises(ValidationError) as info:
+        campaign_report(
+            [_campaign("webinar", "400")],
+            {"webinar": -30.0, "ads": math.nan, "fair": True, "ok": 1e-300},
+            currency="EUR",
+            leads={"webinar": -1},
+            customers={"webinar": 1.5},  # type: ignore[dict-item]
+        )
+    assert [(e.path, e.message) for e in info.value.errors] == [
+        ("revenue.webinar", "must be a finite number ≥ 0 (below 10**15)"),
+        ("revenue.ads", "must be a finite number ≥ 0 (below 10**15)"),
+        ("revenue.fair", "must be a finite number ≥ 0 (below 10**15)"),
+        ("leads.webinar", "must be a whole number ≥ 0"),
+        ("customers.webinar", "must be a whole number ≥ 0"),
+    ]
+
+
+@given(
+    st.integers(min_value=1, max_value=10**6),
+    st.floats(min_value=0, max_value=1e7, allow_nan=False),
+    st.integers(min_value=0, max_value=10**4),
+)
+def test_campaign_roi_and_cost_per_lead_agree_with_cost_and_revenue(
+    cents: int, earned: float, leads: int
+) -> None:
+    cost = Money(cents, "EUR") / 100
+    row = campaign_report(
+        [_campaign("c", str(cost.amount))], {"c": earned}, currency="EUR", leads={"c": leads}
+    ).campaigns[0]
+    assert row.cost == cost
+    assert row.revenue == Money(Decimal(repr(earned)).quantize(Decimal("0.01")), "EUR")
+    assert row.roi is not None
+    assert abs(row.roi * float(cost.amount) + float(cost.amount) - float(row.revenue.amount)) < 1e-6
+    if leads:
+        assert row.cost_per_lead == (cost / leads).round()
+        assert abs(row.cost_per_lead.amount * leads - cost.amount) <= Decimal("0.005") * leads
+    else:
+        assert row.cost_per_lead is None

@@ -361,3 +361,48 @@ def test_matches_pandas_on_generated_data() -> None:
         got_p90 = step.p90_time_in_stage
         assert (None if got_med is None else got_med.total_seconds()) == pytest.approx(med)
         assert (None if got_p90 is None else got_p90.total_seconds()) == pytest.approx(p90)
+
+
+def test_a_whole_history_of_aggregates_can_be_passed() -> None:
+    from salescore import Lead, funnels
+
+    leads = []
+    for i in range(3):
+        lead = Lead.new(id=f"l{i}", at=T0, actor="form", company="Acme", industry="saas")
+        lead = lead.move_to("working", at=h(i + 1), actor="rep")
+        if i == 2:  # a FieldsChanged between the stage changes
+            lead = lead.update(at=h(5), actor="rep", industry="fintech")
+            lead = lead.move_to("nurturing", at=h(6), actor="rep")
+        leads.append(lead)
+    log = [e for lead in leads for e in lead.history]
+    assert {type(e).__name__ for e in log} == {"LeadCreated", "StageChanged", "FieldsChanged"}
+    report = funnel_report(funnels.LEAD_STATUS, log)
+    assert report.step("new").entered == 3
+    assert report.step("working").entered == 3
+    assert report.step("new").median_time_in_stage == timedelta(hours=2)
+    assert report.step("working").median_time_in_stage == timedelta(hours=3)
+    ordered = sorted(log, key=lambda e: e.at)
+    assert funnel_report(funnels.LEAD_STATUS, iter(ordered), in_time_order=True) == report
+    durations = stage_durations(funnels.LEAD_STATUS, log)
+    assert durations.pair("new", "working").median == timedelta(hours=2)
+    assert stale_items(funnels.LEAD_STATUS, log, at=h(48)).items == ()
+    assert lost_reasons(funnels.LEAD_STATUS, log).reasons == ()
+
+
+@attrs.frozen
+class Other:
+    """An event of a log that is not a stage change."""
+
+    subject_id: str
+    at: datetime
+
+
+@given(st.lists(st.integers(min_value=0, max_value=len(CHANGES)), max_size=6))
+def test_other_events_in_the_log_change_nothing(places: list[int]) -> None:
+    log: list[object] = list(CHANGES)
+    for n, place in enumerate(sorted(places, reverse=True)):
+        log.insert(place, Other(f"x{n}", h(place)))
+    assert funnel_report(FUNNEL, log) == funnel_report(FUNNEL, CHANGES)
+    assert funnel_report(FUNNEL, iter(log)) == funnel_report(FUNNEL, CHANGES)
+    assert stage_durations(FUNNEL, log) == stage_durations(FUNNEL, CHANGES)
+    assert lost_reasons(FUNNEL, log) == lost_reasons(FUNNEL, CHANGES)

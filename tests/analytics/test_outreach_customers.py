@@ -216,6 +216,49 @@ def test_reporting_calendar() -> None:
         plain.label(datetime(2026, 1, 1), "month")
 
 
+def test_a_reporting_calendar_takes_a_zone_by_its_iana_name() -> None:
+    from zoneinfo import ZoneInfo
+
+    tokyo = ReportingCalendar(zone="Asia/Tokyo", fiscal_year_start=4)
+    assert tokyo == ReportingCalendar(zone=ZoneInfo("Asia/Tokyo"), fiscal_year_start=4)
+    # 20:00 UTC on 31 March is 05:00 on 1 April in Tokyo: the next fiscal year.
+    assert tokyo.label(datetime(2026, 3, 31, 20, tzinfo=UTC), "quarter") == "FY2026-Q1"
+    with pytest.raises(ValidationError) as info:
+        ReportingCalendar(zone="Asia/Tokio")
+    assert [(e.path, e.value, e.message) for e in info.value.errors] == [
+        ("zone", "Asia/Tokio", "is not an IANA time zone")
+    ]
+    with pytest.raises(ValidationError, match="zone: must be a tzinfo or an IANA zone name"):
+        ReportingCalendar(zone=9)  # type: ignore[arg-type]
+
+
+def test_outreach_by_hour_takes_zones_by_their_iana_names() -> None:
+    from zoneinfo import ZoneInfo
+
+    t0 = datetime(2026, 3, 2, 8, tzinfo=UTC)
+    calls = [
+        Interaction.call(
+            id=f"c{i}",
+            at=t0 + timedelta(hours=i),
+            actor="dialer",
+            rep_id="ana" if i % 2 else "bo",
+            disposition="connected",
+        )
+        for i in range(4)
+    ]
+    by_name = outreach_report(calls, by="hour", zone="Asia/Tokyo")
+    assert by_name == outreach_report(calls, by="hour", zone=ZoneInfo("Asia/Tokyo"))
+    assert [g.key for g in by_name.groups] == [17, 18, 19, 20]
+    # bo (08:00, 10:00 UTC) is not in the mapping: UTC; ana (09:00, 11:00 UTC) in Tokyo.
+    mixed = outreach_report(calls, by="hour", zone={"ana": "Asia/Tokyo"})
+    assert [g.key for g in mixed.groups] == [8, 10, 18, 20]
+    with pytest.raises(ValidationError) as info:
+        outreach_report(calls, by="hour", zone={"ana": "Asia/Tokio"})
+    assert [(e.path, e.value, e.message) for e in info.value.errors] == [
+        ("zone.ana", "Asia/Tokio", "is not an IANA time zone")
+    ]
+
+
 @given(st.permutations(CALLS))
 def test_outreach_does_not_depend_on_input_order(calls: list[Interaction]) -> None:
     assert outreach_report(calls, by="rep") == outreach_report(CALLS, by="rep")

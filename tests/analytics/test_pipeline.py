@@ -157,3 +157,61 @@ def test_reports_do_not_depend_on_input_order(deals: list[Opportunity]) -> None:
     assert sales_report(deals) == sales_report(OPEN + CLOSED)
     assert forecast_by_category(deals) == forecast_by_category(OPEN + CLOSED)
     assert customer_report(deals, currency="EUR") == customer_report(OPEN + CLOSED, currency="EUR")
+
+
+def test_a_forecast_period_given_as_datetimes_or_text_is_refused_by_name() -> None:
+    from datetime import UTC, datetime
+
+    deals = [deal("x", "1000", probability=1.0, close=date(2026, 2, 1))]
+    cases = [
+        ("start", datetime(2026, 1, 1, tzinfo=UTC), date(2026, 3, 31)),
+        ("end", date(2026, 1, 1), datetime(2026, 3, 31, tzinfo=UTC)),
+        ("start", "2026-01-01", date(2026, 3, 31)),
+    ]
+    for field, start, end in cases:
+        with pytest.raises(ValidationError) as info:
+            monte_carlo_forecast(
+                deals, start=start, end=end, currency="EUR", rng=random.Random(1), runs=10
+            )
+        bad = start if field == "start" else end
+        assert [(e.path, e.value, e.message) for e in info.value.errors] == [
+            (field, bad, "must be a date (not a datetime)")
+        ]
+
+
+def test_arguments_of_the_wrong_kind_are_refused_by_name() -> None:
+    from salescore.analytics import (
+        Linear,
+        attribute,
+        funnel_report,
+        lost_reasons,
+        predictive_clv,
+        sales_report,
+    )
+
+    deals = [deal("x", "1000", probability=0.5, close=date(2026, 2, 1))]
+    cases = [
+        (lambda: sales_report(deals, quota="8000"), "quota", "8000", "must be Money"),
+        (lambda: sales_report(deals, quota={"EUR": 8000}), "quota.EUR", 8000, "must be Money"),
+        (
+            lambda: predictive_clv("200", 1, 0.5),
+            "average_order_value",
+            "200",
+            "must be Money",
+        ),
+        (
+            lambda: attribute([], "linear"),
+            "model",
+            "linear",
+            "must be an attribution model, such as Linear()",
+        ),
+        (lambda: funnel_report("deals", []), "funnel", "deals", "must be a Funnel"),
+        (lambda: lost_reasons(None, []), "funnel", None, "must be a Funnel"),
+    ]
+    for call, path, value, message in cases:
+        with pytest.raises(ValidationError) as info:
+            call()  # type: ignore[no-untyped-call]
+        assert [(e.path, e.value, e.message) for e in info.value.errors] == [(path, value, message)]
+    # The right kinds still work.
+    assert sales_report(deals, quota=Money("2000", "EUR")).of("EUR").coverage == 0.5
+    assert attribute([], Linear()) == {}

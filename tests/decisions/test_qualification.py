@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import attrs
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from salescore.decisions.qualification import (
     ANUM,
@@ -330,3 +333,43 @@ def test_bad_assess_input_is_a_validation_error() -> None:
     with pytest.raises(ValidationError) as info:
         assess(BANT, {}, answers=5)  # type: ignore[arg-type]
     assert [(e.path, e.value) for e in info.value.errors] == [("answers", 5)]
+
+
+def test_an_answer_dated_after_at_is_not_given_yet() -> None:
+    lead = {"custom": {"budget": 40000}}
+    early = RepAnswer(item_key="timeline", answer="not_met", at=AT - timedelta(days=3), actor="r")
+    late = RepAnswer(item_key="timeline", answer="confirmed", at=AT + timedelta(hours=1), actor="r")
+    now = assess(BANT, lead, answers=[late, early], at=AT)
+    assert now.item("timeline").status is ItemStatus.NOT_MET
+    assert now.item("timeline").answer == early
+    later = assess(BANT, lead, answers=[late, early], at=AT + timedelta(hours=1))
+    assert later.item("timeline").status is ItemStatus.CONFIRMED
+    # Without at, every answer counts; an answer at exactly at counts.
+    assert assess(BANT, lead, answers=[late, early]).item("timeline").status == "confirmed"
+    on_time = attrs.evolve(late, at=AT)
+    assert assess(BANT, lead, answers=[on_time], at=AT).item("timeline").status == "confirmed"
+    # A future answer for an unknown item is still refused by name.
+    stray = RepAnswer(item_key="timelin", answer="confirmed", at=AT + timedelta(days=1), actor="r")
+    with pytest.raises(ValidationError) as info:
+        assess(BANT, lead, answers=[stray], at=AT)
+    assert [(e.path, e.value) for e in info.value.errors] == [("answers[0].item_key", "timelin")]
+
+
+@given(st.lists(st.integers(min_value=-5, max_value=5), max_size=6), st.integers(-5, 5))
+def test_a_verdict_as_of_at_ignores_exactly_the_answers_after_it(
+    days: list[int], when: int
+) -> None:
+    answers = [
+        RepAnswer(
+            item_key="need",
+            answer="confirmed" if i % 2 else "not_met",
+            at=AT + timedelta(days=d),
+            actor=f"rep-{i}",
+        )
+        for i, d in enumerate(days)
+    ]
+    at = AT + timedelta(days=when)
+    given_by_then = [a for a in answers if a.at <= at]
+    assert assess(BANT, {}, answers=answers, at=at) == assess(
+        BANT, {}, answers=given_by_then, at=at
+    )

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from salescore import funnels
 from salescore.decisions.scoring import (
     Criterion,
     HalfLife,
@@ -594,3 +595,52 @@ def test_an_unknown_group_is_named_at_the_criterion_s_own_index() -> None:
         ScoreModel(key="m", criteria=("not a criterion", good))  # type: ignore[arg-type]
     paths = [e.path for e in info.value.errors]
     assert paths == ["criteria[0]", "criteria[1].group"]
+
+
+def test_a_threshold_stage_the_lead_cannot_reach_is_refused_with_the_nearest_spelling() -> None:
+    crit = (Criterion(key="size", rule=parse("employes >= 50"), points=10),)
+    with pytest.raises(ValidationError) as info:
+        ScoreModel(
+            key="fit",
+            subject=Lead,
+            criteria=crit,
+            thresholds=(
+                Threshold(key="mql", score=50, stage="mql"),
+                Threshold(key="sql", score=80, stage="sq1"),
+                Threshold(key="vip", score=90, stage="vip"),
+            ),
+        )
+    stages = "subscriber, lead, mql, sql, opportunity, customer, evangelist"
+    assert [(e.path, e.value, e.message) for e in info.value.errors] == [
+        (
+            "criteria[0].rule.employes",
+            "employes >= 50",
+            "is not a field of the schema; did you mean 'employees'?",
+        ),
+        (
+            "thresholds[1].stage",
+            "sq1",
+            f"is not a stage of the lifecycle funnel ({stages}); did you mean 'sql'?",
+        ),
+        ("thresholds[2].stage", "vip", f"is not a stage of the lifecycle funnel ({stages})"),
+    ]
+    # Without a subject type nothing is checked, and the stage only names a level.
+    loose = ScoreModel(
+        key="fit", criteria=(), thresholds=(Threshold(key="t", score=0, stage="vip"),)
+    )
+    assert loose.thresholds[0].stage == "vip"
+
+
+@given(
+    st.sampled_from(funnels.LIFECYCLE.keys)
+    | st.text(alphabet="abcdeilmnopqrstuv_1", min_size=1, max_size=12)
+)
+def test_a_lead_model_accepts_exactly_the_lifecycle_stages(stage: str) -> None:
+    thresholds = (Threshold(key="t", score=1, stage=stage),)
+    if stage in funnels.LIFECYCLE.keys:
+        model = ScoreModel(key="m", criteria=(), thresholds=thresholds, subject=Lead)
+        assert model.thresholds == thresholds
+    else:
+        with pytest.raises(ValidationError) as info:
+            ScoreModel(key="m", criteria=(), thresholds=thresholds, subject=Lead)
+        assert [(e.path, e.value) for e in info.value.errors] == [("thresholds[0].stage", stage)]

@@ -235,3 +235,20 @@ def test_probability_and_log_odds_agree(
     assert p.log_odds is not None
     assert p.log_odds == pytest.approx(p.prior_log_odds + sum(c.term for c in p.contributions))
     assert math.log(p.probability / (1 - p.probability)) == pytest.approx(p.log_odds, abs=1e-9)
+
+
+def test_one_string_for_fields_or_funnel_is_refused_not_split_into_letters() -> None:
+    examples = [
+        TrainingExample(features={"industry": "saas"}, won=True),
+        TrainingExample(features={"industry": "retail"}, won=False),
+    ]
+    for kwargs, path in (
+        ({"fields": "industry"}, "fields"),
+        ({"fields": ("industry",), "funnel": "proposal"}, "funnel"),
+    ):
+        with pytest.raises(ValidationError) as info:
+            WinModel.learn(examples, **kwargs)  # type: ignore[arg-type]
+        assert [(e.path, e.message) for e in info.value.errors] == [
+            (path, "must be a collection of names, not one string")
+        ]
+    assert WinModel.learn(examples, fields=("industry",)).fields == ("industry",)

@@ -173,3 +173,78 @@ def test_the_reference_documents_every_key_the_examples_use() -> None:
         return f"`{key}`" in reference or re.search(rf"\[\[?{key}[\].]", reference) is not None
 
     assert sorted(k for k in used if not documented(k)) == []
+
+
+def test_what_the_engine_could_not_run_is_refused_by_key() -> None:
+    data = base()
+    data["sources"][1]["key"] = "paid_search"  # type: ignore[index]
+    data["teams"][1]["calls_per_day"] = 0  # type: ignore[index]
+    data["teams"][2]["meetings_per_day"] = 0  # type: ignore[index]
+    data["teams"][3]["cases_at_once"] = 0  # type: ignore[index]
+    data["routing"]["rules"][0]["team"] = "ae"  # type: ignore[index]
+    data["scoring"]["criteria"][1]["key"] = data["scoring"]["criteria"][0]["key"]  # type: ignore[index]
+    data["qualification"]["items"][1]["key"] = data["qualification"]["items"][0]["key"]  # type: ignore[index]
+    data["days"] = 2.5
+    with pytest.raises(ValidationError) as exc:
+        Scenario.from_dict(data)
+    assert [(e.path, e.value, e.message) for e in exc.value.errors] == [
+        ("days", 2.5, "must be a whole number >= 1"),
+        ("teams[1].calls_per_day", 0, "must be a whole number >= 1"),
+        ("teams[2].meetings_per_day", 0, "must be a whole number >= 1"),
+        ("teams[3].cases_at_once", 0, "must be a whole number >= 1"),
+        ("sources[1].key", "paid_search", "is used twice"),
+        ("scoring.criteria[1].key", "target_industry", "is used twice"),
+        ("qualification.items[1].key", "size", "is used twice"),
+        ("routing.rules[0].team", "ae", "must name a team of role 'sdr'"),
+    ]
+
+
+def test_a_misspelled_lead_field_in_any_rule_is_refused_with_the_nearest_spelling() -> None:
+    data = base()
+    data["scoring"]["criteria"][0]["rule"] = "industy == 'saas'"  # type: ignore[index]
+    data["routing"]["rules"][0]["rule"] = "employes >= 1000"  # type: ignore[index]
+    data["qualification"]["items"][0]["rule"] = "employes >= 1"  # type: ignore[index]
+    data["pipeline"]["stages"][1]["when"][0]["rule"] = "contry == 'DE'"  # type: ignore[index]
+    with pytest.raises(ValidationError) as exc:
+        Scenario.from_dict(data)
+    near = "is not a field of the schema; did you mean"
+    assert [(e.path, e.message) for e in exc.value.errors] == [
+        ("scoring.criteria[0].rule.industy", f"{near} 'industry'?"),
+        ("qualification.items[0].rule.employes", f"{near} 'employees'?"),
+        ("routing.rules[0].rule.employes", f"{near} 'employees'?"),
+        ("pipeline.stages[1].when[0].rule.contry", f"{near} 'country'?"),
+    ]
+
+
+def test_a_scenario_without_a_qualification_item_or_pipeline_stages_is_refused() -> None:
+    data = base()
+    del data["qualification"]
+    del data["pipeline"]["stages"]  # type: ignore[attr-defined]
+    with pytest.raises(ValidationError) as exc:
+        Scenario.from_dict(data)
+    assert [(e.path, e.message) for e in exc.value.errors] == [
+        ("qualification.items", "is required"),
+        ("pipeline.stages", "is required"),
+    ]
+    data = base()
+    data["qualification"]["items"] = []  # type: ignore[index]
+    with pytest.raises(ValidationError) as exc:
+        Scenario.from_dict(data)
+    assert [(e.path, e.message) for e in exc.value.errors] == [
+        ("qualification.items", "must have at least one item")
+    ]
+
+
+def test_input_that_is_not_a_table_or_text_is_one_problem() -> None:
+    for data in ([1], None, "name = 'x'"):
+        with pytest.raises(ValidationError) as exc:
+            Scenario.from_dict(data)  # type: ignore[arg-type]
+        assert [(e.path, e.value, e.message) for e in exc.value.errors] == [
+            ("<object>", data, "must be a table")
+        ]
+    for text in (b"name = 'x'", None):
+        with pytest.raises(ValidationError) as exc:
+            Scenario.from_toml(text)  # type: ignore[arg-type]
+        assert [(e.path, e.value, e.message) for e in exc.value.errors] == [
+            ("toml", text, "must be TOML text (a str)")
+        ]

@@ -30,7 +30,7 @@ from typing import Any, Protocol
 import attrs
 
 from salescore.analytics._report import Report
-from salescore.errors import ValidationError
+from salescore.errors import FieldError, ValidationError
 from salescore.money import Money
 
 __all__ = [
@@ -146,8 +146,8 @@ def journey_from_touches(
 
     Args:
         interactions: The party's interactions (``at`` and ``channel``; an
-            interaction with ``opportunity_id`` set and ``kind ==
-            "opportunity_created"`` is marked as creating the opportunity).
+            interaction whose ``kind`` is ``"opportunity_created"`` is marked
+            as creating the opportunity).
         memberships: The party's campaign memberships; each is a touch at
             ``added_at`` on the campaign's channel.
         converted: Whether the party converted.
@@ -513,7 +513,13 @@ def attribute(journeys: Iterable[Journey], model: AttributionModel) -> dict[str,
         Channel → credit, sorted by channel; every channel seen has an entry.
         The credits are non-negative and sum (to 1e-9 relative) to the total
         value of the converted journeys.
+
+    Raises:
+        ValidationError: ``model`` has no ``credit`` method (a model's name
+            such as ``"linear"`` instead of ``Linear()``), or a bad journey.
     """
+    if not callable(getattr(model, "credit", None)):
+        raise _fail("model", model, "must be an attribution model, such as Linear()")
     credits = model.credit(journeys)
     return {c: credits[c] for c in sorted(credits)}
 
@@ -564,6 +570,9 @@ class CampaignReport(Report):
         return [attrs.asdict(c, recurse=False) for c in self.campaigns]
 
 
+_REVENUE = "must be a finite number ≥ 0 (below 10**15)"
+
+
 def _per(cost: Money, count: int) -> Money | None:
     return (cost / count).round() if count else None
 
@@ -592,14 +601,42 @@ def campaign_report(
         The report.
 
     Raises:
-        ValidationError: a campaign's cost in another currency.
+        ValidationError: a campaign's cost in another currency, a revenue that
+            is not a finite number ≥ 0, or a count that is not a whole
+            number ≥ 0 (every bad entry at once, named ``revenue.<id>``,
+            ``leads.<id>``…).
     """
+    quantum = Decimal(1).scaleb(-Money.zero(currency).minor_unit)
+    earned_by_id: dict[str, Money] = {}
+    errors = []
+    for key, value in revenue.items():
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float | Decimal)
+            or not math.isfinite(value)
+            or not 0 <= value < 10**15
+        ):
+            errors.append(FieldError(f"revenue.{key}", value, _REVENUE))
+        else:  # rounded to the minor unit first: a float can have hundreds of places
+            earned_by_id[key] = Money(Decimal(repr(float(value))).quantize(quantum), currency)
+    for name, counts in (
+        ("leads", leads),
+        ("opportunities", opportunities),
+        ("customers", customers),
+    ):
+        errors.extend(
+            FieldError(f"{name}.{key}", value, "must be a whole number ≥ 0")
+            for key, value in (counts or {}).items()
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0
+        )
+    if errors:
+        raise ValidationError(errors)
     rows = []
     for c in campaigns:
         cost = c.actual_cost if c.actual_cost is not None else Money.zero(currency)
         if cost.currency != currency:
             raise _fail(f"{c.id}.actual_cost", cost, f"is not in {currency}")
-        earned = Money(Decimal(repr(float(revenue.get(c.id, 0.0)))), currency).round()
+        earned = earned_by_id.get(c.id, Money(quantum * 0, currency))
         n_leads = (leads or {}).get(c.id, 0)
         n_opps = (opportunities or {}).get(c.id, 0)
         n_customers = (customers or {}).get(c.id, 0)

@@ -203,8 +203,11 @@ def predictive_clv(
         The expected lifetime value (not rounded).
 
     Raises:
-        ValidationError: a rate out of range.
+        ValidationError: ``average_order_value`` is not money, or a rate out
+            of range.
     """
+    if not isinstance(average_order_value, Money):
+        raise ValidationError.single("average_order_value", average_order_value, "must be Money")
     checks = (
         ("purchases_per_period", purchases_per_period, 0.0, float("inf"), False),
         ("churn_rate", churn_rate, 0.0, 1.0, True),

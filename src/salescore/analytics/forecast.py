@@ -99,11 +99,15 @@ def monte_carlo_forecast(
         The distribution.
 
     Raises:
-        ValidationError: ``end`` before ``start``, ``runs`` below 1, or an
-            amount in a currency without a rate.
+        ValidationError: ``start`` or ``end`` not a date, ``end`` before
+            ``start``, ``runs`` below 1, or an amount in a currency without a
+            rate.
     """
     if not isinstance(runs, int) or isinstance(runs, bool) or runs < 1:
         raise ValidationError.single("runs", runs, "must be a positive int")
+    for name, day in (("start", start), ("end", end)):
+        if type(day) is not date:  # a datetime is a date too, but not a day of the period
+            raise ValidationError.single(name, day, "must be a date (not a datetime)")
     if end < start:
         raise ValidationError.single("end", end, f"is before start ({start})")
     if not isinstance(rng, random.Random):

@@ -162,6 +162,11 @@ def _not_aware(value: Any) -> ValidationError:
     return ValidationError.single("at", value, "must be a timezone-aware datetime")
 
 
+def _check_funnel(funnel: Any) -> None:
+    if not isinstance(funnel, Funnel):
+        raise ValidationError.single("funnel", funnel, "must be a Funnel")
+
+
 def _check_at(at: Any) -> None:
     if not isinstance(at, datetime) or at.utcoffset() is None:
         raise _not_aware(at)
@@ -174,9 +179,13 @@ def _read(funnel: Funnel, changes: Iterable[Any]) -> Iterator[tuple[Any, str, in
     for c in changes:
         if getattr(c, "funnel", key) != key:
             continue
-        pos = index.get(c.to_stage)
+        try:
+            to = c.to_stage
+        except AttributeError:  # another event of the log, not a stage change
+            continue
+        pos = index.get(to)
         if pos is None:
-            raise _unknown_stage(funnel, c.to_stage)
+            raise _unknown_stage(funnel, to)
         yield c, c.subject_id, pos, c.at
 
 
@@ -249,9 +258,13 @@ class _Fold:
             for c in changes:
                 if getattr(c, "funnel", funnel_key) != funnel_key:
                     continue
-                pos = index.get(c.to_stage)
+                try:
+                    to = c.to_stage
+                except AttributeError:  # another event of the log, not a stage change
+                    continue
+                pos = index.get(to)
                 if pos is None:
-                    raise _unknown_stage(self.funnel, c.to_stage)
+                    raise _unknown_stage(self.funnel, to)
                 sid = c.subject_id
                 at = c.at
                 st = state.get(sid)
@@ -399,7 +412,9 @@ def funnel_report(
         funnel: The funnel.
         changes: Stage changes: objects with ``subject_id``, ``to_stage``
             and ``at`` (aware). Those whose ``funnel`` attribute names another
-            funnel are skipped, so a whole event log can be passed. An
+            funnel, and objects without ``to_stage`` (the other events of an
+            aggregate's history), are skipped, so a whole event log can be
+            passed. An
             iterator is read once. A sequence (a list) is folded as it is
             read and, only if a subject's changes turn out not to be in time
             order, read a second time and sorted.
@@ -433,6 +448,7 @@ def funnel_report(
     reporting = calendar or ReportingCalendar()
     if cohort is not None:
         to_period(cohort)
+    _check_funnel(funnel)
     fold = _Fold(funnel, window)
     if in_time_order:
         fold.stream(changes)
@@ -520,6 +536,7 @@ def lost_reasons(funnel: Funnel, changes: Iterable[Any]) -> LostReasons:
     Raises:
         ValidationError: a change into a stage that is not in the funnel.
     """
+    _check_funnel(funnel)
     lost = {s.key for s in funnel.stages if s.kind is StageKind.LOST}
     counts: Counter[tuple[str | None, str, str | None]] = Counter()
     for c, _, _, _ in _read(funnel, changes):
@@ -599,6 +616,7 @@ def stale_items(funnel: Funnel, changes: Iterable[Any], *, at: datetime) -> Stal
         ValidationError: ``at`` or a change's ``at`` is not aware, or a change
             into an unknown stage.
     """
+    _check_funnel(funnel)
     _check_at(at)
     current: dict[str, tuple[datetime, int]] = {}
     for _, sid, pos, when in _read(funnel, changes):
@@ -688,6 +706,7 @@ def stage_durations(funnel: Funnel, changes: Iterable[Any]) -> StageDurations:
     Raises:
         ValidationError: a change into an unknown stage or a naive ``at``.
     """
+    _check_funnel(funnel)
     per = _by_subject(funnel, changes)
     found: dict[tuple[int, int], list[float]] = {}
     for lst in per.values():

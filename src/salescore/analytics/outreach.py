@@ -18,6 +18,7 @@ from typing import Any
 import attrs
 
 from salescore.analytics._report import GroupedReport, grouping, ratio
+from salescore.analytics.periods import as_zone
 from salescore.domain.interactions import CallDisposition, CallOutcome, Channel, Direction
 from salescore.errors import ValidationError
 
@@ -64,7 +65,7 @@ def outreach_report(
     interactions: Iterable[Any],
     *,
     by: str | Callable[[Any], Hashable] | None = None,
-    zone: tzinfo | Mapping[str, tzinfo] | None = None,
+    zone: tzinfo | str | Mapping[str, tzinfo | str] | None = None,
     conversation_after: timedelta = timedelta(minutes=2),
 ) -> OutreachReport:
     """Dials, connects, conversations and meetings, overall or per group.
@@ -75,23 +76,31 @@ def outreach_report(
             the local day), or a function of the interaction (a cadence step,
             for instance).
         zone: The zone of the local day for ``by="hour"``: one zone, or
-            rep id → zone (reps not in it: UTC). Default UTC.
+            rep id → zone (reps not in it: UTC), each a ``tzinfo`` or an IANA
+            name such as ``"Europe/Berlin"``. Default UTC.
         conversation_after: The shortest connect that counts as a conversation.
 
     Returns:
         The report.
 
     Raises:
-        ValidationError: ``by`` is unknown or ``conversation_after`` is negative.
+        ValidationError: ``by`` is unknown, ``conversation_after`` is
+            negative, or a zone is neither a tzinfo nor a known IANA name.
     """
     if not isinstance(conversation_after, timedelta) or conversation_after < timedelta(0):
         raise ValidationError.single(
             "conversation_after", conversation_after, "must be a timedelta ≥ 0"
         )
 
+    zones: tzinfo | dict[str, tzinfo] | None = None
+    if isinstance(zone, Mapping):
+        zones = {rep: as_zone(z, f"zone.{rep}") for rep, z in zone.items()}
+    elif zone is not None:
+        zones = as_zone(zone)
+
     def hour(i: Any) -> Hashable:
         rep = i.rep_id or i.actor
-        local = zone.get(rep) if isinstance(zone, Mapping) else zone
+        local = zones.get(rep) if isinstance(zones, dict) else zones
         return int(i.at.astimezone(local or UTC).hour)
 
     key_of, name = grouping(by, {"rep": lambda i: i.rep_id or i.actor, "hour": hour})

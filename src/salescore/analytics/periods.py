@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import enum
 from datetime import UTC, date, datetime, tzinfo
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import attrs
 
@@ -38,24 +40,39 @@ def to_period(value: Period | str) -> Period:
         ) from None
 
 
+def as_zone(value: Any, path: str = "zone") -> tzinfo:
+    """A reporting zone: a ``tzinfo``, or an IANA name such as ``"Asia/Tokyo"``.
+
+    Raises:
+        ValidationError: an unknown name, or neither a tzinfo nor a name.
+    """
+    if isinstance(value, tzinfo):
+        return value
+    if isinstance(value, str):
+        try:
+            return ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValidationError.single(path, value, "is not an IANA time zone") from None
+    raise ValidationError.single(path, value, "must be a tzinfo or an IANA zone name")
+
+
 @attrs.frozen
 class ReportingCalendar:
     """The time zone and fiscal-year start that periods are counted in.
 
     Attributes:
-        zone: The reporting time zone (default UTC).
+        zone: The reporting time zone (default UTC): a ``tzinfo`` or an IANA
+            name such as ``"Asia/Tokyo"``.
         fiscal_year_start: The month (1–12) the fiscal year starts in.
     """
 
-    zone: tzinfo = UTC
+    zone: tzinfo = attrs.field(default=UTC, converter=as_zone)
     fiscal_year_start: int = 1
 
     def __attrs_post_init__(self) -> None:
         start = self.fiscal_year_start
         if type(start) is not int or not 1 <= start <= 12:
             raise ValidationError.single("fiscal_year_start", start, "must be a month, 1 to 12")
-        if not isinstance(self.zone, tzinfo):
-            raise ValidationError.single("zone", self.zone, "must be a tzinfo")
 
     def local_date(self, at: datetime | date) -> date:
         """The date of ``at`` in the reporting zone (a ``date`` is taken as it is)."""

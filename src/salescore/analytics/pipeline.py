@@ -352,7 +352,16 @@ def sales_report(
 
     Returns:
         The metrics per currency.
+
+    Raises:
+        ValidationError: a quota that is not ``Money`` (or a mapping of it),
+            a quota given for a currency in another one, or an amount in a
+            currency without a rate.
     """
+    quotas = quota.items() if isinstance(quota, Mapping) else [("", quota)]
+    for code, q in quotas:
+        if q is not None and not isinstance(q, Money):
+            raise ValidationError.single(f"quota.{code}" if code else "quota", q, "must be Money")
     convert = Converter(currency, rates)
     acc: dict[str, dict[str, Any]] = {}
 

@@ -350,7 +350,9 @@ class QualificationVerdict:
         return "\n".join(self.lines())
 
 
-def _latest_answers(framework: Framework, answers: Iterable[RepAnswer]) -> dict[str, RepAnswer]:
+def _latest_answers(
+    framework: Framework, answers: Iterable[RepAnswer], at: datetime | None
+) -> dict[str, RepAnswer]:
     keys = {item.key for item in framework.items}
     latest: dict[str, RepAnswer] = {}
     errors: list[FieldError] = []
@@ -366,6 +368,8 @@ def _latest_answers(framework: Framework, answers: Iterable[RepAnswer]) -> dict[
                     f"is not an item of framework {framework.key!r}",
                 )
             )
+            continue
+        if at is not None and ans.at > at:  # not given yet at the time of the verdict
             continue
         before = latest.get(ans.item_key)
         if before is None or ans.at >= before.at:
@@ -471,7 +475,9 @@ def assess(
         framework: The checklist.
         subject: A lead, contact, opportunity … or a mapping.
         answers: The reps' answers; for each item the latest decides it and
-            overrides the item's rules.
+            overrides the item's rules. With ``at``, answers dated after it
+            are left out (not given yet then), so a verdict as of last week
+            is last week's verdict.
         at: When (aware); needed when the rules use ``now`` or ``within``.
         context: Related data for the rules (``interactions`` …).
 
@@ -489,7 +495,7 @@ def assess(
         raise ValidationError.single("framework", framework, "must be a Framework")
     if isinstance(answers, str | bytes) or not isinstance(answers, Iterable):
         raise ValidationError.single("answers", answers, "must be a collection of RepAnswer")
-    latest = _latest_answers(framework, answers)
+    latest = _latest_answers(framework, answers, at)
     results = tuple(
         _settle(item, latest.get(item.key), subject, at, context) for item in framework.items
     )

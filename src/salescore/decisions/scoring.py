@@ -7,6 +7,7 @@ threshold is crossed. Guide: :doc:`/scoring`.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final, Protocol, Self, TypeVar
@@ -16,7 +17,7 @@ import attrs
 from salescore._validation import Checker, as_float, as_tuple, ensure_aware
 from salescore.decisions._evaluation import RuleAt, by_key, check_subject, lookup, missing_fields
 from salescore.domain.events import _prechecked
-from salescore.errors import ValidationError
+from salescore.errors import FieldError, ValidationError
 from salescore.rules._compile import _Generator, _rename
 from salescore.rules._kinds import is_call, is_count
 from salescore.rules._nodes import Operand, Rule
@@ -300,6 +301,33 @@ class Threshold:
 _DEFAULT_GROUPS: Final = (ScoreGroup(key="fit"), ScoreGroup(key="engagement"))
 
 
+def _stage_errors(subject: Any, thresholds: tuple[Threshold, ...]) -> list[FieldError]:
+    """The thresholds whose stage the subject type's lifecycle funnel does not have.
+
+    :func:`apply_score` leaves a lead alone at a stage it cannot reach, so a
+    misspelled stage would never move anyone: with a subject type that moves
+    through a ``"lifecycle"`` funnel (``Lead``), it is refused now.
+    """
+    funnels = getattr(subject, "stage_funnels", None)
+    funnel = funnels.get("lifecycle") if isinstance(funnels, Mapping) else None
+    if funnel is None:
+        return []
+    keys = funnel.keys
+    errors = []
+    for i, t in enumerate(thresholds):
+        if isinstance(t, Threshold) and t.stage is not None and t.stage not in keys:
+            close = difflib.get_close_matches(t.stage, keys, n=1, cutoff=0.6)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            errors.append(
+                FieldError(
+                    f"thresholds[{i}].stage",
+                    t.stage,
+                    f"is not a stage of the lifecycle funnel ({', '.join(keys)}){hint}",
+                )
+            )
+    return errors
+
+
 _Row = tuple[Callable[..., Truth], float, int, Callable[[timedelta], float] | None, Any, str, bool]
 
 
@@ -344,13 +372,14 @@ class ScoreModel:
             anything with ``__rule_schema__``): every criterion's rule, its
             ``per_record`` relation and its ``age_field`` are checked against
             it now, so a misspelled field is refused with the nearest
-            spelling instead of scoring 0 forever. Not stored; ``None``
-            checks nothing.
+            spelling instead of scoring 0 forever; so is every threshold's
+            ``stage`` against the subject's lifecycle funnel, when it has
+            one. Not stored; ``None`` checks nothing.
 
     Raises:
         ValidationError: Every bad field at once (duplicate keys, an
             undeclared group, ``floor > cap``, a field the subject type does
-            not have).
+            not have, a threshold stage its lifecycle funnel does not have).
     """
 
     key: str
@@ -391,7 +420,14 @@ class ScoreModel:
                 fields.append((f"criteria[{i}].per_record", crit.per_record, None))
             if crit.decay is not None:
                 fields.append((f"criteria[{i}].age_field", crit.age_field, crit.per_record))
-        check_subject(subject, rules, "ScoreModel", fields=fields)
+        errors: list[FieldError] = []
+        try:
+            check_subject(subject, rules, "ScoreModel", fields=fields)
+        except ValidationError as exc:
+            errors.extend(exc.errors)
+        errors.extend(_stage_errors(subject, self.thresholds))
+        if errors:
+            raise ValidationError(errors, "ScoreModel")
 
     def __attrs_post_init__(self) -> None:
         with Checker("ScoreModel") as c:

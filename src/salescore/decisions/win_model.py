@@ -310,6 +310,9 @@ class WinModel:
         Raises:
             ValidationError: A bad argument or example.
         """
+        for name, names in (("fields", fields), ("funnel", funnel)):
+            if isinstance(names, str):  # tuple("industry") would learn 8 one-letter fields
+                fail(name, names, "must be a collection of names, not one string")
         field_list = tuple(fields)
         stage_list = tuple(funnel)
         items = list(examples)

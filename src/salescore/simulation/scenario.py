@@ -21,6 +21,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import attrs
 
+from salescore.decisions._evaluation import check_subject
+from salescore.domain.leads import Lead
 from salescore.domain.standard_funnels import B2B_PIPELINE
 from salescore.errors import FieldError, RuleSyntaxError, ValidationError
 from salescore.rules import parse
@@ -281,9 +283,11 @@ class Scenario:
         """Read a scenario from TOML text.
 
         Raises:
-            ValidationError: the text is not TOML (path ``toml``) or the
-                scenario is bad (every problem, by key).
+            ValidationError: the text is not TOML, or not text (path
+                ``toml``), or the scenario is bad (every problem, by key).
         """
+        if not isinstance(text, str):
+            raise ValidationError.single("toml", text, "must be TOML text (a str)")
         try:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
@@ -295,8 +299,11 @@ class Scenario:
         """Build a scenario from a mapping (as TOML or JSON gives it).
 
         Raises:
-            ValidationError: every bad or missing key, with its path.
+            ValidationError: ``data`` is not a mapping, or every bad or
+                missing key, with its path.
         """
+        if not isinstance(data, Mapping):
+            raise ValidationError([FieldError("<object>", data, "must be a table")], "Scenario")
         return _Reader(data).scenario()
 
     def variant(self, name: str) -> Scenario:
@@ -474,11 +481,23 @@ class _Reader:
     def probability(self, value: Any, path: str) -> float:
         return self.number(value, path, 0.0, 1.0)
 
-    def count(self, value: Any, path: str) -> int:
-        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            self.problem(path, value, "must be a whole number >= 0")
-            return 0
+    def count(self, value: Any, path: str, low: int = 0) -> int:
+        if isinstance(value, bool) or not isinstance(value, int) or value < low:
+            self.problem(path, value, f"must be a whole number >= {low}")
+            return low
         return value
+
+    def some(self, value: Any, path: str) -> int:
+        """A whole number of at least one."""
+        return self.count(value, path, 1)
+
+    def unique(self, items: list[Any] | None, path: str) -> None:
+        """Report every item whose ``key`` an earlier item of the list has."""
+        seen: set[str] = set()
+        for i, item in enumerate(items or ()):
+            if item.key in seen:
+                self.problem(f"{path}[{i}].key", item.key, "is used twice")
+            seen.add(item.key)
 
     def amount(self, value: Any, path: str) -> str:
         text = str(value) if isinstance(value, int | str) and not isinstance(value, bool) else None
@@ -497,9 +516,14 @@ class _Reader:
         if text is None:
             return None
         try:
-            parse(text)
+            rule = parse(text)
         except RuleSyntaxError as exc:
             self.problem(path, value, f"is not a rule: {exc.errors[0].message}")
+            return None
+        try:  # rules read the lead: a misspelled field would never match
+            check_subject(Lead, [(path, rule, None)], "Scenario")
+        except ValidationError as exc:
+            self.errors.extend(exc.errors)
             return None
         return text
 
@@ -595,17 +619,14 @@ class _Reader:
         role = self.get(d, "role", path, self.text)
         if role is not None and role not in _ROLES:
             self.problem(f"{path}.role", role, f"must be one of {', '.join(_ROLES)}")
-        reps = self.get(d, "reps", path, self.count)
-        if d.get("reps") == 0:
-            self.problem(f"{path}.reps", 0, "must be at least 1")
         return TeamSpec(
             key=self.get(d, "key", path, self.text) or "?",
             role=role or "sdr",
-            reps=reps or 1,
+            reps=self.get(d, "reps", path, self.some) or 1,
             hours=self.get(d, "hours", path, self.hours, default=(time(9), time(17))),
-            calls_per_day=self.get(d, "calls_per_day", path, self.count, default=60),
-            meetings_per_day=self.get(d, "meetings_per_day", path, self.count, default=4),
-            cases_at_once=self.get(d, "cases_at_once", path, self.count, default=3),
+            calls_per_day=self.get(d, "calls_per_day", path, self.some, default=60),
+            meetings_per_day=self.get(d, "meetings_per_day", path, self.some, default=4),
+            cases_at_once=self.get(d, "cases_at_once", path, self.some, default=3),
         )
 
     def step(self, d: Mapping[str, Any], path: str) -> CadenceStepSpec:
@@ -650,7 +671,7 @@ class _Reader:
     def pipeline(self, value: Any, path: str) -> PipelineSpec:
         d = self.table(value, path)
         self.unknown(d, path, ("amount", "spread", "stages", "lost_reasons"))
-        stages = tuple(self.get(d, "stages", path, lambda v, p: self.items(v, p, self.stage)))
+        stages = tuple(self.get(d, "stages", path, lambda v, p: self.items(v, p, self.stage)) or ())
         keys = [s.key for s in stages]
         if set(keys) <= set(_OPEN_STAGES) and keys != [k for k in _OPEN_STAGES if k in keys]:
             self.problem(f"{path}.stages", keys, "must follow the pipeline's order")
@@ -747,9 +768,7 @@ class _Reader:
 
         if currency not in MINOR_UNITS:
             self.problem("currency", currency, "is not an ISO 4217 currency code")
-        days = self.get(d, "days", "", self.count)
-        if days == 0:
-            self.problem("days", 0, "must be at least 1")
+        days = self.get(d, "days", "", self.some)
         holidays = self.get(
             d,
             "holidays",
@@ -763,6 +782,8 @@ class _Reader:
         )
         sources = self.get(d, "sources", "", lambda v, p: self.items(v, p, self.source))
         teams = self.get(d, "teams", "", lambda v, p: self.items(v, p, self.team))
+        self.unique(sources, "sources")
+        self.unique(teams, "teams")
         team_keys = {t.key: t.role for t in teams or ()}
         scoring = self.table(d.get("scoring", {}), "scoring")
         self.unknown(scoring, "scoring", ("mql", "criteria"))
@@ -794,7 +815,9 @@ class _Reader:
             self.unknown(c, path, ("rule", "team"))
             return RouteSpec(
                 self.get(c, "rule", path, self.rule) or "true",
-                self.team_ref(self.get(c, "team", path, self.text), f"{path}.team", team_keys),
+                self.team_ref(
+                    self.get(c, "team", path, self.text), f"{path}.team", team_keys, "sdr"
+                ),
             )
 
         default_team = self.team_ref(
@@ -832,6 +855,17 @@ class _Reader:
             table = self.table(overrides, f"variants.{name}")
             flat = tuple(sorted((str(k), _freeze(_plain(v))) for k, v in _flatten(table)))
             variant_items.append((str(name), flat))
+        criteria = self.get(
+            scoring, "criteria", "scoring", lambda v, p: self.items(v, p, criterion), []
+        )
+        self.unique(criteria, "scoring.criteria")
+        # The engine builds a qualification framework, which needs an item.
+        items = self.get(
+            qualification, "items", "qualification", lambda v, p: self.items(v, p, item)
+        )
+        if items == [] and isinstance(qualification.get("items"), list):
+            self.problem("qualification.items", [], "must have at least one item")
+        self.unique(items, "qualification.items")
         built = Scenario(
             name=self.get(d, "name", "", self.text) or "?",
             start=self.get(d, "start", "", self.day) or date(2000, 1, 3),
@@ -840,21 +874,9 @@ class _Reader:
             currency=currency,
             holidays=tuple(h for h in holidays or () if h is not None),
             sources=tuple(sources or ()),
-            criteria=tuple(
-                self.get(
-                    scoring, "criteria", "scoring", lambda v, p: self.items(v, p, criterion), []
-                )
-            ),
+            criteria=tuple(criteria),
             mql=self.get(scoring, "mql", "scoring", self.nonneg, default=0.0),
-            qualification=tuple(
-                self.get(
-                    qualification,
-                    "items",
-                    "qualification",
-                    lambda v, p: self.items(v, p, item),
-                    [],
-                )
-            ),
+            qualification=tuple(items or ()),
             routes=tuple(
                 self.get(routing, "rules", "routing", lambda v, p: self.items(v, p, route), [])
             ),
