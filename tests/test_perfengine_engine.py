@@ -125,7 +125,7 @@ def test_a_remembered_index_is_the_index_of_the_entries_now(
     assert _cached_outcome(directory) == _outcome(directory)
 
 
-def _outcome(step: Any, *args: Any) -> tuple[str, Any]:
+def _later_outcome(step: Any, *args: Any) -> tuple[str, Any]:
     try:
         got = step(*args)
     except (ValidationError, ValueError, OverflowError, TypeError) as exc:
@@ -147,4 +147,4 @@ def test_later_refuses_and_computes_as_its_checked_path(at: datetime, n: float) 
     """Instants out of the calendars' range, naive ones and negative or odd days included."""
     run = _Run(b2b_quarter().with_overrides({"days": 3}), 1, InMemoryStore(), None)
     team = next(iter(run.teams.values()))
-    assert _outcome(run.later, team, at, n) == _outcome(run._later_checked, team, at, n)
+    assert _later_outcome(run.later, team, at, n) == _later_outcome(run._later_checked, team, at, n)
