@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from hypothesis import given, settings
@@ -11,6 +12,7 @@ from hypothesis import strategies as st
 from salescore.calendar import BusinessCalendar
 from salescore.decisions import routing as routing_module
 from salescore.domain.team import Rep, RepRole
+from salescore.errors import ValidationError
 from salescore.simulation import b2b_quarter
 from salescore.simulation.engine import _Run, _Team
 from salescore.simulation.scenario import TeamSpec
@@ -121,3 +123,28 @@ def test_a_remembered_index_is_the_index_of_the_entries_now(
         if isinstance(item, _Duck):
             item.id = new_id  # a mutable entry changes: never answered from memory
     assert _cached_outcome(directory) == _outcome(directory)
+
+
+def _later_outcome(step: Any, *args: Any) -> tuple[str, Any]:
+    try:
+        got = step(*args)
+    except (ValidationError, ValueError, OverflowError, TypeError) as exc:
+        return ("error", (type(exc), str(exc)))
+    return ("value", (got, got.tzinfo, got.isoformat()))
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.one_of(
+        st.datetimes(timezones=st.sampled_from((UTC, BERLIN, ZoneInfo("Pacific/Kiritimati")))),
+        st.datetimes(),  # naive
+        st.datetimes(min_value=datetime(9998, 12, 25), timezones=st.just(UTC)),
+        st.datetimes(max_value=datetime(2, 1, 5), timezones=st.just(UTC)),
+    ),
+    st.one_of(days, st.floats(), st.sampled_from((-0.0, -1e-9, -1.0))),
+)
+def test_later_refuses_and_computes_as_its_checked_path(at: datetime, n: float) -> None:
+    """Instants out of the calendars' range, naive ones and negative or odd days included."""
+    run = _Run(b2b_quarter().with_overrides({"days": 3}), 1, InMemoryStore(), None)
+    team = next(iter(run.teams.values()))
+    assert _later_outcome(run.later, team, at, n) == _later_outcome(run._later_checked, team, at, n)

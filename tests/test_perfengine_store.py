@@ -123,3 +123,73 @@ def test_a_commit_returns_the_records_the_log_reads_back() -> None:
     assert [r.position for r in first] == [1, 2, 3]
     assert tuple(store.events_since(0)) == first
     assert store.last_position() == 3
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(0, 10**6), st.lists(st.sampled_from(("a", "b", "c")), max_size=5))
+def test_records_made_by_c_code_are_the_named_tuples_made_the_usual_way(
+    first: int, subjects: list[str]
+) -> None:
+    from salescore.storage.memory import _record
+
+    events = [Lead.new(id=s, at=AT, actor="t", email=f"{s}@x.example").history[0] for s in subjects]
+    made = tuple(map(_record, enumerate(events, first + 1)))
+    usual = tuple(EventRecord(first + 1 + i, e) for i, e in enumerate(events))
+    assert made == usual
+    assert [type(r) for r in made] == [EventRecord] * len(events)
+    assert [(r.position, r.event) for r in made] == [(r.position, r.event) for r in usual]
+    assert [repr(r) for r in made] == [repr(r) for r in usual]
+
+
+def _refusal(act: Any) -> tuple[str, Any]:
+    try:
+        act()
+    except Exception as exc:  # the same exception, whichever path refused it
+        return ("error", (type(exc), str(exc)))
+    return ("ok", None)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.sampled_from(("lead", "subclass", "text", "none", "number")),
+    st.sampled_from(("add", "save", "append")),
+    st.booleans(),
+)
+def test_inline_checks_refuse_as_the_general_checks(
+    kind: str, operation: str, finished: bool
+) -> None:
+    """A repository's inline open and exact-type checks fall back to the general ones."""
+    from salescore.storage._unit import Unit
+
+    class Sub(Lead):
+        pass
+
+    lead = Lead.new(id="x", at=AT, actor="t", email="x@x.example")
+    item: Any = {
+        "lead": lead,
+        "subclass": Sub.new(id="y", at=AT, actor="t", email="y@x.example"),
+        "text": "x",
+        "none": None,
+        "number": 3,
+    }[kind]
+
+    def through(general: bool) -> tuple[str, Any]:
+        store = InMemoryStore()
+        uow = store.unit_of_work()
+        if finished:
+            uow.rollback()
+        repo = uow.interactions if operation == "append" else uow.leads
+        if general:
+            spec = repo._spec
+
+            def act() -> None:
+                uow._check_open()
+                Unit._check_type(spec, item)
+
+            first = _refusal(act)
+            if first[0] == "error":
+                return first
+        act = getattr(repo, operation)
+        return _refusal(lambda: act(item, 0) if operation == "save" else act(item))
+
+    assert through(False) == through(True)

@@ -18,6 +18,7 @@ from salescore.decisions.routing import (
     RoutingRule,
     RoutingState,
     RoutingTable,
+    RuleCheck,
     Strategy,
     Target,
     route,
@@ -25,7 +26,7 @@ from salescore.decisions.routing import (
 from salescore.domain.team import Rep, Team
 from salescore.errors import ValidationError
 from salescore.frozen import FrozenDict
-from salescore.rules import parse
+from salescore.rules import Truth, parse
 
 MONDAY = datetime(2026, 3, 2, 0, 0, tzinfo=UTC)
 OFFICE = BusinessCalendar.weekdays(time(9), time(17), tz="UTC")
@@ -57,8 +58,9 @@ def _both(run: Callable[[], Any]) -> tuple[Any, Any]:
 
     The checked run builds states through the public constructor, indexes
     reps and teams through the general path, asks every calendar whether it
-    is open each time and fits the round-robin weights without the cache by
-    identity.
+    is open each time, fits the round-robin weights without the cache by
+    identity, checks the teams and targets of every decision and makes every
+    rule check and target text anew.
     """
     out = []
     for patch in (False, True):
@@ -68,11 +70,18 @@ def _both(run: Callable[[], Any]) -> tuple[Any, Any]:
                 m.setattr(routing_module, "BusinessCalendar", _NoCalendar)
                 m.setattr(routing_module, "_index", _index_in_general)
                 m.setattr(routing_module, "_RECENT_WEIGHTS", {})
+                m.setattr(routing_module, "_checked_before", lambda *args: False)
+                m.setattr(routing_module, "_not_met", _rule_check)
+                m.setattr(routing_module, "_text_of", str)
             try:
                 out.append(run())
             except ValidationError as exc:
                 out.append(("error", str(exc), exc.errors))
     return out[0], out[1]
+
+
+def _rule_check(key: str, truth: Any) -> RuleCheck:
+    return RuleCheck(key=key, result=truth)
 
 
 def _same_state(a: RoutingState, b: RoutingState) -> None:
@@ -98,6 +107,7 @@ members = st.lists(
     strategy=strategies,
     hold=st.booleans(),
     use_reps=st.booleans(),
+    fixed=st.booleans(),
     leads=st.lists(
         st.tuples(st.integers(0, 3000), st.integers(0, 7 * 24 * 60 - 1)), min_size=1, max_size=25
     ),
@@ -108,6 +118,7 @@ def test_route_gives_the_same_decisions_and_states_as_the_checked_path(
     strategy: Strategy,
     hold: bool,
     use_reps: bool,
+    fixed: bool,
     leads: list[tuple[int, int]],
 ) -> None:
     table = RoutingTable(
@@ -124,10 +135,13 @@ def test_route_gives_the_same_decisions_and_states_as_the_checked_path(
         ),
         default=Target.team("rr", hold=hold),
     )
-    teams = [
+    teams: Any = [
         Team(id="rr", name="RR", rep_ids=tuple(rr)),
         Team(id="ll", name="LL", rep_ids=tuple(ll)),
     ]
+    reps: Any = REPS
+    if fixed:  # tuples: their indexes and the checks of the table are remembered
+        teams, reps = tuple(teams), tuple(REPS)
 
     def run() -> list[RoutingDecision]:
         state = RoutingState()
@@ -138,7 +152,7 @@ def test_route_gives_the_same_decisions_and_states_as_the_checked_path(
                 {"employees": employees},
                 state=state,
                 at=MONDAY + timedelta(minutes=minute),
-                reps=REPS if use_reps else None,
+                reps=reps if use_reps else None,
                 teams=teams,
             )
             state = d.state
@@ -219,3 +233,89 @@ def test_a_business_calendar_is_asked_once_per_decision() -> None:
         is_open.reset_mock()
         route(table, {}, state=RoutingState(), at=at, reps=reps, teams=[team])
         assert is_open.call_count == 4
+
+
+_DEFAULTS = {
+    "rr": Target.team("rr"),
+    "ll": Target.team("ll", Strategy.LEAST_LOADED),
+    "zz": Target.team("zz"),  # no such team
+    "q": Target.queue("q1"),
+    "not a target": "rr",
+}
+_FIXED_TEAMS = (
+    Team(id="rr", name="RR", rep_ids=("ana", "ben")),
+    Team(id="ll", name="LL", rep_ids=("cy", "dee")),
+)
+_TABLE = RoutingTable(
+    key="t",
+    rules=(
+        RoutingRule(key="big", rule=parse("employees >= 1000"), target=Target.team("ll")),
+        RoutingRule(key="odd", rule=parse("employees == 7"), target=Target.queue("q1")),
+    ),
+    default=Target.team("rr"),
+)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    calls=st.lists(
+        st.tuples(
+            st.sampled_from([None, *_DEFAULTS]),
+            st.sampled_from([None, ("q1",), ("q2",)]),
+            st.sampled_from(["same", "copy", "list"]),
+            st.integers(0, 3000),
+        ),
+        min_size=1,
+        max_size=10,
+    ),
+    as_list=st.booleans(),
+)
+def test_remembered_checks_refuse_and_decide_what_the_checks_do(
+    calls: list[tuple[str | None, tuple[str, ...] | None, str, int]], as_list: bool
+) -> None:
+    """The same table, default and team tuple skip their checks; any change is checked."""
+    table: Any = list(_TABLE.rules) if as_list else _TABLE
+
+    def run() -> list[Any]:
+        state = RoutingState()
+        out: list[Any] = []
+        for default_key, queues, teams_kind, employees in calls:
+            teams: Any = _FIXED_TEAMS
+            if teams_kind == "copy":
+                teams = tuple(Team(id=t.id, name=t.name, rep_ids=t.rep_ids) for t in teams)
+            elif teams_kind == "list":
+                teams = list(teams)
+            default = None if default_key is None else _DEFAULTS[default_key]
+            if as_list and default is None:
+                default = _DEFAULTS["rr"]
+            try:
+                d = route(
+                    table,
+                    {"employees": employees},
+                    state=state,
+                    at=MONDAY + timedelta(hours=10),
+                    reps=REPS,
+                    teams=teams,
+                    queues=queues,
+                    default=default,
+                )
+            except ValidationError as exc:
+                out.append(("error", str(exc), exc.errors))
+            else:
+                state = d.state
+                out.append(d)
+        return out
+
+    fast, checked = _both(run)
+    assert fast == checked
+
+
+def test_a_rule_check_and_a_target_text_are_the_ones_made_anew() -> None:
+    check = routing_module._not_met("big", Truth.FALSE)
+    assert check == RuleCheck(key="big", result=Truth.FALSE)
+    assert routing_module._not_met("big", Truth.FALSE) is check
+    assert routing_module._not_met("big", Truth.TRUE) == RuleCheck(key="big", result=Truth.TRUE)
+    target = Target.team("rr", hold=True)
+    text = "team 'rr' (round-robin, held until open)"
+    assert routing_module._text_of(target) == str(target) == text
+    assert routing_module._text_of(target) is routing_module._text_of(target)

@@ -219,6 +219,75 @@ def _index_of_tuple(items: Any, path: str) -> dict[str, Any] | None:
     return index
 
 
+#: The last (table, default, team index) that passed :func:`_check_targets` without
+#: queues, with a team index remembered by :func:`_index_of_tuple`.
+_LAST_CHECKED: list[tuple[Any, Any, dict[str, Any]]] = []
+
+
+def _checked_before(table: Any, default: Any, team_index: dict[str, Any]) -> bool:
+    """Whether these very objects passed :func:`_check_targets` last time (no queues).
+
+    Only a :class:`RoutingTable` (its rules and targets cannot change) with a
+    team index remembered for a tuple of ids, reps and teams (its entries
+    cannot change either) is recorded; all three are kept with the record,
+    so that no other object can take their ids meanwhile. The same three
+    pass the same checks again.
+    """
+    if not _LAST_CHECKED:
+        return False
+    last = _LAST_CHECKED[0]
+    return last[0] is table and last[1] is default and last[2] is team_index
+
+
+def _check_targets(
+    table: Any,
+    rules: tuple[RoutingRule, ...],
+    fallback: Target | None,
+    default: Any,
+    team_index: dict[str, Any],
+    queues: Any,
+) -> None:
+    """Refuse bad teams, a bad default and targets naming unknown teams or queues.
+
+    Raises:
+        ValidationError: Naming every bad team, or every unknown target, at once.
+    """
+    bad_teams = [
+        FieldError(f"teams.{key}.rep_ids", getattr(team, "rep_ids", None), "must be rep ids")
+        for key, team in team_index.items()
+        if type(team) is not Team and not _rep_ids(getattr(team, "rep_ids", None))
+    ]
+    if bad_teams:
+        raise ValidationError(bad_teams, "routing")
+    if default is not None and not isinstance(default, Target):
+        raise ValidationError.single("default", default, "must be a Target")
+    queue_ids = None if queues is None else _ids(queues, "queues")
+    if not all(
+        t.kind is TargetKind.REP
+        or (
+            t.id in team_index
+            if t.kind is TargetKind.TEAM
+            else queue_ids is None or t.id in queue_ids
+        )
+        for t in itertools.chain((r.target for r in rules), () if fallback is None else (fallback,))
+    ):
+        known: dict[TargetKind, set[str] | None] = {TargetKind.TEAM: set(team_index)}
+        if queues is not None:
+            known[TargetKind.QUEUE] = queue_ids
+        targets = [(f"rules[{i}].target", r.target) for i, r in enumerate(rules)]
+        if fallback is not None:
+            targets.append(("default", fallback))
+        raise ValidationError(_unknown_targets(targets, known), "routing")
+    remembered = _LAST_INDEX.get("teams")
+    if (
+        queues is None
+        and type(table) is RoutingTable
+        and remembered is not None
+        and remembered[1] is team_index
+    ):
+        _LAST_CHECKED[:] = [(table, default, team_index)]
+
+
 def _rep_ids(value: Any) -> bool:
     """Whether ``value`` is a sequence of rep ids (not a string)."""
     if type(value) is tuple or type(value) is list:
@@ -586,14 +655,22 @@ class RoutingDecision:
         return self.owner_id is not None
 
 
-@attrs.frozen
 class _Taken:
     """What a target did with the work: who took it (if anyone), why, and the state after."""
 
-    owner: str | None
-    note: str
-    state: RoutingState
-    hold_until: datetime | None = None
+    __slots__ = ("hold_until", "note", "owner", "state")
+
+    def __init__(
+        self,
+        owner: str | None,
+        note: str,
+        state: RoutingState,
+        hold_until: datetime | None = None,
+    ) -> None:
+        self.owner = owner
+        self.note = note
+        self.state = state
+        self.hold_until = hold_until
 
 
 class _Router:
@@ -730,9 +807,10 @@ class _Router:
                 f"{chosen} is furthest behind their share of team {target.id}'s work "
                 f"({given.get(chosen, 0)} given, {expected[chosen]:.2f} due)"
             )
-        skipped = [w for i, w in reasons if i < order.index(chosen)]
-        if skipped:
-            note += " (skipped: " + "; ".join(skipped) + ")"
+        if reasons:
+            skipped = [w for i, w in reasons if i < order.index(chosen)]
+            if skipped:
+                note += " (skipped: " + "; ".join(skipped) + ")"
         after = state._after(chosen, target.id, expected)
         return _Taken(chosen, note, after)
 
@@ -900,61 +978,11 @@ def route(
         cap_key = "open_leads" if capacity_key is None else capacity_key
     rep_index = _index_of_tuple(reps, "reps")
     team_index = _index_of_tuple(teams, "teams") or {}
-    bad_teams = [
-        FieldError(f"teams.{key}.rep_ids", getattr(team, "rep_ids", None), "must be rep ids")
-        for key, team in team_index.items()
-        if type(team) is not Team and not _rep_ids(getattr(team, "rep_ids", None))
-    ]
-    if bad_teams:
-        raise ValidationError(bad_teams, "routing")
-    if default is not None and not isinstance(default, Target):
-        raise ValidationError.single("default", default, "must be a Target")
-    queue_ids = None if queues is None else _ids(queues, "queues")
-    if not all(
-        t.kind is TargetKind.REP
-        or (
-            t.id in team_index
-            if t.kind is TargetKind.TEAM
-            else queue_ids is None or t.id in queue_ids
-        )
-        for t in itertools.chain((r.target for r in rules), () if fallback is None else (fallback,))
-    ):
-        known: dict[TargetKind, set[str] | None] = {TargetKind.TEAM: set(team_index)}
-        if queues is not None:
-            known[TargetKind.QUEUE] = queue_ids
-        targets = [(f"rules[{i}].target", r.target) for i, r in enumerate(rules)]
-        if fallback is not None:
-            targets.append(("default", fallback))
-        raise ValidationError(_unknown_targets(targets, known), "routing")
+    if queues is not None or not _checked_before(table, default, team_index):
+        _check_targets(table, rules, fallback, default, team_index, queues)
     router = _Router(state, at, rep_index, team_index, cap_key)
     trail: list[RuleCheck] = []
     unknown: dict[str, None] = {}
-
-    def decided(key: str, target: Target, taken: _Taken, reason: str) -> RoutingDecision:
-        return RoutingDecision(
-            owner_kind=TargetKind.QUEUE if target.kind is TargetKind.QUEUE else TargetKind.REP,
-            owner_id=taken.owner,
-            rule_key=key,
-            target=target,
-            reason=reason,
-            trail=tuple(trail),
-            unknown_fields=tuple(unknown),
-            state=taken.state,
-            hold_until=taken.hold_until,
-        )
-
-    def unassigned(reason: str) -> RoutingDecision:
-        return RoutingDecision(
-            owner_kind=None,
-            owner_id=None,
-            rule_key=None,
-            target=None,
-            reason=reason,
-            trail=tuple(trail),
-            unknown_fields=tuple(unknown),
-            state=state,
-        )
-
     for r in rules:
         truth = r.rule.evaluate(subject, at, context)
         if truth is Truth.UNKNOWN:
@@ -971,24 +999,104 @@ def route(
             )
             continue
         if truth is not Truth.TRUE:
-            trail.append(RuleCheck(key=r.key, result=truth))
+            trail.append(_not_met(r.key, truth))
             continue
         taken = router.take(r.target)
         trail.append(RuleCheck(key=r.key, result=truth, note=taken.note))
         if taken.owner is not None:
             why = f"rule {r.key!r} matched ({r.rule.to_text()}): {taken.note}"
-            return decided(r.key, r.target, taken, why)
+            return _decided(r.key, r.target, taken, why, trail, unknown)
     if fallback is None:
-        return unassigned("no rule matched and there is no default")
+        return _unassigned("no rule matched and there is no default", trail, unknown, state)
     taken = router.take(fallback)
     trail.append(RuleCheck(key="default", result=Truth.TRUE, note=taken.note))
     if taken.owner is None:
-        return unassigned(
-            f"no rule matched and the default {fallback} cannot take it: {taken.note}"
+        return _unassigned(
+            f"no rule matched and the default {fallback} cannot take it: {taken.note}",
+            trail,
+            unknown,
+            state,
         )
-    return decided(
-        "default", fallback, taken, f"no rule matched: the default, {fallback}: {taken.note}"
+    return _decided(
+        "default",
+        fallback,
+        taken,
+        f"no rule matched: the default, {_text_of(fallback)}: {taken.note}",
+        trail,
+        unknown,
     )
+
+
+def _decided(
+    key: str,
+    target: Target,
+    taken: _Taken,
+    reason: str,
+    trail: list[RuleCheck],
+    unknown: dict[str, None],
+) -> RoutingDecision:
+    """The decision that ``target`` (of rule ``key``) took the work."""
+    return RoutingDecision(
+        owner_kind=TargetKind.QUEUE if target.kind is TargetKind.QUEUE else TargetKind.REP,
+        owner_id=taken.owner,
+        rule_key=key,
+        target=target,
+        reason=reason,
+        trail=tuple(trail),
+        unknown_fields=tuple(unknown),
+        state=taken.state,
+        hold_until=taken.hold_until,
+    )
+
+
+def _unassigned(
+    reason: str, trail: list[RuleCheck], unknown: dict[str, None], state: RoutingState
+) -> RoutingDecision:
+    """The decision that nobody took the work."""
+    return RoutingDecision(
+        owner_kind=None,
+        owner_id=None,
+        rule_key=None,
+        target=None,
+        reason=reason,
+        trail=tuple(trail),
+        unknown_fields=tuple(unknown),
+        state=state,
+    )
+
+
+#: Checks of rules that were not met, by key (a check is an immutable value).
+_NOT_MET: dict[str, RuleCheck] = {}
+
+
+def _not_met(key: str, truth: Truth) -> RuleCheck:
+    """``RuleCheck(key=key, result=truth)``, made once per key and result."""
+    found = _NOT_MET.get(key) if type(key) is str else None
+    if found is not None and found.result is truth:
+        return found
+    check = RuleCheck(key=key, result=truth)
+    if type(key) is str:
+        if len(_NOT_MET) >= 256:
+            _NOT_MET.clear()
+        _NOT_MET[key] = check
+    return check
+
+
+#: ``str(target)`` by the target's identity, kept with the target (it cannot change).
+_TEXTS: dict[int, tuple[Target, str]] = {}
+
+
+def _text_of(target: Target) -> str:
+    """``str(target)``, remembered for the last targets seen."""
+    found = _TEXTS.get(id(target))
+    if found is not None and found[0] is target:
+        return found[1]
+    text = str(target)
+    if type(target) is Target:
+        if len(_TEXTS) >= 64:
+            _TEXTS.clear()
+        _TEXTS[id(target)] = (target, text)
+    return text
 
 
 for _document_type in (Target, RoutingRule, RoutingTable, RoutingState, RuleCheck, RoutingDecision):

@@ -26,7 +26,17 @@ from zoneinfo import ZoneInfo
 import attrs
 
 from salescore._validation import fail
-from salescore.calendar import _EPOCH, BusinessCalendar, _duration, _instant
+from salescore.calendar import (
+    _DAY_US,
+    _EPOCH,
+    _EPOCH_ORD,
+    _MAX_ORD,
+    _MIN_ORD,
+    _US,
+    BusinessCalendar,
+    _duration,
+    _instant,
+)
 from salescore.clock import ManualClock
 from salescore.decisions.qualification import Framework, FrameworkItem, RepAnswer, Verdict, assess
 from salescore.decisions.routing import RoutingRule, RoutingState, RoutingTable, Target, route
@@ -54,6 +64,16 @@ Progress = Callable[[int, int], None]
 
 _ROLE = {"sdr": RepRole.SDR, "ae": RepRole.AE, "support_agent": RepRole.SUPPORT_AGENT}
 _DAY = "day"
+#: A call's disposition by the outcome of a cadence step.
+_DISPOSITION = {
+    "opt_out": "do_not_call",
+    "meeting": "meeting_booked",
+    "connect": "connected",
+    "none": "no_answer",
+}
+#: The instants business calendars work with, as UTC microseconds since 1970: [first, end).
+_FIRST_US = (_MIN_ORD - _EPOCH_ORD) * _DAY_US
+_END_US = (_MAX_ORD - _EPOCH_ORD) * _DAY_US
 
 
 @attrs.frozen(kw_only=True)
@@ -172,6 +192,8 @@ class _Run:
             framework=self.framework,
             sla_policies=self._sla(),
         )
+        # The workspace's units of work are the store's.
+        self.unit_of_work = store.unit_of_work
         self.reps: list[Rep] = []
         self.team_records: list[Team] = []
         self.directory: tuple[tuple[Rep, ...], tuple[Team, ...]] = ((), ())
@@ -309,8 +331,23 @@ class _Run:
         """``days`` business days of ``team``'s hours after ``at``, in UTC.
 
         The instant ``team.calendar.add_business_time`` gives, without its
-        move to the calendar's zone (the agenda keeps UTC).
+        move to the calendar's zone (the agenda keeps UTC). The checks of an
+        aware ``at`` inside the calendars' range and of a duration that is not
+        negative are left out; anything else takes :meth:`_later_checked`,
+        which refuses it as ``add_business_time`` does.
         """
+        try:
+            start = (at - _EPOCH) // _US
+        except TypeError:  # not an aware datetime
+            return self._later_checked(team, at, days)
+        hours = days * team.day_hours
+        if not (_FIRST_US <= start < _END_US and hours >= 0):
+            return self._later_checked(team, at, days)
+        d = timedelta(hours=hours) // _US
+        return _EPOCH + timedelta(microseconds=team.calendar._add_us(start, d))
+
+    def _later_checked(self, team: _Team, at: datetime, days: float) -> datetime:
+        """:meth:`later` with every check of ``add_business_time``."""
         start = _instant(at, "start")
         d = _duration(timedelta(hours=days * team.day_hours))
         return _EPOCH + timedelta(microseconds=team.calendar._add_us(start, d))
@@ -381,7 +418,7 @@ class _Run:
             lead = lead.move_to("nurturing", at=at, actor="scoring", reason="below the MQL score")
         elif owner is not None:
             lead = lead.move_to("working", at=at, actor=owner)
-        with self.ws.unit_of_work() as uow:
+        with self.unit_of_work() as uow:
             uow.leads.add(lead)
         if below:
             return
@@ -400,11 +437,13 @@ class _Run:
         reason: str | None = None,
     ) -> None:
         """Log interactions and move the lead's status, in one unit of work."""
-        at = self.clock.now()
-        with self.ws.unit_of_work() as uow:
-            for interaction in interactions:
-                uow.interactions.append(interaction)
+        with self.unit_of_work() as uow:
+            if interactions:
+                append = uow.interactions.append
+                for interaction in interactions:
+                    append(interaction)
             if status is not None:
+                at = self.clock.now()
                 self.streams.pop(lead_id, None)
                 self.lead_fields.pop(lead_id, None)
                 lead = uow.leads.get(lead_id)
@@ -433,12 +472,7 @@ class _Run:
         party = self._party(lead_id)
         touch: dict[str, Any] = {"at": at, "actor": rep, "party": party, "rep_id": rep}
         if step.kind == "call":
-            disposition = {
-                "opt_out": "do_not_call",
-                "meeting": "meeting_booked",
-                "connect": "connected",
-                "none": "no_answer",
-            }[outcome]
+            disposition = _DISPOSITION[outcome]
             minutes = 0 if outcome == "none" else 2 + rng.random() * 10
             logged = [
                 Interaction.call(
@@ -525,7 +559,7 @@ class _Run:
             for q in self.s.qualification
             if q.rule is None
         ]
-        with self.ws.unit_of_work() as uow:
+        with self.unit_of_work() as uow:
             uow.interactions.append(meeting)
             lead = uow.leads.get(lead_id)
             verdict = assess(self.framework, lead, answers=answers, at=at)

@@ -162,31 +162,36 @@ class _Aggregates(_Repository[T]):
     def add(self, item: T) -> None:
         """Store a new aggregate (``ConcurrencyError`` at commit if the id exists)."""
         unit = self._unit
+        spec = self._spec
         if not unit._open:
             unit._check_open()
-        unit._check_type(self._spec, item)
+        if type(item) is not spec.cls:
+            unit._check_type(spec, item)
         agg: Aggregate = item  # type: ignore[assignment]
         history = agg.history
         if agg.version != len(history) or not history:
             fail("version", agg.version, "must equal the length of a non-empty history")
-        unit._add(self._spec, item, agg.version, agg.id)
+        unit._add(spec, item, agg.version, agg.id)
         unit._events.extend(history)
 
     def save(self, item: T, expected_version: int | None = None) -> None:
         """Store the aggregate's events after ``expected_version``."""
         unit = self._unit
-        unit._check_open()
-        unit._check_type(self._spec, item)
+        spec = self._spec
+        if not unit._open:
+            unit._check_open()
+        if type(item) is not spec.cls:
+            unit._check_type(spec, item)
         agg: Aggregate = item  # type: ignore[assignment]
-        expected = unit._expected(self._spec, agg.id, expected_version)
+        expected = unit._expected(spec, agg.id, expected_version)
         if agg.version < expected:
             raise ConcurrencyError(
-                f"{self._spec.name} item {agg.id!r} is at version {agg.version}, "
+                f"{spec.name} item {agg.id!r} is at version {agg.version}, "
                 f"older than the stored version {expected}"
             )
         if agg.version == expected:
             return
-        unit._save(self._spec, item, agg.id, expected, agg.version)
+        unit._save(spec, item, agg.id, expected, agg.version)
         unit._events.extend(agg.history[expected:])
 
 
@@ -356,7 +361,8 @@ class Unit:
             ConcurrencyError: a version check failed; nothing was written.
             StorageError: the backend failed; nothing was written.
         """
-        self._check_open()
+        if not self._open:
+            self._check_open()
         try:
             if self._pending or self._events:
                 self.committed = self._session.commit(
@@ -413,7 +419,8 @@ class Unit:
     # -- shared machinery -------------------------------------------------------------
 
     def _get(self, spec: Spec, key: str) -> tuple[int, Any]:
-        self._check_open()
+        if not self._open:
+            self._check_open()
         if not isinstance(key, str):
             fail(spec.key, key, "must be a string")
         pending = self._pending.get((spec.name, key))
@@ -427,8 +434,10 @@ class Unit:
 
     def _add(self, spec: Spec, obj: Any, version: int, key: str | None = None) -> None:
         if key is None:
-            self._check_open()
-            self._check_type(spec, obj)
+            if not self._open:
+                self._check_open()
+            if type(obj) is not spec.cls:
+                self._check_type(spec, obj)
             key = key_of(spec, obj)
         k = (spec.name, key)
         if k in self._pending or k in self._read:

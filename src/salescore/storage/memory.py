@@ -15,8 +15,9 @@ after the unit's snapshot (otherwise the table is scanned, as without it).
 
 from __future__ import annotations
 
+import functools
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import attrs
@@ -88,6 +89,9 @@ class _Index:
             found.update(self.keys.get(value, ()))
         return found
 
+
+#: ``EventRecord(*pair)`` for a (position, event) pair, made by C code.
+_record: Callable[[tuple[int, Event]], EventRecord] = functools.partial(tuple.__new__, EventRecord)
 
 _Wanted = tuple[tuple[Column, tuple[Any, ...]], ...]
 
@@ -188,14 +192,6 @@ class InMemoryStore(PersonRequests):
 
     # -- used by the session -------------------------------------------------------------
 
-    def _release(self, seq: int) -> None:
-        with self._lock:
-            n = self._active[seq] - 1
-            if n:
-                self._active[seq] = n
-            else:
-                del self._active[seq]
-
     def _commit(
         self, writes: list[Write], events: list[Event], rewrites: list[Rewrite], reader: int
     ) -> tuple[EventRecord, ...]:
@@ -212,55 +208,58 @@ class InMemoryStore(PersonRequests):
                         f"not {len(r.events)}"
                     )
                 replaced.extend(zip(where, r.events, strict=True))
-            heads: list[_Row | None] = []
+            # Every check first, so that nothing is written when one fails.
+            heads: list[tuple[dict[str, _Row] | None, _Row | None]] = []
             for w in writes:
-                table = tables.get(w.spec.name)
+                name = w.spec.name
+                table = tables.get(name)
                 current = None if table is None else table.get(w.key)
                 if w.insert:
                     if current is not None:
-                        raise ConcurrencyError(f"{w.spec.name} item {w.key!r} exists already")
+                        raise ConcurrencyError(f"{name} item {w.key!r} exists already")
                 elif current is None or current.version != w.expected:
                     found = "absent" if current is None else f"at version {current.version}"
                     raise ConcurrencyError(
-                        f"{w.spec.name} item {w.key!r} is {found}, not at version {w.expected}"
+                        f"{name} item {w.key!r} is {found}, not at version {w.expected}"
                     )
-                heads.append(current)
+                heads.append((table, current))
             seq = self._seq + 1
             active = self._active
             # The committing unit reads no more; when no other unit is open, no
             # snapshot needs the versions this commit replaces.
             alone = len(active) == 1 and active.get(reader) == 1
-            oldest = min(active, default=seq)
+            oldest = seq if alone else min(active, default=seq)
             all_indexes = self._indexes
-            owners: dict[str, str] = {}
-            for w, prev in zip(writes, heads, strict=True):
-                name = w.spec.name
-                key = w.key
-                owners[key] = name
-                table = tables.get(name)
-                if table is None:
-                    table = tables[name] = {}
+            for w, (table, prev) in zip(writes, heads, strict=True):
                 if prev is not None:
                     if alone:
                         prev = None
                     elif prev.seq <= oldest:
                         prev.prev = None  # no open snapshot needs anything older
-                table[key] = _Row(seq, w.version, w.obj, prev)
+                if table is None:
+                    table = tables.setdefault(w.spec.name, {})
+                table[w.key] = _Row(seq, w.version, w.obj, prev)
                 if all_indexes:
-                    indexes = all_indexes.get(name)
+                    indexes = all_indexes.get(w.spec.name)
                     if indexes:
                         for path, index in indexes.items():
                             if index is not None:
                                 try:
-                                    index.put(key, w.obj)
+                                    index.put(w.key, w.obj)
                                 except TypeError:
                                     indexes[path] = None
             log = self._events
             for i, event in replaced:
                 log[i] = EventRecord(i + 1, event)
             first = len(log)
-            records = tuple(map(EventRecord, range(first + 1, first + 1 + len(events)), events))
+            if not events:
+                self._seq = seq
+                return ()
+            records = tuple(map(_record, enumerate(events, first + 1)))
             log.extend(records)
+            owners: dict[str, str] = {}
+            for w in writes:
+                owners[w.key] = w.spec.name
             for i, e in enumerate(events, first):
                 subject = e.subject_id
                 logged_at = (owners.get(subject, ""), subject)
@@ -343,4 +342,12 @@ class _Session:
     def close(self) -> None:
         if not self._closed:
             self._closed = True
-            self._store._release(self._seq)
+            store = self._store
+            seq = self._seq
+            with store._lock:
+                active = store._active
+                n = active[seq] - 1
+                if n:
+                    active[seq] = n
+                else:
+                    del active[seq]
