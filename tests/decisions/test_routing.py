@@ -135,6 +135,36 @@ def test_default_and_unassigned() -> None:
     )
 
 
+def test_a_rule_that_matched_but_could_not_take_the_lead_is_named_in_the_reason() -> None:
+    full = RoutingState(loads={"dee": 2})
+    d = _route({"employees": 5000, "vip": True}, full, at=SATURDAY)
+    assert d.rule_key == "default"
+    assert d.reason == (
+        "rule 'enterprise' matched but no rep of team ent is available: "
+        "dee is at capacity (2/2); eve is outside working hours; "
+        "rule 'vip' matched but eve is outside working hours; "
+        "the default, queue 'unassigned': queued in unassigned"
+    )
+    vip = route(TABLE.rules, {"vip": True}, state=full, at=SATURDAY, reps=REPS, teams=TEAMS)
+    assert not vip.assigned
+    assert vip.reason == (
+        "rule 'vip' matched but eve is outside working hours; there is no default"
+    )
+    closed = route(
+        TABLE.rules,
+        {"vip": True},
+        state=full,
+        at=SATURDAY,
+        reps=REPS,
+        teams=TEAMS,
+        default=Target.rep("eve"),
+    )
+    assert closed.reason == (
+        "rule 'vip' matched but eve is outside working hours; "
+        "the default rep 'eve' cannot take it: eve is outside working hours"
+    )
+
+
 def test_without_reps_nothing_is_checked() -> None:
     d = route(TABLE, {"vip": True}, state=RoutingState(), at=SATURDAY, teams=TEAMS)
     assert (d.owner_id, d.rule_key) == ("eve", "vip")

@@ -1006,13 +1006,16 @@ def route(
         if taken.owner is not None:
             why = f"rule {r.key!r} matched ({r.rule.to_text()}): {taken.note}"
             return _decided(r.key, r.target, taken, why, trail, unknown)
+    # Every rule that matched had a target that could not take the subject.
+    full = [f"rule {c.key!r} matched but {c.note}" for c in trail if c.result is Truth.TRUE]
+    none, then = ("; ".join(full), "; ") if full else ("no rule matched", " and ")
     if fallback is None:
-        return _unassigned("no rule matched and there is no default", trail, unknown, state)
+        return _unassigned(f"{none}{then}there is no default", trail, unknown, state)
     taken = router.take(fallback)
     trail.append(RuleCheck(key="default", result=Truth.TRUE, note=taken.note))
     if taken.owner is None:
         return _unassigned(
-            f"no rule matched and the default {fallback} cannot take it: {taken.note}",
+            f"{none}{then}the default {fallback} cannot take it: {taken.note}",
             trail,
             unknown,
             state,
@@ -1021,7 +1024,7 @@ def route(
         "default",
         fallback,
         taken,
-        f"no rule matched: the default, {_text_of(fallback)}: {taken.note}",
+        f"{none}{'; ' if full else ': '}the default, {_text_of(fallback)}: {taken.note}",
         trail,
         unknown,
     )
