@@ -1,8 +1,10 @@
 """``forget`` erases everything personal that ``export_person`` shows, on every store.
 
 A person is generated as a store would hold them: duplicate leads merged into
-one, maybe converted into a contact that was merged with a duplicate contact,
-tasks about each record (edited, rescheduled, done), calls, a service case
+one, maybe converted into a contact that was merged with a duplicate contact
+(sometimes without a company, so that the new account and deal are named
+after them, and sometimes with the account renamed afterwards), tasks about
+each record (edited, rescheduled, done), calls, a service case
 with a task about it, a campaign membership and an enrollment. Every
 personal value of the person holds the token ``quxa`` (phones: the prefix
 ``+4930901``); a bystander's hold ``bysta`` (``+4940``). After ``forget``,
@@ -31,6 +33,7 @@ from salescore.domain.conversion import convert_lead
 from salescore.domain.events import FieldsChanged
 from salescore.domain.interactions import Interaction
 from salescore.domain.leads import Lead
+from salescore.domain.opportunities import Opportunity
 from salescore.domain.parties import Account, Contact, PartyRef
 from salescore.domain.service import ServiceCase
 from salescore.domain.tasks import Task, TaskSubject, TaskSubjectKind
@@ -78,6 +81,7 @@ class World:
     leads: dict[str, Lead] = attrs.field(factory=dict)
     contacts: dict[str, Contact] = attrs.field(factory=dict)
     accounts: dict[str, Account] = attrs.field(factory=dict)
+    opportunities: dict[str, Opportunity] = attrs.field(factory=dict)
     merges: dict[str, Merge] = attrs.field(factory=dict)
     tasks: dict[str, Task] = attrs.field(factory=dict)
     cases: dict[str, ServiceCase] = attrs.field(factory=dict)
@@ -89,6 +93,9 @@ class World:
     #: The person's records (the first: the one to forget) and the task done last.
     person: list[PartyRef] = attrs.field(factory=list)
     late_task: str | None = None
+    #: The account and deal the conversion named after the person, and a later name.
+    named: list[str] = attrs.field(factory=list)
+    renamed: str | None = None
 
     def tick(self) -> datetime:
         self.clock += timedelta(hours=1)
@@ -103,6 +110,7 @@ class World:
                 Lead: self.leads,
                 Contact: self.contacts,
                 Account: self.accounts,
+                Opportunity: self.opportunities,
                 Merge: self.merges,
                 Task: self.tasks,
                 ServiceCase: self.cases,
@@ -205,8 +213,20 @@ def worlds(draw: Any) -> World:
         survivor = _merge(world, merge_leads, world.leads[survivor.id], world.leads[other.id])
     if "contact" in shape:  # converted into a contact
         lead = world.leads[survivor.id].move_to("qualified", at=world.tick(), actor="rep")
-        done = convert_lead(lead, at=world.tick(), actor="rep", ids=world.ids, opportunity=False)
+        nameless = draw(st.booleans())
+        if nameless:  # the new account and deal are named after the person
+            lead = lead.update(company=None, at=world.tick(), actor="rep")
+        deal = draw(st.booleans())
+        done = convert_lead(lead, at=world.tick(), actor="rep", ids=world.ids, opportunity=deal)
         world.keep(done.lead, done.contact, done.account)
+        if done.opportunity is not None:
+            world.keep(done.opportunity)
+        if nameless:
+            world.named += [done.account.id]
+            world.named += [] if done.opportunity is None else [done.opportunity.id]
+            if draw(st.booleans()):  # a user gave the account its real name since
+                world.renamed = "Northwind"
+                world.keep(done.account.update(name="Northwind", at=world.tick(), actor="rep"))
         contact = done.contact
         world.person.append(contact.ref)
         if "twin" in shape:  # and a duplicate contact, merged with it
@@ -252,6 +272,7 @@ def _store_world(store: Store, world: World) -> None:
             "leads",
             "contacts",
             "accounts",
+            "opportunities",
             "merges",
             "tasks",
             "cases",
@@ -427,6 +448,8 @@ def test_forget_leaves_nothing_personal_anywhere(backend: Backend, world: World)
         },
         "campaign_member": {"m-1"},
         "enrollment": {"e-1"},
+        "account": {x for x in world.named if x in world.accounts},
+        "opportunity": {x for x in world.named if x in world.opportunities},
     }
     got: dict[str, set[str]] = {kind: set() for kind in erased}
     for kind, key in receipt.records:
@@ -440,7 +463,12 @@ def test_forget_leaves_nothing_personal_anywhere(backend: Backend, world: World)
     ]
     assert [r.event.at for r in after_log[: len(before_log)]] == [r.event.at for r in before_log]
     assert sorted(m.subject_id for m in markers) == sorted(
-        erased["lead"] | erased["contact"] | erased["case"] | erased["task"]
+        erased["lead"]
+        | erased["contact"]
+        | erased["case"]
+        | erased["task"]
+        | erased["account"]
+        | erased["opportunity"]
     )
     assert all(
         isinstance(m, FieldsChanged) and (m.reason, m.at) == (ERASURE_REASON, at) for m in markers
@@ -464,7 +492,21 @@ def test_forget_leaves_nothing_personal_anywhere(backend: Backend, world: World)
                 old_merge.repointed,
             )
             assert set(merge.fields) == set(old_merge.fields)
+        for repo, olds in ((uow.accounts, world.accounts), (uow.opportunities, world.opportunities)):
+            for old in olds.values():
+                named = repo.get(old.id)
+                if old.id in world.named:  # the person's name goes, a name given since stays
+                    name = world.renamed if old.id in world.accounts and world.renamed else ERASED
+                    assert (named.name, named.version) == (name, old.version + 1)
+                    assert type(old).from_events(named.history) == named
+                    kept = ("account_id", "amount", "stage", "created_at")
+                    assert [getattr(named, f, None) for f in kept] == [
+                        getattr(old, f, None) for f in kept
+                    ]
+                else:
+                    assert named == old  # named after a company
         assert uow.consent_records.get("consent-1") == world.consents["consent-1"]
+
         assert uow.enrollments.get("e-1") == world.enrollments["e-1"]
         assert uow.campaign_members.get("m-1") == world.members["m-1"]
         assert len(uow.leads.find().items) == len(world.leads)
@@ -529,6 +571,116 @@ def test_a_contact_merge_keeps_no_contact_value(backend: Backend) -> None:
         assert secret not in _exported(store, b.ref)
 
 
+def _converted(store: Store, company: str | None = None, **person: Any) -> Any:
+    """A lead of ``person`` converted (a new account and deal) and stored; the conversion."""
+    lead = Lead.new(id="lead-1", at=T0, actor="import", company=company, **person)
+    lead = lead.move_to("qualified", at=T0 + timedelta(hours=1), actor="rep")
+    ids = DeterministicIds(namespace="t", seed=1)
+    done = convert_lead(lead, at=T0 + timedelta(hours=2), actor="rep", ids=ids)
+    with store.unit_of_work() as uow:
+        for repo, item in (
+            (uow.leads, done.lead),
+            (uow.contacts, done.contact),
+            (uow.accounts, done.account),
+            (uow.opportunities, done.opportunity),
+        ):
+            repo.add(item)
+    return done
+
+
+@pytest.mark.parametrize(
+    ("person", "secrets"),
+    [
+        ({"first_name": "Ana", "last_name": "Sílva", "email": "ana@home.example"}, ("Ana", "Sílva")),
+        ({"email": "ana@home.example"}, ("ana@home.example",)),
+    ],
+)
+def test_the_account_and_deal_named_after_a_lead_without_a_company_are_erased(
+    backend: Backend, person: dict[str, str], secrets: tuple[str, ...]
+) -> None:
+    store = backend.make()
+    done = _converted(store, **person)
+    assert done.account.name == done.opportunity.name == " ".join(secrets)
+    docs = store.export_person(done.lead.ref)
+    assert (docs["accounts"], docs["opportunities"]) == (
+        (to_json(done.account),),
+        (to_json(done.opportunity),),
+    )
+    before = store.last_position()
+    at = T0 + timedelta(days=1)
+    receipt = store.forget(done.contact.ref, at=at, actor="dpo")
+    assert receipt.records == (
+        ("lead", "lead-1"),
+        ("contact", done.contact.id),
+        ("account", done.account.id),
+        ("opportunity", done.opportunity.id),
+    )
+    with store.unit_of_work() as uow:
+        account = uow.accounts.get(done.account.id)
+        deal = uow.opportunities.get(done.opportunity.id)
+    assert (account.name, account.version) == (ERASED, done.account.version + 1)
+    assert (deal.name, deal.version, deal.stage, deal.account_id) == (
+        ERASED,
+        done.opportunity.version + 1,
+        done.opportunity.stage,
+        account.id,
+    )
+    marker = FieldsChanged(
+        subject_id=account.id,
+        at=at,
+        actor="dpo",
+        changes={"name": (ERASED, ERASED)},
+        reason=ERASURE_REASON,
+    )
+    assert account.history[-1] == marker
+    assert deal.history[-1] == attrs.evolve(marker, subject_id=deal.id)
+    assert (Account.from_events(account.history), Opportunity.from_events(deal.history)) == (
+        account,
+        deal,
+    )
+    assert store.last_position() == before + 4  # lead, contact, account, deal
+    assert store.export_person(done.lead.ref)["accounts"] == (to_json(account),)
+    for secret in (*secrets, "ana@"):
+        assert secret not in _log(store)
+        assert secret not in backend.raw(store)
+        assert secret not in _exported(store, done.lead.ref)
+
+
+def test_an_account_and_deal_named_after_the_company_are_kept(backend: Backend) -> None:
+    store = backend.make()
+    done = _converted(store, "Acme", first_name="Ana", email="ana@acme.io")
+    assert store.export_person(done.lead.ref)["accounts"] == ()
+    receipt = store.forget(done.lead.ref, at=T0 + timedelta(days=1), actor="dpo")
+    assert [kind for kind, _ in receipt.records] == ["lead", "contact"]
+    with store.unit_of_work() as uow:
+        assert uow.accounts.get(done.account.id) == done.account
+        assert uow.opportunities.get(done.opportunity.id) == done.opportunity
+    assert "Ana" not in backend.raw(store)
+
+
+def test_a_renamed_account_keeps_its_new_name_and_loses_the_persons(backend: Backend) -> None:
+    store = backend.make()
+    done = _converted(store, first_name="Ana", last_name="Sílva")
+    at = T0 + timedelta(hours=3)
+    with store.unit_of_work() as uow:
+        renamed = uow.accounts.get(done.account.id).update(name="Northwind", at=at, actor="rep")
+        deal = uow.opportunities.get(done.opportunity.id)
+        deal = deal.update(name="Northwind renewal", at=at, actor="rep")
+        uow.accounts.save(renamed)
+        uow.opportunities.save(deal)
+    assert "Ana Sílva" in _exported(store, done.lead.ref)
+    store.forget(done.lead.ref, at=T0 + timedelta(days=1), actor="dpo")
+    with store.unit_of_work() as uow:
+        account = uow.accounts.get(renamed.id)
+        new_deal = uow.opportunities.get(deal.id)
+    assert (account.name, new_deal.name) == ("Northwind", "Northwind renewal")
+    assert account.history[1].changes == {"name": (ERASED, "Northwind")}  # type: ignore[attr-defined]
+    assert account.history[-1].changes == {"name": ("Northwind", "Northwind")}  # type: ignore[attr-defined]
+    assert new_deal.history[0].name == ERASED  # type: ignore[attr-defined]
+    assert "Sílva" not in _log(store)
+    assert "Sílva" not in backend.raw(store)
+
+
 def test_a_task_about_the_persons_case_is_erased_and_an_opportunity_is_not(
     backend: Backend,
 ) -> None:
@@ -563,6 +715,8 @@ def test_every_repository_is_exported(backend: Backend) -> None:
     assert docs == {
         "leads": (to_json(lead),),
         "contacts": (),
+        "accounts": (),
+        "opportunities": (),
         "merges": (),
         "cases": (),
         "interactions": (),
