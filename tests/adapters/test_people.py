@@ -39,7 +39,7 @@ from salescore.domain.service import ServiceCase
 from salescore.domain.tasks import Task, TaskSubject, TaskSubjectKind
 from salescore.errors import ValidationError
 from salescore.ids import DeterministicIds
-from salescore.outreach import ERASED, ERASURE_REASON, erase_person
+from salescore.outreach import ERASED, ERASURE_REASON, erase_person, named_after
 from salescore.outreach.cadences import Cadence, CadenceStep, Enrollment, StepKind
 from salescore.outreach.consent import ConsentRecord
 from salescore.outreach.merges import Merge, MergeKind, merge_accounts, merge_contacts, merge_leads
@@ -492,7 +492,10 @@ def test_forget_leaves_nothing_personal_anywhere(backend: Backend, world: World)
                 old_merge.repointed,
             )
             assert set(merge.fields) == set(old_merge.fields)
-        for repo, olds in ((uow.accounts, world.accounts), (uow.opportunities, world.opportunities)):
+        for repo, olds in (
+            (uow.accounts, world.accounts),
+            (uow.opportunities, world.opportunities),
+        ):
             for old in olds.values():
                 named = repo.get(old.id)
                 if old.id in world.named:  # the person's name goes, a name given since stays
@@ -591,7 +594,10 @@ def _converted(store: Store, company: str | None = None, **person: Any) -> Any:
 @pytest.mark.parametrize(
     ("person", "secrets"),
     [
-        ({"first_name": "Ana", "last_name": "Sílva", "email": "ana@home.example"}, ("Ana", "Sílva")),
+        (
+            {"first_name": "Ana", "last_name": "Sílva", "email": "ana@home.example"},
+            ("Ana", "Sílva"),
+        ),
         ({"email": "ana@home.example"}, ("ana@home.example",)),
     ],
 )
@@ -639,7 +645,8 @@ def test_the_account_and_deal_named_after_a_lead_without_a_company_are_erased(
         deal,
     )
     assert store.last_position() == before + 4  # lead, contact, account, deal
-    assert store.export_person(done.lead.ref)["accounts"] == (to_json(account),)
+    docs = store.export_person(done.lead.ref)  # nothing of the person is left in them
+    assert (docs["accounts"], docs["opportunities"]) == ((), ())
     for secret in (*secrets, "ana@"):
         assert secret not in _log(store)
         assert secret not in backend.raw(store)
@@ -679,6 +686,22 @@ def test_a_renamed_account_keeps_its_new_name_and_loses_the_persons(backend: Bac
     assert new_deal.history[0].name == ERASED  # type: ignore[attr-defined]
     assert "Sílva" not in _log(store)
     assert "Sílva" not in backend.raw(store)
+
+
+def test_a_deal_erasure_before_its_last_event_changes_nothing(backend: Backend) -> None:
+    store = backend.make()
+    done = _converted(store, first_name="Ana", email="ana@home.example")
+    with store.unit_of_work() as uow:
+        deal = uow.opportunities.get(done.opportunity.id)
+        uow.opportunities.save(
+            deal.update(next_step="demo", at=T0 + timedelta(days=2), actor="rep")
+        )
+    saved = backend.saved(store)
+    with pytest.raises(ValidationError) as info:
+        store.forget(done.lead.ref, at=T0 + timedelta(days=1), actor="dpo")
+    assert info.value.paths == ("at",)
+    assert backend.saved(store) == saved
+    assert "Ana" in backend.raw(store)
 
 
 def test_a_task_about_the_persons_case_is_erased_and_an_opportunity_is_not(
@@ -788,3 +811,34 @@ def test_erase_person_erases_tasks_in_state_and_history() -> None:
     for secret in ("Ana", "Sílva", "+4930901820", "mobile"):
         assert secret not in to_json(erased)
     assert out.receipt.records == (("task", "task-1"),)
+
+
+def test_erase_person_erases_a_name_the_conversion_took_from_the_person_only() -> None:
+    ids = DeterministicIds(namespace="t", seed=1)
+    done, unconverted = [], []
+    for company, name in ((None, "Ana"), ("Acme", "Bea")):
+        lead = Lead.new(id=f"lead-{name}", at=T0, actor="t", first_name=name, company=company)
+        unconverted.append(lead.move_to("qualified", at=T0, actor="rep"))
+        done.append(convert_lead(unconverted[-1], at=T0, actor="rep", ids=ids))
+    ana, bea = done
+    records = [ana.account, ana.opportunity, bea.account, bea.opportunity]
+    assert named_after([ana.lead, bea.lead], records) == records[:2]
+    assert named_after(unconverted, records) == []
+    at = T0 + timedelta(days=1)
+    out = erase_person(
+        ana.lead.ref,
+        at=at,
+        actor="dpo",
+        reason="r",
+        leads=[ana.lead, bea.lead],
+        accounts=[ana.account, bea.account],
+        opportunities=[ana.opportunity],
+    )
+    assert [x.name for x in (*out.accounts, *out.opportunities)] == [ERASED, "Acme", ERASED]
+    assert out.accounts[1] is bea.account
+    assert out.receipt.records[-3:] == (
+        ("account", ana.account.id),
+        ("account", bea.account.id),
+        ("opportunity", ana.opportunity.id),
+    )
+    assert all("Ana" not in to_json(x) for x in (*out.accounts, *out.opportunities))

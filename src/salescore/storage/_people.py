@@ -11,7 +11,7 @@ import attrs
 from salescore._validation import fail
 from salescore.domain.parties import PartyKind, PartyRef
 from salescore.errors import NotFound
-from salescore.outreach.erasure import ERASURE_REASON, ErasureReceipt, erase_person
+from salescore.outreach.erasure import ERASURE_REASON, ErasureReceipt, erase_person, named_after
 from salescore.outreach.merges import MergeKind
 from salescore.rules import all_of, any_of, field
 from salescore.serialization import to_json
@@ -50,6 +50,8 @@ class _Person:
     tasks: list[Any]
     enrollments: list[Any]
     consent_records: list[Any]
+    accounts: list[Any]
+    opportunities: list[Any]
 
 
 def _grow(found: dict[str, Any], repo: Any, rule: Any) -> bool:
@@ -100,6 +102,11 @@ def _person(uow: Any, party: PartyRef) -> _Person:
                     i for m in merges.values() if m.kind is kind for i in (m.survivor, m.merged)
                 ]
                 grown |= _fetch(found, repo, sides)
+    named: dict[str, dict[str, Any]] = {"accounts": {}, "opportunities": {}}
+    for lead in leads.values():  # what the person's conversions created
+        _fetch(named["accounts"], uow.accounts, [lead.converted_account_id])
+        _fetch(named["opportunities"], uow.opportunities, [lead.converted_opportunity_id])
+    after = {k: named_after(leads.values(), v.values()) for k, v in named.items()}
     cases = _where(uow.cases, field("requester_id").is_in(list(contacts)) if contacts else None)
     parties = {"lead": list(leads), "contact": list(contacts)}
     same = _among("party", parties)
@@ -113,6 +120,8 @@ def _person(uow: Any, party: PartyRef) -> _Person:
         tasks=_where(uow.tasks, _among("subject", {**parties, "case": [c.id for c in cases]})),
         enrollments=_where(uow.enrollments, same),
         consent_records=_where(uow.consent_records, same),
+        accounts=after["accounts"],
+        opportunities=after["opportunities"],
     )
 
 
@@ -170,12 +179,16 @@ def forget_person(
         enrollments=person.enrollments,
         merges=person.merges,
         tasks=person.tasks,
+        accounts=person.accounts,
+        opportunities=person.opportunities,
     )
     for repo, before, after in (
         (uow.leads, person.leads, erasure.leads),
         (uow.contacts, person.contacts, erasure.contacts),
         (uow.cases, person.cases, erasure.cases),
         (uow.tasks, person.tasks, erasure.tasks),
+        (uow.accounts, person.accounts, erasure.accounts),
+        (uow.opportunities, person.opportunities, erasure.opportunities),
     ):
         for old, new in zip(before, after, strict=True):
             repo.save(new)
