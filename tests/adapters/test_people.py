@@ -842,3 +842,9 @@ def test_erase_person_erases_a_name_the_conversion_took_from_the_person_only() -
         ("opportunity", ana.opportunity.id),
     )
     assert all("Ana" not in to_json(x) for x in (*out.accounts, *out.opportunities))
+    # a name given since is the user's, even one holding the person's: it stays as typed
+    typed = ana.account.update(name="Ana Design", at=at, actor="rep")
+    (kept,) = erase_person(
+        ana.lead.ref, at=at, actor="dpo", reason="r", leads=[ana.lead], accounts=[typed]
+    ).accounts
+    assert (kept.name, kept.history[0].name) == ("Ana Design", ERASED)  # type: ignore[attr-defined]

@@ -102,11 +102,10 @@ def _person(uow: Any, party: PartyRef) -> _Person:
                     i for m in merges.values() if m.kind is kind for i in (m.survivor, m.merged)
                 ]
                 grown |= _fetch(found, repo, sides)
-    named: dict[str, dict[str, Any]] = {"accounts": {}, "opportunities": {}}
-    for lead in leads.values():  # what the person's conversions created
-        _fetch(named["accounts"], uow.accounts, [lead.converted_account_id])
-        _fetch(named["opportunities"], uow.opportunities, [lead.converted_opportunity_id])
-    after = {k: named_after(leads.values(), v.values()) for k, v in named.items()}
+    accounts: dict[str, Any] = {}  # those the conversions created: named after the person?
+    deals: dict[str, Any] = {}
+    _fetch(accounts, uow.accounts, [x.converted_account_id for x in leads.values()])
+    _fetch(deals, uow.opportunities, [x.converted_opportunity_id for x in leads.values()])
     cases = _where(uow.cases, field("requester_id").is_in(list(contacts)) if contacts else None)
     parties = {"lead": list(leads), "contact": list(contacts)}
     same = _among("party", parties)
@@ -120,8 +119,8 @@ def _person(uow: Any, party: PartyRef) -> _Person:
         tasks=_where(uow.tasks, _among("subject", {**parties, "case": [c.id for c in cases]})),
         enrollments=_where(uow.enrollments, same),
         consent_records=_where(uow.consent_records, same),
-        accounts=after["accounts"],
-        opportunities=after["opportunities"],
+        accounts=named_after(leads.values(), accounts.values()),
+        opportunities=named_after(leads.values(), deals.values()),
     )
 
 
@@ -134,7 +133,9 @@ def person_documents(uow: Any, party: PartyRef) -> dict[str, tuple[str, ...]]:
     contacts, followed until nothing new is found. Their documents: those
     leads and contacts, the merges, the cases the contacts opened, the
     interactions with them, their campaign memberships, the tasks about
-    them or their cases, their enrollments and consent records. Every
+    them or their cases, their enrollments and consent records, and the
+    account and deal a conversion of their leads named after them (a lead
+    without a company; see :func:`salescore.outreach.named_after`). Every
     repository name is present (with ``()`` when nothing is held).
 
     Raises:
@@ -156,9 +157,10 @@ def forget_person(
     The person's records are those :func:`person_documents` exports. Their
     leads, contacts, interactions, the cases they opened, the tasks about
     them or their cases, their campaign memberships, enrollments and the
-    merges of their leads and contacts go through
-    :func:`salescore.outreach.erase_person`; the erased aggregates are saved
-    and their logged events rewritten in place; interactions are replaced.
+    merges of their leads and contacts, and the accounts and deals named
+    after them go through :func:`salescore.outreach.erase_person`; the
+    erased aggregates are saved and their logged events rewritten in place;
+    interactions are replaced.
     Consent records are left as they are.
 
     Raises:
@@ -217,7 +219,9 @@ class PersonRequests:
         The records are those :func:`person_documents` finds: the lead or
         contact and every record of the same person through conversions and
         merges, with their merges, cases, interactions, campaign
-        memberships, tasks, enrollments and consent records.
+        memberships, tasks, enrollments and consent records, and the
+        account and deal their conversion named after them (a lead converted
+        without a company: see :func:`salescore.outreach.named_after`).
 
         Args:
             party: The lead or contact.
@@ -240,11 +244,13 @@ class PersonRequests:
         person through conversions and merges), consent records excepted:
         the leads and contacts, the interactions with them, the cases they
         opened, the tasks about them or their cases, their campaign
-        memberships and enrollments, and the merges of their leads and
-        contacts. They go through :func:`salescore.outreach.erase_person`;
-        their logged events are rewritten in place (the one sanctioned
-        rewrite of history) and each erased lead, contact, case and task gets
-        one more event recording the erasure. Ids, counts, stages, statuses,
+        memberships and enrollments, the merges of their leads and
+        contacts, and the name of the account and deal their conversion
+        named after them (a name given since, or a company's, stays). They go
+        through :func:`salescore.outreach.erase_person`; their logged events
+        are rewritten in place (the one sanctioned rewrite of history) and
+        each erased lead, contact, case, task, account and deal gets one more
+        event recording the erasure. Ids, counts, stages, statuses,
         amounts and times stay. Consent records are kept as they are: an
         objection must outlive the erasure. If one record refuses, nothing
         is changed.
