@@ -42,7 +42,14 @@ from salescore.ids import DeterministicIds
 from salescore.outreach import ERASED, ERASURE_REASON, erase_person, named_after
 from salescore.outreach.cadences import Cadence, CadenceStep, Enrollment, StepKind
 from salescore.outreach.consent import ConsentRecord
-from salescore.outreach.merges import Merge, MergeKind, merge_accounts, merge_contacts, merge_leads
+from salescore.outreach.merges import (
+    Merge,
+    MergeKind,
+    Take,
+    merge_accounts,
+    merge_contacts,
+    merge_leads,
+)
 from salescore.serialization import to_json
 from salescore.storage import InMemoryStore, SQLiteStore
 from salescore.storage.protocols import Store
@@ -686,6 +693,42 @@ def test_a_renamed_account_keeps_its_new_name_and_loses_the_persons(backend: Bac
     assert new_deal.history[0].name == ERASED  # type: ignore[attr-defined]
     assert "Sílva" not in _log(store)
     assert "Sílva" not in backend.raw(store)
+
+
+def test_an_account_merged_after_the_conversion_keeps_no_trace_of_the_name(
+    backend: Backend,
+) -> None:
+    store = backend.make()
+    done = _converted(store, first_name="Ana", last_name="Sílva")
+    acme = Account.new(id="account-acme", at=T0, actor="t", name="Acme", domain="acme.io")
+    at = T0 + timedelta(hours=3)
+    ids = DeterministicIds(namespace="m", seed=1)
+    with store.unit_of_work() as uow:
+        mine = uow.accounts.get(done.account.id)
+        merged = merge_accounts(
+            acme, mine, at=at, actor="t", ids=ids, resolve={"name": Take.MERGED}
+        )
+        uow.accounts.add(merged.survivor)
+        uow.accounts.save(merged.tombstone)
+        uow.merges.add(merged.merge)
+    assert (merged.survivor.id, merged.survivor.name) == ("account-acme", "Ana Sílva")
+    docs = store.export_person(done.lead.ref)
+    assert docs["merges"] == (to_json(merged.merge),)
+    assert len(docs["accounts"]) == 2
+    receipt = store.forget(done.lead.ref, at=T0 + timedelta(days=1), actor="dpo")
+    assert ("merge", merged.merge.id) in receipt.records
+    with store.unit_of_work() as uow:
+        survivor = uow.accounts.get("account-acme")
+        merge = uow.merges.get(merged.merge.id)
+    assert (survivor.name, survivor.domain, survivor.history[0].name) == (  # type: ignore[attr-defined]
+        ERASED,
+        "acme.io",
+        "Acme",
+    )
+    assert (dict(merge.fields), merge.version) == ({"name": ("Acme", ERASED)}, 1)
+    for secret in ("Ana", "Sílva"):
+        assert secret not in _log(store)
+        assert secret not in backend.raw(store)
 
 
 def test_a_deal_erasure_before_its_last_event_changes_nothing(backend: Backend) -> None:

@@ -23,14 +23,14 @@ What is personal (and what it becomes):
 * merges of leads or contacts: the values of those fields that their
   events and state kept to undo the merge → the placeholders above, history
   rewritten in place, version unchanged (a merge records no erasure event
-  of its own); a merge of accounts keeps no personal value and is returned
-  unchanged;
+  of its own);
 * accounts and deals: a lead converted without a company names its new
   account (and the deal, unless given a name) after the person's name or,
   without one, their e-mail address (:func:`~salescore.convert_lead`); that
   name → ``"[erased]"`` wherever the account's or deal's state or history
-  holds it (see :func:`named_after`); a name given since, and an account
-  named after a company, stay;
+  holds it, or a merge of accounts kept it to be undone (see
+  :func:`named_after`); a name given since, and an account named after a
+  company, stay; a merge of accounts keeps no other personal value;
 * campaign memberships and enrollments hold only references: they are
   returned unchanged and counted in the receipt.
 
@@ -94,6 +94,7 @@ _MERGED: Final[Mapping[MergeKind, Mapping[str, Any]]] = {
 }
 
 A = TypeVar("A", bound=Aggregate)
+N = TypeVar("N", Account, Opportunity, Merge)
 
 
 def _scrub(obj: Any, personal: Mapping[str, Any]) -> Any:
@@ -148,28 +149,33 @@ def erase_aggregate(record: A, *, at: datetime, actor: str) -> A:
     )
 
 
-def _erase_merge(merge: Merge) -> Merge:
+def _erase_merge(merge: Merge, names: frozenset[str]) -> Merge:
     """Erase the personal values a merge kept (to be undone), in its state and history.
+
+    A merge of leads or contacts keeps their personal fields; a merge of
+    accounts keeps only names, erased when in ``names`` (see :func:`named_after`).
 
     Returns:
         The merge rebuilt from its scrubbed history, at the same version
-        (a merge of accounts, which keeps none, unchanged).
+        (unchanged when it keeps nothing to erase).
     """
     personal = _MERGED.get(merge.kind)
     if personal is None:
-        return merge
-    events = tuple(
-        attrs.evolve(
-            e,
-            fields={
-                n: (personal[n], personal[n]) if n in personal else p for n, p in e.fields.items()
-            },
+        events = tuple(_unname(e, names) for e in merge.history)
+    else:
+        events = tuple(
+            attrs.evolve(
+                e,
+                fields={
+                    n: (personal[n], personal[n]) if n in personal else p
+                    for n, p in e.fields.items()
+                },
+            )
+            if isinstance(e, RecordsMerged)
+            else e
+            for e in merge.history
         )
-        if isinstance(e, RecordsMerged)
-        else e
-        for e in merge.history
-    )
-    return Merge.from_events(events)
+    return merge if events == merge.history else Merge.from_events(events)
 
 
 def _conversion_name(lead: Lead) -> str | None:
@@ -186,33 +192,43 @@ def _conversion_name(lead: Lead) -> str | None:
 
 
 def _unname(event: Any, names: frozenset[str]) -> Any:
-    """``event`` with every account or deal name in ``names`` replaced by :data:`ERASED`."""
+    """``event`` with every account or deal name in ``names`` replaced by :data:`ERASED`.
+
+    The names an account or deal was created with or changed to, and those
+    a merge of accounts kept to be undone.
+    """
     if isinstance(event, AccountCreated | OpportunityCreated) and event.name in names:
         return attrs.evolve(event, name=ERASED)
     if isinstance(event, FieldsChanged) and set(event.changes.get("name", ())) & names:
-        old, new = (ERASED if v in names else v for v in event.changes["name"])
-        return attrs.evolve(event, changes={**event.changes, "name": (old, new)})
+        return attrs.evolve(event, changes={**event.changes, "name": _pair(event.changes, names)})
+    if isinstance(event, RecordsMerged) and set(event.fields.get("name", ())) & names:
+        return attrs.evolve(event, fields={**event.fields, "name": _pair(event.fields, names)})
     return event
+
+
+def _pair(changes: Mapping[str, tuple[Any, Any]], names: frozenset[str]) -> tuple[Any, Any]:
+    old, new = (ERASED if v in names else v for v in changes["name"])
+    return old, new
 
 
 def _names(leads: Iterable[Lead]) -> frozenset[str]:
     return frozenset(n for n in map(_conversion_name, leads) if n)
 
 
-def named_after(
-    leads: Iterable[Lead], records: Iterable[Account | Opportunity]
-) -> list[Account | Opportunity]:
-    """The accounts and deals among ``records`` named after the person of ``leads``.
+def named_after(leads: Iterable[Lead], records: Iterable[N]) -> list[N]:
+    """The accounts, deals and account merges among ``records`` named after the person of ``leads``.
 
     A lead converted without a company gives its new account, and the deal
     it opens, the person's name or (without one) e-mail address, as it was
     at the conversion (:func:`~salescore.convert_lead`). These are the
-    records whose state or history holds one of those names: the ones
+    records whose state or history holds one of those names (a merge of
+    accounts: among the names it kept to be undone): the ones
     :func:`erase_person` erases names in.
 
     Args:
         leads: The person's leads (not yet erased).
-        records: Accounts and deals, typically those the leads were converted into.
+        records: Accounts and deals, typically those the leads were converted
+            into, and merges of those accounts.
 
     Returns:
         Those holding a name to erase, in the order given.
@@ -269,7 +285,8 @@ class Erasure:
         members: The campaign memberships (unchanged: they hold only references).
         enrollments: The enrollments (unchanged likewise).
         receipt: The record that the erasure happened.
-        merges: The merges of their leads and contacts, erased.
+        merges: The merges of their leads and contacts (and of accounts named
+            after them), erased.
         tasks: The tasks about them, erased.
         accounts: The accounts named after them, their name erased.
         opportunities: The deals named after them, their name erased.
@@ -326,7 +343,8 @@ def erase_person(
         cases: Cases they opened.
         members: Their campaign memberships.
         enrollments: Their enrollments.
-        merges: The merges of their leads and contacts.
+        merges: The merges of their leads and contacts, and of the
+            accounts their leads were converted into.
         tasks: The tasks about them.
         accounts: The accounts their leads were converted into.
         opportunities: The deals their leads' conversions opened.
@@ -350,9 +368,9 @@ def erase_person(
     new_cases = tuple(erase_aggregate(x, at=at, actor=actor) for x in cases)
     kept_members = tuple(members)
     kept_enrollments = tuple(enrollments)
-    new_merges = tuple(_erase_merge(m) for m in merges)
     new_tasks = tuple(erase_aggregate(x, at=at, actor=actor) for x in tasks)
     names = _names(leads)
+    new_merges = tuple(_erase_merge(m, names) for m in merges)
     new_accounts = tuple(_erase_name(x, names, at=at, actor=actor) for x in accounts)
     new_deals = tuple(_erase_name(x, names, at=at, actor=actor) for x in opportunities)
     touched: list[tuple[str, str]] = []

@@ -74,6 +74,23 @@ def _fetch(found: dict[str, Any], repo: Any, ids: Iterable[str | None]) -> bool:
     return new
 
 
+def _merged(
+    uow: Any, merges: dict[str, Any], kind: MergeKind, found: dict[str, Any], repo: Any
+) -> bool:
+    """Add the merges of ``kind`` of the records ``found`` and their other records.
+
+    Returns:
+        Whether a record was new.
+    """
+    if not found:
+        return False
+    ids = list(found)
+    either = any_of(field("survivor").is_in(ids), field("merged").is_in(ids))
+    _grow(merges, uow.merges, all_of(field("kind") == kind.value, either))
+    sides = [i for m in merges.values() if m.kind is kind for i in (m.survivor, m.merged)]
+    return _fetch(found, repo, sides)
+
+
 def _person(uow: Any, party: PartyRef) -> _Person:
     """The records about ``party``: the same person through conversions and merges."""
     if not isinstance(party, PartyRef):
@@ -90,29 +107,24 @@ def _person(uow: Any, party: PartyRef) -> _Person:
         grown = _fetch(contacts, uow.contacts, [x.converted_contact_id for x in leads.values()])
         if contacts:
             grown |= _grow(leads, uow.leads, field("converted_contact_id").is_in(list(contacts)))
-        for kind, found, repo in (
-            (MergeKind.LEAD, leads, uow.leads),
-            (MergeKind.CONTACT, contacts, uow.contacts),
-        ):
-            if found:
-                ids = list(found)
-                either = any_of(field("survivor").is_in(ids), field("merged").is_in(ids))
-                _grow(merges, uow.merges, all_of(field("kind") == kind.value, either))
-                sides = [
-                    i for m in merges.values() if m.kind is kind for i in (m.survivor, m.merged)
-                ]
-                grown |= _fetch(found, repo, sides)
-    accounts: dict[str, Any] = {}  # those the conversions created: named after the person?
+        grown |= _merged(uow, merges, MergeKind.LEAD, leads, uow.leads)
+        grown |= _merged(uow, merges, MergeKind.CONTACT, contacts, uow.contacts)
+    # The accounts and deals their conversions created, and those merged with
+    # the accounts: those named after the person are theirs.
+    accounts: dict[str, Any] = {}
     deals: dict[str, Any] = {}
+    account_merges: dict[str, Any] = {}
     _fetch(accounts, uow.accounts, [x.converted_account_id for x in leads.values()])
     _fetch(deals, uow.opportunities, [x.converted_opportunity_id for x in leads.values()])
+    while _merged(uow, account_merges, MergeKind.ACCOUNT, accounts, uow.accounts):
+        pass
     cases = _where(uow.cases, field("requester_id").is_in(list(contacts)) if contacts else None)
     parties = {"lead": list(leads), "contact": list(contacts)}
     same = _among("party", parties)
     return _Person(
         leads=list(leads.values()),
         contacts=list(contacts.values()),
-        merges=list(merges.values()),
+        merges=[*merges.values(), *named_after(leads.values(), account_merges.values())],
         cases=cases,
         interactions=_where(uow.interactions, same),
         campaign_members=_where(uow.campaign_members, same),
