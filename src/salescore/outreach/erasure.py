@@ -288,8 +288,9 @@ class Erasure:
         merges: The merges of their leads and contacts (and of accounts named
             after them), erased.
         tasks: The tasks about them, erased.
-        accounts: The accounts named after them, their name erased.
-        opportunities: The deals named after them, their name erased.
+        accounts: The accounts, the name taken from the person erased (an
+            account without it unchanged).
+        opportunities: The deals, likewise.
     """
 
     leads: tuple[Lead, ...]

@@ -110,14 +110,16 @@ def _person(uow: Any, party: PartyRef) -> _Person:
         grown |= _merged(uow, merges, MergeKind.LEAD, leads, uow.leads)
         grown |= _merged(uow, merges, MergeKind.CONTACT, contacts, uow.contacts)
     # The accounts and deals their conversions created, and those merged with
-    # the accounts: those named after the person are theirs.
+    # the accounts (only an account holding the name can pass it on in a
+    # merge): those named after the person are theirs.
     accounts: dict[str, Any] = {}
     deals: dict[str, Any] = {}
     account_merges: dict[str, Any] = {}
     _fetch(accounts, uow.accounts, [x.converted_account_id for x in leads.values()])
     _fetch(deals, uow.opportunities, [x.converted_opportunity_id for x in leads.values()])
-    while _merged(uow, account_merges, MergeKind.ACCOUNT, accounts, uow.accounts):
-        pass
+    if named_after(leads.values(), accounts.values()):
+        while _merged(uow, account_merges, MergeKind.ACCOUNT, accounts, uow.accounts):
+            pass
     cases = _where(uow.cases, field("requester_id").is_in(list(contacts)) if contacts else None)
     parties = {"lead": list(leads), "contact": list(contacts)}
     same = _among("party", parties)
