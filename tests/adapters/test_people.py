@@ -3,7 +3,8 @@
 A person is generated as a store would hold them: duplicate leads merged into
 one, maybe converted into a contact that was merged with a duplicate contact
 (sometimes without a company, so that the new account and deal are named
-after them, and sometimes with the account renamed afterwards), tasks about
+after them, and sometimes with the account renamed or merged into a
+company's account afterwards), tasks about
 each record (edited, rescheduled, done), calls, a service case
 with a task about it, a campaign membership and an enrollment. Every
 personal value of the person holds the token ``quxa`` (phones: the prefix
@@ -234,7 +235,22 @@ def worlds(draw: Any) -> World:
             if draw(st.booleans()):  # a user gave the account its real name since
                 world.renamed = "Northwind"
                 world.keep(done.account.update(name="Northwind", at=world.tick(), actor="rep"))
-        contact = done.contact
+            if draw(st.booleans()):  # and merged it into a company's, which took its name
+                bolt = Account.new(id="account-bolt", at=world.tick(), actor="t", name="Bolt")
+                merged = merge_accounts(
+                    bolt,
+                    world.accounts[done.account.id],
+                    at=world.tick(),
+                    actor="t",
+                    ids=world.ids,
+                    policy=lambda a, b: a,
+                    resolve={"name": Take.MERGED},
+                    children=[x for x in (done.contact, done.opportunity) if x is not None],
+                )
+                world.keep(merged.merge, merged.survivor, merged.tombstone, *merged.children)
+                if world.renamed is None:  # the company's account holds the person's name
+                    world.named += [bolt.id, merged.merge.id]
+        contact = world.contacts[done.contact.id]
         world.person.append(contact.ref)
         if "twin" in shape:  # and a duplicate contact, merged with it
             twin = Contact.new(
@@ -443,11 +459,13 @@ def test_forget_leaves_nothing_personal_anywhere(backend: Backend, world: World)
     assert OTHER_MARK in backend.raw(store)
 
     # What was erased, and only that; one erasure event per erased aggregate.
-    mine = {r.id for r in person}
+    mine, named = {r.id for r in person}, set(world.named)
     erased = {
         "lead": {x.id for x in world.leads.values() if x.id in mine},
         "contact": {x.id for x in world.contacts.values() if x.id in mine},
-        "merge": {m.id for m in world.merges.values() if {m.survivor, m.merged} & mine},
+        "merge": {
+            m.id for m in world.merges.values() if {m.survivor, m.merged} & mine or m.id in named
+        },
         "case": set(world.cases),
         "task": {t.id for t in world.tasks.values() if t.subject.id in mine | set(world.cases)},
         "interaction": {
@@ -506,7 +524,8 @@ def test_forget_leaves_nothing_personal_anywhere(backend: Backend, world: World)
             for old in olds.values():
                 named = repo.get(old.id)
                 if old.id in world.named:  # the person's name goes, a name given since stays
-                    name = world.renamed if old.id in world.accounts and world.renamed else ERASED
+                    renamed = old.id in world.accounts and world.renamed
+                    name = world.renamed if renamed else ERASED
                     assert (named.name, named.version) == (name, old.version + 1)
                     assert type(old).from_events(named.history) == named
                     kept = ("account_id", "amount", "stage", "created_at")
