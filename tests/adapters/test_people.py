@@ -1,8 +1,11 @@
 """``forget`` erases everything personal that ``export_person`` shows, on every store.
 
 A person is generated as a store would hold them: duplicate leads merged into
-one, maybe converted into a contact that was merged with a duplicate contact,
-tasks about each record (edited, rescheduled, done), calls, a service case
+one, maybe converted into a contact that was merged with a duplicate contact
+(sometimes without a company, so that the new account and deal are named
+after them, and sometimes with the account renamed or merged into a
+company's account afterwards), tasks about
+each record (edited, rescheduled, done), calls, a service case
 with a task about it, a campaign membership and an enrollment. Every
 personal value of the person holds the token ``quxa`` (phones: the prefix
 ``+4930901``); a bystander's hold ``bysta`` (``+4940``). After ``forget``,
@@ -31,15 +34,23 @@ from salescore.domain.conversion import convert_lead
 from salescore.domain.events import FieldsChanged
 from salescore.domain.interactions import Interaction
 from salescore.domain.leads import Lead
+from salescore.domain.opportunities import Opportunity
 from salescore.domain.parties import Account, Contact, PartyRef
 from salescore.domain.service import ServiceCase
 from salescore.domain.tasks import Task, TaskSubject, TaskSubjectKind
 from salescore.errors import ValidationError
 from salescore.ids import DeterministicIds
-from salescore.outreach import ERASED, ERASURE_REASON, erase_person
+from salescore.outreach import ERASED, ERASURE_REASON, erase_person, named_after
 from salescore.outreach.cadences import Cadence, CadenceStep, Enrollment, StepKind
 from salescore.outreach.consent import ConsentRecord
-from salescore.outreach.merges import Merge, MergeKind, merge_accounts, merge_contacts, merge_leads
+from salescore.outreach.merges import (
+    Merge,
+    MergeKind,
+    Take,
+    merge_accounts,
+    merge_contacts,
+    merge_leads,
+)
 from salescore.serialization import to_json
 from salescore.storage import InMemoryStore, SQLiteStore
 from salescore.storage.protocols import Store
@@ -78,6 +89,7 @@ class World:
     leads: dict[str, Lead] = attrs.field(factory=dict)
     contacts: dict[str, Contact] = attrs.field(factory=dict)
     accounts: dict[str, Account] = attrs.field(factory=dict)
+    opportunities: dict[str, Opportunity] = attrs.field(factory=dict)
     merges: dict[str, Merge] = attrs.field(factory=dict)
     tasks: dict[str, Task] = attrs.field(factory=dict)
     cases: dict[str, ServiceCase] = attrs.field(factory=dict)
@@ -89,6 +101,9 @@ class World:
     #: The person's records (the first: the one to forget) and the task done last.
     person: list[PartyRef] = attrs.field(factory=list)
     late_task: str | None = None
+    #: The account and deal the conversion named after the person, and a later name.
+    named: list[str] = attrs.field(factory=list)
+    renamed: str | None = None
 
     def tick(self) -> datetime:
         self.clock += timedelta(hours=1)
@@ -103,6 +118,7 @@ class World:
                 Lead: self.leads,
                 Contact: self.contacts,
                 Account: self.accounts,
+                Opportunity: self.opportunities,
                 Merge: self.merges,
                 Task: self.tasks,
                 ServiceCase: self.cases,
@@ -205,9 +221,36 @@ def worlds(draw: Any) -> World:
         survivor = _merge(world, merge_leads, world.leads[survivor.id], world.leads[other.id])
     if "contact" in shape:  # converted into a contact
         lead = world.leads[survivor.id].move_to("qualified", at=world.tick(), actor="rep")
-        done = convert_lead(lead, at=world.tick(), actor="rep", ids=world.ids, opportunity=False)
+        nameless = draw(st.booleans())
+        if nameless:  # the new account and deal are named after the person
+            lead = lead.update(company=None, at=world.tick(), actor="rep")
+        deal = draw(st.booleans())
+        done = convert_lead(lead, at=world.tick(), actor="rep", ids=world.ids, opportunity=deal)
         world.keep(done.lead, done.contact, done.account)
-        contact = done.contact
+        if done.opportunity is not None:
+            world.keep(done.opportunity)
+        if nameless:
+            world.named += [done.account.id]
+            world.named += [] if done.opportunity is None else [done.opportunity.id]
+            if draw(st.booleans()):  # a user gave the account its real name since
+                world.renamed = "Northwind"
+                world.keep(done.account.update(name="Northwind", at=world.tick(), actor="rep"))
+            if draw(st.booleans()):  # and merged it into a company's, which took its name
+                bolt = Account.new(id="account-bolt", at=world.tick(), actor="t", name="Bolt")
+                merged = merge_accounts(
+                    bolt,
+                    world.accounts[done.account.id],
+                    at=world.tick(),
+                    actor="t",
+                    ids=world.ids,
+                    policy=lambda a, b: a,
+                    resolve={"name": Take.MERGED},
+                    children=[x for x in (done.contact, done.opportunity) if x is not None],
+                )
+                world.keep(merged.merge, merged.survivor, merged.tombstone, *merged.children)
+                if world.renamed is None:  # the company's account holds the person's name
+                    world.named += [bolt.id, merged.merge.id]
+        contact = world.contacts[done.contact.id]
         world.person.append(contact.ref)
         if "twin" in shape:  # and a duplicate contact, merged with it
             twin = Contact.new(
@@ -252,6 +295,7 @@ def _store_world(store: Store, world: World) -> None:
             "leads",
             "contacts",
             "accounts",
+            "opportunities",
             "merges",
             "tasks",
             "cases",
@@ -415,11 +459,13 @@ def test_forget_leaves_nothing_personal_anywhere(backend: Backend, world: World)
     assert OTHER_MARK in backend.raw(store)
 
     # What was erased, and only that; one erasure event per erased aggregate.
-    mine = {r.id for r in person}
+    mine, named = {r.id for r in person}, set(world.named)
     erased = {
         "lead": {x.id for x in world.leads.values() if x.id in mine},
         "contact": {x.id for x in world.contacts.values() if x.id in mine},
-        "merge": {m.id for m in world.merges.values() if {m.survivor, m.merged} & mine},
+        "merge": {
+            m.id for m in world.merges.values() if {m.survivor, m.merged} & mine or m.id in named
+        },
         "case": set(world.cases),
         "task": {t.id for t in world.tasks.values() if t.subject.id in mine | set(world.cases)},
         "interaction": {
@@ -427,6 +473,8 @@ def test_forget_leaves_nothing_personal_anywhere(backend: Backend, world: World)
         },
         "campaign_member": {"m-1"},
         "enrollment": {"e-1"},
+        "account": {x for x in world.named if x in world.accounts},
+        "opportunity": {x for x in world.named if x in world.opportunities},
     }
     got: dict[str, set[str]] = {kind: set() for kind in erased}
     for kind, key in receipt.records:
@@ -440,7 +488,12 @@ def test_forget_leaves_nothing_personal_anywhere(backend: Backend, world: World)
     ]
     assert [r.event.at for r in after_log[: len(before_log)]] == [r.event.at for r in before_log]
     assert sorted(m.subject_id for m in markers) == sorted(
-        erased["lead"] | erased["contact"] | erased["case"] | erased["task"]
+        erased["lead"]
+        | erased["contact"]
+        | erased["case"]
+        | erased["task"]
+        | erased["account"]
+        | erased["opportunity"]
     )
     assert all(
         isinstance(m, FieldsChanged) and (m.reason, m.at) == (ERASURE_REASON, at) for m in markers
@@ -464,7 +517,25 @@ def test_forget_leaves_nothing_personal_anywhere(backend: Backend, world: World)
                 old_merge.repointed,
             )
             assert set(merge.fields) == set(old_merge.fields)
+        for repo, olds in (
+            (uow.accounts, world.accounts),
+            (uow.opportunities, world.opportunities),
+        ):
+            for old in olds.values():
+                named = repo.get(old.id)
+                if old.id in world.named:  # the person's name goes, a name given since stays
+                    renamed = old.id in world.accounts and world.renamed
+                    name = world.renamed if renamed else ERASED
+                    assert (named.name, named.version) == (name, old.version + 1)
+                    assert type(old).from_events(named.history) == named
+                    kept = ("account_id", "amount", "stage", "created_at")
+                    assert [getattr(named, f, None) for f in kept] == [
+                        getattr(old, f, None) for f in kept
+                    ]
+                else:
+                    assert named == old  # named after a company
         assert uow.consent_records.get("consent-1") == world.consents["consent-1"]
+
         assert uow.enrollments.get("e-1") == world.enrollments["e-1"]
         assert uow.campaign_members.get("m-1") == world.members["m-1"]
         assert len(uow.leads.find().items) == len(world.leads)
@@ -529,6 +600,172 @@ def test_a_contact_merge_keeps_no_contact_value(backend: Backend) -> None:
         assert secret not in _exported(store, b.ref)
 
 
+def _converted(store: Store, company: str | None = None, **person: Any) -> Any:
+    """A lead of ``person`` converted (a new account and deal) and stored; the conversion."""
+    lead = Lead.new(id="lead-1", at=T0, actor="import", company=company, **person)
+    lead = lead.move_to("qualified", at=T0 + timedelta(hours=1), actor="rep")
+    ids = DeterministicIds(namespace="t", seed=1)
+    done = convert_lead(lead, at=T0 + timedelta(hours=2), actor="rep", ids=ids)
+    with store.unit_of_work() as uow:
+        for repo, item in (
+            (uow.leads, done.lead),
+            (uow.contacts, done.contact),
+            (uow.accounts, done.account),
+            (uow.opportunities, done.opportunity),
+        ):
+            repo.add(item)
+    return done
+
+
+@pytest.mark.parametrize(
+    ("person", "secrets"),
+    [
+        (
+            {"first_name": "Ana", "last_name": "Sílva", "email": "ana@home.example"},
+            ("Ana", "Sílva"),
+        ),
+        ({"email": "ana@home.example"}, ("ana@home.example",)),
+    ],
+)
+def test_the_account_and_deal_named_after_a_lead_without_a_company_are_erased(
+    backend: Backend, person: dict[str, str], secrets: tuple[str, ...]
+) -> None:
+    store = backend.make()
+    done = _converted(store, **person)
+    assert done.account.name == done.opportunity.name == " ".join(secrets)
+    docs = store.export_person(done.lead.ref)
+    assert (docs["accounts"], docs["opportunities"]) == (
+        (to_json(done.account),),
+        (to_json(done.opportunity),),
+    )
+    before = store.last_position()
+    at = T0 + timedelta(days=1)
+    receipt = store.forget(done.contact.ref, at=at, actor="dpo")
+    assert receipt.records == (
+        ("lead", "lead-1"),
+        ("contact", done.contact.id),
+        ("account", done.account.id),
+        ("opportunity", done.opportunity.id),
+    )
+    with store.unit_of_work() as uow:
+        account = uow.accounts.get(done.account.id)
+        deal = uow.opportunities.get(done.opportunity.id)
+    assert (account.name, account.version) == (ERASED, done.account.version + 1)
+    assert (deal.name, deal.version, deal.stage, deal.account_id) == (
+        ERASED,
+        done.opportunity.version + 1,
+        done.opportunity.stage,
+        account.id,
+    )
+    marker = FieldsChanged(
+        subject_id=account.id,
+        at=at,
+        actor="dpo",
+        changes={"name": (ERASED, ERASED)},
+        reason=ERASURE_REASON,
+    )
+    assert account.history[-1] == marker
+    assert deal.history[-1] == attrs.evolve(marker, subject_id=deal.id)
+    assert (Account.from_events(account.history), Opportunity.from_events(deal.history)) == (
+        account,
+        deal,
+    )
+    assert store.last_position() == before + 4  # lead, contact, account, deal
+    docs = store.export_person(done.lead.ref)  # nothing of the person is left in them
+    assert (docs["accounts"], docs["opportunities"]) == ((), ())
+    for secret in (*secrets, "ana@"):
+        assert secret not in _log(store)
+        assert secret not in backend.raw(store)
+        assert secret not in _exported(store, done.lead.ref)
+
+
+def test_an_account_and_deal_named_after_the_company_are_kept(backend: Backend) -> None:
+    store = backend.make()
+    done = _converted(store, "Acme", first_name="Ana", email="ana@acme.io")
+    assert store.export_person(done.lead.ref)["accounts"] == ()
+    receipt = store.forget(done.lead.ref, at=T0 + timedelta(days=1), actor="dpo")
+    assert [kind for kind, _ in receipt.records] == ["lead", "contact"]
+    with store.unit_of_work() as uow:
+        assert uow.accounts.get(done.account.id) == done.account
+        assert uow.opportunities.get(done.opportunity.id) == done.opportunity
+    assert "Ana" not in backend.raw(store)
+
+
+def test_a_renamed_account_keeps_its_new_name_and_loses_the_persons(backend: Backend) -> None:
+    store = backend.make()
+    done = _converted(store, first_name="Ana", last_name="Sílva")
+    at = T0 + timedelta(hours=3)
+    with store.unit_of_work() as uow:
+        renamed = uow.accounts.get(done.account.id).update(name="Northwind", at=at, actor="rep")
+        deal = uow.opportunities.get(done.opportunity.id)
+        deal = deal.update(name="Northwind renewal", at=at, actor="rep")
+        uow.accounts.save(renamed)
+        uow.opportunities.save(deal)
+    assert "Ana Sílva" in _exported(store, done.lead.ref)
+    store.forget(done.lead.ref, at=T0 + timedelta(days=1), actor="dpo")
+    with store.unit_of_work() as uow:
+        account = uow.accounts.get(renamed.id)
+        new_deal = uow.opportunities.get(deal.id)
+    assert (account.name, new_deal.name) == ("Northwind", "Northwind renewal")
+    assert account.history[1].changes == {"name": (ERASED, "Northwind")}  # type: ignore[attr-defined]
+    assert account.history[-1].changes == {"name": ("Northwind", "Northwind")}  # type: ignore[attr-defined]
+    assert new_deal.history[0].name == ERASED  # type: ignore[attr-defined]
+    assert "Sílva" not in _log(store)
+    assert "Sílva" not in backend.raw(store)
+
+
+def test_an_account_merged_after_the_conversion_keeps_no_trace_of_the_name(
+    backend: Backend,
+) -> None:
+    store = backend.make()
+    done = _converted(store, first_name="Ana", last_name="Sílva")
+    acme = Account.new(id="account-acme", at=T0, actor="t", name="Acme", domain="acme.io")
+    at = T0 + timedelta(hours=3)
+    ids = DeterministicIds(namespace="m", seed=1)
+    with store.unit_of_work() as uow:
+        mine = uow.accounts.get(done.account.id)
+        merged = merge_accounts(
+            acme, mine, at=at, actor="t", ids=ids, resolve={"name": Take.MERGED}
+        )
+        uow.accounts.add(merged.survivor)
+        uow.accounts.save(merged.tombstone)
+        uow.merges.add(merged.merge)
+    assert (merged.survivor.id, merged.survivor.name) == ("account-acme", "Ana Sílva")
+    docs = store.export_person(done.lead.ref)
+    assert docs["merges"] == (to_json(merged.merge),)
+    assert len(docs["accounts"]) == 2
+    receipt = store.forget(done.lead.ref, at=T0 + timedelta(days=1), actor="dpo")
+    assert ("merge", merged.merge.id) in receipt.records
+    with store.unit_of_work() as uow:
+        survivor = uow.accounts.get("account-acme")
+        merge = uow.merges.get(merged.merge.id)
+    assert (survivor.name, survivor.domain, survivor.history[0].name) == (  # type: ignore[attr-defined]
+        ERASED,
+        "acme.io",
+        "Acme",
+    )
+    assert (dict(merge.fields), merge.version) == ({"name": ("Acme", ERASED)}, 1)
+    for secret in ("Ana", "Sílva"):
+        assert secret not in _log(store)
+        assert secret not in backend.raw(store)
+
+
+def test_a_deal_erasure_before_its_last_event_changes_nothing(backend: Backend) -> None:
+    store = backend.make()
+    done = _converted(store, first_name="Ana", email="ana@home.example")
+    with store.unit_of_work() as uow:
+        deal = uow.opportunities.get(done.opportunity.id)
+        uow.opportunities.save(
+            deal.update(next_step="demo", at=T0 + timedelta(days=2), actor="rep")
+        )
+    saved = backend.saved(store)
+    with pytest.raises(ValidationError) as info:
+        store.forget(done.lead.ref, at=T0 + timedelta(days=1), actor="dpo")
+    assert info.value.paths == ("at",)
+    assert backend.saved(store) == saved
+    assert "Ana" in backend.raw(store)
+
+
 def test_a_task_about_the_persons_case_is_erased_and_an_opportunity_is_not(
     backend: Backend,
 ) -> None:
@@ -563,6 +800,8 @@ def test_every_repository_is_exported(backend: Backend) -> None:
     assert docs == {
         "leads": (to_json(lead),),
         "contacts": (),
+        "accounts": (),
+        "opportunities": (),
         "merges": (),
         "cases": (),
         "interactions": (),
@@ -634,3 +873,40 @@ def test_erase_person_erases_tasks_in_state_and_history() -> None:
     for secret in ("Ana", "Sílva", "+4930901820", "mobile"):
         assert secret not in to_json(erased)
     assert out.receipt.records == (("task", "task-1"),)
+
+
+def test_erase_person_erases_a_name_the_conversion_took_from_the_person_only() -> None:
+    ids = DeterministicIds(namespace="t", seed=1)
+    done, unconverted = [], []
+    for company, name in ((None, "Ana"), ("Acme", "Bea")):
+        lead = Lead.new(id=f"lead-{name}", at=T0, actor="t", first_name=name, company=company)
+        unconverted.append(lead.move_to("qualified", at=T0, actor="rep"))
+        done.append(convert_lead(unconverted[-1], at=T0, actor="rep", ids=ids))
+    ana, bea = done
+    records = [ana.account, ana.opportunity, bea.account, bea.opportunity]
+    assert named_after([ana.lead, bea.lead], records) == records[:2]
+    assert named_after(unconverted, records) == []
+    at = T0 + timedelta(days=1)
+    out = erase_person(
+        ana.lead.ref,
+        at=at,
+        actor="dpo",
+        reason="r",
+        leads=[ana.lead, bea.lead],
+        accounts=[ana.account, bea.account],
+        opportunities=[ana.opportunity],
+    )
+    assert [x.name for x in (*out.accounts, *out.opportunities)] == [ERASED, "Acme", ERASED]
+    assert out.accounts[1] is bea.account
+    assert out.receipt.records[-3:] == (
+        ("account", ana.account.id),
+        ("account", bea.account.id),
+        ("opportunity", ana.opportunity.id),
+    )
+    assert all("Ana" not in to_json(x) for x in (*out.accounts, *out.opportunities))
+    # a name given since is the user's, even one holding the person's: it stays as typed
+    typed = ana.account.update(name="Ana Design", at=at, actor="rep")
+    (kept,) = erase_person(
+        ana.lead.ref, at=at, actor="dpo", reason="r", leads=[ana.lead], accounts=[typed]
+    ).accounts
+    assert (kept.name, kept.history[0].name) == ("Ana Design", ERASED)  # type: ignore[attr-defined]

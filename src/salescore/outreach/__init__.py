@@ -58,6 +58,7 @@ _EXPORTS = exports(
         ),
         "salescore.outreach.erasure": (
             "ERASED ERASURE_REASON Erasure ErasureReceipt erase_aggregate erase_person erasure"
+            " named_after"
         ),
         "salescore.outreach.imports": (
             "Column ImportResult LEAD_FIELDS LeadMapping RejectedRow import_leads imports"

@@ -2,11 +2,12 @@
 
 :func:`erase_person` forgets one person in every record given: their leads,
 contacts, interactions, service cases, tasks, campaign memberships,
-enrollments and merges. Personal values are removed from the state **and
-from every event of the history** (the one sanctioned rewrite of history);
-each lead, contact, case and task whose data was erased gets a
-``FieldsChanged`` whose reason says that an erasure happened and whose
-values hold only the erased placeholders, so nothing of what was erased
+enrollments, merges, and the accounts and deals their conversion named after
+them. Personal values are removed from the state **and from every event of
+the history** (the one sanctioned rewrite of history); each lead, contact,
+case, task, account and deal whose data was erased gets a ``FieldsChanged``
+whose reason says that an erasure happened and whose values hold only the
+erased placeholders (or a name given since), so nothing of what was erased
 survives and replay still works. Ids, counts, stages, amounts and times
 stay, so analytics totals do not change.
 
@@ -22,8 +23,14 @@ What is personal (and what it becomes):
 * merges of leads or contacts: the values of those fields that their
   events and state kept to undo the merge → the placeholders above, history
   rewritten in place, version unchanged (a merge records no erasure event
-  of its own); a merge of accounts keeps no personal value and is returned
-  unchanged;
+  of its own);
+* accounts and deals: a lead converted without a company names its new
+  account (and the deal, unless given a name) after the person's name or,
+  without one, their e-mail address (:func:`~salescore.convert_lead`); that
+  name → ``"[erased]"`` wherever the account's or deal's state or history
+  holds it, or a merge of accounts kept it to be undone (see
+  :func:`named_after`); a name given since, and an account named after a
+  company, stay; a merge of accounts keeps no other personal value;
 * campaign memberships and enrollments hold only references: they are
   returned unchanged and counted in the receipt.
 
@@ -45,8 +52,9 @@ from salescore.domain.aggregate import Aggregate
 from salescore.domain.campaigns import CampaignMember
 from salescore.domain.events import FieldsChanged
 from salescore.domain.interactions import Interaction
-from salescore.domain.leads import Lead
-from salescore.domain.parties import Contact, PartyRef
+from salescore.domain.leads import Lead, LeadConverted
+from salescore.domain.opportunities import Opportunity, OpportunityCreated
+from salescore.domain.parties import Account, AccountCreated, Contact, PartyRef
 from salescore.domain.service import ServiceCase
 from salescore.domain.tasks import Task
 from salescore.outreach.cadences import Enrollment
@@ -60,6 +68,7 @@ __all__ = [
     "ErasureReceipt",
     "erase_aggregate",
     "erase_person",
+    "named_after",
 ]
 
 #: The placeholder of erased required text.
@@ -85,6 +94,7 @@ _MERGED: Final[Mapping[MergeKind, Mapping[str, Any]]] = {
 }
 
 A = TypeVar("A", bound=Aggregate)
+N = TypeVar("N", Account, Opportunity, Merge)
 
 
 def _scrub(obj: Any, personal: Mapping[str, Any]) -> Any:
@@ -139,28 +149,108 @@ def erase_aggregate(record: A, *, at: datetime, actor: str) -> A:
     )
 
 
-def _erase_merge(merge: Merge) -> Merge:
+def _erase_merge(merge: Merge, names: frozenset[str]) -> Merge:
     """Erase the personal values a merge kept (to be undone), in its state and history.
+
+    A merge of leads or contacts keeps their personal fields; a merge of
+    accounts keeps only names, erased when in ``names`` (see :func:`named_after`).
 
     Returns:
         The merge rebuilt from its scrubbed history, at the same version
-        (a merge of accounts, which keeps none, unchanged).
+        (unchanged when it keeps nothing to erase).
     """
     personal = _MERGED.get(merge.kind)
     if personal is None:
-        return merge
-    events = tuple(
-        attrs.evolve(
-            e,
-            fields={
-                n: (personal[n], personal[n]) if n in personal else p for n, p in e.fields.items()
-            },
+        events = tuple(_unname(e, names) for e in merge.history)
+    else:
+        events = tuple(
+            attrs.evolve(
+                e,
+                fields={
+                    n: (personal[n], personal[n]) if n in personal else p
+                    for n, p in e.fields.items()
+                },
+            )
+            if isinstance(e, RecordsMerged)
+            else e
+            for e in merge.history
         )
-        if isinstance(e, RecordsMerged)
-        else e
-        for e in merge.history
+    return merge if events == merge.history else Merge.from_events(events)
+
+
+def _conversion_name(lead: Lead) -> str | None:
+    """The person's name or e-mail address that the lead's conversion named a new account after.
+
+    ``None`` when the lead was not converted, or its conversion named the
+    account after its company (or its id, which is not personal).
+    """
+    for i, event in enumerate(lead.history):
+        if isinstance(event, LeadConverted):
+            before = Lead.from_events(lead.history[:i])  # as the conversion saw it
+            return None if before.company else before.name or before.email
+    return None
+
+
+def _unname(event: Any, names: frozenset[str]) -> Any:
+    """``event`` with every account or deal name in ``names`` replaced by :data:`ERASED`.
+
+    The names an account or deal was created with or changed to, and those
+    a merge of accounts kept to be undone.
+    """
+    if isinstance(event, AccountCreated | OpportunityCreated) and event.name in names:
+        return attrs.evolve(event, name=ERASED)
+    if isinstance(event, FieldsChanged) and set(event.changes.get("name", ())) & names:
+        return attrs.evolve(event, changes={**event.changes, "name": _pair(event.changes, names)})
+    if isinstance(event, RecordsMerged) and set(event.fields.get("name", ())) & names:
+        return attrs.evolve(event, fields={**event.fields, "name": _pair(event.fields, names)})
+    return event
+
+
+def _pair(changes: Mapping[str, tuple[Any, Any]], names: frozenset[str]) -> tuple[Any, Any]:
+    old, new = (ERASED if v in names else v for v in changes["name"])
+    return old, new
+
+
+def _names(leads: Iterable[Lead]) -> frozenset[str]:
+    return frozenset(n for n in map(_conversion_name, leads) if n)
+
+
+def named_after(leads: Iterable[Lead], records: Iterable[N]) -> list[N]:
+    """The accounts, deals and account merges among ``records`` named after the person of ``leads``.
+
+    A lead converted without a company gives its new account, and the deal
+    it opens, the person's name or (without one) e-mail address, as it was
+    at the conversion (:func:`~salescore.convert_lead`). These are the
+    records whose state or history holds one of those names (a merge of
+    accounts: among the names it kept to be undone): the ones
+    :func:`erase_person` erases names in.
+
+    Args:
+        leads: The person's leads (not yet erased).
+        records: Accounts and deals, typically those the leads were converted
+            into, and merges of those accounts.
+
+    Returns:
+        Those holding a name to erase, in the order given.
+    """
+    names = _names(leads)
+    return [x for x in records if names and any(_unname(e, names) is not e for e in x.history)]
+
+
+def _erase_name(record: A, names: frozenset[str], *, at: datetime, actor: str) -> A:
+    """``record`` with ``names`` erased from its state and history, and one erasure event.
+
+    The event sets the name it has after the erasure (``"[erased]"``, or a
+    name given since); a record holding none of ``names`` comes back unchanged.
+    """
+    events = tuple(_unname(e, names) for e in record.history)
+    if events == record.history:
+        return record
+    rebuilt = type(record).from_events(events)
+    name = rebuilt.name  # type: ignore[attr-defined]
+    return rebuilt._emit(
+        FieldsChanged, at=at, actor=actor, changes={"name": (name, name)}, reason=ERASURE_REASON
     )
-    return Merge.from_events(events)
 
 
 @register_type
@@ -195,8 +285,12 @@ class Erasure:
         members: The campaign memberships (unchanged: they hold only references).
         enrollments: The enrollments (unchanged likewise).
         receipt: The record that the erasure happened.
-        merges: The merges of their leads and contacts, erased.
+        merges: The merges of their leads and contacts (and of accounts named
+            after them), erased.
         tasks: The tasks about them, erased.
+        accounts: The accounts, the name taken from the person erased (an
+            account without it unchanged).
+        opportunities: The deals, likewise.
     """
 
     leads: tuple[Lead, ...]
@@ -208,6 +302,8 @@ class Erasure:
     receipt: ErasureReceipt
     merges: tuple[Merge, ...] = ()
     tasks: tuple[Task, ...] = ()
+    accounts: tuple[Account, ...] = ()
+    opportunities: tuple[Opportunity, ...] = ()
 
 
 def erase_person(
@@ -224,14 +320,18 @@ def erase_person(
     enrollments: Iterable[Enrollment] = (),
     merges: Iterable[Merge] = (),
     tasks: Iterable[Task] = (),
+    accounts: Iterable[Account] = (),
+    opportunities: Iterable[Opportunity] = (),
 ) -> Erasure:
     """Forget a person in every record given that holds their data.
 
     Pass the person's lead(s) and contact(s) (a converted lead and its
     contact are the same person, and so are two merged records), the
     interactions with them, the cases they opened, the tasks about them or
-    their cases, their campaign memberships and enrollments, and the merges
-    of their leads and contacts.
+    their cases, their campaign memberships and enrollments, the merges
+    of their leads and contacts, and the accounts and deals their leads were
+    converted into (a name the conversion took from the person, not from a
+    company, is erased in them; see :func:`named_after`).
 
     Args:
         party: The person (the reference the receipt names).
@@ -244,8 +344,11 @@ def erase_person(
         cases: Cases they opened.
         members: Their campaign memberships.
         enrollments: Their enrollments.
-        merges: The merges of their leads and contacts.
+        merges: The merges of their leads and contacts, and of the
+            accounts their leads were converted into.
         tasks: The tasks about them.
+        accounts: The accounts their leads were converted into.
+        opportunities: The deals their leads' conversions opened.
 
     Returns:
         The erased records and the receipt.
@@ -259,14 +362,18 @@ def erase_person(
         c.aware(at, "at")
         c.text(actor, "actor")
         c.text(reason, "reason")
+    leads = tuple(leads)
     new_leads = tuple(erase_aggregate(x, at=at, actor=actor) for x in leads)
     new_contacts = tuple(erase_aggregate(x, at=at, actor=actor) for x in contacts)
     new_interactions = tuple(_scrub(i, _INTERACTION) for i in interactions)
     new_cases = tuple(erase_aggregate(x, at=at, actor=actor) for x in cases)
     kept_members = tuple(members)
     kept_enrollments = tuple(enrollments)
-    new_merges = tuple(_erase_merge(m) for m in merges)
     new_tasks = tuple(erase_aggregate(x, at=at, actor=actor) for x in tasks)
+    names = _names(leads)
+    new_merges = tuple(_erase_merge(m, names) for m in merges)
+    new_accounts = tuple(_erase_name(x, names, at=at, actor=actor) for x in accounts)
+    new_deals = tuple(_erase_name(x, names, at=at, actor=actor) for x in opportunities)
     touched: list[tuple[str, str]] = []
     for kind, items in (
         ("lead", new_leads),
@@ -277,6 +384,8 @@ def erase_person(
         ("enrollment", kept_enrollments),
         ("merge", new_merges),
         ("task", new_tasks),
+        ("account", new_accounts),
+        ("opportunity", new_deals),
     ):
         touched.extend((kind, x.id) for x in items)
     receipt = ErasureReceipt(party=party, at=at, actor=actor, reason=reason, records=tuple(touched))
@@ -290,4 +399,6 @@ def erase_person(
         receipt=receipt,
         merges=new_merges,
         tasks=new_tasks,
+        accounts=new_accounts,
+        opportunities=new_deals,
     )

@@ -11,7 +11,7 @@ import attrs
 from salescore._validation import fail
 from salescore.domain.parties import PartyKind, PartyRef
 from salescore.errors import NotFound
-from salescore.outreach.erasure import ERASURE_REASON, ErasureReceipt, erase_person
+from salescore.outreach.erasure import ERASURE_REASON, ErasureReceipt, erase_person, named_after
 from salescore.outreach.merges import MergeKind
 from salescore.rules import all_of, any_of, field
 from salescore.serialization import to_json
@@ -50,6 +50,8 @@ class _Person:
     tasks: list[Any]
     enrollments: list[Any]
     consent_records: list[Any]
+    accounts: list[Any]
+    opportunities: list[Any]
 
 
 def _grow(found: dict[str, Any], repo: Any, rule: Any) -> bool:
@@ -72,6 +74,23 @@ def _fetch(found: dict[str, Any], repo: Any, ids: Iterable[str | None]) -> bool:
     return new
 
 
+def _merged(
+    uow: Any, merges: dict[str, Any], kind: MergeKind, found: dict[str, Any], repo: Any
+) -> bool:
+    """Add the merges of ``kind`` of the records ``found`` and their other records.
+
+    Returns:
+        Whether a record was new.
+    """
+    if not found:
+        return False
+    ids = list(found)
+    either = any_of(field("survivor").is_in(ids), field("merged").is_in(ids))
+    _grow(merges, uow.merges, all_of(field("kind") == kind.value, either))
+    sides = [i for m in merges.values() if m.kind is kind for i in (m.survivor, m.merged)]
+    return _fetch(found, repo, sides)
+
+
 def _person(uow: Any, party: PartyRef) -> _Person:
     """The records about ``party``: the same person through conversions and merges."""
     if not isinstance(party, PartyRef):
@@ -88,31 +107,34 @@ def _person(uow: Any, party: PartyRef) -> _Person:
         grown = _fetch(contacts, uow.contacts, [x.converted_contact_id for x in leads.values()])
         if contacts:
             grown |= _grow(leads, uow.leads, field("converted_contact_id").is_in(list(contacts)))
-        for kind, found, repo in (
-            (MergeKind.LEAD, leads, uow.leads),
-            (MergeKind.CONTACT, contacts, uow.contacts),
-        ):
-            if found:
-                ids = list(found)
-                either = any_of(field("survivor").is_in(ids), field("merged").is_in(ids))
-                _grow(merges, uow.merges, all_of(field("kind") == kind.value, either))
-                sides = [
-                    i for m in merges.values() if m.kind is kind for i in (m.survivor, m.merged)
-                ]
-                grown |= _fetch(found, repo, sides)
+        grown |= _merged(uow, merges, MergeKind.LEAD, leads, uow.leads)
+        grown |= _merged(uow, merges, MergeKind.CONTACT, contacts, uow.contacts)
+    # The accounts and deals their conversions created, and those merged with
+    # the accounts (only an account holding the name can pass it on in a
+    # merge): those named after the person are theirs.
+    accounts: dict[str, Any] = {}
+    deals: dict[str, Any] = {}
+    account_merges: dict[str, Any] = {}
+    _fetch(accounts, uow.accounts, [x.converted_account_id for x in leads.values()])
+    _fetch(deals, uow.opportunities, [x.converted_opportunity_id for x in leads.values()])
+    if named_after(leads.values(), accounts.values()):
+        while _merged(uow, account_merges, MergeKind.ACCOUNT, accounts, uow.accounts):
+            pass
     cases = _where(uow.cases, field("requester_id").is_in(list(contacts)) if contacts else None)
     parties = {"lead": list(leads), "contact": list(contacts)}
     same = _among("party", parties)
     return _Person(
         leads=list(leads.values()),
         contacts=list(contacts.values()),
-        merges=list(merges.values()),
+        merges=[*merges.values(), *named_after(leads.values(), account_merges.values())],
         cases=cases,
         interactions=_where(uow.interactions, same),
         campaign_members=_where(uow.campaign_members, same),
         tasks=_where(uow.tasks, _among("subject", {**parties, "case": [c.id for c in cases]})),
         enrollments=_where(uow.enrollments, same),
         consent_records=_where(uow.consent_records, same),
+        accounts=named_after(leads.values(), accounts.values()),
+        opportunities=named_after(leads.values(), deals.values()),
     )
 
 
@@ -125,7 +147,9 @@ def person_documents(uow: Any, party: PartyRef) -> dict[str, tuple[str, ...]]:
     contacts, followed until nothing new is found. Their documents: those
     leads and contacts, the merges, the cases the contacts opened, the
     interactions with them, their campaign memberships, the tasks about
-    them or their cases, their enrollments and consent records. Every
+    them or their cases, their enrollments and consent records, and the
+    account and deal a conversion of their leads named after them (a lead
+    without a company; see :func:`salescore.outreach.named_after`). Every
     repository name is present (with ``()`` when nothing is held).
 
     Raises:
@@ -147,9 +171,10 @@ def forget_person(
     The person's records are those :func:`person_documents` exports. Their
     leads, contacts, interactions, the cases they opened, the tasks about
     them or their cases, their campaign memberships, enrollments and the
-    merges of their leads and contacts go through
-    :func:`salescore.outreach.erase_person`; the erased aggregates are saved
-    and their logged events rewritten in place; interactions are replaced.
+    merges of their leads and contacts, and the accounts and deals named
+    after them go through :func:`salescore.outreach.erase_person`; the
+    erased aggregates are saved and their logged events rewritten in place;
+    interactions are replaced.
     Consent records are left as they are.
 
     Raises:
@@ -170,12 +195,16 @@ def forget_person(
         enrollments=person.enrollments,
         merges=person.merges,
         tasks=person.tasks,
+        accounts=person.accounts,
+        opportunities=person.opportunities,
     )
     for repo, before, after in (
         (uow.leads, person.leads, erasure.leads),
         (uow.contacts, person.contacts, erasure.contacts),
         (uow.cases, person.cases, erasure.cases),
         (uow.tasks, person.tasks, erasure.tasks),
+        (uow.accounts, person.accounts, erasure.accounts),
+        (uow.opportunities, person.opportunities, erasure.opportunities),
     ):
         for old, new in zip(before, after, strict=True):
             repo.save(new)
@@ -204,7 +233,9 @@ class PersonRequests:
         The records are those :func:`person_documents` finds: the lead or
         contact and every record of the same person through conversions and
         merges, with their merges, cases, interactions, campaign
-        memberships, tasks, enrollments and consent records.
+        memberships, tasks, enrollments and consent records, and the
+        account and deal their conversion named after them (a lead converted
+        without a company: see :func:`salescore.outreach.named_after`).
 
         Args:
             party: The lead or contact.
@@ -227,11 +258,13 @@ class PersonRequests:
         person through conversions and merges), consent records excepted:
         the leads and contacts, the interactions with them, the cases they
         opened, the tasks about them or their cases, their campaign
-        memberships and enrollments, and the merges of their leads and
-        contacts. They go through :func:`salescore.outreach.erase_person`;
-        their logged events are rewritten in place (the one sanctioned
-        rewrite of history) and each erased lead, contact, case and task gets
-        one more event recording the erasure. Ids, counts, stages, statuses,
+        memberships and enrollments, the merges of their leads and
+        contacts, and the name of the account and deal their conversion
+        named after them (a name given since, or a company's, stays). They go
+        through :func:`salescore.outreach.erase_person`; their logged events
+        are rewritten in place (the one sanctioned rewrite of history) and
+        each erased lead, contact, case, task, account and deal gets one more
+        event recording the erasure. Ids, counts, stages, statuses,
         amounts and times stay. Consent records are kept as they are: an
         objection must outlive the erasure. If one record refuses, nothing
         is changed.
