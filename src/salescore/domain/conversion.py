@@ -31,6 +31,17 @@ from salescore.serialization import register_type
 
 __all__ = ["Conversion", "OpportunitySpec", "convert_lead"]
 
+
+def _personal_account_name(lead: Lead) -> str | None:
+    """The person's name, or else e-mail, that converting ``lead`` names a new account after.
+
+    ``None`` when the lead has a company (the account takes the company's
+    name) or neither a name nor an e-mail (it takes the lead's id): the
+    only account names a conversion takes from the person.
+    """
+    return None if lead.company else lead.name or lead.email
+
+
 #: Lead field → account field, merged per ``fill_only_empty``.
 _ACCOUNT_FROM_LEAD: Final = {
     "domain": "domain",
@@ -309,7 +320,7 @@ def convert_lead(
     spec = opportunity if isinstance(opportunity, OpportunitySpec) else _DEFAULT_SPEC
     from_lead = {a: getattr(lead, f) for f, a in _ACCOUNT_FROM_LEAD.items()}
     if account is None:
-        name = lead.company or lead.name or lead.email or lead.id
+        name = _personal_account_name(lead) or lead.company or lead.id
         new_account = Account.new(
             id=ids.new("account"),
             at=at,

@@ -50,6 +50,7 @@ import attrs
 from salescore._validation import Checker
 from salescore.domain.aggregate import Aggregate
 from salescore.domain.campaigns import CampaignMember
+from salescore.domain.conversion import _personal_account_name
 from salescore.domain.events import FieldsChanged
 from salescore.domain.interactions import Interaction
 from salescore.domain.leads import Lead, LeadConverted
@@ -186,8 +187,7 @@ def _conversion_name(lead: Lead) -> str | None:
     """
     for i, event in enumerate(lead.history):
         if isinstance(event, LeadConverted):
-            before = Lead.from_events(lead.history[:i])  # as the conversion saw it
-            return None if before.company else before.name or before.email
+            return _personal_account_name(Lead.from_events(lead.history[:i]))  # as converted
     return None
 
 
