@@ -22,14 +22,14 @@ from __future__ import annotations
 import itertools
 import math
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any, Protocol
 
 import attrs
 
-from salescore.analytics._report import Report
+from salescore.analytics._report import Report, check_collection, check_mapping
 from salescore.errors import FieldError, ValidationError
 from salescore.money import Money
 
@@ -58,6 +58,15 @@ def _fail(path: str, value: Any, message: str) -> ValidationError:
     return ValidationError.single(path, value, message)
 
 
+def _journeys(journeys: Iterable[Journey]) -> Iterator[Journey]:
+    """The journeys, each checked to be a :class:`Journey` as it is read."""
+    check_collection(journeys, "journeys", "Journey")
+    for i, j in enumerate(journeys):
+        if not isinstance(j, Journey):
+            raise _fail(f"journeys[{i}]", j, "must be a Journey")
+        yield j
+
+
 @attrs.frozen
 class Touchpoint:
     """One touch of a journey.
@@ -83,6 +92,7 @@ class Touchpoint:
 
 
 def _touches(value: Iterable[Touchpoint]) -> tuple[Touchpoint, ...]:
+    check_collection(value, "touchpoints", "Touchpoint")
     items = tuple(value)
     for i, t in enumerate(items):
         if not isinstance(t, Touchpoint):
@@ -159,7 +169,14 @@ def journey_from_touches(
 
     Returns:
         The journey.
+
+    Raises:
+        ValidationError: ``interactions`` or ``memberships`` is no collection,
+            ``campaign_channel`` no mapping, or a touch is bad.
     """
+    check_collection(interactions, "interactions", "interactions")
+    check_collection(memberships, "memberships", "campaign memberships")
+    check_mapping(campaign_channel, "campaign_channel", "campaign ids to channels", optional=True)
     touches: list[Touchpoint] = []
     for i in interactions:
         channel = channel_of(i) if channel_of is not None else str(i.channel)
@@ -189,7 +206,7 @@ class _PerJourney:
     def credit(self, journeys: Iterable[Journey]) -> dict[str, float]:
         """Credit per channel: each converted journey's value times each touch's share."""
         credits: dict[str, float] = {}
-        for j in journeys:
+        for j in _journeys(journeys):
             if not j.converted:
                 for t in j.touchpoints:
                     credits.setdefault(t.channel, 0.0)
@@ -399,7 +416,7 @@ class Markov:
         total = 0.0
         end = {True: (_CONVERSION,), False: (_NULL,)}
         start = (_START,)
-        for j in journeys:
+        for j in _journeys(journeys):
             path = start + j.channels + end[j.converted]
             counts.update(itertools.pairwise(path))
             channels.update(j.channels)
@@ -480,7 +497,7 @@ class Shapley:
         """
         worth: dict[frozenset[str], float] = {}
         channels: set[str] = set()
-        for j in journeys:
+        for j in _journeys(journeys):
             channels.update(j.channels)
             if j.converted:
                 key = frozenset(j.channels)
@@ -516,10 +533,12 @@ def attribute(journeys: Iterable[Journey], model: AttributionModel) -> dict[str,
 
     Raises:
         ValidationError: ``model`` has no ``credit`` method (a model's name
-            such as ``"linear"`` instead of ``Linear()``), or a bad journey.
+            such as ``"linear"`` instead of ``Linear()``), ``journeys`` is no
+            collection (``None``, a number, a string), or a bad journey.
     """
     if not callable(getattr(model, "credit", None)):
         raise _fail("model", model, "must be an attribution model, such as Linear()")
+    check_collection(journeys, "journeys", "Journey")
     credits = model.credit(journeys)
     return {c: credits[c] for c in sorted(credits)}
 
@@ -601,11 +620,17 @@ def campaign_report(
         The report.
 
     Raises:
-        ValidationError: a campaign's cost in another currency, a revenue that
-            is not a finite number ≥ 0, or a count that is not a whole
-            number ≥ 0 (every bad entry at once, named ``revenue.<id>``,
-            ``leads.<id>``…).
+        ValidationError: ``campaigns`` that is no collection, ``revenue``
+            or counts that are no mapping, a campaign's cost in another
+            currency, a revenue that is not a finite number ≥ 0, or a count
+            that is not a whole number ≥ 0 (every bad entry at once, named
+            ``revenue.<id>``, ``leads.<id>``…).
     """
+    check_collection(campaigns, "campaigns", "campaigns")
+    check_mapping(revenue, "revenue", "campaign ids to revenue")
+    counted = (("leads", leads), ("opportunities", opportunities), ("customers", customers))
+    for name, counts in counted:
+        check_mapping(counts, name, "campaign ids to counts", optional=True)
     quantum = Decimal(1).scaleb(-Money.zero(currency).minor_unit)
     earned_by_id: dict[str, Money] = {}
     errors = []
@@ -619,11 +644,7 @@ def campaign_report(
             errors.append(FieldError(f"revenue.{key}", value, _REVENUE))
         else:  # rounded to the minor unit first: a float can have hundreds of places
             earned_by_id[key] = Money(Decimal(repr(float(value))).quantize(quantum), currency)
-    for name, counts in (
-        ("leads", leads),
-        ("opportunities", opportunities),
-        ("customers", customers),
-    ):
+    for name, counts in counted:
         errors.extend(
             FieldError(f"{name}.{key}", value, "must be a whole number ≥ 0")
             for key, value in (counts or {}).items()
