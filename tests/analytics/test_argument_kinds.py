@@ -160,11 +160,6 @@ def test_campaign_report_without_revenue_names_revenue() -> None:
     assert str(exc.errors[0]) == "revenue: must be a mapping of campaign ids to revenue (got None)"
 
 
-def test_a_journey_that_is_no_journey_is_named_by_its_index() -> None:
-    exc = _refused(lambda v: attribute([Journey([], False), v], Linear()), "web")
-    assert [(e.path, e.value) for e in exc.errors] == [("journeys[1]", "web")]
-
-
 def test_an_iterator_is_still_read_once() -> None:
     journeys = iter([Journey([], False)])
     assert attribute(journeys, Linear()) == {}

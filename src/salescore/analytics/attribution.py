@@ -22,7 +22,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any, Protocol
@@ -56,15 +56,6 @@ __all__ = [
 
 def _fail(path: str, value: Any, message: str) -> ValidationError:
     return ValidationError.single(path, value, message)
-
-
-def _journeys(journeys: Iterable[Journey]) -> Iterator[Journey]:
-    """The journeys, each checked to be a :class:`Journey` as it is read."""
-    check_collection(journeys, "journeys", "Journey")
-    for i, j in enumerate(journeys):
-        if not isinstance(j, Journey):
-            raise _fail(f"journeys[{i}]", j, "must be a Journey")
-        yield j
 
 
 @attrs.frozen
@@ -206,7 +197,8 @@ class _PerJourney:
     def credit(self, journeys: Iterable[Journey]) -> dict[str, float]:
         """Credit per channel: each converted journey's value times each touch's share."""
         credits: dict[str, float] = {}
-        for j in _journeys(journeys):
+        check_collection(journeys, "journeys", "Journey")
+        for j in journeys:
             if not j.converted:
                 for t in j.touchpoints:
                     credits.setdefault(t.channel, 0.0)
@@ -416,7 +408,8 @@ class Markov:
         total = 0.0
         end = {True: (_CONVERSION,), False: (_NULL,)}
         start = (_START,)
-        for j in _journeys(journeys):
+        check_collection(journeys, "journeys", "Journey")
+        for j in journeys:
             path = start + j.channels + end[j.converted]
             counts.update(itertools.pairwise(path))
             channels.update(j.channels)
@@ -497,7 +490,8 @@ class Shapley:
         """
         worth: dict[frozenset[str], float] = {}
         channels: set[str] = set()
-        for j in _journeys(journeys):
+        check_collection(journeys, "journeys", "Journey")
+        for j in journeys:
             channels.update(j.channels)
             if j.converted:
                 key = frozenset(j.channels)
