@@ -19,7 +19,17 @@ import attrs
 from salescore._validation import fail
 from salescore.errors import NotFound, ValidationError
 
-__all__ = ["GroupedReport", "Report", "find", "grouping", "ratio", "seconds_median", "seconds_p90"]
+__all__ = [
+    "GroupedReport",
+    "Report",
+    "check_collection",
+    "check_mapping",
+    "find",
+    "grouping",
+    "ratio",
+    "seconds_median",
+    "seconds_p90",
+]
 
 
 class Report:
