@@ -9,7 +9,9 @@ attribution (:mod:`~salescore.analytics.attribution`), service
 once (an event log can be streamed) and does no I/O; every report converts to plain rows with
 ``to_rows()`` and to a pandas ``DataFrame`` with ``to_pandas()`` when pandas
 is installed. Money stays :class:`~salescore.money.Money`; rates are floats
-in [0, 1].
+in [0, 1]. An argument of the wrong kind (``None``, a number or a string
+where a collection or a mapping is expected) raises
+:class:`~salescore.errors.ValidationError` naming the parameter and the value.
 """
 
 from __future__ import annotations

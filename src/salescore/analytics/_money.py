@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from decimal import Decimal
 
+from salescore.analytics._report import check_mapping
 from salescore.errors import ValidationError
 from salescore.money import Money
 
@@ -23,13 +24,14 @@ class Converter:
             currency itself needs no entry).
 
     Raises:
-        ValidationError: rates without a currency, or a rate that is not a
-            positive number.
+        ValidationError: rates that are no mapping, rates without a
+            currency, or a rate that is not a positive number.
     """
 
     def __init__(
         self, currency: str | None, rates: Mapping[str, Decimal | int | str] | None
     ) -> None:
+        check_mapping(rates, "rates", "currency codes to rates", optional=True)
         if rates and currency is None:
             raise ValidationError.single("currency", None, "is needed to convert with rates")
         self.currency = currency

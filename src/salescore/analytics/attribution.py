@@ -29,7 +29,7 @@ from typing import Any, Protocol
 
 import attrs
 
-from salescore.analytics._report import Report
+from salescore.analytics._report import Report, check_collection, check_mapping
 from salescore.errors import FieldError, ValidationError
 from salescore.money import Money
 
@@ -83,6 +83,7 @@ class Touchpoint:
 
 
 def _touches(value: Iterable[Touchpoint]) -> tuple[Touchpoint, ...]:
+    check_collection(value, "touchpoints", "Touchpoint")
     items = tuple(value)
     for i, t in enumerate(items):
         if not isinstance(t, Touchpoint):
@@ -159,7 +160,14 @@ def journey_from_touches(
 
     Returns:
         The journey.
+
+    Raises:
+        ValidationError: ``interactions`` or ``memberships`` is no collection,
+            ``campaign_channel`` no mapping, or a touch is bad.
     """
+    check_collection(interactions, "interactions", "interactions")
+    check_collection(memberships, "memberships", "campaign memberships")
+    check_mapping(campaign_channel, "campaign_channel", "campaign ids to channels", optional=True)
     touches: list[Touchpoint] = []
     for i in interactions:
         channel = channel_of(i) if channel_of is not None else str(i.channel)
@@ -189,6 +197,7 @@ class _PerJourney:
     def credit(self, journeys: Iterable[Journey]) -> dict[str, float]:
         """Credit per channel: each converted journey's value times each touch's share."""
         credits: dict[str, float] = {}
+        check_collection(journeys, "journeys", "Journey")
         for j in journeys:
             if not j.converted:
                 for t in j.touchpoints:
@@ -399,6 +408,7 @@ class Markov:
         total = 0.0
         end = {True: (_CONVERSION,), False: (_NULL,)}
         start = (_START,)
+        check_collection(journeys, "journeys", "Journey")
         for j in journeys:
             path = start + j.channels + end[j.converted]
             counts.update(itertools.pairwise(path))
@@ -480,6 +490,7 @@ class Shapley:
         """
         worth: dict[frozenset[str], float] = {}
         channels: set[str] = set()
+        check_collection(journeys, "journeys", "Journey")
         for j in journeys:
             channels.update(j.channels)
             if j.converted:
@@ -516,10 +527,12 @@ def attribute(journeys: Iterable[Journey], model: AttributionModel) -> dict[str,
 
     Raises:
         ValidationError: ``model`` has no ``credit`` method (a model's name
-            such as ``"linear"`` instead of ``Linear()``), or a bad journey.
+            such as ``"linear"`` instead of ``Linear()``), ``journeys`` is no
+            collection (``None``, a number, a string), or a bad journey.
     """
     if not callable(getattr(model, "credit", None)):
         raise _fail("model", model, "must be an attribution model, such as Linear()")
+    check_collection(journeys, "journeys", "Journey")
     credits = model.credit(journeys)
     return {c: credits[c] for c in sorted(credits)}
 
@@ -601,11 +614,17 @@ def campaign_report(
         The report.
 
     Raises:
-        ValidationError: a campaign's cost in another currency, a revenue that
-            is not a finite number ≥ 0, or a count that is not a whole
-            number ≥ 0 (every bad entry at once, named ``revenue.<id>``,
-            ``leads.<id>``…).
+        ValidationError: ``campaigns`` that is no collection, ``revenue``
+            or counts that are no mapping, a campaign's cost in another
+            currency, a revenue that is not a finite number ≥ 0, or a count
+            that is not a whole number ≥ 0 (every bad entry at once, named
+            ``revenue.<id>``, ``leads.<id>``…).
     """
+    check_collection(campaigns, "campaigns", "campaigns")
+    check_mapping(revenue, "revenue", "campaign ids to revenue")
+    counted = (("leads", leads), ("opportunities", opportunities), ("customers", customers))
+    for name, counts in counted:
+        check_mapping(counts, name, "campaign ids to counts", optional=True)
     quantum = Decimal(1).scaleb(-Money.zero(currency).minor_unit)
     earned_by_id: dict[str, Money] = {}
     errors = []
@@ -619,11 +638,7 @@ def campaign_report(
             errors.append(FieldError(f"revenue.{key}", value, _REVENUE))
         else:  # rounded to the minor unit first: a float can have hundreds of places
             earned_by_id[key] = Money(Decimal(repr(float(value))).quantize(quantum), currency)
-    for name, counts in (
-        ("leads", leads),
-        ("opportunities", opportunities),
-        ("customers", customers),
-    ):
+    for name, counts in counted:
         errors.extend(
             FieldError(f"{name}.{key}", value, "must be a whole number ≥ 0")
             for key, value in (counts or {}).items()

@@ -18,7 +18,7 @@ from typing import Any
 import attrs
 
 from salescore.analytics._money import Converter, Rates
-from salescore.analytics._report import Report, ratio
+from salescore.analytics._report import Report, check_collection, ratio
 from salescore.analytics.periods import Period, ReportingCalendar, to_period
 from salescore.domain.service import CsatResponse, sla_clocks
 from salescore.errors import ValidationError
@@ -111,6 +111,7 @@ def customer_report(
     Returns:
         The report.
     """
+    check_collection(opportunities, "opportunities", "opportunities")
     kind = to_period(period)
     cal = calendar or ReportingCalendar()
     convert = Converter(currency, rates)
@@ -284,6 +285,8 @@ def renewals_by_service(
     Raises:
         ValidationError: ``at`` is not aware.
     """
+    check_collection(renewals, "renewals", "renewal opportunities")
+    check_collection(cases, "cases", "service cases")
     if not isinstance(at, datetime) or at.utcoffset() is None:
         raise ValidationError.single("at", at, "must be a timezone-aware datetime")
     breached: dict[str, bool] = {}

@@ -17,7 +17,7 @@ from typing import Any
 import attrs
 
 from salescore.analytics._money import Converter, Rates
-from salescore.analytics._report import Report
+from salescore.analytics._report import Report, check_collection
 from salescore.analytics.periods import ReportingCalendar
 from salescore.errors import ValidationError
 from salescore.money import Money
@@ -103,6 +103,7 @@ def monte_carlo_forecast(
             ``start``, ``runs`` below 1, or an amount in a currency without a
             rate.
     """
+    check_collection(opportunities, "opportunities", "opportunities")
     if not isinstance(runs, int) or isinstance(runs, bool) or runs < 1:
         raise ValidationError.single("runs", runs, "must be a positive int")
     for name, day in (("start", start), ("end", end)):

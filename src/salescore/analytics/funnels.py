@@ -24,6 +24,7 @@ import attrs
 
 from salescore.analytics._report import (
     Report,
+    check_collection,
     check_positive,
     find,
     lookup,
@@ -162,9 +163,10 @@ def _not_aware(value: Any) -> ValidationError:
     return ValidationError.single("at", value, "must be a timezone-aware datetime")
 
 
-def _check_funnel(funnel: Any) -> None:
+def _check_funnel(funnel: Any, changes: Any) -> None:
     if not isinstance(funnel, Funnel):
         raise ValidationError.single("funnel", funnel, "must be a Funnel")
+    check_collection(changes, "changes", "stage changes")
 
 
 def _check_at(at: Any) -> None:
@@ -436,10 +438,11 @@ def funnel_report(
         pair when both are given.
 
     Raises:
-        ValidationError: a change into a stage that is not in the funnel, an
-            ``at`` that is not an aware datetime, a ``window`` that is not
-            positive, or (with ``in_time_order``) a change that goes back in
-            time for its subject.
+        ValidationError: ``changes`` that are no collection, a ``segment``
+            that is neither a mapping nor a function, a change into a stage
+            that is not in the funnel, an ``at`` that is not an aware
+            datetime, a ``window`` that is not positive, or (with
+            ``in_time_order``) a change that goes back in time for its subject.
     """
     if window is not None:
         if not isinstance(window, timedelta):
@@ -448,7 +451,11 @@ def funnel_report(
     reporting = calendar or ReportingCalendar()
     if cohort is not None:
         to_period(cohort)
-    _check_funnel(funnel)
+    if not (segment is None or isinstance(segment, Mapping) or callable(segment)):
+        raise ValidationError.single(
+            "segment", segment, "must be a mapping of subject ids to segments or a function"
+        )
+    _check_funnel(funnel, changes)
     fold = _Fold(funnel, window)
     if in_time_order:
         fold.stream(changes)
@@ -534,9 +541,10 @@ def lost_reasons(funnel: Funnel, changes: Iterable[Any]) -> LostReasons:
         The counts.
 
     Raises:
-        ValidationError: a change into a stage that is not in the funnel.
+        ValidationError: ``changes`` that are no collection, or a change
+            into a stage that is not in the funnel.
     """
-    _check_funnel(funnel)
+    _check_funnel(funnel, changes)
     lost = {s.key for s in funnel.stages if s.kind is StageKind.LOST}
     counts: Counter[tuple[str | None, str, str | None]] = Counter()
     for c, _, _, _ in _read(funnel, changes):
@@ -613,10 +621,10 @@ def stale_items(funnel: Funnel, changes: Iterable[Any], *, at: datetime) -> Stal
         The stale subjects.
 
     Raises:
-        ValidationError: ``at`` or a change's ``at`` is not aware, or a change
-            into an unknown stage.
+        ValidationError: ``changes`` that are no collection, ``at`` or a
+            change's ``at`` that is not aware, or a change into an unknown stage.
     """
-    _check_funnel(funnel)
+    _check_funnel(funnel, changes)
     _check_at(at)
     current: dict[str, tuple[datetime, int]] = {}
     for _, sid, pos, when in _read(funnel, changes):
@@ -704,9 +712,10 @@ def stage_durations(funnel: Funnel, changes: Iterable[Any]) -> StageDurations:
         One distribution per pair of consecutive stages.
 
     Raises:
-        ValidationError: a change into an unknown stage or a naive ``at``.
+        ValidationError: ``changes`` that are no collection, a change into
+            an unknown stage or a naive ``at``.
     """
-    _check_funnel(funnel)
+    _check_funnel(funnel, changes)
     per = _by_subject(funnel, changes)
     found: dict[tuple[int, int], list[float]] = {}
     for lst in per.values():

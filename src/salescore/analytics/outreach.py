@@ -17,7 +17,7 @@ from typing import Any
 
 import attrs
 
-from salescore.analytics._report import GroupedReport, grouping, ratio
+from salescore.analytics._report import GroupedReport, check_collection, grouping, ratio
 from salescore.analytics.periods import as_zone
 from salescore.domain.interactions import CallDisposition, CallOutcome, Channel, Direction
 from salescore.errors import ValidationError
@@ -87,6 +87,7 @@ def outreach_report(
         ValidationError: ``by`` is unknown, ``conversation_after`` is
             negative, or a zone is neither a tzinfo nor a known IANA name.
     """
+    check_collection(interactions, "interactions", "interactions")
     if not isinstance(conversation_after, timedelta) or conversation_after < timedelta(0):
         raise ValidationError.single(
             "conversation_after", conversation_after, "must be a timedelta ≥ 0"

@@ -18,7 +18,7 @@ from typing import Any
 import attrs
 
 from salescore.analytics._money import Converter, Rates
-from salescore.analytics._report import Report, find, ratio, seconds_median
+from salescore.analytics._report import Report, check_collection, find, ratio, seconds_median
 from salescore.analytics.periods import Period, ReportingCalendar, to_period
 from salescore.domain.stages import entered_at
 from salescore.errors import ValidationError
@@ -129,6 +129,7 @@ def pipeline_report(
     Raises:
         ValidationError: a bad confidence, or a currency without a rate.
     """
+    check_collection(opportunities, "opportunities", "opportunities")
     level = _check_confidence(confidence)
     convert = Converter(currency, rates)
     z = Decimal(repr(statistics.NormalDist().inv_cdf((1 + level) / 2)))
@@ -238,6 +239,7 @@ def forecast_by_category(
     Returns:
         The table.
     """
+    check_collection(opportunities, "opportunities", "opportunities")
     kind = to_period(period)
     cal = calendar or ReportingCalendar()
     convert = Converter(currency, rates)
@@ -358,6 +360,7 @@ def sales_report(
             a quota given for a currency in another one, or an amount in a
             currency without a rate.
     """
+    check_collection(opportunities, "opportunities", "opportunities")
     quotas = quota.items() if isinstance(quota, Mapping) else [("", quota)]
     for code, q in quotas:
         if q is not None and not isinstance(q, Money):
@@ -489,6 +492,7 @@ def stage_aging(opportunities: Iterable[Any], *, at: datetime) -> StageAging:
     Raises:
         ValidationError: ``at`` is not aware.
     """
+    check_collection(opportunities, "opportunities", "opportunities")
     if not isinstance(at, datetime) or at.utcoffset() is None:
         raise ValidationError.single("at", at, "must be a timezone-aware datetime")
     ages: dict[tuple[int, str], list[float]] = {}

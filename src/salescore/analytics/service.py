@@ -14,7 +14,13 @@ from typing import Any
 
 import attrs
 
-from salescore.analytics._report import GroupedReport, grouping, ratio, seconds_median
+from salescore.analytics._report import (
+    GroupedReport,
+    check_collection,
+    grouping,
+    ratio,
+    seconds_median,
+)
 from salescore.analytics.periods import Period, ReportingCalendar, to_period
 from salescore.domain.service import (
     AuthorKind,
@@ -48,12 +54,14 @@ _BY: dict[str, Callable[[ServiceCase], Hashable]] = {
 
 def csat(scores: Iterable[int]) -> float | None:
     """The share of CSAT answers (1–5) that are 4 or 5 (``None`` without answers)."""
+    check_collection(scores, "scores", "scores")
     values = list(scores)
     return ratio(sum(1 for s in values if s >= 4), len(values))
 
 
 def nps(scores: Iterable[int]) -> float | None:
     """Net Promoter Score in [−1, 1]: share of 9–10 minus share of 0–6."""
+    check_collection(scores, "scores", "scores")
     values = list(scores)
     if not values:
         return None
@@ -226,6 +234,7 @@ def service_report(
     Raises:
         ValidationError: ``at`` is not aware or ``by`` is unknown.
     """
+    check_collection(cases, "cases", "service cases")
     if not isinstance(at, datetime) or at.utcoffset() is None:
         raise ValidationError.single("at", at, "must be a timezone-aware datetime")
     cal = calendar or ReportingCalendar()

@@ -486,8 +486,9 @@ def assess(
 
     Raises:
         ValidationError: A naive ``at``, no framework, answers that are not
-            rep answers or answer an item the framework does not have, or a
-            rule that needs ``at`` without it.
+            rep answers or answer an item the framework does not have, a
+            ``context`` that is no mapping, or a rule that needs ``at``
+            without it.
     """
     if at is not None:
         ensure_aware(at, "at")
@@ -495,6 +496,8 @@ def assess(
         raise ValidationError.single("framework", framework, "must be a Framework")
     if isinstance(answers, str | bytes) or not isinstance(answers, Iterable):
         raise ValidationError.single("answers", answers, "must be a collection of RepAnswer")
+    if context is not None and type(context) is not dict and not isinstance(context, Mapping):
+        raise ValidationError.single("context", context, "must be a mapping of names to data")
     latest = _latest_answers(framework, answers, at)
     results = tuple(
         _settle(item, latest.get(item.key), subject, at, context) for item in framework.items

@@ -825,11 +825,14 @@ def score(
         The :class:`ScoreResult` with its breakdown.
 
     Raises:
-        ValidationError: ``at`` is naive, or ``model`` is no score model.
+        ValidationError: ``at`` is naive, ``model`` is no score model, or
+            ``context`` is no mapping.
     """
     ensure_aware(at, "at")
     if not isinstance(model, ScoreModel):
         raise ValidationError.single("model", model, "must be a ScoreModel")
+    if context is not None and type(context) is not dict and not isinstance(context, Mapping):
+        raise ValidationError.single("context", context, "must be a mapping of names to data")
     plan = model._compiled()
     if plan.reads_records:
         subject, context = _as_of(subject, at), _as_of(context, at)

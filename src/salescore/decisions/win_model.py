@@ -310,9 +310,13 @@ class WinModel:
         Raises:
             ValidationError: A bad argument or example.
         """
+        if isinstance(examples, str | bytes) or not isinstance(examples, Iterable):
+            fail("examples", examples, "must be a collection of TrainingExample")
         for name, names in (("fields", fields), ("funnel", funnel)):
             if isinstance(names, str):  # tuple("industry") would learn 8 one-letter fields
                 fail(name, names, "must be a collection of names, not one string")
+            if isinstance(names, bytes) or not isinstance(names, Iterable):
+                fail(name, names, "must be a collection of names")
         field_list = tuple(fields)
         stage_list = tuple(funnel)
         items = list(examples)
