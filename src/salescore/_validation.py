@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 import math
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -71,6 +71,34 @@ E = TypeVar("E", bound=enum.Enum)
 def fail(path: str, value: Any, message: str) -> NoReturn:
     """Raise a :class:`ValidationError` with one problem."""
     raise ValidationError.single(path, value, message)
+
+
+def is_collection(value: Any) -> bool:
+    """Whether ``value`` can be read as a collection of items: iterable, and not text."""
+    return isinstance(value, Iterable) and not isinstance(value, str | bytes)
+
+
+def check_collection(value: Any, path: str, what: str) -> None:
+    """Refuse ``value`` unless it is a collection (not a string) of ``what``.
+
+    Checks the kind only: an iterator passed in is not consumed.
+
+    Raises:
+        ValidationError: ``value`` is ``None``, a number, a string … (names ``path``).
+    """
+    if not is_collection(value):
+        fail(path, value, f"must be a collection of {what}")
+
+
+def check_mapping(value: Any, path: str, what: str, *, optional: bool = False) -> None:
+    """Refuse ``value`` unless it is a mapping of ``what`` (or ``None`` with ``optional``).
+
+    Raises:
+        ValidationError: ``value`` is no mapping (names ``path``).
+    """
+    if type(value) is dict or (optional and value is None) or isinstance(value, Mapping):
+        return
+    fail(path, value, f"must be a mapping of {what}")
 
 
 def is_aware(value: Any) -> TypeGuard[datetime]:

@@ -31,7 +31,7 @@ from zoneinfo import ZoneInfo
 import attrs
 from dateutil.rrule import rrulestr
 
-from salescore._validation import Checker, ensure_aware, fail
+from salescore._validation import Checker, ensure_aware, fail, is_collection
 from salescore.errors import ValidationError
 from salescore.serialization import register_type
 
@@ -803,7 +803,7 @@ class BusinessCalendar:
 
     @staticmethod
     def _check_holidays(value: Any, checker: Checker) -> tuple[date, ...]:
-        if isinstance(value, str | bytes) or not isinstance(value, Iterable):
+        if not is_collection(value):
             checker.add("holidays", value, "must be a collection of dates")
             return ()
         out: set[date] = set()
@@ -816,7 +816,7 @@ class BusinessCalendar:
 
     @staticmethod
     def _check_rules(value: Any, checker: Checker) -> tuple[str, ...]:
-        if isinstance(value, str | bytes) or not isinstance(value, Iterable):
+        if not is_collection(value):
             checker.add("holiday_rules", value, "must be a collection of RRULE strings")
             return ()
         out: list[str] = []

@@ -16,7 +16,7 @@ from typing import Any, Generic, Protocol, TypeVar
 
 import attrs
 
-from salescore._validation import fail
+from salescore._validation import check_collection, check_mapping
 from salescore.errors import NotFound, ValidationError
 
 __all__ = [
@@ -145,28 +145,6 @@ def check_positive(value: Any, path: str, *, zero: bool = False) -> None:
     bad = value < type(value)(0) if zero else value <= type(value)(0)
     if bad:
         raise ValidationError.single(path, value, "must be positive" + (" or zero" if zero else ""))
-
-
-def check_collection(value: Any, path: str, what: str) -> None:
-    """Refuse ``value`` unless it is a collection (not a string) of ``what``.
-
-    Checks the kind only: an iterator passed in is not consumed.
-
-    Raises:
-        ValidationError: ``value`` is ``None``, a number, a string … (names ``path``).
-    """
-    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
-        fail(path, value, f"must be a collection of {what}")
-
-
-def check_mapping(value: Any, path: str, what: str, *, optional: bool = False) -> None:
-    """Refuse ``value`` unless it is a mapping of ``what`` (or ``None`` with ``optional``).
-
-    Raises:
-        ValidationError: ``value`` is no mapping (names ``path``).
-    """
-    if not (isinstance(value, Mapping) or (optional and value is None)):
-        fail(path, value, f"must be a mapping of {what}")
 
 
 def lookup(mapping: Mapping[str, Any] | Callable[[str], Any], key: str) -> Any:

@@ -15,7 +15,16 @@ from typing import Any, Final
 
 import attrs
 
-from salescore._validation import Checker, as_tuple, ensure_aware, is_aware, label_of, line_ok
+from salescore._validation import (
+    Checker,
+    as_tuple,
+    check_collection,
+    check_mapping,
+    ensure_aware,
+    is_aware,
+    label_of,
+    line_ok,
+)
 from salescore.decisions._evaluation import by_key, check_subject, seen_values
 from salescore.domain.custom_fields import CustomField, CustomFieldSchema, FieldType
 from salescore.errors import FieldError, ValidationError
@@ -494,10 +503,8 @@ def assess(
         ensure_aware(at, "at")
     if not isinstance(framework, Framework):
         raise ValidationError.single("framework", framework, "must be a Framework")
-    if isinstance(answers, str | bytes) or not isinstance(answers, Iterable):
-        raise ValidationError.single("answers", answers, "must be a collection of RepAnswer")
-    if context is not None and type(context) is not dict and not isinstance(context, Mapping):
-        raise ValidationError.single("context", context, "must be a mapping of names to data")
+    check_collection(answers, "answers", "RepAnswer")
+    check_mapping(context, "context", "names to data", optional=True)
     latest = _latest_answers(framework, answers, at)
     results = tuple(
         _settle(item, latest.get(item.key), subject, at, context) for item in framework.items

@@ -17,7 +17,7 @@ from typing import Any, Final, Protocol
 
 import attrs
 
-from salescore._validation import Checker, as_tuple, ensure_aware, line_ok
+from salescore._validation import Checker, as_tuple, ensure_aware, is_collection, line_ok
 from salescore.calendar import BusinessCalendar
 from salescore.decisions._evaluation import check_subject, missing_fields
 from salescore.domain.team import Rep, Team
@@ -168,7 +168,7 @@ def _index(items: Any, path: str) -> dict[str, Any] | None:
         return None
     if isinstance(items, Mapping):
         pairs = list(items.items())
-    elif isinstance(items, str | bytes) or not isinstance(items, Iterable):
+    elif not is_collection(items):
         raise ValidationError.single(path, items, "must be a collection of objects with an id")
     else:
         if type(items) is list or type(items) is tuple:
@@ -964,7 +964,7 @@ def route(
         fallback = table.default if default is None else default
         cap_key = table.capacity_key if capacity_key is None else capacity_key
     else:
-        if isinstance(table, str | bytes) or not isinstance(table, Iterable):
+        if not is_collection(table):
             raise ValidationError.single("table", table, "must be a RoutingTable or routing rules")
         rules = tuple(table)
         bad = [

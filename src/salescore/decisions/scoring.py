@@ -14,7 +14,7 @@ from typing import Any, Final, Protocol, Self, TypeVar
 
 import attrs
 
-from salescore._validation import Checker, as_float, as_tuple, ensure_aware
+from salescore._validation import Checker, as_float, as_tuple, check_mapping, ensure_aware
 from salescore.decisions._evaluation import RuleAt, by_key, check_subject, lookup, missing_fields
 from salescore.domain.events import _prechecked
 from salescore.errors import FieldError, ValidationError
@@ -831,8 +831,7 @@ def score(
     ensure_aware(at, "at")
     if not isinstance(model, ScoreModel):
         raise ValidationError.single("model", model, "must be a ScoreModel")
-    if context is not None and type(context) is not dict and not isinstance(context, Mapping):
-        raise ValidationError.single("context", context, "must be a mapping of names to data")
+    check_mapping(context, "context", "names to data", optional=True)
     plan = model._compiled()
     if plan.reads_records:
         subject, context = _as_of(subject, at), _as_of(context, at)

@@ -14,7 +14,7 @@ from typing import Any, Final
 
 import attrs
 
-from salescore._validation import Checker, as_float, as_tuple, fail, plain
+from salescore._validation import Checker, as_float, as_tuple, check_collection, fail, plain
 from salescore.serialization import register_type as _register_type
 
 __all__ = [
@@ -310,8 +310,7 @@ class WinModel:
         Raises:
             ValidationError: A bad argument or example.
         """
-        if isinstance(examples, str | bytes) or not isinstance(examples, Iterable):
-            fail("examples", examples, "must be a collection of TrainingExample")
+        check_collection(examples, "examples", "TrainingExample")
         for name, names in (("fields", fields), ("funnel", funnel)):
             if isinstance(names, str):  # tuple("industry") would learn 8 one-letter fields
                 fail(name, names, "must be a collection of names, not one string")

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
-from salescore._validation import Checker, fail
+from salescore._validation import Checker, fail, is_collection
 from salescore.domain.products import LineItem, line_items_total
 from salescore.errors import FieldError
 from salescore.money import Money
@@ -22,7 +21,7 @@ def lines(value: Any, path: str, region: str | None = None) -> tuple[LineItem, .
     """A deal's lines (a normaliser): a tuple of :class:`LineItem`."""
     if type(value) is tuple and all(type(item) is LineItem for item in value):
         return value
-    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
+    if not is_collection(value):
         fail(path, value, "must be a sequence of LineItem")
     seq = tuple(value)
     with Checker("Opportunity") as c:
