@@ -19,6 +19,7 @@ from salescore.decisions.scoring import Criterion, ScoreModel, score
 from salescore.decisions.win_model import TrainingExample, WinModel
 from salescore.errors import ValidationError
 from salescore.rules import parse
+from tests.analytics.test_argument_kinds import SCALARS
 
 AT = datetime(2026, 3, 2, tzinfo=UTC)
 MODEL = ScoreModel(key="m", criteria=(Criterion(key="a", rule=parse("employees > 1"), points=5),))
@@ -79,20 +80,9 @@ def test_learn_still_takes_an_iterator() -> None:
     assert model.fields == ("industry",)
 
 
-NOT_A_COLLECTION = st.one_of(
-    st.booleans(),
-    st.integers(),
-    st.floats(allow_nan=False),
-    st.decimals(allow_nan=False),
-    st.text(),
-    st.binary(),
-    st.builds(object),
-)
-
-
 @given(
     entry=st.sampled_from(ENTRIES),
-    value=st.one_of(NOT_A_COLLECTION, st.lists(st.integers(), min_size=1)),
+    value=st.one_of(SCALARS.filter(lambda v: v is not None), st.lists(st.integers(), min_size=1)),
 )
 def test_any_value_of_the_wrong_kind_gives_a_validation_error(
     entry: tuple[str, Call, str, bool], value: Any
