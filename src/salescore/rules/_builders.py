@@ -93,14 +93,7 @@ class Term(OperandHolder):
         return In(self.operand, tuple(values))
 
     def not_in(self, values: Iterable[Any]) -> In:
-        """Build ``term not in [values]``.
-
-        Args:
-            values: Literals.
-
-        Returns:
-            The rule.
-        """
+        """Build ``term not in [values]`` (the negation of :meth:`is_in`)."""
         return In(self.operand, tuple(values), negated=True)
 
     def between(self, low: Any, high: Any) -> Between:
@@ -143,25 +136,11 @@ class Term(OperandHolder):
         return Match(self.operand, MatchOp.CONTAINS, _as_operand(pattern))
 
     def starts_with(self, pattern: Any) -> Match:
-        """Build ``term starts with pattern``.
-
-        Args:
-            pattern: A text, or a term.
-
-        Returns:
-            The rule.
-        """
+        """Build ``term starts with pattern`` (a text or a term, as for :meth:`contains`)."""
         return Match(self.operand, MatchOp.STARTS_WITH, _as_operand(pattern))
 
     def ends_with(self, pattern: Any) -> Match:
-        """Build ``term ends with pattern``.
-
-        Args:
-            pattern: A text, or a term.
-
-        Returns:
-            The rule.
-        """
+        """Build ``term ends with pattern`` (a text or a term, as for :meth:`contains`)."""
         return Match(self.operand, MatchOp.ENDS_WITH, _as_operand(pattern))
 
     def is_null(self) -> IsNull:
@@ -176,14 +155,7 @@ class Term(OperandHolder):
         return IsNull(self._field())
 
     def is_not_null(self) -> IsNull:
-        """Build ``field is not null``.
-
-        Returns:
-            The rule.
-
-        Raises:
-            ValidationError: The term is not a field.
-        """
+        """Build ``field is not null`` (the negation of :meth:`is_null`, which see)."""
         return IsNull(self._field(), negated=True)
 
     def _field(self) -> Field:
@@ -274,26 +246,18 @@ def all_of(*rules: Rule) -> Rule:
     Raises:
         ValidationError: No rules were given.
     """
-    if not rules:
-        fail("rules", rules, "all_of() needs at least one rule")
-    return rules[0] if len(rules) == 1 and isinstance(rules[0], Rule) else And(rules)
+    return _join(And, rules, "all_of")
 
 
 def any_of(*rules: Rule) -> Rule:
-    """At least one of the rules must hold (``or``).
+    """At least one of the rules must hold (``or``): as :func:`all_of`, building an ``Or``."""
+    return _join(Or, rules, "any_of")
 
-    Args:
-        *rules: One or more rules.
 
-    Returns:
-        The single rule itself, or an :class:`~salescore.rules.Or`.
-
-    Raises:
-        ValidationError: No rules were given.
-    """
+def _join(kind: type[And] | type[Or], rules: tuple[Rule, ...], name: str) -> Rule:
     if not rules:
-        fail("rules", rules, "any_of() needs at least one rule")
-    return rules[0] if len(rules) == 1 and isinstance(rules[0], Rule) else Or(rules)
+        fail("rules", rules, f"{name}() needs at least one rule")
+    return rules[0] if len(rules) == 1 and isinstance(rules[0], Rule) else kind(rules)
 
 
 def not_(rule: Rule) -> Rule:

@@ -56,20 +56,13 @@ def require_at(rule: Rule, at: Any) -> None:
         need_at()
 
 
-def _and(values: list[bool | None]) -> bool | None:
-    if any(v is False for v in values):
-        return False
+def _junction(values: list[bool | None], decisive: bool) -> bool | None:
+    """Kleene ``and`` (``decisive`` False) or ``or`` (True): a decisive part decides."""
+    if any(v is decisive for v in values):
+        return decisive
     if any(v is None for v in values):
         return None
-    return True
-
-
-def _or(values: list[bool | None]) -> bool | None:
-    if any(v is True for v in values):
-        return True
-    if any(v is None for v in values):
-        return None
-    return False
+    return not decisive
 
 
 class _Walker:
@@ -122,7 +115,7 @@ class _Walker:
                 found: list[str] = []
                 parts.append(self.rule(child, subject, depth + 1, found))
                 child_missing.append(found)
-            result = _and(parts) if is_and(node) else _or(parts)
+            result = _junction(parts, decisive=not is_and(node))
             if result is None:
                 for part, found in zip(parts, child_missing, strict=True):
                     if part is None:
@@ -184,14 +177,7 @@ def interpret(
 ) -> Truth:
     """Evaluate ``rule`` by walking its tree (the reference semantics): :func:`explain`'s result.
 
-    Args:
-        rule: The rule.
-        subject: An object or a mapping.
-        at: The evaluation time.
-        context: Related data by name.
-
-    Returns:
-        TRUE, FALSE or UNKNOWN.
+    Takes the arguments of :func:`explain`; returns TRUE, FALSE or UNKNOWN.
     """
     return explain(rule, subject, at, context).result
 
