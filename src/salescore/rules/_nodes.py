@@ -26,6 +26,7 @@ from salescore.rules._json import read_dict, write_dict
 from salescore.rules._schema import check_rule
 from salescore.rules._text import FUNCTIONS, KEYWORDS, MAX_DEPTH, operand_text, rule_text
 from salescore.rules._truth import Truth
+from salescore.rules._values import kind_by_type
 
 if TYPE_CHECKING:
     from salescore.rules._explain import Explanation
@@ -243,20 +244,17 @@ class Value(Operand):
     @property
     def kind(self) -> str:
         """``str``, ``int``, ``decimal``, ``bool``, ``date``, ``datetime`` or ``duration``."""
-        v = self.value
-        if isinstance(v, bool):
-            return "bool"
-        if isinstance(v, str):
-            return "str"
-        if isinstance(v, int):
-            return "int"
-        if isinstance(v, Decimal):
-            return "decimal"
-        if isinstance(v, datetime):
-            return "datetime"
-        if isinstance(v, date):
-            return "date"
-        return "duration"
+        return kind_by_type(self.value, _LITERAL_KINDS, "duration")
+
+
+_LITERAL_KINDS: Final[Mapping[type, str]] = {
+    bool: "bool",
+    str: "str",
+    int: "int",
+    Decimal: "decimal",
+    datetime: "datetime",
+    date: "date",
+}
 
 
 @attrs.frozen

@@ -123,6 +123,32 @@ def resolve(subject: Any, segments: tuple[str, ...], context: Any) -> Any:
     return resolve_rest(resolve_first(subject, segments[0], context), segments[1:])
 
 
+def kind_by_type(value: Any, kinds: Mapping[type, str], default: str) -> str:
+    """The kind ``kinds`` gives the nearest class of ``value``, else ``default``.
+
+    The nearest class first: a bool is a bool before it is an int, a datetime
+    a datetime before it is a date.
+    """
+    for cls in type(value).__mro__:
+        kind = kinds.get(cls)
+        if kind is not None:
+            return kind
+    return default
+
+
+_COMPARED: Final[Mapping[type, str]] = {
+    bool: "flag",
+    int: "number",
+    float: "number",
+    Decimal: "number",
+    str: "text",
+    datetime: "datetime",
+    date: "date",
+    timedelta: "duration",
+    Money: "money",
+}
+
+
 def value_kind(value: Any) -> str:
     """Classify a (non-null, enum-free) value for comparison purposes.
 
@@ -130,21 +156,7 @@ def value_kind(value: Any) -> str:
         One of ``"flag"``, ``"number"``, ``"text"``, ``"datetime"``, ``"date"``,
         ``"duration"``, ``"money"`` or ``"other"``.
     """
-    if isinstance(value, bool):
-        return "flag"
-    if isinstance(value, int | float | Decimal):
-        return "number"
-    if isinstance(value, str):
-        return "text"
-    if isinstance(value, datetime):
-        return "datetime"
-    if isinstance(value, date):
-        return "date"
-    if isinstance(value, timedelta):
-        return "duration"
-    if isinstance(value, Money):
-        return "money"
-    return "other"
+    return kind_by_type(value, _COMPARED, "other")
 
 
 def compare(op: str, a: Any, b: Any) -> bool | None:
