@@ -286,3 +286,40 @@ def test_fields_and_needs_at() -> None:
     assert parse("count(t where at > now) > 1").needs_at
     assert Compare(Field("t"), Op.LT, Now()).needs_at
     assert In(Field("x"), (1, 2)).values == (Value(1), Value(2))
+
+
+def test_an_empty_all_of_or_any_of_names_itself() -> None:
+    for build, name in ((all_of, "all_of"), (any_of, "any_of")):
+        with pytest.raises(ValidationError) as info:
+            build()
+        (error,) = info.value.errors
+        assert (error.path, error.value, error.message) == (
+            "rules",
+            (),
+            f"{name}() needs at least one rule",
+        )
+    rule = field("a") == 1
+    assert all_of(rule) is rule
+    assert any_of(rule) is rule
+    assert any_of(rule, field("b") == 2) == Or((rule, field("b") == 2))
+
+
+class _Text(str):
+    pass
+
+
+@pytest.mark.parametrize(
+    ("value", "kind"),
+    [
+        (True, "bool"),
+        ("x", "str"),
+        (_Text("x"), "str"),
+        (3, "int"),
+        (Decimal("1.5"), "decimal"),
+        (datetime(2026, 1, 1, tzinfo=UTC), "datetime"),
+        (date(2026, 1, 1), "date"),
+        (timedelta(days=1), "duration"),
+    ],
+)
+def test_a_literal_kind_is_its_nearest_class(value: Any, kind: str) -> None:
+    assert Value(value).kind == kind
