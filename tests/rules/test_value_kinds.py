@@ -8,6 +8,8 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from salescore.money import Money
 from salescore.rules._values import compare, kind_by_type, value_kind
@@ -61,3 +63,46 @@ def test_a_flag_is_not_a_number_when_compared() -> None:
     assert compare("!=", True, 1) is True
     assert compare("==", 1, Decimal("1")) is True
     assert compare("<", _Count(1), 2) is True
+
+
+def _chain(value: Any) -> str:
+    """The classification as a chain of ``isinstance`` tests, most specific first."""
+    if isinstance(value, bool):
+        return "flag"
+    if isinstance(value, int | float | Decimal):
+        return "number"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, datetime):
+        return "datetime"
+    if isinstance(value, date):
+        return "date"
+    if isinstance(value, timedelta):
+        return "duration"
+    if isinstance(value, Money):
+        return "money"
+    return "other"
+
+
+_ANY = st.one_of(
+    st.booleans(),
+    st.integers(),
+    st.integers().map(_Count),
+    st.floats(),
+    st.decimals(),
+    st.text(max_size=3),
+    st.text(max_size=3).map(_Text),
+    st.datetimes(),
+    st.datetimes(timezones=st.just(UTC)),
+    st.dates(),
+    st.timedeltas(),
+    st.binary(max_size=2),
+    st.tuples(st.integers()),
+    st.none(),
+    st.sampled_from([Money("1.00", "EUR"), Money("0", "JPY")]),
+)
+
+
+@given(_ANY)
+def test_value_kind_agrees_with_a_chain_of_isinstance_tests(value: Any) -> None:
+    assert value_kind(value) == _chain(value)
