@@ -155,7 +155,7 @@ class Term(OperandHolder):
         return IsNull(self._field())
 
     def is_not_null(self) -> IsNull:
-        """Build ``field is not null`` (the negation of :meth:`is_null`, which see)."""
+        """Build ``field is not null`` (the negation of :meth:`is_null`, with its errors)."""
         return IsNull(self._field(), negated=True)
 
     def _field(self) -> Field:
