@@ -82,6 +82,24 @@ class Touchpoint:
             raise _fail("creates_opportunity", self.creates_opportunity, "must be a bool")
 
 
+_new = object.__new__
+_set = object.__setattr__
+
+
+def _trusted_touch(channel: str, at: datetime) -> Touchpoint:
+    """``Touchpoint(channel, at)`` for values known to be valid, built without checking them.
+
+    For a non-empty string ``channel`` and an aware ``at`` taken from
+    validated domain objects (a lead's source and creation time, an
+    interaction's time); anything else must go through the constructor.
+    """
+    touch = _new(Touchpoint)
+    _set(touch, "channel", channel)
+    _set(touch, "at", at)
+    _set(touch, "creates_opportunity", False)
+    return touch
+
+
 def _touches(value: Iterable[Touchpoint]) -> tuple[Touchpoint, ...]:
     check_collection(value, "touchpoints", "Touchpoint")
     items = tuple(value)
@@ -131,6 +149,22 @@ class Journey:
                 raise _fail("converted_at", end, "must be a timezone-aware datetime")
             if self.touchpoints and end < self.touchpoints[-1].at:
                 raise _fail("converted_at", end, "is before the last touchpoint")
+
+
+def _trusted_journey(touchpoints: tuple[Touchpoint, ...], converted: bool, value: float) -> Journey:
+    """``Journey(touchpoints, converted, value)`` for values known to be valid, unchecked.
+
+    For checked :class:`Touchpoint` objects already in time order (at least
+    one when ``converted``), a bool ``converted`` and a finite float
+    ``value`` ≥ 0; anything else must go through the constructor.
+    """
+    journey = _new(Journey)
+    _set(journey, "touchpoints", touchpoints)
+    _set(journey, "converted", converted)
+    _set(journey, "value", value)
+    _set(journey, "converted_at", None)
+    _set(journey, "channels", tuple([t.channel for t in touchpoints]))
+    return journey
 
 
 def journey_from_touches(
@@ -198,13 +232,15 @@ class _PerJourney:
         """Credit per channel: each converted journey's value times each touch's share."""
         credits: dict[str, float] = {}
         check_collection(journeys, "journeys", "Journey")
+        known = credits.__contains__
         for j in journeys:
             if not j.converted:
-                for t in j.touchpoints:
-                    credits.setdefault(t.channel, 0.0)
+                if not all(map(known, j.channels)):  # a new channel: an entry of 0
+                    for c in j.channels:
+                        credits.setdefault(c, 0.0)
                 continue
-            for t, w in zip(j.touchpoints, self.weights(j), strict=True):
-                credits[t.channel] = credits.get(t.channel, 0.0) + j.value * w
+            for c, w in zip(j.channels, self.weights(j), strict=True):
+                credits[c] = credits.get(c, 0.0) + j.value * w
         return credits
 
 
@@ -409,12 +445,18 @@ class Markov:
         end = {True: (_CONVERSION,), False: (_NULL,)}
         start = (_START,)
         check_collection(journeys, "journeys", "Journey")
+        # Journeys along the same path, counted once per path (in order of
+        # first appearance, so the counts are made in the same order).
+        paths: dict[tuple[str, ...], int] = {}
         for j in journeys:
             path = start + j.channels + end[j.converted]
-            counts.update(itertools.pairwise(path))
-            channels.update(j.channels)
+            paths[path] = paths.get(path, 0) + 1
             if j.converted:
                 total += j.value
+        for path, k in paths.items():
+            for pair in itertools.pairwise(path):
+                counts[pair] += k
+            channels.update(path[1:-1])
         return sorted(channels), counts, total
 
     @staticmethod

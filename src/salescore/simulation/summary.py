@@ -35,6 +35,7 @@ from salescore.analytics import (
     pipeline_report,
     service_report,
 )
+from salescore.analytics.attribution import _trusted_journey, _trusted_touch
 from salescore.domain.events import StageChanged
 from salescore.domain.interactions import Interaction
 from salescore.domain.standard_funnels import B2B_PIPELINE, LEAD_STATUS
@@ -54,6 +55,7 @@ _MODELS: dict[str, AttributionModel] = {
     "markov": Markov(),
 }
 _QUANTILES = tuple(i / 20 for i in range(21))
+_INF = float("inf")
 
 Row = tuple[Any, ...]
 
@@ -228,11 +230,14 @@ def summarize(
     forecast = tuple((q, _money(distribution.quantile(q))) for q in _QUANTILES)
 
     # Journeys: the lead's source, then its outreach touches, valued by the won deal.
+    # Their parts come from validated domain objects: built without checking again.
+    in_order = sorted(interactions, key=_at_id)
     touches: dict[str, list[Touchpoint]] = {}
-    for i in sorted(interactions, key=lambda i: (i.at, i.id)):
-        if i.party is not None and (i.direction == "outbound" or i.channel == "meeting"):
+    for i in in_order:
+        party = i.party
+        if party is not None and (i.direction == "outbound" or i.channel == "meeting"):
             name = "meeting" if i.channel == "meeting" else f"sdr_{i.channel}"
-            touches.setdefault(i.party.id, []).append(Touchpoint(name, i.at))
+            touches.setdefault(party.id, []).append(_trusted_touch(name, i.at))
     value = {d.id: float(d.amount.amount) for d in won}
     journeys = []
     campaign_leads: dict[str, int] = {}
@@ -250,13 +255,15 @@ def summarize(
             first_touch_revenue[source.campaign_id] = (
                 first_touch_revenue.get(source.campaign_id, 0.0) + deal_value
             )
-        journeys.append(
-            Journey(
-                [Touchpoint(source.channel, lead.created_at), *touches.get(lead.id, [])],
-                bool(deal_value),
-                deal_value,
+        created = lead.created_at
+        later = touches.get(lead.id, ())
+        if 0.0 <= deal_value < _INF and (not later or created <= later[0].at):
+            first = _trusted_touch(source.channel, created)
+            journeys.append(_trusted_journey((first, *later), bool(deal_value), deal_value))
+        else:  # not in time order (or an odd value): the constructor sorts (or refuses)
+            journeys.append(
+                Journey([Touchpoint(source.channel, created), *later], bool(deal_value), deal_value)
             )
-        )
     attribution = tuple(
         (name, tuple((c, round(v, 2)) for c, v in sorted(attribute(journeys, model).items())))
         for name, model in _MODELS.items()
@@ -311,7 +318,7 @@ def summarize(
     calls = outreach_report([i for i in interactions if i.channel == "phone"], by=_subject)
     for g in calls.groups:
         steps[str(g.key)][2] = g.meetings_booked
-    meetings_by_step = _meetings_after_email(interactions, met)
+    meetings_by_step = _meetings_after_email(in_order, met)
     for label, n in meetings_by_step.items():
         steps[label][2] += n
     outreach = tuple((label, *row) for label, row in sorted(steps.items()))
@@ -357,10 +364,17 @@ def _days(value: timedelta | None) -> float | None:
     return None if value is None else round(value.total_seconds() / 86400, 3)
 
 
-def _meetings_after_email(interactions: list[Interaction], met: set[str]) -> dict[str, int]:
-    """Meetings booked by an e-mail reply: credited to the step replied to last."""
+def _at_id(i: Interaction) -> tuple[datetime, str]:
+    return i.at, i.id
+
+
+def _meetings_after_email(in_order: list[Interaction], met: set[str]) -> dict[str, int]:
+    """Meetings booked by an e-mail reply (interactions given by time, then id).
+
+    Each is credited to the step replied to last.
+    """
     last_reply: dict[str, str] = {}
-    for i in sorted(interactions, key=lambda i: (i.at, i.id)):
+    for i in in_order:
         if i.party is None:
             continue
         if i.kind == "replied" and i.subject is not None:
