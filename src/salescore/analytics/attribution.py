@@ -29,7 +29,7 @@ from typing import Any, Protocol
 
 import attrs
 
-from salescore.analytics._report import Report, check_collection, check_mapping
+from salescore.analytics._report import Items, Report, check_collection, check_mapping, items
 from salescore.errors import FieldError, ValidationError
 from salescore.money import Money
 
@@ -167,6 +167,10 @@ def _trusted_journey(touchpoints: tuple[Touchpoint, ...], converted: bool, value
     return journey
 
 
+@items(
+    interactions=Items("an interaction (with at)", has=("at",)),
+    memberships=Items("a campaign membership", has=("campaign_id", "added_at")),
+)
 def journey_from_touches(
     *,
     interactions: Iterable[Any] = (),
@@ -213,6 +217,9 @@ def journey_from_touches(
     return Journey(touches, converted, value, converted_at=converted_at)
 
 
+_JOURNEYS = Items("a Journey", Journey)
+
+
 class AttributionModel(Protocol):
     """What :func:`attribute` needs of a model."""
 
@@ -228,6 +235,7 @@ class _PerJourney:
         """The share of each touch (summing to 1)."""
         raise NotImplementedError
 
+    @items(journeys=_JOURNEYS)
     def credit(self, journeys: Iterable[Journey]) -> dict[str, float]:
         """Credit per channel: each converted journey's value times each touch's share."""
         credits: dict[str, float] = {}
@@ -484,6 +492,7 @@ class Markov:
                 matrix[row][index[dst]] -= p
         return _solve(matrix, rhs)[0]
 
+    @items(journeys=_JOURNEYS)
     def removal_effects(self, journeys: Iterable[Journey]) -> dict[str, float]:
         """Each channel's removal effect (0 for all when nothing converted)."""
         channels, counts, _ = self._chain(journeys)
@@ -497,6 +506,7 @@ class Markov:
             return dict.fromkeys(channels, 0.0)
         return {c: max(0.0, 1.0 - self._conversion(channels, counts, c) / base) for c in channels}
 
+    @items(journeys=_JOURNEYS)
     def credit(self, journeys: Iterable[Journey]) -> dict[str, float]:
         """Credit per channel in proportion to the removal effects."""
         channels, counts, total = self._chain(journeys)
@@ -524,6 +534,7 @@ class Shapley:
     reason about.
     """
 
+    @items(journeys=_JOURNEYS)
     def credit(self, journeys: Iterable[Journey]) -> dict[str, float]:
         """The Shapley value of every channel.
 
@@ -554,6 +565,7 @@ class Shapley:
         return credits
 
 
+@items(journeys=_JOURNEYS)
 def attribute(journeys: Iterable[Journey], model: AttributionModel) -> dict[str, float]:
     """Credit per channel for the converted value of ``journeys`` under ``model``.
 
@@ -632,6 +644,7 @@ def _per(cost: Money, count: int) -> Money | None:
     return (cost / count).round() if count else None
 
 
+@items(campaigns=Items("a campaign", has=("id", "name", "actual_cost")))
 def campaign_report(
     campaigns: Iterable[Any],
     revenue: Mapping[str, float],

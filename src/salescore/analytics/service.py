@@ -8,16 +8,20 @@ events. Metrics can be split by group, agent, channel, priority or period.
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Callable, Hashable, Iterable
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 import attrs
 
 from salescore.analytics._report import (
     GroupedReport,
+    Items,
     check_collection,
     grouping,
+    items,
     ratio,
     seconds_median,
 )
@@ -44,6 +48,8 @@ __all__ = [
     "service_report",
 ]
 
+_SCORES = Items("a score (a number)", (numbers.Real, Decimal))
+
 _BY: dict[str, Callable[[ServiceCase], Hashable]] = {
     "group": lambda c: c.group_id,
     "agent": lambda c: c.assignee_id,
@@ -52,6 +58,7 @@ _BY: dict[str, Callable[[ServiceCase], Hashable]] = {
 }
 
 
+@items(scores=_SCORES)
 def csat(scores: Iterable[int]) -> float | None:
     """The share of CSAT answers (1–5) that are 4 or 5 (``None`` without answers)."""
     check_collection(scores, "scores", "scores")
@@ -59,6 +66,7 @@ def csat(scores: Iterable[int]) -> float | None:
     return ratio(sum(1 for s in values if s >= 4), len(values))
 
 
+@items(scores=_SCORES)
 def nps(scores: Iterable[int]) -> float | None:
     """Net Promoter Score in [−1, 1]: share of 9–10 minus share of 0–6."""
     check_collection(scores, "scores", "scores")
@@ -209,6 +217,7 @@ def _replies(case: ServiceCase, at: datetime) -> tuple[list[float], list[float]]
     return first, nexts
 
 
+@items(cases=Items("a ServiceCase", ServiceCase))
 def service_report(
     cases: Iterable[ServiceCase],
     *,
