@@ -256,7 +256,10 @@ def service_report(
             continue
         if case.history[-1].at > at:  # as it stood then
             case = type(case).from_events(tuple(e for e in case.history if e.at <= at))
-        g = groups.setdefault(key_of(case), _Group())
+        key = key_of(case)
+        g = groups.get(key)
+        if g is None:
+            g = groups[key] = _Group()
         g.cases += 1
         if case.status not in ("solved", "closed"):
             g.backlog.append((at - case.created_at).total_seconds())

@@ -434,7 +434,8 @@ def _walk(
             author = e.author_kind
             if author is AuthorKind.AGENT:
                 for m in (SlaMetric.FIRST_REPLY, SlaMetric.NEXT_REPLY, SlaMetric.PERIODIC_UPDATE):
-                    stop(m, t)
+                    if m in open_:
+                        stop(m, t)
                 begin(SlaMetric.PERIODIC_UPDATE, t)
             elif (
                 author is AuthorKind.CUSTOMER
