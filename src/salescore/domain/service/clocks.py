@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import enum
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Final, Literal, overload
+from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 
@@ -308,7 +308,7 @@ def sla_clocks(case: Aggregate, at: datetime) -> tuple[SlaClock, ...]:
     walked = _walk(case, at)
     if walked is None:
         return ()
-    return _evaluate(case.id, *walked, at, _Measure())
+    return tuple(_evaluate(case.id, *walked, at, _Measure()))
 
 
 def _sla_outcomes(case: Aggregate, at: datetime, measure: _Measure) -> list[Outcome]:
@@ -456,30 +456,6 @@ def _walk(
     return clocks, policies, stamps
 
 
-@overload
-def _evaluate(
-    case_id: str,
-    builders: list[_Builder],
-    policies: list[SlaPolicy],
-    stamps: dict[datetime, int],
-    at: datetime,
-    measure: _Measure,
-) -> tuple[SlaClock, ...]: ...
-
-
-@overload
-def _evaluate(
-    case_id: str,
-    builders: list[_Builder],
-    policies: list[SlaPolicy],
-    stamps: dict[datetime, int],
-    at: datetime,
-    measure: _Measure,
-    *,
-    light: Literal[True],
-) -> list[Outcome]: ...
-
-
 def _evaluate(
     case_id: str,
     builders: list[_Builder],
@@ -489,8 +465,8 @@ def _evaluate(
     measure: _Measure,
     *,
     light: bool = False,
-) -> tuple[SlaClock, ...] | list[Outcome]:
-    """The clocks (or, ``light``, their outcomes) from their pieces."""
+) -> list[Any]:
+    """The clocks, sorted (or, ``light``, their outcomes) from their pieces."""
     between = measure.between
     outcomes: list[tuple[int, int, Outcome]] = []
     first = policies[0]
@@ -639,7 +615,7 @@ def _evaluate(
         outcomes.sort(key=_first_two)
         return [o for _, _, o in outcomes]
     out.sort(key=_clock_order)
-    return tuple(out)
+    return out
 
 
 def _first_two(item: tuple[int, int, Outcome]) -> tuple[int, int]:
