@@ -462,8 +462,11 @@ class Markov:
             if j.converted:
                 total += j.value
         for path, k in paths.items():
-            for pair in itertools.pairwise(path):
-                counts[pair] += k
+            if k == 1:
+                counts.update(itertools.pairwise(path))
+            else:
+                for pair in itertools.pairwise(path):
+                    counts[pair] += k
             channels.update(path[1:-1])
         return sorted(channels), counts, total
 
