@@ -5,8 +5,8 @@ from __future__ import annotations
 import contextlib
 import itertools
 from collections import Counter
-from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from hypothesis import given, settings
@@ -22,8 +22,10 @@ from salescore.analytics import (
     TimeDecay,
     Touchpoint,
     WShaped,
+    service_report,
 )
 from salescore.analytics.attribution import _trusted_journey, _trusted_touch
+from salescore.calendar import BusinessCalendar
 from salescore.domain.service import Priority, ServiceCase, SlaPolicy, SlaState, sla_clocks
 from salescore.domain.service.clocks import _Measure, _sla_outcomes
 from salescore.errors import TransitionError
@@ -182,3 +184,20 @@ def test_sla_outcomes_equal_what_the_clocks_say(
             outcomes = _sla_outcomes(case, at, measure)
             assert outcomes == [_outcome_of_clock(c) for c in clocks]
             assert all(isinstance(o[2], SlaState) for o in outcomes)
+
+
+def test_a_report_over_streamed_cases_with_their_own_calendars_measures_each_on_its_own() -> None:
+    # Each case has a fresh policy and calendar, dropped once it is read: the
+    # measure shared by the report must never take one calendar for another.
+    def streamed() -> Iterator[ServiceCase]:
+        for k in range(40):
+            cal = BusinessCalendar.weekdays(time(8 + k % 3), time(12 + k % 5), tz="Europe/Berlin")
+            pol = policy(cal, first_reply_normal=(1 + k % 4) * H, resolution_normal=(12 + k) * H)
+            opened = open_case(berlin(2026, 1, 12, 7) + k * timedelta(minutes=97), pol)
+            yield opened.reply("a", at=opened.created_at + (k % 7) * H, actor="rep-1")
+
+    at = berlin(2026, 1, 16, 12)
+    together = service_report(streamed(), at=at, by=lambda c: c.created_at)
+    alone = [service_report([c], at=at, by=lambda c: c.created_at) for c in streamed()]
+    assert together.groups == tuple(r.groups[0] for r in alone)
+    assert together.sla == tuple(s for r in alone for s in r.sla)

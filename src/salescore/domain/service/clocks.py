@@ -244,14 +244,21 @@ class _Measure:
     Business time is measured on the calendar's integer engine, as the
     difference of two positions on it, skipping the validation and
     conversions of the public calendar methods (the instants come from a
-    validated history). Answers are remembered for the case.
+    validated history). Answers are remembered for the case (or the cases of
+    one report), by calendar identity: the policies holding the calendars
+    are kept (:meth:`hold`) while the answers are, so no identity is reused.
     """
 
-    __slots__ = ("_added", "_cache")
+    __slots__ = ("_added", "_cache", "_held")
 
     def __init__(self) -> None:
         self._cache: dict[tuple[int, int], int | None] = {}  # (calendar, instant) -> position
         self._added: dict[tuple[int, int, int], tuple[datetime, int]] = {}
+        self._held: list[object] = []
+
+    def hold(self, policies: list[SlaPolicy]) -> None:
+        """Keep the policies (and so their calendars) alive as long as this measure."""
+        self._held.append(policies)
 
     def between(self, cal: BusinessCalendar | None, a: int, b: int) -> int:
         if cal is None:
@@ -323,6 +330,7 @@ def _sla_outcomes(case: Aggregate, at: datetime, measure: _Measure) -> list[Outc
     walked = _walk(case, at)
     if walked is None:
         return []
+    measure.hold(walked[1])
     return _evaluate(case.id, *walked, at, measure, light=True)
 
 
