@@ -11,7 +11,10 @@ once (an event log can be streamed) and does no I/O; every report converts to pl
 is installed. Money stays :class:`~salescore.money.Money`; rates are floats
 in [0, 1]. An argument of the wrong kind (``None``, a number or a string
 where a collection or a mapping is expected) raises
-:class:`~salescore.errors.ValidationError` naming the parameter and the value.
+:class:`~salescore.errors.ValidationError` naming the parameter and the value;
+so does a collection holding an item of the wrong kind (``csat(["a"])``),
+naming the item and its index, once the computation has failed on it (an
+iterator, read already, keeps the original error).
 """
 
 from __future__ import annotations

@@ -8,16 +8,18 @@ installed (it is imported only then).
 
 from __future__ import annotations
 
+import functools
 import importlib
+import inspect
 import statistics
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from datetime import timedelta
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Any, Generic, ParamSpec, Protocol, TypeVar
 
 import attrs
 
 from salescore._validation import check_collection, check_mapping
-from salescore.errors import NotFound, ValidationError
+from salescore.errors import NotFound, SalescoreError, ValidationError
 
 __all__ = [
     "GroupedReport",
@@ -26,6 +28,7 @@ __all__ = [
     "check_mapping",
     "find",
     "grouping",
+    "items",
     "ratio",
     "seconds_median",
     "seconds_p90",
@@ -152,3 +155,101 @@ def lookup(mapping: Mapping[str, Any] | Callable[[str], Any], key: str) -> Any:
     if callable(mapping):
         return mapping(key)
     return mapping.get(key)
+
+
+@attrs.frozen
+class Items:
+    """What the items of a collection argument must be, to name a wrong one.
+
+    Attributes:
+        what: The item as the error message names it (``"a Journey"``).
+        kind: The type (or types) an item must be, if any.
+        has: The attributes an item must have.
+        fits: A test of an item, instead of ``kind`` and ``has``.
+    """
+
+    what: str
+    kind: type | tuple[type, ...] | None = None
+    has: tuple[str, ...] = ()
+    fits: Callable[[Any], bool] | None = None
+
+    def accepts(self, item: Any) -> bool:
+        """Whether ``item`` is of the kind the argument needs."""
+        if self.fits is not None:
+            return self.fits(item)
+        if self.kind is not None and not isinstance(item, self.kind):
+            return False
+        return all(hasattr(item, name) for name in self.has)
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+# What a computation raises when an item is not of the kind it reads.
+_RAW = (TypeError, AttributeError, KeyError, IndexError)
+
+
+def items(**wanted: Items) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """Name the wrong item of a collection argument when a computation fails on it.
+
+    The decorated function runs as it is (no item is checked beforehand, so
+    the check costs nothing when the items are right). If it raises a
+    ``TypeError``, ``AttributeError``, ``KeyError`` or ``IndexError``, the
+    collection arguments named in ``wanted`` are searched, in order, for the
+    first item that is not of the wanted kind; that one is refused with a
+    :class:`~salescore.errors.ValidationError` at ``name[index]``, raised
+    from the original error. Without such an item (or when the argument
+    was an iterator, which cannot be read again) the original error
+    propagates unchanged.
+
+    Args:
+        wanted: Parameter name → what its items must be.
+
+    Returns:
+        The decorator.
+    """
+
+    def decorate(fn: Callable[P, R]) -> Callable[P, R]:
+        signature = inspect.signature(fn)
+
+        @functools.wraps(fn)
+        def run(*args: P.args, **kwargs: P.kwargs) -> R:
+            try:
+                return fn(*args, **kwargs)
+            except _RAW as exc:
+                if isinstance(exc, SalescoreError):
+                    raise
+                wrong = _wrong_item(signature, args, kwargs, wanted)
+                if wrong is None:
+                    raise
+                raise wrong from exc
+
+        return run
+
+    return decorate
+
+
+def _wrong_item(
+    signature: inspect.Signature,
+    args: tuple[Any, ...],
+    kwargs: dict[str, Any],
+    wanted: Mapping[str, Items],
+) -> ValidationError | None:
+    """The refusal of the first item of a wanted kind's argument that is not of it."""
+    try:
+        bound = signature.bind(*args, **kwargs)
+    except TypeError:  # pragma: no cover - the call itself was refused
+        return None
+    for name, need in wanted.items():
+        value = bound.arguments.get(name)
+        if value is None or isinstance(value, str | bytes | Mapping):
+            continue
+        try:
+            if iter(value) is value:  # an iterator: read already, not to be read again
+                continue
+            for i, item in enumerate(value):
+                if not need.accepts(item):
+                    return ValidationError.single(f"{name}[{i}]", item, f"must be {need.what}")
+        except TypeError:
+            continue
+    return None

@@ -29,7 +29,7 @@ from typing import Any, Protocol
 
 import attrs
 
-from salescore.analytics._report import Report, check_collection, check_mapping
+from salescore.analytics._report import Items, Report, check_collection, check_mapping, items
 from salescore.errors import FieldError, ValidationError
 from salescore.money import Money
 
@@ -80,6 +80,24 @@ class Touchpoint:
             raise _fail("at", self.at, "must be a timezone-aware datetime")
         if type(self.creates_opportunity) is not bool:
             raise _fail("creates_opportunity", self.creates_opportunity, "must be a bool")
+
+
+_new = object.__new__
+_set = object.__setattr__
+
+
+def _trusted_touch(channel: str, at: datetime) -> Touchpoint:
+    """``Touchpoint(channel, at)`` for values known to be valid, built without checking them.
+
+    For a non-empty string ``channel`` and an aware ``at`` taken from
+    validated domain objects (a lead's source and creation time, an
+    interaction's time); anything else must go through the constructor.
+    """
+    touch = _new(Touchpoint)
+    _set(touch, "channel", channel)
+    _set(touch, "at", at)
+    _set(touch, "creates_opportunity", False)
+    return touch
 
 
 def _touches(value: Iterable[Touchpoint]) -> tuple[Touchpoint, ...]:
@@ -133,6 +151,26 @@ class Journey:
                 raise _fail("converted_at", end, "is before the last touchpoint")
 
 
+def _trusted_journey(touchpoints: tuple[Touchpoint, ...], converted: bool, value: float) -> Journey:
+    """``Journey(touchpoints, converted, value)`` for values known to be valid, unchecked.
+
+    For checked :class:`Touchpoint` objects already in time order (at least
+    one when ``converted``), a bool ``converted`` and a finite float
+    ``value`` ≥ 0; anything else must go through the constructor.
+    """
+    journey = _new(Journey)
+    _set(journey, "touchpoints", touchpoints)
+    _set(journey, "converted", converted)
+    _set(journey, "value", value)
+    _set(journey, "converted_at", None)
+    _set(journey, "channels", tuple([t.channel for t in touchpoints]))
+    return journey
+
+
+@items(
+    interactions=Items("an interaction (with at)", has=("at",)),
+    memberships=Items("a campaign membership", has=("campaign_id", "added_at")),
+)
 def journey_from_touches(
     *,
     interactions: Iterable[Any] = (),
@@ -179,6 +217,9 @@ def journey_from_touches(
     return Journey(touches, converted, value, converted_at=converted_at)
 
 
+_JOURNEYS = Items("a Journey", Journey)
+
+
 class AttributionModel(Protocol):
     """What :func:`attribute` needs of a model."""
 
@@ -194,17 +235,20 @@ class _PerJourney:
         """The share of each touch (summing to 1)."""
         raise NotImplementedError
 
+    @items(journeys=_JOURNEYS)
     def credit(self, journeys: Iterable[Journey]) -> dict[str, float]:
         """Credit per channel: each converted journey's value times each touch's share."""
         credits: dict[str, float] = {}
         check_collection(journeys, "journeys", "Journey")
+        known = credits.__contains__
         for j in journeys:
             if not j.converted:
-                for t in j.touchpoints:
-                    credits.setdefault(t.channel, 0.0)
+                if not all(map(known, j.channels)):  # a new channel: an entry of 0
+                    for c in j.channels:
+                        credits.setdefault(c, 0.0)
                 continue
-            for t, w in zip(j.touchpoints, self.weights(j), strict=True):
-                credits[t.channel] = credits.get(t.channel, 0.0) + j.value * w
+            for c, w in zip(j.channels, self.weights(j), strict=True):
+                credits[c] = credits.get(c, 0.0) + j.value * w
         return credits
 
 
@@ -409,12 +453,21 @@ class Markov:
         end = {True: (_CONVERSION,), False: (_NULL,)}
         start = (_START,)
         check_collection(journeys, "journeys", "Journey")
+        # Journeys along the same path, counted once per path (in order of
+        # first appearance, so the counts are made in the same order).
+        paths: dict[tuple[str, ...], int] = {}
         for j in journeys:
             path = start + j.channels + end[j.converted]
-            counts.update(itertools.pairwise(path))
-            channels.update(j.channels)
+            paths[path] = paths.get(path, 0) + 1
             if j.converted:
                 total += j.value
+        for path, k in paths.items():
+            if k == 1:
+                counts.update(itertools.pairwise(path))
+            else:
+                for pair in itertools.pairwise(path):
+                    counts[pair] += k
+            channels.update(path[1:-1])
         return sorted(channels), counts, total
 
     @staticmethod
@@ -442,6 +495,7 @@ class Markov:
                 matrix[row][index[dst]] -= p
         return _solve(matrix, rhs)[0]
 
+    @items(journeys=_JOURNEYS)
     def removal_effects(self, journeys: Iterable[Journey]) -> dict[str, float]:
         """Each channel's removal effect (0 for all when nothing converted)."""
         channels, counts, _ = self._chain(journeys)
@@ -455,6 +509,7 @@ class Markov:
             return dict.fromkeys(channels, 0.0)
         return {c: max(0.0, 1.0 - self._conversion(channels, counts, c) / base) for c in channels}
 
+    @items(journeys=_JOURNEYS)
     def credit(self, journeys: Iterable[Journey]) -> dict[str, float]:
         """Credit per channel in proportion to the removal effects."""
         channels, counts, total = self._chain(journeys)
@@ -482,6 +537,7 @@ class Shapley:
     reason about.
     """
 
+    @items(journeys=_JOURNEYS)
     def credit(self, journeys: Iterable[Journey]) -> dict[str, float]:
         """The Shapley value of every channel.
 
@@ -512,6 +568,7 @@ class Shapley:
         return credits
 
 
+@items(journeys=_JOURNEYS)
 def attribute(journeys: Iterable[Journey], model: AttributionModel) -> dict[str, float]:
     """Credit per channel for the converted value of ``journeys`` under ``model``.
 
@@ -590,6 +647,7 @@ def _per(cost: Money, count: int) -> Money | None:
     return (cost / count).round() if count else None
 
 
+@items(campaigns=Items("a campaign", has=("id", "name", "actual_cost")))
 def campaign_report(
     campaigns: Iterable[Any],
     revenue: Mapping[str, float],

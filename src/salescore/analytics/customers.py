@@ -18,7 +18,7 @@ from typing import Any
 import attrs
 
 from salescore.analytics._money import Converter, Rates
-from salescore.analytics._report import Report, check_collection, ratio
+from salescore.analytics._report import Items, Report, check_collection, items, ratio
 from salescore.analytics.periods import Period, ReportingCalendar, to_period
 from salescore.domain.service import CsatResponse, sla_clocks
 from salescore.errors import ValidationError
@@ -90,6 +90,7 @@ class CustomerReport(Report):
         ]
 
 
+@items(opportunities=Items("a deal", has=("is_won", "account_id", "amount", "closed_at")))
 def customer_report(
     opportunities: Iterable[Any],
     *,
@@ -267,6 +268,10 @@ class RenewalReport(Report):
         return [attrs.asdict(e) for e in self.effects]
 
 
+@items(
+    renewals=Items("a renewal deal", has=("account_id", "is_closed", "is_won")),
+    cases=Items("a service case", has=("account_id", "history")),
+)
 def renewals_by_service(
     renewals: Iterable[Any], cases: Iterable[Any], *, at: datetime
 ) -> RenewalReport:

@@ -17,7 +17,7 @@ from typing import Any
 import attrs
 
 from salescore.analytics._money import Converter, Rates
-from salescore.analytics._report import Report, check_collection
+from salescore.analytics._report import Items, Report, check_collection, items
 from salescore.analytics.periods import ReportingCalendar
 from salescore.errors import ValidationError
 from salescore.money import Money
@@ -71,6 +71,11 @@ class RevenueDistribution(Report):
         return [{"run": i, "revenue": s} for i, s in enumerate(self.samples)]
 
 
+@items(
+    opportunities=Items(
+        "a deal", has=("amount", "probability", "close_date", "is_open", "is_won", "closed_at")
+    )
+)
 def monte_carlo_forecast(
     opportunities: Iterable[Any],
     *,

@@ -23,10 +23,12 @@ from typing import Any
 import attrs
 
 from salescore.analytics._report import (
+    Items,
     Report,
     check_collection,
     check_positive,
     find,
+    items,
     lookup,
     ratio,
     seconds_median,
@@ -53,6 +55,14 @@ __all__ = [
 ]
 
 _ZERO = timedelta(0)
+
+
+def _change_or_other(item: Any) -> bool:
+    """A stage change (``to_stage``, ``subject_id``, ``at``) or an object without ``to_stage``."""
+    return not hasattr(item, "to_stage") or (hasattr(item, "subject_id") and hasattr(item, "at"))
+
+
+_CHANGES = Items("a stage change (with subject_id, to_stage and at)", fits=_change_or_other)
 _NO_GROUP = "is not a group of this report"
 
 
@@ -391,6 +401,7 @@ def _group_sort_key(key: Hashable) -> tuple[Any, ...]:
     return (key is not None, str(key) if key is not None else "")
 
 
+@items(changes=_CHANGES)
 def funnel_report(
     funnel: Funnel,
     changes: Iterable[Any],
@@ -529,6 +540,7 @@ class LostReasons(Report):
         return [attrs.asdict(r) for r in self.reasons]
 
 
+@items(changes=_CHANGES)
 def lost_reasons(funnel: Funnel, changes: Iterable[Any]) -> LostReasons:
     """Count moves into lost stages by the stage left and the reason.
 
@@ -605,6 +617,7 @@ class StaleItems(Report):
         return [attrs.asdict(i) for i in self.items]
 
 
+@items(changes=_CHANGES)
 def stale_items(funnel: Funnel, changes: Iterable[Any], *, at: datetime) -> StaleItems:
     """Subjects whose current stage has a rotting age they have exceeded.
 
@@ -701,6 +714,7 @@ class StageDurations(Report):
         return [attrs.asdict(p) for p in self.pairs]
 
 
+@items(changes=_CHANGES)
 def stage_durations(funnel: Funnel, changes: Iterable[Any]) -> StageDurations:
     """Distributions of the time from entering a stage to each subject's next move.
 

@@ -17,7 +17,14 @@ from typing import Any
 
 import attrs
 
-from salescore.analytics._report import GroupedReport, check_collection, grouping, ratio
+from salescore.analytics._report import (
+    GroupedReport,
+    Items,
+    check_collection,
+    grouping,
+    items,
+    ratio,
+)
 from salescore.analytics.periods import as_zone
 from salescore.domain.interactions import CallDisposition, CallOutcome, Channel, Direction
 from salescore.errors import ValidationError
@@ -61,6 +68,7 @@ class OutreachReport(GroupedReport[OutreachMetrics]):
     groups: tuple[OutreachMetrics, ...]
 
 
+@items(interactions=Items("an interaction", has=("channel", "direction", "outcome")))
 def outreach_report(
     interactions: Iterable[Any],
     *,

@@ -18,7 +18,15 @@ from typing import Any
 import attrs
 
 from salescore.analytics._money import Converter, Rates
-from salescore.analytics._report import Report, check_collection, find, ratio, seconds_median
+from salescore.analytics._report import (
+    Items,
+    Report,
+    check_collection,
+    find,
+    items,
+    ratio,
+    seconds_median,
+)
 from salescore.analytics.periods import Period, ReportingCalendar, to_period
 from salescore.domain.stages import entered_at
 from salescore.errors import ValidationError
@@ -106,6 +114,7 @@ def _check_confidence(confidence: float) -> float:
     return float(confidence)
 
 
+@items(opportunities=Items("a deal", has=("is_open", "amount", "probability")))
 def pipeline_report(
     opportunities: Iterable[Any],
     *,
@@ -215,6 +224,9 @@ class ForecastByCategory(Report):
 _CATEGORY_ORDER = {"closed": 0, "commit": 1, "best_case": 2, "pipeline": 3, "omitted": 4}
 
 
+@items(
+    opportunities=Items("a deal", has=("amount", "probability", "forecast_category", "close_date"))
+)
 def forecast_by_category(
     opportunities: Iterable[Any],
     *,
@@ -333,6 +345,11 @@ class SalesReport(Report):
         return [attrs.asdict(m, recurse=False) for m in self.metrics]
 
 
+@items(
+    opportunities=Items(
+        "a deal", has=("amount", "is_open", "is_won", "is_lost", "created_at", "closed_at")
+    )
+)
 def sales_report(
     opportunities: Iterable[Any],
     *,
@@ -479,6 +496,7 @@ class StageAging(Report):
         return [attrs.asdict(s) for s in self.stages]
 
 
+@items(opportunities=Items("a deal", has=("is_open", "stage", "pipeline", "history")))
 def stage_aging(opportunities: Iterable[Any], *, at: datetime) -> StageAging:
     """Age of open deals in their current stage, by stage.
 

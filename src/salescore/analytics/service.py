@@ -8,16 +8,20 @@ events. Metrics can be split by group, agent, channel, priority or period.
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Callable, Hashable, Iterable
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 import attrs
 
 from salescore.analytics._report import (
     GroupedReport,
+    Items,
     check_collection,
     grouping,
+    items,
     ratio,
     seconds_median,
 )
@@ -31,8 +35,8 @@ from salescore.domain.service import (
     ServiceCase,
     SlaMetric,
     SlaState,
-    sla_clocks,
 )
+from salescore.domain.service.clocks import _Measure, _sla_outcomes
 from salescore.errors import ValidationError
 
 __all__ = [
@@ -44,6 +48,8 @@ __all__ = [
     "service_report",
 ]
 
+_SCORES = Items("a score (a number)", (numbers.Real, Decimal))
+
 _BY: dict[str, Callable[[ServiceCase], Hashable]] = {
     "group": lambda c: c.group_id,
     "agent": lambda c: c.assignee_id,
@@ -52,6 +58,7 @@ _BY: dict[str, Callable[[ServiceCase], Hashable]] = {
 }
 
 
+@items(scores=_SCORES)
 def csat(scores: Iterable[int]) -> float | None:
     """The share of CSAT answers (1–5) that are 4 or 5 (``None`` without answers)."""
     check_collection(scores, "scores", "scores")
@@ -59,6 +66,7 @@ def csat(scores: Iterable[int]) -> float | None:
     return ratio(sum(1 for s in values if s >= 4), len(values))
 
 
+@items(scores=_SCORES)
 def nps(scores: Iterable[int]) -> float | None:
     """Net Promoter Score in [−1, 1]: share of 9–10 minus share of 0–6."""
     check_collection(scores, "scores", "scores")
@@ -209,6 +217,7 @@ def _replies(case: ServiceCase, at: datetime) -> tuple[list[float], list[float]]
     return first, nexts
 
 
+@items(cases=Items("a ServiceCase", ServiceCase))
 def service_report(
     cases: Iterable[ServiceCase],
     *,
@@ -241,12 +250,16 @@ def service_report(
     kind = to_period(period)
     key_of, name = grouping(by, {**_BY, "period": lambda c: cal.label(c.created_at, kind)})
     groups: dict[Hashable, _Group] = {}
+    measure = _Measure()  # business time of the instants the cases share, measured once
     for case in cases:
         if not case.history or case.history[0].at > at:
             continue
         if case.history[-1].at > at:  # as it stood then
             case = type(case).from_events(tuple(e for e in case.history if e.at <= at))
-        g = groups.setdefault(key_of(case), _Group())
+        key = key_of(case)
+        g = groups.get(key)
+        if g is None:
+            g = groups[key] = _Group()
         g.cases += 1
         if case.status not in ("solved", "closed"):
             g.backlog.append((at - case.created_at).total_seconds())
@@ -268,25 +281,26 @@ def service_report(
                 g.nps.append(response.score)
             elif isinstance(response, CesResponse):
                 g.ces.append(response.score)
-        for clock in sla_clocks(case, at):
-            state = clock.state
-            counts = g.sla.setdefault((str(clock.metric), str(clock.priority)), [0, 0, 0])
+        for metric, priority, state, elapsed in _sla_outcomes(case, at, measure):
+            counts = g.sla.get((metric, priority))
+            if counts is None:
+                counts = g.sla[str(metric), str(priority)] = [0, 0, 0]
             if state is SlaState.FULFILLED:
                 counts[0] += 1
                 g.met += 1
-            elif state in (SlaState.BREACHED, SlaState.OVERDUE):
+            elif state is SlaState.BREACHED or state is SlaState.OVERDUE:
                 counts[1] += 1
                 g.missed += 1
-            elif state in (SlaState.RUNNING, SlaState.PAUSED):
+            elif state is SlaState.RUNNING or state is SlaState.PAUSED:
                 counts[2] += 1
-            if clock.completed_at is None or clock.cancelled:
+            if elapsed is None:  # open or cancelled
                 continue
-            secs = clock.elapsed.total_seconds()
-            if clock.metric is SlaMetric.FIRST_REPLY:
+            secs = elapsed / 1_000_000  # as timedelta.total_seconds() gives it
+            if metric is SlaMetric.FIRST_REPLY:
                 g.first_b.append(secs)
-            elif clock.metric is SlaMetric.NEXT_REPLY:
+            elif metric is SlaMetric.NEXT_REPLY:
                 g.next_b.append(secs)
-            elif clock.metric is SlaMetric.RESOLUTION:
+            elif metric is SlaMetric.RESOLUTION:
                 g.resolution_b.append(secs)
     metrics = []
     sla = []
@@ -314,12 +328,12 @@ def service_report(
                 responses=len(g.csat) + len(g.nps) + len(g.ces),
             )
         )
-        for (metric, priority), (met, missed, open_) in sorted(g.sla.items()):
+        for (metric_name, priority_name), (met, missed, open_) in sorted(g.sla.items()):
             sla.append(
                 SlaAttainment(
                     key=key,
-                    metric=metric,
-                    priority=priority,
+                    metric=metric_name,
+                    priority=priority_name,
                     met=met,
                     missed=missed,
                     open=open_,

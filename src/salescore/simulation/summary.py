@@ -35,6 +35,7 @@ from salescore.analytics import (
     pipeline_report,
     service_report,
 )
+from salescore.analytics.attribution import _trusted_journey, _trusted_touch
 from salescore.domain.events import StageChanged
 from salescore.domain.interactions import Interaction
 from salescore.domain.standard_funnels import B2B_PIPELINE, LEAD_STATUS
@@ -54,6 +55,7 @@ _MODELS: dict[str, AttributionModel] = {
     "markov": Markov(),
 }
 _QUANTILES = tuple(i / 20 for i in range(21))
+_INF = float("inf")
 
 Row = tuple[Any, ...]
 
@@ -179,7 +181,59 @@ def summarize(
     working = {
         c.subject_id for c in changes if c.funnel == "lead_status" and c.to_stage == "working"
     }
-    met = {i.party.id for i in interactions if i.channel == "meeting" and i.party is not None}
+    # One pass over the interactions in time order (then by id): who met, each
+    # party's journey touches, the outreach steps and the last e-mail reply.
+    in_order = sorted(interactions, key=_at_id)
+    met: set[str] = set()
+    touches: dict[str, list[Touchpoint]] = {}
+    steps: dict[str, list[int]] = {}
+    last_reply: dict[str, str] = {}
+    phone_calls = []
+    names: dict[str, str] = {}  # channel -> touch name
+    for i in in_order:
+        party = i.party
+        channel = i.channel
+        kind = i.kind
+        subject = i.subject
+        if party is not None:
+            pid = party.id
+            if channel == "meeting" or i.direction == "outbound":
+                # Built from validated domain objects: not checked again.
+                name = names.get(channel)
+                if name is None:
+                    name = names[channel] = "meeting" if channel == "meeting" else f"sdr_{channel}"
+                touch = _trusted_touch(name, i.at)
+                party_touches = touches.get(pid)
+                if party_touches is None:
+                    touches[pid] = [touch]
+                else:
+                    party_touches.append(touch)
+                if channel == "meeting":
+                    met.add(pid)
+            if kind == "replied" and subject is not None:
+                last_reply[pid] = subject
+            elif channel == "phone":
+                last_reply.pop(pid, None)
+        if channel == "phone":
+            phone_calls.append(i)
+        if subject is None or channel == "meeting":
+            continue
+        row = steps.get(subject)
+        if row is None:
+            row = steps[subject] = [0, 0, 0, 0]
+        if channel == "phone":
+            row[0] += 1
+            if kind in ("connected", "meeting_booked", "do_not_call"):
+                row[1] += 1
+            row[2] += kind == "meeting_booked"
+            row[3] += kind == "do_not_call"
+        elif kind == "sent":
+            row[0] += 1
+        elif kind == "replied":
+            row[1] += 1
+        elif kind == "unsubscribed":
+            row[1] += 1
+            row[3] += 1
     won = [d for d in deals if d.stage == "closed_won"]
     lost = [d for d in deals if d.stage == "closed_lost"]
     open_deals = [d for d in deals if d.is_open]
@@ -208,10 +262,10 @@ def summarize(
     )
     categories: dict[str, list[Any]] = {}
     for r in forecast_by_category(open_deals, period="year", currency=currency).rows:
-        row = categories.setdefault(str(r.category), [0, 0.0, 0.0])
-        row[0] += r.count
-        row[1] += _money(r.amount)
-        row[2] += _money(r.weighted)
+        sums = categories.setdefault(str(r.category), [0, 0.0, 0.0])
+        sums[0] += r.count
+        sums[1] += _money(r.amount)
+        sums[2] += _money(r.weighted)
     category_rows = tuple(
         (c, int(n), round(a, 2), round(w, 2)) for c, (n, a, w) in sorted(categories.items())
     )
@@ -228,11 +282,7 @@ def summarize(
     forecast = tuple((q, _money(distribution.quantile(q))) for q in _QUANTILES)
 
     # Journeys: the lead's source, then its outreach touches, valued by the won deal.
-    touches: dict[str, list[Touchpoint]] = {}
-    for i in sorted(interactions, key=lambda i: (i.at, i.id)):
-        if i.party is not None and (i.direction == "outbound" or i.channel == "meeting"):
-            name = "meeting" if i.channel == "meeting" else f"sdr_{i.channel}"
-            touches.setdefault(i.party.id, []).append(Touchpoint(name, i.at))
+    # Their parts come from validated domain objects: built without checking again.
     value = {d.id: float(d.amount.amount) for d in won}
     journeys = []
     campaign_leads: dict[str, int] = {}
@@ -250,13 +300,15 @@ def summarize(
             first_touch_revenue[source.campaign_id] = (
                 first_touch_revenue.get(source.campaign_id, 0.0) + deal_value
             )
-        journeys.append(
-            Journey(
-                [Touchpoint(source.channel, lead.created_at), *touches.get(lead.id, [])],
-                bool(deal_value),
-                deal_value,
+        created = lead.created_at
+        later = touches.get(lead.id, ())
+        if 0.0 <= deal_value < _INF and (not later or created <= later[0].at):
+            first = _trusted_touch(source.channel, created)
+            journeys.append(_trusted_journey((first, *later), bool(deal_value), deal_value))
+        else:  # not in time order (or an odd value): the constructor sorts (or refuses)
+            journeys.append(
+                Journey([Touchpoint(source.channel, created), *later], bool(deal_value), deal_value)
             )
-        )
     attribution = tuple(
         (name, tuple((c, round(v, 2)) for c, v in sorted(attribute(journeys, model).items())))
         for name, model in _MODELS.items()
@@ -290,30 +342,13 @@ def summarize(
     missed = sum(r.missed for r in service.sla)
     attainment = kept / (kept + missed) if service.groups and kept + missed else None
 
-    steps: dict[str, list[int]] = {}
-    for i in interactions:
-        if i.subject is None or i.channel == "meeting":
-            continue
-        row = steps.setdefault(i.subject, [0, 0, 0, 0])
-        if i.channel == "phone":
-            row[0] += 1
-            if i.kind in ("connected", "meeting_booked", "do_not_call"):
-                row[1] += 1
-            row[2] += i.kind == "meeting_booked"
-            row[3] += i.kind == "do_not_call"
-        elif i.kind == "sent":
-            row[0] += 1
-        elif i.kind == "replied":
-            row[1] += 1
-        elif i.kind == "unsubscribed":
-            row[1] += 1
-            row[3] += 1
-    calls = outreach_report([i for i in interactions if i.channel == "phone"], by=_subject)
+    calls = outreach_report(phone_calls, by=_subject)
     for g in calls.groups:
         steps[str(g.key)][2] = g.meetings_booked
-    meetings_by_step = _meetings_after_email(interactions, met)
-    for label, n in meetings_by_step.items():
-        steps[label][2] += n
+    # Meetings booked by an e-mail reply: credited to the step replied to last.
+    for party_id, label in last_reply.items():
+        if party_id in met:
+            steps[label][2] += 1
     outreach = tuple((label, *row) for label, row in sorted(steps.items()))
 
     cost = sum(r[1] for r in campaign_rows)
@@ -357,18 +392,5 @@ def _days(value: timedelta | None) -> float | None:
     return None if value is None else round(value.total_seconds() / 86400, 3)
 
 
-def _meetings_after_email(interactions: list[Interaction], met: set[str]) -> dict[str, int]:
-    """Meetings booked by an e-mail reply: credited to the step replied to last."""
-    last_reply: dict[str, str] = {}
-    for i in sorted(interactions, key=lambda i: (i.at, i.id)):
-        if i.party is None:
-            continue
-        if i.kind == "replied" and i.subject is not None:
-            last_reply[i.party.id] = i.subject
-        elif i.channel == "phone":
-            last_reply.pop(i.party.id, None)
-    out: dict[str, int] = {}
-    for party, label in last_reply.items():
-        if party in met:
-            out[label] = out.get(label, 0) + 1
-    return out
+def _at_id(i: Interaction) -> tuple[datetime, str]:
+    return i.at, i.id
