@@ -105,9 +105,14 @@ class DeterministicIds:
 
     def new(self, kind: str) -> str:
         """Return the next id for ``kind``."""
-        _check_kind(kind)
-        n = self._counters.get(kind, 0) + 1
-        self._counters[kind] = n
+        counters = self._counters
+        # A kind counted already passed the check (an exact str: no subclass's own hash).
+        if type(kind) is str and kind in counters:
+            n = counters[kind] + 1
+        else:
+            _check_kind(kind)
+            n = counters.get(kind, 0) + 1
+        counters[kind] = n
         return f"{kind}-{self.namespace}-{self.seed}-{n}"
 
     def issued(self) -> dict[str, int]:

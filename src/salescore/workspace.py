@@ -269,6 +269,12 @@ class Workspace:
         """
         failed: list[HandlerFailure] = []
         with self._dispatch:
+            if not self._handlers:
+                # Nothing to deliver: move past what is committed, as a delivery would.
+                last = self.store.last_position()
+                if last > self.position:
+                    self.position = last
+                return ()
             for record in self.store.events_since(self.position):
                 for types, handler in self._handlers:
                     if isinstance(record.event, types):

@@ -23,13 +23,13 @@ event (sent, delivered, opened, clicked, replied, bounced, unsubscribed), so
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable
-from datetime import datetime, timedelta
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar, Final
 
 import attrs
 
-from salescore._validation import Checker, is_aware, line_ok, to_member
+from salescore._validation import Checker, is_aware, to_member
 from salescore.domain._rule_schemas import RuleSchemaHook
 from salescore.domain.parties import PartyRef
 from salescore.serialization import register_polymorphic, register_type
@@ -379,6 +379,55 @@ class Interaction:
         Raises:
             ValidationError: bad values.
         """
+        # Members (or their exact values) and plain fields: built at once, when the
+        # result is what the constructor would make; anything else is checked in full.
+        if (
+            cls is Interaction
+            and type(direction) is Direction
+            and (sentiment is None or type(sentiment) is Sentiment)
+            and _CALL_EXTRAS.issuperset(about)
+        ):
+            member = _DISPOSITIONS.get(disposition) if type(disposition) in _CALL_TEXT else None
+            if member is not None:
+                outcome = _call_outcome(member, sentiment)
+                made = _build(
+                    id=id,
+                    at=at,
+                    actor=actor,
+                    channel=Channel.PHONE,
+                    direction=direction,
+                    kind=member.value,
+                    duration=duration,
+                    outcome=outcome,
+                    **about,
+                )
+                if _is_plain(made) and at.tzinfo is UTC:
+                    return made
+        return cls._checked_call(
+            id=id,
+            at=at,
+            actor=actor,
+            disposition=disposition,
+            sentiment=sentiment,
+            direction=direction,
+            duration=duration,
+            **about,
+        )
+
+    @classmethod
+    def _checked_call(
+        cls,
+        *,
+        id: str,
+        at: datetime,
+        actor: str,
+        disposition: CallDisposition | str,
+        sentiment: Sentiment | str | None,
+        direction: Direction | str,
+        duration: timedelta | None,
+        **about: Any,
+    ) -> Interaction:
+        """:meth:`call` through the constructor and all its checks."""
         outcome = _call_outcome(
             _enum(CallDisposition, disposition, "disposition"),
             _enum(Sentiment, sentiment, "sentiment"),
@@ -426,6 +475,52 @@ class Interaction:
         Raises:
             ValidationError: bad values.
         """
+        if (
+            cls is Interaction
+            and (direction is None or type(direction) is Direction)
+            and _EMAIL_EXTRAS.issuperset(about)
+        ):
+            member = _EMAIL_EVENTS.get(kind) if type(kind) in _EMAIL_TEXT else None
+            if member is not None:
+                made = _build(
+                    id=id,
+                    at=at,
+                    actor=actor,
+                    channel=Channel.EMAIL,
+                    direction=(
+                        _EMAIL_DIRECTIONS.get(member, Direction.OUTBOUND)
+                        if direction is None
+                        else direction
+                    ),
+                    kind=member.value,
+                    message_id=message_id,
+                    **about,
+                )
+                if _is_plain(made) and at.tzinfo is UTC:
+                    return made
+        return cls._checked_email(
+            id=id,
+            at=at,
+            actor=actor,
+            message_id=message_id,
+            kind=kind,
+            direction=direction,
+            **about,
+        )
+
+    @classmethod
+    def _checked_email(
+        cls,
+        *,
+        id: str,
+        at: datetime,
+        actor: str,
+        message_id: str,
+        kind: EmailEventKind | str,
+        direction: Direction | str | None,
+        **about: Any,
+    ) -> Interaction:
+        """:meth:`email` through the constructor and all its checks."""
         k = _enum(EmailEventKind, kind, "kind")
         if direction is None:
             d = _EMAIL_DIRECTIONS.get(k, Direction.OUTBOUND)
@@ -597,25 +692,24 @@ def _meeting_outcome(status: Any, sentiment: Any) -> MeetingOutcome:
 
 
 def _is_plain(i: Interaction) -> bool:
-    """The cheap check of the common case: every field valid as it is.
+    """The cheap check of the common case: every field valid as it is, and nothing to seal.
 
     Stricter than the detailed checks of ``Interaction.__attrs_post_init__``
-    (an empty subject, say, is left to them): ``True`` only when they would
-    find nothing wrong.
+    (an empty subject, or text that is not printable, say, is left to them):
+    ``True`` only when they would find nothing wrong. A printable string
+    holds no control character or lone surrogate, so it is good one-line
+    text unless it is empty or blank (as :func:`~salescore._validation.line_ok`
+    decides it).
     """
     at, kind, channel, outcome, duration = i.at, i.kind, i.channel, i.outcome, i.duration
+    for word in (i.id, i.actor, kind):
+        if not (type(word) is str and word.isprintable() and word and not word.isspace()):
+            return False
     if not (
-        type(i.id) is str
-        and line_ok(i.id)
-        and type(i.actor) is str
-        and line_ok(i.actor)
-        and type(at) is datetime
-        and at.tzinfo is not None
-        and is_aware(at)
+        type(at) is datetime
+        and (at.tzinfo is UTC or (at.tzinfo is not None and is_aware(at)))
         and type(channel) is Channel
         and type(i.direction) is Direction
-        and type(kind) is str
-        and line_ok(kind)
         and (duration is None or (type(duration) is timedelta and duration >= _ZERO))
         and (i.party is None or type(i.party) is PartyRef)
     ):
@@ -631,7 +725,9 @@ def _is_plain(i: Interaction) -> bool:
         i.notes,
         i.url,
     ):
-        if text is not None and not (type(text) is str and line_ok(text)):
+        if text is not None and not (
+            type(text) is str and text.isprintable() and text and not text.isspace()
+        ):
             return False
     if channel is Channel.EMAIL and (i.message_id is None or kind not in _EMAIL_KINDS):
         return False
@@ -642,6 +738,50 @@ def _is_plain(i: Interaction) -> bool:
     if type(outcome) is MeetingOutcome:
         return channel in (Channel.MEETING, Channel.VIDEO) and kind == outcome.status.value
     return False
+
+
+def _builder() -> Callable[..., Interaction]:
+    """``build(**fields)``: an :class:`Interaction` made without its constructor.
+
+    The fields are set as they are (the defaults as the class's): what the
+    constructor would make from them only when :func:`_is_plain` accepts the
+    result and ``at`` is in UTC (nothing to convert, nothing to seal).
+    """
+    fields = attrs.fields(Interaction)
+    namespace: dict[str, Any] = {"_new": object.__new__, "_cls": Interaction}
+    params = []
+    for f in fields:
+        namespace[f"_set_{f.name}"] = Interaction.__dict__[f.name].__set__
+        if f.default is attrs.NOTHING:
+            params.append(f.name)
+        else:
+            namespace[f"_default_{f.name}"] = f.default
+            params.append(f"{f.name}=_default_{f.name}")
+    body = "".join(f"    _set_{f.name}(self, {f.name})\n" for f in fields)
+    code = f"def build(*, {', '.join(params)}):\n    self = _new(_cls)\n{body}    return self\n"
+    exec(compile(code, "<build Interaction>", "exec"), namespace)
+    return namespace["build"]  # type: ignore[no-any-return]
+
+
+_build: Final = _builder()
+_CALL_TEXT: Final = frozenset({str, CallDisposition})
+_EMAIL_TEXT: Final = frozenset({str, EmailEventKind})
+#: The members by value and by themselves (what ``to_member`` finds for an exact str or member).
+_DISPOSITIONS: Final[dict[Any, CallDisposition]] = {
+    **{m.value: m for m in CallDisposition},
+    **{m: m for m in CallDisposition},
+}
+_EMAIL_EVENTS: Final[dict[Any, EmailEventKind]] = {
+    **{m.value: m for m in EmailEventKind},
+    **{m: m for m in EmailEventKind},
+}
+#: The fields ``**about`` may give :meth:`Interaction.call` and :meth:`Interaction.email`
+#: on their fast paths (any other name takes the constructor, which refuses or accepts it).
+_OPTIONAL: Final = frozenset(
+    f.name for f in attrs.fields(Interaction) if f.default is not attrs.NOTHING
+)
+_CALL_EXTRAS: Final = _OPTIONAL - {"duration", "outcome"}
+_EMAIL_EXTRAS: Final = _OPTIONAL - {"message_id"}
 
 
 def filter_interactions(

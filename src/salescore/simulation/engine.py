@@ -74,6 +74,8 @@ _DISPOSITION = {
 #: The instants business calendars work with, as UTC microseconds since 1970: [first, end).
 _FIRST_US = (_MIN_ORD - _EPOCH_ORD) * _DAY_US
 _END_US = (_MAX_ORD - _EPOCH_ORD) * _DAY_US
+#: A call nobody answered lasts no time.
+_NO_TIME = timedelta(0)
 
 
 @attrs.frozen(kw_only=True)
@@ -209,6 +211,8 @@ class _Run:
             LeadSource(channel=s.channel, campaign_id=s.key) for s in scenario.sources
         )
         self.lead_fields: dict[str, dict[str, Any]] = {}
+        # the lead as a party, while its cadence runs
+        self.parties: dict[str, PartyRef] = {}
 
     # -- set-up ---------------------------------------------------------------------------
 
@@ -446,6 +450,7 @@ class _Run:
                 at = self.clock.now()
                 self.streams.pop(lead_id, None)
                 self.lead_fields.pop(lead_id, None)
+                self.parties.pop(lead_id, None)
                 lead = uow.leads.get(lead_id)
                 uow.leads.save(lead.move_to(status, at=at, actor="simulation", reason=reason))
 
@@ -473,12 +478,12 @@ class _Run:
         touch: dict[str, Any] = {"at": at, "actor": rep, "party": party, "rep_id": rep}
         if step.kind == "call":
             disposition = _DISPOSITION[outcome]
-            minutes = 0 if outcome == "none" else 2 + rng.random() * 10
+            duration = _NO_TIME if outcome == "none" else timedelta(minutes=2 + rng.random() * 10)
             logged = [
                 Interaction.call(
                     id=self.ids.new("call"),
                     disposition=disposition,
-                    duration=timedelta(minutes=minutes),
+                    duration=duration,
                     subject=label,
                     **touch,
                 )
@@ -528,7 +533,11 @@ class _Run:
         self.schedule(self.later(deal_team, at, 1.0), "meeting", lead_id, ae)
 
     def _party(self, lead_id: str) -> PartyRef:
-        return PartyRef(PartyKind.LEAD, lead_id)
+        """The lead as a party: one shared value for the interactions of its cadence."""
+        party = self.parties.get(lead_id)
+        if party is None:
+            party = self.parties[lead_id] = PartyRef(PartyKind.LEAD, lead_id)
+        return party
 
     # -- meetings, qualification, conversion ----------------------------------------------
 
@@ -543,7 +552,7 @@ class _Run:
             at=at,
             actor=ae,
             duration=timedelta(minutes=30),
-            party=self._party(lead_id),
+            party=self.parties.pop(lead_id, None) or PartyRef(PartyKind.LEAD, lead_id),
             rep_id=ae,
             subject="discovery meeting",
         )

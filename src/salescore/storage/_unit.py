@@ -379,9 +379,12 @@ class Unit:
 
     def _finish(self) -> None:
         self._open = False
-        self._pending.clear()
-        self._events.clear()
-        self._rewrites.clear()
+        if self._pending:
+            self._pending.clear()
+        if self._events:
+            self._events.clear()
+        if self._rewrites:
+            self._rewrites.clear()
         self._session.close()
         # The repositories made so far point back at the unit: dropping them
         # here frees a finished unit by reference counting, without waiting for
@@ -438,7 +441,9 @@ class Unit:
                 self._check_open()
             if type(obj) is not spec.cls:
                 self._check_type(spec, obj)
-            key = key_of(spec, obj)
+            key = getattr(obj, spec.key)
+            if type(key) is not str:
+                key = str(key)  # as key_of makes it
         k = (spec.name, key)
         if k in self._pending or k in self._read:
             raise ConcurrencyError(f"{spec.name} item {key!r} exists already")

@@ -273,6 +273,8 @@ class InMemoryStore(PersonRequests):
 
 
 class _Session:
+    __slots__ = ("_closed", "_seq", "_store")
+
     def __init__(self, store: InMemoryStore, seq: int) -> None:
         self._store = store
         self._seq = seq
