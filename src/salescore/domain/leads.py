@@ -695,7 +695,13 @@ class Lead(Aggregate):
         """``update(name=value, …)`` for a value in normal form, through the fast path."""
         old = getattr(self, name)
         if old != value and _plain(self.history, at, actor, reason):
-            event = _new_fields(self.id, at, actor, FrozenDict({name: (old, value)}), reason)
+            change = (old, value)
+            # Scalars are frozen already: the mapping is built as it is.
+            if type(old) in _SCALARS and type(value) in _SCALARS:
+                changes = fld.frozen({name: change})
+            else:
+                changes = FrozenDict({name: change})
+            event = _new_fields(self.id, at, actor, changes, reason)
             return self._appended(event, {name: value})
         return self.update(**{name: value}, at=at, actor=actor, reason=reason)
 
@@ -787,29 +793,14 @@ class Lead(Aggregate):
 
 _INITIAL: Final = Lead.field_table.initial
 _NOT_CONVERTED: Final = (None, None, None, None, None)
-_new_lead: Final = _prechecked(Lead)
-_new_created: Final = _prechecked(LeadCreated)
+_SCALARS: Final = frozenset({str, float, int, type(None)})
+_new_lead: Final = fld.slot_builder(Lead)
+_new_created: Final = fld.slot_builder(LeadCreated)
 _new_fields: Final = _prechecked(FieldsChanged)
 _NORMALISERS: Final = Lead.field_table.normalisers
 #: Field name → the setter of its slot (a frozen class refuses ``setattr``).
-_SETTERS: Final[dict[str, Callable[[Lead, Any], None]]] = {
-    f.name: next(vars(k)[f.name] for k in Lead.__mro__ if f.name in vars(k)).__set__
-    for f in attrs.fields(Lead)
-}
-
-
-def _copier() -> Callable[[Lead], Lead]:
-    """A function that copies a lead slot by slot, without checking anything again."""
-    names = [f.name for f in attrs.fields(Lead)]
-    body = "".join(f"    _setters[{n!r}](new, lead.{n})\n" for n in names)
-    code = f"def copy(lead):\n    new = _new(_Lead)\n{body}    return new\n"
-    namespace: dict[str, Any] = {"_new": object.__new__, "_Lead": Lead, "_setters": _SETTERS}
-    exec(compile(code, "<copy Lead>", "exec"), namespace)
-    copy: Callable[[Lead], Lead] = namespace["copy"]
-    return copy
-
-
-_copy_lead: Final = _copier()
+_SETTERS: Final = fld.slot_setters(Lead)
+_copy_lead: Final = fld.slot_copier(Lead)
 
 
 def _plain(history: tuple[Event, ...], at: Any, actor: Any, reason: Any) -> bool:
