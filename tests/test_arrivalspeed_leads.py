@@ -13,6 +13,7 @@ from typing import Any
 from unittest import mock
 
 import attrs
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -28,7 +29,8 @@ AT = datetime(2026, 3, 2, 9, tzinfo=UTC)
 
 
 def _fields(obj: Any) -> list[tuple[str, type, Any]]:
-    return [(f.name, type(getattr(obj, f.name)), getattr(obj, f.name)) for f in attrs.fields(type(obj))]
+    names = [f.name for f in attrs.fields(type(obj))]
+    return [(n, type(getattr(obj, n)), getattr(obj, n)) for n in names]
 
 
 def _same(a: Any, b: Any) -> None:
@@ -60,7 +62,9 @@ def test_a_copy_is_equal_slot_for_slot(lead: Lead) -> None:
     assert all(getattr(copy, f.name) is getattr(lead, f.name) for f in attrs.fields(Lead))
 
 
-_SOURCES = st.sampled_from([None, LeadSource(channel="web"), LeadSource(channel="x", utm_source="g")])
+_SOURCES = st.sampled_from(
+    [None, LeadSource(channel="web"), LeadSource(channel="x", utm_source="g")]
+)
 
 
 @settings(max_examples=300, deadline=None)
@@ -148,9 +152,5 @@ def test_a_builder_refuses_a_class_whose_fields_it_cannot_set() -> None:
         _a: int
 
     for cls in (Hidden, Private):
-        try:
+        with pytest.raises(TypeError, match=cls.__qualname__):
             fld.slot_builder(cls)
-        except TypeError as exc:
-            assert cls.__qualname__ in str(exc)
-        else:
-            raise AssertionError(f"{cls.__qualname__} was accepted")

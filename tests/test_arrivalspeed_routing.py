@@ -104,7 +104,7 @@ members = st.lists(
     hold=False,
     use_reps="tuple",
     with_default=True,
-    leads=[(None, 15 * 60), (None, (7 * 24 + 15) * 60), (None, (7 * 24 + 15) * 60 + 9), (None, 15 * 60 + 1)],
+    leads=[(None, 900), (None, (7 * 24 + 15) * 60), (None, (7 * 24 + 15) * 60 + 9), (None, 901)],
 )
 @given(
     rr=members,
@@ -114,9 +114,7 @@ members = st.lists(
     use_reps=st.sampled_from(["tuple", "list", None]),
     with_default=st.booleans(),
     leads=st.lists(
-        st.tuples(
-            st.sampled_from([None, 7, 50, 2500]), st.integers(0, 20 * 24 * 60 - 1)
-        ),
+        st.tuples(st.sampled_from([None, 7, 50, 2500]), st.integers(0, 20 * 24 * 60 - 1)),
         min_size=1,
         max_size=30,
     ),
@@ -144,7 +142,10 @@ def test_decisions_equal_those_of_the_constructors(
         ),
         default=Target.team("rr", hold=hold) if with_default else None,
     )
-    teams = (Team(id="rr", name="RR", rep_ids=tuple(rr)), Team(id="ll", name="LL", rep_ids=tuple(ll)))
+    teams = (
+        Team(id="rr", name="RR", rep_ids=tuple(rr)),
+        Team(id="ll", name="LL", rep_ids=tuple(ll)),
+    )
 
     def run() -> list[RoutingDecision]:
         state = RoutingState()

@@ -608,7 +608,7 @@ class _Engine:
         return None
 
     def is_open(self, u: int) -> bool:
-        for s, e in self.day(self.day_of(u)):
+        for s, e in self.day(self.day_of(u)):  # noqa: SIM110 (a loop costs less than any())
             if s <= u < e:
                 return True
         return False
@@ -663,9 +663,11 @@ def _instant(value: Any, path: str) -> int:
         # The common case, a datetime in UTC: its fields are the UTC instant's.
         n = value.toordinal()
         if _MIN_ORD <= n < _MAX_ORD:
-            return (n - _EPOCH_ORD) * _DAY_US + (
-                (value.hour * 60 + value.minute) * 60 + value.second
-            ) * 1_000_000 + value.microsecond
+            return (
+                (n - _EPOCH_ORD) * _DAY_US
+                + ((value.hour * 60 + value.minute) * 60 + value.second) * 1_000_000
+                + value.microsecond
+            )
     return _instant_checked(value, path)
 
 

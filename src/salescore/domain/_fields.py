@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from math import isfinite
-from typing import Any, Final
+from typing import Any, Final, TypeVar, cast
 
 import attrs
 
@@ -35,6 +35,7 @@ from salescore.frozen import FrozenDict
 from salescore.money import Money
 
 Normaliser = Callable[[Any, str, "str | None"], Any]
+T = TypeVar("T")
 
 
 def opt_text(value: Any, path: str, region: str | None = None) -> str | None:
@@ -489,7 +490,7 @@ def _generated(cls: type, kind: str, head: str, value: str) -> Callable[..., Any
     return make(object.__new__, cls, *setters.values())
 
 
-def slot_builder(cls: type) -> Callable[..., Any]:
+def slot_builder(cls: type[T]) -> Callable[..., T]:
     """A constructor of slotted attrs class ``cls`` setting values already checked, as they are.
 
     Arguments are every field, by name or in order. For values that are
@@ -497,12 +498,12 @@ def slot_builder(cls: type) -> Callable[..., Any]:
     (its checks, conversions and sealing would change nothing): the object
     is then exactly what ``cls(...)`` builds, without those steps.
     """
-    names = [f.name for f in attrs.fields(cls)]
-    if not all(f.init for f in attrs.fields(cls)):
+    fields = attrs.fields(cast(Any, cls))
+    if not all(f.init for f in fields):
         raise TypeError(f"{cls.__qualname__} has fields its constructor does not set")
-    return _generated(cls, "build", f"build({', '.join(names)})", "{}")
+    return _generated(cls, "build", f"build({', '.join(f.name for f in fields)})", "{}")
 
 
-def slot_copier(cls: type) -> Callable[[Any], Any]:
+def slot_copier(cls: type[T]) -> Callable[[T], T]:
     """A function copying an object of slotted attrs class ``cls`` slot by slot, unchecked."""
     return _generated(cls, "copy", "copy(_old)", "_old.{}")
