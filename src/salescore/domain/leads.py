@@ -743,6 +743,7 @@ class Lead(Aggregate):
         if (
             type(score) is float
             and isfinite(score)
+            and type(self.score) is float
             and score != self.score
             and type(stage) is str
             and type(current) is str
