@@ -16,7 +16,7 @@ import attrs
 
 from salescore._validation import Checker, as_float, as_tuple, check_mapping, ensure_aware
 from salescore.decisions._evaluation import RuleAt, by_key, check_subject, lookup, missing_fields
-from salescore.domain.events import _prechecked
+from salescore.domain._fields import slot_builder
 from salescore.domain.leads import Lead
 from salescore.errors import FieldError, ValidationError
 from salescore.rules._compile import _Generator, _rename
@@ -884,9 +884,9 @@ def score(
     raw_total = sum(clamped)
     total = _clamp(raw_total, model.floor, model.cap)
     # Filtering the thresholds sorted by score keeps them sorted (the sort is stable).
-    crossed = tuple(t for t in plan.thresholds if total >= t.score)
+    crossed = tuple([t for t in plan.thresholds if total >= t.score])
     scored = tuple(
-        _new_group_score(g.key, s, p) for g, s, p in zip(groups, sums, clamped, strict=True)
+        [_new_group_score(g.key, s, p) for g, s, p in zip(groups, sums, clamped, strict=True)]
     )
     # Every value is built here, in its final form: with ``at`` in UTC the
     # result is exactly what the constructor (which moves ``at`` to UTC) makes.
@@ -903,8 +903,8 @@ def score(
     )
 
 
-_new_score_result: Final = _prechecked(ScoreResult)
-_new_group_score: Final = _prechecked(GroupScore)
+_new_score_result: Final = slot_builder(ScoreResult)
+_new_group_score: Final = slot_builder(GroupScore)
 
 
 def _criterion_missing(
