@@ -20,6 +20,8 @@ import attrs
 from salescore._validation import Checker, as_tuple, ensure_aware, is_collection, line_ok
 from salescore.calendar import BusinessCalendar
 from salescore.decisions._evaluation import check_subject, missing_fields
+from salescore.domain._fields import frozen as _frozen
+from salescore.domain._fields import slot_builder
 from salescore.domain.team import Rep, Team
 from salescore.errors import FieldError, ValidationError
 from salescore.frozen import EMPTY, FrozenDict
@@ -568,14 +570,6 @@ _INF: Final = float("inf")
 _IMMUTABLE_ENTRIES: Final = frozenset({str, Rep, Team})
 
 
-def _frozen(items: dict[str, Any]) -> FrozenDict:
-    """``FrozenDict(items)`` for values that are already frozen (scalars, FrozenDicts)."""
-    out = dict.__new__(FrozenDict)
-    dict.update(out, items)
-    out._hash = None
-    return out
-
-
 class _Calendar(Protocol):
     def is_open(self, at: datetime) -> bool: ...
 
@@ -819,10 +813,16 @@ class _Router:
         if self.reps is None:
             return dict.fromkeys(members, 1.0)
         reps = self.reps
+        team = tuple(members)
+        fit = _RECENT_FITS.get(team)
+        if fit is not None and fit[0] is reps and fit[1] <= self.at < fit[2]:
+            return fit[3]
         calendars = tuple([getattr(reps.get(m), "calendar", None) for m in members])
-        if all(c is None for c in calendars):
-            return dict.fromkeys(members, 1.0)
         at = self.at.astimezone(UTC)
+        if all(c is None for c in calendars):
+            weights = dict.fromkeys(members, 1.0)
+            self._remember(team, calendars, at, weights)
+            return weights
         # The week by its Monday's ordinal (UTC): a cheaper key than the datetime.
         week = at.toordinal() - at.weekday()
         key = (tuple(map(id, calendars)), week)
@@ -839,7 +839,29 @@ class _Router:
                 if len(_RECENT_WEIGHTS) >= 64:
                     _RECENT_WEIGHTS.clear()
                 _RECENT_WEIGHTS[key] = (calendars, fitted)
-        return dict(zip(members, fitted, strict=True))
+        weights = dict(zip(members, fitted, strict=True))
+        self._remember(team, calendars, at, weights)
+        return weights
+
+    def _remember(
+        self, team: tuple[str, ...], calendars: tuple[Any, ...], at: datetime, weights: Any
+    ) -> None:
+        """Keep ``team``'s weights of ``at``'s week (UTC) for the next decisions.
+
+        Only for reps indexed from a tuple of reps (whose index is kept and
+        whose entries cannot change) with business calendars or none: the
+        same index, members and week give the same weights. The index is kept
+        with them, so that no other object can take its id meanwhile.
+        """
+        remembered = _LAST_INDEX.get("reps")
+        if remembered is None or remembered[1] is not self.reps:
+            return
+        if not all(c is None or type(c) is BusinessCalendar for c in calendars):
+            return
+        monday = datetime.combine(date.fromordinal(at.toordinal() - at.weekday()), time(0), UTC)
+        if len(_RECENT_FITS) >= 64:
+            _RECENT_FITS.clear()
+        _RECENT_FITS[team] = (self.reps, monday, monday + _WEEK, weights)
 
 
 _WEEK: Final = timedelta(days=7)
@@ -848,6 +870,11 @@ _WEEK: Final = timedelta(days=7)
 #: ids, and a hit is confirmed by identity (no hashing of the calendars).
 _RECENT_WEIGHTS: dict[tuple[tuple[int, ...], int], tuple[tuple[Any, ...], tuple[float, ...]]]
 _RECENT_WEIGHTS = {}
+#: The weights of a team (its members, in order) for a week, with the rep index and
+#: that week's bounds (UTC): ``(index, monday, next monday, weights)``. Shared by the
+#: decisions of that week; they only read it.
+_RECENT_FITS: dict[tuple[str, ...], tuple[dict[str, Any], datetime, datetime, dict[str, float]]]
+_RECENT_FITS = {}
 
 
 @functools.lru_cache(maxsize=256)
@@ -1002,7 +1029,7 @@ def route(
             trail.append(_not_met(r.key, truth))
             continue
         taken = router.take(r.target)
-        trail.append(RuleCheck(key=r.key, result=truth, note=taken.note))
+        trail.append(_new_check(r.key, truth, (), taken.note))
         if taken.owner is not None:
             why = f"rule {r.key!r} matched ({r.rule.to_text()}): {taken.note}"
             return _decided(r.key, r.target, taken, why, trail, unknown)
@@ -1012,7 +1039,7 @@ def route(
     if fallback is None:
         return _unassigned(f"{none}{then}there is no default", trail, unknown, state)
     taken = router.take(fallback)
-    trail.append(RuleCheck(key="default", result=Truth.TRUE, note=taken.note))
+    trail.append(_new_check("default", Truth.TRUE, (), taken.note))
     if taken.owner is None:
         return _unassigned(
             f"{none}{then}the default {fallback} cannot take it: {taken.note}",
@@ -1039,7 +1066,10 @@ def _decided(
     unknown: dict[str, None],
 ) -> RoutingDecision:
     """The decision that ``target`` (of rule ``key``) took the work."""
-    return RoutingDecision(
+    hold_until = taken.hold_until
+    # Its values are final already (tuples, a state, a time in UTC): built as they are.
+    build = _new_decision if hold_until is None or hold_until.tzinfo is UTC else RoutingDecision
+    return build(
         owner_kind=TargetKind.QUEUE if target.kind is TargetKind.QUEUE else TargetKind.REP,
         owner_id=taken.owner,
         rule_key=key,
@@ -1048,7 +1078,7 @@ def _decided(
         trail=tuple(trail),
         unknown_fields=tuple(unknown),
         state=taken.state,
-        hold_until=taken.hold_until,
+        hold_until=hold_until,
     )
 
 
@@ -1056,7 +1086,7 @@ def _unassigned(
     reason: str, trail: list[RuleCheck], unknown: dict[str, None], state: RoutingState
 ) -> RoutingDecision:
     """The decision that nobody took the work."""
-    return RoutingDecision(
+    return _new_decision(
         owner_kind=None,
         owner_id=None,
         rule_key=None,
@@ -1065,7 +1095,14 @@ def _unassigned(
         trail=tuple(trail),
         unknown_fields=tuple(unknown),
         state=state,
+        hold_until=None,
     )
+
+
+#: Decisions and rule checks from values that are final already (what their sealed
+#: constructors would keep as they are).
+_new_decision: Final = slot_builder(RoutingDecision)
+_new_check: Final = slot_builder(RuleCheck)
 
 
 #: Checks of rules that were not met, by key (a check is an immutable value).

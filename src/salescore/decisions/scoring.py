@@ -10,13 +10,14 @@ from __future__ import annotations
 import difflib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any, Final, Protocol, Self, TypeVar
+from typing import Any, Final, Protocol, Self, TypeVar, cast
 
 import attrs
 
 from salescore._validation import Checker, as_float, as_tuple, check_mapping, ensure_aware
 from salescore.decisions._evaluation import RuleAt, by_key, check_subject, lookup, missing_fields
-from salescore.domain.events import _prechecked
+from salescore.domain._fields import slot_builder
+from salescore.domain.leads import Lead
 from salescore.errors import FieldError, ValidationError
 from salescore.rules._compile import _Generator, _rename
 from salescore.rules._kinds import is_call, is_count
@@ -883,9 +884,9 @@ def score(
     raw_total = sum(clamped)
     total = _clamp(raw_total, model.floor, model.cap)
     # Filtering the thresholds sorted by score keeps them sorted (the sort is stable).
-    crossed = tuple(t for t in plan.thresholds if total >= t.score)
+    crossed = tuple([t for t in plan.thresholds if total >= t.score])
     scored = tuple(
-        _new_group_score(g.key, s, p) for g, s, p in zip(groups, sums, clamped, strict=True)
+        [_new_group_score(g.key, s, p) for g, s, p in zip(groups, sums, clamped, strict=True)]
     )
     # Every value is built here, in its final form: with ``at`` in UTC the
     # result is exactly what the constructor (which moves ``at`` to UTC) makes.
@@ -902,8 +903,8 @@ def score(
     )
 
 
-_new_score_result: Final = _prechecked(ScoreResult)
-_new_group_score: Final = _prechecked(GroupScore)
+_new_score_result: Final = slot_builder(ScoreResult)
+_new_group_score: Final = slot_builder(GroupScore)
 
 
 def _criterion_missing(
@@ -980,26 +981,43 @@ def apply_score(lead: L, result: ScoreResult, *, at: datetime, actor: str) -> L:
         TransitionError: The lead's funnel refuses the move.
     """
     reason = f"score model '{result.model}'"
+    if type(lead) is Lead and type(result) is ScoreResult and lead.score != result.total:
+        # A lead's score does not bear on its lifecycle stage: the move is found first,
+        # and the lead records both changes at once.
+        move = _stage_move(lead, result)
+        if move is not None:
+            scored = cast(Lead, lead)._scored(
+                result.total, move[0], at=at, actor=actor, reason=reason, why=move[1]
+            )
+            return cast(L, scored)
     if lead.score != result.total:
         lead = lead.set_score(result.total, at=at, actor=actor, reason=reason)
+    move = _stage_move(lead, result)
+    if move is None:
+        return lead
+    return lead.set_lifecycle_stage(move[0], at=at, actor=actor, reason=move[1])
+
+
+def _stage_move(lead: ScoredLead, result: ScoreResult) -> tuple[str, str] | None:
+    """The lifecycle stage ``result`` moves ``lead`` forward to, and why (``None``: none)."""
     target = None
     for threshold in reversed(result.thresholds_crossed):
         if threshold.stage is not None:
             target = threshold
             break
     if target is None or target.stage is None:
-        return lead
+        return None
     funnel: _Positions = lead.funnel("lifecycle")
     current = lead.lifecycle_stage
     if target.stage not in funnel or current not in funnel:
-        return lead
+        return None
     if funnel.position(target.stage) <= funnel.position(current):
-        return lead
+        return None
     why = (
         f"score {result.total:g} reached '{target.key}' ({target.score:g}) "
         f"in score model '{result.model}'"
     )
-    return lead.set_lifecycle_stage(target.stage, at=at, actor=actor, reason=why)
+    return target.stage, why
 
 
 for _document_type in (

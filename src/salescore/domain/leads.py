@@ -24,7 +24,7 @@ Its lifecycle stage moves separately through :data:`~salescore.funnels.LIFECYCLE
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from math import isfinite
 from typing import Any, ClassVar, Final
@@ -43,9 +43,9 @@ from salescore.domain._normalize import (
     _phone_ok,
 )
 from salescore.domain._rule_schemas import INTERACTION_RECORDS, RuleSchemaHook
-from salescore.domain.aggregate import Aggregate, Fields, FieldSpec, _new_stage
+from salescore.domain.aggregate import Aggregate, Fields, FieldSpec
 from salescore.domain.custom_fields import CustomFieldSchema
-from salescore.domain.events import Event, FieldsChanged, StageChanged, _prechecked
+from salescore.domain.events import Event, FieldsChanged, StageChanged
 from salescore.domain.parties import PartyKind, PartyRef
 from salescore.domain.stages import Funnel
 from salescore.errors import FieldError, TransitionError, ValidationError
@@ -695,7 +695,13 @@ class Lead(Aggregate):
         """``update(name=value, …)`` for a value in normal form, through the fast path."""
         old = getattr(self, name)
         if old != value and _plain(self.history, at, actor, reason):
-            event = _new_fields(self.id, at, actor, FrozenDict({name: (old, value)}), reason)
+            change = (old, value)
+            # Scalars are frozen already: the mapping is built as it is.
+            if type(old) in _SCALARS and type(value) in _SCALARS:
+                changes = fld.frozen({name: change})
+            else:
+                changes = FrozenDict({name: change})
+            event = _new_fields(self.id, at, actor, changes, reason)
             return self._appended(event, {name: value})
         return self.update(**{name: value}, at=at, actor=actor, reason=reason)
 
@@ -705,18 +711,57 @@ class Lead(Aggregate):
         The changed fields go through the table's normalisers, as in
         ``_evolved``; should one refuse its value, ``_evolved`` reports it.
         """
+        new = self._copied((event,), changes)
+        return self._evolved(changes) if new is None else new
+
+    def _copied(self, events: tuple[Event, ...], changes: dict[str, Any]) -> Lead | None:
+        """A copy of this lead with ``events`` recorded and ``changes`` made, normalised.
+
+        ``None`` when a normaliser refuses a value of ``changes``.
+        """
         region = self.country if type(self.country) is str else None
         try:
             normal = [(n, _NORMALISERS[n](v, n, region)) for n, v in changes.items()]
         except ValidationError:
-            return self._evolved(changes)
+            return None
         history = self.history
         new = _copy_lead(self)
         for name, value in normal:
             _SETTERS[name](new, value)
-        _SETTERS["history"](new, (*history, event))
-        _SETTERS["version"](new, len(history) + 1)
+        _SETTERS["history"](new, (*history, *events))
+        _SETTERS["version"](new, len(history) + len(events))
         return new
+
+    def _scored(
+        self, score: float, stage: str, *, at: datetime, actor: str, reason: str, why: str
+    ) -> Lead:
+        """``set_score(score, reason=reason)``, then ``set_lifecycle_stage(stage, reason=why)``.
+
+        When both take their fast paths, the lead is copied once for the two.
+        """
+        current = self.lifecycle_stage
+        if (
+            type(score) is float
+            and isfinite(score)
+            and type(self.score) is float
+            and score != self.score
+            and type(stage) is str
+            and type(current) is str
+            and _plain(self.history, at, actor, reason)
+            and type(why) is str
+            and line_ok(why)
+            and self.funnel("lifecycle").allows_freely(current, stage)
+        ):
+            changes = fld.frozen({"score": (self.score, score)})
+            moved = _new_stage(self.id, at, actor, "lifecycle", current, stage, why)
+            new = self._copied(
+                (_new_fields(self.id, at, actor, changes, reason), moved),
+                {"score": score, **self._apply(moved)},
+            )
+            if new is not None:
+                return new
+        scored = self.set_score(score, at=at, actor=actor, reason=reason)
+        return scored.set_lifecycle_stage(stage, at=at, actor=actor, reason=why)
 
     def set_latest_source(self, source: LeadSource, *, at: datetime, actor: str) -> Lead:
         """Record where the lead came from most recently (a new form fill, a new campaign).
@@ -787,29 +832,16 @@ class Lead(Aggregate):
 
 _INITIAL: Final = Lead.field_table.initial
 _NOT_CONVERTED: Final = (None, None, None, None, None)
-_new_lead: Final = _prechecked(Lead)
-_new_created: Final = _prechecked(LeadCreated)
-_new_fields: Final = _prechecked(FieldsChanged)
+_SCALARS: Final = frozenset({str, float, int, type(None)})
+_new_lead: Final = fld.slot_builder(Lead)
+_new_created: Final = fld.slot_builder(LeadCreated)
+#: The events a lead records, built slot by slot from values already checked.
+_new_fields: Final = fld.slot_builder(FieldsChanged)
+_new_stage: Final = fld.slot_builder(StageChanged)
 _NORMALISERS: Final = Lead.field_table.normalisers
 #: Field name → the setter of its slot (a frozen class refuses ``setattr``).
-_SETTERS: Final[dict[str, Callable[[Lead, Any], None]]] = {
-    f.name: next(vars(k)[f.name] for k in Lead.__mro__ if f.name in vars(k)).__set__
-    for f in attrs.fields(Lead)
-}
-
-
-def _copier() -> Callable[[Lead], Lead]:
-    """A function that copies a lead slot by slot, without checking anything again."""
-    names = [f.name for f in attrs.fields(Lead)]
-    body = "".join(f"    _setters[{n!r}](new, lead.{n})\n" for n in names)
-    code = f"def copy(lead):\n    new = _new(_Lead)\n{body}    return new\n"
-    namespace: dict[str, Any] = {"_new": object.__new__, "_Lead": Lead, "_setters": _SETTERS}
-    exec(compile(code, "<copy Lead>", "exec"), namespace)
-    copy: Callable[[Lead], Lead] = namespace["copy"]
-    return copy
-
-
-_copy_lead: Final = _copier()
+_SETTERS: Final = fld.slot_setters(Lead)
+_copy_lead: Final = fld.slot_copier(Lead)
 
 
 def _plain(history: tuple[Event, ...], at: Any, actor: Any, reason: Any) -> bool:
