@@ -17,8 +17,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from salescore._codegen import slot_builder, slot_copier
 from salescore.domain import Lead, leads
-from salescore.domain import _fields as fld
 from salescore.domain.events import _prechecked
 from salescore.domain.leads import LeadCreated, LeadSource
 from salescore.errors import SalescoreError
@@ -148,9 +148,29 @@ def test_a_builder_refuses_a_class_whose_fields_it_cannot_set() -> None:
         b: int = attrs.field(init=False, default=0)
 
     @attrs.frozen
+    class Clashing:
+        _obj: int
+
+    for cls in (Hidden, Clashing):
+        with pytest.raises(TypeError, match=cls.__qualname__):
+            slot_builder(cls)
+
+
+def test_a_builder_sets_private_and_unslotted_fields_as_the_constructor_does() -> None:
+    @attrs.frozen
     class Private:
         _a: int
+        b: str
 
-    for cls in (Hidden, Private):
-        with pytest.raises(TypeError, match=cls.__qualname__):
-            fld.slot_builder(cls)
+    @attrs.frozen(slots=False)
+    class Unslotted:
+        a: int
+        b: str
+
+    assert slot_builder(Private)(1, "x") == Private(1, "x")
+    built = slot_builder(Unslotted)(a=2, b="y")
+    assert built == Unslotted(2, "y")
+    assert vars(built) == {"a": 2, "b": "y"}
+    copy = slot_copier(Unslotted)(built)
+    assert copy == built
+    assert copy is not built

@@ -15,18 +15,22 @@ properties are checked by the test suite for every registered type.
 
 from __future__ import annotations
 
+import functools
 import math
+import re
 import types
 import typing
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Final, TypeVar, cast
 
 import attrs
 
 from salescore.frozen import utc
 
-__all__ = ["Slow", "make_reader", "make_writer"]
+__all__ = ["Slow", "make_reader", "make_writer", "slot_builder", "slot_copier", "slot_setters"]
+
+T = TypeVar("T")
 
 _INT_MIN, _INT_MAX = -(2**63), 2**63 - 1
 _NONE = type(None)
@@ -207,3 +211,67 @@ def _compile(code: str, filename: str, namespace: dict[str, Any]) -> Callable[..
     exec(compile(code, filename, "exec"), namespace)
     made: Callable[..., Any] = namespace[next(k for k in ("read", "write") if k in namespace)]
     return made
+
+
+# --- building and copying slotted attrs objects, unchecked ------------------------------
+
+
+def slot_setters(cls: type) -> dict[str, Callable[[Any, Any], None]]:
+    """Each attrs field of ``cls``, in order, with the setter of its slot.
+
+    A frozen class refuses ``setattr``; its slots' own setters do not. A
+    field without a slot (a class built without ``slots=True``) is set
+    through ``object.__setattr__``.
+    """
+    setters: dict[str, Callable[[Any, Any], None]] = {}
+    for f in attrs.fields(cls):
+        slot = next((vars(k)[f.name] for k in cls.__mro__ if f.name in vars(k)), None)
+        if isinstance(slot, types.MemberDescriptorType):
+            setters[f.name] = slot.__set__
+        else:
+            setters[f.name] = functools.partial(_set_attribute, name=f.name)
+    return setters
+
+
+def _set_attribute(obj: Any, value: Any, *, name: str) -> None:
+    object.__setattr__(obj, name, value)
+
+
+#: The generated functions' own names, which no field may take.
+_CLASH: Final = re.compile(r"_(obj|new|cls|old|s\d+)\Z")
+
+
+def _generated(cls: type, kind: str, head: str, value: str) -> Callable[..., Any]:
+    """A function ``head`` building a ``cls`` whose field ``name`` is set to ``value``."""
+    setters = slot_setters(cls)
+    if any(_CLASH.match(name) for name in setters):
+        raise TypeError(f"{cls.__qualname__} has a field named like a generated variable")
+    body = "".join(f"        _s{i}(_obj, {value.format(n)})\n" for i, n in enumerate(setters))
+    code = (
+        f"def make(_new, _cls, {', '.join(f'_s{i}' for i in range(len(setters)))}):\n"
+        f"    def {head}:\n        _obj = _new(_cls)\n{body}        return _obj\n"
+        f"    return {kind}\n"
+    )
+    namespace: dict[str, Any] = {}
+    exec(compile(code, f"<{kind} {cls.__qualname__}>", "exec"), namespace)
+    make: Callable[..., Callable[..., Any]] = namespace["make"]
+    return make(object.__new__, cls, *setters.values())
+
+
+def slot_builder(cls: type[T]) -> Callable[..., T]:
+    """A constructor of slotted attrs class ``cls`` setting values already checked, as they are.
+
+    Arguments are every field, by name or in order. For values that are
+    valid and in the form the class's own constructor would leave them in
+    (its checks, conversions and sealing would change nothing): the object
+    is then exactly what ``cls(...)`` builds, without those steps.
+    """
+    fields = attrs.fields(cast(Any, cls))
+    if not all(f.init for f in fields):
+        raise TypeError(f"{cls.__qualname__} has fields its constructor does not set")
+    return _generated(cls, "build", f"build({', '.join(f.name for f in fields)})", "{}")
+
+
+def slot_copier(cls: type[T]) -> Callable[[T], T]:
+    """A function copying an object of slotted attrs class ``cls`` slot by slot, unchecked."""
+    return _generated(cls, "copy", "copy(_old)", "_old.{}")

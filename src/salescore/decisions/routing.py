@@ -17,11 +17,11 @@ from typing import Any, Final, Protocol
 
 import attrs
 
+from salescore._codegen import slot_builder
 from salescore._validation import Checker, as_tuple, ensure_aware, is_collection, line_ok
 from salescore.calendar import BusinessCalendar
 from salescore.decisions._evaluation import check_subject, missing_fields
 from salescore.domain._fields import frozen as _frozen
-from salescore.domain._fields import slot_builder
 from salescore.domain.team import Rep, Team
 from salescore.errors import FieldError, ValidationError
 from salescore.frozen import EMPTY, FrozenDict

@@ -14,9 +14,9 @@ from typing import Any, Final, Protocol, Self, TypeVar, cast
 
 import attrs
 
+from salescore._codegen import slot_builder
 from salescore._validation import Checker, as_float, as_tuple, check_mapping, ensure_aware
 from salescore.decisions._evaluation import RuleAt, by_key, check_subject, lookup, missing_fields
-from salescore.domain._fields import slot_builder
 from salescore.domain.leads import Lead
 from salescore.errors import FieldError, ValidationError
 from salescore.rules._compile import _Generator, _rename

@@ -15,9 +15,7 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from math import isfinite
-from typing import Any, Final, TypeVar, cast
-
-import attrs
+from typing import Any, Final, TypeVar
 
 from salescore._validation import (
     Checker,
@@ -460,50 +458,3 @@ def frozen(items: dict[str, Any]) -> FrozenDict:
     dict.update(out, items)
     out._hash = None
     return out
-
-
-def slot_setters(cls: type) -> dict[str, Callable[[Any, Any], None]]:
-    """Each attrs field of ``cls``, in order, with the setter of its slot.
-
-    A frozen class refuses ``setattr``; its slots' own setters do not.
-    """
-    return {
-        f.name: next(vars(k)[f.name] for k in cls.__mro__ if f.name in vars(k)).__set__
-        for f in attrs.fields(cls)
-    }
-
-
-def _generated(cls: type, kind: str, head: str, value: str) -> Callable[..., Any]:
-    """A function ``head`` building a ``cls`` whose field ``name`` is set to ``value``."""
-    setters = slot_setters(cls)
-    if any(name.startswith("_") for name in setters):
-        raise TypeError(f"{cls.__qualname__} has a field whose name may clash")
-    body = "".join(f"        _s{i}(_obj, {value.format(n)})\n" for i, n in enumerate(setters))
-    code = (
-        f"def make(_new, _cls, {', '.join(f'_s{i}' for i in range(len(setters)))}):\n"
-        f"    def {head}:\n        _obj = _new(_cls)\n{body}        return _obj\n"
-        f"    return {kind}\n"
-    )
-    namespace: dict[str, Any] = {}
-    exec(compile(code, f"<{kind} {cls.__qualname__}>", "exec"), namespace)
-    make: Callable[..., Callable[..., Any]] = namespace["make"]
-    return make(object.__new__, cls, *setters.values())
-
-
-def slot_builder(cls: type[T]) -> Callable[..., T]:
-    """A constructor of slotted attrs class ``cls`` setting values already checked, as they are.
-
-    Arguments are every field, by name or in order. For values that are
-    valid and in the form the class's own constructor would leave them in
-    (its checks, conversions and sealing would change nothing): the object
-    is then exactly what ``cls(...)`` builds, without those steps.
-    """
-    fields = attrs.fields(cast(Any, cls))
-    if not all(f.init for f in fields):
-        raise TypeError(f"{cls.__qualname__} has fields its constructor does not set")
-    return _generated(cls, "build", f"build({', '.join(f.name for f in fields)})", "{}")
-
-
-def slot_copier(cls: type[T]) -> Callable[[T], T]:
-    """A function copying an object of slotted attrs class ``cls`` slot by slot, unchecked."""
-    return _generated(cls, "copy", "copy(_old)", "_old.{}")

@@ -40,6 +40,7 @@ from typing import Any, ClassVar, Final, Self, TypeVar
 
 import attrs
 
+from salescore._codegen import slot_copier
 from salescore._validation import Checker, fail, line_ok
 from salescore.domain import _fields as fld
 from salescore.domain._fields import Normaliser
@@ -872,7 +873,7 @@ class _Copier:
             name: slot.__set__ for name, slot in slots.items()
         }
         #: ``obj -> copy``: a new object holding ``obj``'s values, slot by slot.
-        self.clone: Callable[[Any], Any] = self._cloner()
+        self.clone: Callable[[Any], Any] = slot_copier(cls)
         self.order = {name: i for i, name in enumerate(self.table.normalisers)}
         #: ``(id, values) -> object`` of the creation event's ``values`` and
         #: every other field at its default, unchecked (``None``: a field
@@ -903,18 +904,6 @@ class _Copier:
         exec(code, namespace)
         build: Callable[[str, Mapping[str, Any]], Any] = namespace["build"]
         return build
-
-    def _cloner(self) -> Callable[[Any], Any]:
-        namespace: dict[str, Any] = {"_new": object.__new__, "_cls": self.cls}
-        lines = ["def clone(obj):\n    new = _new(_cls)\n"]
-        for i, (name, setter) in enumerate(self.setters.items()):
-            namespace[f"_set{i}"] = setter
-            lines.append(f"    _set{i}(new, obj.{name})\n")
-        lines.append("    return new\n")
-        code = compile("".join(lines), f"<copy of {self.cls.__qualname__}>", "exec")
-        exec(code, namespace)
-        clone: Callable[[Any], Any] = namespace["clone"]
-        return clone
 
     @classmethod
     def of(cls, kind: type[Aggregate]) -> _Copier | None:

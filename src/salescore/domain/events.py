@@ -20,10 +20,11 @@ import types
 import typing
 from collections.abc import Callable, Mapping
 from datetime import date, datetime, timedelta
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 import attrs
 
+from salescore._codegen import slot_builder
 from salescore._validation import (
     MULTILINE_NAMES,
     Checker,
@@ -433,17 +434,9 @@ def _prechecked(cls: type[T]) -> Callable[..., T]:
     least as strict as the class's own and in their normal form (datetimes
     in UTC, containers frozen): the object is then exactly what ``cls(...)``
     would build. Arguments are the class's fields, by name or in order.
+    One :func:`~salescore._codegen.slot_builder` per class, kept.
     """
     build = _BUILDERS.get(cls)
     if build is None:
-        names = [f.name for f in attrs.fields(cast(Any, cls)) if f.init]
-        body = "".join(f"    _set(self, {n!r}, {n})\n" for n in names)
-        code = f"def build({', '.join(names)}):\n    self = _new(_cls)\n{body}    return self\n"
-        namespace: dict[str, Any] = {
-            "_new": object.__new__,
-            "_set": object.__setattr__,
-            "_cls": cls,
-        }
-        exec(compile(code, f"<prechecked {cls.__qualname__}>", "exec"), namespace)
-        build = _BUILDERS[cls] = namespace["build"]
+        build = _BUILDERS[cls] = slot_builder(cls)
     return build

@@ -31,6 +31,7 @@ from typing import Any, ClassVar, Final
 
 import attrs
 
+from salescore._codegen import slot_builder, slot_copier, slot_setters
 from salescore._validation import Checker, line_ok
 from salescore.domain import _fields as fld
 from salescore.domain import standard_funnels as funnels
@@ -833,15 +834,15 @@ class Lead(Aggregate):
 _INITIAL: Final = Lead.field_table.initial
 _NOT_CONVERTED: Final = (None, None, None, None, None)
 _SCALARS: Final = frozenset({str, float, int, type(None)})
-_new_lead: Final = fld.slot_builder(Lead)
-_new_created: Final = fld.slot_builder(LeadCreated)
+_new_lead: Final = slot_builder(Lead)
+_new_created: Final = slot_builder(LeadCreated)
 #: The events a lead records, built slot by slot from values already checked.
-_new_fields: Final = fld.slot_builder(FieldsChanged)
-_new_stage: Final = fld.slot_builder(StageChanged)
+_new_fields: Final = slot_builder(FieldsChanged)
+_new_stage: Final = slot_builder(StageChanged)
 _NORMALISERS: Final = Lead.field_table.normalisers
 #: Field name → the setter of its slot (a frozen class refuses ``setattr``).
-_SETTERS: Final = fld.slot_setters(Lead)
-_copy_lead: Final = fld.slot_copier(Lead)
+_SETTERS: Final = slot_setters(Lead)
+_copy_lead: Final = slot_copier(Lead)
 
 
 def _plain(history: tuple[Event, ...], at: Any, actor: Any, reason: Any) -> bool:
