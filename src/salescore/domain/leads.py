@@ -46,7 +46,7 @@ from salescore.domain._normalize import (
 from salescore.domain._rule_schemas import INTERACTION_RECORDS, RuleSchemaHook
 from salescore.domain.aggregate import Aggregate, Fields, FieldSpec
 from salescore.domain.custom_fields import CustomFieldSchema
-from salescore.domain.events import Event, FieldsChanged, StageChanged
+from salescore.domain.events import Event, FieldsChanged, StageChanged, _prechecked
 from salescore.domain.parties import PartyKind, PartyRef
 from salescore.domain.stages import Funnel
 from salescore.errors import FieldError, TransitionError, ValidationError
@@ -835,10 +835,10 @@ _INITIAL: Final = Lead.field_table.initial
 _NOT_CONVERTED: Final = (None, None, None, None, None)
 _SCALARS: Final = frozenset({str, float, int, type(None)})
 _new_lead: Final = slot_builder(Lead)
-_new_created: Final = slot_builder(LeadCreated)
+_new_created: Final = _prechecked(LeadCreated)
 #: The events a lead records, built slot by slot from values already checked.
-_new_fields: Final = slot_builder(FieldsChanged)
-_new_stage: Final = slot_builder(StageChanged)
+_new_fields: Final = _prechecked(FieldsChanged)
+_new_stage: Final = _prechecked(StageChanged)
 _NORMALISERS: Final = Lead.field_table.normalisers
 #: Field name → the setter of its slot (a frozen class refuses ``setattr``).
 _SETTERS: Final = slot_setters(Lead)
