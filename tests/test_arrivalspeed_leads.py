@@ -174,3 +174,35 @@ def test_a_builder_sets_private_and_unslotted_fields_as_the_constructor_does() -
     copy = slot_copier(Unslotted)(built)
     assert copy == built
     assert copy is not built
+
+
+def test_a_builder_with_defaults_fills_the_plain_defaults_left_out() -> None:
+    @attrs.frozen
+    class Plain:
+        a: int
+        b: str = "b"
+        c: tuple[int, ...] = ()
+
+    build = slot_builder(Plain, defaults=True)
+    assert build(1) == Plain(1)
+    assert build(a=2, c=(3,)) == Plain(2, "b", (3,))
+    with pytest.raises(TypeError, match="positional"):
+        build(1, "x", (), "extra")  # one more than the fields
+
+
+def test_a_builder_with_defaults_refuses_what_it_cannot_default() -> None:
+    @attrs.frozen
+    class Made:
+        a: int
+        b: list[int] = attrs.Factory(list)
+
+    @attrs.frozen(kw_only=True)
+    class Unordered:
+        a: int = 0
+        b: int
+
+    with pytest.raises(TypeError, match="factory"):
+        slot_builder(Made, defaults=True)
+    with pytest.raises(TypeError, match="follows"):
+        slot_builder(Unordered, defaults=True)
+    assert slot_builder(Made)(1, [2]) == Made(1, [2])

@@ -20,7 +20,7 @@ import math
 import re
 import types
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any, Final, TypeVar, cast
 
@@ -238,38 +238,58 @@ def _set_attribute(obj: Any, value: Any, *, name: str) -> None:
 
 
 #: The generated functions' own names, which no field may take.
-_CLASH: Final = re.compile(r"_(obj|new|cls|old|s\d+)\Z")
+_CLASH: Final = re.compile(r"_(obj|new|cls|old|[sd]\d+)\Z")
 
 
-def _generated(cls: type, kind: str, head: str, value: str) -> Callable[..., Any]:
-    """A function ``head`` building a ``cls`` whose field ``name`` is set to ``value``."""
+def _generated(
+    cls: type, kind: str, head: str, value: str, given: Sequence[Any] = ()
+) -> Callable[..., Any]:
+    """A function ``head`` building a ``cls`` whose field ``name`` is set to ``value``.
+
+    ``given``: the values ``head`` names ``_d0``, ``_d1``… (its defaults).
+    """
     setters = slot_setters(cls)
     if any(_CLASH.match(name) for name in setters):
         raise TypeError(f"{cls.__qualname__} has a field named like a generated variable")
+    names = [f"_s{i}" for i in range(len(setters))] + [f"_d{i}" for i in range(len(given))]
     body = "".join(f"        _s{i}(_obj, {value.format(n)})\n" for i, n in enumerate(setters))
     code = (
-        f"def make(_new, _cls, {', '.join(f'_s{i}' for i in range(len(setters)))}):\n"
+        f"def make(_new, _cls, {', '.join(names)}):\n"
         f"    def {head}:\n        _obj = _new(_cls)\n{body}        return _obj\n"
         f"    return {kind}\n"
     )
     namespace: dict[str, Any] = {}
     exec(compile(code, f"<{kind} {cls.__qualname__}>", "exec"), namespace)
     make: Callable[..., Callable[..., Any]] = namespace["make"]
-    return make(object.__new__, cls, *setters.values())
+    return make(object.__new__, cls, *setters.values(), *given)
 
 
-def slot_builder(cls: type[T]) -> Callable[..., T]:
+def slot_builder(cls: type[T], *, defaults: bool = False) -> Callable[..., T]:
     """A constructor of slotted attrs class ``cls`` setting values already checked, as they are.
 
-    Arguments are every field, by name or in order. For values that are
-    valid and in the form the class's own constructor would leave them in
-    (its checks, conversions and sealing would change nothing): the object
-    is then exactly what ``cls(...)`` builds, without those steps.
+    Arguments are every field, by name or in order; with ``defaults``, a
+    field with a plain default (not a factory) may be left out and takes it.
+    For values that are valid and in the form the class's own constructor
+    would leave them in (its checks, conversions and sealing would change
+    nothing): the object is then exactly what ``cls(...)`` builds, without
+    those steps.
     """
     fields = attrs.fields(cast(Any, cls))
     if not all(f.init for f in fields):
         raise TypeError(f"{cls.__qualname__} has fields its constructor does not set")
-    return _generated(cls, "build", f"build({', '.join(f.name for f in fields)})", "{}")
+    params: list[str] = []
+    given: list[Any] = []
+    for f in fields:
+        if not defaults or f.default is attrs.NOTHING:
+            if given:
+                raise TypeError(f"{cls.__qualname__}: {f.name} has no default but follows one")
+            params.append(f.name)
+        elif isinstance(f.default, attrs.Factory):  # type: ignore[arg-type]
+            raise TypeError(f"{cls.__qualname__}: {f.name}'s default is made by a factory")
+        else:
+            params.append(f"{f.name}=_d{len(given)}")
+            given.append(f.default)
+    return _generated(cls, "build", f"build({', '.join(params)})", "{}", given)
 
 
 def slot_copier(cls: type[T]) -> Callable[[T], T]:

@@ -25,10 +25,11 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import Any, Final, Protocol
 
 import attrs
 
+from salescore._codegen import slot_builder
 from salescore.analytics._report import Items, Report, check_collection, check_mapping, items
 from salescore.errors import FieldError, ValidationError
 from salescore.money import Money
@@ -86,18 +87,11 @@ _new = object.__new__
 _set = object.__setattr__
 
 
-def _trusted_touch(channel: str, at: datetime) -> Touchpoint:
-    """``Touchpoint(channel, at)`` for values known to be valid, built without checking them.
-
-    For a non-empty string ``channel`` and an aware ``at`` taken from
-    validated domain objects (a lead's source and creation time, an
-    interaction's time); anything else must go through the constructor.
-    """
-    touch = _new(Touchpoint)
-    _set(touch, "channel", channel)
-    _set(touch, "at", at)
-    _set(touch, "creates_opportunity", False)
-    return touch
+#: ``Touchpoint(channel, at)`` for values known to be valid, built without checking
+#: them: a non-empty string ``channel`` and an aware ``at`` taken from validated
+#: domain objects (a lead's source and creation time, an interaction's time);
+#: anything else must go through the constructor.
+_trusted_touch: Final = slot_builder(Touchpoint, defaults=True)
 
 
 def _touches(value: Iterable[Touchpoint]) -> tuple[Touchpoint, ...]:

@@ -23,12 +23,13 @@ event (sent, delivered, opened, clicked, replied, bounced, unsubscribed), so
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar, Final
 
 import attrs
 
+from salescore._codegen import slot_builder
 from salescore._validation import Checker, is_aware, to_member
 from salescore.domain._rule_schemas import RuleSchemaHook
 from salescore.domain.parties import PartyRef
@@ -740,30 +741,10 @@ def _is_plain(i: Interaction) -> bool:
     return False
 
 
-def _builder() -> Callable[..., Interaction]:
-    """``build(**fields)``: an :class:`Interaction` made without its constructor.
-
-    The fields are set as they are (the defaults as the class's): what the
-    constructor would make from them only when :func:`_is_plain` accepts the
-    result and ``at`` is in UTC (nothing to convert, nothing to seal).
-    """
-    fields = attrs.fields(Interaction)
-    namespace: dict[str, Any] = {"_new": object.__new__, "_cls": Interaction}
-    params = []
-    for f in fields:
-        namespace[f"_set_{f.name}"] = Interaction.__dict__[f.name].__set__
-        if f.default is attrs.NOTHING:
-            params.append(f.name)
-        else:
-            namespace[f"_default_{f.name}"] = f.default
-            params.append(f"{f.name}=_default_{f.name}")
-    body = "".join(f"    _set_{f.name}(self, {f.name})\n" for f in fields)
-    code = f"def build(*, {', '.join(params)}):\n    self = _new(_cls)\n{body}    return self\n"
-    exec(compile(code, "<build Interaction>", "exec"), namespace)
-    return namespace["build"]  # type: ignore[no-any-return]
-
-
-_build: Final = _builder()
+#: ``build(**fields)``: an :class:`Interaction` made without its constructor, the
+#: fields set as they are (the defaults as the class's): what the constructor would
+#: make from them only when :func:`_is_plain` accepts the result and ``at`` is in UTC.
+_build: Final = slot_builder(Interaction, defaults=True)
 _CALL_TEXT: Final = frozenset({str, CallDisposition})
 _EMAIL_TEXT: Final = frozenset({str, EmailEventKind})
 #: The members by value and by themselves (what ``to_member`` finds for an exact str or member).
