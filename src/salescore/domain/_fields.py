@@ -176,49 +176,28 @@ checked_opt_text: Final = text_field(optional=True)
 """Optional text (not blank when given), kept as given."""
 
 
-def opt_email(value: Any, path: str, region: str | None = None) -> str | None:
-    """An optional email address, normalised."""
-    if value is None:
-        return None
-    if type(value) is str and not value.strip():
-        return None
-    return _email(value, path)
+def _blank_is_none(normal: Normaliser, name: str, doc: str) -> Normaliser:
+    """``normal`` made optional: ``None`` and blank text become ``None``."""
+
+    def normalise(value: Any, path: str, region: str | None = None) -> Any:
+        if value is None or (type(value) is str and not value.strip()):
+            return None
+        return normal(value, path, region)
+
+    normalise.__name__ = normalise.__qualname__ = name
+    normalise.__doc__ = doc
+    return normalise
 
 
-def opt_phone(value: Any, path: str, region: str | None = None) -> str | None:
-    """An optional phone number, in E.164."""
-    if value is None:
-        return None
-    if type(value) is str and not value.strip():
-        return None
-    return _phone(value, path, region)
-
-
-def opt_domain(value: Any, path: str, region: str | None = None) -> str | None:
-    """An optional web domain, normalised."""
-    if value is None:
-        return None
-    if type(value) is str and not value.strip():
-        return None
-    return _domain(value, path)
-
-
-def opt_country(value: Any, path: str, region: str | None = None) -> str | None:
-    """An optional ISO 3166-1 alpha-2 code, upper-case."""
-    if value is None:
-        return None
-    if type(value) is str and not value.strip():
-        return None
-    return _country(value, path)
-
-
-def opt_time_zone(value: Any, path: str, region: str | None = None) -> str | None:
-    """An optional IANA time-zone name."""
-    if value is None:
-        return None
-    if type(value) is str and not value.strip():
-        return None
-    return _time_zone(value, path)
+opt_email: Final = _blank_is_none(_email, "opt_email", "An optional email address, normalised.")
+opt_phone: Final = _blank_is_none(_phone, "opt_phone", "An optional phone number, in E.164.")
+opt_domain: Final = _blank_is_none(_domain, "opt_domain", "An optional web domain, normalised.")
+opt_country: Final = _blank_is_none(
+    _country, "opt_country", "An optional ISO 3166-1 alpha-2 code, upper-case."
+)
+opt_time_zone: Final = _blank_is_none(
+    _time_zone, "opt_time_zone", "An optional IANA time-zone name."
+)
 
 
 def opt_count(value: Any, path: str, region: str | None = None) -> int | None:
@@ -344,62 +323,71 @@ def normalise_self(obj: Any, specs: Mapping[str, Normaliser], region: str | None
         raise ValidationError(errors, type(obj).__name__)
 
 
-def emails(value: Any, path: str, region: str | None = None) -> tuple[str, ...]:
-    """A tuple of distinct email addresses, each normalised; the first is primary."""
-    if type(value) is tuple:
-        normal = True
-        for item in value:
-            if type(item) is not str or _email(item, path) is not item:
-                normal = False
-                break
-        if normal and len({e.lower() for e in value}) == len(value):
-            return value
-    if isinstance(value, str) or not isinstance(value, Iterable):
-        fail(path, value, "must be a sequence of email addresses")
-    c = Checker()
-    result: list[str] = []
-    seen: set[str] = set()
-    for i, item in enumerate(value):
-        try:
-            email = _email(item, f"{path}[{i}]")
-        except ValidationError as exc:
-            c.errors.extend(exc.errors)
-            continue
-        if email.lower() in seen:
-            c.add(f"{path}[{i}]", item, "repeats an address already given")
-            continue
-        seen.add(email.lower())
-        result.append(email)
-    c.raise_if_any()
-    return tuple(result)
+def _distinct(
+    normal: Normaliser,
+    name: str,
+    doc: str,
+    what: str,
+    repeats: str,
+    fold: Callable[[str], str] | None,
+) -> Normaliser:
+    """A normaliser of a tuple of distinct values, each normalised by ``normal``.
+
+    Two values are the same when ``fold`` (if any) makes them equal; ``what`` names
+    the sequence and ``repeats`` is the message for a value given twice.
+    """
+    problem = f"must be a sequence of {what}"
+
+    def normalise(value: Any, path: str, region: str | None = None) -> tuple[str, ...]:
+        if type(value) is tuple:
+            normal_items = True
+            for item in value:
+                if type(item) is not str or normal(item, path, region) is not item:
+                    normal_items = False
+                    break
+            if normal_items and len(set(value if fold is None else map(fold, value))) == len(value):
+                return value
+        if isinstance(value, str) or not isinstance(value, Iterable):
+            fail(path, value, problem)
+        c = Checker()
+        result: list[str] = []
+        seen: set[str] = set()
+        for i, item in enumerate(value):
+            try:
+                one = normal(item, f"{path}[{i}]", region)
+            except ValidationError as exc:
+                c.errors.extend(exc.errors)
+                continue
+            key = one if fold is None else fold(one)
+            if key in seen:
+                c.add(f"{path}[{i}]", item, repeats)
+                continue
+            seen.add(key)
+            result.append(one)
+        c.raise_if_any()
+        return tuple(result)
+
+    normalise.__name__ = normalise.__qualname__ = name
+    normalise.__doc__ = doc
+    return normalise
 
 
-def phones(value: Any, path: str, region: str | None = None) -> tuple[str, ...]:
-    """A tuple of distinct phone numbers in E.164; the first is primary."""
-    if type(value) is tuple:
-        normal = True
-        for item in value:
-            if type(item) is not str or _phone(item, path, region) is not item:
-                normal = False
-                break
-        if normal and len(set(value)) == len(value):
-            return value
-    if isinstance(value, str) or not isinstance(value, Iterable):
-        fail(path, value, "must be a sequence of phone numbers")
-    c = Checker()
-    result: list[str] = []
-    for i, item in enumerate(value):
-        try:
-            phone = _phone(item, f"{path}[{i}]", region)
-        except ValidationError as exc:
-            c.errors.extend(exc.errors)
-            continue
-        if phone in result:
-            c.add(f"{path}[{i}]", item, "repeats a number already given")
-            continue
-        result.append(phone)
-    c.raise_if_any()
-    return tuple(result)
+emails: Final = _distinct(
+    _email,
+    "emails",
+    "A tuple of distinct email addresses, each normalised; the first is primary.",
+    "email addresses",
+    "repeats an address already given",
+    str.lower,
+)
+phones: Final = _distinct(
+    _phone,
+    "phones",
+    "A tuple of distinct phone numbers in E.164; the first is primary.",
+    "phone numbers",
+    "repeats a number already given",
+    None,
+)
 
 
 def edit(

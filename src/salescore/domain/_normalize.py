@@ -258,7 +258,7 @@ def _standard_email(text: str, value: Any, path: str) -> str:
     return result
 
 
-def _email(value: Any, path: str) -> str:
+def _email(value: Any, path: str, region: str | None = None) -> str:
     if type(value) is str and len(value) <= _FAST_MAX and _NORMAL_EMAIL.fullmatch(value):
         return value
     text = _email_text(value, path)
@@ -315,7 +315,7 @@ def normalize_email(value: str) -> str:
     return _email(value, "email")
 
 
-def _domain(value: Any, path: str) -> str:
+def _domain(value: Any, path: str, region: str | None = None) -> str:
     if (
         type(value) is str
         and len(value) <= _FAST_MAX
@@ -451,7 +451,7 @@ def normalize_phone(value: str, default_region: str | None = None) -> str:
     return _phone(value, "phone", default_region)
 
 
-def _country(value: Any, path: str) -> str:
+def _country(value: Any, path: str, region: str | None = None) -> str:
     if type(value) is str and value in COUNTRY_CODES:
         return value
     if not isinstance(value, str):
@@ -498,7 +498,7 @@ def _known_zone(name: str) -> bool:
     return True
 
 
-def _time_zone(value: Any, path: str) -> str:
+def _time_zone(value: Any, path: str, region: str | None = None) -> str:
     if type(value) is str and value in _KNOWN_ZONES:
         return value
     if not isinstance(value, str) or not value.strip():
