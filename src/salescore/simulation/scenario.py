@@ -530,23 +530,21 @@ class _Reader:
     def day(self, value: Any, path: str) -> date | None:
         if isinstance(value, date) and not isinstance(value, datetime):
             return value
-        if isinstance(value, str):
-            try:
-                return date.fromisoformat(value)
-            except ValueError:
-                pass
-        self.problem(path, value, "must be a date (YYYY-MM-DD)")
-        return None
+        return self.iso(value, path, date.fromisoformat, "must be a date (YYYY-MM-DD)")
 
     def clock_time(self, value: Any, path: str) -> time | None:
         if isinstance(value, time):
             return value
+        return self.iso(value, path, time.fromisoformat, "must be a time of day (HH:MM)")
+
+    def iso(self, value: Any, path: str, parse: Callable[[str], T], message: str) -> T | None:
+        """``parse(value)`` of an ISO 8601 string; anything else is a problem."""
         if isinstance(value, str):
             try:
-                return time.fromisoformat(value)
+                return parse(value)
             except ValueError:
                 pass
-        self.problem(path, value, "must be a time of day (HH:MM)")
+        self.problem(path, value, message)
         return None
 
     def hours(self, value: Any, path: str) -> tuple[time, time]:
