@@ -276,12 +276,6 @@ class EnrollmentCreated(Event):
     party: PartyRef
     owner_id: str
 
-    def _check(self) -> None:
-        with Checker("EnrollmentCreated") as c:
-            c.text(self.cadence_id, "cadence_id")
-            c.instance(self.party, PartyRef, "party")
-            c.text(self.owner_id, "owner_id")
-
 
 @register_type
 @attrs.frozen(kw_only=True)
@@ -315,10 +309,6 @@ class StepHeld(Event):
     """
 
     task_id: str
-
-    def _check(self) -> None:
-        with Checker("StepHeld") as c:
-            c.text(self.task_id, "task_id")
 
 
 @register_type

@@ -110,10 +110,6 @@ class ConsentCreated(Event):
 
     party: PartyRef
 
-    def _check(self) -> None:
-        with Checker("ConsentCreated") as c:
-            c.instance(self.party, PartyRef, "party")
-
 
 @register_type
 @attrs.frozen(kw_only=True)
@@ -155,11 +151,6 @@ class ObjectionRecorded(Event):
 
     method: str
     source: str | None = None
-
-    def _check(self) -> None:
-        with Checker("ObjectionRecorded") as c:
-            c.text(self.method, "method")
-            c.text(self.source, "source", optional=True)
 
 
 @register_type
