@@ -133,16 +133,9 @@ class StageChanged(Event):
     to_stage: str
     reason: str | None = None
 
-    def __attrs_post_init__(self) -> None:
-        # The common case in one expression: stage moves are the most
-        # frequent events, so they skip the general path when all is well.
-        at = self.at
-        if (
-            type(self.subject_id) is str
-            and line_ok(self.subject_id)
-            and type(self.actor) is str
-            and line_ok(self.actor)
-            and type(self.funnel) is str
+    def _check(self) -> None:
+        if (  # the common case in one expression
+            type(self.funnel) is str
             and line_ok(self.funnel)
             and type(self.to_stage) is str
             and line_ok(self.to_stage)
@@ -150,16 +143,9 @@ class StageChanged(Event):
                 self.from_stage is None
                 or (type(self.from_stage) is str and line_ok(self.from_stage))
             )
-            and (self.reason is None or type(self.reason) is str)
-            and type(at) is datetime
-            and is_aware(at)
+            and (self.reason is None or (type(self.reason) is str and self.reason.isprintable()))
         ):
-            if self.reason is not None and not self.reason.isprintable():
-                self._check()  # a printable reason is good text (no control character)
-            return
-        super().__attrs_post_init__()
-
-    def _check(self) -> None:
+            return  # a printable reason is good text (no control character)
         with Checker("StageChanged") as c:
             c.text(self.funnel, "funnel")
             c.text(self.from_stage, "from_stage", optional=True)
