@@ -248,3 +248,16 @@ def test_input_that_is_not_a_table_or_text_is_one_problem() -> None:
         assert [(e.path, e.value, e.message) for e in exc.value.errors] == [
             ("toml", text, "must be TOML text (a str)")
         ]
+
+
+def test_bad_dates_and_times_of_day_are_named_with_what_they_must_be() -> None:
+    data = base()
+    data["start"] = "2026-13-01"
+    data["teams"][0]["hours"] = ["8h", 9]  # type: ignore[index]
+    with pytest.raises(ValidationError) as exc:
+        Scenario.from_dict(data)
+    assert [(e.path, e.value, e.message) for e in exc.value.errors] == [
+        ("teams[0].hours[0]", "8h", "must be a time of day (HH:MM)"),
+        ("teams[0].hours[1]", 9, "must be a time of day (HH:MM)"),
+        ("start", "2026-13-01", "must be a date (YYYY-MM-DD)"),
+    ]
