@@ -11,7 +11,8 @@ from typing import Any, Final
 
 import attrs
 
-from salescore._validation import Checker, fail, label_of, to_member
+from salescore._validation import Checker, fail, label_of
+from salescore.domain import _fields as fld
 from salescore.domain.custom_fields import _NAME
 from salescore.serialization import register_type
 
@@ -110,20 +111,11 @@ def default_member_statuses(
     Raises:
         ValidationError: an unknown type.
     """
-    return _BY_TYPE.get(_campaign_type(type, "type"), (_SENT, _RESPONDED))
+    return _BY_TYPE.get(_campaign_type(type, "type", None), (_SENT, _RESPONDED))
 
 
-def _campaign_type(value: Any, path: str, region: str | None = None) -> CampaignType:
-    return to_member(CampaignType, value, path, "a campaign type")
-
-
-def _campaign_status(value: Any, path: str, region: str | None = None) -> CampaignStatus:
-    if type(value) is CampaignStatus:
-        return value
-    try:
-        return CampaignStatus(value)
-    except ValueError:
-        fail(path, value, "is not a campaign status")
+_campaign_type: Final = fld.member(CampaignType, "a campaign type")
+_campaign_status: Final = fld.member(CampaignStatus, message="is not a campaign status")
 
 
 # --- field normalisers (value, path) -> normal value ---------------------------------
