@@ -94,15 +94,9 @@ class TaskSubject:
 
     def __attrs_post_init__(self) -> None:
         with Checker("TaskSubject") as c:
-            if not isinstance(self.kind, TaskSubjectKind):
-                try:
-                    object.__setattr__(self, "kind", TaskSubjectKind(self.kind))
-                except ValueError:
-                    c.add(
-                        "kind",
-                        self.kind,
-                        f"must be one of {', '.join(k.value for k in TaskSubjectKind)}",
-                    )
+            object.__setattr__(
+                self, "kind", c.member(TaskSubjectKind, self.kind, "kind", self.kind)
+            )
             c.text(self.id, "id")
 
     @classmethod
