@@ -573,6 +573,59 @@ class Interaction:
         Raises:
             ValidationError: bad values.
         """
+        # As for calls: members (or their exact values) and plain fields are built at
+        # once, when the result is what the constructor would make.
+        if (
+            cls is Interaction
+            and rescheduled_to is None
+            and type(direction) is Direction
+            and (sentiment is None or type(sentiment) is Sentiment)
+            and _MEETING_EXTRAS.issuperset(about)
+        ):
+            member = _MEETING_STATUSES.get(status) if type(status) in _MEETING_TEXT else None
+            if member is not None:
+                made = _build(
+                    id=id,
+                    at=at,
+                    actor=actor,
+                    channel=Channel.VIDEO if video else Channel.MEETING,
+                    direction=direction,
+                    kind=member.value,
+                    duration=duration,
+                    outcome=_meeting_outcome(member, sentiment),
+                    **about,
+                )
+                if _is_plain(made) and at.tzinfo is UTC:
+                    return made
+        return cls._checked_meeting(
+            id=id,
+            at=at,
+            actor=actor,
+            status=status,
+            sentiment=sentiment,
+            video=video,
+            duration=duration,
+            rescheduled_to=rescheduled_to,
+            direction=direction,
+            **about,
+        )
+
+    @classmethod
+    def _checked_meeting(
+        cls,
+        *,
+        id: str,
+        at: datetime,
+        actor: str,
+        status: MeetingStatus | str,
+        sentiment: Sentiment | str | None,
+        video: bool,
+        duration: timedelta | None,
+        rescheduled_to: datetime | None,
+        direction: Direction | str,
+        **about: Any,
+    ) -> Interaction:
+        """:meth:`meeting` through the constructor and all its checks."""
         held: MeetingStatus = _enum(MeetingStatus, status, "status")
         felt: Sentiment | None = _enum(Sentiment, sentiment, "sentiment")
         if rescheduled_to is None:
@@ -756,6 +809,11 @@ _EMAIL_EVENTS: Final[dict[Any, EmailEventKind]] = {
     **{m.value: m for m in EmailEventKind},
     **{m: m for m in EmailEventKind},
 }
+_MEETING_TEXT: Final = frozenset({str, MeetingStatus})
+_MEETING_STATUSES: Final[dict[Any, MeetingStatus]] = {
+    **{m.value: m for m in MeetingStatus},
+    **{m: m for m in MeetingStatus},
+}
 #: The fields ``**about`` may give :meth:`Interaction.call` and :meth:`Interaction.email`
 #: on their fast paths (any other name takes the constructor, which refuses or accepts it).
 _OPTIONAL: Final = frozenset(
@@ -763,6 +821,7 @@ _OPTIONAL: Final = frozenset(
 )
 _CALL_EXTRAS: Final = _OPTIONAL - {"duration", "outcome"}
 _EMAIL_EXTRAS: Final = _OPTIONAL - {"message_id"}
+_MEETING_EXTRAS: Final = _OPTIONAL - {"duration", "outcome"}
 
 
 def filter_interactions(
