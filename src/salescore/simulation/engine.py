@@ -76,6 +76,7 @@ _FIRST_US = (_MIN_ORD - _EPOCH_ORD) * _DAY_US
 _END_US = (_MAX_ORD - _EPOCH_ORD) * _DAY_US
 #: A call nobody answered lasts no time.
 _NO_TIME = timedelta(0)
+_ONE = Decimal(1)
 
 
 @attrs.frozen(kw_only=True)
@@ -234,6 +235,11 @@ class _Run:
                 step.opt_out + step.meeting + step.connect + step.reply,
             )
             for i, step in enumerate(scenario.cadence)
+        )
+        # a deal's base amount and the days to its expected close
+        self.deal_terms = (
+            Decimal(scenario.pipeline.amount),
+            sum(st.days for st in scenario.pipeline.stages) * 1.4,
         )
         for team in self.teams.values():
             for days in {0.05, 1.0, *(step.business_days for step in scenario.cadence)}:
@@ -616,10 +622,9 @@ class _Run:
             self.lead_fields.pop(lead_id, None)
             return
         spec = self.s.pipeline
-        base = Decimal(spec.amount)
+        base, expected = self.deal_terms
         factor = Decimal(str(round(1 + spec.spread * (2 * rng.random() - 1), 4)))
-        amount = Money((base * factor).quantize(Decimal(1)), self.s.currency)
-        expected = sum(st.days for st in spec.stages) * 1.4
+        amount = Money((base * factor).quantize(_ONE), self.s.currency)
         done = self.ws.convert(
             lead_id,
             actor=ae,

@@ -9,6 +9,7 @@ for the same data. Shards of a large run return summaries, not event logs.
 
 from __future__ import annotations
 
+import operator
 import random
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta
@@ -163,8 +164,8 @@ def summarize(
         records = store.events_since(0)
     # The stage changes of each funnel, in log order (one pass over the log).
     by_funnel: dict[str, list[StageChanged]] = {}
-    for r in records:
-        event = r.event
+    for record in records:
+        event = record.event
         if type(event) is StageChanged or isinstance(event, StageChanged):
             changes = by_funnel.get(event.funnel)
             if changes is None:
@@ -191,7 +192,7 @@ def summarize(
     working = {c.subject_id for c in by_funnel.get("lead_status", ()) if c.to_stage == "working"}
     # One pass over the interactions in time order (then by id): who met, each
     # party's journey touches, the outreach steps and the last e-mail reply.
-    in_order = sorted(interactions, key=_at_id)
+    in_order = sorted(interactions, key=_AT_ID)
     met: set[str] = set()
     touches: dict[str, list[Touchpoint]] = {}
     steps: dict[str, list[int]] = {}
@@ -400,5 +401,5 @@ def _days(value: timedelta | None) -> float | None:
     return None if value is None else round(value.total_seconds() / 86400, 3)
 
 
-def _at_id(i: Interaction) -> tuple[datetime, str]:
-    return i.at, i.id
+#: An interaction's (at, id): the order of :func:`summarize`'s pass over them.
+_AT_ID = operator.attrgetter("at", "id")
