@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from salescore.domain import interactions
-from salescore.domain.interactions import Direction, Interaction, MeetingStatus, Sentiment
+from salescore.domain.interactions import Direction, Interaction, MeetingStatus
 from salescore.domain.parties import PartyKind, PartyRef
 from tests.test_enginespeed_interactions import (
     abouts,
@@ -106,54 +105,3 @@ def test_the_engine_shaped_meeting_takes_the_fast_path() -> None:
     assert meeting.kind == "held"
     assert meeting.channel == "meeting"
     assert meeting.outcome is not None
-
-
-good_texts = st.sampled_from(("ae-1", "lead-sim-1-7", "discovery meeting", "é"))
-good_abouts = st.fixed_dictionaries(
-    {},
-    optional={
-        "party": st.builds(PartyRef, st.sampled_from(PartyKind), good_texts),
-        "rep_id": st.one_of(st.none(), good_texts),
-        "subject": st.one_of(st.none(), good_texts),
-        "notes": st.one_of(st.none(), good_texts, st.just("")),
-    },
-)
-
-
-@settings(max_examples=300, deadline=None)
-@given(
-    id=good_texts,
-    at=st.one_of(
-        st.datetimes(timezones=st.just(UTC)),
-        st.datetimes(timezones=st.sampled_from((ZoneInfo("Europe/Berlin"), None))),
-    ),
-    actor=good_texts,
-    status=st.one_of(
-        st.sampled_from(MeetingStatus), st.sampled_from([s.value for s in MeetingStatus])
-    ),
-    sentiment=st.one_of(st.none(), st.sampled_from(Sentiment), st.just("positive")),
-    video=st.one_of(st.booleans(), st.sampled_from((0, 1, "", "yes", None))),
-    duration=st.one_of(
-        st.none(), st.timedeltas(min_value=timedelta(0), max_value=timedelta(hours=3))
-    ),
-    rescheduled_to=st.one_of(st.none(), st.none(), rescheduled),
-    direction=st.one_of(st.sampled_from(Direction), st.just("inbound")),
-    about=good_abouts,
-)
-def test_meeting_fast_path_equals_the_checked_path_on_good_input(
-    id: Any,
-    at: Any,
-    actor: Any,
-    status: Any,
-    sentiment: Any,
-    video: Any,
-    duration: Any,
-    rescheduled_to: Any,
-    direction: Any,
-    about: dict[str, Any],
-) -> None:
-    """Mostly valid input, so that most examples take the fast path."""
-    args = {"id": id, "at": at, "actor": actor, "status": status, "sentiment": sentiment}
-    args.update(video=video, duration=duration, rescheduled_to=rescheduled_to, direction=direction)
-    fast = outcome_of(lambda: Interaction.meeting(**args, **about))
-    assert_same(fast, checked(lambda: Interaction._checked_meeting(**args, **about)))
