@@ -13,7 +13,7 @@ import random
 from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
-from itertools import compress
+from itertools import compress, repeat, starmap
 from operator import gt
 from typing import Any
 
@@ -172,7 +172,7 @@ def _samples(
     probabilities = [p for p, _ in deals]
     scaled = [int(a.scaleb(-exponent, _WIDE)) for _, a in deals]
     start = int(booked.scaleb(-exponent, _WIDE))
-    drawn = iter(rng.random, None)  # a float every time: never the sentinel
+    drawn = starmap(rng.random, repeat(()))  # rng.random(), again and again
     # ``p > x`` is ``x < p`` for floats; ``probabilities`` comes first, so that
     # ``map`` stops at its end without drawing once more.
     totals = [sum(compress(scaled, map(gt, probabilities, drawn)), start) for _ in range(runs)]
