@@ -389,9 +389,8 @@ class Interaction:
             and _CALL_EXTRAS.issuperset(about)
         ):
             member = _DISPOSITIONS.get(disposition) if type(disposition) in _CALL_TEXT else None
-            if member is not None:
-                outcome = _call_outcome(member, sentiment)
-                made = _build(
+            if member is not None and _plain_given(id, actor, at, duration, about):
+                return _build(
                     id=id,
                     at=at,
                     actor=actor,
@@ -399,11 +398,9 @@ class Interaction:
                     direction=direction,
                     kind=member.value,
                     duration=duration,
-                    outcome=outcome,
+                    outcome=_call_outcome(member, sentiment),
                     **about,
                 )
-                if _is_plain(made) and at.tzinfo is UTC:
-                    return made
         return cls._checked_call(
             id=id,
             at=at,
@@ -482,8 +479,15 @@ class Interaction:
             and _EMAIL_EXTRAS.issuperset(about)
         ):
             member = _EMAIL_EVENTS.get(kind) if type(kind) in _EMAIL_TEXT else None
-            if member is not None:
-                made = _build(
+            if (
+                member is not None
+                and type(message_id) is str
+                and message_id.isprintable()
+                and message_id
+                and not message_id.isspace()
+                and _plain_given(id, actor, at, None, about)
+            ):
+                return _build(
                     id=id,
                     at=at,
                     actor=actor,
@@ -497,8 +501,6 @@ class Interaction:
                     message_id=message_id,
                     **about,
                 )
-                if _is_plain(made) and at.tzinfo is UTC:
-                    return made
         return cls._checked_email(
             id=id,
             at=at,
@@ -573,6 +575,57 @@ class Interaction:
         Raises:
             ValidationError: bad values.
         """
+        # As for calls: members (or their exact values) and plain fields are built at
+        # once, when the result is what the constructor would make.
+        if (
+            cls is Interaction
+            and rescheduled_to is None
+            and type(direction) is Direction
+            and (sentiment is None or type(sentiment) is Sentiment)
+            and _MEETING_EXTRAS.issuperset(about)
+        ):
+            member = _MEETING_STATUSES.get(status) if type(status) in _MEETING_TEXT else None
+            if member is not None and _plain_given(id, actor, at, duration, about):
+                return _build(
+                    id=id,
+                    at=at,
+                    actor=actor,
+                    channel=Channel.VIDEO if video else Channel.MEETING,
+                    direction=direction,
+                    kind=member.value,
+                    duration=duration,
+                    outcome=_meeting_outcome(member, sentiment),
+                    **about,
+                )
+        return cls._checked_meeting(
+            id=id,
+            at=at,
+            actor=actor,
+            status=status,
+            sentiment=sentiment,
+            video=video,
+            duration=duration,
+            rescheduled_to=rescheduled_to,
+            direction=direction,
+            **about,
+        )
+
+    @classmethod
+    def _checked_meeting(
+        cls,
+        *,
+        id: str,
+        at: datetime,
+        actor: str,
+        status: MeetingStatus | str,
+        sentiment: Sentiment | str | None,
+        video: bool,
+        duration: timedelta | None,
+        rescheduled_to: datetime | None,
+        direction: Direction | str,
+        **about: Any,
+    ) -> Interaction:
+        """:meth:`meeting` through the constructor and all its checks."""
         held: MeetingStatus = _enum(MeetingStatus, status, "status")
         felt: Sentiment | None = _enum(Sentiment, sentiment, "sentiment")
         if rescheduled_to is None:
@@ -741,9 +794,44 @@ def _is_plain(i: Interaction) -> bool:
     return False
 
 
+def _plain_given(id: Any, actor: Any, at: Any, duration: Any, about: dict[str, Any]) -> bool:
+    """:func:`_is_plain` of what a fast constructor builds from these, with ``at`` in UTC.
+
+    The fast paths of :meth:`Interaction.call`, :meth:`Interaction.email` and
+    :meth:`Interaction.meeting` make the channel, the direction, the kind and the
+    outcome themselves, as members that fit together (and an email's message id,
+    which the caller of this checks); what is left to look at is what the caller
+    gave: ``id`` and ``actor`` (one-line words), ``at`` (a datetime in UTC), the
+    ``duration`` and the optional fields in ``about``, each ``None`` or a valid
+    value of its field (no outcome: those of the fast paths are their own).
+    """
+    for word in (id, actor):
+        if not (type(word) is str and word.isprintable() and word and not word.isspace()):
+            return False
+    if not (type(at) is datetime and at.tzinfo is UTC):
+        return False
+    if duration is not None and not (type(duration) is timedelta and duration >= _ZERO):
+        return False
+    for name, value in about.items():
+        if value is None:
+            continue
+        if name == "party":
+            if type(value) is not PartyRef:
+                return False
+        elif name == "duration":
+            if not (type(value) is timedelta and value >= _ZERO):
+                return False
+        elif name == "outcome" or not (
+            type(value) is str and value.isprintable() and value and not value.isspace()
+        ):
+            return False
+    return True
+
+
 #: ``build(**fields)``: an :class:`Interaction` made without its constructor, the
 #: fields set as they are (the defaults as the class's): what the constructor would
-#: make from them only when :func:`_is_plain` accepts the result and ``at`` is in UTC.
+#: make from them only when :func:`_is_plain` accepts the result and ``at`` is in UTC
+#: (which :func:`_plain_given` tells from the parts, for the fast constructors).
 _build: Final = slot_builder(Interaction, defaults=True)
 _CALL_TEXT: Final = frozenset({str, CallDisposition})
 _EMAIL_TEXT: Final = frozenset({str, EmailEventKind})
@@ -756,6 +844,11 @@ _EMAIL_EVENTS: Final[dict[Any, EmailEventKind]] = {
     **{m.value: m for m in EmailEventKind},
     **{m: m for m in EmailEventKind},
 }
+_MEETING_TEXT: Final = frozenset({str, MeetingStatus})
+_MEETING_STATUSES: Final[dict[Any, MeetingStatus]] = {
+    **{m.value: m for m in MeetingStatus},
+    **{m: m for m in MeetingStatus},
+}
 #: The fields ``**about`` may give :meth:`Interaction.call` and :meth:`Interaction.email`
 #: on their fast paths (any other name takes the constructor, which refuses or accepts it).
 _OPTIONAL: Final = frozenset(
@@ -763,6 +856,7 @@ _OPTIONAL: Final = frozenset(
 )
 _CALL_EXTRAS: Final = _OPTIONAL - {"duration", "outcome"}
 _EMAIL_EXTRAS: Final = _OPTIONAL - {"message_id"}
+_MEETING_EXTRAS: Final = _OPTIONAL - {"duration", "outcome"}
 
 
 def filter_interactions(

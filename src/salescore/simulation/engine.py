@@ -76,6 +76,7 @@ _FIRST_US = (_MIN_ORD - _EPOCH_ORD) * _DAY_US
 _END_US = (_MAX_ORD - _EPOCH_ORD) * _DAY_US
 #: A call nobody answered lasts no time.
 _NO_TIME = timedelta(0)
+_ONE = Decimal(1)
 
 
 @attrs.frozen(kw_only=True)
@@ -113,8 +114,12 @@ def poisson(rng: random.Random, lam: float) -> int:
     return total
 
 
-def _pick(rng: random.Random, weights: tuple[tuple[str, float], ...]) -> str:
-    total = sum(w for _, w in weights)
+def _pick(
+    rng: random.Random, weights: tuple[tuple[str, float], ...], total: float | None = None
+) -> str:
+    """A value drawn by weight (``total``: their sum, when the caller has it already)."""
+    if total is None:
+        total = sum(w for _, w in weights)
     x = rng.random() * total
     for value, w in weights:
         x -= w
@@ -130,6 +135,8 @@ class _Team:
     rep_ids: tuple[str, ...]
     day_hours: float
     turn: int = 0
+    #: business days -> business microseconds, for the fixed delays of the cadence
+    spans: dict[float, int] = attrs.field(factory=dict)
 
 
 class _Run:
@@ -213,6 +220,32 @@ class _Run:
         self.lead_fields: dict[str, dict[str, Any]] = {}
         # the lead as a party, while its cadence runs
         self.parties: dict[str, PartyRef] = {}
+        # per source: its attributes with the sum of their weights (as _pick adds them)
+        self.attributes = tuple(
+            tuple((name, weights, sum(w for _, w in weights)) for name, weights in s.attributes)
+            for s in scenario.sources
+        )
+        # per cadence step: its subject and the bounds of its outcomes (as on_step adds them)
+        self.steps = tuple(
+            (
+                step,
+                f"{i + 1}: {step.kind}",
+                step.opt_out,
+                step.opt_out + step.meeting,
+                step.opt_out + step.meeting + step.connect + step.reply,
+            )
+            for i, step in enumerate(scenario.cadence)
+        )
+        # a deal's base amount and the days to its expected close
+        self.deal_terms = (
+            Decimal(scenario.pipeline.amount),
+            sum(st.days for st in scenario.pipeline.stages) * 1.4,
+        )
+        for team in self.teams.values():
+            for days in {0.05, 1.0, *(step.business_days for step in scenario.cadence)}:
+                hours = days * team.day_hours
+                if hours >= 0:
+                    team.spans[days] = timedelta(hours=hours) // _US
 
     # -- set-up ---------------------------------------------------------------------------
 
@@ -344,10 +377,14 @@ class _Run:
             start = (at - _EPOCH) // _US
         except TypeError:  # not an aware datetime
             return self._later_checked(team, at, days)
-        hours = days * team.day_hours
-        if not (_FIRST_US <= start < _END_US and hours >= 0):
+        if not _FIRST_US <= start < _END_US:
             return self._later_checked(team, at, days)
-        d = timedelta(hours=hours) // _US
+        d = team.spans.get(days)
+        if d is None:  # not one of the fixed delays
+            hours = days * team.day_hours
+            if not hours >= 0:
+                return self._later_checked(team, at, days)
+            d = timedelta(hours=hours) // _US
         return _EPOCH + timedelta(microseconds=team.calendar._add_us(start, d))
 
     def _later_checked(self, team: _Team, at: datetime, days: float) -> datetime:
@@ -388,8 +425,8 @@ class _Run:
         n = self.leads
         rng = random.Random(self.seed * 1_000_003 + n)
         fields: dict[str, Any] = {}
-        for name, weights in source.attributes:
-            value = _pick(rng, weights)
+        for name, weights, total in self.attributes[index]:
+            value = _pick(rng, weights, total)
             fields[name] = int(value) if name == "employees" else value
         at = self.clock.now()
         lead = Lead.new(
@@ -457,35 +494,36 @@ class _Run:
     # -- the cadence ----------------------------------------------------------------------
 
     def on_step(self, lead_id: str, rep: str, index: int) -> None:
-        step = self.s.cadence[index]
+        step, label, opt_out, meeting, connect = self.steps[index]
         at = self.clock.now()
         team = self.team_of[rep]
-        if step.kind == "call" and not self.take(rep, at, "call", team.spec.calls_per_day):
+        call = step.kind == "call"
+        if call and not self.take(rep, at, "call", team.spec.calls_per_day):
             self.schedule(self.later(team, at, 1.0), "step", lead_id, rep, index)
             return
-        label = f"{index + 1}: {step.kind}"
         rng = self.streams[lead_id]
         x = rng.random()
-        if x < step.opt_out:
+        if x < opt_out:
             outcome = "opt_out"
-        elif x < step.opt_out + step.meeting:
+        elif x < meeting:
             outcome = "meeting"
-        elif x < step.opt_out + step.meeting + step.connect + step.reply:
+        elif x < connect:
             outcome = "connect"
         else:
             outcome = "none"
         party = self._party(lead_id)
-        touch: dict[str, Any] = {"at": at, "actor": rep, "party": party, "rep_id": rep}
-        if step.kind == "call":
-            disposition = _DISPOSITION[outcome]
+        if call:
             duration = _NO_TIME if outcome == "none" else timedelta(minutes=2 + rng.random() * 10)
             logged = [
                 Interaction.call(
                     id=self.ids.new("call"),
-                    disposition=disposition,
+                    disposition=_DISPOSITION[outcome],
                     duration=duration,
                     subject=label,
-                    **touch,
+                    at=at,
+                    actor=rep,
+                    party=party,
+                    rep_id=rep,
                 )
             ]
         else:
@@ -496,7 +534,10 @@ class _Run:
                     message_id=message,
                     kind="sent",
                     subject=label,
-                    **touch,
+                    at=at,
+                    actor=rep,
+                    party=party,
+                    rep_id=rep,
                 )
             ]
             if outcome != "none":
@@ -519,8 +560,8 @@ class _Run:
         self.record(logged, lead_id)
         if outcome == "meeting":
             self.book_meeting(lead_id, at)
-        elif index + 1 < len(self.s.cadence):
-            nxt = self.s.cadence[index + 1]
+        elif index + 1 < len(self.steps):
+            nxt = self.steps[index + 1][0]
             self.schedule(self.later(team, at, nxt.business_days), "step", lead_id, rep, index + 1)
         else:
             self.record([], lead_id, "disqualified", "no response to the cadence")
@@ -581,10 +622,9 @@ class _Run:
             self.lead_fields.pop(lead_id, None)
             return
         spec = self.s.pipeline
-        base = Decimal(spec.amount)
+        base, expected = self.deal_terms
         factor = Decimal(str(round(1 + spec.spread * (2 * rng.random() - 1), 4)))
-        amount = Money((base * factor).quantize(Decimal(1)), self.s.currency)
-        expected = sum(st.days for st in spec.stages) * 1.4
+        amount = Money((base * factor).quantize(_ONE), self.s.currency)
         done = self.ws.convert(
             lead_id,
             actor=ae,

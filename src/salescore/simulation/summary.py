@@ -9,6 +9,7 @@ for the same data. Shards of a large run return summaries, not event logs.
 
 from __future__ import annotations
 
+import operator
 import random
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta
@@ -161,7 +162,16 @@ def summarize(
     """
     if records is None:
         records = store.events_since(0)
-    changes = [r.event for r in records if isinstance(r.event, StageChanged)]
+    # The stage changes of each funnel, in log order (one pass over the log).
+    by_funnel: dict[str, list[StageChanged]] = {}
+    for record in records:
+        event = record.event
+        if type(event) is StageChanged or isinstance(event, StageChanged):
+            changes = by_funnel.get(event.funnel)
+            if changes is None:
+                by_funnel[event.funnel] = [event]
+            else:
+                changes.append(event)
     with store.unit_of_work() as uow:
         leads = _all(uow.leads.find)
         deals = _all(uow.opportunities.find)
@@ -169,21 +179,20 @@ def summarize(
         campaigns = _all(uow.campaigns.find)
         interactions = _all(uow.interactions.find) if interactions is None else list(interactions)
 
-    status = funnel_report(LEAD_STATUS, changes)
-    pipeline = funnel_report(B2B_PIPELINE, changes)
+    # A funnel report skips the changes of other funnels: it is given its own only.
+    status = funnel_report(LEAD_STATUS, by_funnel.get(LEAD_STATUS.key, []))
+    pipeline = funnel_report(B2B_PIPELINE, by_funnel.get(B2B_PIPELINE.key, []))
     reached = {s.stage: s.entered for s in status.steps}
     lead_ids = {lead.id for lead in leads}
     lifecycle_mql = {
         c.subject_id
-        for c in changes
-        if c.funnel == "lifecycle" and c.to_stage == "mql" and c.subject_id in lead_ids
+        for c in by_funnel.get("lifecycle", ())
+        if c.to_stage == "mql" and c.subject_id in lead_ids
     }
-    working = {
-        c.subject_id for c in changes if c.funnel == "lead_status" and c.to_stage == "working"
-    }
+    working = {c.subject_id for c in by_funnel.get("lead_status", ()) if c.to_stage == "working"}
     # One pass over the interactions in time order (then by id): who met, each
     # party's journey touches, the outreach steps and the last e-mail reply.
-    in_order = sorted(interactions, key=_at_id)
+    in_order = sorted(interactions, key=_AT_ID)
     met: set[str] = set()
     touches: dict[str, list[Touchpoint]] = {}
     steps: dict[str, list[int]] = {}
@@ -392,5 +401,5 @@ def _days(value: timedelta | None) -> float | None:
     return None if value is None else round(value.total_seconds() / 86400, 3)
 
 
-def _at_id(i: Interaction) -> tuple[datetime, str]:
-    return i.at, i.id
+#: An interaction's (at, id): the order of :func:`summarize`'s pass over them.
+_AT_ID = operator.attrgetter("at", "id")
