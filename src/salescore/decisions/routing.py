@@ -566,7 +566,53 @@ class RoutingState:
         return RoutingState._trusted(cursors, _frozen(loads), shares, given_all)
 
 
+    def _counted(
+        self,
+        rep_id: str,
+        team_id: str,
+        expected: FrozenDict,
+        given: Mapping[str, int],
+    ) -> RoutingState:
+        """The state after a round robin of ``team_id`` gave ``rep_id`` one item.
+
+        As :meth:`_after` with ``expected``, for a rep and shares whose ids
+        this state holds already (under the team's shares) and shares that
+        only grew from this state's: nothing new to check, and ``given`` is
+        the team's counts of this state.
+        """
+        loads = _frozen_copy(self.loads)
+        dict.__setitem__(loads, rep_id, loads.get(rep_id, 0) + 1)
+        counts = _frozen_copy(given)
+        dict.__setitem__(counts, rep_id, counts.get(rep_id, 0) + 1)
+        return RoutingState._trusted(
+            _frozen({**self.cursors, team_id: rep_id}),
+            loads,
+            _frozen({**self.expected, team_id: expected}),
+            _frozen({**self.given, team_id: counts}),
+        )
+
+
+def _frozen_copy(items: Mapping[str, Any]) -> FrozenDict:
+    """A new :class:`FrozenDict` with ``items``' (frozen) values, still to be filled."""
+    out = dict.__new__(FrozenDict)
+    dict.update(out, items)
+    out._hash = None
+    return out
+
+
+def _frozen_pairs(pairs: Iterable[tuple[str, Any]]) -> FrozenDict:
+    """``FrozenDict(pairs)`` for values that are already frozen (scalars)."""
+    out = dict.__new__(FrozenDict)
+    dict.update(out, pairs)
+    out._hash = None
+    return out
+
+
 _INF: Final = float("inf")
+#: Shares and counts below this differ by about their difference (well above 1e-9).
+_EXACT: Final = 2**31
+_ZEROS: Final = itertools.repeat(0)
+_repeat: Final = itertools.repeat
 _IMMUTABLE_ENTRIES: Final = frozenset({str, Rep, Team})
 
 
@@ -750,6 +796,12 @@ class _Router:
                 hold[1],
             )
         team = self.teams[target.id]
+        if target.strategy is Strategy.ROUND_ROBIN:
+            plan = _plan_of(team, self.reps, self.capacity_key)
+            if plan is not None:
+                taken = self._round_robin(plan, target.id)
+                if taken is not None:
+                    return taken
         members = list(team.rep_ids)
         if not members:
             return _Taken(None, f"team {target.id} has no reps", state)
@@ -808,6 +860,111 @@ class _Router:
         after = state._after(chosen, target.id, expected)
         return _Taken(chosen, note, after)
 
+    def _round_robin(self, plan: _TeamPlan, team_id: str) -> _Taken | None:
+        """The round robin of ``plan``'s team when every member can take the work.
+
+        The same decision as the general path of :meth:`take`, computed over
+        the members by position, without asking each rep's availability
+        (``plan`` knows which checks can fail) or building the rotation;
+        ``None`` when some member cannot take the work or the team's shares
+        hold other reps (the general path decides then).
+        """
+        state = self.state
+        if not plan.all_available(self, state.loads):
+            return None
+        members = plan.members
+        n = len(members)
+        start = plan.position.get(state.cursors.get(team_id), -1) + 1
+        if start == n:
+            start = 0
+        shares = state.expected.get(team_id, EMPTY)
+        given = state.given.get(team_id, EMPTY)
+        last = plan.last
+        if last is None or last[0] is not shares or last[1] is not given:
+            keys = tuple(shares)
+            if keys != plan.keys and not plan.align(keys):
+                return None
+            last = None
+        keys = plan.keys
+        assert keys is not None
+        weights = self.weights(members) if self.reps is not None else plan.ones
+        parts, part = plan.fitted(weights, start)
+        if part is not None:
+            if last is None:
+                last = plan.remember(shares, given)
+            if last is not None:
+                return self._even_turn(plan, team_id, start, last, part)
+        plan.last = None
+        # Each rep's new share: the same additions as the general path, rep by rep.
+        values = list(map(operator.add, shares.values(), parts))
+        # How far behind their share each rep is (by member position), from the cursor on.
+        behind = plan.by_member(list(map(operator.sub, values, map(given.get, keys, _ZEROS))))
+        behind = behind[start:] + behind[:start]
+        # The general path picks the first of the largest ``round(x, 9)``; rounding keeps
+        # the order, so only values within rounding distance of the largest can tie it.
+        top = max(behind)
+        cut = top - (1e-8 + abs(top) * 1e-12)
+        best = round(top, 9)
+        first = 0
+        for first in itertools.compress(itertools.count(), map(operator.le, _repeat(cut), behind)):
+            if round(behind[first], 9) == best:
+                break
+        chosen = members[(start + first) % n]
+        expected = _frozen_pairs(zip(keys, values, strict=True))
+        return _Taken(
+            chosen,
+            self._turn_note(chosen, team_id, first, given, expected),
+            state._counted(chosen, team_id, expected, given),
+        )
+
+    def _even_turn(
+        self,
+        plan: _TeamPlan,
+        team_id: str,
+        start: int,
+        last: _Last,
+        part: float,
+    ) -> _Taken:
+        """The round robin when every rep has the same share and gets the same part.
+
+        Then every new share is the same sum, and being further behind one's
+        share is having been given fewer items: the first rep from the cursor
+        on with the fewest items is chosen (``plan.remember`` made sure the
+        counts are small enough for the differences to be exact).
+        """
+        counts, fewest, left = last[2], last[4], last[5]
+        value = last[3] + part
+        try:
+            at = counts.index(fewest, start)
+        except ValueError:
+            at = counts.index(fewest)
+        chosen = plan.members[at]
+        first = at - start if at >= start else at - start + len(counts)
+        given = last[1]
+        expected = _frozen_pairs(dict.fromkeys(plan.template, value))
+        after = self.state._counted(chosen, team_id, expected, given)
+        note = self._turn_note(chosen, team_id, first, given, expected)
+        # The next decision starts from this one's state: its counts, one more for ``chosen``.
+        counts[at] += 1
+        left -= 1
+        if not left:
+            fewest = min(counts)
+            left = counts.count(fewest)
+        plan.last = (expected, after.given[team_id], counts, value, fewest, left)
+        return _Taken(chosen, note, after)
+
+    @staticmethod
+    def _turn_note(
+        chosen: str, team_id: str, first: int, given: Mapping[str, int], expected: Mapping[str, float]
+    ) -> str:
+        """Why the round robin chose ``chosen``, ``first`` places after the cursor."""
+        if first == 0:
+            return f"{chosen} is next in team {team_id}'s rotation"
+        return (
+            f"{chosen} is furthest behind their share of team {team_id}'s work "
+            f"({given.get(chosen, 0)} given, {expected[chosen]:.2f} due)"
+        )
+
     def weights(self, members: Sequence[str]) -> dict[str, float]:
         """Each member's round-robin weight, fitted to the calendars of ``at``'s week."""
         if self.reps is None:
@@ -862,6 +1019,180 @@ class _Router:
         if len(_RECENT_FITS) >= 64:
             _RECENT_FITS.clear()
         _RECENT_FITS[team] = (self.reps, monday, monday + _WEEK, weights)
+
+
+class _TeamPlan:
+    """What the round robin of a team reads of its members, worked out once.
+
+    Only for a :class:`Team` (its members cannot change) with reps indexed
+    from a tuple of ids and reps (kept by :func:`_index_of_tuple`: their ids,
+    activity, capacities and calendars cannot change), or no reps at all.
+    """
+
+    __slots__ = (
+        "caps",
+        "calendars",
+        "fits",
+        "getter",
+        "keys",
+        "last",
+        "members",
+        "ones",
+        "position",
+        "reps",
+        "steady",
+        "team",
+        "template",
+    )
+
+    def __init__(self, team: Team, reps: dict[str, Any] | None, capacity_key: str) -> None:
+        self.team = team
+        self.reps = reps
+        self.members: tuple[str, ...] = team.rep_ids
+        self.position = {rep_id: i for i, rep_id in enumerate(self.members)}
+        self.ones = dict.fromkeys(self.members, 1.0)
+        #: Whether nothing but capacities and calendars can keep a member from work.
+        self.steady = True
+        #: Members with a capacity for this work, and it.
+        self.caps: list[tuple[str, int]] = []
+        #: The members' business calendars, each once (by identity).
+        self.calendars: dict[int, BusinessCalendar] = {}
+        for rep_id in self.members if reps is not None else ():
+            rep = reps.get(rep_id)
+            if rep is None or getattr(rep, "active", True) is False:
+                self.steady = False
+                continue
+            cap = (getattr(rep, "capacities", None) or {}).get(capacity_key)
+            if cap is not None:
+                self.caps.append((rep_id, cap))
+            calendar = getattr(rep, "calendar", None)
+            if calendar is not None:
+                if type(calendar) is not BusinessCalendar:
+                    self.steady = False
+                self.calendars[id(calendar)] = calendar
+        #: The order of the team's shares (ids) and, by member, their position in it.
+        self.keys: tuple[str, ...] | None = None
+        #: The ids of the shares in their order, as a dict (a quicker source of new ones).
+        self.template: dict[str, None] = {}
+        self.getter: Any = None
+        #: The last weights seen, and each member's part of one item for them (in the
+        #: order of the shares), by the cursor and by the total of the weights:
+        #: ``(weights, {start: parts}, {total: parts})``.
+        self.fits: tuple[Any, dict[int, _Parts], dict[float, _Parts]] | None = None
+        #: The team's shares and counts of the last state an even turn made, with the
+        #: counts by member, everyone's share, the fewest items given to a member and
+        #: to how many: ``(shares, counts, counts, share, fewest, how many)``.
+        self.last: _Last | None = None
+
+    def all_available(self, router: _Router, loads: Mapping[str, int]) -> bool:
+        """Whether every member can take the work (as :meth:`_Router.unavailable` says)."""
+        if not self.steady:
+            return False
+        for rep_id, cap in self.caps:
+            if loads.get(rep_id, 0) >= cap:
+                return False
+        known = router.open
+        at = router.at
+        for key, calendar in self.calendars.items():
+            is_open = known.get(key)
+            if is_open is None:
+                is_open = known[key] = calendar.is_open(at)
+            if not is_open:
+                return False
+        return True
+
+    def align(self, keys: tuple[str, ...]) -> bool:
+        """Take ``keys`` as the order of the team's shares: whether it is the members'."""
+        position = self.position
+        if len(keys) != len(position) or not all(k in position for k in keys):
+            return False
+        where = {k: j for j, k in enumerate(keys)}
+        self.keys = keys
+        self.template = dict.fromkeys(keys)
+        self.getter = (
+            None if keys == self.members else operator.itemgetter(*map(where.get, self.members))
+        )
+        self.fits = None
+        self.last = None
+        return True
+
+    def remember(
+        self, shares: Mapping[str, float], given: Mapping[str, int]
+    ) -> _Last | None:
+        """The team's shares and counts, when every member has the same share.
+
+        ``None`` when the shares differ, or when shares or counts are so
+        large that the difference of a share and a count might not be exact.
+        """
+        values = set(shares.values())
+        if len(values) != 1:
+            return None
+        value = values.pop()
+        counts = [given.get(r, 0) for r in self.members]
+        if not (value < _EXACT and max(counts) < _EXACT):
+            return None
+        fewest = min(counts)
+        self.last = (shares, given, counts, value, fewest, counts.count(fewest))
+        return self.last
+
+    def by_member(self, values: list[float]) -> Sequence[float]:
+        """``values`` (in the order of the shares) in the members' order."""
+        return values if self.getter is None else self.getter(values)
+
+    def fitted(
+        self, weights: Mapping[str, float], start: int
+    ) -> tuple[list[float], float | None]:
+        """Each member's part of one item (in the order of the shares), from the cursor ``start``.
+
+        As the general path: the weights of the available reps in rotation
+        order summed, then each weight divided by that total. With the
+        parts, the part every member gets when they are all the same.
+        """
+        fits = self.fits
+        if fits is None or fits[0] is not weights:
+            fits = self.fits = (weights, {}, {})
+            if len(set(map(weights.__getitem__, self.members))) == 1:
+                # The same weight for everyone: the same sum from any cursor.
+                fits[1].update(dict.fromkeys(range(len(self.members)), self.fitted(weights, 0)))
+        parts = fits[1].get(start)
+        if parts is None:
+            members = self.members
+            order = members[start:] + members[:start]
+            total = sum([weights[r] for r in order])
+            parts = fits[2].get(total)
+            if parts is None:
+                shares = [weights[r] / total for r in self.keys]
+                parts = fits[2][total] = (shares, shares[0] if len(set(shares)) == 1 else None)
+            fits[1][start] = parts
+        return parts
+
+
+_Parts = tuple[list[float], float | None]
+_Last = tuple[Any, Any, list[int], float, int, int]
+
+#: Team plans by the team's identity and the capacity key, kept with the team and
+#: the rep index they were made from (no other object can take their ids meanwhile).
+_PLANS: dict[tuple[int, str], _TeamPlan] = {}
+
+
+def _plan_of(team: Any, reps: dict[str, Any] | None, capacity_key: str) -> _TeamPlan | None:
+    """The plan of ``team`` for these reps, or ``None`` where the general path must decide."""
+    if type(team) is not Team:
+        return None
+    key = (id(team), capacity_key)
+    plan = _PLANS.get(key)
+    if plan is not None and plan.team is team and plan.reps is reps:
+        return plan
+    if reps is not None:
+        remembered = _LAST_INDEX.get("reps")
+        if remembered is None or remembered[1] is not reps:
+            return None
+    if not team.rep_ids:
+        return None
+    if len(_PLANS) >= 64:
+        _PLANS.clear()
+    plan = _PLANS[key] = _TeamPlan(team, reps, capacity_key)
+    return plan
 
 
 _WEEK: Final = timedelta(days=7)
