@@ -72,8 +72,8 @@ def _seen(decisions: Any) -> Any:
 reps_drawn = st.lists(
     st.tuples(
         st.sampled_from([None, "early", "late"]),  # calendar
-        st.sampled_from([None, None, 0, 1, 2, 50]),  # open_leads capacity
-        st.sampled_from([True, True, True, False]),  # active
+        st.sampled_from([None, None, None, 0, 1, 3, 5, 50]),  # open_leads capacity
+        st.sampled_from([True] * 7 + [False]),  # active
     ),
     min_size=len(NAMES),
     max_size=len(NAMES),
@@ -158,7 +158,11 @@ def test_team_plans_decide_as_the_general_path(
         out = []
         for minute in leads:  # not in order: a week may come back
             d = route(
-                table, {}, state=state, at=MONDAY + timedelta(minutes=minute), reps=given_reps,
+                table,
+                {},
+                state=state,
+                at=MONDAY + timedelta(minutes=minute),
+                reps=given_reps,
                 teams=(team,),
             )
             state = d.state
@@ -253,3 +257,47 @@ def test_a_plan_is_used_for_a_tuple_of_reps_only() -> None:
         assert routing_module._PLANS == {}
         route(table, {}, state=RoutingState(), at=at, reps=reps, teams=(team,))
         assert [p.team for p in routing_module._PLANS.values()] == [team]
+
+
+@pytest.mark.parametrize(
+    ("shares", "winner"),
+    [
+        ({"a": 0.0, "b": 1e-10, "c": 0.0}, "a"),  # within rounding: the rotation decides
+        ({"a": 0.0, "b": 2e-9, "c": 0.0}, "b"),  # beyond it: the share decides
+        ({"b": 1e-10, "c": 1e-10, "a": 0.0}, "a"),  # shares in another order
+    ],
+)
+def test_shares_that_round_alike_tie_in_rotation_order(
+    shares: dict[str, float], winner: str
+) -> None:
+    reps = tuple(Rep(id=r, name=r) for r in ("a", "b", "c"))
+    team = Team(id="t", name="T", rep_ids=("a", "b", "c"))
+    table = RoutingTable(key="k", rules=(), default=Target.team("t"))
+    state = RoutingState(expected={"t": shares}, given={"t": {"a": 1, "b": 1, "c": 1}})
+
+    def run() -> RoutingDecision:
+        return route(table, {}, state=state, at=MONDAY, reps=reps, teams=(team,))
+
+    fast, general = _both(run)
+    assert (fast, repr(fast)) == (general, repr(general))
+    assert fast.owner_id == winner
+
+
+def test_a_rep_at_capacity_is_passed_over_as_in_general() -> None:
+    reps = (Rep(id="a", name="A", capacities={"open_leads": 2}), Rep(id="b", name="B"))
+    team = Team(id="t", name="T", rep_ids=("a", "b"))
+    table = RoutingTable(key="k", rules=(), default=Target.team("t"))
+
+    def run() -> list[tuple[str | None, str]]:
+        state = RoutingState()
+        out = []
+        for _ in range(6):
+            d = route(table, {}, state=state, at=MONDAY, reps=reps, teams=(team,))
+            state = d.state
+            out.append((d.owner_id, d.trail[-1].note))
+        return out
+
+    fast, general = _both(run)
+    assert fast == general
+    assert [owner for owner, _ in fast] == ["a", "b", "a", "b", "b", "b"]
+    assert fast[4][1] == "b is next in team t's rotation (skipped: a is at capacity (2/2))"

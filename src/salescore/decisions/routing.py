@@ -565,7 +565,6 @@ class RoutingState:
             given_all = _frozen({**given_all, team_id: _frozen(given)})
         return RoutingState._trusted(cursors, _frozen(loads), shares, given_all)
 
-
     def _counted(
         self,
         rep_id: str,
@@ -955,7 +954,11 @@ class _Router:
 
     @staticmethod
     def _turn_note(
-        chosen: str, team_id: str, first: int, given: Mapping[str, int], expected: Mapping[str, float]
+        chosen: str,
+        team_id: str,
+        first: int,
+        given: Mapping[str, int],
+        expected: Mapping[str, float],
     ) -> str:
         """Why the round robin chose ``chosen``, ``first`` places after the cursor."""
         if first == 0:
@@ -1116,9 +1119,7 @@ class _TeamPlan:
         self.last = None
         return True
 
-    def remember(
-        self, shares: Mapping[str, float], given: Mapping[str, int]
-    ) -> _Last | None:
+    def remember(self, shares: Mapping[str, float], given: Mapping[str, int]) -> _Last | None:
         """The team's shares and counts, when every member has the same share.
 
         ``None`` when the shares differ, or when shares or counts are so
@@ -1139,9 +1140,7 @@ class _TeamPlan:
         """``values`` (in the order of the shares) in the members' order."""
         return values if self.getter is None else self.getter(values)
 
-    def fitted(
-        self, weights: Mapping[str, float], start: int
-    ) -> tuple[list[float], float | None]:
+    def fitted(self, weights: Mapping[str, float], start: int) -> tuple[list[float], float | None]:
         """Each member's part of one item (in the order of the shares), from the cursor ``start``.
 
         As the general path: the weights of the available reps in rotation
