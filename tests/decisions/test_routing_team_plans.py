@@ -23,16 +23,13 @@ from salescore.calendar import BusinessCalendar
 from salescore.decisions import routing as routing_module
 from salescore.decisions.routing import (
     RoutingDecision,
-    RoutingRule,
     RoutingState,
     RoutingTable,
-    Strategy,
     Target,
     route,
 )
 from salescore.domain.team import Rep, Team
 from salescore.errors import ValidationError
-from salescore.rules import parse
 
 MONDAY = datetime(2026, 3, 2, 0, 0, tzinfo=UTC)
 EARLY = BusinessCalendar.weekdays(time(8), time(16), tz="UTC", holidays=[date(2026, 3, 4)])

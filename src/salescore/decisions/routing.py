@@ -599,7 +599,7 @@ def _frozen_copy(items: Mapping[str, Any]) -> FrozenDict:
     return out
 
 
-def _frozen_pairs(pairs: Iterable[tuple[str, Any]]) -> FrozenDict:
+def _frozen_pairs(pairs: Mapping[str, Any] | Iterable[tuple[str, Any]]) -> FrozenDict:
     """``FrozenDict(pairs)`` for values that are already frozen (scalars)."""
     out = dict.__new__(FrozenDict)
     dict.update(out, pairs)
@@ -873,15 +873,14 @@ class _Router:
             return None
         members = plan.members
         n = len(members)
-        start = plan.position.get(state.cursors.get(team_id), -1) + 1
+        start = plan.position.get(state.cursors.get(team_id, ""), -1) + 1
         if start == n:
             start = 0
         shares = state.expected.get(team_id, EMPTY)
         given = state.given.get(team_id, EMPTY)
         last = plan.last
         if last is None or last[0] is not shares or last[1] is not given:
-            keys = tuple(shares)
-            if keys != plan.keys and not plan.align(keys):
+            if tuple(shares) != plan.keys and not plan.align(tuple(shares)):
                 return None
             last = None
         keys = plan.keys
@@ -1033,8 +1032,8 @@ class _TeamPlan:
     """
 
     __slots__ = (
-        "caps",
         "calendars",
+        "caps",
         "fits",
         "getter",
         "keys",
@@ -1060,19 +1059,20 @@ class _TeamPlan:
         self.caps: list[tuple[str, int]] = []
         #: The members' business calendars, each once (by identity).
         self.calendars: dict[int, BusinessCalendar] = {}
-        for rep_id in self.members if reps is not None else ():
-            rep = reps.get(rep_id)
-            if rep is None or getattr(rep, "active", True) is False:
-                self.steady = False
-                continue
-            cap = (getattr(rep, "capacities", None) or {}).get(capacity_key)
-            if cap is not None:
-                self.caps.append((rep_id, cap))
-            calendar = getattr(rep, "calendar", None)
-            if calendar is not None:
-                if type(calendar) is not BusinessCalendar:
+        if reps is not None:
+            for rep_id in self.members:
+                rep = reps.get(rep_id)
+                if rep is None or getattr(rep, "active", True) is False:
                     self.steady = False
-                self.calendars[id(calendar)] = calendar
+                    continue
+                cap = (getattr(rep, "capacities", None) or {}).get(capacity_key)
+                if cap is not None:
+                    self.caps.append((rep_id, cap))
+                calendar = getattr(rep, "calendar", None)
+                if calendar is not None:
+                    if type(calendar) is not BusinessCalendar:
+                        self.steady = False
+                    self.calendars[id(calendar)] = calendar
         #: The order of the team's shares (ids) and, by member, their position in it.
         self.keys: tuple[str, ...] | None = None
         #: The ids of the shares in their order, as a dict (a quicker source of new ones).
@@ -1136,9 +1136,9 @@ class _TeamPlan:
         self.last = (shares, given, counts, value, fewest, counts.count(fewest))
         return self.last
 
-    def by_member(self, values: list[float]) -> Sequence[float]:
+    def by_member(self, values: list[float]) -> list[float]:
         """``values`` (in the order of the shares) in the members' order."""
-        return values if self.getter is None else self.getter(values)
+        return values if self.getter is None else list(self.getter(values))
 
     def fitted(self, weights: Mapping[str, float], start: int) -> tuple[list[float], float | None]:
         """Each member's part of one item (in the order of the shares), from the cursor ``start``.
@@ -1160,6 +1160,7 @@ class _TeamPlan:
             total = sum([weights[r] for r in order])
             parts = fits[2].get(total)
             if parts is None:
+                assert self.keys is not None
                 shares = [weights[r] / total for r in self.keys]
                 parts = fits[2][total] = (shares, shares[0] if len(set(shares)) == 1 else None)
             fits[1][start] = parts
