@@ -521,12 +521,7 @@ class RoutingState:
         given: Mapping[str, Mapping[str, int]],
     ) -> RoutingState:
         """A state from FrozenDicts known to be valid, built without checking them again."""
-        state = object.__new__(cls)
-        object.__setattr__(state, "cursors", cursors)
-        object.__setattr__(state, "loads", loads)
-        object.__setattr__(state, "expected", expected)
-        object.__setattr__(state, "given", given)
-        return state
+        return _new_state(cursors, loads, expected, given)
 
     def _after(
         self, rep_id: str, team_id: str | None = None, expected: Mapping[str, float] | None = None
@@ -579,35 +574,37 @@ class RoutingState:
         only grew from this state's: nothing new to check, and ``given`` is
         the team's counts of this state.
         """
-        loads = _frozen_copy(self.loads)
-        dict.__setitem__(loads, rep_id, loads.get(rep_id, 0) + 1)
-        counts = _frozen_copy(given)
-        dict.__setitem__(counts, rep_id, counts.get(rep_id, 0) + 1)
-        return RoutingState._trusted(
-            _frozen({**self.cursors, team_id: rep_id}),
-            loads,
-            _frozen({**self.expected, team_id: expected}),
-            _frozen({**self.given, team_id: counts}),
+        loads = self.loads
+        counts = _with(given, rep_id, given.get(rep_id, 0) + 1)
+        return _new_state(
+            _with(self.cursors, team_id, rep_id),
+            _with(loads, rep_id, loads.get(rep_id, 0) + 1),
+            _with(self.expected, team_id, expected),
+            _with(self.given, team_id, counts),
         )
 
 
-def _frozen_copy(items: Mapping[str, Any]) -> FrozenDict:
-    """A new :class:`FrozenDict` with ``items``' (frozen) values, still to be filled."""
-    out = dict.__new__(FrozenDict)
-    dict.update(out, items)
+def _with(items: Mapping[str, Any], key: str, value: Any) -> FrozenDict:
+    """``_frozen({**items, key: value})``: a copy of ``items`` (frozen values), ``key`` set."""
+    out = _new_dict(FrozenDict)
+    _update(out, items)
+    _set_item(out, key, value)
     out._hash = None
     return out
 
 
 def _frozen_pairs(pairs: Mapping[str, Any] | Iterable[tuple[str, Any]]) -> FrozenDict:
     """``FrozenDict(pairs)`` for values that are already frozen (scalars)."""
-    out = dict.__new__(FrozenDict)
-    dict.update(out, pairs)
+    out = _new_dict(FrozenDict)
+    _update(out, pairs)
     out._hash = None
     return out
 
 
 _INF: Final = float("inf")
+_new_dict: Final = dict.__new__
+_update: Final = dict.update
+_set_item: Final = dict.__setitem__
 #: Shares and counts below this differ by about their difference (well above 1e-9).
 _EXACT: Final = 2**31
 _ZEROS: Final = itertools.repeat(0)
@@ -1430,6 +1427,8 @@ def _unassigned(
     )
 
 
+#: States from FrozenDicts known to be valid (what the constructor would keep as they are).
+_new_state: Final = slot_builder(RoutingState)
 #: Decisions and rule checks from values that are final already (what their sealed
 #: constructors would keep as they are).
 _new_decision: Final = slot_builder(RoutingDecision)
