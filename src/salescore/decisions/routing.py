@@ -1157,6 +1157,9 @@ class _TeamPlan:
             total = sum([weights[r] for r in order])
             parts = fits[2].get(total)
             if parts is None:
+                if len(fits[2]) >= 16:  # uneven weights: a few totals' parts are kept
+                    fits[1].clear()
+                    fits[2].clear()
                 assert self.keys is not None
                 shares = [weights[r] / total for r in self.keys]
                 parts = fits[2][total] = (shares, shares[0] if len(set(shares)) == 1 else None)
