@@ -23,6 +23,7 @@ from salescore.calendar import BusinessCalendar
 from salescore.decisions import routing as routing_module
 from salescore.decisions.routing import (
     RoutingDecision,
+    RoutingRule,
     RoutingState,
     RoutingTable,
     Target,
@@ -30,6 +31,7 @@ from salescore.decisions.routing import (
 )
 from salescore.domain.team import Rep, Team
 from salescore.errors import ValidationError
+from salescore.rules import parse
 
 MONDAY = datetime(2026, 3, 2, 0, 0, tzinfo=UTC)
 EARLY = BusinessCalendar.weekdays(time(8), time(16), tz="UTC", holidays=[date(2026, 3, 4)])
@@ -113,6 +115,7 @@ def states(draw: st.DrawFn, members: tuple[str, ...]) -> RoutingState:
     hold=False,
     data=None,
     leads=[60 * 10] * 9,
+    two=False,
 )
 @given(
     drawn=reps_drawn,
@@ -122,6 +125,7 @@ def states(draw: st.DrawFn, members: tuple[str, ...]) -> RoutingState:
     hold=st.booleans(),
     data=st.data(),
     leads=st.lists(st.integers(0, 9 * 24 * 60 - 1), min_size=1, max_size=25),
+    two=st.booleans(),
 )
 def test_team_plans_decide_as_the_general_path(
     drawn: list[tuple[str | None, int | None, bool]],
@@ -131,7 +135,9 @@ def test_team_plans_decide_as_the_general_path(
     hold: bool,
     data: Any,
     leads: list[int],
+    two: bool,
 ) -> None:
+    """Odd minutes go to a second team (the members in reverse) when ``two``."""
     calendars = {None: None, "early": EARLY, "late": LATE}
     reps = tuple(
         Rep(
@@ -146,7 +152,9 @@ def test_team_plans_decide_as_the_general_path(
     )
     members = NAMES[:size]
     team = Team(id="t", name="T", rep_ids=members)
-    table = RoutingTable(key="k", rules=(), default=Target.team("t", hold=hold))
+    other = Team(id="u", name="U", rep_ids=members[::-1])
+    odd = RoutingRule(key="odd", rule=parse("odd == true"), target=Target.team("u"))
+    table = RoutingTable(key="k", rules=(odd,) if two else (), default=Target.team("t", hold=hold))
     start = RoutingState() if data is None else data.draw(states(members))
     given_reps: Any = None if use_reps is None else reps if use_reps == "tuple" else list(reps)
 
@@ -156,11 +164,11 @@ def test_team_plans_decide_as_the_general_path(
         for minute in leads:  # not in order: a week may come back
             d = route(
                 table,
-                {},
+                {"odd": minute % 2 == 1},
                 state=state,
                 at=MONDAY + timedelta(minutes=minute),
                 reps=given_reps,
-                teams=(team,),
+                teams=(team, other),
             )
             state = d.state
             out.append(d)
