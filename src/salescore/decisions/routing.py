@@ -857,16 +857,17 @@ class _Router:
         return _Taken(chosen, note, after)
 
     def _round_robin(self, plan: _TeamPlan, team_id: str) -> _Taken | None:
-        """The round robin of ``plan``'s team when every member can take the work.
+        """The round robin of ``plan``'s team, when some member can take the work.
 
         The same decision as the general path of :meth:`take`, computed over
         the members by position, without asking each rep's availability
         (``plan`` knows which checks can fail) or building the rotation;
-        ``None`` when some member cannot take the work or the team's shares
-        hold other reps (the general path decides then).
+        ``None`` when no member can take the work or the team's shares hold
+        other reps than its members (the general path decides then).
         """
         state = self.state
-        if not plan.all_available(self, state.loads):
+        ok = plan.availability(self, state.loads)
+        if ok is not None and True not in ok:
             return None
         members = plan.members
         n = len(members)
@@ -883,6 +884,9 @@ class _Router:
         keys = plan.keys
         assert keys is not None
         weights = self.weights(members) if self.reps is not None else plan.ones
+        if ok is not None:
+            plan.last = None
+            return self._partial_turn(plan, team_id, start, ok, weights, shares, given)
         parts, part = plan.fitted(weights, start)
         if part is not None:
             if last is None:
@@ -911,6 +915,48 @@ class _Router:
             self._turn_note(chosen, team_id, first, given, expected),
             state._counted(chosen, team_id, expected, given),
         )
+
+    def _partial_turn(
+        self,
+        plan: _TeamPlan,
+        team_id: str,
+        start: int,
+        ok: list[bool],
+        weights: Mapping[str, float],
+        shares: Mapping[str, float],
+        given: Mapping[str, int],
+    ) -> _Taken:
+        """The round robin when only the members ``ok`` marks can take the work.
+
+        The general path's steps over the available members in rotation
+        order; a skipped rep's reason is asked only for the note, when they
+        come before the chosen one.
+        """
+        state = self.state
+        members = plan.members
+        n = len(members)
+        slot = plan.slot
+        available = [i for i in itertools.chain(range(start, n), range(start)) if ok[i]]
+        total = sum([weights[members[i]] for i in available])
+        values = list(shares.values())
+        for i in available:
+            j = slot[i]
+            values[j] = values[j] + weights[members[i]] / total
+        behind = [round(values[slot[i]] - given.get(members[i], 0), 9) for i in available]
+        first = behind.index(max(behind))
+        at = available[first]
+        chosen = members[at]
+        expected = _frozen_pairs(zip(plan.keys or (), values, strict=True))
+        note = self._turn_note(chosen, team_id, first, given, expected)
+        skipped = []
+        for k in range((at - start) % n):
+            i = (start + k) % n
+            why = None if ok[i] else self.unavailable(members[i])
+            if why is not None:
+                skipped.append(why)
+        if skipped:
+            note += " (skipped: " + "; ".join(skipped) + ")"
+        return _Taken(chosen, note, state._counted(chosen, team_id, expected, given))
 
     def _even_turn(
         self,
@@ -1029,6 +1075,7 @@ class _TeamPlan:
     """
 
     __slots__ = (
+        "blocked",
         "calendars",
         "caps",
         "fits",
@@ -1039,9 +1086,10 @@ class _TeamPlan:
         "ones",
         "position",
         "reps",
-        "steady",
+        "slot",
         "team",
         "template",
+        "usable",
     )
 
     def __init__(self, team: Team, reps: dict[str, Any] | None, capacity_key: str) -> None:
@@ -1050,31 +1098,34 @@ class _TeamPlan:
         self.members: tuple[str, ...] = team.rep_ids
         self.position = {rep_id: i for i, rep_id in enumerate(self.members)}
         self.ones = dict.fromkeys(self.members, 1.0)
-        #: Whether nothing but capacities and calendars can keep a member from work.
-        self.steady = True
-        #: Members with a capacity for this work, and it.
-        self.caps: list[tuple[str, int]] = []
-        #: The members' business calendars, each once (by identity).
-        self.calendars: dict[int, BusinessCalendar] = {}
+        #: Whether every calendar is a business calendar (asked once per decision).
+        self.usable = True
+        #: Members who can never take the work here (unknown or inactive), by position.
+        self.blocked: list[int] = []
+        #: Members with a capacity for this work, by position, with their id and it.
+        self.caps: list[tuple[int, str, int]] = []
+        #: The members' calendars, each once (by identity), with the members keeping it.
+        self.calendars: dict[int, tuple[BusinessCalendar, list[int]]] = {}
         if reps is not None:
-            for rep_id in self.members:
+            for i, rep_id in enumerate(self.members):
                 rep = reps.get(rep_id)
                 if rep is None or getattr(rep, "active", True) is False:
-                    self.steady = False
+                    self.blocked.append(i)
                     continue
                 cap = (getattr(rep, "capacities", None) or {}).get(capacity_key)
                 if cap is not None:
-                    self.caps.append((rep_id, cap))
+                    self.caps.append((i, rep_id, cap))
                 calendar = getattr(rep, "calendar", None)
                 if calendar is not None:
                     if type(calendar) is not BusinessCalendar:
-                        self.steady = False
-                    self.calendars[id(calendar)] = calendar
+                        self.usable = False
+                    self.calendars.setdefault(id(calendar), (calendar, []))[1].append(i)
         #: The order of the team's shares (ids) and, by member, their position in it.
         self.keys: tuple[str, ...] | None = None
         #: The ids of the shares in their order, as a dict (a quicker source of new ones).
         self.template: dict[str, None] = {}
         self.getter: Any = None
+        self.slot: list[int] = []
         #: The last weights seen, and each member's part of one item for them (in the
         #: order of the shares), by the cursor and by the total of the weights:
         #: ``(weights, {start: parts}, {total: parts})``.
@@ -1084,22 +1135,33 @@ class _TeamPlan:
         #: to how many: ``(shares, counts, counts, share, fewest, how many)``.
         self.last: _Last | None = None
 
-    def all_available(self, router: _Router, loads: Mapping[str, int]) -> bool:
-        """Whether every member can take the work (as :meth:`_Router.unavailable` says)."""
-        if not self.steady:
-            return False
-        for rep_id, cap in self.caps:
+    def availability(self, router: _Router, loads: Mapping[str, int]) -> list[bool] | None:
+        """Which members can take the work (as :meth:`_Router.unavailable` says), by position.
+
+        ``None`` when every member can.
+        """
+        ok: list[bool] | None = None
+        if self.blocked:
+            ok = [True] * len(self.members)
+            for i in self.blocked:
+                ok[i] = False
+        for i, rep_id, cap in self.caps:
             if loads.get(rep_id, 0) >= cap:
-                return False
+                if ok is None:
+                    ok = [True] * len(self.members)
+                ok[i] = False
         known = router.open
         at = router.at
-        for key, calendar in self.calendars.items():
+        for key, (calendar, keeping) in self.calendars.items():
             is_open = known.get(key)
             if is_open is None:
                 is_open = known[key] = calendar.is_open(at)
             if not is_open:
-                return False
-        return True
+                if ok is None:
+                    ok = [True] * len(self.members)
+                for i in keeping:
+                    ok[i] = False
+        return ok
 
     def align(self, keys: tuple[str, ...]) -> bool:
         """Take ``keys`` as the order of the team's shares: whether it is the members'."""
@@ -1109,9 +1171,8 @@ class _TeamPlan:
         where = {k: j for j, k in enumerate(keys)}
         self.keys = keys
         self.template = dict.fromkeys(keys)
-        self.getter = (
-            None if keys == self.members else operator.itemgetter(*map(where.get, self.members))
-        )
+        self.slot = [where[r] for r in self.members]
+        self.getter = None if keys == self.members else operator.itemgetter(*self.slot)
         self.fits = None
         self.last = None
         return True
@@ -1182,7 +1243,7 @@ def _plan_of(team: Any, reps: dict[str, Any] | None, capacity_key: str) -> _Team
     key = (id(team), capacity_key)
     plan = _PLANS.get(key)
     if plan is not None and plan.team is team and plan.reps is reps:
-        return plan
+        return plan if plan.usable else None
     if reps is not None:
         remembered = _LAST_INDEX.get("reps")
         if remembered is None or remembered[1] is not reps:
@@ -1192,7 +1253,7 @@ def _plan_of(team: Any, reps: dict[str, Any] | None, capacity_key: str) -> _Team
     if len(_PLANS) >= 64:
         _PLANS.clear()
     plan = _PLANS[key] = _TeamPlan(team, reps, capacity_key)
-    return plan
+    return plan if plan.usable else None
 
 
 _WEEK: Final = timedelta(days=7)
