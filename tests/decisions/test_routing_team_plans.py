@@ -306,3 +306,41 @@ def test_a_rep_at_capacity_is_passed_over_as_in_general() -> None:
     assert fast == general
     assert [owner for owner, _ in fast] == ["a", "b", "a", "b", "b", "b"]
     assert fast[4][1] == "b is next in team t's rotation (skipped: a is at capacity (2/2))"
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    weights=st.lists(
+        st.sampled_from([1.0, 0.1, 0.2, 0.3, 0.7, 1e-9, 1 / 3]), min_size=5, max_size=5
+    ),
+    caps=st.lists(st.sampled_from([None, 1, 2]), min_size=5, max_size=5),
+    leads=st.integers(1, 25),
+)
+def test_uneven_weights_are_summed_in_rotation_order(
+    weights: list[float], caps: list[int | None], leads: int
+) -> None:
+    """Weights whose sum depends on its order, and reps who fill up, as in general."""
+    members = NAMES[:5]
+    reps = tuple(
+        Rep(id=r, name=r, capacities={} if c is None else {"open_leads": c})
+        for r, c in zip(members, caps, strict=True)
+    )
+    team = Team(id="t", name="T", rep_ids=members)
+    table = RoutingTable(key="k", rules=(), default=Target.team("t"))
+    fitted = dict(zip(members, weights, strict=True))
+
+    def run() -> list[RoutingDecision]:
+        state = RoutingState()
+        out = []
+        for i in range(leads):
+            d = route(
+                table, {}, state=state, at=MONDAY + timedelta(minutes=i), reps=reps, teams=(team,)
+            )
+            state = d.state
+            out.append(d)
+        return out
+
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(routing_module._Router, "weights", lambda self, members: fitted)
+        fast, general = _both(run)
+    assert _seen(fast) == _seen(general)
