@@ -876,28 +876,36 @@ class _Router:
             start = 0
         shares = state.expected.get(team_id, EMPTY)
         given = state.given.get(team_id, EMPTY)
+        # What the plan holds is read once, as a whole: each part is replaced, never changed.
         last = plan.last
-        if last is None or last[0] is not shares or last[1] is not given:
-            if tuple(shares) != plan.keys and not plan.align(tuple(shares)):
-                return None
+        layout: _Layout | None
+        if last is not None and last[0] is shares and last[1] is given:
+            layout = last[6]
+        else:
             last = None
-        keys = plan.keys
-        assert keys is not None
+            layout = plan.layout
+            if layout is None or tuple(shares) != layout[0]:
+                layout = plan.align(tuple(shares))
+                if layout is None:
+                    return None
+        keys = layout[0]
         weights = self.weights(members) if self.reps is not None else plan.ones
         if ok is not None:
             plan.last = None
-            return self._partial_turn(plan, team_id, start, ok, weights, shares, given)
-        parts, part = plan.fitted(weights, start)
+            return self._partial_turn(plan, layout, team_id, start, ok, weights, shares, given)
+        parts, part = plan.fitted(weights, start, layout)
         if part is not None:
             if last is None:
-                last = plan.remember(shares, given)
+                last = plan.remember(shares, given, layout)
             if last is not None:
                 return self._even_turn(plan, team_id, start, last, part)
         plan.last = None
         # Each rep's new share: the same additions as the general path, rep by rep.
         values = list(map(operator.add, shares.values(), parts))
         # How far behind their share each rep is (by member position), from the cursor on.
-        behind = plan.by_member(list(map(operator.sub, values, map(given.get, keys, _ZEROS))))
+        behind = list(map(operator.sub, values, map(given.get, keys, _ZEROS)))
+        if layout[3] is not None:  # the shares are not in the members' order
+            behind = list(layout[3](behind))
         behind = behind[start:] + behind[:start]
         # The general path picks the first of the largest ``round(x, 9)``; rounding keeps
         # the order, so only values within rounding distance of the largest can tie it.
@@ -919,6 +927,7 @@ class _Router:
     def _partial_turn(
         self,
         plan: _TeamPlan,
+        layout: _Layout,
         team_id: str,
         start: int,
         ok: list[bool],
@@ -935,7 +944,7 @@ class _Router:
         state = self.state
         members = plan.members
         n = len(members)
-        slot = plan.slot
+        slot = layout[2]
         available = [i for i in itertools.chain(range(start, n), range(start)) if ok[i]]
         total = sum([weights[members[i]] for i in available])
         values = list(shares.values())
@@ -946,7 +955,7 @@ class _Router:
         first = behind.index(max(behind))
         at = available[first]
         chosen = members[at]
-        expected = _frozen_pairs(zip(plan.keys or (), values, strict=True))
+        expected = _frozen_pairs(zip(layout[0], values, strict=True))
         note = self._turn_note(chosen, team_id, first, given, expected)
         skipped = []
         for k in range((at - start) % n):
@@ -981,17 +990,18 @@ class _Router:
             at = counts.index(fewest)
         chosen = plan.members[at]
         first = at - start if at >= start else at - start + len(counts)
-        given = last[1]
-        expected = _frozen_pairs(dict.fromkeys(plan.template, value))
+        given, layout = last[1], last[6]
+        expected = _frozen_pairs(dict.fromkeys(layout[1], value))
         after = self.state._counted(chosen, team_id, expected, given)
         note = self._turn_note(chosen, team_id, first, given, expected)
         # The next decision starts from this one's state: its counts, one more for ``chosen``.
+        counts = counts.copy()
         counts[at] += 1
         left -= 1
         if not left:
             fewest = min(counts)
             left = counts.count(fewest)
-        plan.last = (expected, after.given[team_id], counts, value, fewest, left)
+        plan.last = (expected, after.given[team_id], counts, value, fewest, left, layout)
         return _Taken(chosen, note, after)
 
     @staticmethod
@@ -1079,16 +1089,13 @@ class _TeamPlan:
         "calendars",
         "caps",
         "fits",
-        "getter",
-        "keys",
         "last",
+        "layout",
         "members",
         "ones",
         "position",
         "reps",
-        "slot",
         "team",
-        "template",
         "usable",
     )
 
@@ -1120,19 +1127,15 @@ class _TeamPlan:
                     if type(calendar) is not BusinessCalendar:
                         self.usable = False
                     self.calendars.setdefault(id(calendar), (calendar, []))[1].append(i)
-        #: The order of the team's shares (ids) and, by member, their position in it.
-        self.keys: tuple[str, ...] | None = None
-        #: The ids of the shares in their order, as a dict (a quicker source of new ones).
-        self.template: dict[str, None] = {}
-        self.getter: Any = None
-        self.slot: list[int] = []
-        #: The last weights seen, and each member's part of one item for them (in the
-        #: order of the shares), by the cursor and by the total of the weights:
-        #: ``(weights, {start: parts}, {total: parts})``.
-        self.fits: tuple[Any, dict[int, _Parts], dict[float, _Parts]] | None = None
+        #: The last order of the team's shares seen (see :meth:`align`).
+        self.layout: _Layout | None = None
+        #: The last weights seen and each member's part of one item for them (in the
+        #: order of the shares of ``layout``), by the cursor and by the total of the
+        #: weights: ``(layout, weights, {start: parts}, {total: parts})``.
+        self.fits: tuple[_Layout, Any, dict[int, _Parts], dict[float, _Parts]] | None = None
         #: The team's shares and counts of the last state an even turn made, with the
         #: counts by member, everyone's share, the fewest items given to a member and
-        #: to how many: ``(shares, counts, counts, share, fewest, how many)``.
+        #: to how many: ``(shares, counts, counts, share, fewest, how many, layout)``.
         self.last: _Last | None = None
 
     def availability(self, router: _Router, loads: Mapping[str, int]) -> list[bool] | None:
@@ -1163,21 +1166,25 @@ class _TeamPlan:
                     ok[i] = False
         return ok
 
-    def align(self, keys: tuple[str, ...]) -> bool:
-        """Take ``keys`` as the order of the team's shares: whether it is the members'."""
+    def align(self, keys: tuple[str, ...]) -> _Layout | None:
+        """The layout of shares in the order ``keys``; ``None`` unless they are the members.
+
+        A layout is ``(keys, keys as a dict, each member's position in keys,
+        a getter putting values in the order of keys in the members' order
+        or None when it is theirs)``.
+        """
         position = self.position
         if len(keys) != len(position) or not all(k in position for k in keys):
-            return False
+            return None
         where = {k: j for j, k in enumerate(keys)}
-        self.keys = keys
-        self.template = dict.fromkeys(keys)
-        self.slot = [where[r] for r in self.members]
-        self.getter = None if keys == self.members else operator.itemgetter(*self.slot)
-        self.fits = None
-        self.last = None
-        return True
+        slot = [where[r] for r in self.members]
+        getter = None if keys == self.members else operator.itemgetter(*slot)
+        layout = self.layout = (keys, dict.fromkeys(keys), slot, getter)
+        return layout
 
-    def remember(self, shares: Mapping[str, float], given: Mapping[str, int]) -> _Last | None:
+    def remember(
+        self, shares: Mapping[str, float], given: Mapping[str, int], layout: _Layout
+    ) -> _Last | None:
         """The team's shares and counts, when every member has the same share.
 
         ``None`` when the shares differ, or when shares or counts are so
@@ -1191,14 +1198,12 @@ class _TeamPlan:
         if not (value < _EXACT and max(counts) < _EXACT):
             return None
         fewest = min(counts)
-        self.last = (shares, given, counts, value, fewest, counts.count(fewest))
-        return self.last
+        last = self.last = (shares, given, counts, value, fewest, counts.count(fewest), layout)
+        return last
 
-    def by_member(self, values: list[float]) -> list[float]:
-        """``values`` (in the order of the shares) in the members' order."""
-        return values if self.getter is None else list(self.getter(values))
-
-    def fitted(self, weights: Mapping[str, float], start: int) -> tuple[list[float], float | None]:
+    def fitted(
+        self, weights: Mapping[str, float], start: int, layout: _Layout
+    ) -> tuple[list[float], float | None]:
         """Each member's part of one item (in the order of the shares), from the cursor ``start``.
 
         As the general path: the weights of the available reps in rotation
@@ -1206,30 +1211,33 @@ class _TeamPlan:
         parts, the part every member gets when they are all the same.
         """
         fits = self.fits
-        if fits is None or fits[0] is not weights:
-            fits = self.fits = (weights, {}, {})
+        if fits is None or fits[0] is not layout or fits[1] is not weights:
+            fits = self.fits = (layout, weights, {}, {})
             if len(set(map(weights.__getitem__, self.members))) == 1:
                 # The same weight for everyone: the same sum from any cursor.
-                fits[1].update(dict.fromkeys(range(len(self.members)), self.fitted(weights, 0)))
-        parts = fits[1].get(start)
+                fits[2].update(
+                    dict.fromkeys(range(len(self.members)), self.fitted(weights, 0, layout))
+                )
+        by_start, by_total = fits[2], fits[3]
+        parts = by_start.get(start)
         if parts is None:
             members = self.members
             order = members[start:] + members[:start]
             total = sum([weights[r] for r in order])
-            parts = fits[2].get(total)
+            parts = by_total.get(total)
             if parts is None:
-                if len(fits[2]) >= 16:  # uneven weights: a few totals' parts are kept
-                    fits[1].clear()
-                    fits[2].clear()
-                assert self.keys is not None
-                shares = [weights[r] / total for r in self.keys]
-                parts = fits[2][total] = (shares, shares[0] if len(set(shares)) == 1 else None)
-            fits[1][start] = parts
+                if len(by_total) >= 16:  # uneven weights: a few totals' parts are kept
+                    by_start.clear()
+                    by_total.clear()
+                shares = [weights[r] / total for r in layout[0]]
+                parts = by_total[total] = (shares, shares[0] if len(set(shares)) == 1 else None)
+            by_start[start] = parts
         return parts
 
 
 _Parts = tuple[list[float], float | None]
-_Last = tuple[Any, Any, list[int], float, int, int]
+_Layout = tuple[tuple[str, ...], dict[str, None], list[int], Any]
+_Last = tuple[Any, Any, list[int], float, int, int, _Layout]
 
 #: Team plans by the team's identity and the capacity key, kept with the team and
 #: the rep index they were made from (no other object can take their ids meanwhile).
