@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
+from unittest import mock
 
 import pytest
 from hypothesis import example, given, settings
@@ -344,3 +345,46 @@ def test_uneven_weights_are_summed_in_rotation_order(
         m.setattr(routing_module._Router, "weights", lambda self, members: fitted)
         fast, general = _both(run)
     assert _seen(fast) == _seen(general)
+
+
+def test_a_plan_asks_each_calendar_once_and_only_skipped_reps_why() -> None:
+    """Four reps share a calendar: one question per decision; reasons only for the note."""
+    reps = tuple(
+        Rep(id=r, name=r, calendar=EARLY, capacities={"open_leads": 1} if r == "b" else {})
+        for r in ("a", "b", "c", "d")
+    )
+    team = Team(id="t", name="T", rep_ids=("a", "b", "c", "d"))
+    table = RoutingTable(key="k", rules=(), default=Target.team("t"))
+    at = MONDAY + timedelta(hours=9)
+    asked: list[str] = []
+    unavailable = routing_module._Router.unavailable
+
+    def recorded(router: Any, rep_id: str) -> str | None:
+        asked.append(rep_id)
+        return unavailable(router, rep_id)
+
+    original = BusinessCalendar.is_open
+    with (
+        pytest.MonkeyPatch.context() as m,
+        mock.patch.object(
+            BusinessCalendar, "is_open", autospec=True, side_effect=original
+        ) as is_open,
+    ):
+        m.setattr(routing_module, "_PLANS", {})
+        m.setattr(routing_module._Router, "unavailable", recorded)
+        state = RoutingState(
+            loads={"b": 1},
+            expected={"t": dict.fromkeys("abcd", 0.0)},
+            given={"t": dict.fromkeys("abcd", 0)},
+        )
+        decision = route(table, {}, state=state, at=at, reps=reps, teams=(team,))
+        assert is_open.call_count == 1
+        assert decision.owner_id == "a"
+        assert asked == []  # nobody skipped before the chosen rep
+        decision = route(table, {}, state=decision.state, at=at, reps=reps, teams=(team,))
+        assert is_open.call_count == 2
+        assert (decision.owner_id, asked) == ("c", ["b"])
+        assert (
+            decision.trail[-1].note
+            == "c is next in team t's rotation (skipped: b is at capacity (1/1))"
+        )
