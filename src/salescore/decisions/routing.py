@@ -521,12 +521,7 @@ class RoutingState:
         given: Mapping[str, Mapping[str, int]],
     ) -> RoutingState:
         """A state from FrozenDicts known to be valid, built without checking them again."""
-        state = object.__new__(cls)
-        object.__setattr__(state, "cursors", cursors)
-        object.__setattr__(state, "loads", loads)
-        object.__setattr__(state, "expected", expected)
-        object.__setattr__(state, "given", given)
-        return state
+        return _new_state(cursors, loads, expected, given)
 
     def _after(
         self, rep_id: str, team_id: str | None = None, expected: Mapping[str, float] | None = None
@@ -565,8 +560,55 @@ class RoutingState:
             given_all = _frozen({**given_all, team_id: _frozen(given)})
         return RoutingState._trusted(cursors, _frozen(loads), shares, given_all)
 
+    def _counted(
+        self,
+        rep_id: str,
+        team_id: str,
+        expected: FrozenDict,
+        given: Mapping[str, int],
+    ) -> RoutingState:
+        """The state after a round robin of ``team_id`` gave ``rep_id`` one item.
+
+        As :meth:`_after` with ``expected``, for a rep and shares whose ids
+        this state holds already (under the team's shares) and shares that
+        only grew from this state's: nothing new to check, and ``given`` is
+        the team's counts of this state.
+        """
+        loads = self.loads
+        counts = _with(given, rep_id, given.get(rep_id, 0) + 1)
+        return _new_state(
+            _with(self.cursors, team_id, rep_id),
+            _with(loads, rep_id, loads.get(rep_id, 0) + 1),
+            _with(self.expected, team_id, expected),
+            _with(self.given, team_id, counts),
+        )
+
+
+def _with(items: Mapping[str, Any], key: str, value: Any) -> FrozenDict:
+    """``_frozen({**items, key: value})``: a copy of ``items`` (frozen values), ``key`` set."""
+    out = _new_dict(FrozenDict)
+    _update(out, items)
+    _set_item(out, key, value)
+    out._hash = None
+    return out
+
+
+def _frozen_pairs(pairs: Mapping[str, Any] | Iterable[tuple[str, Any]]) -> FrozenDict:
+    """``FrozenDict(pairs)`` for values that are already frozen (scalars)."""
+    out = _new_dict(FrozenDict)
+    _update(out, pairs)
+    out._hash = None
+    return out
+
 
 _INF: Final = float("inf")
+_new_dict: Final = dict.__new__
+_update: Final = dict.update
+_set_item: Final = dict.__setitem__
+#: Shares and counts below this differ by about their difference (well above 1e-9).
+_EXACT: Final = 2**31
+_ZEROS: Final = itertools.repeat(0)
+_repeat: Final = itertools.repeat
 _IMMUTABLE_ENTRIES: Final = frozenset({str, Rep, Team})
 
 
@@ -750,6 +792,12 @@ class _Router:
                 hold[1],
             )
         team = self.teams[target.id]
+        if target.strategy is Strategy.ROUND_ROBIN:
+            plan = _plan_of(team, self.reps, self.capacity_key)
+            if plan is not None:
+                taken = self._round_robin(plan, target.id)
+                if taken is not None:
+                    return taken
         members = list(team.rep_ids)
         if not members:
             return _Taken(None, f"team {target.id} has no reps", state)
@@ -808,6 +856,170 @@ class _Router:
         after = state._after(chosen, target.id, expected)
         return _Taken(chosen, note, after)
 
+    def _round_robin(self, plan: _TeamPlan, team_id: str) -> _Taken | None:
+        """The round robin of ``plan``'s team, when some member can take the work.
+
+        The same decision as the general path of :meth:`take`, computed over
+        the members by position, without asking each rep's availability
+        (``plan`` knows which checks can fail) or building the rotation;
+        ``None`` when no member can take the work or the team's shares hold
+        other reps than its members (the general path decides then).
+        """
+        state = self.state
+        ok = plan.availability(self, state.loads)
+        if ok is not None and True not in ok:
+            return None
+        members = plan.members
+        n = len(members)
+        start = plan.position.get(state.cursors.get(team_id, ""), -1) + 1
+        if start == n:
+            start = 0
+        shares = state.expected.get(team_id, EMPTY)
+        given = state.given.get(team_id, EMPTY)
+        # What the plan holds is read once, as a whole: each part is replaced, never changed.
+        last = plan.last
+        layout: _Layout | None
+        if last is not None and last[0] is shares and last[1] is given:
+            layout = last[6]
+        else:
+            last = None
+            layout = plan.layout
+            if layout is None or tuple(shares) != layout[0]:
+                layout = plan.align(tuple(shares))
+                if layout is None:
+                    return None
+        keys = layout[0]
+        weights = self.weights(members) if self.reps is not None else plan.ones
+        if ok is not None:
+            plan.last = None
+            return self._partial_turn(plan, layout, team_id, start, ok, weights, shares, given)
+        parts, part = plan.fitted(weights, start, layout)
+        if part is not None:
+            if last is None:
+                last = plan.remember(shares, given, layout)
+            if last is not None:
+                return self._even_turn(plan, team_id, start, last, part)
+        plan.last = None
+        # Each rep's new share: the same additions as the general path, rep by rep.
+        values = list(map(operator.add, shares.values(), parts))
+        # How far behind their share each rep is (by member position), from the cursor on.
+        behind = list(map(operator.sub, values, map(given.get, keys, _ZEROS)))
+        if layout[3] is not None:  # the shares are not in the members' order
+            behind = list(layout[3](behind))
+        behind = behind[start:] + behind[:start]
+        # The general path picks the first of the largest ``round(x, 9)``; rounding keeps
+        # the order, so only values within rounding distance of the largest can tie it.
+        top = max(behind)
+        cut = top - (1e-8 + abs(top) * 1e-12)
+        best = round(top, 9)
+        first = 0
+        for first in itertools.compress(itertools.count(), map(operator.le, _repeat(cut), behind)):
+            if round(behind[first], 9) == best:
+                break
+        chosen = members[(start + first) % n]
+        expected = _frozen_pairs(zip(keys, values, strict=True))
+        return _Taken(
+            chosen,
+            self._turn_note(chosen, team_id, first, given, expected),
+            state._counted(chosen, team_id, expected, given),
+        )
+
+    def _partial_turn(
+        self,
+        plan: _TeamPlan,
+        layout: _Layout,
+        team_id: str,
+        start: int,
+        ok: list[bool],
+        weights: Mapping[str, float],
+        shares: Mapping[str, float],
+        given: Mapping[str, int],
+    ) -> _Taken:
+        """The round robin when only the members ``ok`` marks can take the work.
+
+        The general path's steps over the available members in rotation
+        order; a skipped rep's reason is asked only for the note, when they
+        come before the chosen one.
+        """
+        state = self.state
+        members = plan.members
+        n = len(members)
+        slot = layout[2]
+        available = [i for i in itertools.chain(range(start, n), range(start)) if ok[i]]
+        total = sum([weights[members[i]] for i in available])
+        values = list(shares.values())
+        for i in available:
+            j = slot[i]
+            values[j] = values[j] + weights[members[i]] / total
+        behind = [round(values[slot[i]] - given.get(members[i], 0), 9) for i in available]
+        first = behind.index(max(behind))
+        at = available[first]
+        chosen = members[at]
+        expected = _frozen_pairs(zip(layout[0], values, strict=True))
+        note = self._turn_note(chosen, team_id, first, given, expected)
+        skipped = []
+        for k in range((at - start) % n):
+            i = (start + k) % n
+            why = None if ok[i] else self.unavailable(members[i])
+            if why is not None:
+                skipped.append(why)
+        if skipped:
+            note += " (skipped: " + "; ".join(skipped) + ")"
+        return _Taken(chosen, note, state._counted(chosen, team_id, expected, given))
+
+    def _even_turn(
+        self,
+        plan: _TeamPlan,
+        team_id: str,
+        start: int,
+        last: _Last,
+        part: float,
+    ) -> _Taken:
+        """The round robin when every rep has the same share and gets the same part.
+
+        Then every new share is the same sum, and being further behind one's
+        share is having been given fewer items: the first rep from the cursor
+        on with the fewest items is chosen (``plan.remember`` made sure the
+        counts are small enough for the differences to be exact).
+        """
+        counts, fewest, left = last[2], last[4], last[5]
+        value = last[3] + part
+        try:
+            at = counts.index(fewest, start)
+        except ValueError:
+            at = counts.index(fewest)
+        chosen = plan.members[at]
+        first = at - start if at >= start else at - start + len(counts)
+        given, layout = last[1], last[6]
+        expected = _frozen_pairs(dict.fromkeys(layout[1], value))
+        after = self.state._counted(chosen, team_id, expected, given)
+        note = self._turn_note(chosen, team_id, first, given, expected)
+        # The next decision starts from this one's state: its counts, one more for ``chosen``.
+        counts = counts.copy()
+        counts[at] += 1
+        left -= 1
+        if not left:
+            fewest = min(counts)
+            left = counts.count(fewest)
+        plan.last = (expected, after.given[team_id], counts, value, fewest, left, layout)
+        return _Taken(chosen, note, after)
+
+    @staticmethod
+    def _turn_note(
+        chosen: str,
+        team_id: str,
+        first: int,
+        given: Mapping[str, int],
+        expected: Mapping[str, float],
+    ) -> str:
+        """Why the round robin chose ``chosen``, ``first`` places after the cursor."""
+        if first == 0:
+            return f"{chosen} is next in team {team_id}'s rotation"
+        return (
+            f"{chosen} is furthest behind their share of team {team_id}'s work "
+            f"({given.get(chosen, 0)} given, {expected[chosen]:.2f} due)"
+        )
+
     def weights(self, members: Sequence[str]) -> dict[str, float]:
         """Each member's round-robin weight, fitted to the calendars of ``at``'s week."""
         if self.reps is None:
@@ -862,6 +1074,194 @@ class _Router:
         if len(_RECENT_FITS) >= 64:
             _RECENT_FITS.clear()
         _RECENT_FITS[team] = (self.reps, monday, monday + _WEEK, weights)
+
+
+class _TeamPlan:
+    """What the round robin of a team reads of its members, worked out once.
+
+    Only for a :class:`Team` (its members cannot change) with reps indexed
+    from a tuple of ids and reps (kept by :func:`_index_of_tuple`: their ids,
+    activity, capacities and calendars cannot change), or no reps at all.
+    """
+
+    __slots__ = (
+        "blocked",
+        "calendars",
+        "caps",
+        "fits",
+        "last",
+        "layout",
+        "members",
+        "ones",
+        "position",
+        "reps",
+        "team",
+        "usable",
+    )
+
+    def __init__(self, team: Team, reps: dict[str, Any] | None, capacity_key: str) -> None:
+        self.team = team
+        self.reps = reps
+        self.members: tuple[str, ...] = team.rep_ids
+        self.position = {rep_id: i for i, rep_id in enumerate(self.members)}
+        self.ones = dict.fromkeys(self.members, 1.0)
+        #: Whether every calendar is a business calendar (asked once per decision).
+        self.usable = True
+        #: Members who can never take the work here (unknown or inactive), by position.
+        self.blocked: list[int] = []
+        #: Members with a capacity for this work, by position, with their id and it.
+        self.caps: list[tuple[int, str, int]] = []
+        #: The members' calendars, each once (by identity), with the members keeping it.
+        self.calendars: dict[int, tuple[BusinessCalendar, list[int]]] = {}
+        if reps is not None:
+            for i, rep_id in enumerate(self.members):
+                rep = reps.get(rep_id)
+                if rep is None or getattr(rep, "active", True) is False:
+                    self.blocked.append(i)
+                    continue
+                cap = (getattr(rep, "capacities", None) or {}).get(capacity_key)
+                if cap is not None:
+                    self.caps.append((i, rep_id, cap))
+                calendar = getattr(rep, "calendar", None)
+                if calendar is not None:
+                    if type(calendar) is not BusinessCalendar:
+                        self.usable = False
+                    self.calendars.setdefault(id(calendar), (calendar, []))[1].append(i)
+        #: The last order of the team's shares seen (see :meth:`align`).
+        self.layout: _Layout | None = None
+        #: The last weights seen and each member's part of one item for them (in the
+        #: order of the shares of ``layout``), by the cursor and by the total of the
+        #: weights: ``(layout, weights, {start: parts}, {total: parts})``.
+        self.fits: tuple[_Layout, Any, dict[int, _Parts], dict[float, _Parts]] | None = None
+        #: The team's shares and counts of the last state an even turn made, with the
+        #: counts by member, everyone's share, the fewest items given to a member and
+        #: to how many: ``(shares, counts, counts, share, fewest, how many, layout)``.
+        self.last: _Last | None = None
+
+    def availability(self, router: _Router, loads: Mapping[str, int]) -> list[bool] | None:
+        """Which members can take the work (as :meth:`_Router.unavailable` says), by position.
+
+        ``None`` when every member can.
+        """
+        ok: list[bool] | None = None
+        if self.blocked:
+            ok = [True] * len(self.members)
+            for i in self.blocked:
+                ok[i] = False
+        for i, rep_id, cap in self.caps:
+            if loads.get(rep_id, 0) >= cap:
+                if ok is None:
+                    ok = [True] * len(self.members)
+                ok[i] = False
+        known = router.open
+        at = router.at
+        for key, (calendar, keeping) in self.calendars.items():
+            is_open = known.get(key)
+            if is_open is None:
+                is_open = known[key] = calendar.is_open(at)
+            if not is_open:
+                if ok is None:
+                    ok = [True] * len(self.members)
+                for i in keeping:
+                    ok[i] = False
+        return ok
+
+    def align(self, keys: tuple[str, ...]) -> _Layout | None:
+        """The layout of shares in the order ``keys``; ``None`` unless they are the members.
+
+        A layout is ``(keys, keys as a dict, each member's position in keys,
+        a getter putting values in the order of keys in the members' order
+        or None when it is theirs)``.
+        """
+        position = self.position
+        if len(keys) != len(position) or not all(k in position for k in keys):
+            return None
+        where = {k: j for j, k in enumerate(keys)}
+        slot = [where[r] for r in self.members]
+        getter = None if keys == self.members else operator.itemgetter(*slot)
+        layout = self.layout = (keys, dict.fromkeys(keys), slot, getter)
+        return layout
+
+    def remember(
+        self, shares: Mapping[str, float], given: Mapping[str, int], layout: _Layout
+    ) -> _Last | None:
+        """The team's shares and counts, when every member has the same share.
+
+        ``None`` when the shares differ, or when shares or counts are so
+        large that the difference of a share and a count might not be exact.
+        """
+        values = set(shares.values())
+        if len(values) != 1:
+            return None
+        value = values.pop()
+        counts = [given.get(r, 0) for r in self.members]
+        if not (value < _EXACT and max(counts) < _EXACT):
+            return None
+        fewest = min(counts)
+        last = self.last = (shares, given, counts, value, fewest, counts.count(fewest), layout)
+        return last
+
+    def fitted(
+        self, weights: Mapping[str, float], start: int, layout: _Layout
+    ) -> tuple[list[float], float | None]:
+        """Each member's part of one item (in the order of the shares), from the cursor ``start``.
+
+        As the general path: the weights of the available reps in rotation
+        order summed, then each weight divided by that total. With the
+        parts, the part every member gets when they are all the same.
+        """
+        fits = self.fits
+        if fits is None or fits[0] is not layout or fits[1] is not weights:
+            fits = self.fits = (layout, weights, {}, {})
+            if len(set(map(weights.__getitem__, self.members))) == 1:
+                # The same weight for everyone: the same sum from any cursor.
+                fits[2].update(
+                    dict.fromkeys(range(len(self.members)), self.fitted(weights, 0, layout))
+                )
+        by_start, by_total = fits[2], fits[3]
+        parts = by_start.get(start)
+        if parts is None:
+            members = self.members
+            order = members[start:] + members[:start]
+            total = sum([weights[r] for r in order])
+            parts = by_total.get(total)
+            if parts is None:
+                if len(by_total) >= 16:  # uneven weights: a few totals' parts are kept
+                    by_start.clear()
+                    by_total.clear()
+                shares = [weights[r] / total for r in layout[0]]
+                parts = by_total[total] = (shares, shares[0] if len(set(shares)) == 1 else None)
+            by_start[start] = parts
+        return parts
+
+
+_Parts = tuple[list[float], float | None]
+_Layout = tuple[tuple[str, ...], dict[str, None], list[int], Any]
+_Last = tuple[Any, Any, list[int], float, int, int, _Layout]
+
+#: Team plans by the team's identity and the capacity key, kept with the team and
+#: the rep index they were made from (no other object can take their ids meanwhile).
+_PLANS: dict[tuple[int, str], _TeamPlan] = {}
+
+
+def _plan_of(team: Any, reps: dict[str, Any] | None, capacity_key: str) -> _TeamPlan | None:
+    """The plan of ``team`` for these reps, or ``None`` where the general path must decide."""
+    if type(team) is not Team:
+        return None
+    key = (id(team), capacity_key)
+    plan = _PLANS.get(key)
+    if plan is not None and plan.team is team and plan.reps is reps:
+        return plan if plan.usable else None
+    if reps is not None:
+        remembered = _LAST_INDEX.get("reps")
+        if remembered is None or remembered[1] is not reps:
+            return None
+    if not team.rep_ids:
+        return None
+    if len(_PLANS) >= 64:
+        _PLANS.clear()
+    plan = _PLANS[key] = _TeamPlan(team, reps, capacity_key)
+    return plan if plan.usable else None
 
 
 _WEEK: Final = timedelta(days=7)
@@ -1099,6 +1499,8 @@ def _unassigned(
     )
 
 
+#: States from FrozenDicts known to be valid (what the constructor would keep as they are).
+_new_state: Final = slot_builder(RoutingState)
 #: Decisions and rule checks from values that are final already (what their sealed
 #: constructors would keep as they are).
 _new_decision: Final = slot_builder(RoutingDecision)
