@@ -10,7 +10,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any, ClassVar, Final, Self
+from typing import Any, ClassVar, Final, Self, TypeVar, cast
 
 import attrs
 
@@ -240,9 +240,9 @@ class ServiceCase(Aggregate):
         Raises:
             ValidationError: Listing every bad field.
         """
-        case = None
+        case: Self | None = None
         if cls is ServiceCase:
-            case = _open_plainly(
+            plain = _open_plainly(
                 id,
                 at,
                 actor,
@@ -257,6 +257,7 @@ class ServiceCase(Aggregate):
                 group_id,
                 reopen_window,
             )
+            case = cast("Self | None", plain)
         if case is None:
             case = cls._create(
                 {
@@ -738,6 +739,8 @@ class ServiceCase(Aggregate):
         return agent == 1
 
 
+_Case = TypeVar("_Case", bound=ServiceCase)
+
 #: The entry of a new case into the status funnel.
 _ENTRY: Final = ((funnels.CASE_STATUS, CaseStatus.NEW.value),)
 _CASE_STATUS_KEY: Final = funnels.CASE_STATUS.key
@@ -842,14 +845,14 @@ def _open_plainly(
 
 
 def _move_freely(
-    case: ServiceCase,
+    case: _Case,
     current: str,
     target: str,
     at: datetime,
     actor: str,
     reason: str | None,
     before: Sequence[Event],
-) -> ServiceCase | None:
+) -> _Case | None:
     """What ``_move`` makes of a status move that the funnel allows without any check.
 
     Such a move needs no look at the state after the ``before`` events, so
