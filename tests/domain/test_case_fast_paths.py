@@ -189,7 +189,11 @@ def test_open_with_one_awkward_value_equals_the_general_path(name: str, data: An
 def test_open_of_plain_values_takes_the_direct_path() -> None:
     with mock.patch.object(ServiceCase, "_create", side_effect=AssertionError("general")):
         case = _open(requester_id="contact-1", subject="Help", priority=Priority.HIGH)
+        by_value = _open(requester_id="contact-1", subject="Help", priority="high", channel="chat")
     assert (case.status, case.version, case.priority) == ("new", 2, Priority.HIGH)
+    assert type(by_value.priority) is Priority
+    assert type(by_value.channel) is Channel
+    assert by_value.history[0].priority is Priority.HIGH
 
 
 def test_a_subclass_opens_through_its_own_constructor() -> None:

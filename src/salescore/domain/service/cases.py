@@ -747,6 +747,9 @@ _CASE_STATUS_KEY: Final = funnels.CASE_STATUS.key
 #: A status's value → itself, for the statuses given as plain strings.
 _STATUS_VALUES: Final = {s.value: s.value for s in CaseStatus}
 _ZERO: Final = timedelta(0)
+#: A member's value → the member (what the table's enum normalisers make of it).
+_CHANNEL_OF: Final[Mapping[str, Channel]] = {c.value: c for c in Channel}
+_PRIORITY_OF: Final[Mapping[str, Priority]] = {p.value: p for p in Priority}
 
 # Constructors that set values checked already (see ``_prechecked``).
 _new_case: Final = _prechecked(ServiceCase)
@@ -783,9 +786,15 @@ def _open_plainly(
     """:meth:`ServiceCase.open` (without a policy) of values valid and normal already.
 
     Such values pass the field table, the event's checks and sealing
-    unchanged, so the case and its ``CaseOpened`` are built directly.
+    unchanged, so the case and its ``CaseOpened`` are built directly (a
+    channel or priority given by its exact value is its member, as the
+    table makes it).
     ``None`` for anything else: the general path checks (and reports) it.
     """
+    if type(channel) is str:
+        channel = _CHANNEL_OF.get(channel)
+    if type(priority) is str:
+        priority = _PRIORITY_OF.get(priority)
     if not (
         _plain_time(at)
         and _plain(id)
