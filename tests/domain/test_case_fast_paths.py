@@ -86,7 +86,9 @@ _REQUIRED = st.one_of(st.just("Help needed"), _TEXT)
 _DESCRIPTIONS = st.one_of(
     st.just(""), st.just("It broke"), st.just("two\nlines"), st.just("   "), _TEXT
 )
-_CHANNELS = st.one_of(st.sampled_from(list(Channel)), st.sampled_from(["email", "fax", "", 3]))
+_CHANNELS = st.one_of(
+    st.sampled_from(list(Channel)), st.sampled_from(["email", "chat", "phone", "fax", "", 3])
+)
 _PRIORITIES = st.one_of(
     st.sampled_from(list(Priority)), st.sampled_from(["urgent", "low", "URGENT", None, 1])
 )
