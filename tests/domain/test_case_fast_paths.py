@@ -320,3 +320,28 @@ def test_a_policy_list_is_checked_on_every_call_until_it_passes() -> None:
     assert first.policy is not None
     assert first.policy.name == "b"
     assert check.call_count == 2  # the same tuple again is not checked twice; a new one is
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.sampled_from(range(len(_CASES))),
+    st.sampled_from([s.value for s in CaseStatus]),
+    st.sampled_from([timedelta(hours=2), timedelta(hours=3), timedelta(0), -timedelta(days=1)]),
+    st.sampled_from([timedelta(0), timedelta(hours=1), -timedelta(hours=1)]),
+    st.sampled_from(["reply", "note", "other subject"]),
+)
+def test_a_status_move_after_other_events_equals_the_general_path(
+    index: int, status: str, offset: timedelta, lag: timedelta, kind: str
+) -> None:
+    case = _CASES[index]
+    at = _AT + offset
+    subject = "case-2" if kind == "other subject" else case.id
+    if kind == "note":
+        event: Any = case_module.CaseNoteAdded(
+            subject_id=subject, at=at + lag, actor="agent-1", author_kind=AuthorKind.AGENT, body="n"
+        )
+    else:
+        event = case_module.CaseReplied(
+            subject_id=subject, at=at + lag, actor="agent-1", author_kind=AuthorKind.AGENT, body="r"
+        )
+    _same(lambda: case._status_move(status, at=at, actor="agent-1", reason=None, before=(event,)))

@@ -873,7 +873,25 @@ def _move_freely(
         return None
     current = str(current)
     move = _stage_changed(case.id, at, actor, _CASE_STATUS_KEY, current, target, reason)
-    return case._fold((*case.history, *before, move), len(case.history), None)
+    history = (*case.history, *before, move)
+    quiet = all(_quiet(e, case.id, at) for e in before)
+    if quiet and _plain_time(at) and at >= case.history[-1].at:
+        # The fold's checks hold by construction: one subject, time not going
+        # back, a move from the current stage to one of the funnel's; the
+        # quiet events change nothing, so only the move's changes apply.
+        new = case._evolved(case._apply(move))
+        object.__setattr__(new, "history", history)
+        object.__setattr__(new, "version", len(history))
+        return new
+    return case._fold(history, len(case.history), None)
+
+
+def _quiet(event: Event, subject_id: str, at: datetime) -> bool:
+    """A reply or note of the case at ``at``: an event that changes no field."""
+    kind = type(event)
+    return (kind is CaseReplied or kind is CaseNoteAdded) and (
+        event.subject_id == subject_id and event.at == at
+    )
 
 
 def _reply_plainly(
