@@ -202,9 +202,15 @@ def test_a_subclass_opens_through_its_own_constructor() -> None:
     class Special(ServiceCase):
         pass
 
-    case = Special.open(id="case-1", at=_AT, actor="customer", requester_id="c", subject="s")
+    case = Special.open(
+        id="case-1", at=_AT, actor="customer", requester_id="c", subject="s", sla_policy=_POLICY
+    )
+    later = _AT + timedelta(hours=1)
+    answered = case.reply("On it", at=later, actor="agent-1", status="open")
     assert type(case) is Special
-    assert type(Special.from_events(case.history)) is Special
+    assert type(answered) is Special
+    assert type(Special.from_events(answered.history)) is Special
+    assert answered == Special.from_events(answered.history)
 
 
 def _cases() -> list[ServiceCase]:

@@ -631,9 +631,11 @@ class ServiceCase(Aggregate):
         has_policy = any(type(e) is SlaPolicyApplied for e in self.history)
         if chosen == self.sla_policy and (chosen is not None or not has_policy):
             return self
-        event = _applied_plainly(self.id, at, actor, chosen, why, unknown)
+        event = None
+        if type(self) is ServiceCase:
+            event = _applied_plainly(self.id, at, actor, chosen, why, unknown)
         if event is not None:
-            return self._record(event)
+            return _append(self, (event,), event)
         return self._emit(
             SlaPolicyApplied,
             at=at,
@@ -873,17 +875,31 @@ def _move_freely(
         return None
     current = str(current)
     move = _stage_changed(case.id, at, actor, _CASE_STATUS_KEY, current, target, reason)
-    history = (*case.history, *before, move)
-    quiet = all(_quiet(e, case.id, at) for e in before)
-    if quiet and _plain_time(at) and at >= case.history[-1].at:
-        # The fold's checks hold by construction: one subject, time not going
-        # back, a move from the current stage to one of the funnel's; the
-        # quiet events change nothing, so only the move's changes apply.
-        new = case._evolved(case._apply(move))
+    if all(_quiet(e, case.id, at) for e in before):
+        # a move from the current stage to one of the funnel's, after events
+        # that change nothing: only the move's changes apply
+        return _append(case, (*before, move), move)
+    return case._fold((*case.history, *before, move), len(case.history), None)
+
+
+def _append(case: _Case, events: tuple[Event, ...], last: Event) -> _Case:
+    """``case._record(*events)`` for events of the case made just now, ``last`` the one that counts.
+
+    The fold's checks of such events hold by construction (one subject, a
+    move from the current stage to one of the funnel's) but for the order
+    in time, checked here: when ``last`` is in UTC and not before the
+    case's latest event, the new state is ``last``'s changes applied to a
+    copy, with the events appended. Otherwise the fold checks (and reports)
+    as always.
+    """
+    at = last.at
+    if _plain_time(at) and at >= case.history[-1].at:
+        new = case._evolved(case._apply(last))
+        history = (*case.history, *events)
         object.__setattr__(new, "history", history)
         object.__setattr__(new, "version", len(history))
         return new
-    return case._fold(history, len(case.history), None)
+    return case._fold((*case.history, *events), len(case.history), None)
 
 
 def _quiet(event: Event, subject_id: str, at: datetime) -> bool:
