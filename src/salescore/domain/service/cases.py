@@ -240,43 +240,23 @@ class ServiceCase(Aggregate):
         Raises:
             ValidationError: Listing every bad field.
         """
+        values = {
+            "requester_id": requester_id,
+            "subject": subject,
+            "description": description,
+            "channel": channel,
+            "priority": priority,
+            "account_id": account_id,
+            "category": category,
+            "assignee_id": assignee_id,
+            "group_id": group_id,
+            "reopen_window": reopen_window,
+        }
         case: Self | None = None
         if cls is ServiceCase:
-            plain = _open_plainly(
-                id,
-                at,
-                actor,
-                requester_id,
-                subject,
-                description,
-                channel,
-                priority,
-                account_id,
-                category,
-                assignee_id,
-                group_id,
-                reopen_window,
-            )
-            case = cast("Self | None", plain)
+            case = cast("Self | None", _open_plainly(id, at, actor, values))
         if case is None:
-            case = cls._create(
-                {
-                    "requester_id": requester_id,
-                    "subject": subject,
-                    "description": description,
-                    "channel": channel,
-                    "priority": priority,
-                    "account_id": account_id,
-                    "category": category,
-                    "assignee_id": assignee_id,
-                    "group_id": group_id,
-                    "reopen_window": reopen_window,
-                },
-                id=id,
-                at=at,
-                actor=actor,
-                entries=_ENTRY,
-            )
+            case = cls._create(values, id=id, at=at, actor=actor, entries=_ENTRY)
         if sla_policy is not None:
             case = case.apply_sla_policy(sla_policy, at=at, actor=actor)
         return case
@@ -749,6 +729,17 @@ _CASE_STATUS_KEY: Final = funnels.CASE_STATUS.key
 #: A status's value → itself, for the statuses given as plain strings.
 _STATUS_VALUES: Final = {s.value: s.value for s in CaseStatus}
 _ZERO: Final = timedelta(0)
+_OPTIONAL_IDS: Final = ("account_id", "category", "assignee_id", "group_id")
+#: The fields only transitions set, as a case is before its first one.
+_UNOPENED: Final[Mapping[str, Any]] = {
+    "status": "",
+    "sla_policy": None,
+    "merged_into": None,
+    "merged_cases": (),
+    "solved_at": None,
+    "reopens": 0,
+    "satisfaction": (),
+}
 #: A member's value → the member (what the table's enum normalisers make of it).
 _CHANNEL_OF: Final[Mapping[str, Channel]] = {c.value: c for c in Channel}
 _PRIORITY_OF: Final[Mapping[str, Priority]] = {p.value: p for p in Priority}
@@ -770,88 +761,38 @@ def _plain_time(at: Any) -> bool:
     return type(at) is datetime and at.tzinfo is UTC
 
 
-def _open_plainly(
-    id: Any,
-    at: Any,
-    actor: Any,
-    requester_id: Any,
-    subject: Any,
-    description: Any,
-    channel: Any,
-    priority: Any,
-    account_id: Any,
-    category: Any,
-    assignee_id: Any,
-    group_id: Any,
-    reopen_window: Any,
-) -> ServiceCase | None:
+def _open_plainly(id: Any, at: Any, actor: Any, values: dict[str, Any]) -> ServiceCase | None:
     """:meth:`ServiceCase.open` (without a policy) of values valid and normal already.
 
     Such values pass the field table, the event's checks and sealing
     unchanged, so the case and its ``CaseOpened`` are built directly (a
     channel or priority given by its exact value is its member, as the
-    table makes it).
+    table makes it; ``values`` is then changed to hold the member).
     ``None`` for anything else: the general path checks (and reports) it.
     """
+    channel, priority = values["channel"], values["priority"]
     if type(channel) is str:
-        channel = _CHANNEL_OF.get(channel)
+        channel = values["channel"] = _CHANNEL_OF.get(channel, channel)
     if type(priority) is str:
-        priority = _PRIORITY_OF.get(priority)
+        priority = values["priority"] = _PRIORITY_OF.get(priority, priority)
+    description, window = values["description"], values["reopen_window"]
     if not (
         _plain_time(at)
         and _plain(id)
         and _plain(actor)
-        and _plain(requester_id)
-        and _plain(subject)
+        and _plain(values["requester_id"])
+        and _plain(values["subject"])
         and type(description) is str
         and (description == "" or line_ok(description))
         and type(channel) is Channel
         and type(priority) is Priority
-        and (account_id is None or _plain(account_id))
-        and (category is None or _plain(category))
-        and (assignee_id is None or _plain(assignee_id))
-        and (group_id is None or _plain(group_id))
-        and type(reopen_window) is timedelta
-        and reopen_window >= _ZERO
+        and all(values[n] is None or _plain(values[n]) for n in _OPTIONAL_IDS)
+        and type(window) is timedelta
+        and window >= _ZERO
     ):
         return None
-    event = _new_opened(
-        subject_id=id,
-        at=at,
-        actor=actor,
-        requester_id=requester_id,
-        subject=subject,
-        description=description,
-        channel=channel,
-        priority=priority,
-        account_id=account_id,
-        category=category,
-        assignee_id=assignee_id,
-        group_id=group_id,
-        reopen_window=reopen_window,
-    )
-    state = _new_case(
-        id=id,
-        version=0,
-        history=(),
-        requester_id=requester_id,
-        subject=subject,
-        description=description,
-        channel=channel,
-        priority=priority,
-        account_id=account_id,
-        category=category,
-        assignee_id=assignee_id,
-        group_id=group_id,
-        reopen_window=reopen_window,
-        status="",
-        sla_policy=None,
-        merged_into=None,
-        merged_cases=(),
-        solved_at=None,
-        reopens=0,
-        satisfaction=(),
-    )
+    event = _new_opened(subject_id=id, at=at, actor=actor, **values)
+    state = _new_case(id=id, version=0, history=(), **values, **_UNOPENED)
     return ServiceCase._born(state, event, _ENTRY)
 
 
