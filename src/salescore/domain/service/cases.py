@@ -786,11 +786,14 @@ def _open_plainly(id: Any, at: Any, actor: Any, values: dict[str, Any]) -> Servi
         and (description == "" or line_ok(description))
         and type(channel) is Channel
         and type(priority) is Priority
-        and all(values[n] is None or _plain(values[n]) for n in _OPTIONAL_IDS)
         and type(window) is timedelta
         and window >= _ZERO
     ):
         return None
+    for name in _OPTIONAL_IDS:
+        value = values[name]
+        if value is not None and not _plain(value):
+            return None
     event = _new_opened(subject_id=id, at=at, actor=actor, **values)
     state = _new_case(id=id, version=0, history=(), **values, **_UNOPENED)
     return ServiceCase._born(state, event, _ENTRY)
