@@ -207,7 +207,7 @@ def test_a_subclass_opens_through_its_own_constructor() -> None:
 
 
 def _cases() -> list[ServiceCase]:
-    """Cases in each status a reply can meet (and a closed one)."""
+    """Cases in each status a reply can meet (and a closed one), and cases without history."""
     new = _open(requester_id="contact-1", subject="Help", sla_policy=_POLICY)
     later = _AT + timedelta(hours=1)
     opened = new.move_to("open", at=later, actor="agent-1")
@@ -215,7 +215,11 @@ def _cases() -> list[ServiceCase]:
     on_hold = opened.move_to("on_hold", at=later, actor="agent-1")
     solved = opened.solve(at=later, actor="agent-1")
     closed = solved.close(at=later, actor="agent-1")
-    return [new, opened, pending, on_hold, solved, closed]
+    bare = [
+        ServiceCase(id="case-9", requester_id="contact-1", subject="Help", status=status)
+        for status in ("open", "solved")
+    ]
+    return [new, opened, pending, on_hold, solved, closed, *bare]
 
 
 _CASES = _cases()

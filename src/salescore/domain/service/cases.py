@@ -837,7 +837,7 @@ def _append(case: _Case, events: tuple[Event, ...], last: Event) -> _Case:
     as always.
     """
     at = last.at
-    if _plain_time(at) and at >= case.history[-1].at:
+    if _plain_time(at) and case.history and at >= case.history[-1].at:
         new = case._evolved(case._apply(last))
         history = (*case.history, *events)
         object.__setattr__(new, "history", history)
