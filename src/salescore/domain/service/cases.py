@@ -811,9 +811,11 @@ def _move_freely(
     """What ``_move`` makes of a status move that the funnel allows without any check.
 
     Such a move needs no look at the state after the ``before`` events, so
-    those and the move are folded in one pass (one copy of the case instead
-    of two); the fold checks each event as ``_move``'s folds do, in the same
-    order. ``None`` when the move needs the funnel's checks.
+    no state is built for them: after replies and notes of the same instant
+    (which change no field) the move is appended by :func:`_append`; after
+    other events, they and the move are folded in one pass, which checks
+    each event as ``_move``'s folds do, in the same order. ``None`` when the
+    move needs the funnel's checks.
     """
     if not funnels.CASE_STATUS.allows_freely(current, target):
         return None
