@@ -9,17 +9,17 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Mapping, Sequence
-from datetime import datetime, timedelta
-from typing import Any, ClassVar, Final, Self
+from datetime import UTC, datetime, timedelta
+from typing import Any, ClassVar, Final, Self, TypeVar, cast
 
 import attrs
 
-from salescore._validation import Checker, ensure_aware, fail
+from salescore._validation import Checker, ensure_aware, fail, line_ok
 from salescore.domain import _fields as fld
 from salescore.domain import standard_funnels as funnels
 from salescore.domain._rule_schemas import INTERACTION_RECORDS, RuleSchemaHook
-from salescore.domain.aggregate import Aggregate, Fields, FieldSpec
-from salescore.domain.events import Event, StageChanged
+from salescore.domain.aggregate import Aggregate, Fields, FieldSpec, _stage_changed
+from salescore.domain.events import Event, StageChanged, _prechecked
 from salescore.domain.interactions import Channel
 from salescore.domain.service.clocks import Milestone, SlaClock, sla_clocks
 from salescore.domain.service.events import (
@@ -240,24 +240,23 @@ class ServiceCase(Aggregate):
         Raises:
             ValidationError: Listing every bad field.
         """
-        case = cls._create(
-            {
-                "requester_id": requester_id,
-                "subject": subject,
-                "description": description,
-                "channel": channel,
-                "priority": priority,
-                "account_id": account_id,
-                "category": category,
-                "assignee_id": assignee_id,
-                "group_id": group_id,
-                "reopen_window": reopen_window,
-            },
-            id=id,
-            at=at,
-            actor=actor,
-            entries=[(funnels.CASE_STATUS, CaseStatus.NEW.value)],
-        )
+        values = {
+            "requester_id": requester_id,
+            "subject": subject,
+            "description": description,
+            "channel": channel,
+            "priority": priority,
+            "account_id": account_id,
+            "category": category,
+            "assignee_id": assignee_id,
+            "group_id": group_id,
+            "reopen_window": reopen_window,
+        }
+        case: Self | None = None
+        if cls is ServiceCase:
+            case = cast("Self | None", _open_plainly(id, at, actor, values))
+        if case is None:
+            case = cls._create(values, id=id, at=at, actor=actor, entries=_ENTRY)
         if sla_policy is not None:
             case = case.apply_sla_policy(sla_policy, at=at, actor=actor)
         return case
@@ -303,18 +302,27 @@ class ServiceCase(Aggregate):
             ValidationError: A bad field.
         """
         self._refuse_if_closed("reply")
-        with Checker("CaseReplied") as c:
-            kind = c.member(AuthorKind, author_kind, "author_kind")
-        event = self._event(
-            CaseReplied,
-            at=at,
-            actor=actor,
-            author_kind=kind,
-            body=body,
-            public=public,
-            author_id=author_id,
-        )
-        target = None if status is None else str(CaseStatus(status))
+        event = _reply_plainly(self.id, at, actor, author_kind, body, public, author_id)
+        if event is None:
+            with Checker("CaseReplied") as c:
+                kind = c.member(AuthorKind, author_kind, "author_kind")
+            event = self._event(
+                CaseReplied,
+                at=at,
+                actor=actor,
+                author_kind=kind,
+                body=body,
+                public=public,
+                author_id=author_id,
+            )
+        else:
+            kind = event.author_kind
+        if status is None:
+            target = None
+        else:
+            target = _STATUS_VALUES.get(status) if type(status) is str else None
+            if target is None:
+                target = str(CaseStatus(status))
         if (
             target is None
             and kind is AuthorKind.CUSTOMER
@@ -411,6 +419,10 @@ class ServiceCase(Aggregate):
                 )
         if reasons:
             raise TransitionError(self.id, current, target, reasons)
+        if type(self) is ServiceCase:
+            moved = _move_freely(self, current, target, at, actor, reason, before)
+            if moved is not None:
+                return moved
         return self._move(
             funnels.CASE_STATUS.key, target, at=at, actor=actor, reason=reason, before=before
         )
@@ -599,6 +611,11 @@ class ServiceCase(Aggregate):
         has_policy = any(type(e) is SlaPolicyApplied for e in self.history)
         if chosen == self.sla_policy and (chosen is not None or not has_policy):
             return self
+        event = None
+        if type(self) is ServiceCase:
+            event = _applied_plainly(self.id, at, actor, chosen, why, unknown)
+        if event is not None:
+            return _append(self, (event,), event)
         return self._emit(
             SlaPolicyApplied,
             at=at,
@@ -702,6 +719,198 @@ class ServiceCase(Aggregate):
             if type(e) is CaseReplied and e.public and e.author_kind is AuthorKind.AGENT
         )
         return agent == 1
+
+
+_Case = TypeVar("_Case", bound=ServiceCase)
+
+#: The entry of a new case into the status funnel.
+_ENTRY: Final = ((funnels.CASE_STATUS, CaseStatus.NEW.value),)
+_CASE_STATUS_KEY: Final = funnels.CASE_STATUS.key
+#: A status's value → itself, for the statuses given as plain strings.
+_STATUS_VALUES: Final = {s.value: s.value for s in CaseStatus}
+_ZERO: Final = timedelta(0)
+_OPTIONAL_IDS: Final = ("account_id", "category", "assignee_id", "group_id")
+#: The fields only transitions set, as a case is before its first one.
+_UNOPENED: Final[Mapping[str, Any]] = {
+    "status": "",
+    "sla_policy": None,
+    "merged_into": None,
+    "merged_cases": (),
+    "solved_at": None,
+    "reopens": 0,
+    "satisfaction": (),
+}
+#: A member's value → the member (what the table's enum normalisers make of it).
+_CHANNEL_OF: Final[Mapping[str, Channel]] = {c.value: c for c in Channel}
+_PRIORITY_OF: Final[Mapping[str, Priority]] = {p.value: p for p in Priority}
+
+# Constructors that set values checked already (see ``_prechecked``).
+_new_case: Final = _prechecked(ServiceCase)
+_new_opened: Final = _prechecked(CaseOpened)
+_new_replied: Final = _prechecked(CaseReplied)
+_new_applied: Final = _prechecked(SlaPolicyApplied)
+
+
+def _plain(value: Any) -> bool:
+    """One-line text every check of text keeps as it is."""
+    return type(value) is str and line_ok(value)
+
+
+def _plain_time(at: Any) -> bool:
+    """An instant in UTC: valid, and what sealing leaves as it is."""
+    return type(at) is datetime and at.tzinfo is UTC
+
+
+def _open_plainly(id: Any, at: Any, actor: Any, values: dict[str, Any]) -> ServiceCase | None:
+    """:meth:`ServiceCase.open` (without a policy) of values valid and normal already.
+
+    Such values pass the field table, the event's checks and sealing
+    unchanged, so the case and its ``CaseOpened`` are built directly (a
+    channel or priority given by its exact value is its member, as the
+    table makes it; ``values`` is then changed to hold the member).
+    ``None`` for anything else: the general path checks (and reports) it.
+    """
+    channel, priority = values["channel"], values["priority"]
+    if type(channel) is str:
+        channel = values["channel"] = _CHANNEL_OF.get(channel, channel)
+    if type(priority) is str:
+        priority = values["priority"] = _PRIORITY_OF.get(priority, priority)
+    description, window = values["description"], values["reopen_window"]
+    if not (
+        _plain_time(at)
+        and _plain(id)
+        and _plain(actor)
+        and _plain(values["requester_id"])
+        and _plain(values["subject"])
+        and type(description) is str
+        and (description == "" or line_ok(description))
+        and type(channel) is Channel
+        and type(priority) is Priority
+        and type(window) is timedelta
+        and window >= _ZERO
+    ):
+        return None
+    for name in _OPTIONAL_IDS:
+        value = values[name]
+        if value is not None and not _plain(value):
+            return None
+    event = _new_opened(subject_id=id, at=at, actor=actor, **values)
+    state = _new_case(id=id, version=0, history=(), **values, **_UNOPENED)
+    return ServiceCase._born(state, event, _ENTRY)
+
+
+def _move_freely(
+    case: _Case,
+    current: str,
+    target: str,
+    at: datetime,
+    actor: str,
+    reason: str | None,
+    before: Sequence[Event],
+) -> _Case | None:
+    """What ``_move`` makes of a status move that the funnel allows without any check.
+
+    Such a move needs no look at the state after the ``before`` events, so
+    no state is built for them: after replies and notes of the same instant
+    (which change no field) the move is appended by :func:`_append`; after
+    other events, they and the move are folded in one pass, which checks
+    each event as ``_move``'s folds do, in the same order. ``None`` when the
+    move needs the funnel's checks.
+    """
+    if not funnels.CASE_STATUS.allows_freely(current, target):
+        return None
+    current = str(current)
+    move = _stage_changed(case.id, at, actor, _CASE_STATUS_KEY, current, target, reason)
+    if all(_quiet(e, case.id, at) for e in before):
+        # a move from the current stage to one of the funnel's, after events
+        # that change nothing: only the move's changes apply
+        return _append(case, (*before, move), move)
+    return case._fold((*case.history, *before, move), len(case.history), None)
+
+
+def _append(case: _Case, events: tuple[Event, ...], last: Event) -> _Case:
+    """``case._record(*events)`` for events of the case made just now, ``last`` the one that counts.
+
+    The fold's checks of such events hold by construction (one subject, a
+    move from the current stage to one of the funnel's) but for the order
+    in time, checked here: when ``last`` is in UTC and not before the
+    case's latest event, the new state is ``last``'s changes applied to a
+    copy, with the events appended. Otherwise the fold checks (and reports)
+    as always.
+    """
+    at = last.at
+    if _plain_time(at) and case.history and at >= case.history[-1].at:
+        new = case._evolved(case._apply(last))
+        history = (*case.history, *events)
+        object.__setattr__(new, "history", history)
+        object.__setattr__(new, "version", len(history))
+        return new
+    return case._fold((*case.history, *events), len(case.history), None)
+
+
+def _quiet(event: Event, subject_id: str, at: datetime) -> bool:
+    """A reply or note of the case at ``at``: an event that changes no field."""
+    kind = type(event)
+    return (kind is CaseReplied or kind is CaseNoteAdded) and (
+        event.subject_id == subject_id and event.at == at
+    )
+
+
+def _reply_plainly(
+    subject_id: str,
+    at: Any,
+    actor: Any,
+    author_kind: Any,
+    body: Any,
+    public: Any,
+    author_id: Any,
+) -> CaseReplied | None:
+    """The ``CaseReplied`` of values its constructor keeps as they are (else ``None``)."""
+    if (
+        _plain_time(at)
+        and _plain(subject_id)
+        and _plain(actor)
+        and type(author_kind) is AuthorKind
+        and _plain(body)
+        and type(public) is bool
+        and (author_id is None or _plain(author_id))
+    ):
+        built: CaseReplied = _new_replied(
+            subject_id=subject_id,
+            at=at,
+            actor=actor,
+            author_kind=author_kind,
+            body=body,
+            public=public,
+            author_id=author_id,
+        )
+        return built
+    return None
+
+
+def _applied_plainly(
+    subject_id: str, at: Any, actor: Any, policy: Any, reason: Any, unknown: Any
+) -> SlaPolicyApplied | None:
+    """The ``SlaPolicyApplied`` of values its constructor keeps as they are (else ``None``)."""
+    if (
+        _plain_time(at)
+        and _plain(subject_id)
+        and _plain(actor)
+        and (policy is None or type(policy) is SlaPolicy)
+        and type(reason) is str
+        and (reason == "" or line_ok(reason))
+        and type(unknown) is tuple
+    ):
+        built: SlaPolicyApplied = _new_applied(
+            subject_id=subject_id,
+            at=at,
+            actor=actor,
+            policy=policy,
+            reason=reason,
+            unknown_fields=unknown,
+        )
+        return built
+    return None
 
 
 def merge_cases(

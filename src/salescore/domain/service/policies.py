@@ -320,6 +320,12 @@ def _check_policies(policies: tuple[SlaPolicy, ...]) -> None:
                 )
 
 
+#: The tuple of policies that passed :func:`_check_policies` last. It and its
+#: policies are immutable and it is held here (so no other object takes its
+#: identity): given again, it passes again, and the check is skipped.
+_passed: list[tuple[SlaPolicy, ...] | None] = [None]
+
+
 def choose_policy(
     policies: Sequence[SlaPolicy],
     case: Any,
@@ -347,7 +353,9 @@ def choose_policy(
     """
     ensure_aware(at, "at")
     policies = tuple(policies)
-    _check_policies(policies)
+    if policies is not _passed[0]:
+        _check_policies(policies)
+        _passed[0] = policies
     checks: list[PolicyCheck] = []
     for p in policies:
         rule = p.condition
