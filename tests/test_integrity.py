@@ -553,24 +553,24 @@ def _history(n: int) -> tuple[Any, ...]:
 
 
 def test_replay_is_linear() -> None:
-    """Five times the events take about five times as long (25 times if quadratic).
+    """Ten times the events take about ten times as long (100 times if quadratic).
 
     The two sizes are timed in alternation and each keeps its best round, so
     that a burst of load on a shared machine slows both alike or neither.
     """
-    small, big = _history(1000), _history(5000)
+    small, big = _history(1000), _history(10_000)
     best = [float("inf"), float("inf")]
     gc.collect()
     gc.disable()
     try:
-        for _ in range(7):
+        for _ in range(9):
             for i, events in enumerate((small, big)):
                 start = time.perf_counter()
                 Lead.from_events(events)
                 best[i] = min(best[i], time.perf_counter() - start)
     finally:
         gc.enable()
-    assert best[1] < 12 * best[0]
+    assert best[1] < 35 * best[0]
 
 
 # --- 8. bad input raises ValidationError with a path, quickly ---------------------------------
