@@ -148,8 +148,12 @@ class InMemoryStore(PersonRequests):
         self._lock = threading.Lock()
         self._tables: dict[str, dict[str, _Row]] = {}
         self._events: list[EventRecord] = []
-        # (repository, subject id) -> the indexes in the log of its events, oldest first
+        # (repository, subject id) -> the indexes in the log of its events, oldest
+        # first; kept up to date only when a rewrite needs it, from ``_unlogged``:
+        # per commit not indexed yet, its first and end index in the log and the
+        # repository of each key it wrote.
         self._logged: dict[tuple[str, str], list[int]] = {}
+        self._unlogged: list[tuple[int, int, dict[str, str]]] = []
         self._seq = 0
         self._active: dict[int, int] = {}
         # table -> column path -> index; a column that cannot be indexed maps to None
@@ -193,25 +197,18 @@ class InMemoryStore(PersonRequests):
     # -- used by the session -------------------------------------------------------------
 
     def _commit(
-        self, writes: list[Write], events: list[Event], rewrites: list[Rewrite], reader: int
+        self, writes: list[Write], events: list[Event], rewrites: list[Rewrite], session: _Session
     ) -> tuple[EventRecord, ...]:
-        """Apply a unit's writes and events atomically (``reader``: its snapshot's seq)."""
+        """Apply a unit's writes and events atomically; on success the session is closed."""
         tables = self._tables
-        logged = self._logged
         with self._lock:
-            replaced: list[tuple[int, Event]] = []
-            for r in rewrites:
-                where = logged.get((r.repository, r.subject_id), [])
-                if len(where) != len(r.events):
-                    raise ConcurrencyError(
-                        f"{r.repository} item {r.subject_id!r} has {len(where)} logged events, "
-                        f"not {len(r.events)}"
-                    )
-                replaced.extend(zip(where, r.events, strict=True))
+            replaced = self._rewritten(rewrites) if rewrites else ()
             # Every check first, so that nothing is written when one fails.
             heads: list[tuple[dict[str, _Row] | None, _Row | None]] = []
+            owners: dict[str, str] = {}
             for w in writes:
                 name = w.spec.name
+                owners[w.key] = name
                 table = tables.get(name)
                 current = None if table is None else table.get(w.key)
                 if w.insert:
@@ -225,10 +222,17 @@ class InMemoryStore(PersonRequests):
                 heads.append((table, current))
             seq = self._seq + 1
             active = self._active
-            # The committing unit reads no more; when no other unit is open, no
-            # snapshot needs the versions this commit replaces.
-            alone = len(active) == 1 and active.get(reader) == 1
-            oldest = seq if alone else min(active, default=seq)
+            reader = session._seq
+            # The committing unit reads no more: it is closed here. When no other
+            # unit is open, no snapshot needs the versions this commit replaces.
+            n = active[reader] - 1
+            if n:
+                active[reader] = n
+            else:
+                del active[reader]
+            session._closed = True
+            alone = not active
+            oldest = seq if alone else min(active)
             all_indexes = self._indexes
             for w, (table, prev) in zip(writes, heads, strict=True):
                 if prev is not None:
@@ -248,28 +252,37 @@ class InMemoryStore(PersonRequests):
                                     index.put(w.key, w.obj)
                                 except TypeError:
                                     indexes[path] = None
+            self._seq = seq
             log = self._events
             for i, event in replaced:
                 log[i] = EventRecord(i + 1, event)
-            first = len(log)
             if not events:
-                self._seq = seq
                 return ()
+            first = len(log)
             records = tuple(map(_record, enumerate(events, first + 1)))
             log.extend(records)
-            owners: dict[str, str] = {}
-            for w in writes:
-                owners[w.key] = w.spec.name
-            for i, e in enumerate(events, first):
-                subject = e.subject_id
-                logged_at = (owners.get(subject, ""), subject)
-                positions = logged.get(logged_at)
-                if positions is None:
-                    logged[logged_at] = [i]
-                else:
-                    positions.append(i)
-            self._seq = seq
+            self._unlogged.append((first, first + len(records), owners))
             return records
+
+    def _rewritten(self, rewrites: list[Rewrite]) -> list[tuple[int, Event]]:
+        """The (log index, new event) pairs of ``rewrites``, checked (under the lock)."""
+        logged = self._logged
+        log = self._events
+        for first, end, owners in self._unlogged:
+            for i in range(first, end):
+                subject = log[i].event.subject_id
+                logged.setdefault((owners.get(subject, ""), subject), []).append(i)
+        self._unlogged.clear()
+        replaced: list[tuple[int, Event]] = []
+        for r in rewrites:
+            where = logged.get((r.repository, r.subject_id), [])
+            if len(where) != len(r.events):
+                raise ConcurrencyError(
+                    f"{r.repository} item {r.subject_id!r} has {len(where)} logged events, "
+                    f"not {len(r.events)}"
+                )
+            replaced.extend(zip(where, r.events, strict=True))
+        return replaced
 
 
 class _Session:
@@ -281,8 +294,10 @@ class _Session:
         self._closed = False
 
     def load(self, spec: Spec, key: str) -> tuple[int, Any] | None:
-        row = self._store._tables.get(spec.name, {}).get(key)
-        row = None if row is None else row.at(self._seq)
+        table = self._store._tables.get(spec.name)
+        row = None if table is None else table.get(key)
+        if row is not None and row.seq > self._seq:
+            row = row.at(self._seq)
         return None if row is None else (row.version, row.obj)
 
     def _indexed(self, spec: Spec, query: Query) -> list[tuple[str, _Row]] | None:
@@ -339,7 +354,7 @@ class _Session:
     def commit(
         self, writes: list[Write], events: list[Event], rewrites: list[Rewrite]
     ) -> tuple[EventRecord, ...]:
-        return self._store._commit(writes, events, rewrites, self._seq)
+        return self._store._commit(writes, events, rewrites, self)
 
     def close(self) -> None:
         if not self._closed:
