@@ -555,4 +555,3 @@ class Unit:
             if k not in self._pending:
                 self._read[k] = version
         return Page(tuple(obj for _, obj in rows), cursor)
-

@@ -20,8 +20,6 @@ import threading
 from collections.abc import Callable, Iterator
 from typing import Any
 
-import attrs
-
 from salescore.domain.events import Event
 from salescore.errors import ConcurrencyError
 from salescore.rules import And, Compare, In, Op, Rule, Value
@@ -34,20 +32,20 @@ from salescore.storage.protocols import EventRecord
 __all__ = ["InMemoryStore"]
 
 
-@attrs.define
-class _Row:
-    """One version of a stored item; ``prev`` keeps older ones for open snapshots."""
+#: One version of a stored item: ``[seq, version, obj, prev]``, where ``seq``
+#: is the commit that wrote it and ``prev`` the row it replaced (kept while an
+#: open snapshot may need it, else ``None``). A list: made by C code, and a
+#: commit makes one per write.
+_Row = list[Any]
 
-    seq: int
-    version: int
-    obj: Any
-    prev: _Row | None = None
+_SEQ, _VERSION, _OBJ, _PREV = range(4)
 
-    def at(self, seq: int) -> _Row | None:
-        row: _Row | None = self
-        while row is not None and row.seq > seq:
-            row = row.prev
-        return row
+
+def _at(row: _Row | None, seq: int) -> _Row | None:
+    """The version of an item that the snapshot after commit ``seq`` reads."""
+    while row is not None and row[_SEQ] > seq:
+        row = row[_PREV]
+    return row
 
 
 class _Index:
@@ -60,7 +58,7 @@ class _Index:
         self.keys: dict[Any, set[str]] = {}
         self.value_of: dict[str, Any] = {}
         for key, head in table.items():
-            self.put(key, head.obj)
+            self.put(key, head[_OBJ])
 
     def put(self, key: str, obj: Any) -> None:
         """Index (or re-index) the item ``key`` now holding ``obj``.
@@ -214,8 +212,8 @@ class InMemoryStore(PersonRequests):
                 if w.insert:
                     if current is not None:
                         raise ConcurrencyError(f"{name} item {w.key!r} exists already")
-                elif current is None or current.version != w.expected:
-                    found = "absent" if current is None else f"at version {current.version}"
+                elif current is None or current[_VERSION] != w.expected:
+                    found = "absent" if current is None else f"at version {current[_VERSION]}"
                     raise ConcurrencyError(
                         f"{name} item {w.key!r} is {found}, not at version {w.expected}"
                     )
@@ -238,11 +236,11 @@ class InMemoryStore(PersonRequests):
                 if prev is not None:
                     if alone:
                         prev = None
-                    elif prev.seq <= oldest:
-                        prev.prev = None  # no open snapshot needs anything older
+                    elif prev[_SEQ] <= oldest:
+                        prev[_PREV] = None  # no open snapshot needs anything older
                 if table is None:
                     table = tables.setdefault(w.spec.name, {})
-                table[w.key] = _Row(seq, w.version, w.obj, prev)
+                table[w.key] = [seq, w.version, w.obj, prev]
                 if all_indexes:
                     indexes = all_indexes.get(w.spec.name)
                     if indexes:
@@ -296,9 +294,9 @@ class _Session:
     def load(self, spec: Spec, key: str) -> tuple[int, Any] | None:
         table = self._store._tables.get(spec.name)
         row = None if table is None else table.get(key)
-        if row is not None and row.seq > self._seq:
-            row = row.at(self._seq)
-        return None if row is None else (row.version, row.obj)
+        if row is not None and row[_SEQ] > self._seq:
+            row = _at(row, self._seq)
+        return None if row is None else (row[_VERSION], row[_OBJ])
 
     def _indexed(self, spec: Spec, query: Query) -> list[tuple[str, _Row]] | None:
         """The rows the indexes find for the query, or ``None`` to scan the table."""
@@ -338,18 +336,18 @@ class _Session:
         for key, head in candidates:
             if key in exclude:
                 continue
-            row = head.at(self._seq)
+            row = _at(head, self._seq)
             if row is None:
                 continue
-            value = key if by_key else column_value(row.obj, col)
+            value = key if by_key else column_value(row[_OBJ], col)
             if is_after(value, key, query.after, query.descending):
                 rows.append((value, key, row))
         rows = order_rows(rows, lambda r: r[0], lambda r: r[1], query.descending)
-        return ((r[2].version, r[2].obj) for r in rows)
+        return ((r[2][_VERSION], r[2][_OBJ]) for r in rows)
 
     def keys(self, spec: Spec) -> list[str]:
         table = self._store._tables.get(spec.name, {})
-        return [k for k, row in list(table.items()) if row.at(self._seq) is not None]
+        return [k for k, row in list(table.items()) if _at(row, self._seq) is not None]
 
     def commit(
         self, writes: list[Write], events: list[Event], rewrites: list[Rewrite]
