@@ -91,6 +91,16 @@ class _Index:
 #: ``EventRecord(*pair)`` for a (position, event) pair, made by C code.
 _record: Callable[[tuple[int, Event]], EventRecord] = functools.partial(tuple.__new__, EventRecord)
 
+
+def _leave(active: dict[int, int], seq: int) -> None:
+    """Count one open unit less on the snapshot after commit ``seq`` (under the lock)."""
+    n = active[seq] - 1
+    if n:
+        active[seq] = n
+    else:
+        del active[seq]
+
+
 _Wanted = tuple[tuple[Column, tuple[Any, ...]], ...]
 
 
@@ -223,11 +233,7 @@ class InMemoryStore(PersonRequests):
             reader = session._seq
             # The committing unit reads no more: it is closed here. When no other
             # unit is open, no snapshot needs the versions this commit replaces.
-            n = active[reader] - 1
-            if n:
-                active[reader] = n
-            else:
-                del active[reader]
+            _leave(active, reader)
             session._closed = True
             alone = not active
             oldest = seq if alone else min(active)
@@ -360,9 +366,4 @@ class _Session:
             store = self._store
             seq = self._seq
             with store._lock:
-                active = store._active
-                n = active[seq] - 1
-                if n:
-                    active[seq] = n
-                else:
-                    del active[seq]
+                _leave(store._active, seq)
