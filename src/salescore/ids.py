@@ -88,7 +88,7 @@ class DeterministicIds:
         ('lead-demo-1-1', 'lead-demo-1-2', 'deal-demo-1-1')
     """
 
-    __slots__ = ("_counters", "namespace", "seed")
+    __slots__ = ("_counters", "_prefixes", "namespace", "seed")
 
     def __init__(self, namespace: str, seed: int = 0) -> None:
         if (
@@ -102,18 +102,25 @@ class DeterministicIds:
         self.namespace = namespace
         self.seed = seed
         self._counters: dict[str, int] = {}
+        # "<kind>-<namespace>-<seed>-" by kind, for each kind counted already
+        self._prefixes: dict[str, str] = {}
 
     def new(self, kind: str) -> str:
         """Return the next id for ``kind``."""
         counters = self._counters
-        # A kind counted already passed the check (an exact str: no subclass's own hash).
-        if type(kind) is str and kind in counters:
+        prefixes = self._prefixes
+        # A kind with a prefix passed the check (an exact str: no subclass's own hash).
+        if type(kind) is str and kind in prefixes:
             n = counters[kind] + 1
-        else:
-            _check_kind(kind)
-            n = counters.get(kind, 0) + 1
+            counters[kind] = n
+            return f"{prefixes[kind]}{n}"
+        _check_kind(kind)
+        n = counters.get(kind, 0) + 1
         counters[kind] = n
-        return f"{kind}-{self.namespace}-{self.seed}-{n}"
+        prefix = f"{kind}-{self.namespace}-{self.seed}-"
+        if type(kind) is str:
+            prefixes[kind] = prefix
+        return f"{prefix}{n}"
 
     def issued(self) -> dict[str, int]:
         """How many ids of each kind were issued (a copy)."""

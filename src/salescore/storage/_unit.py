@@ -103,6 +103,9 @@ class Session(Protocol):
 
 R = TypeVar("R")
 
+#: The rewrites of a unit that has none (shared, never appended to).
+_NO_REWRITES: list[Rewrite] = []
+
 
 class _Cached(Generic[R]):
     """A repository attribute of a unit, made on first use (no lock: a unit has one thread)."""
@@ -169,9 +172,10 @@ class _Aggregates(_Repository[T]):
             unit._check_type(spec, item)
         agg: Aggregate = item  # type: ignore[assignment]
         history = agg.history
-        if agg.version != len(history) or not history:
-            fail("version", agg.version, "must equal the length of a non-empty history")
-        unit._add(spec, item, agg.version, agg.id)
+        version = agg.version
+        if version != len(history) or not history:
+            fail("version", version, "must equal the length of a non-empty history")
+        unit._add(spec, item, version, agg.id)
         unit._events.extend(history)
 
     def save(self, item: T, expected_version: int | None = None) -> None:
@@ -183,15 +187,25 @@ class _Aggregates(_Repository[T]):
         if type(item) is not spec.cls:
             unit._check_type(spec, item)
         agg: Aggregate = item  # type: ignore[assignment]
-        expected = unit._expected(spec, agg.id, expected_version)
-        if agg.version < expected:
+        key = agg.id
+        k = (spec.name, key)
+        pending = unit._pending.get(k)
+        if expected_version is None and pending is None and k in unit._read:
+            expected = unit._read[k]  # the common case of _expected: read in this unit
+        else:
+            expected = unit._expected(spec, key, expected_version)
+        version = agg.version
+        if version < expected:
             raise ConcurrencyError(
-                f"{spec.name} item {agg.id!r} is at version {agg.version}, "
+                f"{spec.name} item {key!r} is at version {version}, "
                 f"older than the stored version {expected}"
             )
-        if agg.version == expected:
+        if version == expected:
             return
-        unit._save(spec, item, agg.id, expected, agg.version)
+        if pending is None:
+            unit._pending[k] = Write(spec, key, False, expected, version, item)
+        else:
+            pending.obj, pending.version = item, version
         unit._events.extend(agg.history[expected:])
 
 
@@ -279,14 +293,18 @@ class Unit:
     See :class:`~salescore.storage.protocols.UnitOfWork`.
     """
 
+    #: The new events with their positions, once committed.
+    committed: tuple[EventRecord, ...] = ()
+    # Class-level defaults, replaced per unit only when needed: an open unit has
+    # nothing to rewrite (a list never appended to: sessions only read it).
+    _open: bool = True
+    _rewrites: list[Rewrite] = _NO_REWRITES
+
     def __init__(self, session: Session) -> None:
         self._session = session
         self._read: dict[tuple[str, str], int] = {}
         self._pending: dict[tuple[str, str], Write] = {}
         self._events: list[Event] = []
-        self._rewrites: list[Rewrite] = []
-        self._open = True
-        self.committed: tuple[EventRecord, ...] = ()
 
     # -- repositories ---------------------------------------------------------------
 
@@ -363,36 +381,35 @@ class Unit:
         """
         if not self._open:
             self._check_open()
+        session = self._session
+        committed: tuple[EventRecord, ...] = ()
         try:
             if self._pending or self._events:
-                self.committed = self._session.commit(
+                committed = session.commit(
                     list(self._pending.values()), self._events, self._rewrites
                 )
         finally:
-            self._finish()
-        return self.committed
+            self._finish(session, committed)
+        return committed
 
     def rollback(self) -> None:
         """Forget every buffered write."""
         if self._open:
-            self._finish()
+            self._finish(self._session, ())
 
-    def _finish(self) -> None:
-        self._open = False
-        if self._pending:
-            self._pending.clear()
-        if self._events:
-            self._events.clear()
-        if self._rewrites:
-            self._rewrites.clear()
-        self._session.close()
-        # The repositories made so far point back at the unit: dropping them
-        # here frees a finished unit by reference counting, without waiting for
-        # the garbage collector (a repository kept by the caller still refuses
-        # to work, and one asked for anew is made anew).
-        made = self.__dict__
-        for name in _REPOSITORY_NAMES.intersection(made):
-            del made[name]
+    def _finish(self, session: Session, committed: tuple[EventRecord, ...]) -> None:
+        # A finished unit keeps only its session, that it is finished and what
+        # it committed: the buffers go, and with them the repositories made so
+        # far, which point back at the unit; so a finished unit is freed by
+        # reference counting, without waiting for the garbage collector (a
+        # repository kept by the caller still refuses to work, and one asked
+        # for anew is made anew). Every operation checks ``_open`` before
+        # touching a buffer.
+        state: dict[str, Any] = {"_session": session, "_open": False}
+        if committed:
+            state["committed"] = committed
+        self.__dict__ = state
+        session.close()
 
     def __enter__(self) -> Unit:
         return self
@@ -412,10 +429,14 @@ class Unit:
 
     def _rewrite_history(self, spec: Spec, agg: Aggregate, logged: int) -> None:
         """Replace the ``logged`` events of ``agg`` in the log by ``agg.history[:logged]``."""
+        self._check_open()
+        if self._rewrites is _NO_REWRITES:
+            self._rewrites = []
         self._rewrites.append(Rewrite(spec.name, agg.id, agg.history[:logged]))
 
     def _replace(self, spec: Spec, obj: Any, key: str) -> None:
         """Replace an item read in this unit in place, keeping its version (erasure)."""
+        self._check_open()
         expected = self._expected(spec, key, None)
         self._save(spec, obj, key, expected, expected)
 
@@ -424,15 +445,16 @@ class Unit:
     def _get(self, spec: Spec, key: str) -> tuple[int, Any]:
         if not self._open:
             self._check_open()
-        if not isinstance(key, str):
+        if type(key) is not str and not isinstance(key, str):
             fail(spec.key, key, "must be a string")
-        pending = self._pending.get((spec.name, key))
+        k = (spec.name, key)
+        pending = self._pending.get(k)
         if pending is not None:
             return pending.version, pending.obj
         found = self._session.load(spec, key)
         if found is None:
             raise NotFound(f"no {spec.name} item with {spec.key} {key!r}")
-        self._read[(spec.name, key)] = found[0]
+        self._read[k] = found[0]
         return found
 
     def _add(self, spec: Spec, obj: Any, version: int, key: str | None = None) -> None:
@@ -533,9 +555,3 @@ class Unit:
             if k not in self._pending:
                 self._read[k] = version
         return Page(tuple(obj for _, obj in rows), cursor)
-
-
-#: The names of a unit's repository attributes (made on first use).
-_REPOSITORY_NAMES: frozenset[str] = frozenset(
-    name for name, value in vars(Unit).items() if isinstance(value, _Cached)
-)

@@ -20,8 +20,6 @@ import threading
 from collections.abc import Callable, Iterator
 from typing import Any
 
-import attrs
-
 from salescore.domain.events import Event
 from salescore.errors import ConcurrencyError
 from salescore.rules import And, Compare, In, Op, Rule, Value
@@ -34,20 +32,20 @@ from salescore.storage.protocols import EventRecord
 __all__ = ["InMemoryStore"]
 
 
-@attrs.define
-class _Row:
-    """One version of a stored item; ``prev`` keeps older ones for open snapshots."""
+#: One version of a stored item: ``[seq, version, obj, prev]``, where ``seq``
+#: is the commit that wrote it and ``prev`` the row it replaced (kept while an
+#: open snapshot may need it, else ``None``). A list: made by C code, and a
+#: commit makes one per write.
+_Row = list[Any]
 
-    seq: int
-    version: int
-    obj: Any
-    prev: _Row | None = None
+_SEQ, _VERSION, _OBJ, _PREV = range(4)
 
-    def at(self, seq: int) -> _Row | None:
-        row: _Row | None = self
-        while row is not None and row.seq > seq:
-            row = row.prev
-        return row
+
+def _at(row: _Row | None, seq: int) -> _Row | None:
+    """The version of an item that the snapshot after commit ``seq`` reads."""
+    while row is not None and row[_SEQ] > seq:
+        row = row[_PREV]
+    return row
 
 
 class _Index:
@@ -60,7 +58,7 @@ class _Index:
         self.keys: dict[Any, set[str]] = {}
         self.value_of: dict[str, Any] = {}
         for key, head in table.items():
-            self.put(key, head.obj)
+            self.put(key, head[_OBJ])
 
     def put(self, key: str, obj: Any) -> None:
         """Index (or re-index) the item ``key`` now holding ``obj``.
@@ -92,6 +90,16 @@ class _Index:
 
 #: ``EventRecord(*pair)`` for a (position, event) pair, made by C code.
 _record: Callable[[tuple[int, Event]], EventRecord] = functools.partial(tuple.__new__, EventRecord)
+
+
+def _leave(active: dict[int, int], seq: int) -> None:
+    """Count one open unit less on the snapshot after commit ``seq`` (under the lock)."""
+    n = active[seq] - 1
+    if n:
+        active[seq] = n
+    else:
+        del active[seq]
+
 
 _Wanted = tuple[tuple[Column, tuple[Any, ...]], ...]
 
@@ -148,8 +156,12 @@ class InMemoryStore(PersonRequests):
         self._lock = threading.Lock()
         self._tables: dict[str, dict[str, _Row]] = {}
         self._events: list[EventRecord] = []
-        # (repository, subject id) -> the indexes in the log of its events, oldest first
+        # (repository, subject id) -> the indexes in the log of its events, oldest
+        # first; kept up to date only when a rewrite needs it, from ``_unlogged``:
+        # per commit not indexed yet, its first and end index in the log and the
+        # repository of each key it wrote.
         self._logged: dict[tuple[str, str], list[int]] = {}
+        self._unlogged: list[tuple[int, int, dict[str, str]]] = []
         self._seq = 0
         self._active: dict[int, int] = {}
         # table -> column path -> index; a column that cannot be indexed maps to None
@@ -193,52 +205,48 @@ class InMemoryStore(PersonRequests):
     # -- used by the session -------------------------------------------------------------
 
     def _commit(
-        self, writes: list[Write], events: list[Event], rewrites: list[Rewrite], reader: int
+        self, writes: list[Write], events: list[Event], rewrites: list[Rewrite], session: _Session
     ) -> tuple[EventRecord, ...]:
-        """Apply a unit's writes and events atomically (``reader``: its snapshot's seq)."""
+        """Apply a unit's writes and events atomically; on success the session is closed."""
         tables = self._tables
-        logged = self._logged
         with self._lock:
-            replaced: list[tuple[int, Event]] = []
-            for r in rewrites:
-                where = logged.get((r.repository, r.subject_id), [])
-                if len(where) != len(r.events):
-                    raise ConcurrencyError(
-                        f"{r.repository} item {r.subject_id!r} has {len(where)} logged events, "
-                        f"not {len(r.events)}"
-                    )
-                replaced.extend(zip(where, r.events, strict=True))
+            replaced = self._rewritten(rewrites) if rewrites else ()
             # Every check first, so that nothing is written when one fails.
             heads: list[tuple[dict[str, _Row] | None, _Row | None]] = []
+            owners: dict[str, str] = {}
             for w in writes:
                 name = w.spec.name
+                owners[w.key] = name
                 table = tables.get(name)
                 current = None if table is None else table.get(w.key)
                 if w.insert:
                     if current is not None:
                         raise ConcurrencyError(f"{name} item {w.key!r} exists already")
-                elif current is None or current.version != w.expected:
-                    found = "absent" if current is None else f"at version {current.version}"
+                elif current is None or current[_VERSION] != w.expected:
+                    found = "absent" if current is None else f"at version {current[_VERSION]}"
                     raise ConcurrencyError(
                         f"{name} item {w.key!r} is {found}, not at version {w.expected}"
                     )
                 heads.append((table, current))
             seq = self._seq + 1
             active = self._active
-            # The committing unit reads no more; when no other unit is open, no
-            # snapshot needs the versions this commit replaces.
-            alone = len(active) == 1 and active.get(reader) == 1
-            oldest = seq if alone else min(active, default=seq)
+            reader = session._seq
+            # The committing unit reads no more: it is closed here. When no other
+            # unit is open, no snapshot needs the versions this commit replaces.
+            _leave(active, reader)
+            session._closed = True
+            alone = not active
+            oldest = seq if alone else min(active)
             all_indexes = self._indexes
             for w, (table, prev) in zip(writes, heads, strict=True):
                 if prev is not None:
                     if alone:
                         prev = None
-                    elif prev.seq <= oldest:
-                        prev.prev = None  # no open snapshot needs anything older
+                    elif prev[_SEQ] <= oldest:
+                        prev[_PREV] = None  # no open snapshot needs anything older
                 if table is None:
                     table = tables.setdefault(w.spec.name, {})
-                table[w.key] = _Row(seq, w.version, w.obj, prev)
+                table[w.key] = [seq, w.version, w.obj, prev]
                 if all_indexes:
                     indexes = all_indexes.get(w.spec.name)
                     if indexes:
@@ -248,28 +256,37 @@ class InMemoryStore(PersonRequests):
                                     index.put(w.key, w.obj)
                                 except TypeError:
                                     indexes[path] = None
+            self._seq = seq
             log = self._events
             for i, event in replaced:
                 log[i] = EventRecord(i + 1, event)
-            first = len(log)
             if not events:
-                self._seq = seq
                 return ()
+            first = len(log)
             records = tuple(map(_record, enumerate(events, first + 1)))
             log.extend(records)
-            owners: dict[str, str] = {}
-            for w in writes:
-                owners[w.key] = w.spec.name
-            for i, e in enumerate(events, first):
-                subject = e.subject_id
-                logged_at = (owners.get(subject, ""), subject)
-                positions = logged.get(logged_at)
-                if positions is None:
-                    logged[logged_at] = [i]
-                else:
-                    positions.append(i)
-            self._seq = seq
+            self._unlogged.append((first, first + len(records), owners))
             return records
+
+    def _rewritten(self, rewrites: list[Rewrite]) -> list[tuple[int, Event]]:
+        """The (log index, new event) pairs of ``rewrites``, checked (under the lock)."""
+        logged = self._logged
+        log = self._events
+        for first, end, owners in self._unlogged:
+            for i in range(first, end):
+                subject = log[i].event.subject_id
+                logged.setdefault((owners.get(subject, ""), subject), []).append(i)
+        self._unlogged.clear()
+        replaced: list[tuple[int, Event]] = []
+        for r in rewrites:
+            where = logged.get((r.repository, r.subject_id), [])
+            if len(where) != len(r.events):
+                raise ConcurrencyError(
+                    f"{r.repository} item {r.subject_id!r} has {len(where)} logged events, "
+                    f"not {len(r.events)}"
+                )
+            replaced.extend(zip(where, r.events, strict=True))
+        return replaced
 
 
 class _Session:
@@ -281,9 +298,11 @@ class _Session:
         self._closed = False
 
     def load(self, spec: Spec, key: str) -> tuple[int, Any] | None:
-        row = self._store._tables.get(spec.name, {}).get(key)
-        row = None if row is None else row.at(self._seq)
-        return None if row is None else (row.version, row.obj)
+        table = self._store._tables.get(spec.name)
+        row = None if table is None else table.get(key)
+        if row is not None and row[_SEQ] > self._seq:
+            row = _at(row, self._seq)
+        return None if row is None else (row[_VERSION], row[_OBJ])
 
     def _indexed(self, spec: Spec, query: Query) -> list[tuple[str, _Row]] | None:
         """The rows the indexes find for the query, or ``None`` to scan the table."""
@@ -323,23 +342,23 @@ class _Session:
         for key, head in candidates:
             if key in exclude:
                 continue
-            row = head.at(self._seq)
+            row = _at(head, self._seq)
             if row is None:
                 continue
-            value = key if by_key else column_value(row.obj, col)
+            value = key if by_key else column_value(row[_OBJ], col)
             if is_after(value, key, query.after, query.descending):
                 rows.append((value, key, row))
         rows = order_rows(rows, lambda r: r[0], lambda r: r[1], query.descending)
-        return ((r[2].version, r[2].obj) for r in rows)
+        return ((r[2][_VERSION], r[2][_OBJ]) for r in rows)
 
     def keys(self, spec: Spec) -> list[str]:
         table = self._store._tables.get(spec.name, {})
-        return [k for k, row in list(table.items()) if row.at(self._seq) is not None]
+        return [k for k, row in list(table.items()) if _at(row, self._seq) is not None]
 
     def commit(
         self, writes: list[Write], events: list[Event], rewrites: list[Rewrite]
     ) -> tuple[EventRecord, ...]:
-        return self._store._commit(writes, events, rewrites, self._seq)
+        return self._store._commit(writes, events, rewrites, self)
 
     def close(self) -> None:
         if not self._closed:
@@ -347,9 +366,4 @@ class _Session:
             store = self._store
             seq = self._seq
             with store._lock:
-                active = store._active
-                n = active[seq] - 1
-                if n:
-                    active[seq] = n
-                else:
-                    del active[seq]
+                _leave(store._active, seq)
